@@ -1,0 +1,14 @@
+// JSON string escaping, shared by the log, the wire format and the sinks.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace earshot {
+
+// Escapes `s` for use inside a JSON string literal (quotes not included). Control characters
+// become \uXXXX; invalid UTF-8 bytes are replaced by U+FFFD so the output is always valid JSON.
+std::string JsonEscape(std::string_view s);
+void AppendJsonEscaped(std::string_view s, std::string* out);
+
+}  // namespace earshot

@@ -1,0 +1,52 @@
+// Detection: one rule's verdict on one post, and the batch a poller hands to the escalator.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/base/severity.h"
+#include "detectors/post.h"
+
+namespace earshot {
+
+// What kind of speech a rule recognises. Complaints open incidents, resolutions close them,
+// praise and noise are recorded and never page.
+enum class Category { kComplaint, kPraise, kResolution, kNoise };
+
+constexpr std::string_view CategoryName(Category c) {
+  switch (c) {
+    case Category::kComplaint: return "complaint";
+    case Category::kPraise: return "praise";
+    case Category::kResolution: return "resolution";
+    case Category::kNoise: return "noise";
+  }
+  return "noise";
+}
+
+struct Detection {
+  std::string rule_id;
+  Category category = Category::kComplaint;
+  Severity severity = Severity::kLow;  // the rule's own severity, before reach and sentiment
+  Labels labels;                       // the rule's labels, plus "brand" when a brand matched
+  std::string summary;                 // the rule's description, for the page's headline
+};
+
+// A post with its sentiment and every rule that matched it.
+struct DetectedPost {
+  Post post;
+  double sentiment = 0.0;  // VADER compound, -1 .. 1
+  std::vector<Detection> detections;
+};
+
+// What a poller hands the escalator: the posts of one fetch and the source cursor that covers
+// them. The escalator commits the cursor in the same transaction as the escalations, so a crash
+// re-reads the batch instead of losing it.
+struct PostBatch {
+  std::string source;                 // configured source name
+  std::optional<std::string> cursor;  // the source's cursor after this batch; nullopt = unchanged
+  std::vector<DetectedPost> posts;
+};
+
+}  // namespace earshot

@@ -1,0 +1,51 @@
+// Escalation: what the escalator promises to deliver and every sink receives. It travels as
+// JSON on the ZeroMQ bus and rests in the outbox; docs/bus.md documents the wire format.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/base/clock.h"
+#include "daemon/base/severity.h"
+
+namespace earshot {
+
+// A post as a page shows it: enough to act on without opening the network.
+struct PostRef {
+  std::string network, id, url;
+  std::string author;        // handle
+  std::string author_name;   // display name
+  int64_t followers = 0;
+  std::string text;
+  SystemTime created_at{};
+  double sentiment = 0.0;
+};
+
+struct Escalation {
+  enum class Kind { kOpen, kUpdate, kResolve };
+
+  uint64_t seq = 0;          // outbox sequence number: strictly increasing, gap-free
+  std::string incident_id;   // stable across restarts: the idempotency key for receivers
+  Kind kind = Kind::kOpen;
+  Severity severity = Severity::kLow;
+  std::string rule_id;
+  std::string category;      // "complaint", ...
+  std::string summary;       // one line a human reads first
+  std::string reason;        // why this notification: "new incident", "severity raised", "repeat"
+  std::vector<PostRef> posts;  // the newest posts of the incident, newest first
+  Labels labels;
+  SystemTime at{};
+};
+
+constexpr std::string_view KindName(Escalation::Kind k) {
+  switch (k) {
+    case Escalation::Kind::kOpen: return "open";
+    case Escalation::Kind::kUpdate: return "update";
+    case Escalation::Kind::kResolve: return "resolve";
+  }
+  return "open";
+}
+
+}  // namespace earshot
