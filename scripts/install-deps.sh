@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages earshot builds and tests with, and nothing else.
+# Idempotent: packages already present are not fetched again, and apt-get update runs only
+# when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libcurl4-openssl-dev libsimdjson-dev libre2-dev libzmq3-dev cppzmq-dev libfmt-dev
+  libyaml-cpp-dev libsqlite3-dev libssl-dev catch2
+  python3 sqlite3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  sudo="sudo"
+fi
+echo "earshot: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
