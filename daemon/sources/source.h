@@ -1,0 +1,70 @@
+// Source: one configured target on one network (a Mastodon hashtag, the mentions of an
+// account, ...). It turns the network's pages into normalized Posts and a cursor, and says how
+// long to wait before asking again. The poller (daemon/app/poller.h) owns one Source and one
+// HttpClient and calls Next in a loop on its own thread:
+//
+//   for (;;) { SourceBatch b; auto pace = source->Next(stop, http, &b); ...; SleepFor(stop, pace->wait); }
+//
+// Threads: a Source is used by its poller thread only (Next and Restore). It is not
+// thread-safe, and needs not be.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/base/result.h"
+#include "daemon/base/status.h"
+#include "daemon/net/http_client.h"
+#include "detectors/post.h"
+
+namespace earshot {
+
+// What one Next call fetched.
+struct SourceBatch {
+  // New posts, oldest first, each at most once per source run (paging never repeats a post
+  // unless the process restarts from an older cursor; the poller drops seen ids anyway).
+  std::vector<Post> posts;
+  // The cursor after these posts, to persist once they are handled (Restore takes it back).
+  // nullopt: unchanged. Opaque: never parse or compare it; only the network does.
+  std::optional<std::string> cursor;
+};
+
+// How long the poller waits before calling Next again: the poll interval when caught up, zero-ish
+// while catching up on pages, the rate budget's spacing, Retry-After, or a backoff after a failure.
+// Always > 0 after a failure, so a failing source never busy-loops.
+struct Pace {
+  std::chrono::milliseconds wait{0};
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  // A stable name for logs, metrics and the cursor store, e.g. "mastodon:airline".
+  virtual std::string_view name() const = 0;
+
+  // Makes at most one network request and appends what it fetched to *batch (which the caller
+  // passes empty). Returns how long to wait before the next call.
+  //
+  // Likely failures are handled here, never returned: HTTP 401/403 (logged as an error naming
+  // the source and the fix, then a long wait), 429 (Retry-After or the rate-limit reset), 5xx,
+  // timeouts, truncated or malformed bodies (logged, counted, backoff with jitter; the cursor
+  // stays where it was, so nothing is lost). A single bad item in a page is skipped, logged and
+  // counted; the rest of the page is delivered.
+  //
+  // Returns kCancelled promptly once `stop` is requested (also mid-request). Any other error
+  // means the source cannot go on by itself (a broken invariant); the poller logs it and waits.
+  // Never logs or returns credentials.
+  virtual Result<Pace> Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) = 0;
+
+  // Resumes after `cursor`, a value this source put in SourceBatch::cursor in an earlier run.
+  // Call before the first Next. kInvalidArgument when the cursor cannot be one of ours. Without
+  // a Restore, the source starts from "now" (see each source for what that means).
+  virtual Status Restore(std::string_view cursor) = 0;
+};
+
+}  // namespace earshot
