@@ -215,7 +215,6 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request, std::stop_
     case CURLE_PARTIAL_FILE:
       return Status::DataLoss(
           fmt::format("{}: connection closed before the whole body arrived", what));
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return Status::InvalidArgument(fmt::format("{}: {}", what, curl_easy_strerror(result)));
     default:

@@ -291,7 +291,11 @@ class HttpServer::Impl {
         resp.status = 500;
         resp.body = "handler failed";
       }
-      if (resp.delay.count() > 0 && !SleepFor(stop_.get_token(), resp.delay)) return;
+      if (resp.delay.count() > 0) {
+        // SleepFor's return value cannot tell a stop from a timeout; ask the token itself.
+        SleepFor(stop_.get_token(), resp.delay);
+        if (stop_.stop_requested()) return;
+      }
       if (resp.raw.has_value()) {
         SendAll(fd, *resp.raw);
         return;
