@@ -8,16 +8,6 @@
 
 namespace earshot {
 
-std::string UrlHost(std::string_view url) {
-  const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return "";
-  std::string_view rest = url.substr(scheme_end + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  const size_t at = rest.rfind('@');  // drop userinfo: it may hold a password
-  if (at != std::string_view::npos) rest = rest.substr(at + 1);
-  return std::string(rest);
-}
-
 namespace {
 
 struct CurlMultiDeleter {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "daemon/base/result.h"
+#include "daemon/net/url.h"
 
 namespace earshot {
 
@@ -69,10 +70,5 @@ class HttpClient {
   // Called from the owning thread only.
   virtual Result<HttpResponse> Send(const HttpRequest& request, std::stop_token stop) = 0;
 };
-
-// The host (with port, if any) of an absolute URL, for log lines and error messages:
-// "https://user:pw@mastodon.social:443/api?x=1" -> "mastodon.social:443". Never the userinfo,
-// path or query. Returns "" when `url` has no "scheme://".
-std::string UrlHost(std::string_view url);
 
 }  // namespace earshot

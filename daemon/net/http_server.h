@@ -23,6 +23,7 @@
 
 #include "daemon/base/clock.h"
 #include "daemon/base/result.h"
+#include "daemon/net/url.h"
 
 namespace earshot {
 
@@ -95,11 +96,5 @@ class HttpServer {
   explicit HttpServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// Percent-decodes `s`; with `plus_is_space`, '+' becomes ' ' (query strings). Malformed escapes
-// are kept as they are.
-std::string PercentDecode(std::string_view s, bool plus_is_space);
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string PercentEncode(std::string_view s);
 
 }  // namespace earshot

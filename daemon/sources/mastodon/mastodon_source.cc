@@ -1,0 +1,206 @@
+#include "daemon/sources/mastodon/mastodon_source.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "daemon/base/log.h"
+#include "daemon/net/url.h"
+#include "daemon/sources/mastodon/link_header.h"
+
+namespace earshot {
+namespace {
+
+using std::chrono::milliseconds;
+
+double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
+
+bool UrlSafe(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == '~';
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> MastodonSource::Create(MastodonSourceConfig config, Clock& clock) {
+  const std::string who = fmt::format("mastodon source '{}'", config.name);
+  if (config.name.empty()) return Status::InvalidArgument("mastodon source: 'name' is empty");
+  while (!config.base_url.empty() && config.base_url.back() == '/') config.base_url.pop_back();
+  const std::string host = UrlHost(config.base_url);
+  if (host.empty() ||
+      !(config.base_url.starts_with("https://") || config.base_url.starts_with("http://")) ||
+      config.base_url.find_first_of("?#", 0) != std::string::npos) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: 'base_url' must be http(s)://host[:port], e.g. https://mastodon.social", who));
+  }
+  if (!config.tag.empty() && config.tag.front() == '#') config.tag.erase(0, 1);
+  if (config.kind == MastodonSourceConfig::Kind::kHashtag && config.tag.empty()) {
+    return Status::InvalidArgument(fmt::format("{}: 'tag' is empty", who));
+  }
+  if (config.kind == MastodonSourceConfig::Kind::kMentions && config.token.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("{}: mentions need an access token with read:notifications; set token_file",
+                    who));
+  }
+  if (config.limit < 1 || config.limit > 40) {
+    return Status::InvalidArgument(
+        fmt::format("{}: 'limit' is {}; Mastodon pages hold 1 to 40", who, config.limit));
+  }
+  if (config.poll_interval.count() <= 0) {
+    return Status::InvalidArgument(fmt::format("{}: 'poll_interval' must be positive", who));
+  }
+  std::string domain = config.local_domain;
+  if (domain.empty()) domain = host.substr(0, host.rfind(':') == std::string::npos ? host.size()
+                                                                               : host.rfind(':'));
+  return std::unique_ptr<Source>(new MastodonSource(std::move(config), clock, std::move(domain)));
+}
+
+MastodonSource::MastodonSource(MastodonSourceConfig config, Clock& clock,
+                               std::string local_domain)
+    : config_(std::move(config)),
+      name_("mastodon:" + config_.name),
+      host_(UrlHost(config_.base_url)),
+      clock_(clock),
+      budget_(clock, config_.backoff),
+      parser_(std::move(local_domain)) {}
+
+Status MastodonSource::Restore(std::string_view cursor) {
+  if (cursor.empty() || cursor.size() > 64 || !UrlSafe(cursor)) {
+    return Status::InvalidArgument(
+        fmt::format("{}: stored cursor '{}' is not a Mastodon id", name_, cursor.substr(0, 64)));
+  }
+  cursor_ = std::string(cursor);
+  next_url_.reset();
+  return Status::Ok();
+}
+
+std::string MastodonSource::FirstUrl() const {
+  std::string url = config_.base_url;
+  if (config_.kind == MastodonSourceConfig::Kind::kHashtag) {
+    url += "/api/v1/timelines/tag/" + PercentEncode(config_.tag);
+    url += fmt::format("?limit={}", config_.limit);
+  } else {
+    url += fmt::format("/api/v1/notifications?types%5B%5D=mention&limit={}", config_.limit);
+  }
+  if (cursor_) url += "&min_id=" + PercentEncode(*cursor_);
+  return url;
+}
+
+Pace MastodonSource::Wait(milliseconds floor) const {
+  return Pace{std::max(floor, budget_.SpreadWait())};
+}
+
+Pace MastodonSource::Failure(std::string_view what) {
+  const milliseconds wait = budget_.Backoff();
+  log::Warn(name_, "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait),
+            budget_.failures());
+  return Pace{wait};
+}
+
+Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) {
+  if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
+  HttpRequest req;
+  req.url = next_url_ ? *next_url_ : FirstUrl();
+  req.headers.emplace_back("Accept", "application/json");
+  if (!config_.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + config_.token);
+  ++stats_.requests;
+  Result<HttpResponse> sent = http.Send(req, stop);
+  if (!sent.ok()) {
+    if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
+      return Status::Cancelled(name_ + ": cancelled");
+    }
+    ++stats_.transport_errors;
+    return Failure(sent.status().message());  // names the host only, never the query or token
+  }
+  const HttpResponse& resp = *sent;
+  budget_.Observe(resp.Header("x-ratelimit-limit"), resp.Header("x-ratelimit-remaining"),
+                  resp.Header("x-ratelimit-reset"));
+
+  if (resp.status == 401 || resp.status == 403) {
+    ++stats_.auth_errors;
+    const milliseconds wait = std::max(budget_.options().backoff_max, budget_.SpreadWait());
+    log::Error(name_,
+               "HTTP {} from {}: the access token was rejected (revoked, expired, or missing the "
+               "read scope); replace the token file and reload. Retrying in {:.0f}s",
+               resp.status, host_, Secs(wait));
+    return Pace{wait};
+  }
+  if (resp.status == 429) {
+    ++stats_.rate_limited;
+    milliseconds wait{0};
+    const char* why = "the rate limit's reset";
+    if (auto ra = resp.Header("retry-after")) {
+      if (auto parsed = ParseRetryAfter(*ra, clock_.Now())) {
+        wait = *parsed;
+        why = "Retry-After";
+      }
+    }
+    if (wait.count() == 0) wait = budget_.SpreadWait();
+    if (wait.count() == 0) {
+      wait = budget_.Backoff();
+      why = "backoff";
+    }
+    wait = std::max(wait, budget_.options().backoff_min);
+    log::Warn(name_, "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
+              why);
+    return Pace{wait};
+  }
+  if (resp.status >= 500) {
+    ++stats_.server_errors;
+    return Failure(fmt::format("HTTP {} from {}", resp.status, host_));
+  }
+  if (resp.status != 200) {
+    ++stats_.client_errors;
+    const milliseconds wait = budget_.options().backoff_max;
+    log::Error(name_, "HTTP {} from {}: unexpected; check base_url and the {}. Retrying in {:.0f}s",
+               resp.status, host_,
+               config_.kind == MastodonSourceConfig::Kind::kHashtag ? "tag" : "token's scopes",
+               Secs(wait));
+    return Pace{wait};
+  }
+
+  mastodon::ParsedPage page;
+  const Status parsed =
+      config_.kind == MastodonSourceConfig::Kind::kHashtag
+          ? parser_.ParseStatusPage(resp.body, &page)
+          : parser_.ParseNotificationPage(resp.body, &page);
+  if (!parsed.ok()) {
+    ++stats_.malformed_pages;
+    return Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, resp.body.size(),
+                               parsed.message()));
+  }
+  budget_.ResetBackoff();
+  ++stats_.pages;
+  for (const std::string& error : page.errors) {
+    ++stats_.bad_items;
+    log::Warn(name_, "skipped a bad item from {}: {}", host_, error);
+  }
+  stats_.posts += static_cast<int64_t>(page.posts.size());
+  // Mastodon sends newest first; the pipeline wants oldest first.
+  for (auto it = page.posts.rbegin(); it != page.posts.rend(); ++it) {
+    batch->posts.push_back(std::move(*it));
+  }
+  if (page.newest_id) {
+    cursor_ = *page.newest_id;
+    batch->cursor = cursor_;
+  }
+
+  if (page.items == 0) {
+    // Caught up. The next request asks for what came after the cursor.
+    next_url_.reset();
+    return Wait(config_.poll_interval);
+  }
+  // Follow rel="prev" (the page after this one) when it points back to our own instance; never
+  // send the token elsewhere. Without it, FirstUrl() asks min_id=<cursor>, which is the same.
+  next_url_.reset();
+  if (auto link = resp.Header("link")) {
+    auto prev = mastodon::FindLink(mastodon::ParseLinkHeader(*link), "prev");
+    if (prev && prev->starts_with(config_.base_url + "/")) next_url_ = std::move(prev);
+  }
+  return Wait(page.items >= config_.limit ? milliseconds(0) : config_.poll_interval);
+}
+
+}  // namespace earshot

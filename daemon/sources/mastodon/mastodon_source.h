@@ -1,0 +1,97 @@
+// MastodonSource: a Source reading one Mastodon instance: a hashtag timeline or the mentions of
+// the token's account.
+//
+// Paging. Every request asks for the page right after the cursor
+// (`min_id=<cursor>`: the `limit` oldest statuses newer than it, sent newest first) and then
+// follows the response's Link rel="prev" (min_id=<newest in page>) to newer pages until a page
+// comes back empty. Posts are emitted oldest first; the cursor is the newest paging id seen
+// (status id for hashtags, notification id for mentions). Ids are opaque: this class never
+// compares them; the server does.
+//   - First run (no Restore): only the newest page is read (`limit` posts), not the whole
+//     history of the tag. From then on nothing is skipped.
+//   - Pace: zero-ish (only the rate budget's spacing) while full pages keep coming, so a
+//     backlog drains fast; the poll interval once a page comes back short or empty.
+//
+// Failures (each logged under the source's name, counted in stats(), never with the token):
+//   401/403         error "token rejected; replace the token file", wait backoff_max (5 min)
+//   429             wait Retry-After, else until X-RateLimit-Reset, else backoff
+//   5xx, timeout, transport error, truncated or malformed body: backoff with full jitter
+//   other 4xx       error, wait backoff_max
+// In every failure case the cursor stays where it was: the same page is asked for again.
+//
+// Threads: as every Source, used by its poller thread only. stats() may be read from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "daemon/base/clock.h"
+#include "daemon/base/result.h"
+#include "daemon/sources/mastodon/status_parser.h"
+#include "daemon/sources/rate_budget.h"
+#include "daemon/sources/source.h"
+
+namespace earshot {
+
+struct MastodonSourceConfig {
+  std::string name;      // the configured source's name, "airline"; name() is "mastodon:airline"
+  std::string base_url;  // "https://mastodon.social" (no trailing path)
+  enum class Kind { kHashtag, kMentions } kind = Kind::kHashtag;
+  std::string tag;       // for kHashtag: without '#' ("AcmeAirSucks"); a leading '#' is dropped
+  // Bearer token, already read from its file by the caller; required for kMentions, sent with
+  // hashtag requests too when set. Never logged.
+  std::string token;
+  std::chrono::milliseconds poll_interval{15000};
+  int limit = 40;          // page size, 1..40
+  std::string user_agent;  // informational; the HttpClient sets the User-Agent header
+  // Domain appended to local accounts' acct; "" = the host of base_url without its port.
+  std::string local_domain;
+  RateBudgetOptions backoff;  // backoff bounds and jitter seed (tests set a seed)
+};
+
+// Counters for metrics and tests. Monotonic.
+struct MastodonSourceStats {
+  std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0};
+  std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
+      malformed_pages{0}, client_errors{0};
+};
+
+class MastodonSource final : public Source {
+ public:
+  // kInvalidArgument naming the field when the config cannot work: empty name, base_url not
+  // http(s)://host, empty tag for kHashtag, empty token for kMentions, limit outside 1..40,
+  // poll_interval <= 0.
+  static Result<std::unique_ptr<Source>> Create(MastodonSourceConfig config, Clock& clock);
+
+  std::string_view name() const override { return name_; }
+  Result<Pace> Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) override;
+  // Any non-empty cursor made of URL-safe characters (Mastodon ids are digits).
+  Status Restore(std::string_view cursor) override;
+
+  const MastodonSourceStats& stats() const { return stats_; }
+  // The cursor as it stands (newest paging id seen), for tests.
+  const std::optional<std::string>& cursor() const { return cursor_; }
+
+ private:
+  MastodonSource(MastodonSourceConfig config, Clock& clock, std::string local_domain);
+
+  std::string FirstUrl() const;  // the request when not following a Link
+  Pace Failure(std::string_view what);
+  Pace Wait(std::chrono::milliseconds floor) const;
+
+  const MastodonSourceConfig config_;
+  const std::string name_;
+  const std::string host_;  // for log lines; never the URL with its query
+  Clock& clock_;
+  RateBudget budget_;
+  mastodon::StatusParser parser_;
+  std::optional<std::string> cursor_;
+  std::optional<std::string> next_url_;  // Link rel="prev" to follow, same origin only
+  MastodonSourceStats stats_;
+};
+
+}  // namespace earshot
