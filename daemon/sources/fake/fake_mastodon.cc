@@ -1,0 +1,529 @@
+#include "daemon/sources/fake/fake_mastodon.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <charconv>
+#include <cstring>
+
+#include "daemon/base/json_escape.h"
+#include "daemon/net/http_server.h"
+#include "daemon/sources/mastodon/html_text.h"
+#include "daemon/sources/mastodon/status_parser.h"
+
+namespace earshot {
+namespace {
+
+using mastodon::HtmlEscape;
+using mastodon::LowerUtf8Latin;
+
+constexpr uint64_t kFirstStatusId = 110000000000000000ULL;
+constexpr uint64_t kFirstNotificationId = 30000000ULL;
+
+std::string Q(std::string_view s) { return "\"" + JsonEscape(s) + "\""; }
+
+std::string TrimPunct(std::string_view s) {
+  while (!s.empty() && std::string_view(".,!?;:)'\"").find(s.back()) != std::string_view::npos) {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
+}
+
+struct Entry {
+  uint64_t id = 0;
+  std::string json;
+  std::vector<std::string> tags;      // lowercased
+  std::vector<std::string> mentions;  // lowercased accts
+};
+
+struct Notification {
+  uint64_t id = 0;
+  size_t entry = 0;
+  std::string account_json;  // who mentioned
+  std::string created_at;
+};
+
+}  // namespace
+
+std::optional<std::string_view> RecordedRequest::Header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+class FakeMastodon::Impl {
+ public:
+  explicit Impl(FakeMastodonOptions options) : options_(std::move(options)) {
+    options_.account = LowerUtf8Latin(options_.account);
+  }
+
+  Status Start() {
+    HttpServerOptions so;
+    so.port = options_.port;
+    auto server = HttpServer::Start([this](const HttpServerRequest& r) { return Handle(r); }, so);
+    if (!server.ok()) return server.status().Annotate("fake mastodon");
+    server_ = std::move(server).value();
+    base_url_ = server_->base_url();
+    return Status::Ok();
+  }
+
+  void Stop() {
+    if (server_) server_->Stop();
+  }
+  std::string base_url() const { return base_url_; }
+  uint16_t port() const { return server_->port(); }
+
+  std::string AddStatus(const FakeStatus& s) {
+    std::lock_guard lock(mu_);
+    const uint64_t id = NextStatusId();
+    std::vector<std::string> tags, mentions;
+    for (const auto& t : s.tags) tags.push_back(t);
+    for (const auto& m : s.mentions) mentions.push_back(m);
+    const std::string content = s.html.empty() ? RenderText(s.text, &tags, &mentions) : s.html;
+    Dedupe(&tags);
+    Dedupe(&mentions);
+    const std::string created = FormatIso8601(s.created_at.value_or(RealClock().Now()));
+    const std::string account = AccountJson(s.acct, s.display_name, s.followers, s.bot, created);
+    std::string tags_json, mentions_json;
+    for (const auto& t : tags) {
+      if (!tags_json.empty()) tags_json += ",";
+      tags_json += fmt::format("{{\"name\":{},\"url\":{}}}", Q(LowerUtf8Latin(t)),
+                               Q(base_url_ + "/tags/" + LowerUtf8Latin(t)));
+    }
+    for (const auto& m : mentions) {
+      if (!mentions_json.empty()) mentions_json += ",";
+      mentions_json += fmt::format("{{\"id\":\"{}\",\"username\":{},\"url\":{},\"acct\":{}}}",
+                                   AccountId(m), Q(Username(m)), Q(AccountUrl(m)), Q(m));
+    }
+    std::string reply_account = "null";
+    if (!s.in_reply_to_id.empty()) {
+      for (const auto& [acct_id, entry_id] : reply_authors_) {
+        if (std::to_string(entry_id) == s.in_reply_to_id) reply_account = Q(acct_id);
+      }
+    }
+    const std::string path_user = Username(s.acct);
+    std::string json = fmt::format(
+        "{{\"id\":\"{id}\",\"created_at\":\"{created}\",\"in_reply_to_id\":{reply},"
+        "\"in_reply_to_account_id\":{reply_account},\"sensitive\":{sensitive},"
+        "\"spoiler_text\":{spoiler},\"visibility\":\"public\",\"language\":{lang},"
+        "\"uri\":{uri},\"url\":{url},\"replies_count\":{replies},\"reblogs_count\":{reblogs},"
+        "\"favourites_count\":{favs},\"edited_at\":null,\"favourited\":false,\"reblogged\":false,"
+        "\"muted\":false,\"bookmarked\":false,\"content\":{content},\"reblog\":null,"
+        "\"application\":{{\"name\":\"Web\",\"website\":null}},\"account\":{account},"
+        "\"media_attachments\":[],\"mentions\":[{mentions}],\"tags\":[{tags}],\"emojis\":[],"
+        "\"card\":null,\"poll\":null}}",
+        fmt::arg("id", id), fmt::arg("created", created),
+        fmt::arg("reply", s.in_reply_to_id.empty() ? "null" : Q(s.in_reply_to_id)),
+        fmt::arg("reply_account", reply_account),
+        fmt::arg("sensitive", s.spoiler_text.empty() ? "false" : "true"),
+        fmt::arg("spoiler", Q(s.spoiler_text)),
+        fmt::arg("lang", s.language.empty() ? "null" : Q(s.language)),
+        fmt::arg("uri", Q(fmt::format("{}/users/{}/statuses/{}", base_url_, path_user, id))),
+        fmt::arg("url", Q(fmt::format("{}/@{}/{}", base_url_, path_user, id))),
+        fmt::arg("replies", s.replies), fmt::arg("reblogs", s.reblogs),
+        fmt::arg("favs", s.favourites), fmt::arg("content", Q(content)),
+        fmt::arg("account", account), fmt::arg("mentions", mentions_json),
+        fmt::arg("tags", tags_json));
+    reply_authors_.emplace_back(AccountId(s.acct), id);
+    return Publish(id, std::move(json), std::move(tags), std::move(mentions), account, created);
+  }
+
+  std::string AddRawStatus(std::string json, std::vector<std::string> tags,
+                           std::vector<std::string> mentions) {
+    std::lock_guard lock(mu_);
+    const uint64_t id = NextStatusId();
+    const std::string ids = std::to_string(id);
+    for (size_t pos; (pos = json.find("$ID")) != std::string::npos;) json.replace(pos, 3, ids);
+    const std::string created = FormatIso8601(RealClock().Now());
+    return Publish(id, std::move(json), std::move(tags), std::move(mentions),
+                   AccountJson("someone", "", 0, false, created), created);
+  }
+
+  void InjectFault(FakeFault f) {
+    std::lock_guard lock(mu_);
+    if (f.count > 0) faults_.push_back(f);
+  }
+  void ClearFaults() {
+    std::lock_guard lock(mu_);
+    faults_.clear();
+  }
+  std::vector<RecordedRequest> requests() const {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  size_t status_count() const {
+    std::lock_guard lock(mu_);
+    return entries_.size();
+  }
+
+ private:
+  uint64_t NextStatusId() { return kFirstStatusId + 1000 * (entries_.size() + 1); }
+
+  static void Dedupe(std::vector<std::string>* v) {
+    std::vector<std::string> out;
+    for (auto& s : *v) {
+      const std::string lower = LowerUtf8Latin(s);
+      if (std::none_of(out.begin(), out.end(),
+                       [&](const std::string& o) { return LowerUtf8Latin(o) == lower; })) {
+        out.push_back(s);
+      }
+    }
+    *v = std::move(out);
+  }
+
+  static std::string Username(std::string_view acct) {
+    return std::string(acct.substr(0, acct.find('@')));
+  }
+  std::string AccountUrl(std::string_view acct) const {
+    const size_t at = acct.find('@');
+    if (at == std::string_view::npos) return fmt::format("{}/@{}", base_url_, acct);
+    return fmt::format("https://{}/@{}", acct.substr(at + 1), acct.substr(0, at));
+  }
+  // Stable account ids, by lowercased acct. Requires mu_.
+  std::string AccountId(std::string_view acct) {
+    const std::string key = LowerUtf8Latin(acct);
+    auto [it, inserted] = account_ids_.emplace(key, 100 + account_ids_.size());
+    return std::to_string(it->second);
+  }
+
+  std::string AccountJson(const std::string& acct, const std::string& display, int64_t followers,
+                          bool bot, const std::string& now) {
+    const std::string user = Username(acct);
+    const std::string url = AccountUrl(acct);
+    const std::string avatar = base_url_ + "/avatars/original/missing.png";
+    const int64_t statuses = ++statuses_by_acct_[LowerUtf8Latin(acct)];
+    return fmt::format(
+        "{{\"id\":\"{}\",\"username\":{},\"acct\":{},\"display_name\":{},\"locked\":false,"
+        "\"bot\":{},\"discoverable\":true,\"group\":false,"
+        "\"created_at\":\"2020-01-01T00:00:00.000Z\",\"note\":\"<p></p>\",\"url\":{},"
+        "\"avatar\":{},\"avatar_static\":{},\"header\":{},\"header_static\":{},"
+        "\"followers_count\":{},\"following_count\":42,\"statuses_count\":{},"
+        "\"last_status_at\":\"{}\",\"emojis\":[],\"fields\":[]}}",
+        AccountId(acct), Q(user), Q(acct), Q(display.empty() ? user : display),
+        bot ? "true" : "false", Q(url), Q(avatar), Q(avatar), Q(avatar), Q(avatar), followers,
+        statuses, now.substr(0, 10));
+  }
+
+  // Mastodon's rendering of a plain-text toot. Collects tags and mentions found in the text.
+  std::string RenderText(const std::string& text, std::vector<std::string>* tags,
+                         std::vector<std::string>* mentions) {
+    std::string html = "<p>";
+    size_t i = 0;
+    while (i < text.size()) {
+      if (text.compare(i, 2, "\n\n") == 0) {
+        html += "</p><p>";
+        i += 2;
+        while (i < text.size() && text[i] == '\n') ++i;
+        continue;
+      }
+      if (text[i] == '\n') {
+        html += "<br>";
+        ++i;
+        continue;
+      }
+      if (text[i] == ' ') {
+        html += ' ';
+        ++i;
+        continue;
+      }
+      size_t end = text.find_first_of(" \n", i);
+      if (end == std::string::npos) end = text.size();
+      const std::string word = text.substr(i, end - i);
+      i = end;
+      const std::string core = TrimPunct(word);
+      const std::string tail = word.substr(core.size());
+      if (core.size() > 1 && core[0] == '#') {
+        const std::string tag = core.substr(1);
+        tags->push_back(tag);
+        html += fmt::format(
+            "<a href=\"{}/tags/{}\" class=\"mention hashtag\" rel=\"tag\">#<span>{}</span></a>",
+            base_url_, HtmlEscape(LowerUtf8Latin(tag)), HtmlEscape(tag));
+      } else if (core.size() > 1 && core[0] == '@') {
+        const std::string acct = core.substr(1);
+        mentions->push_back(acct);
+        html += fmt::format(
+            "<span class=\"h-card\" translate=\"no\"><a href=\"{}\" class=\"u-url mention\">"
+            "@<span>{}</span></a></span>",
+            HtmlEscape(AccountUrl(acct)), HtmlEscape(Username(acct)));
+      } else if (core.starts_with("http://") || core.starts_with("https://")) {
+        const size_t scheme = core.find("://") + 3;
+        const size_t www = core.compare(scheme, 4, "www.") == 0 ? scheme + 4 : scheme;
+        const std::string shown = core.substr(www, 30);
+        const std::string hidden = core.size() > www + 30 ? core.substr(www + 30) : "";
+        html += fmt::format(
+            "<a href=\"{}\" target=\"_blank\" rel=\"nofollow noopener noreferrer\" "
+            "translate=\"no\"><span class=\"invisible\">{}</span><span class=\"{}\">{}</span>"
+            "<span class=\"invisible\">{}</span></a>",
+            HtmlEscape(core), HtmlEscape(core.substr(0, www)), hidden.empty() ? "" : "ellipsis",
+            HtmlEscape(shown), HtmlEscape(hidden));
+      } else {
+        html += HtmlEscape(core);
+      }
+      html += HtmlEscape(tail);
+    }
+    return html + "</p>";
+  }
+
+  std::string Publish(uint64_t id, std::string json, std::vector<std::string> tags,
+                      std::vector<std::string> mentions, const std::string& account_json,
+                      const std::string& created) {
+    Entry e;
+    e.id = id;
+    e.json = std::move(json);
+    for (auto& t : tags) e.tags.push_back(LowerUtf8Latin(t));
+    for (auto& m : mentions) e.mentions.push_back(LowerUtf8Latin(m));
+    // A local mention's acct has no '@host'; a remote "acmeair@elsewhere" is someone else.
+    const bool mentions_us = std::find(e.mentions.begin(), e.mentions.end(), options_.account) !=
+                             e.mentions.end();
+    entries_.push_back(std::move(e));
+    if (mentions_us) {
+      notifications_.push_back(Notification{kFirstNotificationId + notifications_.size() + 1,
+                                            entries_.size() - 1, account_json, created});
+    }
+    return std::to_string(id);
+  }
+
+  // ---- serving ----
+
+  HttpServerResponse Json(int status, std::string body) const {
+    HttpServerResponse r;
+    r.status = status;
+    r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+    r.body = std::move(body);
+    return r;
+  }
+
+  // Counts this request in the rate window and returns the three headers. Requires mu_.
+  bool RateLimit(HttpServerResponse* r) {
+    const SystemTime now = RealClock().Now();
+    if (!window_end_ || now >= *window_end_) {
+      window_end_ = now + options_.rate_window;
+      used_ = 0;
+    }
+    ++used_;
+    const int64_t remaining = std::max<int64_t>(0, options_.rate_limit - used_);
+    r->headers.emplace_back("X-RateLimit-Limit", std::to_string(options_.rate_limit));
+    r->headers.emplace_back("X-RateLimit-Remaining", std::to_string(remaining));
+    r->headers.emplace_back("X-RateLimit-Reset", FormatIso8601(*window_end_));
+    return !options_.enforce_rate_limit || used_ <= options_.rate_limit;
+  }
+
+  HttpServerResponse Handle(const HttpServerRequest& req) {
+    std::lock_guard lock(mu_);
+    RecordedRequest rec{req.received_at, req.method, req.path, req.query, req.params,
+                        req.headers, 0};
+    HttpServerResponse resp = Route(req);
+    rec.status = resp.status;
+    requests_.push_back(std::move(rec));
+    return resp;
+  }
+
+  // Requires mu_.
+  HttpServerResponse Route(const HttpServerRequest& req) {
+    if (!req.path.starts_with("/api/")) return Json(404, R"({"error":"Record not found"})");
+    std::optional<FakeFault> fault;
+    if (!faults_.empty()) {
+      fault = faults_.front();
+      if (--faults_.front().count <= 0) faults_.pop_front();
+    }
+    HttpServerResponse head;  // collects the rate-limit headers
+    const bool within_budget = RateLimit(&head);
+    auto finish = [&](HttpServerResponse r) {
+      r.headers.insert(r.headers.begin(), head.headers.begin(), head.headers.end());
+      return r;
+    };
+    if (fault && fault->kind == FakeFault::Kind::kUnauthorized) {
+      return finish(Json(401, R"({"error":"The access token is invalid"})"));
+    }
+    if (fault && fault->kind == FakeFault::Kind::kTooManyRequests) {
+      auto r = Json(429, R"({"error":"Too many requests"})");
+      r.headers.emplace_back("Retry-After", std::to_string(fault->retry_after_seconds));
+      for (auto& [name, value] : head.headers) {
+        if (name == "X-RateLimit-Remaining") value = "0";
+      }
+      return finish(std::move(r));
+    }
+    if (fault && fault->kind == FakeFault::Kind::kServerError) {
+      HttpServerResponse r;
+      r.status = 500;
+      r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+      r.body = "<!DOCTYPE html><html><body><h1>We're sorry, but something went wrong on our "
+               "end.</h1></body></html>";
+      return finish(std::move(r));
+    }
+    if (!within_budget) return finish(Json(429, R"({"error":"Too many requests"})"));
+
+    // Token: a wrong bearer token is always rejected; notifications need one.
+    const auto auth = req.Header("authorization");
+    const bool token_ok = options_.token.empty() || auth == "Bearer " + options_.token;
+    if (auth && !token_ok) return finish(Json(401, R"({"error":"The access token is invalid"})"));
+
+    HttpServerResponse r;
+    if (req.path == "/api/v1/instance") {
+      r = Json(200, fmt::format("{{\"uri\":{},\"title\":\"earshot fake Mastodon\","
+                                "\"short_description\":\"\",\"version\":\"4.2.0\","
+                                "\"registrations\":false,\"stats\":{{\"status_count\":{}}}}}",
+                                Q(UrlHostAndPort()), entries_.size()));
+    } else if (req.path.starts_with("/api/v1/timelines/tag/")) {
+      const std::string tag = LowerUtf8Latin(req.path.substr(strlen("/api/v1/timelines/tag/")));
+      r = Page(req, false, tag, 20, 40);
+    } else if (req.path == "/api/v1/notifications") {
+      if (!auth && !options_.token.empty()) {
+        return finish(Json(401, R"({"error":"The access token is invalid"})"));
+      }
+      r = Page(req, true, "", 40, 80);
+    } else {
+      return finish(Json(404, R"({"error":"Record not found"})"));
+    }
+    if (fault && fault->kind == FakeFault::Kind::kSlow) r.delay = fault->delay;
+    if (fault && fault->kind == FakeFault::Kind::kTruncated) r.truncate_body_at = r.body.size() / 2;
+    if (fault && fault->kind == FakeFault::Kind::kMalformedJson) r.body.resize(r.body.size() / 2);
+    return finish(std::move(r));
+  }
+
+  std::string UrlHostAndPort() const { return base_url_.substr(base_url_.find("://") + 3); }
+
+  static std::optional<uint64_t> IdParam(const HttpServerRequest& req, std::string_view name) {
+    auto v = req.Param(name);
+    if (!v || v->empty()) return std::nullopt;
+    uint64_t id = 0;
+    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
+    if (ec != std::errc() || p != v->data() + v->size()) return std::nullopt;
+    return id;
+  }
+
+  // One page of statuses (tag timeline) or mention notifications, with Mastodon's paging and
+  // Link header. Requires mu_.
+  HttpServerResponse Page(const HttpServerRequest& req, bool notifications,
+                          const std::string& tag, int default_limit, int max_limit) {
+    int limit = default_limit;
+    if (auto l = req.Param("limit")) {
+      int v = 0;
+      auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
+      if (ec == std::errc() && p == l->data() + l->size() && v > 0) limit = std::min(v, max_limit);
+    }
+    if (notifications) {
+      const auto types = req.Params("types[]");
+      const auto excluded = req.Params("exclude_types[]");
+      const bool want = (types.empty() || std::find(types.begin(), types.end(), "mention") !=
+                                              types.end()) &&
+                        std::find(excluded.begin(), excluded.end(), "mention") == excluded.end();
+      if (!want) return Json(200, "[]");
+    }
+    // Candidates as (paging id, json), oldest first.
+    std::vector<std::pair<uint64_t, std::string>> all;
+    if (notifications) {
+      for (const Notification& n : notifications_) {
+        all.emplace_back(n.id, fmt::format("{{\"id\":\"{}\",\"type\":\"mention\",\"created_at\":"
+                                           "\"{}\",\"account\":{},\"status\":{}}}",
+                                           n.id, n.created_at, n.account_json,
+                                           entries_[n.entry].json));
+      }
+    } else {
+      for (const Entry& e : entries_) {
+        if (std::find(e.tags.begin(), e.tags.end(), tag) != e.tags.end()) {
+          all.emplace_back(e.id, e.json);
+        }
+      }
+    }
+    const auto max_id = IdParam(req, "max_id");
+    const auto since_id = IdParam(req, "since_id");
+    const auto min_id = IdParam(req, "min_id");
+    std::vector<const std::pair<uint64_t, std::string>*> picked;
+    auto in_range = [&](uint64_t id) {
+      return (!max_id || id < *max_id) && (!since_id || id > *since_id) && (!min_id || id > *min_id);
+    };
+    if (min_id) {
+      // The page right after min_id: the oldest matches, then sent newest first.
+      for (const auto& item : all) {
+        if (in_range(item.first) && static_cast<int>(picked.size()) < limit) picked.push_back(&item);
+      }
+      std::reverse(picked.begin(), picked.end());
+    } else {
+      for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        if (in_range(it->first) && static_cast<int>(picked.size()) < limit) picked.push_back(&*it);
+      }
+    }
+    std::string body = "[";
+    for (size_t i = 0; i < picked.size(); ++i) {
+      if (i > 0) body += ",";
+      body += picked[i]->second;
+    }
+    body += "]";
+    HttpServerResponse r = Json(200, std::move(body));
+    if (!picked.empty()) {
+      std::string keep = fmt::format("limit={}", limit);
+      for (const auto& [key, value] : req.params) {
+        if (key == "types[]" || key == "exclude_types[]") {
+          keep += fmt::format("&{}={}", PercentEncode(key), PercentEncode(value));
+        }
+      }
+      const std::string self = base_url_ + PercentEncodePath(req.path);
+      r.headers.emplace_back(
+          "Link", fmt::format("<{0}?{1}&max_id={2}>; rel=\"next\", <{0}?{1}&min_id={3}>; "
+                              "rel=\"prev\"",
+                              self, keep, picked.back()->first, picked.front()->first));
+    }
+    return r;
+  }
+
+  static std::string PercentEncodePath(std::string_view path) {
+    std::string out;
+    size_t start = 0;
+    while (start <= path.size()) {
+      const size_t slash = path.find('/', start);
+      const std::string_view seg = path.substr(start, slash == path.npos ? path.npos : slash - start);
+      out += PercentEncode(seg);
+      if (slash == path.npos) break;
+      out += '/';
+      start = slash + 1;
+    }
+    return out;
+  }
+
+  FakeMastodonOptions options_;
+  std::unique_ptr<HttpServer> server_;
+  std::string base_url_;
+
+  mutable std::mutex mu_;
+  std::vector<Entry> entries_;                       // GUARDED_BY(mu_), oldest first
+  std::vector<Notification> notifications_;          // GUARDED_BY(mu_)
+  std::vector<std::pair<std::string, uint64_t>> reply_authors_;  // GUARDED_BY(mu_)
+  std::map<std::string, uint64_t> account_ids_;      // GUARDED_BY(mu_)
+  std::map<std::string, int64_t> statuses_by_acct_;  // GUARDED_BY(mu_)
+  std::deque<FakeFault> faults_;                     // GUARDED_BY(mu_)
+  std::vector<RecordedRequest> requests_;            // GUARDED_BY(mu_)
+  std::optional<SystemTime> window_end_;             // GUARDED_BY(mu_)
+  int64_t used_ = 0;                                 // GUARDED_BY(mu_)
+};
+
+Result<std::unique_ptr<FakeMastodon>> FakeMastodon::Start(FakeMastodonOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  EARSHOT_RETURN_IF_ERROR(impl->Start());
+  return std::unique_ptr<FakeMastodon>(new FakeMastodon(std::move(impl)));
+}
+
+FakeMastodon::FakeMastodon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FakeMastodon::~FakeMastodon() { Stop(); }
+std::string FakeMastodon::base_url() const { return impl_->base_url(); }
+uint16_t FakeMastodon::port() const { return impl_->port(); }
+std::string FakeMastodon::AddStatus(const FakeStatus& status) { return impl_->AddStatus(status); }
+std::string FakeMastodon::AddRawStatus(std::string json, std::vector<std::string> tags,
+                                       std::vector<std::string> mentions) {
+  return impl_->AddRawStatus(std::move(json), std::move(tags), std::move(mentions));
+}
+void FakeMastodon::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
+void FakeMastodon::ClearFaults() { impl_->ClearFaults(); }
+std::vector<RecordedRequest> FakeMastodon::requests() const { return impl_->requests(); }
+size_t FakeMastodon::status_count() const { return impl_->status_count(); }
+void FakeMastodon::Stop() { impl_->Stop(); }
+
+}  // namespace earshot

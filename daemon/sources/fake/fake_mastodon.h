@@ -1,0 +1,137 @@
+// FakeMastodon: a Mastodon instance on loopback, real HTTP over HttpServer, for tests and
+// `earshot demo`. It serves what earshot reads, with Mastodon's own semantics:
+//   GET /api/v1/timelines/tag/:tag   statuses carrying the tag (case-insensitive); limit default
+//                                    20, max 40
+//   GET /api/v1/notifications        `mention` notifications of the configured account (types[]
+//                                    and exclude_types[] honoured); limit default 40, max 80
+//   GET /api/v1/instance             a minimal Instance entity
+// Paging is Mastodon's: max_id (older than), since_id (newer than, newest page), min_id (the
+// page right after, oldest first, then sent newest first); results newest first; a Link header
+// with absolute rel="next" (max_id=<oldest>) and rel="prev" (min_id=<newest>) URLs to itself
+// when the page is not empty. Every /api response carries X-RateLimit-Limit/Remaining/Reset
+// (ISO-8601) for a fixed window; past the budget it answers 429 (when enforced).
+//
+// Statuses follow the documented Status entity: realistic `content` HTML (<p>, hashtag links,
+// mention h-cards, links with invisible/ellipsis spans), a full `account`, tags, mentions.
+// Ids are increasing numeric strings of equal length.
+//
+// Faults are scripted with InjectFault and consumed by the next /api requests in order. Every
+// request is recorded (time, method, path, query, headers, status) for assertions.
+//
+// Threads: every public method is thread-safe; a demo adds statuses while the source polls.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "daemon/base/clock.h"
+#include "daemon/base/result.h"
+
+namespace earshot {
+
+struct FakeStatus {
+  std::string acct = "alice";  // "gus" (local to the fake) or "jane@travel.example" (remote)
+  std::string display_name;    // "" = the username
+  int64_t followers = 10;
+  bool bot = false;
+  // Plain text, rendered the way Mastodon renders a toot: "\n\n" separates paragraphs, "\n" is
+  // <br>, #tags become hashtag links (and tags), @user or @user@host become mention h-cards
+  // (and mentions), http(s) URLs become links with invisible/ellipsis spans.
+  std::string text;
+  std::string html;                   // `content` verbatim; when set, `text` is ignored
+  std::vector<std::string> tags;      // extra tags, without '#'
+  std::vector<std::string> mentions;  // extra mentioned accts, without '@'
+  std::string language = "en";        // "" = null
+  std::string spoiler_text;           // content warning
+  std::string in_reply_to_id;         // id of an earlier status, "" = not a reply
+  std::optional<SystemTime> created_at;  // default: when added
+  int64_t replies = 0, reblogs = 0, favourites = 0;
+};
+
+struct FakeFault {
+  enum class Kind {
+    kUnauthorized,     // 401 {"error":"The access token is invalid"}
+    kTooManyRequests,  // 429 with Retry-After: retry_after_seconds and Remaining: 0
+    kServerError,      // 500 with an HTML body
+    kSlow,             // the normal response, after `delay`
+    kTruncated,        // the normal head, half the body, then close
+    kMalformedJson,    // 200 with half the JSON body (a complete HTTP response)
+  };
+  Kind kind = Kind::kServerError;
+  int count = 1;  // how many consecutive /api requests get it
+  int retry_after_seconds = 1;
+  std::chrono::milliseconds delay{2000};
+};
+
+struct RecordedRequest {
+  SteadyTime at{};  // when the request arrived (steady clock)
+  std::string method, path, query;
+  std::vector<std::pair<std::string, std::string>> params;   // decoded
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+  int status = 0;   // what the fake answered
+  std::optional<std::string_view> Header(std::string_view lower_name) const;
+};
+
+struct FakeMastodonOptions {
+  std::string account = "acmeair";  // local username whose mentions notifications serve
+  // "" = no token check. Otherwise notifications need "Authorization: Bearer <token>", and any
+  // request that sends a different bearer token gets 401, as Mastodon does.
+  std::string token;
+  int rate_limit = 300;                     // requests per window
+  std::chrono::seconds rate_window{300};    // Mastodon: 300 per 5 minutes
+  bool enforce_rate_limit = true;           // answer 429 past the budget
+  uint16_t port = 0;                        // 0 = any free port
+};
+
+class FakeMastodon {
+ public:
+  // kUnavailable when no loopback port can be bound.
+  static Result<std::unique_ptr<FakeMastodon>> Start(FakeMastodonOptions options = {});
+  ~FakeMastodon();
+
+  std::string base_url() const;  // "http://127.0.0.1:<port>"
+  uint16_t port() const;
+
+  // Publishes a status (newest so far) and returns its id. A status mentioning the configured
+  // account also gets a mention notification.
+  std::string AddStatus(const FakeStatus& status);
+  // Publishes a status given as a raw JSON object (any bytes: tests use it to serve bad
+  // statuses). Every "$ID" in it is replaced by the assigned id. `tags` and `mentions` decide
+  // where it is served, since the fake does not parse it.
+  std::string AddRawStatus(std::string json, std::vector<std::string> tags,
+                           std::vector<std::string> mentions = {});
+
+  void InjectFault(FakeFault fault);
+  void ClearFaults();
+
+  std::vector<RecordedRequest> requests() const;
+  size_t status_count() const;
+
+  // Stops serving; requests in flight are cut. Idempotent; the destructor calls it.
+  void Stop();
+
+ private:
+  class Impl;
+  explicit FakeMastodon(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads a scenario: a JSON array of objects with the FakeStatus fields (acct, display_name,
+// followers, bot, text, html, tags, mentions, language, spoiler_text, replies, reblogs,
+// favourites) plus "reply_to": the index of an earlier entry, and "delay_ms": a pause before
+// publishing it (returned in delays_ms). kInvalidArgument naming the entry and field.
+struct FakeScenario {
+  std::vector<FakeStatus> statuses;
+  std::vector<int> reply_to;   // per status: index of the entry it replies to, or -1
+  std::vector<int> delays_ms;  // per status
+};
+Result<FakeScenario> ScenarioFromJson(std::string_view json);
+Result<FakeScenario> LoadScenario(const std::string& path);
+
+}  // namespace earshot
