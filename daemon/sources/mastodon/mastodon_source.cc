@@ -49,6 +49,9 @@ Result<std::unique_ptr<Source>> MastodonSource::Create(MastodonSourceConfig conf
     return Status::InvalidArgument(
         fmt::format("{}: 'limit' is {}; Mastodon pages hold 1 to 40", who, config.limit));
   }
+  if (config.request_timeout.count() <= 0) {
+    return Status::InvalidArgument(fmt::format("{}: 'request_timeout' must be positive", who));
+  }
   if (config.poll_interval.count() <= 0) {
     return Status::InvalidArgument(fmt::format("{}: 'poll_interval' must be positive", who));
   }
@@ -104,6 +107,8 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
   if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
   HttpRequest req;
   req.url = next_url_ ? *next_url_ : FirstUrl();
+  req.total_timeout = config_.request_timeout;
+  req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
   req.headers.emplace_back("Accept", "application/json");
   if (!config_.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + config_.token);
   ++stats_.requests;

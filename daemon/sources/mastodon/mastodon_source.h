@@ -47,6 +47,7 @@ struct MastodonSourceConfig {
   std::string token;
   std::chrono::milliseconds poll_interval{15000};
   int limit = 40;          // page size, 1..40
+  std::chrono::milliseconds request_timeout{30000};  // one request, body included
   std::string user_agent;  // informational; the HttpClient sets the User-Agent header
   // Domain appended to local accounts' acct; "" = the host of base_url without its port.
   std::string local_domain;

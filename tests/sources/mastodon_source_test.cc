@@ -1,0 +1,374 @@
+// MastodonSource against FakeMastodon over real loopback HTTP. Tests call Next directly and
+// assert on the Pace it returns; they never sleep on a Pace (except one short Retry-After).
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <thread>
+
+#include "daemon/net/curl_http_client.h"
+#include "daemon/sources/fake/fake_mastodon.h"
+#include "daemon/sources/mastodon/mastodon_source.h"
+
+namespace earshot {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kPoll = 15000ms;
+constexpr milliseconds kBackoffMax = 300000ms;
+
+struct Rig {
+  std::unique_ptr<FakeMastodon> fake;
+  std::unique_ptr<HttpClient> http;
+  std::unique_ptr<Source> source;
+
+  MastodonSource& mastodon() { return static_cast<MastodonSource&>(*source); }
+};
+
+MastodonSourceConfig Config(const FakeMastodon& fake) {
+  MastodonSourceConfig c;
+  c.name = "airline";
+  c.base_url = fake.base_url();
+  c.kind = MastodonSourceConfig::Kind::kHashtag;
+  c.tag = "#AcmeAir";
+  c.limit = 3;
+  c.poll_interval = kPoll;
+  c.request_timeout = 5000ms;
+  c.backoff.seed = 1234;
+  c.backoff.backoff_initial = 1000ms;
+  c.backoff.backoff_max = kBackoffMax;
+  return c;
+}
+
+// A budget so large that its spacing (~1 ms) never masks a backoff.
+FakeMastodonOptions Generous() {
+  FakeMastodonOptions o;
+  o.rate_limit = 1000000;
+  return o;
+}
+
+Rig MakeRig(FakeMastodonOptions fake_options = {},
+            std::function<void(MastodonSourceConfig&)> tweak = nullptr) {
+  Rig rig;
+  auto fake = FakeMastodon::Start(std::move(fake_options));
+  REQUIRE(fake.ok());
+  rig.fake = std::move(fake).value();
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  rig.http = std::move(http).value();
+  MastodonSourceConfig config = Config(*rig.fake);
+  if (tweak) tweak(config);
+  auto source = MastodonSource::Create(std::move(config), RealClock());
+  REQUIRE(source.ok());
+  rig.source = std::move(source).value();
+  return rig;
+}
+
+std::vector<std::string> AddTagged(FakeMastodon& fake, int n, const std::string& prefix) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) {
+    FakeStatus s;
+    s.acct = i % 2 ? "jane@travel.example" : "gus";
+    s.text = fmt::format("{} {} #AcmeAir lost my bag", prefix, i);
+    ids.push_back(fake.AddStatus(s));
+    FakeStatus other;
+    other.text = "unrelated #cats";
+    fake.AddStatus(other);
+  }
+  return ids;
+}
+
+struct Call {
+  std::vector<Post> posts;
+  std::optional<std::string> cursor;
+  milliseconds wait;
+};
+
+Call NextOk(Rig& rig) {
+  SourceBatch batch;
+  auto pace = rig.source->Next(std::stop_token(), *rig.http, &batch);
+  REQUIRE(pace.ok());
+  CHECK(pace->wait.count() > 0);  // never a busy loop
+  return Call{std::move(batch.posts), std::move(batch.cursor), pace->wait};
+}
+
+// Calls Next until a call comes back caught up (empty, paced at the poll interval).
+std::vector<std::string> Drain(Rig& rig, int max_calls = 50) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < max_calls; ++i) {
+    Call call = NextOk(rig);
+    for (const Post& p : call.posts) ids.push_back(p.id);
+    if (call.posts.empty() && call.wait >= kPoll) return ids;
+  }
+  FAIL("source never caught up");
+  return ids;
+}
+
+TEST_CASE("MastodonSource: first run reads the newest page only, then pages forward",
+          "[sources][mastodon]") {
+  Rig rig = MakeRig();
+  const auto old_ids = AddTagged(*rig.fake, 7, "old");
+
+  Call first = NextOk(rig);
+  REQUIRE(first.posts.size() == 3);  // limit=3: the newest page, not the whole history
+  CHECK(first.posts[0].id == old_ids[4]);  // oldest first
+  CHECK(first.posts[2].id == old_ids[6]);
+  CHECK(first.cursor == old_ids[6]);
+  CHECK(first.posts[0].source.empty());  // the poller fills it in
+  CHECK(first.posts[0].network == "mastodon");
+  CHECK(first.posts[0].hashtags == std::vector<std::string>{"acmeair"});
+  CHECK(Drain(rig).empty());
+
+  const auto new_ids = AddTagged(*rig.fake, 8, "new");
+  std::vector<milliseconds> waits;
+  std::vector<std::string> got;
+  for (int i = 0; i < 20; ++i) {
+    Call call = NextOk(rig);
+    waits.push_back(call.wait);
+    for (const Post& p : call.posts) got.push_back(p.id);
+    if (!call.posts.empty()) CHECK(call.cursor == call.posts.back().id);
+    if (call.posts.empty()) break;
+  }
+  CHECK(got == new_ids);  // every new post, once, in order
+  REQUIRE(waits.size() == 4);  // pages of 3, 3, 2, then an empty one
+  CHECK(waits[0] < kPoll);     // full page: keep going
+  CHECK(waits[1] < kPoll);
+  CHECK(waits[2] == kPoll);    // short page: caught up
+  CHECK(waits[3] == kPoll);
+  CHECK(rig.mastodon().cursor() == new_ids.back());
+
+  // The source asked with min_id and followed the fake's Link rel="prev".
+  const auto reqs = rig.fake->requests();
+  for (size_t i = 1; i < reqs.size(); ++i) {
+    CHECK(reqs[i].path == "/api/v1/timelines/tag/AcmeAir");
+    bool has_min_id = false;
+    for (const auto& [k, v] : reqs[i].params) has_min_id = has_min_id || k == "min_id";
+    CHECK(has_min_id);
+  }
+}
+
+TEST_CASE("MastodonSource: Restore resumes right after the cursor", "[sources][mastodon]") {
+  Rig rig = MakeRig();
+  const auto ids = AddTagged(*rig.fake, 9, "post");
+  REQUIRE(rig.source->Restore(ids[4]).ok());
+  CHECK(Drain(rig) == std::vector<std::string>(ids.begin() + 5, ids.end()));
+
+  CHECK(rig.source->Restore("").code() == Status::Code::kInvalidArgument);
+  CHECK(rig.source->Restore("1&max_id=2").code() == Status::Code::kInvalidArgument);
+}
+
+TEST_CASE("MastodonSource: every failure is paced, keeps the cursor, and loses nothing",
+          "[sources][mastodon]") {
+  struct Case {
+    const char* name;
+    FakeFault fault;
+    milliseconds min_wait, max_wait;
+    std::function<int64_t(const MastodonSourceStats&)> counter;
+  } cases[] = {
+      {"401", {FakeFault::Kind::kUnauthorized}, kBackoffMax, kBackoffMax,
+       [](auto& s) { return s.auth_errors.load(); }},
+      {"429 Retry-After: 7", {FakeFault::Kind::kTooManyRequests, 1, 7}, 7000ms, 7000ms,
+       [](auto& s) { return s.rate_limited.load(); }},
+      {"500", {FakeFault::Kind::kServerError}, 100ms, 1000ms,
+       [](auto& s) { return s.server_errors.load(); }},
+      {"slow past the timeout", {FakeFault::Kind::kSlow, 1, 1, 3000ms}, 100ms, 1000ms,
+       [](auto& s) { return s.transport_errors.load(); }},
+      {"truncated body", {FakeFault::Kind::kTruncated}, 100ms, 1000ms,
+       [](auto& s) { return s.transport_errors.load(); }},
+      {"malformed JSON", {FakeFault::Kind::kMalformedJson}, 100ms, 1000ms,
+       [](auto& s) { return s.malformed_pages.load(); }},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      Rig rig = MakeRig(Generous(), [](MastodonSourceConfig& cfg) { cfg.request_timeout = 500ms; });
+      const auto ids = AddTagged(*rig.fake, 5, "post");
+      REQUIRE(rig.source->Restore(ids[0]).ok());
+      rig.fake->InjectFault(c.fault);
+
+      Call failed = NextOk(rig);
+      CHECK(failed.posts.empty());
+      CHECK_FALSE(failed.cursor.has_value());
+      CHECK(rig.mastodon().cursor() == ids[0]);
+      CHECK(failed.wait >= c.min_wait);
+      CHECK(failed.wait <= c.max_wait);
+      CHECK(c.counter(rig.mastodon().stats()) == 1);
+
+      // The next call succeeds and brings everything after the cursor.
+      CHECK(Drain(rig) == std::vector<std::string>(ids.begin() + 1, ids.end()));
+    }
+  }
+}
+
+TEST_CASE("MastodonSource: 5xx backoff grows while failures last and resets on success",
+          "[sources][mastodon]") {
+  Rig rig = MakeRig(Generous());
+  AddTagged(*rig.fake, 1, "post");
+  rig.fake->InjectFault({FakeFault::Kind::kServerError, 5});
+  milliseconds longest{0};
+  for (int i = 0; i < 5; ++i) {
+    Call call = NextOk(rig);
+    CHECK(call.posts.empty());
+    CHECK(call.wait <= milliseconds(1000 << i));
+    longest = std::max(longest, call.wait);
+  }
+  CHECK(longest > 1000ms);  // with this seed the draws grow past the first ceiling
+  CHECK(NextOk(rig).posts.size() == 1);
+  rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
+  CHECK(NextOk(rig).wait <= 1000ms);  // the streak was reset
+}
+
+TEST_CASE("MastodonSource: Retry-After is honoured", "[sources][mastodon]") {
+  Rig rig = MakeRig();
+  AddTagged(*rig.fake, 2, "post");
+  rig.fake->InjectFault({FakeFault::Kind::kTooManyRequests, 1, 1});
+  Call limited = NextOk(rig);
+  CHECK(limited.wait == 1000ms);
+  std::this_thread::sleep_for(limited.wait);  // what the poller does
+  CHECK(NextOk(rig).posts.size() == 2);
+  const auto reqs = rig.fake->requests();
+  REQUIRE(reqs.size() == 2);
+  CHECK(reqs[0].status == 429);
+  CHECK(reqs[1].at - reqs[0].at >= 1000ms);
+}
+
+TEST_CASE("MastodonSource: the fake's rate budget spreads requests", "[sources][mastodon]") {
+  FakeMastodonOptions options;
+  options.rate_limit = 10;
+  options.rate_window = std::chrono::seconds(100);
+  Rig rig = MakeRig(options);
+  Call call = NextOk(rig);  // 9 left for ~100 s: ~11 s apart
+  CHECK(call.wait >= 10000ms);
+  CHECK(call.wait <= kPoll);
+  auto budget_wait = [&] {
+    SourceBatch batch;
+    return rig.source->Next(std::stop_token(), *rig.http, &batch)->wait;
+  };
+  for (int i = 0; i < 9; ++i) (void)budget_wait();
+  // Budget spent: the fake answers 429 and the source waits for the reset.
+  Call limited = NextOk(rig);
+  CHECK(rig.mastodon().stats().rate_limited == 1);
+  CHECK(limited.wait > 80000ms);
+}
+
+TEST_CASE("MastodonSource: a stop request cancels a slow request promptly",
+          "[sources][mastodon]") {
+  Rig rig = MakeRig({}, [](MastodonSourceConfig& cfg) { cfg.request_timeout = 60000ms; });
+  rig.fake->InjectFault({FakeFault::Kind::kSlow, 1, 1, 30000ms});
+  std::stop_source stop;
+  std::jthread stopper([&] {
+    std::this_thread::sleep_for(200ms);
+    stop.request_stop();
+  });
+  SourceBatch batch;
+  const auto start = std::chrono::steady_clock::now();
+  auto pace = rig.source->Next(stop.get_token(), *rig.http, &batch);
+  CHECK(pace.status().code() == Status::Code::kCancelled);
+  CHECK(std::chrono::steady_clock::now() - start < 10s);  // far below the fake's 30 s delay
+  CHECK(rig.source->Next(stop.get_token(), *rig.http, &batch).status().code() ==
+        Status::Code::kCancelled);
+}
+
+TEST_CASE("MastodonSource: a bad status is skipped, counted, and paged past",
+          "[sources][mastodon]") {
+  Rig rig = MakeRig();
+  const auto before = AddTagged(*rig.fake, 1, "before");
+  REQUIRE(rig.source->Restore(before[0]).ok());
+  const std::string bad = rig.fake->AddRawStatus(
+      R"({"id":"$ID","created_at":"not a time","content":"<p>x</p>","account":{"id":"1","acct":"x"}})",
+      {"acmeair"});
+  const auto after = AddTagged(*rig.fake, 2, "after");
+  CHECK(Drain(rig) == after);
+  CHECK(rig.mastodon().stats().bad_items == 1);
+  CHECK(rig.mastodon().cursor() == after.back());
+}
+
+TEST_CASE("MastodonSource: mentions with a bearer token", "[sources][mastodon]") {
+  FakeMastodonOptions options;
+  options.account = "acmeair";
+  options.token = "s3cret-token";
+  Rig rig = MakeRig(options, [](MastodonSourceConfig& cfg) {
+    cfg.kind = MastodonSourceConfig::Kind::kMentions;
+    cfg.token = "s3cret-token";
+    cfg.tag.clear();
+  });
+  FakeStatus s;
+  s.acct = "jane@travel.example";
+  s.followers = 25000;
+  s.text = "@acmeair where is my bag?";
+  const std::string id1 = rig.fake->AddStatus(s);
+  s.text = "@someoneelse hello";
+  rig.fake->AddStatus(s);
+  s.text = "@AcmeAir still waiting https://www.example.com/a/very/long/tracking/page/123456";
+  const std::string id2 = rig.fake->AddStatus(s);
+
+  Call call = NextOk(rig);
+  REQUIRE(call.posts.size() == 2);
+  CHECK(call.posts[0].id == id1);
+  CHECK(call.posts[1].id == id2);
+  CHECK(call.posts[0].author.followers == 25000);
+  CHECK(call.posts[0].text == "@acmeair where is my bag?");
+  CHECK(call.posts[1].text == "@AcmeAir still waiting example.com/a/very/long/tracki");
+  CHECK(call.posts[0].mentions == std::vector<std::string>{"acmeair@127.0.0.1"});
+  const auto reqs = rig.fake->requests();
+  REQUIRE_FALSE(reqs.empty());
+  CHECK(reqs[0].path == "/api/v1/notifications");
+  CHECK(reqs[0].Header("authorization") == "Bearer s3cret-token");
+  bool mention_only = false;
+  for (const auto& [k, v] : reqs[0].params) mention_only = mention_only || (k == "types[]" && v == "mention");
+  CHECK(mention_only);
+}
+
+TEST_CASE("MastodonSource: a rejected token is an auth error with a long wait",
+          "[sources][mastodon]") {
+  FakeMastodonOptions options;
+  options.token = "right";
+  Rig rig = MakeRig(options, [](MastodonSourceConfig& cfg) {
+    cfg.kind = MastodonSourceConfig::Kind::kMentions;
+    cfg.token = "wrong";
+  });
+  Call call = NextOk(rig);
+  CHECK(call.wait == kBackoffMax);
+  CHECK(rig.mastodon().stats().auth_errors == 1);
+}
+
+TEST_CASE("MastodonSource::Create rejects configs that cannot work", "[sources][mastodon]") {
+  struct Case {
+    const char* name;
+    std::function<void(MastodonSourceConfig&)> tweak;
+    const char* field;
+  } cases[] = {
+      {"no name", [](auto& c) { c.name.clear(); }, "'name'"},
+      {"no scheme", [](auto& c) { c.base_url = "mastodon.social"; }, "'base_url'"},
+      {"query in base_url", [](auto& c) { c.base_url = "https://m.example?x=1"; }, "'base_url'"},
+      {"no tag", [](auto& c) { c.tag = "#"; }, "'tag'"},
+      {"mentions without token",
+       [](auto& c) {
+         c.kind = MastodonSourceConfig::Kind::kMentions;
+         c.token.clear();
+       },
+       "token"},
+      {"limit 0", [](auto& c) { c.limit = 0; }, "'limit'"},
+      {"limit 41", [](auto& c) { c.limit = 41; }, "'limit'"},
+      {"poll 0", [](auto& c) { c.poll_interval = 0ms; }, "'poll_interval'"},
+  };
+  MastodonSourceConfig base;
+  base.name = "airline";
+  base.base_url = "https://mastodon.social/";
+  base.tag = "AcmeAir";
+  for (const auto& c : cases) {
+    INFO(c.name);
+    MastodonSourceConfig config = base;
+    c.tweak(config);
+    auto source = MastodonSource::Create(config, RealClock());
+    REQUIRE_FALSE(source.ok());
+    CHECK(source.status().code() == Status::Code::kInvalidArgument);
+    CHECK_THAT(source.status().message(), Catch::Contains(c.field));
+  }
+  auto ok = MastodonSource::Create(base, RealClock());
+  REQUIRE(ok.ok());
+  CHECK((*ok)->name() == "mastodon:airline");
+}
+
+}  // namespace
+}  // namespace earshot
