@@ -15,7 +15,10 @@ inline bool SleepFor(std::stop_token stop, std::chrono::steady_clock::duration d
   std::mutex mu;
   std::condition_variable_any cv;
   std::unique_lock lock(mu);
-  return !cv.wait_for(lock, stop, d, [] { return false; });
+  // The predicate never holds, so wait_for returns false both on timeout and on stop; the token
+  // itself tells the two apart.
+  cv.wait_for(lock, stop, d, [] { return false; });
+  return !stop.stop_requested();
 }
 
 }  // namespace earshot

@@ -1,0 +1,28 @@
+// The wire format of an Escalation: one JSON object, the same bytes on the ZeroMQ bus, in the
+// outbox table, in the JSONL file sink and on `earshot tail`. docs/bus.md documents it for
+// outside subscribers. Field names are stable; new fields may be added, never renamed.
+//
+//   {"seq":42,"incident_id":"inc-3f2a...","kind":"open","severity":"high",
+//    "rule_id":"brand-sucks","category":"complaint","summary":"...","reason":"new incident",
+//    "at":"2026-11-22T10:15:00.000Z","labels":{"brand":"acmeair"},
+//    "posts":[{"network":"mastodon","id":"1093","url":"https://...","author":"jane@air.example",
+//              "author_name":"Jane","followers":152000,"text":"...",
+//              "created_at":"2026-11-22T10:14:58.000Z","sentiment":-0.8316}]}
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "daemon/base/result.h"
+#include "sinks/escalation.h"
+
+namespace earshot {
+
+// Compact JSON, keys in the order above, times as ISO-8601 UTC with milliseconds.
+std::string EscalationToJson(const Escalation& e);
+
+// Parses what EscalationToJson wrote (simdjson On Demand). Unknown fields are ignored, so an
+// older reader accepts a newer writer. kInvalidArgument names the first bad field.
+Result<Escalation> EscalationFromJson(std::string_view json);
+
+}  // namespace earshot
