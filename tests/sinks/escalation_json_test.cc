@@ -1,0 +1,176 @@
+#include "sinks/escalation_json.h"
+
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+namespace earshot {
+namespace {
+
+SystemTime At(int64_t ms) { return FromUnixMillis(ms); }
+
+Escalation Sample() {
+  Escalation e;
+  e.seq = 42;
+  e.incident_id = "inc-3f2a9c";
+  e.kind = Escalation::Kind::kOpen;
+  e.severity = Severity::kHigh;
+  e.rule_id = "brand-sucks";
+  e.category = "complaint";
+  e.summary = "@jane: lost baggage, \"nobody answers\"";
+  e.reason = "new incident";
+  e.at = At(1795342500000);  // 2026-11-22T10:15:00.000Z
+  e.labels = {{"brand", "acmeair"}, {"team", "care"}};
+  PostRef p;
+  p.network = "mastodon";
+  p.id = "109348723412345678";
+  p.url = "https://air.example/@jane/109348723412345678";
+  p.author = "jane@air.example";
+  p.author_name = "Jane \xF0\x9F\x9B\xAB";
+  p.followers = 152000;
+  p.text = "Line one\nline two\ttab \\ backslash";
+  p.created_at = At(1795342498123);
+  p.sentiment = -0.8316;
+  e.posts.push_back(p);
+  return e;
+}
+
+void CheckSame(const Escalation& a, const Escalation& b) {
+  CHECK(a.seq == b.seq);
+  CHECK(a.incident_id == b.incident_id);
+  CHECK(a.kind == b.kind);
+  CHECK(a.severity == b.severity);
+  CHECK(a.rule_id == b.rule_id);
+  CHECK(a.category == b.category);
+  CHECK(a.summary == b.summary);
+  CHECK(a.reason == b.reason);
+  CHECK(a.at == b.at);
+  CHECK(a.labels == b.labels);
+  REQUIRE(a.posts.size() == b.posts.size());
+  for (size_t i = 0; i < a.posts.size(); ++i) {
+    const PostRef& p = a.posts[i];
+    const PostRef& q = b.posts[i];
+    CHECK(p.network == q.network);
+    CHECK(p.id == q.id);
+    CHECK(p.url == q.url);
+    CHECK(p.author == q.author);
+    CHECK(p.author_name == q.author_name);
+    CHECK(p.followers == q.followers);
+    CHECK(p.text == q.text);
+    CHECK(p.created_at == q.created_at);
+    CHECK(p.sentiment == q.sentiment);
+  }
+}
+
+TEST_CASE("EscalationToJson: exact bytes, keys in the documented order", "[sinks]") {
+  const std::string json = EscalationToJson(Sample());
+  CHECK(json ==
+        "{\"seq\":42,\"incident_id\":\"inc-3f2a9c\",\"kind\":\"open\",\"severity\":\"high\","
+        "\"rule_id\":\"brand-sucks\",\"category\":\"complaint\","
+        "\"summary\":\"@jane: lost baggage, \\\"nobody answers\\\"\",\"reason\":\"new incident\","
+        "\"at\":\"2026-11-22T10:15:00.000Z\",\"labels\":{\"brand\":\"acmeair\",\"team\":\"care\"},"
+        "\"posts\":[{\"network\":\"mastodon\",\"id\":\"109348723412345678\","
+        "\"url\":\"https://air.example/@jane/109348723412345678\",\"author\":\"jane@air.example\","
+        "\"author_name\":\"Jane \xF0\x9F\x9B\xAB\",\"followers\":152000,"
+        "\"text\":\"Line one\\nline two\\ttab \\\\ backslash\","
+        "\"created_at\":\"2026-11-22T10:14:58.123Z\",\"sentiment\":-0.8316}]}");
+}
+
+TEST_CASE("EscalationFromJson: round trip keeps every field", "[sinks]") {
+  struct Case {
+    const char* name;
+    Escalation e;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"sample", Sample()});
+  {
+    Escalation e;  // defaults: no posts, no labels, epoch time
+    e.seq = 1;
+    e.incident_id = "inc-0";
+    cases.push_back({"empty", e});
+  }
+  {
+    Escalation e = Sample();
+    e.kind = Escalation::Kind::kResolve;
+    e.severity = Severity::kCritical;
+    e.seq = std::numeric_limits<uint64_t>::max();
+    e.posts.push_back(e.posts[0]);
+    e.posts[1].id = "2";
+    e.posts[1].sentiment = 0.1 + 0.2;  // not representable in short decimal: must survive exactly
+    e.posts[1].followers = -1;
+    e.labels["quote\"key"] = "value\x01";
+    cases.push_back({"resolve, two posts, odd labels", e});
+  }
+  {
+    Escalation e = Sample();
+    e.kind = Escalation::Kind::kUpdate;
+    e.severity = Severity::kInfo;
+    e.summary = std::string("nul\0inside", 10);
+    cases.push_back({"update, NUL in summary", e});
+  }
+  for (const Case& c : cases) {
+    INFO(c.name);
+    const std::string json = EscalationToJson(c.e);
+    Result<Escalation> back = EscalationFromJson(json);
+    REQUIRE(back.ok());
+    CheckSame(*back, c.e);
+    CHECK(EscalationToJson(*back) == json);
+  }
+}
+
+TEST_CASE("EscalationFromJson: unknown fields ignored, keys in any order", "[sinks]") {
+  Result<Escalation> e = EscalationFromJson(
+      R"({"future":{"nested":[1,2,{"x":null}]},"incident_id":"inc-9","seq":7,)"
+      R"("posts":[{"extra":true,"id":"a","followers":3}],"kind":"update","severity":"low"})");
+  REQUIRE(e.ok());
+  CHECK(e->seq == 7);
+  CHECK(e->incident_id == "inc-9");
+  CHECK(e->kind == Escalation::Kind::kUpdate);
+  CHECK(e->severity == Severity::kLow);
+  REQUIRE(e->posts.size() == 1);
+  CHECK(e->posts[0].id == "a");
+  CHECK(e->posts[0].followers == 3);
+}
+
+TEST_CASE("EscalationFromJson: the first bad field is named", "[sinks]") {
+  struct Case {
+    const char* json;
+    const char* message;
+  } cases[] = {
+      {R"({"incident_id":"x"})", "escalation JSON: field 'seq': "},
+      {R"({"seq":1})", "escalation JSON: field 'incident_id': "},
+      {R"({"seq":"1","incident_id":"x"})", "escalation JSON: field 'seq': wrong type"},
+      {R"({"seq":1,"incident_id":"x","kind":"opened"})",
+       "escalation JSON: field 'kind': unknown kind 'opened'; expected open, update or resolve"},
+      {R"({"seq":1,"incident_id":"x","severity":"urgent"})",
+       "escalation JSON: field 'severity': unknown severity 'urgent'"},
+      {R"({"seq":1,"incident_id":"x","at":"yesterday"})",
+       "escalation JSON: field 'at': not an ISO-8601 UTC time: 'yesterday'"},
+      {R"({"seq":1,"incident_id":"x","posts":[{"id":"a"},{"followers":"many"}]})",
+       "escalation JSON: field 'posts[1].followers': wrong type"},
+      {R"({"seq":1,"incident_id":"x","labels":{"a":1}})",
+       "escalation JSON: field 'labels.a': wrong type"},
+      {R"([1,2])", "escalation JSON: field '(document)': "},
+      {R"({"seq":1,"incident_id":"x"} {"seq":2})", "escalation JSON: trailing content"},
+      {R"({"seq":1,"incident_id":"x")", "escalation JSON: "},
+      {"", "escalation JSON: "},
+  };
+  for (const Case& c : cases) {
+    INFO(c.json);
+    Result<Escalation> e = EscalationFromJson(c.json);
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.status().code() == Status::Code::kInvalidArgument);
+    CHECK_THAT(e.status().message(), Catch::StartsWith(c.message));
+  }
+}
+
+TEST_CASE("EscalationToJson: a non-finite sentiment still yields valid JSON", "[sinks]") {
+  Escalation e = Sample();
+  e.posts[0].sentiment = std::numeric_limits<double>::quiet_NaN();
+  Result<Escalation> back = EscalationFromJson(EscalationToJson(e));
+  REQUIRE(back.ok());
+  CHECK(back->posts[0].sentiment == 0.0);
+}
+
+}  // namespace
+}  // namespace earshot
