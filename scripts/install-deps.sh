@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian bookworm packages earshot builds and tests with, and nothing else.
+# Installs the Debian bookworm packages earshot builds (and, with --test, tests) with, and
+# nothing else.
 # Idempotent: packages already present are not fetched again, and apt-get update runs only
 # when something is missing.
 set -euo pipefail
@@ -10,6 +11,10 @@ packages=(
   libyaml-cpp-dev libsqlite3-dev libssl-dev catch2
   python3 sqlite3
 )
+# Only the test command needs these: systemd-analyze checks the shipped unit.
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(systemd)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
