@@ -20,7 +20,9 @@
 
 #include "daemon/base/clock.h"
 #include "daemon/base/result.h"
+#include "daemon/base/severity.h"
 #include "daemon/base/status.h"
+#include "sinks/escalation.h"  // PostRef only: plain data, no link dependency on the sinks
 
 namespace earshot {
 
@@ -37,6 +39,70 @@ struct DeadLetter {
   uint64_t seq = 0;
   std::string reason;
   SystemTime at{};
+};
+
+// ---- the escalator's records ---------------------------------------------------------------
+
+enum class IncidentStatus { kOpen, kAcknowledged, kResolved };
+std::string_view IncidentStatusName(IncidentStatus s);
+
+// One incident as the escalator keeps it. Times are the escalator's clock (not the posts').
+struct IncidentRecord {
+  std::string id;            // "inc-" + 16 hex of the group key's hash: stable across restarts
+  std::string group_key;     // what grouped its posts: "mastodon|jane@air.example|1093"
+  IncidentStatus status = IncidentStatus::kOpen;
+  std::string rule_id;       // the rule behind the highest severity so far
+  std::string category;      // "complaint", "surge"
+  Severity severity = Severity::kLow;           // current (never lowered while open)
+  std::optional<Severity> notified_severity;    // last severity paged; nullopt = never paged
+  Labels labels;
+  std::string summary;       // the last page's headline
+  std::string receiver;      // the route's receiver ("" = default)
+  SystemTime opened_at{}, last_post_at{}, last_notified_at{};
+  std::optional<SystemTime> resolved_at;
+  int64_t post_count = 0;
+  // A notification waiting for group_wait / group_interval ("" = none), with its reason.
+  std::string pending_reason;
+};
+
+// One line of an incident's history.
+struct IncidentEvent {
+  std::string incident_id;
+  SystemTime at{};
+  std::string kind;          // "open", "update", "resolve", "silenced", "inhibited", "joined"
+  Severity severity = Severity::kLow;
+  std::string reason;
+  uint64_t seq = 0;          // the outbox record it produced, 0 when none
+};
+
+struct SeenPost {
+  std::string source, post_id;
+  SystemTime seen_at{};
+};
+
+// A post attached to an incident (the same post id may join an incident only once).
+struct IncidentPost {
+  std::string incident_id;
+  PostRef post;
+};
+
+// Everything one escalator step writes, committed atomically by StateStore::Commit.
+struct EscalatorCommit {
+  std::string source;                  // "" for timer-driven work (no cursor to move)
+  std::optional<std::string> cursor;   // the source's new cursor; nullopt leaves it unchanged
+  std::vector<SeenPost> seen;
+  std::vector<IncidentRecord> incidents;  // upserted by id
+  std::vector<IncidentPost> posts;
+  std::vector<IncidentEvent> events;
+  std::vector<OutboxRecord> outbox;    // seq continues the outbox without a gap
+};
+
+// A silence: escalations whose labels match every matcher are recorded but not sent.
+struct SilenceRecord {
+  std::string id;            // assigned by AddSilence
+  std::string matchers;      // Alertmanager syntax: `brand="acmeair",severity=~"low|medium"`
+  std::string comment, created_by;
+  SystemTime starts_at{}, ends_at{};
 };
 
 class StateStore {
@@ -70,6 +136,44 @@ class StateStore {
 
   // The escalator's part of the store (incidents, seen posts, the batch commit) is declared
   // below by the escalator room.
+
+  // ---- escalator: reads --------------------------------------------------------------------
+  // True when `post_id` from `source` was committed by an earlier batch.
+  Result<bool> IsPostSeen(std::string_view source, std::string_view post_id);
+  Result<std::optional<IncidentRecord>> LoadIncident(std::string_view id);
+  // Every incident that is not resolved, in id order (the escalator's cache at start).
+  Result<std::vector<IncidentRecord>> LoadActiveIncidents();
+  // Incidents by status ("open", "resolved", ...) or all when empty, newest activity first.
+  Result<std::vector<IncidentRecord>> ListIncidents(std::string_view status, size_t limit);
+  // The incident's posts, newest first (by created_at), at most `limit`.
+  Result<std::vector<PostRef>> LoadIncidentPosts(std::string_view incident_id, size_t limit);
+  // The incident's history (opened, severity raised, notified, silenced, resolved), oldest first.
+  Result<std::vector<IncidentEvent>> LoadIncidentEvents(std::string_view incident_id);
+
+  // ---- escalator: the one write --------------------------------------------------------------
+  // Applies `commit` in ONE transaction: seen posts, incidents (upsert), their posts and
+  // history, the outbox records and the source cursor. Either all of it lands or none.
+  // The outbox seqs must continue MaxOutboxSeq()+1, +2, ... without a gap (kInternal otherwise,
+  // before anything is written). kResourceExhausted on a full disk, naming the path.
+  Status Commit(const EscalatorCommit& commit);
+  // Forgets seen post ids committed before `before`; returns how many were removed.
+  Result<int64_t> PruneSeenPosts(SystemTime before);
+
+  // ---- silences (written by `earshot silence`, possibly from another process) ----------------
+  // Stores a new silence and returns its id ("sil-1", ...).
+  Result<std::string> AddSilence(const SilenceRecord& silence);
+  // Silences whose end is after `now` (and not expired by hand) when `active_only`, else all.
+  Result<std::vector<SilenceRecord>> ListSilences(SystemTime now, bool active_only);
+  // Ends the silence now. kNotFound when `id` names none.
+  Status ExpireSilence(std::string_view id, SystemTime now);
+
+  // ---- schema and tests ----------------------------------------------------------------------
+  // The schema version this file is at, and the newest this build knows.
+  Result<int> SchemaVersion();
+  static int LatestSchemaVersion();
+  // Caps the database at `max_pages` pages (PRAGMA max_page_count), so tests can make a "full
+  // disk" honestly: SQLite then fails writes with SQLITE_FULL, as on a full file system.
+  Status LimitPagesForTesting(int64_t max_pages);
 
  private:
   StateStore() = default;

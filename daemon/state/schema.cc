@@ -1,0 +1,91 @@
+#include "daemon/state/schema.h"
+
+#include <fmt/format.h>
+
+namespace earshot::state {
+
+const std::vector<std::string_view>& Migrations() {
+  // Times are Unix milliseconds (INTEGER); severities their enum value (0 info .. 4 critical).
+  static const std::vector<std::string_view> kMigrations = {
+      // 1: the spine.
+      R"sql(
+CREATE TABLE cursors(
+  source TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE seen_posts(
+  source TEXT NOT NULL, post_id TEXT NOT NULL, seen_at INTEGER NOT NULL,
+  PRIMARY KEY(source, post_id)) WITHOUT ROWID;
+CREATE INDEX seen_posts_by_age ON seen_posts(seen_at);
+CREATE TABLE incidents(
+  id TEXT PRIMARY KEY, group_key TEXT NOT NULL, status TEXT NOT NULL, rule_id TEXT NOT NULL,
+  category TEXT NOT NULL, severity INTEGER NOT NULL, notified_severity INTEGER,
+  labels TEXT NOT NULL, summary TEXT NOT NULL, opened_at INTEGER NOT NULL,
+  last_post_at INTEGER NOT NULL, last_notified_at INTEGER NOT NULL, resolved_at INTEGER,
+  post_count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX incidents_by_status ON incidents(status, last_post_at);
+CREATE TABLE incident_posts(
+  incident_id TEXT NOT NULL, network TEXT NOT NULL, post_id TEXT NOT NULL, url TEXT NOT NULL,
+  author TEXT NOT NULL, author_name TEXT NOT NULL, followers INTEGER NOT NULL,
+  text TEXT NOT NULL, created_at INTEGER NOT NULL, sentiment REAL NOT NULL,
+  PRIMARY KEY(incident_id, network, post_id)) WITHOUT ROWID;
+CREATE INDEX incident_posts_by_time ON incident_posts(incident_id, created_at);
+CREATE TABLE incident_events(
+  incident_id TEXT NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL, severity INTEGER NOT NULL,
+  reason TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX incident_events_by_incident ON incident_events(incident_id);
+CREATE TABLE outbox(seq INTEGER PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE sink_cursors(
+  sink TEXT PRIMARY KEY, seq INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE dead_letters(
+  id INTEGER PRIMARY KEY, sink TEXT NOT NULL, seq INTEGER NOT NULL, reason TEXT NOT NULL,
+  at INTEGER NOT NULL);
+CREATE INDEX dead_letters_by_sink ON dead_letters(sink, seq);
+)sql",
+      // 2: the escalation engine: routes' receivers, notifications held by group_wait /
+      // group_interval across restarts, and silences.
+      R"sql(
+ALTER TABLE incidents ADD COLUMN receiver TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN pending_reason TEXT NOT NULL DEFAULT '';
+CREATE TABLE silences(
+  id INTEGER PRIMARY KEY, matchers TEXT NOT NULL, comment TEXT NOT NULL,
+  created_by TEXT NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL);
+)sql",
+  };
+  return kMigrations;
+}
+
+Result<int> ReadSchemaVersion(SqliteDb& db) {
+  EARSHOT_RETURN_IF_ERROR(db.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", "create schema_version"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT max(version) FROM schema_version"));
+  EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step("read schema version"));
+  if (!row || q->IsNull(0)) return 0;
+  return static_cast<int>(q->Int(0));
+}
+
+Status Migrate(SqliteDb& db) {
+  const auto& migrations = Migrations();
+  const int latest = static_cast<int>(migrations.size());
+  while (true) {
+    // Read the version inside the write transaction: two processes opening a new file at once
+    // (the daemon and `earshot silence`) must not both run migration 1.
+    Transaction txn(db);
+    EARSHOT_RETURN_IF_ERROR(txn.Begin("begin schema migration"));
+    EARSHOT_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(db));
+    if (version > latest) {
+      return Status::InvalidArgument(fmt::format(
+          "state store '{}': schema version {} is newer than this earshot knows ({}); run the "
+          "newer earshot, or move the file aside to start afresh",
+          db.path(), version, latest));
+    }
+    if (version == latest) return Status::Ok();
+    EARSHOT_RETURN_IF_ERROR(
+        db.Exec(migrations[version], fmt::format("migrate schema to version {}", version + 1)));
+    EARSHOT_RETURN_IF_ERROR(db.Exec("DELETE FROM schema_version", "record schema version"));
+    EARSHOT_RETURN_IF_ERROR(db.Exec(
+        fmt::format("INSERT INTO schema_version(version) VALUES({})", version + 1),
+        "record schema version"));
+    EARSHOT_RETURN_IF_ERROR(txn.Commit(fmt::format("commit schema version {}", version + 1)));
+  }
+}
+
+}  // namespace earshot::state

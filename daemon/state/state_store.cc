@@ -1,0 +1,491 @@
+#include "daemon/state/state_store.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <mutex>
+
+#include "daemon/base/json_escape.h"
+#include "daemon/state/schema.h"
+#include "daemon/state/sqlite_db.h"
+
+namespace earshot {
+
+using state::Query;
+using state::SqliteDb;
+using state::Transaction;
+
+namespace {
+
+// Labels rest as a JSON object so that `sqlite3 state.db "SELECT json_extract(labels,
+// '$.brand') FROM incidents"` works for an operator.
+std::string LabelsToJson(const Labels& labels) {
+  std::string out = "{";
+  for (const auto& [k, v] : labels) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    AppendJsonEscaped(k, &out);
+    out += "\":\"";
+    AppendJsonEscaped(v, &out);
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+Result<Labels> LabelsFromJson(const std::string& json, std::string_view incident_id) {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(json);
+  Labels labels;
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object obj;
+  auto bad = [&] {
+    return Status::DataLoss(fmt::format("incident '{}': labels are not a JSON object: {}",
+                                        incident_id, json.substr(0, 80)));
+  };
+  if (parser.iterate(padded).get(doc) || doc.get_object().get(obj)) return bad();
+  for (auto field : obj) {
+    std::string_view key, value;
+    if (field.unescaped_key().get(key) || field.value().get_string().get(value)) return bad();
+    labels.emplace(std::string(key), std::string(value));
+  }
+  return labels;
+}
+
+std::optional<IncidentStatus> ParseIncidentStatus(std::string_view s) {
+  for (auto st : {IncidentStatus::kOpen, IncidentStatus::kAcknowledged, IncidentStatus::kResolved}) {
+    if (IncidentStatusName(st) == s) return st;
+  }
+  return std::nullopt;
+}
+
+Severity ClampSeverity(int64_t v) {
+  if (v < 0) return Severity::kInfo;
+  if (v > 4) return Severity::kCritical;
+  return static_cast<Severity>(v);
+}
+
+constexpr std::string_view kIncidentColumns =
+    "id, group_key, status, rule_id, category, severity, notified_severity, labels, summary, "
+    "opened_at, last_post_at, last_notified_at, resolved_at, post_count, receiver, "
+    "pending_reason";
+
+Result<IncidentRecord> ReadIncident(const Query& q) {
+  IncidentRecord r;
+  r.id = q.Text(0);
+  r.group_key = q.Text(1);
+  auto status = ParseIncidentStatus(q.Text(2));
+  if (!status) return Status::DataLoss(fmt::format("incident '{}': unknown status", r.id));
+  r.status = *status;
+  r.rule_id = q.Text(3);
+  r.category = q.Text(4);
+  r.severity = ClampSeverity(q.Int(5));
+  if (!q.IsNull(6)) r.notified_severity = ClampSeverity(q.Int(6));
+  EARSHOT_ASSIGN_OR_RETURN(r.labels, LabelsFromJson(q.Text(7), r.id));
+  r.summary = q.Text(8);
+  r.opened_at = FromUnixMillis(q.Int(9));
+  r.last_post_at = FromUnixMillis(q.Int(10));
+  r.last_notified_at = FromUnixMillis(q.Int(11));
+  if (!q.IsNull(12)) r.resolved_at = FromUnixMillis(q.Int(12));
+  r.post_count = q.Int(13);
+  r.receiver = q.Text(14);
+  r.pending_reason = q.Text(15);
+  return r;
+}
+
+}  // namespace
+
+std::string_view IncidentStatusName(IncidentStatus s) {
+  switch (s) {
+    case IncidentStatus::kOpen: return "open";
+    case IncidentStatus::kAcknowledged: return "acknowledged";
+    case IncidentStatus::kResolved: return "resolved";
+  }
+  return "open";
+}
+
+struct StateStore::Impl {
+  std::mutex mu;
+  std::unique_ptr<SqliteDb> db;  // guarded by mu
+
+  // Reads every row of `q` through `read`, appending to *out.
+  template <class T, class F>
+  Status ReadAll(Query& q, std::string_view what, F read, std::vector<T>* out) {
+    while (true) {
+      EARSHOT_ASSIGN_OR_RETURN(bool row, q.Step(what));
+      if (!row) return Status::Ok();
+      EARSHOT_ASSIGN_OR_RETURN(T value, read(q));
+      out->push_back(std::move(value));
+    }
+  }
+};
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const std::filesystem::path& path) {
+  auto opened = SqliteDb::Open(path.string());
+  // The contract: opening fails with kUnavailable (the message says why), except a damaged file.
+  auto unavailable = [](const Status& s) {
+    return s.code() == Status::Code::kDataLoss ? s : Status::Unavailable(s.message());
+  };
+  if (!opened.ok()) return unavailable(opened.status());
+  std::unique_ptr<SqliteDb> db = std::move(opened).value();
+  // WAL: readers (sink runners, `earshot silence list`) never block the escalator's writer.
+  // synchronous=FULL: the WAL is fsynced at every commit, so a published seq survives a power
+  // cut; with NORMAL the last commits could vanish after the bus already carried their seqs and
+  // a restart would hand the same seqs to different escalations. The cost is one fsync per
+  // batch (bench/escalator_bench.cc measures it), which batching keeps small.
+  // busy_timeout: `earshot silence add` writes from a second process; wait for its short
+  // transaction instead of failing.
+  Status s = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
+                      "configure (WAL, synchronous=FULL)");
+  if (s.ok()) s = state::Migrate(*db);
+  if (!s.ok()) return unavailable(s);
+  std::unique_ptr<StateStore> store(new StateStore());
+  store->impl_ = std::make_unique<Impl>();
+  store->impl_->db = std::move(db);
+  return store;
+}
+
+StateStore::~StateStore() = default;
+
+Result<std::optional<std::string>> StateStore::LoadCursor(std::string_view source) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q,
+                           impl_->db->Prepare("SELECT cursor FROM cursors WHERE source = ?"));
+  q->Bind(1, source);
+  EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(fmt::format("load cursor of '{}'", source)));
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(q->Text(0));
+}
+
+Result<std::vector<OutboxRecord>> StateStore::ReadOutbox(uint64_t after_seq, size_t limit) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT seq, json, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"));
+  q->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(limit));
+  std::vector<OutboxRecord> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "read outbox",
+      [](const Query& r) -> Result<OutboxRecord> {
+        return OutboxRecord{static_cast<uint64_t>(r.Int(0)), r.Text(1), FromUnixMillis(r.Int(2))};
+      },
+      &out));
+  return out;
+}
+
+Result<uint64_t> StateStore::MaxOutboxSeq() {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare("SELECT coalesce(max(seq), 0) FROM outbox"));
+  EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step("read outbox max seq"));
+  return row ? static_cast<uint64_t>(q->Int(0)) : 0;
+}
+
+Result<std::optional<uint64_t>> StateStore::LoadSinkCursor(std::string_view sink) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q,
+                           impl_->db->Prepare("SELECT seq FROM sink_cursors WHERE sink = ?"));
+  q->Bind(1, sink);
+  EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(fmt::format("load cursor of sink '{}'", sink)));
+  if (!row) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(static_cast<uint64_t>(q->Int(0)));
+}
+
+namespace {
+constexpr std::string_view kUpsertSinkCursor =
+    "INSERT INTO sink_cursors(sink, seq, updated_at) VALUES(?, ?, ?) "
+    "ON CONFLICT(sink) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at";
+}  // namespace
+
+Status StateStore::SaveSinkCursor(std::string_view sink, uint64_t seq) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(kUpsertSinkCursor));
+  q->Bind(1, sink).Bind(2, static_cast<int64_t>(seq)).Bind(3, ToUnixMillis(RealClock().Now()));
+  return q->Run(fmt::format("save cursor of sink '{}'", sink));
+}
+
+Status StateStore::AddDeadLetter(const DeadLetter& letter) {
+  std::lock_guard lock(impl_->mu);
+  const std::string what = fmt::format("dead-letter seq {} of sink '{}'", letter.seq, letter.sink);
+  Transaction txn(*impl_->db);
+  EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
+  {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "INSERT INTO dead_letters(sink, seq, reason, at) VALUES(?, ?, ?, ?)"));
+    q->Bind(1, letter.sink).Bind(2, static_cast<int64_t>(letter.seq)).Bind(3, letter.reason);
+    q->Bind(4, ToUnixMillis(letter.at));
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  {
+    // The cursor only moves forward: parking an old seq must not rewind a sink.
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "INSERT INTO sink_cursors(sink, seq, updated_at) VALUES(?, ?, ?) ON CONFLICT(sink) DO "
+        "UPDATE SET seq = max(seq, excluded.seq), updated_at = excluded.updated_at"));
+    q->Bind(1, letter.sink).Bind(2, static_cast<int64_t>(letter.seq));
+    q->Bind(3, ToUnixMillis(letter.at));
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  return txn.Commit(what);
+}
+
+Result<std::vector<DeadLetter>> StateStore::ListDeadLetters(std::string_view sink) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT sink, seq, reason, at FROM dead_letters WHERE ?1 = '' OR sink = ?1 "
+      "ORDER BY sink, seq, id"));
+  q->Bind(1, sink);
+  std::vector<DeadLetter> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "list dead letters",
+      [](const Query& r) -> Result<DeadLetter> {
+        return DeadLetter{r.Text(0), static_cast<uint64_t>(r.Int(1)), r.Text(2),
+                          FromUnixMillis(r.Int(3))};
+      },
+      &out));
+  return out;
+}
+
+// ---- escalator ------------------------------------------------------------------------------
+
+Result<bool> StateStore::IsPostSeen(std::string_view source, std::string_view post_id) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT 1 FROM seen_posts WHERE source = ? AND post_id = ?"));
+  q->Bind(1, source).Bind(2, post_id);
+  return q->Step("look up seen post");
+}
+
+Result<std::optional<IncidentRecord>> StateStore::LoadIncident(std::string_view id) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      fmt::format("SELECT {} FROM incidents WHERE id = ?", kIncidentColumns)));
+  q->Bind(1, id);
+  EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(fmt::format("load incident '{}'", id)));
+  if (!row) return std::optional<IncidentRecord>();
+  EARSHOT_ASSIGN_OR_RETURN(IncidentRecord r, ReadIncident(*q));
+  return std::optional<IncidentRecord>(std::move(r));
+}
+
+Result<std::vector<IncidentRecord>> StateStore::LoadActiveIncidents() {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(fmt::format(
+      "SELECT {} FROM incidents WHERE status != 'resolved' ORDER BY id", kIncidentColumns)));
+  std::vector<IncidentRecord> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(*q, "load active incidents", ReadIncident, &out));
+  return out;
+}
+
+Result<std::vector<IncidentRecord>> StateStore::ListIncidents(std::string_view status,
+                                                              size_t limit) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(fmt::format(
+      "SELECT {} FROM incidents WHERE ?1 = '' OR status = ?1 ORDER BY last_post_at DESC, id "
+      "LIMIT ?2",
+      kIncidentColumns)));
+  q->Bind(1, status).Bind(2, static_cast<int64_t>(limit));
+  std::vector<IncidentRecord> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(*q, "list incidents", ReadIncident, &out));
+  return out;
+}
+
+Result<std::vector<PostRef>> StateStore::LoadIncidentPosts(std::string_view incident_id,
+                                                           size_t limit) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT network, post_id, url, author, author_name, followers, text, created_at, sentiment "
+      "FROM incident_posts WHERE incident_id = ? ORDER BY created_at DESC, post_id DESC LIMIT ?"));
+  q->Bind(1, incident_id).Bind(2, static_cast<int64_t>(limit));
+  std::vector<PostRef> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, fmt::format("load posts of incident '{}'", incident_id),
+      [](const Query& r) -> Result<PostRef> {
+        PostRef p;
+        p.network = r.Text(0);
+        p.id = r.Text(1);
+        p.url = r.Text(2);
+        p.author = r.Text(3);
+        p.author_name = r.Text(4);
+        p.followers = r.Int(5);
+        p.text = r.Text(6);
+        p.created_at = FromUnixMillis(r.Int(7));
+        p.sentiment = r.Double(8);
+        return p;
+      },
+      &out));
+  return out;
+}
+
+Result<std::vector<IncidentEvent>> StateStore::LoadIncidentEvents(std::string_view incident_id) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT incident_id, at, kind, severity, reason, seq FROM incident_events "
+      "WHERE incident_id = ? ORDER BY rowid"));
+  q->Bind(1, incident_id);
+  std::vector<IncidentEvent> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, fmt::format("load history of incident '{}'", incident_id),
+      [](const Query& r) -> Result<IncidentEvent> {
+        return IncidentEvent{r.Text(0), FromUnixMillis(r.Int(1)), r.Text(2),
+                             ClampSeverity(r.Int(3)), r.Text(4), static_cast<uint64_t>(r.Int(5))};
+      },
+      &out));
+  return out;
+}
+
+Status StateStore::Commit(const EscalatorCommit& c) {
+  std::lock_guard lock(impl_->mu);
+  SqliteDb& db = *impl_->db;
+  const std::string what =
+      c.source.empty() ? std::string("commit escalator step")
+                       : fmt::format("commit batch of source '{}'", c.source);
+  Transaction txn(db);
+  EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
+  if (!c.outbox.empty()) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT coalesce(max(seq), 0) FROM outbox"));
+    EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
+    uint64_t expect = (row ? static_cast<uint64_t>(q->Int(0)) : 0) + 1;
+    for (const OutboxRecord& r : c.outbox) {
+      if (r.seq != expect) {
+        return Status::Internal(fmt::format(
+            "state store '{}': {}: outbox seq {} would leave a gap (next is {}); nothing written",
+            db.path(), what, r.seq, expect));
+      }
+      ++expect;
+    }
+  }
+  for (const SeenPost& s : c.seen) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT OR IGNORE INTO seen_posts(source, post_id, seen_at) VALUES(?, ?, ?)"));
+    q->Bind(1, s.source).Bind(2, s.post_id).Bind(3, ToUnixMillis(s.seen_at));
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const IncidentRecord& r : c.incidents) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(fmt::format(
+        "INSERT OR REPLACE INTO incidents({}) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        kIncidentColumns)));
+    q->Bind(1, r.id).Bind(2, r.group_key).Bind(3, IncidentStatusName(r.status)).Bind(4, r.rule_id);
+    q->Bind(5, r.category).Bind(6, static_cast<int64_t>(r.severity));
+    if (r.notified_severity) {
+      q->Bind(7, static_cast<int64_t>(*r.notified_severity));
+    } else {
+      q->BindNull(7);
+    }
+    q->Bind(8, LabelsToJson(r.labels)).Bind(9, r.summary).Bind(10, ToUnixMillis(r.opened_at));
+    q->Bind(11, ToUnixMillis(r.last_post_at)).Bind(12, ToUnixMillis(r.last_notified_at));
+    if (r.resolved_at) {
+      q->Bind(13, ToUnixMillis(*r.resolved_at));
+    } else {
+      q->BindNull(13);
+    }
+    q->Bind(14, r.post_count).Bind(15, r.receiver).Bind(16, r.pending_reason);
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const IncidentPost& ip : c.posts) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT OR IGNORE INTO incident_posts(incident_id, network, post_id, url, author, "
+        "author_name, followers, text, created_at, sentiment) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    const PostRef& p = ip.post;
+    q->Bind(1, ip.incident_id).Bind(2, p.network).Bind(3, p.id).Bind(4, p.url).Bind(5, p.author);
+    q->Bind(6, p.author_name).Bind(7, p.followers).Bind(8, p.text);
+    q->Bind(9, ToUnixMillis(p.created_at)).Bind(10, p.sentiment);
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const IncidentEvent& e : c.events) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT INTO incident_events(incident_id, at, kind, severity, reason, seq) "
+        "VALUES(?, ?, ?, ?, ?, ?)"));
+    q->Bind(1, e.incident_id).Bind(2, ToUnixMillis(e.at)).Bind(3, e.kind);
+    q->Bind(4, static_cast<int64_t>(e.severity)).Bind(5, e.reason);
+    q->Bind(6, static_cast<int64_t>(e.seq));
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const OutboxRecord& r : c.outbox) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT INTO outbox(seq, json, created_at) VALUES(?, ?, ?)"));
+    q->Bind(1, static_cast<int64_t>(r.seq)).Bind(2, r.json).Bind(3, ToUnixMillis(r.created_at));
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  if (!c.source.empty() && c.cursor) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT INTO cursors(source, cursor, updated_at) VALUES(?, ?, ?) ON CONFLICT(source) "
+        "DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at"));
+    q->Bind(1, c.source).Bind(2, *c.cursor).Bind(3, ToUnixMillis(RealClock().Now()));
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  return txn.Commit(what);
+}
+
+Result<int64_t> StateStore::PruneSeenPosts(SystemTime before) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare("DELETE FROM seen_posts WHERE seen_at < ?"));
+  q->Bind(1, ToUnixMillis(before));
+  EARSHOT_RETURN_IF_ERROR(q->Run("prune seen posts"));
+  return static_cast<int64_t>(sqlite3_changes64(impl_->db->raw()));
+}
+
+// ---- silences -------------------------------------------------------------------------------
+
+Result<std::string> StateStore::AddSilence(const SilenceRecord& s) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "INSERT INTO silences(matchers, comment, created_by, starts_at, ends_at) "
+      "VALUES(?, ?, ?, ?, ?)"));
+  q->Bind(1, s.matchers).Bind(2, s.comment).Bind(3, s.created_by);
+  q->Bind(4, ToUnixMillis(s.starts_at)).Bind(5, ToUnixMillis(s.ends_at));
+  EARSHOT_RETURN_IF_ERROR(q->Run("add silence"));
+  return fmt::format("sil-{}", sqlite3_last_insert_rowid(impl_->db->raw()));
+}
+
+Result<std::vector<SilenceRecord>> StateStore::ListSilences(SystemTime now, bool active_only) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT id, matchers, comment, created_by, starts_at, ends_at FROM silences "
+      "WHERE ?1 = 0 OR (starts_at <= ?2 AND ends_at > ?2) ORDER BY id"));
+  q->Bind(1, static_cast<int64_t>(active_only ? 1 : 0)).Bind(2, ToUnixMillis(now));
+  std::vector<SilenceRecord> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "list silences",
+      [](const Query& r) -> Result<SilenceRecord> {
+        return SilenceRecord{fmt::format("sil-{}", r.Int(0)), r.Text(1), r.Text(2), r.Text(3),
+                             FromUnixMillis(r.Int(4)), FromUnixMillis(r.Int(5))};
+      },
+      &out));
+  return out;
+}
+
+Status StateStore::ExpireSilence(std::string_view id, SystemTime now) {
+  std::string_view digits = id;
+  if (digits.starts_with("sil-")) digits.remove_prefix(4);
+  int64_t rowid = 0;
+  for (char ch : digits) {
+    if (ch < '0' || ch > '9' || rowid > (INT64_MAX / 10 - 9)) {
+      return Status::NotFound(fmt::format("silence '{}': no such silence (ids look like sil-3; "
+                                          "see `earshot silence list`)", id));
+    }
+    rowid = rowid * 10 + (ch - '0');
+  }
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "UPDATE silences SET ends_at = min(ends_at, ?) WHERE id = ?"));
+  q->Bind(1, ToUnixMillis(now)).Bind(2, rowid);
+  EARSHOT_RETURN_IF_ERROR(q->Run(fmt::format("expire silence '{}'", id)));
+  if (digits.empty() || sqlite3_changes64(impl_->db->raw()) == 0) {
+    return Status::NotFound(fmt::format("silence '{}': no such silence; see `earshot silence list`",
+                                        id));
+  }
+  return Status::Ok();
+}
+
+// ---- schema and tests -----------------------------------------------------------------------
+
+Result<int> StateStore::SchemaVersion() {
+  std::lock_guard lock(impl_->mu);
+  return state::ReadSchemaVersion(*impl_->db);
+}
+
+int StateStore::LatestSchemaVersion() { return static_cast<int>(state::Migrations().size()); }
+
+Status StateStore::LimitPagesForTesting(int64_t max_pages) {
+  std::lock_guard lock(impl_->mu);
+  return impl_->db->Exec(fmt::format("PRAGMA max_page_count={}", max_pages), "limit pages");
+}
+
+}  // namespace earshot

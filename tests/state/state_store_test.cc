@@ -1,0 +1,433 @@
+// StateStore against real SQLite files in a temp dir: every method, reopening, migrations and
+// failures (a full database, a missing directory, a file that is not a database).
+#include "daemon/state/state_store.h"
+
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "daemon/state/schema.h"
+#include "tests/state/temp_dir.h"
+
+namespace earshot {
+namespace {
+
+using testing::TempDir;
+
+const SystemTime kT0 = FromUnixMillis(1'795'000'000'000);
+
+std::unique_ptr<StateStore> MustOpen(const std::filesystem::path& path) {
+  auto store = StateStore::Open(path);
+  INFO(store.status().ToString());
+  REQUIRE(store.ok());
+  return std::move(store).value();
+}
+
+OutboxRecord Out(uint64_t seq) {
+  return OutboxRecord{seq, "{\"seq\":" + std::to_string(seq) + "}", kT0};
+}
+
+IncidentRecord SampleIncident(std::string id) {
+  IncidentRecord r;
+  r.id = std::move(id);
+  r.group_key = "mastodon|jane@air.example|1093";
+  r.rule_id = "lost-baggage";
+  r.category = "complaint";
+  r.severity = Severity::kHigh;
+  r.notified_severity = Severity::kMedium;
+  r.labels = {{"brand", "acmeair"}, {"note", "quote \" and \\ and ünïcode\n"}};
+  r.summary = "@jane@air.example (152k followers): \"lost my bag\"";
+  r.receiver = "oncall";
+  r.opened_at = kT0;
+  r.last_post_at = kT0 + Seconds(30);
+  r.last_notified_at = kT0 + Seconds(10);
+  r.post_count = 3;
+  r.pending_reason = "severity raised";
+  return r;
+}
+
+PostRef SamplePost(std::string id, SystemTime created) {
+  PostRef p;
+  p.network = "mastodon";
+  p.id = std::move(id);
+  p.url = "https://air.example/@jane/" + p.id;
+  p.author = "jane@air.example";
+  p.author_name = "Jane";
+  p.followers = 152000;
+  p.text = "lost my bag in Denver";
+  p.created_at = created;
+  p.sentiment = -0.83;
+  return p;
+}
+
+TEST_CASE("StateStore: a new file is created at the newest schema version", "[state]") {
+  TempDir dir;
+  auto store = MustOpen(dir.File("state.db"));
+  auto version = store->SchemaVersion();
+  REQUIRE(version.ok());
+  CHECK(*version == StateStore::LatestSchemaVersion());
+  CHECK(StateStore::LatestSchemaVersion() >= 2);
+  CHECK(*store->MaxOutboxSeq() == 0);
+  CHECK(!store->LoadCursor("mastodon:airline")->has_value());
+  CHECK(!store->LoadSinkCursor("console")->has_value());
+  CHECK(store->ListDeadLetters()->empty());
+  CHECK(store->LoadActiveIncidents()->empty());
+}
+
+TEST_CASE("StateStore: the database runs in WAL mode with synchronous=FULL", "[state]") {
+  TempDir dir;
+  auto store = MustOpen(dir.File("state.db"));
+  EscalatorCommit c;
+  c.source = "s";
+  c.cursor = "1";
+  REQUIRE(store->Commit(c).ok());
+  // A second connection sees the journal mode, which is persistent in the file.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(dir.File("state.db").c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
+  CHECK(std::filesystem::exists(dir.File("state.db-wal")));
+}
+
+TEST_CASE("StateStore: cursors, seen posts and outbox survive a reopen", "[state]") {
+  TempDir dir;
+  {
+    auto store = MustOpen(dir.File("state.db"));
+    EscalatorCommit c;
+    c.source = "mastodon:airline";
+    c.cursor = "109999";
+    c.seen = {{"mastodon:airline", "1093", kT0}, {"mastodon:airline", "1094", kT0}};
+    c.outbox = {Out(1), Out(2), Out(3)};
+    REQUIRE(store->Commit(c).ok());
+    c.cursor = "110005";
+    c.seen = {{"mastodon:airline", "1095", kT0}};
+    c.outbox = {Out(4)};
+    REQUIRE(store->Commit(c).ok());
+  }
+  auto store = MustOpen(dir.File("state.db"));
+  CHECK(*store->LoadCursor("mastodon:airline") == std::optional<std::string>("110005"));
+  CHECK(!store->LoadCursor("mastodon:other")->has_value());
+  CHECK(*store->IsPostSeen("mastodon:airline", "1093"));
+  CHECK(*store->IsPostSeen("mastodon:airline", "1095"));
+  CHECK(!*store->IsPostSeen("mastodon:other", "1093"));  // seen per source
+  CHECK(*store->MaxOutboxSeq() == 4);
+  auto all = store->ReadOutbox(0, 100);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 4);
+  for (size_t i = 0; i < all->size(); ++i) {
+    CHECK((*all)[i].seq == i + 1);
+    CHECK((*all)[i].json == Out(i + 1).json);
+    CHECK((*all)[i].created_at == kT0);
+  }
+  auto page = store->ReadOutbox(1, 2);
+  REQUIRE(page->size() == 2);
+  CHECK((*page)[0].seq == 2);
+  CHECK((*page)[1].seq == 3);
+  CHECK(store->ReadOutbox(4, 10)->empty());
+}
+
+TEST_CASE("StateStore: an outbox gap is refused and nothing of the commit is written", "[state]") {
+  TempDir dir;
+  auto store = MustOpen(dir.File("state.db"));
+  EscalatorCommit first;
+  first.outbox = {Out(1)};
+  REQUIRE(store->Commit(first).ok());
+
+  struct Case {
+    const char* name;
+    std::vector<uint64_t> seqs;
+  };
+  for (const Case& tc : {Case{"skips one", {3}}, Case{"repeats", {1}}, Case{"gap inside", {2, 4}}}) {
+    SECTION(tc.name) {
+      EscalatorCommit c;
+      c.source = "s";
+      c.cursor = "42";
+      c.seen = {{"s", "p1", kT0}};
+      for (uint64_t s : tc.seqs) c.outbox.push_back(Out(s));
+      Status st = store->Commit(c);
+      CHECK(st.code() == Status::Code::kInternal);
+      CHECK_THAT(st.message(), Catch::Contains("gap"));
+      CHECK(*store->MaxOutboxSeq() == 1);
+      CHECK(!store->LoadCursor("s")->has_value());
+      CHECK(!*store->IsPostSeen("s", "p1"));
+    }
+  }
+}
+
+TEST_CASE("StateStore: sink cursors and dead letters", "[state]") {
+  TempDir dir;
+  {
+    auto store = MustOpen(dir.File("state.db"));
+    REQUIRE(store->SaveSinkCursor("console", 7).ok());
+    REQUIRE(store->SaveSinkCursor("console", 9).ok());
+    REQUIRE(store->AddDeadLetter({"slack", 12, "HTTP 404: webhook revoked", kT0}).ok());
+    // Parking an older seq keeps the cursor where it is.
+    REQUIRE(store->AddDeadLetter({"slack", 5, "HTTP 400: payload rejected", kT0}).ok());
+    REQUIRE(store->AddDeadLetter({"pagerduty", 3, "HTTP 400", kT0}).ok());
+  }
+  auto store = MustOpen(dir.File("state.db"));
+  CHECK(*store->LoadSinkCursor("console") == std::optional<uint64_t>(9));
+  CHECK(*store->LoadSinkCursor("slack") == std::optional<uint64_t>(12));
+  CHECK(*store->LoadSinkCursor("pagerduty") == std::optional<uint64_t>(3));
+  auto slack = store->ListDeadLetters("slack");
+  REQUIRE(slack->size() == 2);
+  CHECK((*slack)[0].seq == 5);
+  CHECK((*slack)[0].reason == "HTTP 400: payload rejected");
+  CHECK((*slack)[1].seq == 12);
+  CHECK((*slack)[1].at == kT0);
+  CHECK(store->ListDeadLetters()->size() == 3);
+  CHECK(store->ListDeadLetters("email")->empty());
+}
+
+TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]") {
+  TempDir dir;
+  IncidentRecord open = SampleIncident("inc-00000000000000aa");
+  IncidentRecord resolved = SampleIncident("inc-00000000000000bb");
+  resolved.status = IncidentStatus::kResolved;
+  resolved.resolved_at = kT0 + Seconds(60);
+  resolved.notified_severity.reset();
+  resolved.labels.clear();
+  {
+    auto store = MustOpen(dir.File("state.db"));
+    EscalatorCommit c;
+    c.incidents = {open, resolved};
+    c.posts = {{open.id, SamplePost("1", kT0)}, {open.id, SamplePost("3", kT0 + Seconds(20))},
+               {open.id, SamplePost("2", kT0 + Seconds(10))},
+               {open.id, SamplePost("2", kT0 + Seconds(10))}};  // a post joins only once
+    c.events = {{open.id, kT0, "open", Severity::kMedium, "new incident", 1},
+                {open.id, kT0 + Seconds(5), "update", Severity::kHigh, "severity raised", 2}};
+    c.outbox = {Out(1), Out(2)};
+    REQUIRE(store->Commit(c).ok());
+  }
+  auto store = MustOpen(dir.File("state.db"));
+  auto loaded = store->LoadIncident(open.id);
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->has_value());
+  const IncidentRecord& r = **loaded;
+  CHECK(r.id == open.id);
+  CHECK(r.group_key == open.group_key);
+  CHECK(r.status == IncidentStatus::kOpen);
+  CHECK(r.rule_id == "lost-baggage");
+  CHECK(r.category == "complaint");
+  CHECK(r.severity == Severity::kHigh);
+  CHECK(r.notified_severity == std::optional<Severity>(Severity::kMedium));
+  CHECK(r.labels == open.labels);
+  CHECK(r.summary == open.summary);
+  CHECK(r.receiver == "oncall");
+  CHECK(r.opened_at == open.opened_at);
+  CHECK(r.last_post_at == open.last_post_at);
+  CHECK(r.last_notified_at == open.last_notified_at);
+  CHECK(!r.resolved_at.has_value());
+  CHECK(r.post_count == 3);
+  CHECK(r.pending_reason == "severity raised");
+
+  auto other = store->LoadIncident(resolved.id);
+  REQUIRE(other->has_value());
+  CHECK((*other)->status == IncidentStatus::kResolved);
+  CHECK((*other)->resolved_at == resolved.resolved_at);
+  CHECK(!(*other)->notified_severity.has_value());
+  CHECK((*other)->labels.empty());
+  CHECK(!store->LoadIncident("inc-missing")->has_value());
+
+  auto active = store->LoadActiveIncidents();
+  REQUIRE(active->size() == 1);
+  CHECK((*active)[0].id == open.id);
+  CHECK(store->ListIncidents("resolved", 10)->size() == 1);
+  CHECK(store->ListIncidents("", 10)->size() == 2);
+  CHECK(store->ListIncidents("", 1)->size() == 1);
+
+  auto posts = store->LoadIncidentPosts(open.id, 2);
+  REQUIRE(posts->size() == 2);
+  CHECK((*posts)[0].id == "3");  // newest first
+  CHECK((*posts)[1].id == "2");
+  CHECK((*posts)[0].author == "jane@air.example");
+  CHECK((*posts)[0].author_name == "Jane");
+  CHECK((*posts)[0].followers == 152000);
+  CHECK((*posts)[0].url == "https://air.example/@jane/3");
+  CHECK((*posts)[0].text == "lost my bag in Denver");
+  CHECK((*posts)[0].sentiment == Approx(-0.83));
+  CHECK((*posts)[0].created_at == kT0 + Seconds(20));
+  CHECK(store->LoadIncidentPosts(open.id, 10)->size() == 3);
+
+  auto events = store->LoadIncidentEvents(open.id);
+  REQUIRE(events->size() == 2);
+  CHECK((*events)[0].kind == "open");
+  CHECK((*events)[0].reason == "new incident");
+  CHECK((*events)[0].seq == 1);
+  CHECK((*events)[1].severity == Severity::kHigh);
+  CHECK((*events)[1].at == kT0 + Seconds(5));
+}
+
+TEST_CASE("StateStore: seen posts are pruned by age", "[state]") {
+  TempDir dir;
+  auto store = MustOpen(dir.File("state.db"));
+  EscalatorCommit c;
+  c.seen = {{"s", "old", kT0}, {"s", "new", kT0 + Seconds(3600)}};
+  REQUIRE(store->Commit(c).ok());
+  auto pruned = store->PruneSeenPosts(kT0 + Seconds(60));
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == 1);
+  CHECK(!*store->IsPostSeen("s", "old"));
+  CHECK(*store->IsPostSeen("s", "new"));
+}
+
+TEST_CASE("StateStore: silences are added, listed and expired", "[state]") {
+  TempDir dir;
+  std::string id;
+  {
+    auto store = MustOpen(dir.File("state.db"));
+    auto added = store->AddSilence({"", "brand=\"acmeair\"", "storm handled by PR", "ops", kT0,
+                                    kT0 + Seconds(7200)});
+    REQUIRE(added.ok());
+    id = *added;
+    CHECK(id.starts_with("sil-"));
+    REQUIRE(store->AddSilence({"", "network=\"mastodon\"", "", "ops", kT0, kT0 + Seconds(60)}).ok());
+  }
+  auto store = MustOpen(dir.File("state.db"));
+  CHECK(store->ListSilences(kT0 + Seconds(30), true)->size() == 2);
+  CHECK(store->ListSilences(kT0 + Seconds(120), true)->size() == 1);
+  CHECK(store->ListSilences(kT0 + Seconds(120), false)->size() == 2);
+  auto list = store->ListSilences(kT0, true);
+  CHECK((*list)[0].id == id);
+  CHECK((*list)[0].matchers == "brand=\"acmeair\"");
+  CHECK((*list)[0].comment == "storm handled by PR");
+  CHECK((*list)[0].created_by == "ops");
+  CHECK((*list)[0].ends_at == kT0 + Seconds(7200));
+
+  REQUIRE(store->ExpireSilence(id, kT0 + Seconds(40)).ok());
+  CHECK(store->ListSilences(kT0 + Seconds(50), true)->size() == 1);
+  for (const char* bad : {"sil-999", "sil-", "nonsense", "sil-99999999999999999999999"}) {
+    Status st = store->ExpireSilence(bad, kT0);
+    CHECK(st.code() == Status::Code::kNotFound);
+    CHECK_THAT(st.message(), Catch::Contains(bad));
+  }
+}
+
+TEST_CASE("StateStore: a version-1 database is migrated and keeps its rows", "[state]") {
+  TempDir dir;
+  const auto path = dir.File("state.db");
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    std::string v1 = std::string(state::Migrations()[0]) +
+                     "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+                     "INSERT INTO schema_version VALUES(1);"
+                     "INSERT INTO incidents VALUES('inc-1','k','open','r','complaint',2,NULL,"
+                     "'{\"brand\":\"acmeair\"}','s',1,2,3,NULL,1);"
+                     "INSERT INTO outbox VALUES(1,'{}',5);";
+    REQUIRE(sqlite3_exec(raw, v1.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto store = MustOpen(path);
+  CHECK(*store->SchemaVersion() == StateStore::LatestSchemaVersion());
+  auto inc = store->LoadIncident("inc-1");
+  REQUIRE(inc->has_value());
+  CHECK((*inc)->labels.at("brand") == "acmeair");
+  CHECK((*inc)->receiver.empty());
+  CHECK((*inc)->pending_reason.empty());
+  CHECK(*store->MaxOutboxSeq() == 1);
+}
+
+TEST_CASE("StateStore: a database from a newer earshot is refused", "[state]") {
+  TempDir dir;
+  const auto path = dir.File("state.db");
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+                              "INSERT INTO schema_version VALUES(99);",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto store = StateStore::Open(path);
+  REQUIRE(!store.ok());
+  CHECK_THAT(store.status().message(), Catch::Contains(path.string()));
+  CHECK_THAT(store.status().message(), Catch::Contains("schema version 99 is newer"));
+}
+
+TEST_CASE("StateStore: opening fails with a message naming the path", "[state]") {
+  TempDir dir;
+  SECTION("missing directory") {
+    auto path = dir.File("no/such/dir/state.db");
+    auto store = StateStore::Open(path);
+    REQUIRE(!store.ok());
+    CHECK(store.status().code() == Status::Code::kUnavailable);
+    CHECK_THAT(store.status().message(), Catch::Contains(path.string()));
+    CHECK_THAT(store.status().message(), Catch::Contains("unable to open database file"));
+    CHECK_THAT(store.status().message(), Catch::Contains("writable"));
+  }
+  SECTION("not a database") {
+    auto path = dir.File("state.db");
+    std::ofstream(path) << std::string(8192, 'x');
+    auto store = StateStore::Open(path);
+    REQUIRE(!store.ok());
+    CHECK(store.status().code() == Status::Code::kDataLoss);
+    CHECK_THAT(store.status().message(), Catch::Contains(path.string()));
+    CHECK_THAT(store.status().message(), Catch::Contains("not a database"));
+  }
+}
+
+TEST_CASE("StateStore: a full database fails the whole commit and keeps the old state", "[state]") {
+  TempDir dir;
+  const auto path = dir.File("state.db");
+  auto store = MustOpen(path);
+  EscalatorCommit small;
+  small.source = "s";
+  small.cursor = "100";
+  small.outbox = {Out(1)};
+  REQUIRE(store->Commit(small).ok());
+
+  // Leave room for a few pages only, then write a batch far larger than that.
+  REQUIRE(store->LimitPagesForTesting(40).ok());
+  EscalatorCommit big;
+  big.source = "s";
+  big.cursor = "200";
+  for (int i = 0; i < 200; ++i) {
+    big.seen.push_back({"s", "post-" + std::to_string(i), kT0});
+    PostRef p = SamplePost("post-" + std::to_string(i), kT0);
+    p.text = std::string(2000, 'x');
+    big.posts.push_back({"inc-big", p});
+  }
+  big.outbox = {Out(2), Out(3)};
+  Status st = store->Commit(big);
+  REQUIRE(!st.ok());
+  CHECK(st.code() == Status::Code::kResourceExhausted);
+  CHECK_THAT(st.message(), Catch::Contains(path.string()));
+  CHECK_THAT(st.message(), Catch::Contains("database or disk is full"));
+  CHECK_THAT(st.message(), Catch::Contains("source 's'"));
+
+  CHECK(*store->LoadCursor("s") == std::optional<std::string>("100"));
+  CHECK(*store->MaxOutboxSeq() == 1);
+  CHECK(!*store->IsPostSeen("s", "post-0"));
+  CHECK(store->LoadIncidentPosts("inc-big", 10)->empty());
+
+  // The store keeps working for what fits, and a reopen sees the same state.
+  small.cursor = "101";
+  small.outbox = {Out(2)};
+  REQUIRE(store->Commit(small).ok());
+  store.reset();
+  auto again = MustOpen(path);
+  CHECK(*again->LoadCursor("s") == std::optional<std::string>("101"));
+  CHECK(*again->MaxOutboxSeq() == 2);
+  CHECK(!*again->IsPostSeen("s", "post-0"));
+}
+
+TEST_CASE("StateStore: two handles on one file see each other's commits", "[state]") {
+  TempDir dir;
+  auto writer = MustOpen(dir.File("state.db"));
+  auto reader = MustOpen(dir.File("state.db"));
+  EscalatorCommit c;
+  c.outbox = {Out(1)};
+  REQUIRE(writer->Commit(c).ok());
+  CHECK(*reader->MaxOutboxSeq() == 1);
+  REQUIRE(reader->AddSilence({"", "brand=\"x\"", "", "cli", kT0, kT0 + Seconds(10)}).ok());
+  CHECK(writer->ListSilences(kT0, true)->size() == 1);
+}
+
+}  // namespace
+}  // namespace earshot
