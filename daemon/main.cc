@@ -1,7 +1,50 @@
-// earshot: the command line. Each subcommand lives in daemon/app/*_command.cc.
+// earshot: the command line. Each subcommand lives in daemon/app/<name>_command.cc; main only
+// dispatches, so every command is testable in-process with its own streams.
 #include <fmt/format.h>
 
-int main() {
-  fmt::print("earshot\n");
-  return 0;
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/app/commands.h"
+
+namespace {
+
+constexpr std::string_view kUsage = R"(earshot: hears customers complain on social networks and pages the right person once.
+
+usage: earshot <command> [options]
+
+  run   --config FILE        run the daemon (systemd Type=notify; SIGHUP reloads, SIGTERM stops)
+  demo  [--keep DIR]         play a scripted scenario against a built-in fake Mastodon
+  check --config FILE [--json]
+                             validate the config and every rule file; exit 78 on any error
+  score TEXT...              VADER sentiment of each TEXT; --json reads one text per line on stdin
+  tail  ENDPOINT [--json]    print escalations published on a bus endpoint (ipc:// or tcp://)
+  version                    print the version
+
+Exit codes: 0 ok, 1 runtime failure, 2 usage error, 78 bad configuration.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "run") return earshot::RunDaemonCommand(args, std::cout, std::cerr);
+  if (command == "demo") return earshot::RunDemoCommand(args, std::cout, std::cerr);
+  if (command == "check") return earshot::RunCheckCommand(args, std::cout, std::cerr);
+  if (command == "score") return earshot::RunScoreCommand(args, std::cin, std::cout, std::cerr);
+  if (command == "tail") return earshot::RunTailCommandFromMain(args, std::cout, std::cerr);
+  if (command == "version" || command == "--version") {
+    std::cout << "earshot " << EARSHOT_VERSION << "\n";
+    return 0;
+  }
+  std::cerr << fmt::format("earshot: unknown command '{}'\n\n", command) << kUsage;
+  return 2;
 }

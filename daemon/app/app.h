@@ -1,0 +1,66 @@
+// App: one running earshot. It owns every part through unique_ptr, builds them in the order
+// state -> bus -> sinks -> escalator -> sources, and stops them in reverse, every step running
+// even when an earlier one failed (Falco's teardown). The main thread drives it: Create, Start,
+// then Reload on SIGHUP and Stop on SIGTERM; no other thread calls it.
+//
+// Reload swaps the detection snapshot (rules + lexicon) only after the new one compiled fully;
+// a broken rule file keeps the running rules and returns every diagnostic.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/app/app_config.h"
+#include "daemon/base/result.h"
+#include "daemon/base/status.h"
+#include "daemon/config/diagnostics.h"
+
+namespace earshot {
+
+class Detector;
+
+// Loads the lexicon and the rule files of `config` into one immutable detector.
+// Diagnostics carry every problem, 1-based file:line:col; the Status is their summary.
+Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config,
+                                                      Diagnostics* diags);
+
+class App {
+ public:
+  // Builds every part without starting a thread: opens the state store, binds the bus, creates
+  // each sink and source (checking their options), compiles the rules. Any problem is reported
+  // in *diags and returned; nothing is left running.
+  static Result<std::unique_ptr<App>> Create(const AppConfig& config, Diagnostics* diags);
+  ~App();  // Stop()s if still running
+
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Starts the sink runners (they catch up from the outbox first), the escalator, then the
+  // pollers, each restored to its committed cursor.
+  Status Start();
+
+  // Recompiles rules and lexicon from `config`; swaps them in only when everything compiled.
+  Status Reload(const AppConfig& config, Diagnostics* diags);
+
+  // Stops sources, drains what they fetched through the escalator, gives the sinks `grace` to
+  // deliver, then closes the bus and the store. Undelivered escalations stay in the outbox.
+  void Stop();
+
+  // True while every thread stamped its heartbeat within `max_age` (the watchdog's question).
+  bool Healthy(std::chrono::milliseconds max_age) const;
+  // The names of the threads whose heartbeat is older than `max_age`.
+  std::vector<std::string> Stale(std::chrono::milliseconds max_age) const;
+  // Every number of /metrics, in Prometheus text format. Thread-safe while the App runs.
+  std::string RenderMetrics() const;
+  // One line for systemd's STATUS=: "2 sources, 2 sinks, 3 incidents escalated".
+  std::string StatusLine() const;
+
+ private:
+  struct Parts;
+  explicit App(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace earshot

@@ -1,0 +1,66 @@
+// AppConfig: earshot.yaml as typed values, after validation. systemd/earshot.yaml documents every
+// key in place; config_loader.h reads the file into this struct. Plain data, copyable: a reload
+// builds a new one and swaps the parts that changed.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace earshot {
+
+// One poller thread: a Mastodon hashtag timeline or the mentions of the token's account.
+struct SourceSettings {
+  std::string name;      // "acmeair-sucks": unique, names the cursor in the state store
+  std::string type;      // "mastodon"
+  std::string base_url;  // "https://mastodon.social"
+  std::string hashtag;   // without '#'; empty when `mentions` is true
+  bool mentions = false;
+  std::string token;     // the secret itself, read from token_file / token_credential; never logged
+  std::chrono::milliseconds poll_interval{15000};
+  int limit = 40;
+  std::string file;  // where the source is declared
+  int line = 0, column = 0;
+};
+
+// One sink: its type picks the SinkFactory; `options` are the remaining keys, checked against
+// the factory's OptionSpec (secrets already read from their *_file / *_credential keys).
+struct SinkSettings {
+  std::string name;
+  std::string type;
+  std::map<std::string, std::string> options;
+  std::string file;  // where the sink is declared, for diagnostics raised when it is built
+  int line = 0, column = 0;
+};
+
+struct EscalationSettings {
+  std::chrono::seconds repeat_interval{4 * 3600};
+  int64_t followers_raise_one = 10000;
+  int64_t followers_raise_two = 100000;
+  double sentiment_raise = -0.6;
+  std::chrono::seconds resolve_after_quiet{24 * 3600};
+};
+
+struct AppConfig {
+  std::filesystem::path file;          // the config file itself, for reload and messages
+  std::vector<std::string> brands;     // fill {{brand}} in rule packs
+  std::filesystem::path state_dir;     // holds earshot.db
+  std::string log_level = "info";      // debug | info | warn | error
+  std::string log_format = "keyvalue"; // keyvalue | json
+  std::vector<std::filesystem::path> rule_files;
+  std::filesystem::path lexicon_dir;
+  std::vector<std::filesystem::path> lexicon_overlays;
+  std::vector<SourceSettings> sources;
+  EscalationSettings escalation;
+  std::string bus_endpoint;            // "" = in-process only
+  std::vector<SinkSettings> sinks;
+  std::string metrics_address;         // "127.0.0.1:9464"; "" = no metrics server
+  std::chrono::milliseconds shutdown_grace{10000};  // sinks' time to deliver on SIGTERM
+  // A thread silent this long is stuck: the watchdog ping stops and /healthz turns 503. Longer
+  // than any single blocking call (an HTTP request times out after 30 s).
+  std::chrono::milliseconds stale_after{90000};
+};
+
+}  // namespace earshot

@@ -1,0 +1,25 @@
+// The subcommands of the earshot binary. Each takes the words after its name and its streams,
+// and returns the process exit code: 0 ok, 1 runtime failure, 2 usage, 78 bad configuration.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace earshot {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitConfig = 78;  // EX_CONFIG, as sysexits.h and systemd expect
+
+int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunScoreCommand(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+                    std::ostream& err);
+// `earshot tail`, stopping on SIGINT/SIGTERM.
+int RunTailCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
+                           std::ostream& err);
+
+}  // namespace earshot

@@ -1,0 +1,264 @@
+#include "daemon/app/config_loader.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "daemon/base/log.h"
+#include "daemon/config/yaml_reader.h"
+
+namespace earshot {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path Resolve(const fs::path& base_dir, const std::string& p) {
+  if (p.empty()) return {};
+  fs::path path(p);
+  return path.is_absolute() ? path : (base_dir / path).lexically_normal();
+}
+
+// Reads a secret file: the whole content minus trailing whitespace (editors add a newline).
+// The message names the file, never its content.
+std::optional<std::string> ReadSecretFile(const fs::path& path, const YamlValue& where,
+                                          std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    where.Error(fmt::format("{}: cannot read {}; create it (mode 0600) or fix the path", what,
+                            path.string()));
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) {
+    secret.pop_back();
+  }
+  if (secret.empty()) {
+    where.Error(fmt::format("{}: {} is empty", what, path.string()));
+    return std::nullopt;
+  }
+  return secret;
+}
+
+// A secret named by `<key>_file: PATH` or `<key>_credential: NAME` (systemd's LoadCredential=,
+// under $CREDENTIALS_DIRECTORY).
+std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
+                                      const fs::path& base_dir, bool required) {
+  const std::string file_key = fmt::format("{}_file", key);
+  const std::string cred_key = fmt::format("{}_credential", key);
+  auto file = map.Get(file_key);
+  auto cred = map.Get(cred_key);
+  if (file && cred) {
+    cred->Error(fmt::format("{}: give either {} or {}, not both", map.subject(), file_key,
+                            cred_key));
+    return std::nullopt;
+  }
+  if (file) {
+    auto p = file->ReadString(file_key);
+    if (!p) return std::nullopt;
+    return ReadSecretFile(Resolve(base_dir, *p), *file, fmt::format("{} of {}", file_key, map.subject()));
+  }
+  if (cred) {
+    auto name = cred->ReadString(cred_key);
+    if (!name) return std::nullopt;
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (dir == nullptr || *dir == '\0') {
+      cred->Error(fmt::format("{}: {} needs $CREDENTIALS_DIRECTORY (LoadCredential={}:... in the "
+                              "unit); outside systemd use {} instead",
+                              map.subject(), cred_key, *name, file_key));
+      return std::nullopt;
+    }
+    return ReadSecretFile(fs::path(dir) / *name, *cred,
+                          fmt::format("{} of {}", cred_key, map.subject()));
+  }
+  if (map.Has(key)) {
+    auto v = map.Get(key);
+    v->Error(fmt::format("{}: secrets never go in the config file; use {} or {}", map.subject(),
+                         file_key, cred_key));
+    return std::nullopt;
+  }
+  if (required) {
+    map.value().Error(fmt::format("{}: missing {} (or {})", map.subject(), file_key, cred_key));
+  }
+  return std::nullopt;
+}
+
+void ReadSource(const YamlValue& item, const fs::path& base_dir, AppConfig* config,
+                std::set<std::string>* names) {
+  MapReader m(item, "source");
+  if (!m.ok()) return;
+  SourceSettings s;
+  s.file = item.file();
+  s.line = item.mark().line;
+  s.column = item.mark().column;
+  Duration poll = s.poll_interval;
+  int limit = s.limit;
+  m.Required("name", &s.name);
+  if (!s.name.empty() && !names->insert(s.name).second) {
+    m.Get("name")->Error(fmt::format("source '{}' is declared twice; names key the cursors and "
+                                     "must be unique", s.name));
+  }
+  if (auto type = m.GetRequired("type")) {
+    if (auto t = type->ReadChoice("type of source", {"mastodon"})) s.type = *t;
+  }
+  m.Required("base_url", &s.base_url)
+      .Optional("hashtag", &s.hashtag)
+      .Optional("mentions", &s.mentions)
+      .Optional("poll_interval", &poll)
+      .Optional("limit", &limit);
+  s.poll_interval = poll;
+  s.limit = limit;
+  if (!s.hashtag.empty() && s.mentions) {
+    item.Error(fmt::format("source '{}': choose hashtag or mentions: true, not both", s.name));
+  } else if (s.hashtag.empty() && !s.mentions) {
+    item.Error(fmt::format("source '{}': say what to read: hashtag: TAG or mentions: true", s.name));
+  }
+  if (!s.hashtag.empty() && s.hashtag[0] == '#') s.hashtag.erase(0, 1);
+  if (limit < 1 || limit > 40) {
+    m.Get("limit")->Error(fmt::format("source '{}': limit must be 1..40 (Mastodon's page size)",
+                                      s.name));
+  }
+  if (poll < std::chrono::milliseconds(50)) {
+    m.Get("poll_interval")->Error(
+        fmt::format("source '{}': poll_interval below 50ms would hammer the server", s.name));
+  }
+  if (auto token = ReadSecret(m, "token", base_dir, s.mentions)) s.token = *token;
+  m.Finish();
+  config->sources.push_back(std::move(s));
+}
+
+void ReadSink(const YamlValue& item, const fs::path& base_dir, AppConfig* config,
+              std::set<std::string>* names) {
+  MapReader m(item, "sink");
+  if (!m.ok()) return;
+  SinkSettings s;
+  s.file = item.file();
+  s.line = item.mark().line;
+  s.column = item.mark().column;
+  m.Required("name", &s.name).Required("type", &s.type);
+  if (!s.name.empty() && !names->insert(s.name).second) {
+    m.Get("name")->Error(fmt::format("sink '{}' is declared twice; names key the delivery "
+                                     "cursors and must be unique", s.name));
+  }
+  // The remaining keys are the sink's own options, checked against its factory's OptionSpec
+  // when the sink is built. Secrets arrive through *_file / *_credential.
+  for (const auto& [key_value, value] : m.Entries()) {
+    const std::string& key = key_value.scalar();
+    if (key == "name" || key == "type") continue;
+    m.Allow(key);
+    const std::string_view k = key;
+    auto secret_base = [&]() -> std::optional<std::string> {
+      for (std::string_view suffix : {"_file", "_credential"}) {
+        if (k.size() > suffix.size() && k.substr(k.size() - suffix.size()) == suffix) {
+          return std::string(k.substr(0, k.size() - suffix.size()));
+        }
+      }
+      return std::nullopt;
+    }();
+    if (secret_base) {
+      if (auto secret = ReadSecret(m, *secret_base, base_dir, false)) {
+        s.options[*secret_base] = *secret;
+      }
+    } else if (value.IsMapping()) {
+      for (const auto& [sub_key, sub_value] : MapReader(value, key).Entries()) {
+        if (auto v = sub_value.ReadString(fmt::format("{}.{}", key, sub_key.scalar()))) {
+          s.options[fmt::format("{}.{}", key, sub_key.scalar())] = *v;
+        }
+      }
+    } else if (value.IsSequence()) {
+      if (auto list = value.ReadStringList(key)) {
+        s.options[key] = fmt::format("{}", fmt::join(*list, "\n"));
+      }
+    } else if (auto v = value.ReadString(fmt::format("{} of sink '{}'", key, s.name))) {
+      // Paths are relative to the config file, like every other path in it.
+      const bool is_path = key == "path" || (k.size() > 5 && k.substr(k.size() - 5) == "_path");
+      s.options[key] = is_path ? Resolve(base_dir, *v).string() : *v;
+    }
+  }
+  m.Finish();
+  config->sinks.push_back(std::move(s));
+}
+
+}  // namespace
+
+Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* diags) {
+  std::optional<YamlFile> file = YamlFile::Load(path, diags, path.string());
+  if (!file) {
+    return Status::InvalidArgument(fmt::format("{}: cannot be read as YAML", path.string()));
+  }
+  const fs::path base_dir = fs::absolute(path).parent_path();
+  AppConfig c;
+  c.file = path;
+  MapReader root(file->root(), "earshot.yaml");
+  if (root.ok()) {
+    std::string state_dir = "/var/lib/earshot";
+    root.Optional("brands", &c.brands).Optional("state_dir", &state_dir);
+    c.state_dir = Resolve(base_dir, state_dir);
+    root.Map("log", [&](MapReader& log) {
+      if (auto v = log.Get("level")) {
+        if (auto l = v->ReadChoice("log level", {"debug", "info", "warn", "error"})) c.log_level = *l;
+      }
+      if (auto v = log.Get("format")) {
+        if (auto f = v->ReadChoice("log format", {"keyvalue", "json"})) c.log_format = *f;
+      }
+    });
+    root.Map(
+        "rules",
+        [&](MapReader& rules) {
+          std::vector<std::string> files, overlays;
+          std::string lexicon_dir;
+          rules.Required("files", &files)
+              .Required("lexicon_dir", &lexicon_dir)
+              .Optional("lexicon_overlays", &overlays);
+          for (const auto& f : files) c.rule_files.push_back(Resolve(base_dir, f));
+          for (const auto& f : overlays) c.lexicon_overlays.push_back(Resolve(base_dir, f));
+          c.lexicon_dir = Resolve(base_dir, lexicon_dir);
+        },
+        /*required=*/true);
+    std::set<std::string> source_names, sink_names;
+    root.Each("sources", [&](const YamlValue& item) { ReadSource(item, base_dir, &c, &source_names); });
+    root.Map("escalation", [&](MapReader& e) {
+      Duration repeat = c.escalation.repeat_interval, quiet = c.escalation.resolve_after_quiet;
+      e.Optional("repeat_interval", &repeat)
+          .Optional("resolve_after_quiet", &quiet)
+          .Optional("followers_raise_one", &c.escalation.followers_raise_one)
+          .Optional("followers_raise_two", &c.escalation.followers_raise_two)
+          .Optional("sentiment_raise", &c.escalation.sentiment_raise);
+      c.escalation.repeat_interval = std::chrono::duration_cast<std::chrono::seconds>(repeat);
+      c.escalation.resolve_after_quiet = std::chrono::duration_cast<std::chrono::seconds>(quiet);
+    });
+    root.Map("bus", [&](MapReader& bus) { bus.Optional("endpoint", &c.bus_endpoint); });
+    root.Map("metrics", [&](MapReader& m) { m.Optional("address", &c.metrics_address); });
+    root.Map("watchdog", [&](MapReader& w) {
+      Duration stale = c.stale_after;
+      w.Optional("stale_after", &stale);
+      c.stale_after = stale;
+    });
+    Duration grace = c.shutdown_grace;
+    root.Optional("shutdown_grace", &grace);
+    c.shutdown_grace = grace;
+    root.Each("sinks", [&](const YamlValue& item) { ReadSink(item, base_dir, &c, &sink_names); });
+    root.Finish();
+    if (c.sinks.empty() && !diags->has_errors()) {
+      file->root().Warning("no sinks: escalations are kept in the outbox and reach nobody");
+    }
+  }
+  if (diags->has_errors()) {
+    return Status::InvalidArgument(fmt::format("{}: {} configuration error(s)", path.string(),
+                                               diags->error_count()));
+  }
+  return c;
+}
+
+void ConfigureLogging(const AppConfig& config) {
+  log::Level level = log::Level::kInfo;
+  if (log::ParseLevel(config.log_level, &level)) log::SetLevel(level);
+  log::SetFormat(config.log_format == "json" ? log::Format::kJson : log::Format::kKeyValue);
+}
+
+}  // namespace earshot

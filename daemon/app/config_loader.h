@@ -1,0 +1,22 @@
+// Reads earshot.yaml (documented in place in systemd/earshot.yaml) into an AppConfig, strictly:
+// every problem is reported at once as file:line:col, unknown keys come with "did you mean",
+// relative paths resolve against the config file's directory, and secrets are read from
+// *_file paths or $CREDENTIALS_DIRECTORY (*_credential), never from the file itself.
+#pragma once
+
+#include <filesystem>
+
+#include "daemon/app/app_config.h"
+#include "daemon/base/result.h"
+#include "daemon/config/diagnostics.h"
+
+namespace earshot {
+
+// kInvalidArgument ("N configuration error(s)") when *diags holds errors; the config is only
+// returned when it is complete and valid.
+Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* diags);
+
+// Applies log.level and log.format.
+void ConfigureLogging(const AppConfig& config);
+
+}  // namespace earshot

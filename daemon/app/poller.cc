@@ -1,0 +1,102 @@
+#include "daemon/app/poller.h"
+
+#include "daemon/base/log.h"
+#include "daemon/base/stop.h"
+
+namespace earshot {
+namespace {
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Poller::Poller(std::unique_ptr<Source> source, std::unique_ptr<HttpClient> http,
+               const DetectorHolder& detectors, BoundedQueue<PostBatch>& out)
+    : source_(std::move(source)),
+      http_(std::move(http)),
+      detectors_(detectors),
+      out_(out),
+      name_(source_->name()) {}
+
+Poller::~Poller() {
+  RequestStop();
+  Join();
+}
+
+void Poller::Start() {
+  heartbeat_ms_ = SteadyMillis();
+  thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+}
+
+void Poller::RequestStop() { thread_.request_stop(); }
+
+void Poller::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+// Waits in slices so the heartbeat stays fresh through a long Retry-After: a source that is
+// waiting as told is healthy; only a thread stuck elsewhere goes stale.
+void Poller::Nap(std::stop_token stop, std::chrono::milliseconds wait) {
+  constexpr std::chrono::milliseconds kSlice{1000};
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (!stop.stop_requested()) {
+    heartbeat_ms_ = SteadyMillis();
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= left.zero()) return;
+    SleepFor(stop, std::min<std::chrono::steady_clock::duration>(left, kSlice));
+  }
+}
+
+void Poller::Run(std::stop_token stop) {
+  const std::string component = fmt::format("source:{}", source_->name());
+  log::Info(component, "polling");
+  while (!stop.stop_requested()) {
+    heartbeat_ms_ = SteadyMillis();
+    SourceBatch fetched;
+    Result<Pace> pace = source_->Next(stop, *http_, &fetched);
+    if (!pace.ok()) {
+      if (pace.status().code() == Status::Code::kCancelled) break;
+      // The source handles every likely failure itself; what reaches here it could not pace.
+      // Waiting a minute keeps a broken source from spinning while the rest keeps running.
+      ++stats_.source_errors;
+      log::Error(component, "{}; retrying in 60s", pace.status().message());
+      Nap(stop, std::chrono::seconds(60));
+      continue;
+    }
+    if (!fetched.posts.empty() || fetched.cursor.has_value()) {
+      PostBatch batch;
+      batch.source = std::string(source_->name());
+      batch.cursor = std::move(fetched.cursor);
+      batch.posts.reserve(fetched.posts.size());
+      const std::shared_ptr<const Detector> detector = detectors_.Get();
+      std::map<std::string, int64_t> matches;
+      for (Post& post : fetched.posts) {
+        post.source = batch.source;
+        const auto start = std::chrono::steady_clock::now();
+        batch.posts.push_back(detector->Detect(post));
+        stats_.detect_latency.Observe(std::chrono::steady_clock::now() - start);
+        for (const Detection& d : batch.posts.back().detections) ++matches[d.rule_id];
+      }
+      stats_.posts += static_cast<int64_t>(batch.posts.size());
+      if (!matches.empty()) {
+        std::lock_guard lock(stats_.mu);
+        for (const auto& [rule, n] : matches) stats_.rule_matches[rule] += n;
+      }
+      log::Debug(component, "fetched {} posts", batch.posts.size());
+      // Blocks while the escalator is behind. On stop the batch is dropped here on purpose: its
+      // cursor was never committed, so the next start fetches these posts again.
+      const auto handoff = std::chrono::steady_clock::now();
+      if (!out_.Push(std::move(batch), stop)) break;
+      stats_.handoff_latency.Observe(std::chrono::steady_clock::now() - handoff);
+      ++stats_.batches;
+    }
+    Nap(stop, pace->wait);
+  }
+  log::Info(component, "stopped");
+}
+
+}  // namespace earshot

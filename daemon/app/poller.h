@@ -1,0 +1,70 @@
+// Poller: the thread that drives one Source. It asks the source for the next batch, runs the
+// detectors on each post (pure, so on this thread), and hands the batch with its cursor to the
+// escalator's bounded queue, blocking while the queue is full (backpressure, never a drop).
+// The cursor in the batch is persisted only by the escalator, after the escalations it covers.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <memory>
+#include <thread>
+
+#include "daemon/app/detector_holder.h"
+#include "daemon/base/bounded_queue.h"
+#include "daemon/base/latency_histogram.h"
+#include "daemon/net/http_client.h"
+#include "daemon/sources/source.h"
+#include "detectors/detection.h"
+
+namespace earshot {
+
+// What a poller counted, for /metrics. Written by the poller thread, read by scrapes.
+struct PollerStats {
+  std::atomic<int64_t> posts{0};         // posts fetched and run through the detectors
+  std::atomic<int64_t> batches{0};       // batches handed to the escalator
+  std::atomic<int64_t> source_errors{0}; // Next() failures the source could not pace itself
+  LatencyHistogram detect_latency;       // per post: rules + sentiment
+  LatencyHistogram handoff_latency;      // per batch: waiting for room in the escalator's queue
+
+  // Matches per rule id (a scrape copies the map under the lock).
+  std::map<std::string, int64_t> RuleMatches() const {
+    std::lock_guard lock(mu);
+    return rule_matches;
+  }
+  mutable std::mutex mu;
+  std::map<std::string, int64_t> rule_matches;  // GUARDED_BY(mu)
+};
+
+class Poller {
+ public:
+  Poller(std::unique_ptr<Source> source, std::unique_ptr<HttpClient> http,
+         const DetectorHolder& detectors, BoundedQueue<PostBatch>& out);
+  ~Poller();  // requests stop and joins
+
+  void Start();
+  void RequestStop();
+  void Join();
+
+  std::string_view name() const { return name_; }
+  const PollerStats& stats() const { return stats_; }
+  // Steady-clock milliseconds of the last loop turn, for the watchdog.
+  int64_t heartbeat_ms() const { return heartbeat_ms_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run(std::stop_token stop);
+  void Nap(std::stop_token stop, std::chrono::milliseconds wait);
+
+  std::unique_ptr<Source> source_;
+  std::unique_ptr<HttpClient> http_;
+  const DetectorHolder& detectors_;
+  BoundedQueue<PostBatch>& out_;
+  const std::string name_;
+  PollerStats stats_;
+  std::atomic<int64_t> heartbeat_ms_{0};
+  std::jthread thread_;
+};
+
+}  // namespace earshot

@@ -1,0 +1,148 @@
+// earshot.yaml as operators write it: the annotated example loads, mistakes are named with
+// their position and a fix, secrets come only from files or $CREDENTIALS_DIRECTORY.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "daemon/app/config_loader.h"
+
+namespace earshot {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TempDir {
+  TempDir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() / ("earshot-config-" + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return path / name;
+  }
+  fs::path path;
+};
+
+constexpr const char* kMinimal = R"(brands: [AcmeAir]
+state_dir: state
+rules:
+  files: [rules/complaints.yaml]
+  lexicon_dir: rules/lexicon
+sources:
+  - name: tag
+    type: mastodon
+    base_url: https://mastodon.example
+    hashtag: '#AcmeAirSucks'
+    poll_interval: 30s
+  - name: mentions
+    type: mastodon
+    base_url: https://mastodon.example
+    mentions: true
+    token_file: secrets/token
+sinks:
+  - name: archive
+    type: file
+    path: out/escalations.jsonl
+)";
+
+TEST_CASE("Config: the annotated example in systemd/ loads", "[app]") {
+  TempDir dir;
+  setenv("CREDENTIALS_DIRECTORY", dir.path.c_str(), 1);
+  dir.Write("mastodon_token", "secret\n");
+  Diagnostics diags;
+  auto config = LoadAppConfig(std::string(EARSHOT_SOURCE_DIR) + "/systemd/earshot.yaml", &diags);
+  unsetenv("CREDENTIALS_DIRECTORY");
+  INFO(diags.ToText());
+  REQUIRE(config.ok());
+  CHECK(config->brands == std::vector<std::string>{"AcmeAir"});
+  CHECK(config->sources.size() == 2);
+  CHECK(config->sources[1].token == "secret");
+  CHECK(!config->sinks.empty());
+}
+
+TEST_CASE("Config: relative paths resolve against the config file, secrets from files", "[app]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "secrets");
+  dir.Write("secrets/token", "tok-123\n\n");
+  Diagnostics diags;
+  auto config = LoadAppConfig(dir.Write("earshot.yaml", kMinimal), &diags);
+  INFO(diags.ToText());
+  REQUIRE(config.ok());
+  CHECK(config->state_dir == dir.path / "state");
+  CHECK(config->rule_files.at(0) == dir.path / "rules/complaints.yaml");
+  CHECK(config->lexicon_dir == dir.path / "rules/lexicon");
+  CHECK(config->sources[0].hashtag == "AcmeAirSucks");  // the '#' is dropped
+  CHECK(config->sources[0].poll_interval == std::chrono::seconds(30));
+  CHECK(config->sources[1].mentions);
+  CHECK(config->sources[1].token == "tok-123");  // trailing newlines trimmed
+  CHECK(config->sinks.at(0).options.at("path") == (dir.path / "out/escalations.jsonl").string());
+}
+
+TEST_CASE("Config: every mistake is reported at once with file:line:col and a fix", "[app]") {
+  struct Case {
+    std::string from, to;  // an edit of kMinimal
+    std::string expected;  // substring of one diagnostic
+  };
+  const std::vector<Case> cases = {
+      {"state_dir: state", "stat_dir: state", "earshot.yaml:2:1: error: unknown key 'stat_dir'"},
+      {"poll_interval: 30s", "poll_interval: 30", "poll_interval"},
+      {"type: file", "type: file\n    type: console", "duplicate key 'type'"},
+      {"mentions: true", "mentions: yes", "true"},
+      {"token_file: secrets/token", "token: abc", "secrets never go in the config file"},
+      {"token_file: secrets/token", "token_file: secrets/missing", "cannot read"},
+      {"name: mentions", "name: tag", "source 'tag' is declared twice"},
+      {"    hashtag: '#AcmeAirSucks'\n", "", "say what to read"},
+      {"type: mastodon\n    base_url: https://mastodon.example\n    hashtag",
+       "type: mastodom\n    base_url: https://mastodon.example\n    hashtag", "mastodon"},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    fs::create_directories(dir.path / "secrets");
+    dir.Write("secrets/token", "tok");
+    std::string text = kMinimal;
+    const size_t at = text.find(c.from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, c.from.size(), c.to);
+    Diagnostics diags;
+    auto config = LoadAppConfig(dir.Write("earshot.yaml", text), &diags);
+    INFO(c.to << "\n" << diags.ToText());
+    CHECK_FALSE(config.ok());
+    CHECK(diags.ToText().find(c.expected) != std::string::npos);
+    for (const Diagnostic& d : diags.all()) CHECK(d.line > 0);
+  }
+}
+
+TEST_CASE("Config: a credential needs $CREDENTIALS_DIRECTORY and says so", "[app]") {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("token_file: secrets/token"), 25, "token_credential: mastodon");
+  unsetenv("CREDENTIALS_DIRECTORY");
+  Diagnostics diags;
+  CHECK_FALSE(LoadAppConfig(dir.Write("earshot.yaml", text), &diags).ok());
+  CHECK(diags.ToText().find("$CREDENTIALS_DIRECTORY") != std::string::npos);
+
+  dir.Write("mastodon", "from-systemd");
+  setenv("CREDENTIALS_DIRECTORY", dir.path.c_str(), 1);
+  Diagnostics ok_diags;
+  auto config = LoadAppConfig(dir.Write("earshot.yaml", text), &ok_diags);
+  unsetenv("CREDENTIALS_DIRECTORY");
+  INFO(ok_diags.ToText());
+  REQUIRE(config.ok());
+  CHECK(config->sources[1].token == "from-systemd");
+}
+
+TEST_CASE("Config: a secret's value never appears in a diagnostic", "[app]") {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("token_file: secrets/token"), 25, "token: hunter2-secret");
+  Diagnostics diags;
+  CHECK_FALSE(LoadAppConfig(dir.Write("earshot.yaml", text), &diags).ok());
+  CHECK(diags.ToText().find("hunter2") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace earshot

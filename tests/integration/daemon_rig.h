@@ -1,0 +1,52 @@
+// DaemonRig: a fake Mastodon in this process and `earshot run` as a child process, configured
+// the way an operator would configure it (earshot.yaml, a token file, a state directory), with
+// the JSONL file sink as the test's window on what on-call staff would receive.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/sources/fake/fake_mastodon.h"
+#include "sinks/escalation.h"
+#include "tests/fakes/child_process.h"
+
+namespace earshot::testing {
+
+class DaemonRig {
+ public:
+  // Starts the fake; writes earshot.yaml, the token file and an empty state dir under a fresh
+  // temp dir. `extra_yaml` is appended to the config (more sources, escalation settings).
+  explicit DaemonRig(std::string extra_yaml = "");
+  ~DaemonRig();
+
+  FakeMastodon& fake() { return *fake_; }
+  const std::string& dir() const { return dir_; }
+  std::string config_path() const { return dir_ + "/earshot.yaml"; }
+  std::string escalations_path() const { return dir_ + "/escalations.jsonl"; }
+
+  // Starts `earshot run --config ...`; its stderr goes to <dir>/earshot.<n>.log.
+  void StartDaemon(std::vector<std::string> env = {});
+  ChildProcess& daemon() { return *daemon_; }
+  // SIGTERM and wait for a clean exit; returns the exit status.
+  int StopDaemon();
+  // SIGKILL, as a crash or the OOM killer would.
+  void KillDaemon();
+  std::string DaemonLog() const;
+
+  // Every escalation the file sink wrote so far, in file order.
+  std::vector<Escalation> Escalations() const;
+  // Waits (up to 30 s) until at least `n` escalations are in the file.
+  bool WaitForEscalations(size_t n) const;
+
+ private:
+  std::unique_ptr<FakeMastodon> fake_;
+  std::string dir_;
+  std::unique_ptr<ChildProcess> daemon_;
+  int runs_ = 0;
+};
+
+// A status as the fake should publish it.
+FakeStatus Toot(std::string acct, int64_t followers, std::string text, std::string reply_to = "");
+
+}  // namespace earshot::testing

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds earshot's .deb from an already built tree and checks what an operator would get:
+# the binary, the unit, the annotated config as a conffile, the rule packs, the lexicon with its
+# license, and Depends computed from the linked libraries.
+#   package_test.sh <build dir>
+set -euo pipefail
+build=$1
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+(cd "$build" && cpack -G DEB -B "$out" >"$out/cpack.log" 2>&1) || { cat "$out/cpack.log"; exit 1; }
+deb=$(ls "$out"/earshot_*.deb)
+contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
+fail=0
+for path in ./usr/bin/earshot ./lib/systemd/system/earshot.service ./etc/earshot/earshot.yaml \
+            ./usr/share/earshot/rules/complaints.yaml \
+            ./usr/share/earshot/rules/lexicon/vader_lexicon.txt \
+            ./usr/share/earshot/rules/lexicon/emoji_utf8_lexicon.txt \
+            ./usr/share/earshot/rules/lexicon/LICENSE.txt ./usr/share/doc/earshot/README.md; do
+  if ! grep -qx "$path" <<<"$contents"; then
+    echo "package lacks $path" >&2
+    fail=1
+  fi
+done
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libcurl4 libre2 libzmq5 libsqlite3 libyaml-cpp; do
+  if ! grep -q "$lib" <<<"$depends"; then
+    echo "Depends lacks $lib: $depends" >&2
+    fail=1
+  fi
+done
+if ! dpkg-deb --info "$deb" conffiles | grep -qx /etc/earshot/earshot.yaml; then
+  echo "/etc/earshot/earshot.yaml is not a conffile" >&2
+  fail=1
+fi
+if grep -q "^./usr/share/earshot/rules/tests" <<<"$contents"; then
+  echo "rule tests should not ship" >&2
+  fail=1
+fi
+exit $fail
