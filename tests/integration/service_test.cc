@@ -1,0 +1,158 @@
+// earshot as systemd runs it: the notify protocol (READY, WATCHDOG, RELOADING, STOPPING,
+// STATUS), reload keeping the old rules on a broken file, SIGTERM losing nothing, and the
+// metrics and health endpoints, all against `earshot run` as a separate process.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "daemon/net/curl_http_client.h"
+#include "tests/fakes/notify_listener.h"
+#include "tests/integration/daemon_rig.h"
+
+namespace earshot::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+uint16_t FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST_CASE("Service: READY, watchdog pings, RELOADING then READY, STOPPING", "[integration]") {
+  DaemonRig rig;
+  NotifyListener notify(rig.dir());
+  rig.StartDaemon({"NOTIFY_SOCKET=" + notify.path(), "WATCHDOG_USEC=400000"});
+  REQUIRE(WaitUntil([&] { return notify.Find("READY=1") >= 0; }, 30s));
+  CHECK(notify.Any("STATUS="));
+  REQUIRE(WaitUntil([&] { return notify.Count("WATCHDOG=1") >= 3; }, 30s));
+
+  rig.daemon().Signal(SIGHUP);
+  REQUIRE(WaitUntil([&] { return notify.Find("RELOADING=1") >= 0; }, 30s));
+  const int reloading = notify.Find("RELOADING=1");
+  REQUIRE(WaitUntil([&] { return notify.Find("READY=1", reloading) > reloading; }, 30s));
+
+  CHECK(rig.StopDaemon() == 0);
+  const int stopping = notify.Find("STOPPING=1");
+  CHECK(stopping > reloading);
+}
+
+TEST_CASE("Service: a broken rule file on reload keeps the running rules", "[integration]") {
+  DaemonRig rig;
+  NotifyListener notify(rig.dir());
+  rig.StartDaemon({"NOTIFY_SOCKET=" + notify.path()});
+  REQUIRE(WaitUntil([&] { return notify.Find("READY=1") >= 0; }, 30s));
+
+  // An analyst's bad edit: the config now points at a rule file with a broken regex.
+  {
+    std::ofstream(rig.dir() + "/broken.yaml") << "- rule: broken\n  match:\n    regex: '(unclosed'\n";
+    std::ifstream in(rig.config_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string config = text.str();
+    const std::string files = "  files: [";
+    config.insert(config.find(files) + files.size(), rig.dir() + "/broken.yaml, ");
+    std::ofstream(rig.config_path()) << config;
+  }
+  rig.daemon().Signal(SIGHUP);
+  REQUIRE(WaitUntil([&] { return notify.Any("STATUS=reload failed"); }, 30s));
+
+  // The old rules still page.
+  const std::string id = rig.fake().AddStatus(
+      Toot("ivy", 40, "#AcmeAirSucks they lost my bag and nobody answers the phone"));
+  REQUIRE(rig.WaitForEscalations(1));
+  CHECK(rig.Escalations()[0].posts[0].id == id);
+  CHECK(rig.StopDaemon() == 0);
+  CHECK(rig.DaemonLog().find("broken.yaml:3:") != std::string::npos);
+}
+
+TEST_CASE("Service: SIGTERM at any moment loses nothing and repeats nothing", "[integration]") {
+  DaemonRig rig;
+  rig.StartDaemon();
+  for (int i = 0; i < 6; ++i) {
+    rig.fake().AddStatus(Toot(fmt::format("user{}", i), 10 + i,
+                              fmt::format("#AcmeAirSucks lost bag number {} and no refund", i)));
+  }
+  // Stop while the batch may be anywhere between fetch and delivery.
+  REQUIRE(WaitUntil([&] { return !rig.fake().requests().empty(); }, 30s));
+  CHECK(rig.StopDaemon() == 0);
+  rig.StartDaemon();
+  REQUIRE(rig.WaitForEscalations(6));
+  CHECK(rig.StopDaemon() == 0);
+  const std::vector<Escalation> all = rig.Escalations();
+  INFO(rig.DaemonLog());
+  REQUIRE(all.size() == 6);
+  for (size_t i = 0; i < all.size(); ++i) CHECK(all[i].seq == i + 1);
+}
+
+TEST_CASE("Service: /metrics, /healthz and /readyz while running", "[integration]") {
+  const uint16_t port = FreePort();
+  DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
+  rig.StartDaemon();
+  rig.fake().AddStatus(Toot("jon", 25000, "#AcmeAirSucks lost my bag in Denver, no refund"));
+  REQUIRE(rig.WaitForEscalations(1));
+
+  auto client = CurlHttpClient::Create({.user_agent = "earshot-test"});
+  REQUIRE(client.ok());
+  auto get = [&](const std::string& path) {
+    HttpRequest req;
+    req.url = fmt::format("http://127.0.0.1:{}{}", port, path);
+    return (*client)->Send(req, std::stop_token());
+  };
+  auto health = get("/healthz");
+  REQUIRE(health.ok());
+  CHECK(health->status == 200);
+  auto ready = get("/readyz");
+  REQUIRE(ready.ok());
+  CHECK(ready->status == 200);
+
+  // Parse the exposition: every sample line is `name{labels} value`.
+  std::map<std::string, double> samples;
+  REQUIRE(WaitUntil(
+      [&] {
+        auto metrics = get("/metrics");
+        if (!metrics.ok() || metrics->status != 200) return false;
+        samples.clear();
+        std::istringstream lines(metrics->body);
+        const std::regex sample(R"(^([a-z_]+(\{[^}]*\})?) ([-+0-9.eInaN]+)$)");
+        for (std::string line; std::getline(lines, line);) {
+          if (line.empty() || line[0] == '#') continue;
+          std::smatch m;
+          if (!std::regex_match(line, m, sample)) {
+            samples["unparsable: " + line] = 1;
+            continue;
+          }
+          samples[m[1]] = std::stod(m[3]);
+        }
+        return samples.count("earshot_escalations_total{severity=\"high\"}") +
+                   samples.count("earshot_escalations_total{severity=\"critical\"}") >
+               0;
+      },
+      30s));
+  for (const auto& [name, value] : samples) {
+    INFO(name);
+    CHECK(name.rfind("unparsable", 0) != 0);
+  }
+  CHECK(samples.at("earshot_posts_fetched_total{source=\"mastodon:acmeair-sucks\"}") >= 1);
+  CHECK(samples.count("earshot_detect_seconds_count{source=\"mastodon:acmeair-sucks\"}") == 1);
+  CHECK(samples.count("earshot_sink_delivered_total{sink=\"archive\"}") == 1);
+  CHECK(samples.count("earshot_queue_depth{queue=\"batches\"}") == 1);
+  CHECK(rig.StopDaemon() == 0);
+}
+
+}  // namespace
+}  // namespace earshot::testing
