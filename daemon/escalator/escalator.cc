@@ -1,0 +1,447 @@
+#include "daemon/escalator/escalator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "daemon/base/log.h"
+#include "daemon/base/stop.h"
+#include "daemon/escalator/incident_key.h"
+#include "sinks/escalation_json.h"
+
+namespace earshot {
+namespace {
+
+constexpr const char* kComponent = "escalator";
+constexpr auto kTickEvery = std::chrono::seconds(1);
+constexpr auto kPruneEvery = std::chrono::hours(1);
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+PostRef RefOf(const DetectedPost& dp) {
+  const Post& p = dp.post;
+  PostRef r;
+  r.network = p.network;
+  r.id = p.id;
+  r.url = p.url;
+  r.author = p.author.handle;
+  r.author_name = p.author.display_name;
+  r.followers = p.author.followers;
+  r.text = p.text;
+  r.created_at = p.created_at;
+  r.sentiment = dp.sentiment;
+  return r;
+}
+
+// "severity raised" outranks "repeat" when two notifications of one step merge.
+int ReasonRank(std::string_view reason) {
+  if (reason == "repeat") return 0;
+  if (reason == "severity raised") return 2;
+  return 1;
+}
+
+bool Contains(const std::vector<std::string>& list, std::string_view handle) {
+  for (const auto& s : list) {
+    if (s.size() == handle.size() &&
+        std::equal(s.begin(), s.end(), handle.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+// One unit of work: what a batch or a tick changes, gathered in memory, then committed at once.
+struct Escalator::Step {
+  SystemTime now;
+  Status error;                                             // the first store read that failed
+  EscalatorCommit commit;
+  std::unordered_map<std::string, IncidentRecord> touched;  // working copies, by id
+  std::vector<std::string> order;                           // ids in first-touch order
+  struct Intent {
+    std::string id;
+    Escalation::Kind kind;
+    std::string reason;
+  };
+  std::vector<Intent> intents;
+  std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
+
+  void AddPost(const std::string& id, const PostRef& ref) {
+    commit.posts.push_back({id, ref});
+    new_posts[id].push_back(ref);
+  }
+  void Notify(const std::string& id, Escalation::Kind kind, std::string reason) {
+    // Two notifications for one incident in one step page once, at the final severity.
+    for (auto it = intents.rbegin(); it != intents.rend(); ++it) {
+      if (it->id != id) continue;
+      if (it->kind != Escalation::Kind::kResolve && kind == Escalation::Kind::kUpdate) {
+        if (ReasonRank(reason) > ReasonRank(it->reason)) it->reason = std::move(reason);
+        return;
+      }
+      break;
+    }
+    intents.push_back({id, kind, std::move(reason)});
+  }
+};
+
+Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, Publish publish)
+    : store_(store), options_(std::move(options)), clock_(clock), publish_(std::move(publish)) {
+  heartbeat_ms_ = SteadyMillis();
+}
+
+Escalator::~Escalator() {
+  RequestStop();
+  Join();
+}
+
+Status Escalator::EnsureLoaded() {
+  if (loaded_) return Status::Ok();
+  EARSHOT_ASSIGN_OR_RETURN(auto incidents, store_.LoadActiveIncidents());
+  EARSHOT_ASSIGN_OR_RETURN(uint64_t max_seq, store_.MaxOutboxSeq());
+  active_.clear();
+  for (auto& inc : incidents) {
+    std::string id = inc.id;
+    active_.emplace(std::move(id), std::move(inc));
+  }
+  last_seq_ = max_seq;
+  last_prune_ = clock_.Now();
+  loaded_ = true;
+  log::Info(kComponent, "{} active incident(s), outbox at seq {}", active_.size(), last_seq_);
+  return Status::Ok();
+}
+
+IncidentRecord* Escalator::Touch(Step& step, const std::string& id, bool load_resolved) {
+  if (auto it = step.touched.find(id); it != step.touched.end()) return &it->second;
+  if (auto it = active_.find(id); it != active_.end()) {
+    step.order.push_back(id);
+    return &step.touched.emplace(id, it->second).first->second;
+  }
+  if (!load_resolved) return nullptr;
+  // A resolved incident is not cached; a new complaint in its thread reopens it under its id.
+  auto loaded = store_.LoadIncident(id);
+  if (!loaded.ok()) {
+    if (step.error.ok()) step.error = loaded.status();
+    return nullptr;
+  }
+  if (!loaded->has_value()) return nullptr;
+  step.order.push_back(id);
+  return &step.touched.emplace(id, std::move(**loaded)).first->second;
+}
+
+Status Escalator::Process(const PostBatch& batch) {
+  EARSHOT_RETURN_IF_ERROR(EnsureLoaded());
+  Step step;
+  step.now = clock_.Now();
+  step.commit.source = batch.source;
+  step.commit.cursor = batch.cursor;
+  std::unordered_set<std::string_view> in_batch;
+  for (const DetectedPost& dp : batch.posts) {
+    // Posts no rule matched cannot page; remembering them would only cost writes.
+    if (dp.detections.empty()) continue;
+    if (!in_batch.insert(dp.post.id).second) continue;
+    EARSHOT_ASSIGN_OR_RETURN(bool seen, store_.IsPostSeen(batch.source, dp.post.id));
+    if (seen) continue;
+    step.commit.seen.push_back({batch.source, dp.post.id, step.now});
+
+    // The loudest complaint decides; a post that complains and thanks at once is a complaint.
+    const Detection* complaint = nullptr;
+    bool resolution = false;
+    for (const Detection& d : dp.detections) {
+      if (d.category == Category::kComplaint &&
+          (complaint == nullptr || d.severity > complaint->severity)) {
+        complaint = &d;
+      }
+      resolution = resolution || d.category == Category::kResolution;
+    }
+    if (complaint != nullptr) {
+      HandleComplaint(step, dp, *complaint, batch.source);
+    } else if (resolution || Contains(options_.staff_authors, dp.post.author.handle)) {
+      HandleResolution(step, dp, batch.source);
+    }
+    // Praise and noise are remembered as seen and never page.
+    if (!step.error.ok()) return step.error;
+  }
+  // A staff reply resolves even when no rule matched it.
+  for (const DetectedPost& dp : batch.posts) {
+    if (dp.detections.empty() && Contains(options_.staff_authors, dp.post.author.handle)) {
+      HandleResolution(step, dp, batch.source);
+    }
+  }
+  if (!step.error.ok()) return step.error;
+  return Finish(step);
+}
+
+void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detection& d,
+                                const std::string& source) {
+  const Post& post = dp.post;
+  const std::string key = AuthorThreadKey(post.network, post.author.handle, ThreadOf(post));
+  const std::string id = IncidentIdFor(key);
+  const Severity severity = PostSeverity(d, dp, options_);
+  IncidentRecord* inc = Touch(step, id, /*load_resolved=*/true);
+  if (!step.error.ok()) return;
+  if (inc == nullptr || inc->status == IncidentStatus::kResolved) {
+    const bool reopened = inc != nullptr;
+    if (inc == nullptr) {
+      step.order.push_back(id);
+      inc = &step.touched[id];
+    }
+    *inc = IncidentRecord{};
+    inc->id = id;
+    inc->group_key = key;
+    inc->rule_id = d.rule_id;
+    inc->category = std::string(CategoryName(d.category));
+    inc->severity = severity;
+    inc->labels = d.labels;
+    inc->labels["network"] = post.network;
+    inc->labels["source"] = source;
+    inc->opened_at = step.now;
+    inc->last_notified_at = step.now;
+    inc->pending_reason = reopened ? "reopened" : "new incident";
+  } else {
+    if (severity > inc->severity) {
+      inc->severity = severity;
+      inc->rule_id = d.rule_id;
+    }
+    for (const auto& [k, v] : d.labels) inc->labels.emplace(k, v);
+    if (!inc->notified_severity) {
+      if (inc->pending_reason.empty()) inc->pending_reason = "new incident";
+    } else if (inc->severity > *inc->notified_severity) {
+      inc->pending_reason = "severity raised";  // lowering never notifies: severity only rises
+    } else if (inc->pending_reason.empty() &&
+               step.now - inc->last_notified_at >= options_.repeat_interval) {
+      inc->pending_reason = "repeat";
+    }
+  }
+  inc->summary = PostSummary(post);
+  inc->last_post_at = step.now;
+  ++inc->post_count;
+  step.AddPost(id, RefOf(dp));
+  FlushDue(step, *inc);
+}
+
+void Escalator::HandleResolution(Step& step, const DetectedPost& dp, const std::string& source) {
+  (void)source;
+  const Post& post = dp.post;
+  const bool staff = Contains(options_.staff_authors, post.author.handle);
+  std::vector<std::string_view> threads = {ThreadOf(post)};
+  if (!post.reply_to.empty() && post.reply_to != threads[0]) threads.push_back(post.reply_to);
+  const PostRef ref = RefOf(dp);
+  for (std::string_view thread : threads) {
+    if (!staff) {
+      // The author's own thank-you (or "sorted") in the thread closes their incident.
+      const std::string id = IncidentIdFor(AuthorThreadKey(post.network, post.author.handle, thread));
+      IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
+      if (inc != nullptr && inc->status != IncidentStatus::kResolved) {
+        step.AddPost(id, ref);
+        Resolve(step, *inc, "resolved by author", &ref);
+        return;
+      }
+      continue;
+    }
+    // A staff reply closes every incident in the thread, whoever opened it.
+    const std::string prefix = post.network + "|";
+    const std::string suffix = "|" + std::string(thread);
+    std::vector<std::string> ids;
+    for (const auto* map : {&active_, &step.touched}) {
+      for (const auto& [id, inc] : *map) {
+        if (inc.group_key.starts_with(prefix) && inc.group_key.ends_with(suffix)) ids.push_back(id);
+      }
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (const std::string& id : ids) {
+      IncidentRecord* inc = Touch(step, id, false);
+      if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
+      step.AddPost(id, ref);
+      Resolve(step, *inc, fmt::format("staff replied (@{})", post.author.handle), &ref);
+    }
+  }
+}
+
+void Escalator::Resolve(Step& step, IncidentRecord& inc, std::string reason, const PostRef* post) {
+  (void)post;
+  inc.status = IncidentStatus::kResolved;
+  inc.resolved_at = step.now;
+  inc.pending_reason.clear();
+  if (inc.notified_severity) {
+    step.Notify(inc.id, Escalation::Kind::kResolve, std::move(reason));
+  } else {
+    // Nothing was ever paged (still in group_wait, or silenced): nothing to take back.
+    step.commit.events.push_back({inc.id, step.now, "resolve", inc.severity,
+                                  reason + " (never paged)", 0});
+  }
+}
+
+void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
+  if (inc.pending_reason.empty() || inc.status == IncidentStatus::kResolved) return;
+  const SystemTime due = inc.notified_severity ? inc.last_notified_at + options_.group_interval
+                                               : inc.opened_at + options_.group_wait;
+  if (step.now < due) return;
+  const auto kind = inc.notified_severity ? Escalation::Kind::kUpdate : Escalation::Kind::kOpen;
+  step.Notify(inc.id, kind, std::move(inc.pending_reason));
+  inc.pending_reason.clear();
+  inc.notified_severity = inc.severity;
+  inc.last_notified_at = step.now;
+}
+
+Status Escalator::Finish(Step& step) {
+  EscalatorCommit& commit = step.commit;
+  std::vector<Escalation> escalations;
+  escalations.reserve(step.intents.size());
+  for (const Step::Intent& intent : step.intents) {
+    const IncidentRecord& inc = step.touched.at(intent.id);
+    Escalation e;
+    e.seq = last_seq_ + escalations.size() + 1;
+    e.incident_id = inc.id;
+    e.kind = intent.kind;
+    e.severity = inc.severity;
+    e.rule_id = inc.rule_id;
+    e.category = inc.category;
+    e.summary = inc.summary;
+    e.reason = intent.reason;
+    e.labels = inc.labels;
+    e.at = step.now;
+    // The newest posts: this step's (not yet committed) and the stored ones.
+    std::vector<PostRef> posts = step.new_posts[inc.id];
+    EARSHOT_ASSIGN_OR_RETURN(auto stored,
+                             store_.LoadIncidentPosts(inc.id, options_.posts_per_escalation));
+    posts.insert(posts.end(), stored.begin(), stored.end());
+    std::stable_sort(posts.begin(), posts.end(), [](const PostRef& a, const PostRef& b) {
+      return a.created_at > b.created_at;
+    });
+    std::unordered_set<std::string> ids;
+    for (PostRef& p : posts) {
+      if (e.posts.size() >= options_.posts_per_escalation) break;
+      if (ids.insert(p.network + "/" + p.id).second) e.posts.push_back(std::move(p));
+    }
+    commit.outbox.push_back({e.seq, EscalationToJson(e), step.now});
+    commit.events.push_back(
+        {inc.id, step.now, std::string(KindName(e.kind)), e.severity, e.reason, e.seq});
+    escalations.push_back(std::move(e));
+  }
+  for (const std::string& id : step.order) commit.incidents.push_back(step.touched.at(id));
+
+  const bool empty = commit.seen.empty() && commit.incidents.empty() && commit.events.empty() &&
+                     !(commit.cursor && !commit.source.empty());
+  if (!empty) EARSHOT_RETURN_IF_ERROR(store_.Commit(commit));
+
+  // Committed: now the in-memory view may follow, and the world may hear of it.
+  for (const std::string& id : step.order) {
+    IncidentRecord& inc = step.touched.at(id);
+    if (inc.status == IncidentStatus::kResolved) {
+      active_.erase(id);
+    } else {
+      active_[id] = std::move(inc);
+    }
+  }
+  last_seq_ += escalations.size();
+  for (const Escalation& e : escalations) {
+    log::Info(kComponent, "seq {} {} {} [{}] {}: {}", e.seq, KindName(e.kind), e.incident_id,
+              SeverityName(e.severity), e.reason, e.summary);
+    if (publish_) publish_(e);
+  }
+  return Status::Ok();
+}
+
+Status Escalator::Tick() {
+  EARSHOT_RETURN_IF_ERROR(EnsureLoaded());
+  Step step;
+  step.now = clock_.Now();
+  std::vector<std::string> ids;
+  for (const auto& [id, inc] : active_) {
+    if (!inc.pending_reason.empty() || step.now - inc.last_post_at >= options_.resolve_after_quiet) {
+      ids.push_back(id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());  // a deterministic seq order
+  for (const std::string& id : ids) {
+    IncidentRecord* inc = Touch(step, id, false);
+    if (step.now - inc->last_post_at >= options_.resolve_after_quiet) {
+      Resolve(step, *inc, fmt::format("quiet for {}", ShortDuration(options_.resolve_after_quiet)),
+              nullptr);
+    } else {
+      FlushDue(step, *inc);
+    }
+  }
+  // Only commit when something changed (held notifications not yet due change nothing).
+  if (!step.intents.empty() || !step.commit.events.empty()) EARSHOT_RETURN_IF_ERROR(Finish(step));
+
+  if (step.now - last_prune_ >= kPruneEvery) {
+    EARSHOT_ASSIGN_OR_RETURN(int64_t pruned, store_.PruneSeenPosts(step.now - options_.seen_retention));
+    last_prune_ = step.now;
+    if (pruned > 0) log::Info(kComponent, "forgot {} seen post id(s)", pruned);
+  }
+  return Status::Ok();
+}
+
+// ---- the thread -----------------------------------------------------------------------------
+
+void Escalator::Start(BoundedQueue<PostBatch>& in) {
+  heartbeat_ms_ = SteadyMillis();
+  thread_ = std::jthread([this, &in](std::stop_token stop) { Run(stop, in); });
+}
+
+void Escalator::RequestStop() { thread_.request_stop(); }
+
+void Escalator::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Escalator::ProcessUntilCommitted(const PostBatch& batch, std::stop_token stop) {
+  auto backoff = std::chrono::milliseconds(100);
+  while (true) {
+    Status s = Process(batch);
+    if (s.ok()) return;
+    log::Error(kComponent, "batch of {} post(s) from '{}' not committed, retrying in {}ms: {}",
+               batch.posts.size(), batch.source, backoff.count(), s);
+    heartbeat_ms_ = SteadyMillis();
+    if (!SleepFor(stop, backoff)) {
+      // Stopping: the cursor did not move, so the source re-reads this batch after the restart.
+      log::Warn(kComponent, "stopping with a batch from '{}' uncommitted; it will be re-read",
+                batch.source);
+      return;
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+void Escalator::Run(std::stop_token stop, BoundedQueue<PostBatch>& in) {
+  auto next_tick = std::chrono::steady_clock::now() + kTickEvery;
+  while (!stop.stop_requested()) {
+    heartbeat_ms_ = SteadyMillis();
+    const auto now = std::chrono::steady_clock::now();
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now);
+    if (auto batch = in.Pop(stop, std::max(wait, std::chrono::milliseconds(0)))) {
+      ProcessUntilCommitted(*batch, stop);
+    } else if (std::chrono::steady_clock::now() < next_tick) {
+      // Pop returned early without an item: the queue is closed and empty. Wait for the stop
+      // request (or the next tick) instead of spinning.
+      SleepFor(stop, next_tick - std::chrono::steady_clock::now());
+    }
+    if (std::chrono::steady_clock::now() >= next_tick) {
+      if (Status s = Tick(); !s.ok()) log::Error(kComponent, "timer step failed: {}", s);
+      next_tick = std::chrono::steady_clock::now() + kTickEvery;
+    }
+  }
+  // Drain: the pollers have stopped; commit what they handed over. One try each with the stop
+  // already requested: a failing store leaves those cursors unmoved, so nothing is lost.
+  while (auto batch = in.TryPop()) {
+    heartbeat_ms_ = SteadyMillis();
+    if (Status s = Process(*batch); !s.ok()) {
+      log::Warn(kComponent, "batch from '{}' not committed at stop; it will be re-read: {}",
+                batch->source, s);
+    }
+  }
+  heartbeat_ms_ = SteadyMillis();
+}
+
+}  // namespace earshot

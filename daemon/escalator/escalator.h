@@ -1,0 +1,94 @@
+// Escalator: turns detected posts into incidents and incidents into escalations, once each.
+// It is the only writer of incidents, seen posts, the outbox and source cursors: each batch (or
+// timer step) is ONE StateStore::Commit, and only after it commits are its escalations handed
+// to `publish`, in seq order. A crash therefore loses nothing (the source re-reads the batch)
+// and repeats nothing (seen posts and deterministic incident ids recognise the re-read).
+//
+// Owned by App. Threads: Process() and Tick() run on one thread at a time (the escalator's own
+// thread after Start(), or a test's thread); heartbeat_ms() may be read from any thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/base/bounded_queue.h"
+#include "daemon/base/clock.h"
+#include "daemon/base/status.h"
+#include "daemon/escalator/escalator_options.h"
+#include "daemon/state/state_store.h"
+#include "detectors/detection.h"
+#include "sinks/escalation.h"
+
+namespace earshot {
+
+class Escalator {
+ public:
+  // Called on the escalator's thread after each commit, once per escalation, in seq order.
+  // It must not block for long (the app publishes on the bus); a failure there loses nothing,
+  // since the escalation is already in the outbox.
+  using Publish = std::function<void(const Escalation&)>;
+
+  // `store` and `clock` must outlive the Escalator.
+  Escalator(StateStore& store, EscalatorOptions options, Clock& clock, Publish publish);
+  ~Escalator();  // RequestStop() and Join()
+  Escalator(const Escalator&) = delete;
+  Escalator& operator=(const Escalator&) = delete;
+
+  // The synchronous core. Skips posts this source already committed, opens, joins and
+  // resolves incidents, writes the outbox and moves batch.cursor in one transaction, then
+  // publishes. On error nothing was written and nothing published: call again with the same
+  // batch (the in-memory state is untouched too).
+  Status Process(const PostBatch& batch);
+
+  // Time-based work: notifications held by group_wait / group_interval or a silence that has
+  // ended, quiet-period resolution, pruning of old seen post ids. Called every second by the
+  // thread; tests call it after moving their clock.
+  Status Tick();
+
+  // Runs Process() for each batch popped from `in` and Tick() every second, until
+  // RequestStop(); then drains what is left in `in`. A store error is logged and the same
+  // batch retried with backoff: a batch is never dropped while earshot runs.
+  void Start(BoundedQueue<PostBatch>& in);
+  void RequestStop();
+  void Join();
+
+  // steady_clock milliseconds of the thread's last loop turn, for the watchdog.
+  int64_t heartbeat_ms() const { return heartbeat_ms_.load(std::memory_order_relaxed); }
+  // Incidents open or acknowledged (escalator thread, or when the thread is not running).
+  size_t active_incidents() const { return active_.size(); }
+
+ private:
+  struct Step;
+
+  Status EnsureLoaded();
+  IncidentRecord* Touch(Step& step, const std::string& id, bool load_resolved);
+  void HandleComplaint(Step& step, const DetectedPost& dp, const Detection& d,
+                       const std::string& source);
+  void HandleResolution(Step& step, const DetectedPost& dp, const std::string& source);
+  void Resolve(Step& step, IncidentRecord& inc, std::string reason, const PostRef* post);
+  void FlushDue(Step& step, IncidentRecord& inc);
+  Status Finish(Step& step);
+  void Run(std::stop_token stop, BoundedQueue<PostBatch>& in);
+  void ProcessUntilCommitted(const PostBatch& batch, std::stop_token stop);
+
+  StateStore& store_;
+  const EscalatorOptions options_;
+  Clock& clock_;
+  Publish publish_;
+
+  // The escalator thread's state (or the caller's, before Start()).
+  bool loaded_ = false;
+  uint64_t last_seq_ = 0;
+  std::unordered_map<std::string, IncidentRecord> active_;  // open + acknowledged, by id
+  SystemTime last_prune_{};
+
+  std::atomic<int64_t> heartbeat_ms_{0};
+  std::jthread thread_;
+};
+
+}  // namespace earshot

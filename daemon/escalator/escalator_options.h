@@ -1,0 +1,43 @@
+// EscalatorOptions: the `escalation:` section of earshot.yaml, as the escalator reads it. Plain
+// data, copied into the Escalator at construction. Defaults follow Alertmanager where the idea
+// is the same (group_interval, repeat_interval) and earshot's spine everywhere else.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "daemon/base/severity.h"
+
+namespace earshot {
+
+struct EscalatorOptions {
+  // Re-notify an open incident that is still getting complaints after this long.
+  std::chrono::seconds repeat_interval{3600};
+  // Reach tiers: an author with at least this many followers raises severity one / two steps.
+  int64_t followers_raise_one = 10000, followers_raise_two = 100000;
+  // A sentiment compound at or below this raises severity one step.
+  double sentiment_raise = -0.75;
+  // An open incident with no new post for this long resolves itself ("quiet").
+  std::chrono::seconds resolve_after_quiet{86400};
+
+  // Wait this long after an incident opens before its first page, so that posts arriving
+  // together page once (Alertmanager's group_wait; 0 pages at once, as the spine does).
+  std::chrono::seconds group_wait{0};
+  // At most one update per incident per group_interval (Alertmanager's; 0 = no limit).
+  std::chrono::seconds group_interval{0};
+
+  // Authors (handles, lowercase) whose complaints are at least `vip_severity`: VIPs, press.
+  std::vector<std::string> vip_authors;
+  Severity vip_severity = Severity::kHigh;
+  // Accounts of the company's own staff: their reply in a thread resolves its incidents.
+  std::vector<std::string> staff_authors;
+
+  // How many of an incident's newest posts a page carries.
+  size_t posts_per_escalation = 5;
+  // How long a seen post id is remembered (a re-read older than this could page again).
+  std::chrono::seconds seen_retention{7 * 86400};
+};
+
+}  // namespace earshot

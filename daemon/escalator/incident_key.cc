@@ -1,0 +1,89 @@
+#include "daemon/escalator/incident_key.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace earshot {
+
+std::string_view ThreadOf(const Post& post) {
+  if (!post.thread_key.empty()) return post.thread_key;
+  if (!post.reply_to.empty()) return post.reply_to;
+  return post.id;
+}
+
+std::string AuthorThreadKey(std::string_view network, std::string_view author,
+                            std::string_view thread) {
+  return fmt::format("{}|{}|{}", network, author, thread);
+}
+
+std::string IncidentIdFor(std::string_view group_key) {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64: tiny, stable, specified byte by byte
+  for (unsigned char c : group_key) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return fmt::format("inc-{:016x}", h);
+}
+
+Severity PostSeverity(const Detection& detection, const DetectedPost& post,
+                      const EscalatorOptions& options) {
+  int s = static_cast<int>(detection.severity);
+  const int64_t followers = post.post.author.followers;
+  if (followers >= options.followers_raise_two) {
+    s += 2;
+  } else if (followers >= options.followers_raise_one) {
+    s += 1;
+  }
+  if (post.sentiment <= options.sentiment_raise) s += 1;
+  if (!options.vip_authors.empty()) {
+    std::string handle = post.post.author.handle;
+    std::transform(handle.begin(), handle.end(), handle.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (std::find(options.vip_authors.begin(), options.vip_authors.end(), handle) !=
+        options.vip_authors.end()) {
+      s = std::max(s, static_cast<int>(options.vip_severity));
+    }
+  }
+  return static_cast<Severity>(std::clamp(s, 0, static_cast<int>(Severity::kCritical)));
+}
+
+std::string FollowersText(int64_t n) {
+  std::string number;
+  if (n < 1000) {
+    number = std::to_string(n);
+  } else if (n < 10'000) {
+    number = fmt::format("{:.1f}k", static_cast<double>(n) / 1000.0);
+  } else if (n < 1'000'000) {
+    number = fmt::format("{}k", n / 1000);
+  } else {
+    number = fmt::format("{:.1f}M", static_cast<double>(n) / 1e6);
+  }
+  // "1.0k" reads worse than "1k".
+  if (auto pos = number.find(".0"); pos != std::string::npos) number.erase(pos, 2);
+  return number + (n == 1 ? " follower" : " followers");
+}
+
+std::string PostSummary(const Post& post) {
+  constexpr size_t kMaxText = 140;
+  std::string text = post.text;
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  if (text.size() > kMaxText) {
+    size_t cut = kMaxText;
+    // Back up to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "…";
+  }
+  return fmt::format("@{} ({}): \"{}\"", post.author.handle, FollowersText(post.author.followers),
+                     text);
+}
+
+std::string ShortDuration(std::chrono::seconds d) {
+  const int64_t s = d.count();
+  if (s % 86400 == 0 && s >= 86400 * 2) return fmt::format("{}d", s / 86400);
+  if (s % 3600 == 0 && s > 0) return fmt::format("{}h", s / 3600);
+  if (s % 60 == 0 && s > 0) return fmt::format("{}m", s / 60);
+  return fmt::format("{}s", s);
+}
+
+}  // namespace earshot

@@ -1,0 +1,43 @@
+// The pure pieces of escalation: how posts group into incidents, how an incident id is derived
+// from its group key, how severity is computed, and the one-line summary a human reads first.
+// Free functions of their arguments: no state, no I/O, callable from any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "daemon/base/severity.h"
+#include "daemon/escalator/escalator_options.h"
+#include "detectors/detection.h"
+
+namespace earshot {
+
+// The thread a post belongs to: its thread key, else the post it replies to, else itself.
+std::string_view ThreadOf(const Post& post);
+
+// "mastodon|jane@air.example|1093": the default grouping, per (network, author, thread).
+std::string AuthorThreadKey(std::string_view network, std::string_view author,
+                            std::string_view thread);
+
+// "inc-" + 16 hex digits of a 64-bit FNV-1a hash of the group key: the same key gives the same
+// id on every run and every machine, so a restart that re-reads a post finds its incident.
+std::string IncidentIdFor(std::string_view group_key);
+
+// The rule's severity raised one step per reach tier (two at the top tier), one step for a
+// sentiment at or below the threshold, floored at vip_severity for listed authors, capped at
+// critical.
+Severity PostSeverity(const Detection& detection, const DetectedPost& post,
+                      const EscalatorOptions& options);
+
+// "152k followers", "1 follower", "1.2M followers".
+std::string FollowersText(int64_t followers);
+
+// `@jane@air.example (152k followers): "#AcmeAirSucks lost my bag in Denver"`, the text cut
+// at a UTF-8 boundary to about 140 bytes.
+std::string PostSummary(const Post& post);
+
+// "24h", "90m", "45s": a duration as the reason of a quiet resolution shows it.
+std::string ShortDuration(std::chrono::seconds d);
+
+}  // namespace earshot
