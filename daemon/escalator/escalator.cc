@@ -74,6 +74,9 @@ struct Escalator::Step {
   };
   std::vector<Intent> intents;
   std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
+  // Stored incidents that are not active (resolved), read once per batch; a hit may reopen.
+  std::unordered_map<std::string, IncidentRecord> stored;
+  bool prefetched = false;
 
   void AddPost(const std::string& id, const PostRef& ref) {
     commit.posts.push_back({id, ref});
@@ -127,6 +130,12 @@ IncidentRecord* Escalator::Touch(Step& step, const std::string& id, bool load_re
   }
   if (!load_resolved) return nullptr;
   // A resolved incident is not cached; a new complaint in its thread reopens it under its id.
+  if (step.prefetched) {
+    auto it = step.stored.find(id);
+    if (it == step.stored.end()) return nullptr;
+    step.order.push_back(id);
+    return &step.touched.emplace(id, std::move(it->second)).first->second;
+  }
   auto loaded = store_.LoadIncident(id);
   if (!loaded.ok()) {
     if (step.error.ok()) step.error = loaded.status();
@@ -143,13 +152,35 @@ Status Escalator::Process(const PostBatch& batch) {
   step.now = clock_.Now();
   step.commit.source = batch.source;
   step.commit.cursor = batch.cursor;
-  std::unordered_set<std::string_view> in_batch;
+  // Posts no rule matched cannot page; remembering them would only cost writes.
+  std::vector<std::string_view> ids;
   for (const DetectedPost& dp : batch.posts) {
-    // Posts no rule matched cannot page; remembering them would only cost writes.
+    if (!dp.detections.empty()) ids.push_back(dp.post.id);
+  }
+  EARSHOT_ASSIGN_OR_RETURN(std::vector<bool> seen, store_.ArePostsSeen(batch.source, ids));
+  {
+    // Prefetch, in one read, the stored incidents this batch's complaints could reopen.
+    std::vector<std::string> candidates;
+    size_t i = 0;
+    for (const DetectedPost& dp : batch.posts) {
+      if (dp.detections.empty() || seen[i++]) continue;
+      const Post& p = dp.post;
+      std::string id = IncidentIdFor(AuthorThreadKey(p.network, p.author.handle, ThreadOf(p)));
+      if (!active_.contains(id)) candidates.push_back(std::move(id));
+    }
+    EARSHOT_ASSIGN_OR_RETURN(auto stored, store_.LoadIncidents(candidates));
+    for (auto& inc : stored) {
+      std::string id = inc.id;
+      step.stored.emplace(std::move(id), std::move(inc));
+    }
+    step.prefetched = true;
+  }
+  std::unordered_set<std::string_view> in_batch;
+  size_t next = 0;
+  for (const DetectedPost& dp : batch.posts) {
     if (dp.detections.empty()) continue;
+    if (seen[next++]) continue;
     if (!in_batch.insert(dp.post.id).second) continue;
-    EARSHOT_ASSIGN_OR_RETURN(bool seen, store_.IsPostSeen(batch.source, dp.post.id));
-    if (seen) continue;
     step.commit.seen.push_back({batch.source, dp.post.id, step.now});
 
     // The loudest complaint decides; a post that complains and thanks at once is a complaint.
@@ -312,9 +343,12 @@ Status Escalator::Finish(Step& step) {
     e.at = step.now;
     // The newest posts: this step's (not yet committed) and the stored ones.
     std::vector<PostRef> posts = step.new_posts[inc.id];
-    EARSHOT_ASSIGN_OR_RETURN(auto stored,
-                             store_.LoadIncidentPosts(inc.id, options_.posts_per_escalation));
-    posts.insert(posts.end(), stored.begin(), stored.end());
+    // A new incident's posts are all in this step: skip the read.
+    if (static_cast<int64_t>(posts.size()) < inc.post_count || intent.kind != Escalation::Kind::kOpen) {
+      EARSHOT_ASSIGN_OR_RETURN(auto stored,
+                               store_.LoadIncidentPosts(inc.id, options_.posts_per_escalation));
+      posts.insert(posts.end(), stored.begin(), stored.end());
+    }
     std::stable_sort(posts.begin(), posts.end(), [](const PostRef& a, const PostRef& b) {
       return a.created_at > b.created_at;
     });

@@ -135,8 +135,12 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::filesystem::path
   // batch (bench/escalator_bench.cc measures it), which batching keeps small.
   // busy_timeout: `earshot silence add` writes from a second process; wait for its short
   // transaction instead of failing.
-  Status s = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
-                      "configure (WAL, synchronous=FULL)");
+  // cache_size / mmap_size: the escalator re-reads the pages it just wrote (incidents, seen
+  // posts); a 32 MiB cache and memory-mapped reads keep those off the read() syscall path.
+  Status s = db->Exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; "
+      "PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456;",
+      "configure (WAL, synchronous=FULL)");
   if (s.ok()) s = state::Migrate(*db);
   if (!s.ok()) return unavailable(s);
   std::unique_ptr<StateStore> store(new StateStore());
@@ -253,6 +257,30 @@ Result<bool> StateStore::IsPostSeen(std::string_view source, std::string_view po
   return q->Step("look up seen post");
 }
 
+Result<std::vector<bool>> StateStore::ArePostsSeen(std::string_view source,
+                                                   const std::vector<std::string_view>& post_ids) {
+  std::lock_guard lock(impl_->mu);
+  std::vector<bool> seen;
+  seen.reserve(post_ids.size());
+  if (post_ids.empty()) return seen;
+  // A deferred transaction holds one WAL read snapshot (and one shared lock) for every lookup.
+  EARSHOT_RETURN_IF_ERROR(impl_->db->Exec("BEGIN", "look up seen posts"));
+  auto lookup = [&]() -> Status {
+    for (std::string_view id : post_ids) {
+      EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+          "SELECT 1 FROM seen_posts WHERE source = ? AND post_id = ?"));
+      q->Bind(1, source).Bind(2, id);
+      EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step("look up seen posts"));
+      seen.push_back(row);
+    }
+    return Status::Ok();
+  };
+  Status status = lookup();
+  (void)impl_->db->Exec("COMMIT", "look up seen posts");
+  EARSHOT_RETURN_IF_ERROR(status);
+  return seen;
+}
+
 Result<std::optional<IncidentRecord>> StateStore::LoadIncident(std::string_view id) {
   std::lock_guard lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
@@ -262,6 +290,29 @@ Result<std::optional<IncidentRecord>> StateStore::LoadIncident(std::string_view 
   if (!row) return std::optional<IncidentRecord>();
   EARSHOT_ASSIGN_OR_RETURN(IncidentRecord r, ReadIncident(*q));
   return std::optional<IncidentRecord>(std::move(r));
+}
+
+Result<std::vector<IncidentRecord>> StateStore::LoadIncidents(const std::vector<std::string>& ids) {
+  std::lock_guard lock(impl_->mu);
+  std::vector<IncidentRecord> out;
+  if (ids.empty()) return out;
+  EARSHOT_RETURN_IF_ERROR(impl_->db->Exec("BEGIN", "load incidents"));
+  auto load = [&]() -> Status {
+    for (const std::string& id : ids) {
+      EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+          fmt::format("SELECT {} FROM incidents WHERE id = ?", kIncidentColumns)));
+      q->Bind(1, id);
+      EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(fmt::format("load incident '{}'", id)));
+      if (!row) continue;
+      EARSHOT_ASSIGN_OR_RETURN(IncidentRecord r, ReadIncident(*q));
+      out.push_back(std::move(r));
+    }
+    return Status::Ok();
+  };
+  Status status = load();
+  (void)impl_->db->Exec("COMMIT", "load incidents");
+  EARSHOT_RETURN_IF_ERROR(status);
+  return out;
 }
 
 Result<std::vector<IncidentRecord>> StateStore::LoadActiveIncidents() {

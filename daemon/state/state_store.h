@@ -140,7 +140,13 @@ class StateStore {
   // ---- escalator: reads --------------------------------------------------------------------
   // True when `post_id` from `source` was committed by an earlier batch.
   Result<bool> IsPostSeen(std::string_view source, std::string_view post_id);
+  // The same question for a whole batch, in one read transaction (one lock instead of one per
+  // post): element i tells whether post_ids[i] was seen.
+  Result<std::vector<bool>> ArePostsSeen(std::string_view source,
+                                         const std::vector<std::string_view>& post_ids);
   Result<std::optional<IncidentRecord>> LoadIncident(std::string_view id);
+  // Those of `ids` that exist, in one read transaction (the escalator's per-batch prefetch).
+  Result<std::vector<IncidentRecord>> LoadIncidents(const std::vector<std::string>& ids);
   // Every incident that is not resolved, in id order (the escalator's cache at start).
   Result<std::vector<IncidentRecord>> LoadActiveIncidents();
   // Incidents by status ("open", "resolved", ...) or all when empty, newest activity first.

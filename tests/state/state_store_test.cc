@@ -115,6 +115,10 @@ TEST_CASE("StateStore: cursors, seen posts and outbox survive a reopen", "[state
   CHECK(*store->IsPostSeen("mastodon:airline", "1093"));
   CHECK(*store->IsPostSeen("mastodon:airline", "1095"));
   CHECK(!*store->IsPostSeen("mastodon:other", "1093"));  // seen per source
+  auto batch = store->ArePostsSeen("mastodon:airline", {"1092", "1093", "1095", "2000"});
+  REQUIRE(batch.ok());
+  CHECK(*batch == std::vector<bool>{false, true, true, false});
+  CHECK(store->ArePostsSeen("mastodon:airline", {})->empty());
   CHECK(*store->MaxOutboxSeq() == 4);
   auto all = store->ReadOutbox(0, 100);
   REQUIRE(all.ok());
@@ -233,6 +237,10 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   CHECK(!(*other)->notified_severity.has_value());
   CHECK((*other)->labels.empty());
   CHECK(!store->LoadIncident("inc-missing")->has_value());
+  auto some = store->LoadIncidents({"inc-missing", resolved.id, open.id});
+  REQUIRE(some->size() == 2);
+  CHECK((*some)[0].id == resolved.id);
+  CHECK((*some)[1].labels == open.labels);
 
   auto active = store->LoadActiveIncidents();
   REQUIRE(active->size() == 1);
