@@ -117,6 +117,7 @@ Status Escalator::EnsureLoaded() {
   }
   last_seq_ = max_seq;
   last_prune_ = clock_.Now();
+  EARSHOT_RETURN_IF_ERROR(RefreshSilences());
   loaded_ = true;
   log::Info(kComponent, "{} active incident(s), outbox at seq {}", active_.size(), last_seq_);
   return Status::Ok();
@@ -317,11 +318,49 @@ void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
   const SystemTime due = inc.notified_severity ? inc.last_notified_at + options_.group_interval
                                                : inc.opened_at + options_.group_wait;
   if (step.now < due) return;
+  // A silenced notification stays pending: when the silence ends, it goes out (Alertmanager).
+  if (std::string silence = SilencedBy(inc); !silence.empty()) {
+    if (auto [it, fresh] = muted_.try_emplace(inc.id, silence); fresh || it->second != silence) {
+      it->second = silence;
+      step.commit.events.push_back({inc.id, step.now, "silenced", inc.severity,
+                                    fmt::format("{} (by {})", inc.pending_reason, silence), 0});
+    }
+    return;
+  }
+  muted_.erase(inc.id);
   const auto kind = inc.notified_severity ? Escalation::Kind::kUpdate : Escalation::Kind::kOpen;
   step.Notify(inc.id, kind, std::move(inc.pending_reason));
   inc.pending_reason.clear();
   inc.notified_severity = inc.severity;
   inc.last_notified_at = step.now;
+}
+
+Status Escalator::RefreshSilences() {
+  EARSHOT_ASSIGN_OR_RETURN(auto records, store_.ListSilences(clock_.Now(), /*active_only=*/true));
+  std::vector<std::pair<std::string, LabelMatchers>> silences;
+  for (const SilenceRecord& r : records) {
+    auto m = LabelMatchers::Parse(r.matchers);
+    if (!m.ok()) {
+      log::Warn(kComponent, "silence {} ignored: {}", r.id, m.status());
+      continue;
+    }
+    silences.emplace_back(r.id, std::move(m).value());
+  }
+  silences_ = std::move(silences);
+  return Status::Ok();
+}
+
+std::string Escalator::SilencedBy(const IncidentRecord& inc) const {
+  if (silences_.empty()) return {};
+  Labels labels = inc.labels;
+  labels.emplace("severity", SeverityName(inc.severity));
+  labels.emplace("rule", inc.rule_id);
+  labels.emplace("category", inc.category);
+  labels.emplace("incident_id", inc.id);
+  for (const auto& [id, matchers] : silences_) {
+    if (matchers.Matches(labels)) return id;
+  }
+  return {};
 }
 
 Status Escalator::Finish(Step& step) {
@@ -388,6 +427,8 @@ Status Escalator::Finish(Step& step) {
 
 Status Escalator::Tick() {
   EARSHOT_RETURN_IF_ERROR(EnsureLoaded());
+  // `earshot silence` writes from another process: re-read what is active now.
+  EARSHOT_RETURN_IF_ERROR(RefreshSilences());
   Step step;
   step.now = clock_.Now();
   std::vector<std::string> ids;

@@ -20,6 +20,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/status.h"
 #include "daemon/escalator/escalator_options.h"
+#include "daemon/escalator/label_matcher.h"
 #include "daemon/state/state_store.h"
 #include "detectors/detection.h"
 #include "sinks/escalation.h"
@@ -72,6 +73,10 @@ class Escalator {
   void HandleResolution(Step& step, const DetectedPost& dp, const std::string& source);
   void Resolve(Step& step, IncidentRecord& inc, std::string reason, const PostRef* post);
   void FlushDue(Step& step, IncidentRecord& inc);
+  // The id of an active silence matching the incident's labels (plus severity, rule,
+  // category, incident_id), or "" when none does.
+  std::string SilencedBy(const IncidentRecord& inc) const;
+  Status RefreshSilences();
   Status Finish(Step& step);
   void Run(std::stop_token stop, BoundedQueue<PostBatch>& in);
   void ProcessUntilCommitted(const PostBatch& batch, std::stop_token stop);
@@ -86,6 +91,8 @@ class Escalator {
   uint64_t last_seq_ = 0;
   std::unordered_map<std::string, IncidentRecord> active_;  // open + acknowledged, by id
   SystemTime last_prune_{};
+  std::vector<std::pair<std::string, LabelMatchers>> silences_;  // active, by id
+  std::unordered_map<std::string, std::string> muted_;  // incident id -> silence id, logged once
 
   std::atomic<int64_t> heartbeat_ms_{0};
   std::jthread thread_;

@@ -1,0 +1,27 @@
+// `earshot silence add|list|expire`: manage silences in the state store. The running daemon
+// re-reads active silences every second, so a silence takes effect without a reload. Safe to run
+// while the daemon runs (SQLite WAL + busy_timeout serialise the writes).
+//
+//   earshot silence add MATCHER... (--for 2h | --until 2026-11-22T18:00:00Z) [--comment TEXT] [--by NAME]
+//   earshot silence list [--all]
+//   earshot silence expire ID
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "daemon/base/clock.h"
+#include "daemon/state/state_store.h"
+
+namespace earshot {
+
+// `args` are the words after `silence`. Returns 0 on success, 1 when the store fails, 2 on a
+// usage error (every message names the argument and the fix).
+int RunSilenceCommand(const std::vector<std::string>& args, StateStore& store, Clock& clock,
+                      std::ostream& out, std::ostream& err);
+
+// Parses "90s", "30m", "2h", "1d" (a positive whole number and a unit).
+std::optional<std::chrono::seconds> ParseShortDuration(std::string_view text);
+
+}  // namespace earshot
