@@ -4,6 +4,11 @@
 
 #include <zmq.hpp>
 
+#include <array>
+#include <atomic>
+
+#include "daemon/app/prometheus_text.h"
+#include "daemon/base/check.h"
 #include "daemon/app/detector_holder.h"
 #include "daemon/app/poller.h"
 #include "daemon/base/bounded_queue.h"
@@ -91,6 +96,13 @@ struct App::Parts {
   BoundedQueue<PostBatch> batches{kBatchQueueCapacity};
   std::unique_ptr<Escalator> escalator;
   std::vector<std::unique_ptr<Poller>> pollers;
+  // Per poller, the source's own counters (requests, 429s, errors), read by scrapes.
+  std::vector<const MastodonSourceStats*> source_stats;
+  // Escalations published, by severity and by kind: counted on the escalator's thread.
+  std::array<std::atomic<int64_t>, 5> escalations_by_severity{};
+  std::array<std::atomic<int64_t>, 3> escalations_by_kind{};
+  std::atomic<int64_t> reloads_ok{0}, reloads_failed{0};
+  std::atomic<uint64_t> newest_seq{0};  // the outbox's newest seq, for the sinks' backlog
   bool started = false;
   bool stopped = false;
 };
@@ -114,6 +126,8 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
                                            config.state_dir.string(), ec.message()));
   }
   EARSHOT_ASSIGN_OR_RETURN(parts->store, StateStore::Open(config.state_dir / "earshot.db"));
+  EARSHOT_ASSIGN_OR_RETURN(uint64_t newest, parts->store->MaxOutboxSeq());
+  parts->newest_seq = newest;
 
   bus::PublisherOptions bus_options;
   bus_options.external_endpoint = config.bus_endpoint;
@@ -130,13 +144,17 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
                    fmt::format("sink '{}': {}", s.name, sink.status().message()));
       continue;
     }
-    parts->sinks.push_back(std::make_unique<SinkRunner>(
-        s.name, *std::move(sink), *parts->store, parts->zmq_context, SinkRunnerOptions{}));
+    parts->sinks.push_back(std::make_unique<SinkRunner>(s.name, *std::move(sink), *parts->store,
+                                                        parts->zmq_context));
   }
 
   // Runs on the escalator's thread after each commit. A failed publish loses nothing: the
   // escalation is in the outbox, and the sinks catch up from there when they see the gap.
-  Escalator::Publish publish = [p = parts->publisher.get()](const Escalation& e) {
+  Escalator::Publish publish = [p = parts->publisher.get(), counts = parts.get()](
+                                   const Escalation& e) {
+    ++counts->escalations_by_severity[static_cast<size_t>(e.severity)];
+    ++counts->escalations_by_kind[static_cast<size_t>(e.kind)];
+    counts->newest_seq = e.seq;
     if (Status s = p->Publish(EscalationToJson(e)); !s.ok()) {
       log::Warn(kComponent, "bus: {}; sinks will catch up from the outbox", s.message());
     }
@@ -157,6 +175,9 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
       EARSHOT_RETURN_IF_ERROR((*source)->Restore(**cursor));
       log::Info(kComponent, "source {} resumes after {}", (*source)->name(), **cursor);
     }
+    const auto* mastodon = dynamic_cast<const MastodonSource*>(source->get());
+    EARSHOT_CHECK(mastodon != nullptr) << "every configured source is a MastodonSource";
+    parts->source_stats.push_back(&mastodon->stats());
     auto http = CurlHttpClient::Create({.user_agent = UserAgent()});
     if (!http.ok()) return http.status();
     parts->pollers.push_back(std::make_unique<Poller>(*std::move(source), *std::move(http),
@@ -179,8 +200,13 @@ Status App::Start() {
 }
 
 Status App::Reload(const AppConfig& config, Diagnostics* diags) {
-  EARSHOT_ASSIGN_OR_RETURN(std::shared_ptr<const Detector> next, BuildDetector(config, diags));
-  parts_->detectors->Swap(std::move(next));
+  auto next = BuildDetector(config, diags);
+  if (!next.ok()) {
+    ++parts_->reloads_failed;
+    return next.status();
+  }
+  parts_->detectors->Swap(*std::move(next));
+  ++parts_->reloads_ok;
   log::Info(kComponent, "reloaded rules from {} file(s)", config.rule_files.size());
   return Status::Ok();
 }
@@ -198,7 +224,7 @@ void App::Stop() {
   p.batches.Close();
   p.escalator->RequestStop();
   p.escalator->Join();
-  const auto deadline = std::chrono::steady_clock::now() + p.config.shutdown_grace;
+  const SteadyTime deadline = std::chrono::steady_clock::now() + p.config.shutdown_grace;
   for (auto& sink : p.sinks) sink->Drain(deadline);
   for (auto& sink : p.sinks) sink->Join();
   p.publisher.reset();
@@ -214,7 +240,9 @@ std::vector<std::string> App::Stale(std::chrono::milliseconds max_age) const {
   };
   for (const auto& poller : p.pollers) check(poller->name(), poller->heartbeat_ms());
   check("escalator", p.escalator->heartbeat_ms());
-  for (const auto& sink : p.sinks) check(fmt::format("sink:{}", sink->name()), sink->heartbeat_ms());
+  for (const auto& sink : p.sinks) {
+    check(fmt::format("sink:{}", sink->name()), sink->heartbeat_ms());
+  }
   return stale;
 }
 
@@ -223,6 +251,141 @@ bool App::Healthy(std::chrono::milliseconds max_age) const { return Stale(max_ag
 std::string App::StatusLine() const {
   const Parts& p = *parts_;
   return fmt::format("{} source(s), {} sink(s)", p.pollers.size(), p.sinks.size());
+}
+
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+void WriteHistogram(PrometheusText* t, std::string_view name, const MetricLabels& labels,
+                    const LatencyHistogram& h) {
+  const LatencyHistogram::Snapshot s = h.Read();
+  t->Histogram(name, labels, s.bounds, s.cumulative, s.sum_seconds, s.count);
+}
+
+}  // namespace
+
+std::string App::RenderMetrics() const {
+  const Parts& p = *parts_;
+  PrometheusText t;
+  // Sources: what each fetched and how the network treated it.
+  struct SourceCounter {
+    const char* name;
+    const char* help;
+    const std::atomic<int64_t> MastodonSourceStats::*field;
+  };
+  static constexpr SourceCounter kSourceCounters[] = {
+      {"earshot_source_requests_total", "HTTP requests made to the network.",
+       &MastodonSourceStats::requests},
+      {"earshot_posts_parsed_total", "Posts parsed from the network's pages.",
+       &MastodonSourceStats::posts},
+      {"earshot_posts_dropped_total", "Items skipped because they could not be parsed.",
+       &MastodonSourceStats::bad_items},
+      {"earshot_source_rate_limited_total", "HTTP 429 answers.",
+       &MastodonSourceStats::rate_limited},
+      {"earshot_source_auth_errors_total", "HTTP 401/403 answers (token rejected).",
+       &MastodonSourceStats::auth_errors},
+      {"earshot_source_server_errors_total", "HTTP 5xx answers.",
+       &MastodonSourceStats::server_errors},
+      {"earshot_source_transport_errors_total", "Timeouts and connection failures.",
+       &MastodonSourceStats::transport_errors},
+      {"earshot_source_malformed_pages_total", "Truncated or malformed pages.",
+       &MastodonSourceStats::malformed_pages},
+  };
+  for (const SourceCounter& c : kSourceCounters) {
+    t.Family(c.name, "counter", c.help);
+    for (size_t i = 0; i < p.pollers.size(); ++i) {
+      t.Sample(c.name, {{"source", p.pollers[i]->name()}},
+               static_cast<double>((p.source_stats[i]->*c.field).load()));
+    }
+  }
+  t.Family("earshot_posts_fetched_total", "counter", "Posts run through the detectors.");
+  for (const auto& poller : p.pollers) {
+    t.Sample("earshot_posts_fetched_total", {{"source", poller->name()}},
+             static_cast<double>(poller->stats().posts.load()));
+  }
+  t.Family("earshot_rule_matches_total", "counter", "Posts matched, per rule.");
+  std::map<std::string, int64_t> matches;
+  for (const auto& poller : p.pollers) {
+    for (const auto& [rule, n] : poller->stats().RuleMatches()) matches[rule] += n;
+  }
+  for (const auto& [rule, n] : matches) {
+    t.Sample("earshot_rule_matches_total", {{"rule", rule}}, static_cast<double>(n));
+  }
+  t.Family("earshot_detect_seconds", "histogram", "Time to run rules and sentiment on one post.");
+  for (const auto& poller : p.pollers) {
+    WriteHistogram(&t, "earshot_detect_seconds", {{"source", poller->name()}},
+                   poller->stats().detect_latency);
+  }
+  t.Family("earshot_handoff_seconds", "histogram",
+           "Time a batch waited for room in the escalator's queue (backpressure).");
+  for (const auto& poller : p.pollers) {
+    WriteHistogram(&t, "earshot_handoff_seconds", {{"source", poller->name()}},
+                   poller->stats().handoff_latency);
+  }
+  t.Family("earshot_queue_depth", "gauge", "Items waiting in an internal queue.");
+  t.Sample("earshot_queue_depth", {{"queue", "batches"}}, static_cast<double>(p.batches.size()));
+
+  t.Family("earshot_escalations_total", "counter", "Escalations published, by severity.");
+  for (Severity s : {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
+                     Severity::kCritical}) {
+    t.Sample("earshot_escalations_total", {{"severity", SeverityName(s)}},
+             static_cast<double>(p.escalations_by_severity[static_cast<size_t>(s)].load()));
+  }
+  t.Family("earshot_notifications_total", "counter", "Escalations published, by kind.");
+  for (auto k : {Escalation::Kind::kOpen, Escalation::Kind::kUpdate, Escalation::Kind::kResolve}) {
+    t.Sample("earshot_notifications_total", {{"kind", KindName(k)}},
+             static_cast<double>(p.escalations_by_kind[static_cast<size_t>(k)].load()));
+  }
+  AppendComponentMetrics(&t);
+  t.Family("earshot_reloads_total", "counter", "Rule reloads, by result.");
+  t.Sample("earshot_reloads_total", {{"result", "ok"}}, static_cast<double>(p.reloads_ok.load()));
+  t.Sample("earshot_reloads_total", {{"result", "failed"}},
+           static_cast<double>(p.reloads_failed.load()));
+  return t.text();
+}
+
+}  // namespace earshot
+
+namespace earshot {
+
+void App::AppendComponentMetrics(PrometheusText* t) const {
+  const Parts& p = *parts_;
+  t->Family("earshot_incidents_open", "gauge", "Incidents open or acknowledged.");
+  // From the store, not the escalator's cache: that belongs to the escalator's thread.
+  if (auto active = p.store->LoadActiveIncidents(); active.ok()) {
+    t->Sample("earshot_incidents_open", {}, static_cast<double>(active->size()));
+  }
+  t->Family("earshot_bus_published_total", "counter", "Escalations published on the bus.");
+  t->Sample("earshot_bus_published_total", {}, static_cast<double>(p.publisher->published()));
+
+  const uint64_t newest = p.newest_seq.load();
+  struct SinkCounter {
+    const char* name;
+    const char* type;
+    const char* help;
+    uint64_t (SinkRunner::*read)() const;
+  };
+  static constexpr SinkCounter kSinkCounters[] = {
+      {"earshot_sink_delivered_total", "counter", "Escalations delivered.", &SinkRunner::delivered},
+      {"earshot_sink_failures_total", "counter", "Failed delivery attempts (retried).",
+       &SinkRunner::retries},
+      {"earshot_sink_dead_letters_total", "counter", "Escalations given up on.",
+       &SinkRunner::dead_lettered},
+  };
+  for (const SinkCounter& c : kSinkCounters) {
+    t->Family(c.name, c.type, c.help);
+    for (const auto& sink : p.sinks) {
+      t->Sample(c.name, {{"sink", sink->name()}}, static_cast<double>(((*sink).*c.read)()));
+    }
+  }
+  t->Family("earshot_sink_backlog", "gauge", "Escalations in the outbox not yet delivered.");
+  for (const auto& sink : p.sinks) {
+    const uint64_t cursor = sink->cursor();
+    t->Sample("earshot_sink_backlog", {{"sink", sink->name()}},
+              static_cast<double>(newest > cursor ? newest - cursor : 0));
+  }
 }
 
 }  // namespace earshot

@@ -20,6 +20,7 @@
 namespace earshot {
 
 class Detector;
+class PrometheusText;
 
 // Loads the lexicon and the rule files of `config` into one immutable detector.
 // Diagnostics carry every problem, 1-based file:line:col; the Status is their summary.
@@ -60,6 +61,8 @@ class App {
  private:
   struct Parts;
   explicit App(std::unique_ptr<Parts> parts);
+  // The escalator's and the sinks' families of /metrics.
+  void AppendComponentMetrics(PrometheusText* t) const;
   std::unique_ptr<Parts> parts_;
 };
 

@@ -172,7 +172,7 @@ void ReadSink(const YamlValue& item, const fs::path& base_dir, AppConfig* config
       }
     } else if (value.IsSequence()) {
       if (auto list = value.ReadStringList(key)) {
-        s.options[key] = fmt::format("{}", fmt::join(*list, "\n"));
+        s.options[key] = fmt::format("{}", fmt::join(*list, ","));
       }
     } else if (auto v = value.ReadString(fmt::format("{} of sink '{}'", key, s.name))) {
       // Paths are relative to the config file, like every other path in it.
