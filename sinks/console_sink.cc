@@ -1,0 +1,107 @@
+#include "sinks/console_sink.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+
+namespace earshot {
+namespace {
+
+std::string_view SeverityColor(Severity s) {
+  switch (s) {
+    case Severity::kCritical: return "\x1b[1;97;41m";  // bold white on red
+    case Severity::kHigh: return "\x1b[1;31m";
+    case Severity::kMedium: return "\x1b[33m";
+    case Severity::kLow: return "\x1b[36m";
+    case Severity::kInfo: return "\x1b[2m";
+  }
+  return "";
+}
+
+// 152000 -> "152k", 1200000 -> "1.2M": reach at a glance.
+std::string Reach(int64_t followers) {
+  if (followers >= 1'000'000) return fmt::format("{:.1f}M", followers / 1e6);
+  if (followers >= 10'000) return fmt::format("{}k", followers / 1000);
+  return fmt::format("{}", followers);
+}
+
+// At most `max` bytes of one line of text, cut on a UTF-8 boundary, with an ellipsis.
+std::string Excerpt(std::string_view text, size_t max) {
+  std::string flat;
+  for (char c : text) flat.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+  if (flat.size() <= max) return flat;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(flat[cut]) & 0xC0) == 0x80) --cut;
+  flat.resize(cut);
+  return flat + "…";
+}
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+class ConsoleSinkFactory final : public SinkFactory {
+ public:
+  std::string_view type() const override { return "console"; }
+  const OptionSpec& options() const override {
+    static const OptionSpec* spec = new OptionSpec{
+        SinkOption("color", OptionKind::kChoice,
+                   "ANSI colours: auto (when stdout is a terminal), always or never")
+            .Default("auto")
+            .Choices({"auto", "always", "never"}),
+    };
+    return *spec;
+  }
+  Result<SinkPtr> Create(const SinkOptions& options) const override {
+    const std::string& mode = options.String("color");
+    const bool color = mode == "always" || (mode == "auto" && ::isatty(STDOUT_FILENO) == 1);
+    return SinkPtr(std::make_unique<ConsoleSink>(std::cout, color));
+  }
+};
+
+}  // namespace
+
+std::string FormatEscalationText(const Escalation& e, bool color) {
+  const std::string_view reset = color ? "\x1b[0m" : "";
+  const std::string_view dim = color ? "\x1b[2m" : "";
+  std::string out = fmt::format(
+      "{}{:<8}{} {:<7} {}  {}{}", color ? SeverityColor(e.severity) : "",
+      Upper(SeverityName(e.severity)), reset, KindName(e.kind), e.incident_id, e.summary,
+      e.rule_id.empty() && e.category.empty()
+          ? std::string()
+          : fmt::format(" {}({}{}{}){}", dim, e.rule_id, e.rule_id.empty() ? "" : ", ", e.category,
+                        reset));
+  if (!e.reason.empty()) out += fmt::format(" {}[{}]{}", dim, e.reason, reset);
+  out.push_back('\n');
+  for (const PostRef& p : e.posts) {
+    out += fmt::format("         @{}", p.author);
+    if (!p.author_name.empty() || p.followers > 0) {
+      out += fmt::format(" ({}{}{} followers)", p.author_name, p.author_name.empty() ? "" : ", ",
+                         Reach(p.followers));
+    }
+    out += fmt::format(": \"{}\"", Excerpt(p.text, 160));
+    if (!p.url.empty()) out += fmt::format(" {}{}{}", dim, p.url, reset);
+    out.push_back('\n');
+  }
+  return out;
+}
+
+DeliveryResult ConsoleSink::Deliver(const Escalation& e, std::stop_token /*stop*/) {
+  const std::string text = FormatEscalationText(e, color_);
+  out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out_.flush();
+  if (!out_) {
+    out_.clear();
+    return DeliveryResult::Retry("stdout: write failed (closed pipe or full disk)");
+  }
+  return DeliveryResult::Delivered();
+}
+
+std::unique_ptr<SinkFactory> NewConsoleSinkFactory() {
+  return std::make_unique<ConsoleSinkFactory>();
+}
+
+}  // namespace earshot

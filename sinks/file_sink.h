@@ -1,0 +1,37 @@
+// FileSink (`type: file`): appends each escalation's wire JSON (sinks/escalation_json.h) as one
+// line to a JSONL file and fsyncs it before reporting delivery, so a delivered escalation
+// survives a power cut. Reopen() (SIGHUP, after logrotate) makes the next write open the path
+// afresh.
+//
+// Owned by its SinkRunner; Deliver from the runner's thread only; Reopen from any thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "sinks/sink.h"
+
+namespace earshot {
+
+class FileSink final : public Sink {
+ public:
+  // Opens lazily, so a missing directory is a retryable delivery error, not a start failure.
+  explicit FileSink(std::string path) : path_(std::move(path)) {}
+  ~FileSink() override;
+
+  // kRetry on any I/O error (full disk, permissions, missing directory), with the errno text and
+  // the path; a line cut short by a failed write is truncated away so the file stays JSONL.
+  DeliveryResult Deliver(const Escalation& e, std::stop_token stop) override;
+  void Reopen() override { reopen_.store(true, std::memory_order_relaxed); }
+
+ private:
+  const std::string path_;
+  int fd_ = -1;
+  std::atomic<bool> reopen_{false};
+};
+
+// Options: path (required).
+std::unique_ptr<SinkFactory> NewFileSinkFactory();
+
+}  // namespace earshot

@@ -1,0 +1,104 @@
+// The console and JSONL file sinks against real streams and files.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "sinks/console_sink.h"
+#include "sinks/escalation_json.h"
+#include "sinks/file_sink.h"
+#include "tests/sinks/sink_test_util.h"
+
+namespace earshot {
+namespace {
+
+using testing::SampleEscalation;
+using testing::SinkTempDir;
+
+std::vector<std::string> Lines(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST_CASE("ConsoleSink: severity, kind, incident, summary, author, reach, link", "[sinks]") {
+  std::ostringstream out;
+  ConsoleSink sink(out, /*color=*/false);
+  Escalation e = SampleEscalation(7, FromUnixMillis(1795342500000));
+  std::stop_source never;
+  REQUIRE(sink.Deliver(e, never.get_token()).delivered());
+  CHECK(out.str() ==
+        "HIGH     open    inc-1000  Lost bag in Denver, nobody answers #7 (lost-baggage, "
+        "complaint) [new incident]\n"
+        "         @jane@air.example (Jane, 152k followers): \"@AcmeAir lost my bag in Denver and "
+        "nobody answers the phone\" https://air.example/@jane/109007\n");
+
+  std::ostringstream colored;
+  ConsoleSink color_sink(colored, /*color=*/true);
+  REQUIRE(color_sink.Deliver(e, never.get_token()).delivered());
+  CHECK_THAT(colored.str(), Catch::StartsWith("\x1b[1;31mHIGH    \x1b[0m open"));
+}
+
+TEST_CASE("ConsoleSink: a failed stream is a retry", "[sinks]") {
+  std::ostringstream out;
+  out.setstate(std::ios::badbit);
+  ConsoleSink sink(out, false);
+  std::stop_source never;
+  DeliveryResult r = sink.Deliver(SampleEscalation(1), never.get_token());
+  CHECK(r.kind == DeliveryResult::Kind::kRetry);
+  CHECK(r.detail == "stdout: write failed (closed pipe or full disk)");
+}
+
+TEST_CASE("FileSink: one wire JSON object per line, reopened after rotation", "[sinks]") {
+  SinkTempDir dir;
+  const auto path = dir.path() / "escalations.jsonl";
+  FileSink sink(path.string());
+  std::stop_source never;
+  std::vector<Escalation> sent;
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    sent.push_back(SampleEscalation(seq));
+    REQUIRE(sink.Deliver(sent.back(), never.get_token()).delivered());
+  }
+  std::vector<std::string> lines = Lines(path);
+  REQUIRE(lines.size() == 3);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    CHECK(lines[i] == EscalationToJson(sent[i]));
+    Result<Escalation> back = EscalationFromJson(lines[i]);
+    REQUIRE(back.ok());
+    CHECK(back->seq == i + 1);
+  }
+
+  // logrotate moves the file away; without Reopen the sink keeps writing to the moved file.
+  const auto rotated = dir.path() / "escalations.jsonl.1";
+  std::filesystem::rename(path, rotated);
+  REQUIRE(sink.Deliver(SampleEscalation(4), never.get_token()).delivered());
+  CHECK(Lines(rotated).size() == 4);
+  CHECK_FALSE(std::filesystem::exists(path));
+  sink.Reopen();
+  REQUIRE(sink.Deliver(SampleEscalation(5), never.get_token()).delivered());
+  REQUIRE(Lines(path).size() == 1);
+  CHECK(EscalationFromJson(Lines(path)[0])->seq == 5);
+}
+
+TEST_CASE("FileSink: full disk and missing directory are retries naming the path", "[sinks]") {
+  std::stop_source never;
+  if (std::filesystem::exists("/dev/full")) {
+    FileSink full("/dev/full");
+    DeliveryResult r = full.Deliver(SampleEscalation(1), never.get_token());
+    CHECK(r.kind == DeliveryResult::Kind::kRetry);
+    CHECK(r.detail == "/dev/full: cannot write: No space left on device");
+  }
+  SinkTempDir dir;
+  const std::string path = (dir.path() / "missing" / "e.jsonl").string();
+  FileSink missing(path);
+  DeliveryResult r = missing.Deliver(SampleEscalation(1), never.get_token());
+  CHECK(r.kind == DeliveryResult::Kind::kRetry);
+  CHECK(r.detail == path + ": cannot open: No such file or directory");
+  // The directory appears (an operator fixed it): the next attempt succeeds.
+  std::filesystem::create_directories(dir.path() / "missing");
+  CHECK(missing.Deliver(SampleEscalation(1), never.get_token()).delivered());
+}
+
+}  // namespace
+}  // namespace earshot
