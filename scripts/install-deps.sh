@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libsimdjson-dev libre2-dev libzmq3-dev cppzmq-dev libfmt-dev
   libyaml-cpp-dev libsqlite3-dev libssl-dev catch2
-  python3 sqlite3
+  python3 python3-zmq sqlite3
 )
 # Only the test command needs these: systemd-analyze checks the shipped unit.
 if [[ "${1:-}" == "--test" ]]; then
