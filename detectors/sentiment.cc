@@ -1,7 +1,9 @@
 #include "detectors/sentiment.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -106,19 +108,92 @@ bool DampenerBigram(WordId a, WordId b) {
 struct Token {
   uint32_t lower_begin;  // offsets into Scratch::lower
   uint32_t lower_end;
-  const WordInfo* info;  // null: a word no rule or lexicon entry knows
+  union {
+    uint64_t hash;   // while tokenizing: the word's hash, its slot being prefetched
+    double valence;  // after lookup: the lexicon valence, when flags has kInLexicon
+  };
+  uint32_t entry;        // the table entry, when flags has kPhraseStart
+  uint8_t flags;         // WordFlag bits from the table; 0 for a word nothing knows
+  WordId id;
   uint8_t case_bits;     // sentiment_text::CaseBits
   bool upper;            // str.isupper()
+  bool maybe_nt;         // has an apostrophe or non-ASCII: might contain "n't"
 };
 
 // Per-thread working memory, kept between calls so steady-state scoring never allocates.
 struct Scratch {
-  std::string text;    // the text with emoji replaced by their descriptions
-  std::string lower;   // lowercased tokens, each followed by one space
+  std::string text;  // the text with emoji replaced by their descriptions
+  // Lowercased tokens, each followed by one space, then WordTable::kPadding bytes of slack.
+  // Zero-filled when allocated, so the slack a lookup reads is always initialised.
+  std::unique_ptr<char[]> lower;
+  size_t lower_capacity = 0;
   std::vector<Token> tokens;
   std::vector<double> sentiments;
+
+  char* LowerBuffer(size_t text_size) {
+    // Lowercasing grows a code point by at most half (U+0130 -> "i" U+0307, 2 -> 3 bytes), and
+    // each token adds one space, so 2 bytes per input byte always suffice.
+    const size_t need = 2 * text_size + 1 + WordTable::kPadding;
+    if (need > lower_capacity) {
+      lower_capacity = std::max(need, size_t{4096});
+      lower.reset(new char[lower_capacity]());
+    }
+    return lower.get();
+  }
 };
 thread_local Scratch t_scratch;
+
+// Byte classes for the tokenizer's ASCII fast path.
+enum ByteClass : uint8_t { kWordByte = 0, kSpaceByte = 1, kHighByte = 2 };
+constexpr std::array<uint8_t, 256> MakeByteClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = c >= 0x80 ? kHighByte
+                     : utf8::IsAsciiSpace(static_cast<unsigned char>(c)) ? kSpaceByte : kWordByte;
+  }
+  return t;
+}
+constexpr std::array<uint8_t, 256> kByteClass = MakeByteClasses();
+
+// SWAR: eight bytes at a time in a uint64_t (little-endian: byte 0 is the lowest).
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+inline uint64_t Load8(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// 0x80 in each byte of v that is zero, exactly (no false positives).
+inline uint64_t ZeroBytes(uint64_t v) {
+  const uint64_t t = (v & ~kHighs) + ~kHighs;
+  return ~(t | v | ~kHighs);
+}
+
+// The number of 0x80 flags in m (a byte-wise multiply sums them into the top byte; no popcnt
+// instruction is assumed).
+inline size_t CountFlags(uint64_t m) { return static_cast<size_t>(((m >> 7) * kOnes) >> 56); }
+
+// Bytes that may end a run of plain ASCII word bytes: <= 0x20 (spaces and controls) or >= 0x80.
+// Only the lowest flagged byte is exact (borrows may flag bytes above it), which is all the
+// scanner uses.
+inline uint64_t StopBytes(uint64_t v) { return (((v - kOnes * 0x21) & ~v) | v) & kHighs; }
+
+// 0x80 in each byte of v (all bytes ASCII) within [lo, hi].
+inline uint64_t AsciiInRange(uint64_t v, unsigned char lo, unsigned char hi) {
+  const uint64_t ge_lo = v + kOnes * (0x80 - lo);        // high bit set iff byte >= lo
+  const uint64_t gt_hi = v + kOnes * (0x80 - hi - 1);    // high bit set iff byte > hi
+  return ge_lo & ~gt_hi & kHighs;
+}
+
+constexpr std::array<uint8_t, 128> MakeAsciiCaseBits() {
+  std::array<uint8_t, 128> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = sentiment_text::kHasUpper;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = sentiment_text::kHasLower;
+  return t;
+}
+constexpr std::array<uint8_t, 128> kAsciiCaseBits = MakeAsciiCaseBits();
 
 // A scratch buffer grown by one huge text is given back rather than kept for the thread's life.
 constexpr size_t kKeepScratchBytes = 1 << 20;
@@ -182,14 +257,10 @@ SentimentAnalyzer::SentimentAnalyzer(std::shared_ptr<const Lexicon> lexicon) {
   }
   for (const char* w : kNegations) t->words.Add(w).flags |= sentiment_internal::kNegation;
   for (const char* w : kBoosters) {
-    WordInfo& info = t->words.Add(w);
-    info.flags |= sentiment_internal::kBooster;
-    info.booster = kBoosterIncr;
+    t->words.Add(w).flags |= sentiment_internal::kBooster;
   }
   for (const char* w : kDampeners) {
-    WordInfo& info = t->words.Add(w);
-    info.flags |= sentiment_internal::kBooster;
-    info.booster = kBoosterDecr;
+    t->words.Add(w).flags |= sentiment_internal::kBooster | sentiment_internal::kDampener;
   }
   for (const RuleWord& r : kRuleWords) t->words.Add(r.word).id = r.id;
   t->words.Finish();
@@ -214,18 +285,19 @@ namespace {
 // One call's view of the tokens, with the rules of sentiment_valence() as methods.
 class Scorer {
  public:
-  Scorer(const std::vector<Token>& tokens, const std::string& lower, bool cap_diff)
+  Scorer(const std::vector<Token>& tokens, const char* lower, bool cap_diff)
       : tok_(tokens), lower_(lower), n_(tokens.size()), cap_diff_(cap_diff) {}
 
-  uint8_t Flags(size_t j) const { return tok_[j].info ? tok_[j].info->flags : 0; }
+  uint8_t Flags(size_t j) const { return tok_[j].flags; }
   bool InLexicon(size_t j) const { return Flags(j) & sentiment_internal::kInLexicon; }
-  WordId Id(size_t j) const { return tok_[j].info ? tok_[j].info->id : WordId::kNone; }
+  WordId Id(size_t j) const { return tok_[j].id; }
   bool IsSoOrThis(size_t j) const { return Id(j) == WordId::kSo || Id(j) == WordId::kThis; }
 
   // negated([word]): a listed negation, or any word containing "n't".
   bool Negated(size_t j) const {
     if (Flags(j) & sentiment_internal::kNegation) return true;
-    const std::string_view w(lower_.data() + tok_[j].lower_begin,
+    if (!tok_[j].maybe_nt) return false;
+    const std::string_view w(lower_ + tok_[j].lower_begin,
                              tok_[j].lower_end - tok_[j].lower_begin);
     return w.find("n't") != std::string_view::npos;
   }
@@ -233,7 +305,7 @@ class Scorer {
   // scalar_inc_dec(): the booster or dampener effect of word j on valence v.
   double BoosterScalar(size_t j, double v) const {
     if (!(Flags(j) & sentiment_internal::kBooster)) return 0.0;
-    double scalar = tok_[j].info->booster;
+    double scalar = (Flags(j) & sentiment_internal::kDampener) ? kBoosterDecr : kBoosterIncr;
     if (v < 0) scalar *= -1;
     if (tok_[j].upper && cap_diff_) {
       if (v > 0) {
@@ -296,7 +368,7 @@ class Scorer {
 
   // sentiment_valence() for a lexicon word at i.
   double Valence(size_t i) const {
-    const double lex = tok_[i].info->valence;
+    const double lex = tok_[i].valence;
     double v = lex;
     if (Id(i) == WordId::kNo && i != n_ - 1 && InLexicon(i + 1)) v = 0.0;
     if ((i > 0 && Id(i - 1) == WordId::kNo) || (i > 1 && Id(i - 2) == WordId::kNo) ||
@@ -327,7 +399,7 @@ class Scorer {
 
  private:
   const std::vector<Token>& tok_;
-  const std::string& lower_;
+  const char* lower_;
   const size_t n_;
   const bool cap_diff_;
 };
@@ -354,8 +426,17 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
     const char* p = input.data();
     const char* end = p + input.size();
     while (p < end) {
+      // Copy a run of ASCII whole; only non-ASCII code points can be emoji.
+      const char* run = p;
+      while (end - p >= 8 && (Load8(p) & kHighs) == 0) p += 8;
+      while (p < end && static_cast<unsigned char>(*p) < 0x80) ++p;
+      if (p != run) {
+        s.text.append(run, static_cast<size_t>(p - run));
+        prev_space = p[-1] == ' ';
+        continue;
+      }
       const utf8::Decoded d = utf8::Decode(p, end);
-      const std::string_view description = d.cp >= 0x80 ? t.Emoji(d.cp) : std::string_view();
+      const std::string_view description = t.Emoji(d.cp);
       if (!description.empty()) {
         if (!prev_space) s.text.push_back(' ');
         s.text.append(description);
@@ -370,41 +451,126 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
   }
 
   // 2. Split on whitespace, strip edge punctuation from words, lowercase once, look up once.
-  s.lower.clear();
+  char* const lower = s.LowerBuffer(text.size());
+  size_t lower_size = 0;
   s.tokens.clear();
   {
     const char* p = text.data();
-    const char* end = p + text.size();
-    auto space_at = [&](const char* q, uint32_t* len) {
-      const auto c = static_cast<unsigned char>(*q);
-      if (c < 0x80) {
-        *len = 1;
-        return utf8::IsAsciiSpace(c);
-      }
-      const utf8::Decoded d = utf8::Decode(q, end);
-      *len = d.len;
-      return utf8::IsNonAsciiSpace(d.cp);
-    };
+    const char* const end = p + text.size();
     while (p < end) {
-      uint32_t len = 0;
-      if (space_at(p, &len)) {
-        p += len;
+      // Skip whitespace.
+      const uint8_t cls = kByteClass[static_cast<unsigned char>(*p)];
+      if (cls == kSpaceByte) {
+        ++p;
         continue;
       }
-      const char* begin = p;
-      p += len;
-      while (p < end && !space_at(p, &len)) p += len;
+      if (cls == kHighByte) {
+        const utf8::Decoded d = utf8::Decode(p, end);
+        if (utf8::IsNonAsciiSpace(d.cp)) {
+          p += d.len;
+          continue;
+        }
+      }
+      // Take one token.
+      const char* const begin = p;
+      bool ascii = true;
+      while (p < end) {
+        // Eight plain ASCII word bytes at a time, then one byte at a time near a stop.
+        while (end - p >= 8) {
+          const uint64_t m = StopBytes(Load8(p));
+          if (m != 0) {
+            p += std::countr_zero(m) >> 3;
+            break;
+          }
+          p += 8;
+        }
+        if (p >= end) break;
+        const uint8_t c = kByteClass[static_cast<unsigned char>(*p)];
+        if (c == kWordByte) {
+          ++p;
+        } else if (c == kSpaceByte) {
+          break;
+        } else {
+          const utf8::Decoded d = utf8::Decode(p, end);
+          if (utf8::IsNonAsciiSpace(d.cp)) break;
+          ascii = false;
+          p += d.len;
+        }
+      }
       const std::string_view word =
           sentiment_text::StripPunctuationIfWord(std::string_view(begin, p - begin));
-      const auto lb = static_cast<uint32_t>(s.lower.size());
-      const uint8_t case_bits = sentiment_text::AppendLower(word, &s.lower);
-      const auto le = static_cast<uint32_t>(s.lower.size());
-      s.lower.push_back(' ');
-      const WordInfo* info = t.words.Find(std::string_view(s.lower.data() + lb, le - lb));
-      s.tokens.push_back(Token{lb, le, info, case_bits, sentiment_text::IsUpper(case_bits)});
+      const auto lb = static_cast<uint32_t>(lower_size);
+      uint8_t case_bits = 0;
+      bool maybe_nt = true;
+      uint64_t hash = 0;
+      if (ascii) {
+        // Locals only (a write through `out` could alias anything address-taken), and the
+        // first 16 bytes gathered in registers for the hash: reading back bytes just stored one
+        // at a time would stall on store forwarding.
+        char* const out = lower + lower_size;
+        const size_t len = word.size();
+        uint64_t upper = 0;
+        uint64_t lowercase = 0;
+        uint64_t apostrophe = 0;
+        uint64_t w[2] = {0, 0};
+        size_t k = 0;
+        // Eight bytes at a time; a short tail is read as a full word when the text goes on
+        // (masked), else byte by byte. The lower buffer has slack for the 8-byte stores.
+        while (k < len) {
+          const size_t rem = len - k;
+          uint64_t v;
+          if (rem >= 8) {
+            v = Load8(word.data() + k);
+          } else if (end - (word.data() + k) >= 8) {
+            v = Load8(word.data() + k) & ((uint64_t{1} << (8 * rem)) - 1);
+          } else {
+            v = 0;
+            std::memcpy(&v, word.data() + k, rem);
+          }
+          const uint64_t up = AsciiInRange(v, 'A', 'Z');
+          upper |= up;
+          lowercase |= AsciiInRange(v, 'a', 'z');
+          apostrophe |= ZeroBytes(v ^ (kOnes * '\''));  // masked-off zero bytes never match
+          v |= up >> 2;  // 0x80 >> 2 is 0x20, the case bit
+          std::memcpy(out + k, &v, 8);
+          if (k < 16) w[k >> 3] = v;
+          k += 8;
+        }
+        case_bits = static_cast<uint8_t>((upper ? sentiment_text::kHasUpper : 0) |
+                                         (lowercase ? sentiment_text::kHasLower : 0));
+        maybe_nt = apostrophe != 0;
+        hash = len <= 16 ? WordTable::HashShort(w[0], w[1], len) : WordTable::HashLong(out, len);
+        lower_size += len;
+      } else {
+        uint8_t bits = 0;
+        const size_t len = sentiment_text::LowerInto(word, lower + lower_size, &bits);
+        case_bits = bits;
+        hash = WordTable::HashPadded(lower + lower_size, len);
+        lower_size += len;
+      }
+      const auto le = static_cast<uint32_t>(lower_size);
+      lower[lower_size++] = ' ';
+      Token tok{};
+      tok.lower_begin = lb;
+      tok.lower_end = le;
+      tok.hash = hash;
+      t.words.Prefetch(tok.hash);
+      tok.case_bits = case_bits;
+      tok.upper = sentiment_text::IsUpper(case_bits);
+      tok.maybe_nt = maybe_nt;
+      s.tokens.push_back(tok);
     }
   }
   std::vector<Token>& tokens = s.tokens;
+  // Lookups run after the whole text is tokenized, so each slot's load has had time to land.
+  for (Token& tok : tokens) {
+    const WordTable::Hit hit =
+        t.words.FindPadded(lower + tok.lower_begin, tok.lower_end - tok.lower_begin, tok.hash);
+    tok.valence = hit.valence;
+    tok.entry = hit.entry;
+    tok.flags = hit.flags;
+    tok.id = hit.id;
+  }
 
   // 3. Overlay phrases ("on hold") become one token, longest match first.
   if (t.has_phrases) {
@@ -412,17 +578,28 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
     for (size_t i = 0; i < tokens.size(); ++out) {
       Token tok = tokens[i];
       size_t used = 1;
-      if (tok.info && (tok.info->flags & sentiment_internal::kPhraseStart)) {
-        for (size_t n = std::min<size_t>(tok.info->max_phrase_words, tokens.size() - i); n >= 2;
+      if (tok.flags & sentiment_internal::kPhraseStart) {
+        const size_t longest = t.words.InfoAt(tok.entry).max_phrase_words;
+        for (size_t n = std::min<size_t>(longest, tokens.size() - i); n >= 2;
              --n) {
           const Token& last = tokens[i + n - 1];
-          const WordInfo* phrase = t.words.Find(std::string_view(
-              s.lower.data() + tok.lower_begin, last.lower_end - tok.lower_begin));
-          if (phrase && (phrase->flags & sentiment_internal::kPhrase)) {
+          const WordTable::Hit phrase =
+              t.words.FindPadded(lower + tok.lower_begin, last.lower_end - tok.lower_begin);
+          if (phrase.flags & sentiment_internal::kPhrase) {
             uint8_t bits = 0;
-            for (size_t k = i; k < i + n; ++k) bits |= tokens[k].case_bits;
-            tok = Token{tok.lower_begin, last.lower_end, phrase, bits,
-                        sentiment_text::IsUpper(bits)};
+            bool maybe_nt = false;
+            for (size_t k = i; k < i + n; ++k) {
+              bits |= tokens[k].case_bits;
+              maybe_nt |= tokens[k].maybe_nt;
+            }
+            tok.lower_end = last.lower_end;
+            tok.valence = phrase.valence;
+            tok.entry = phrase.entry;
+            tok.flags = phrase.flags;
+            tok.id = phrase.id;
+            tok.case_bits = bits;
+            tok.upper = sentiment_text::IsUpper(bits);
+            tok.maybe_nt = maybe_nt;
             used = n;
             break;
           }
@@ -447,7 +624,7 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
   // 5. Each word's valence with its modifiers.
   std::vector<double>& sentiments = s.sentiments;
   sentiments.assign(n, 0.0);
-  const Scorer scorer(tokens, s.lower, cap_diff);
+  const Scorer scorer(tokens, lower, cap_diff);
   size_t but_index = n;
   for (size_t i = 0; i < n; ++i) {
     const uint8_t flags = scorer.Flags(i);
@@ -464,9 +641,18 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
   // 7. Punctuation emphasis, compound, and proportions (score_valence()).
   size_t bangs = 0;
   size_t questions = 0;
-  for (const char c : text) {
-    bangs += c == '!';
-    questions += c == '?';
+  {
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    for (; end - p >= 8; p += 8) {
+      const uint64_t v = Load8(p);
+      bangs += CountFlags(ZeroBytes(v ^ (kOnes * '!')));
+      questions += CountFlags(ZeroBytes(v ^ (kOnes * '?')));
+    }
+    for (; p < end; ++p) {
+      bangs += *p == '!';
+      questions += *p == '?';
+    }
   }
   const double ep_amplifier = static_cast<double>(std::min<size_t>(bangs, 4)) * 0.292;
   double qm_amplifier = 0;
@@ -501,7 +687,10 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
   scores.neu = std::fabs(static_cast<double>(neu_count) / total);
 
   if (s.text.capacity() > kKeepScratchBytes) std::string().swap(s.text);
-  if (s.lower.capacity() > kKeepScratchBytes) std::string().swap(s.lower);
+  if (s.lower_capacity > kKeepScratchBytes) {
+    s.lower.reset();
+    s.lower_capacity = 0;
+  }
   if (tokens.capacity() > kKeepScratchBytes / sizeof(Token)) std::vector<Token>().swap(tokens);
   if (sentiments.capacity() > kKeepScratchBytes / sizeof(double)) {
     std::vector<double>().swap(sentiments);

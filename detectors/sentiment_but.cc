@@ -48,7 +48,8 @@ void HeapShift(std::vector<double>& s, size_t bi, const std::vector<size_t>& non
 
 void ApplyButShift(std::vector<double>* sentiments, size_t but_index, size_t direct_limit) {
   std::vector<double>& s = *sentiments;
-  std::vector<size_t> nonzero;
+  thread_local std::vector<size_t> nonzero;  // reused: scoring allocates nothing per call
+  nonzero.clear();
   for (size_t k = 0; k < s.size(); ++k) {
     if (s[k] != 0) nonzero.push_back(k);
   }

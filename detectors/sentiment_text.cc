@@ -1,50 +1,56 @@
 #include "detectors/sentiment_text.h"
 
+#include <cstring>
+
 #include "detectors/utf8.h"
 
 namespace earshot::sentiment_text {
 
-std::string_view StripPunctuationIfWord(std::string_view token) {
-  size_t b = 0;
-  size_t e = token.size();
-  while (b < e && IsAsciiPunctuation(static_cast<unsigned char>(token[b]))) ++b;
-  while (e > b && IsAsciiPunctuation(static_cast<unsigned char>(token[e - 1]))) --e;
-  if (b == 0 && e == token.size()) return token;
-  const size_t bytes = e - b;
-  // Two code points take at most 8 bytes; more than 8 bytes is always more than two.
-  if (bytes <= 2) return token;
-  if (bytes <= 8 && utf8::CodePointCount(token.data() + b, token.data() + e) <= 2) return token;
-  return token.substr(b, bytes);
-}
+size_t CodePointCountSlow(const char* p, const char* end) { return utf8::CodePointCount(p, end); }
 
-uint8_t AppendLower(std::string_view token, std::string* out) {
-  bool has_upper = false;
-  bool has_lower = false;
+size_t LowerInto(std::string_view token, char* out, uint8_t* case_bits) {
+  uint8_t bits = 0;
+  char* const start = out;
   const char* p = token.data();
-  const char* end = p + token.size();
+  const char* const end = p + token.size();
   while (p < end) {
     const auto c = static_cast<unsigned char>(*p);
     if (c < 0x80) {
       if (c >= 'A' && c <= 'Z') {
-        has_upper = true;
-        out->push_back(static_cast<char>(c + ('a' - 'A')));
+        bits |= kHasUpper;
+        *out++ = static_cast<char>(c + ('a' - 'A'));
       } else {
-        has_lower |= (c >= 'a' && c <= 'z');
-        out->push_back(static_cast<char>(c));
+        if (c >= 'a' && c <= 'z') bits |= kHasLower;
+        *out++ = static_cast<char>(c);
       }
       ++p;
       continue;
     }
     const utf8::Decoded d = utf8::Decode(p, end);
     switch (utf8::ClassOf(d.cp)) {
-      case utf8::CaseClass::kUpper: has_upper = true; break;
-      case utf8::CaseClass::kLowerOrTitle: has_lower = true; break;
+      case utf8::CaseClass::kUpper: bits |= kHasUpper; break;
+      case utf8::CaseClass::kLowerOrTitle: bits |= kHasLower; break;
       case utf8::CaseClass::kUncased: break;
     }
-    if (!utf8::AppendLowerNonAscii(d.cp, out)) out->append(p, d.len);
+    const size_t written = utf8::LowerNonAsciiInto(d.cp, out);
+    if (written == 0) {
+      std::memcpy(out, p, d.len);
+      out += d.len;
+    } else {
+      out += written;
+    }
     p += d.len;
   }
-  return static_cast<uint8_t>((has_upper ? kHasUpper : 0) | (has_lower ? kHasLower : 0));
+  *case_bits |= bits;
+  return static_cast<size_t>(out - start);
+}
+
+uint8_t AppendLower(std::string_view token, std::string* out) {
+  const size_t old = out->size();
+  out->resize(old + token.size() * 3 / 2 + 4);
+  uint8_t bits = 0;
+  out->resize(old + LowerInto(token, out->data() + old, &bits));
+  return bits;
 }
 
 std::string NormalizeEntry(std::string_view entry) {

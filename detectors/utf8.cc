@@ -36,22 +36,27 @@ Decoded Decode(const char* p, const char* end) {
   return bad;
 }
 
-void Append(char32_t cp, std::string* out) {
+size_t Encode(char32_t cp, char* out) {
   if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    out[0] = static_cast<char>(cp);
+    return 1;
   }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
 }
 
 bool IsNonAsciiSpace(char32_t cp) {
@@ -74,18 +79,16 @@ CaseClass ClassOf(char32_t cp) {
   return cp <= it->last ? static_cast<CaseClass>(it->cls) : CaseClass::kUncased;
 }
 
-bool AppendLowerNonAscii(char32_t cp, std::string* out) {
+size_t LowerNonAsciiInto(char32_t cp, char* out) {
   if (cp == 0x130) {  // LATIN CAPITAL LETTER I WITH DOT ABOVE: Python gives "i" + U+0307
-    out->push_back('i');
-    Append(0x307, out);
-    return true;
+    out[0] = 'i';
+    return 1 + Encode(0x307, out + 1);
   }
   const LowerPair* end = kLowerPairs + kLowerPairsSize;
   const LowerPair* it = std::lower_bound(
       kLowerPairs, end, cp, [](const LowerPair& p, char32_t c) { return p.from < c; });
-  if (it == end || it->from != cp) return false;
-  Append(it->to, out);
-  return true;
+  if (it == end || it->from != cp) return 0;
+  return Encode(it->to, out);
 }
 
 size_t CodePointCount(const char* p, const char* end) {

@@ -29,11 +29,16 @@ struct Decoded {
 // U+10FFFF are invalid and consume one byte.
 Decoded Decode(const char* p, const char* end);
 
-// Appends cp as UTF-8 (cp must be a Unicode scalar value).
-void Append(char32_t cp, std::string* out);
+// Writes cp as UTF-8 to out (room for 4 bytes) and returns its length; cp must be a Unicode
+// scalar value.
+size_t Encode(char32_t cp, char* out);
+inline void Append(char32_t cp, std::string* out) {
+  char buf[4];
+  out->append(buf, Encode(cp, buf));
+}
 
 // Python's str.isspace() for one code point.
-inline bool IsAsciiSpace(unsigned char c) {
+constexpr bool IsAsciiSpace(unsigned char c) {
   return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
 }
 bool IsNonAsciiSpace(char32_t cp);
@@ -43,9 +48,10 @@ bool IsNonAsciiSpace(char32_t cp);
 enum class CaseClass : uint8_t { kUncased = 0, kUpper = 1, kLowerOrTitle = 2 };
 CaseClass ClassOf(char32_t cp);
 
-// Appends Python's str.lower() of one non-ASCII code point. Returns false, appending nothing,
-// when the code point lowercases to itself (so the caller can copy its original bytes).
-bool AppendLowerNonAscii(char32_t cp, std::string* out);
+// Writes Python's str.lower() of one non-ASCII code point to out (room for 4 bytes) and returns
+// its length; returns 0, writing nothing, when the code point lowercases to itself (so the
+// caller copies its original bytes).
+size_t LowerNonAsciiInto(char32_t cp, char* out);
 
 // Python's len(): code points, a bad byte counting as one.
 size_t CodePointCount(const char* p, const char* end);

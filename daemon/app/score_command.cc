@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -66,9 +67,39 @@ bool Flush(std::string* buf, std::ostream& out) {
 }  // namespace
 
 void AppendRoundedScore(double value, int digits, std::string* out) {
-  // %.*f rounds the exact binary value with ties to even, as Python's round() does; trimming
-  // trailing zeros then gives the shortest form, as repr() does for these short decimals.
-  char buf[64];
+  // Fast path for |value| <= 1 (every score): round value * 10^digits to an integer. The
+  // product is within a few ulps of the exact one, so it rounds the same way unless it sits
+  // within 1e-6 of a half, where %.*f (exact binary value, ties to even, as Python's round())
+  // decides instead.
+  static constexpr double kScale[] = {1, 10, 100, 1000, 10000};
+  if (digits >= 1 && digits <= 4 && std::fabs(value) <= 1.0) {
+    const double scaled = std::fabs(value) * kScale[digits];
+    const double floor = std::floor(scaled);
+    if (std::fabs(scaled - floor - 0.5) > 1e-6) {
+      auto units = static_cast<unsigned>(floor) + (scaled - floor > 0.5 ? 1u : 0u);
+      char buf[16];
+      char* p = buf + sizeof buf;
+      // Digits after the point, trailing zeros dropped but one kept, as repr() writes them.
+      int frac_digits = digits;
+      while (frac_digits > 1 && units % 10 == 0) {
+        units /= 10;
+        --frac_digits;
+      }
+      for (int i = 0; i < frac_digits; ++i) {
+        *--p = static_cast<char>('0' + units % 10);
+        units /= 10;
+      }
+      *--p = '.';
+      do {
+        *--p = static_cast<char>('0' + units % 10);
+        units /= 10;
+      } while (units != 0);
+      if (std::signbit(value)) *--p = '-';
+      out->append(p, static_cast<size_t>(buf + sizeof buf - p));
+      return;
+    }
+  }
+  char buf[512];
   int len = std::snprintf(buf, sizeof buf, "%.*f", digits, value);
   if (len <= 0 || static_cast<size_t>(len) >= sizeof buf) {
     out->append("0.0");

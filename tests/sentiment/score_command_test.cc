@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cmath>
+#include <cstdio>
 #include <random>
 #include <sstream>
 #include <streambuf>
@@ -64,6 +66,28 @@ TEST_CASE("earshot score: numbers are printed as the reference prints them", "[s
   s += ' ';
   AppendRoundedScore(0.125, 2, &s);  // an exact tie goes to even, as Python's round()
   CHECK(s == "0.0001 -0.0 1.0 0.12");
+}
+
+TEST_CASE("earshot score: the fast number path prints what printf rounding prints",
+          "[sentiment]") {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> any(-1.0, 1.0);
+  size_t differ = 0;
+  for (int i = 0; i < 200000; ++i) {
+    // Random values, and exact ties and near-ties of 3 and 4 decimals.
+    double v = any(rng);
+    if (i % 4 == 1) v = std::round(v * 2000) / 2000;
+    if (i % 4 == 2) v = std::nextafter(std::round(v * 20000) / 20000, 2.0);
+    for (int digits : {3, 4}) {
+      std::string fast;
+      AppendRoundedScore(v, digits, &fast);
+      char buf[64];
+      int len = std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+      while (len > 2 && buf[len - 1] == '0' && buf[len - 2] != '.') --len;
+      if (fast != std::string(buf, static_cast<size_t>(len))) ++differ;
+    }
+  }
+  CHECK(differ == 0);
 }
 
 TEST_CASE("earshot score: overlays apply; bad lexicon or overlay exits 78", "[sentiment]") {
