@@ -18,8 +18,9 @@ constexpr double kMaxOverlayValence = 4.0;  // VADER's raters scored from -4 to 
 constexpr size_t kMaxPhraseWords = 8;
 
 std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && utf8::IsAsciiSpace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && utf8::IsAsciiSpace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  auto space = [](char c) { return utf8::IsAsciiSpace(static_cast<unsigned char>(c)); };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
 }
 

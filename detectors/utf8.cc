@@ -14,7 +14,9 @@ Decoded Decode(const char* p, const char* end) {
   auto cont = [&](size_t i) {
     return i < avail && (static_cast<unsigned char>(p[i]) & 0xC0) == 0x80;
   };
-  auto bits = [&](size_t i) { return static_cast<char32_t>(static_cast<unsigned char>(p[i]) & 0x3F); };
+  auto bits = [&](size_t i) {
+    return static_cast<char32_t>(static_cast<unsigned char>(p[i]) & 0x3F);
+  };
   if (b0 >= 0xC2 && b0 <= 0xDF) {
     if (!cont(1)) return bad;
     return {(static_cast<char32_t>(b0 & 0x1F) << 6) | bits(1), 2};

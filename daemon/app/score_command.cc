@@ -18,7 +18,8 @@
 namespace earshot {
 namespace {
 
-constexpr std::string_view kScoreUsage = R"(usage: earshot score [--lexicon DIR] [--overlay FILE]... [--json] [TEXT...]
+constexpr std::string_view kScoreUsage =
+    R"(usage: earshot score [--lexicon DIR] [--overlay FILE]... [--json] [TEXT...]
 
 Scores each TEXT with VADER (vaderSentiment 3.3.2 semantics) and prints compound (-1 to 1) and
 the pos, neu and neg proportions. With no TEXT, scores each line of standard input, streaming.

@@ -19,7 +19,9 @@ std::vector<std::string> ReferenceTexts(size_t limit) {
   std::vector<std::string> texts;
   std::string line;
   std::getline(f, line);
-  while (texts.size() < limit && std::getline(f, line)) texts.push_back(line.substr(0, line.find('\t')));
+  while (texts.size() < limit && std::getline(f, line)) {
+    texts.push_back(line.substr(0, line.find('\t')));
+  }
   return texts;
 }
 

@@ -129,14 +129,17 @@ TEST_CASE("Lexicon: bad overlays and files are errors naming file:line", "[senti
     const char* expect;  // a substring of the message
   };
   const Bad cases[] = {
-      {"a.yaml", "words:\n  stranded: -2.1\n  refund: lots\n", "a.yaml:3:3: error: valence 'lots'"},
-      {"b.yaml", "words:\n  stranded: 9\n", "b.yaml:2:3: error: valence 9 of 'stranded' is outside"},
+      {"a.yaml", "words:\n  stranded: -2.1\n  refund: lots\n",
+       "a.yaml:3:3: error: valence 'lots'"},
+      {"b.yaml", "words:\n  stranded: 9\n",
+       "b.yaml:2:3: error: valence 9 of 'stranded' is outside"},
       {"c.yaml", "word:\n  stranded: -1\n", "c.yaml:1:1: error: unknown key 'word'"},
       {"d.yaml", "words: [a, b]\n", "d.yaml:1:8: error: 'words' must map"},
       {"e.yaml", "words:\n  a: [1\n", "e.yaml:"},
       {"f.yaml", "- just a list\n", "f.yaml:1:1: error: an overlay is a mapping"},
       {"g.yaml", "words:\n  '  ': -1\n", "g.yaml:2:3: error: entry '  ' has no word left"},
-      {"h.tsv", "refund\t-1\nstranded -2\n", "h.tsv:2: error: expected 'word or phrase<TAB>valence'"},
+      {"h.tsv", "refund\t-1\nstranded -2\n",
+       "h.tsv:2: error: expected 'word or phrase<TAB>valence'"},
       {"i.tsv", "refund\tnope\n", "i.tsv:1: error: valence 'nope'"},
       {"j.json", "{}", "j.json: error: unknown overlay format '.json'"},
       {"k.yaml", "words:\n  a b c d e f g h i: -1\n", "k.yaml:2:3: error: phrase"},

@@ -57,8 +57,9 @@ TEST_CASE("Unicode: emoji sequences are read one code point at a time", "[sentim
   const SentimentAnalyzer& a = ShippedAnalyzer();
   // Skin tones, ZWJ sequences, flags, keycaps and tag sequences never match whole (as in the
   // reference); their parts may. None of them may crash or leave the range.
-  for (const char* text : {"👍🏽 good", "👨‍👩‍👧‍👦 family", "🇫🇷 flag", "1️⃣", "🏴󠁧󠁢󠁷󠁬󠁳󠁿",
-                           "🤽🏽‍♂️ refund", "❤️❤️❤️", "😂😂😂😂😂😂😂😂"}) {
+  for (const char* text : {"👍🏽 good", "👨‍👩‍👧‍👦 family", "🇫🇷 flag", "1️⃣",
+                           "🏴󠁧󠁢󠁷󠁬󠁳󠁿", "🤽🏽‍♂️ refund", "❤️❤️❤️",
+                           "😂😂😂😂😂😂😂😂"}) {
     INFO(text);
     CHECK(InRange(a.Score(text)));
   }

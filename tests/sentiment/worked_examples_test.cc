@@ -35,7 +35,8 @@ TEST_CASE("SentimentAnalyzer: README worked examples match their published score
       {"VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", 0.9469, 0.706, 0.294, 0.0},
       {"VADER is not smart, handsome, nor funny.", -0.7424, 0.0, 0.354, 0.646},
       {"The book was good.", 0.4404, 0.492, 0.508, 0.0},
-      {"At least it isn't a horrible book.", 0.431, 0.322, 0.678, 0.0},  // published 0.363 0.637
+      // published: 0.363 0.637
+      {"At least it isn't a horrible book.", 0.431, 0.322, 0.678, 0.0},
       {"The book was only kind of good.", 0.3832, 0.303, 0.697, 0.0},
       {"The plot was good, but the characters are uncompelling and the dialog is not great.",
        -0.7042, 0.094, 0.579, 0.327},
