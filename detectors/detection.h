@@ -30,7 +30,10 @@ struct Detection {
   Category category = Category::kComplaint;
   Severity severity = Severity::kLow;  // the rule's own severity, before reach and sentiment
   Labels labels;                       // the rule's labels, plus "brand" when a brand matched
-  std::string summary;                 // the rule's description, for the page's headline
+  std::string summary;                 // the rule's summary (or description), for the headline
+  // mode: shadow. The rule is being tried out: record that it would have escalated, never page.
+  bool shadow = false;
+  Labels captures;                     // named groups of the rule's regexes that matched
 };
 
 // A post with its sentiment and every rule that matched it.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <utility>
 
 #include "daemon/base/json_escape.h"
@@ -38,6 +40,19 @@ void Diagnostics::Add(Diagnostic d) {
 
 void Diagnostics::Merge(const Diagnostics& other) {
   for (const Diagnostic& d : other.all_) Add(d);
+}
+
+void Diagnostics::SortByPosition(size_t from) {
+  if (from >= all_.size()) return;
+  std::map<std::string, size_t> file_order;
+  for (size_t i = from; i < all_.size(); ++i) file_order.emplace(all_[i].file, file_order.size());
+  std::stable_sort(all_.begin() + static_cast<long>(from), all_.end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) {
+                     size_t fa = file_order.at(a.file), fb = file_order.at(b.file);
+                     if (fa != fb) return fa < fb;
+                     if (a.line != b.line) return a.line < b.line;
+                     return a.column < b.column;
+                   });
 }
 
 std::string Diagnostics::ToText() const {

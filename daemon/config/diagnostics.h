@@ -28,6 +28,10 @@ class Diagnostics {
   // Appends every diagnostic of `other`.
   void Merge(const Diagnostics& other);
 
+  // Orders the diagnostics from index `from` on by file (in order of first appearance), line
+  // and column, so a reader walks each file top to bottom. Unpositioned ones stay first.
+  void SortByPosition(size_t from = 0);
+
   bool has_errors() const { return errors_ > 0; }
   int error_count() const { return errors_; }
   int warning_count() const { return static_cast<int>(all_.size()) - errors_; }

@@ -116,6 +116,8 @@ class MapReader {
   bool ok() const { return ok_; }
   const YamlValue& value() const { return value_; }
   const std::string& subject() const { return subject_; }
+  // Renames the subject once it is known (a rule's id is inside the mapping it names).
+  void set_subject(std::string subject) { subject_ = std::move(subject); }
 
   bool Has(std::string_view key);
   std::optional<YamlValue> Get(std::string_view key);

@@ -106,8 +106,10 @@ TEST_CASE("YamlValue: booleans are only true and false; strings stay strings", "
   CHECK(e == "no");
   CHECK_FALSE(fval.has_value());
   REQUIRE(diags.all().size() == 3);
-  CHECK(diags.all()[0].ToString() == "t.yaml:3:4: error: 'c' of x: expected true or false, got 'yes'");
-  CHECK(diags.all()[1].message == "'d' of x: expected true or false, got 'true' (quoted, so a string)");
+  CHECK(diags.all()[0].ToString() ==
+        "t.yaml:3:4: error: 'c' of x: expected true or false, got 'yes'");
+  CHECK(diags.all()[1].message ==
+        "'d' of x: expected true or false, got 'true' (quoted, so a string)");
   CHECK(diags.all()[2].line == 6);
 }
 
@@ -139,7 +141,8 @@ TEST_CASE("YamlValue: durations need units, numbers are checked, kinds are named
   CHECK(lines == std::vector<std::string>{
                      "t.yaml:1:11: error: 'interval' of source 'a': duration '30' has no unit; "
                      "write a number with a unit: 250ms, 30s, 5m, 1h, 2d, 1h30m",
-                     "t.yaml:4:12: error: 'bad_count' of source 'a': expected an integer, got '1.5'",
+                     "t.yaml:4:12: error: 'bad_count' of source 'a': expected an integer, got "
+                     "'1.5'",
                      "t.yaml:6:7: error: 'name' of source 'a': expected a string, got a list",
                      "t.yaml:9:1: error: 'empty' of source 'a': expected a string, got nothing",
                  });

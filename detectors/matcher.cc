@@ -1,0 +1,289 @@
+#include "detectors/matcher.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detectors/regex_lint.h"
+
+namespace earshot {
+namespace {
+
+bool IsWordByte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '\'' || c >= 0x80;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string_view KindKey(AtomKind kind) {
+  switch (kind) {
+    case AtomKind::kText: return "t:";
+    case AtomKind::kTagExact: return "h:";
+    case AtomKind::kTagPrefix: return "p:";
+    case AtomKind::kTagRegex: return "r:";
+    case AtomKind::kMention: return "m:";
+  }
+  return "?:";
+}
+
+std::string DescribeRe2Error(const RE2& re, int64_t budget) {
+  if (re.error_code() == RE2::ErrorPatternTooLarge) {
+    return fmt::format("needs more RE2 memory than the per-regex budget of {} MiB; bounded "
+                       "repetitions such as {{1,1000}} and long alternations multiply states: "
+                       "simplify it, split it into several conditions, or raise "
+                       "re2_max_mem_per_regex",
+                       budget >> 20);
+  }
+  return fmt::format("invalid regex: {}", re.error());
+}
+
+}  // namespace
+
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !IsWordByte(static_cast<unsigned char>(text[i]))) ++i;
+    size_t start = i;
+    while (i < text.size() && IsWordByte(static_cast<unsigned char>(text[i]))) ++i;
+    if (i > start) words.push_back(Lower(text.substr(start, i - start)));
+  }
+  return words;
+}
+
+void Matcher::Match(const Post& post, std::vector<int>* hits) const {
+  hits->clear();
+  if (set_ != nullptr) {
+    std::vector<int> set_hits;
+    RE2::Set::ErrorInfo info{};
+    if (!set_->Match(post.text, &set_hits, &info) && info.kind == RE2::Set::kOutOfMemory) {
+      dfa_failures_.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (int s : set_hits) {
+      int a = set_to_atom_[s];
+      if (atoms_[a].kind == AtomKind::kText) hits->push_back(a);
+    }
+    if (has_tag_set_atoms_ && !post.hashtags.empty()) {
+      // One tag per line: tag atoms are anchored with (?m)^...$ so they see whole tags.
+      std::string tags;
+      for (const std::string& t : post.hashtags) {
+        tags += t;
+        tags += '\n';
+      }
+      set_hits.clear();
+      if (!set_->Match(tags, &set_hits, &info) && info.kind == RE2::Set::kOutOfMemory) {
+        dfa_failures_.fetch_add(1, std::memory_order_relaxed);
+      }
+      for (int s : set_hits) {
+        int a = set_to_atom_[s];
+        const Atom& atom = atoms_[a];
+        if (atom.kind == AtomKind::kTagPrefix) {
+          hits->push_back(a);
+        } else if (atom.kind == AtomKind::kTagRegex) {
+          // The set saw all tags at once; a pattern such as \s could have spanned two.
+          for (const std::string& t : post.hashtags) {
+            if (RE2::FullMatch(t, *atom.re)) {
+              hits->push_back(a);
+              break;
+            }
+          }
+        }
+      }
+    }
+  }
+  if (!tag_exact_.empty()) {
+    for (const std::string& t : post.hashtags) {
+      auto it = tag_exact_.find(t);
+      if (it != tag_exact_.end()) hits->insert(hits->end(), it->second.begin(), it->second.end());
+    }
+  }
+  if (!mentions_.empty()) {
+    for (const std::string& m : post.mentions) {
+      auto it = mentions_.find(m);
+      if (it != mentions_.end()) hits->insert(hits->end(), it->second.begin(), it->second.end());
+      size_t at = m.find('@');
+      if (at != std::string::npos) {
+        it = mentions_.find(m.substr(0, at));
+        if (it != mentions_.end()) hits->insert(hits->end(), it->second.begin(), it->second.end());
+      }
+    }
+  }
+  std::sort(hits->begin(), hits->end());
+  hits->erase(std::unique(hits->begin(), hits->end()), hits->end());
+}
+
+MatcherBuilder::MatcherBuilder(MatcherOptions options)
+    : options_(options), m_(new Matcher()) {}
+
+MatcherBuilder::~MatcherBuilder() = default;
+
+std::shared_ptr<const RE2> MatcherBuilder::Compile(std::string_view pattern,
+                                                   std::string* error) const {
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_max_mem(options_.max_mem_per_regex);
+  auto re = std::make_shared<const RE2>(re2::StringPiece(pattern.data(), pattern.size()), opts);
+  if (!re->ok()) {
+    *error = DescribeRe2Error(*re, options_.max_mem_per_regex);
+    return nullptr;
+  }
+  return re;
+}
+
+bool MatcherBuilder::CheckRegex(std::string_view pattern, bool case_sensitive,
+                                std::string* error) const {
+  if (std::string u = UnsupportedRegexSyntax(pattern); !u.empty()) {
+    *error = "regex " + u;
+    return false;
+  }
+  if (Compile(pattern, error) == nullptr) return false;
+  std::string full = case_sensitive ? fmt::format("(?:{})", pattern)
+                                    : fmt::format("(?i:{})", pattern);
+  return Compile(full, error) != nullptr;
+}
+
+int MatcherBuilder::AddSetAtom(AtomKind kind, std::string set_pattern, std::string* error,
+                               std::string_view user_pattern) {
+  std::string key = std::string(KindKey(kind)) + set_pattern;
+  if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;
+  std::shared_ptr<const RE2> re = Compile(set_pattern, error);
+  if (re == nullptr) {
+    // Name the problem in the analyst's own pattern, not the flag group wrapped around it.
+    if (!user_pattern.empty() && Compile(user_pattern, error) != nullptr) {
+      Compile(set_pattern, error);
+    }
+    return -1;
+  }
+  Atom atom;
+  atom.kind = kind;
+  atom.pattern = std::move(set_pattern);
+  if (kind == AtomKind::kTagRegex || !re->NamedCapturingGroups().empty()) atom.re = std::move(re);
+  int id = static_cast<int>(m_->atoms_.size());
+  m_->atoms_.push_back(std::move(atom));
+  dedup_.emplace(std::move(key), id);
+  if (kind == AtomKind::kTagPrefix || kind == AtomKind::kTagRegex) m_->has_tag_set_atoms_ = true;
+  return id;
+}
+
+int MatcherBuilder::AddTextRegex(std::string_view pattern, bool case_sensitive,
+                                 std::string* error) {
+  if (std::string u = UnsupportedRegexSyntax(pattern); !u.empty()) {
+    *error = "regex " + u;
+    return -1;
+  }
+  // The flag group keeps the user's own alternation inside it: "a|b" must not become "(?i)a|b"
+  // concatenated with anything else later.
+  return AddSetAtom(AtomKind::kText,
+                    case_sensitive ? fmt::format("(?:{})", pattern)
+                                   : fmt::format("(?i:{})", pattern),
+                    error, pattern);
+}
+
+int MatcherBuilder::AddPhraseGroup(const std::vector<std::string>& terms, std::string* error) {
+  std::vector<std::vector<std::string>> words;
+  std::vector<std::string> alternatives;
+  for (const std::string& term : terms) {
+    std::vector<std::string> w = SplitWords(term);
+    if (w.empty()) {
+      *error = fmt::format("phrase '{}' has no words", term);
+      return -1;
+    }
+    std::string alt;
+    for (size_t i = 0; i < w.size(); ++i) {
+      if (i > 0) alt += "\\W+";
+      alt += QuoteRegex(w[i]);
+    }
+    alternatives.push_back(std::move(alt));
+    words.push_back(std::move(w));
+  }
+  // \b is ASCII in RE2; a term starting or ending in a non-ASCII letter gets no boundary there,
+  // and SplitWords-based `near` checks stay exact either way.
+  std::string pattern = fmt::format("(?i)\\b(?:{})\\b", fmt::join(alternatives, "|"));
+  int id = AddSetAtom(AtomKind::kText, std::move(pattern), error);
+  if (id >= 0 && m_->atoms_[id].terms.empty()) m_->atoms_[id].terms = std::move(words);
+  return id;
+}
+
+int MatcherBuilder::AddTagExact(std::string_view tag) {
+  std::string lower = Lower(tag);
+  std::string key = "h:" + lower;
+  if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;
+  int id = static_cast<int>(m_->atoms_.size());
+  Atom atom;
+  atom.kind = AtomKind::kTagExact;
+  atom.literal = lower;
+  m_->atoms_.push_back(std::move(atom));
+  m_->tag_exact_[lower].push_back(id);
+  dedup_.emplace(std::move(key), id);
+  return id;
+}
+
+int MatcherBuilder::AddTagPrefix(std::string_view prefix) {
+  std::string error;
+  int id = AddSetAtom(AtomKind::kTagPrefix, fmt::format("(?im)^{}", QuoteRegex(Lower(prefix))),
+                      &error);
+  if (id >= 0) m_->atoms_[id].literal = Lower(prefix);
+  return id;  // a quoted literal always compiles
+}
+
+int MatcherBuilder::AddTagRegex(std::string_view pattern, std::string* error) {
+  if (std::string u = UnsupportedRegexSyntax(pattern); !u.empty()) {
+    *error = "hashtag regex " + u;
+    return -1;
+  }
+  return AddSetAtom(AtomKind::kTagRegex, fmt::format("(?im)^(?:{})$", pattern), error, pattern);
+}
+
+int MatcherBuilder::AddMention(std::string_view handle) {
+  std::string lower = Lower(handle);
+  std::string key = "m:" + lower;
+  if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;
+  int id = static_cast<int>(m_->atoms_.size());
+  Atom atom;
+  atom.kind = AtomKind::kMention;
+  atom.literal = lower;
+  m_->atoms_.push_back(std::move(atom));
+  m_->mentions_[lower].push_back(id);
+  dedup_.emplace(std::move(key), id);
+  return id;
+}
+
+Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
+  std::vector<int> regex_atoms;
+  for (size_t i = 0; i < m_->atoms_.size(); ++i) {
+    if (!m_->atoms_[i].pattern.empty()) regex_atoms.push_back(static_cast<int>(i));
+  }
+  if (!regex_atoms.empty()) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    opts.set_max_mem(options_.max_mem_total);
+    auto set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+    for (int a : regex_atoms) {
+      std::string error;
+      int index = set->Add(m_->atoms_[a].pattern, &error);
+      if (index < 0) {
+        return Status::Internal(fmt::format("regex '{}' compiled alone but not in the set: {}",
+                                            m_->atoms_[a].pattern, error));
+      }
+      m_->atoms_[a].set_index = index;
+      m_->set_to_atom_.push_back(a);
+    }
+    if (!set->Compile()) {
+      return Status::ResourceExhausted(fmt::format(
+          "the {} regexes of the rule set need more RE2 memory than re2_max_mem_total ({} MiB); "
+          "raise it or remove rules",
+          regex_atoms.size(), options_.max_mem_total >> 20));
+    }
+    m_->set_ = std::move(set);
+  }
+  return std::unique_ptr<const Matcher>(std::move(m_));
+}
+
+}  // namespace earshot

@@ -1,0 +1,116 @@
+// Matcher: every regex, phrase, hashtag and mention test of every rule, run over a post in one
+// pass. Regexes (text regexes, phrase groups, hashtag prefixes and hashtag regexes) are compiled
+// into one RE2::Set, scanned once over the text and once over the post's hashtags (one per
+// line); exact hashtags and mentions are hash lookups. Each test is an "atom"; a rule is only
+// evaluated when one of its trigger atoms fired (see RuleSet), so cost grows slowly with rules.
+//
+// Built once by MatcherBuilder, then immutable: Match() may run on any number of threads at once
+// without locks. Owned by the RuleSet.
+#pragma once
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/base/result.h"
+#include "detectors/post.h"
+
+namespace earshot {
+
+enum class AtomKind {
+  kText,        // RE2 over the text (regex and phrase conditions, near groups)
+  kTagExact,    // a hashtag equal to `literal`
+  kTagPrefix,   // a hashtag starting with `literal`
+  kTagRegex,    // a hashtag fully matching `pattern`
+  kMention,     // a mention of `literal` (also matches `literal@any.host`)
+};
+
+struct Atom {
+  AtomKind kind = AtomKind::kText;
+  std::string literal;      // tag, prefix or handle, lowercase
+  std::string pattern;      // the RE2 pattern as it went into the set, "" for exact atoms
+  int set_index = -1;
+  // Kept only where the set's answer is not enough: hashtag regexes are confirmed per tag, and
+  // text regexes with named groups are rerun for their captures.
+  std::shared_ptr<const RE2> re;
+  // For phrase groups: each alternative as lowercase words, so `near` can find word positions.
+  std::vector<std::vector<std::string>> terms;
+};
+
+struct MatcherOptions {
+  // RE2 memory for each regex compiled alone (checks every analyst regex at load), and for the
+  // whole set (program plus DFA cache while matching). Sized from bench/rules_bench: 5,000
+  // analyst rules need about 60 MiB for the set; 8 MiB (RE2's default) fits about 500.
+  int64_t max_mem_per_regex = 8 << 20;
+  int64_t max_mem_total = 256 << 20;
+};
+
+class Matcher {
+ public:
+  // Fills `hits` with the sorted ids of every atom the post satisfies.
+  void Match(const Post& post, std::vector<int>* hits) const;
+
+  const Atom& atom(int id) const { return atoms_[id]; }
+  size_t atom_count() const { return atoms_.size(); }
+  size_t regex_count() const { return set_to_atom_.size(); }
+  // Scans the DFA gave up on for lack of memory (the post then matched no regex); a non-zero
+  // value means max_mem_total is too small for this rule set.
+  uint64_t dfa_failures() const { return dfa_failures_.load(std::memory_order_relaxed); }
+
+ private:
+  friend class MatcherBuilder;
+  Matcher() = default;
+
+  std::vector<Atom> atoms_;
+  std::unique_ptr<RE2::Set> set_;
+  std::vector<int> set_to_atom_;
+  bool has_tag_set_atoms_ = false;
+  std::unordered_map<std::string, std::vector<int>> tag_exact_;
+  std::unordered_map<std::string, std::vector<int>> mentions_;
+  mutable std::atomic<uint64_t> dfa_failures_{0};
+};
+
+class MatcherBuilder {
+ public:
+  explicit MatcherBuilder(MatcherOptions options = {});
+  ~MatcherBuilder();
+
+  // Each returns the atom's id (identical atoms are shared), or -1 with *error set to a message
+  // that names the problem (bad syntax, unsupported construct, memory budget).
+  int AddTextRegex(std::string_view pattern, bool case_sensitive, std::string* error);
+  // Any of `terms` (each a word or phrase) as whole words, case-insensitive.
+  int AddPhraseGroup(const std::vector<std::string>& terms, std::string* error);
+  int AddTagExact(std::string_view tag);
+  int AddTagPrefix(std::string_view prefix);
+  int AddTagRegex(std::string_view pattern, std::string* error);
+  int AddMention(std::string_view handle);
+
+  // Checks `pattern` alone (syntax, unsupported constructs, per-regex budget) without adding
+  // it: for rules that are disabled but must still be valid.
+  bool CheckRegex(std::string_view pattern, bool case_sensitive, std::string* error) const;
+
+  // Compiles the set within max_mem_total. Consumes the builder.
+  Result<std::unique_ptr<const Matcher>> Build();
+
+ private:
+  int AddSetAtom(AtomKind kind, std::string set_pattern, std::string* error,
+                 std::string_view user_pattern = {});
+  std::shared_ptr<const RE2> Compile(std::string_view pattern, std::string* error) const;
+
+  MatcherOptions options_;
+  std::unique_ptr<Matcher> m_;
+  std::unordered_map<std::string, int> dedup_;  // kind + pattern/literal -> atom id
+};
+
+// The words of `text`, ASCII-lowercased: runs of letters, digits, apostrophes and non-ASCII
+// bytes. `near` measures distance in these words.
+std::vector<std::string> SplitWords(std::string_view text);
+
+}  // namespace earshot

@@ -1,0 +1,1142 @@
+#include "detectors/rule_loader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "daemon/config/suggest.h"
+#include "daemon/config/yaml_reader.h"
+#include "detectors/regex_lint.h"
+
+namespace earshot {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where a piece of a rule file came from, kept past parsing for errors found while compiling.
+struct Where {
+  std::string file;
+  int line = 0, column = 0;
+};
+
+Where At(const YamlValue& v) { return {v.file(), v.mark().line, v.mark().column}; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string StripPrefix(std::string s, char c) {
+  if (!s.empty() && s.front() == c) s.erase(0, 1);
+  return s;
+}
+
+// ---- What the files say, before macros, lists and {{brand}} are resolved. ----
+
+struct RawCond {
+  enum class Kind {
+    kAll, kAny, kNone,
+    kHashtag, kHashtagPrefix, kHashtagRegex, kHashtagIn,
+    kMention, kMentionIn,
+    kRegex, kPhrase, kPhraseIn, kNear,
+    kLanguage, kAuthor, kAuthorIn, kNetwork,
+    kFollowers, kSentiment, kMacro,
+  };
+  struct Group {  // one term group of `near`: literal terms or a list
+    std::vector<std::string> terms;
+    std::string list;
+    Where where;
+  };
+  Kind kind = Kind::kAll;
+  Where where;
+  std::string value;  // literal, pattern, list or macro name
+  bool case_sensitive = false;
+  std::vector<std::string> values;
+  std::vector<Group> groups;
+  int within = 0;
+  std::optional<double> above, below;
+  std::vector<RawCond> children;
+};
+
+struct RawBlock {
+  std::vector<RawCond> any, all, none;
+  Where where;
+};
+
+struct RawRule {
+  std::string id;
+  Where where;
+  std::string description, summary;
+  Category category = Category::kComplaint;
+  std::optional<Severity> severity;
+  Labels labels;
+  bool enabled = true;
+  bool shadow = false;
+  RawBlock match;
+};
+
+struct RawList {
+  std::string name;
+  Where where;
+  std::vector<std::string> items;
+  bool used = false;
+};
+
+struct RawMacro {
+  std::string name;
+  Where where;
+  RawBlock match;
+  bool used = false;
+};
+
+const std::vector<std::string> kConditionKeys = {
+    "hashtag", "mention", "regex", "phrase", "near", "language", "author",
+    "network", "followers", "sentiment", "macro", "any", "all", "none"};
+const std::vector<std::string> kCategories = {"complaint", "praise", "resolution", "noise"};
+const std::vector<std::string> kSeverities = {"info", "low", "medium", "high", "critical"};
+const std::vector<std::string> kModes = {"live", "shadow"};
+const std::vector<std::string> kOverrideActions = {"append", "replace"};
+
+Category ToCategory(const std::string& s) {
+  if (s == "praise") return Category::kPraise;
+  if (s == "resolution") return Category::kResolution;
+  if (s == "noise") return Category::kNoise;
+  return Category::kComplaint;
+}
+
+bool ValidName(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// ---- Parsing: YAML to raw items, every shape problem reported. ----
+
+class Parser {
+ public:
+  Parser(Diagnostics* diags, std::vector<RawRule>* rules, std::vector<RawList>* lists,
+         std::vector<RawMacro>* macros)
+      : diags_(diags), rules_(rules), lists_(lists), macros_(macros) {}
+
+  void ParseFile(const YamlFile& file, const fs::path& base_dir) {
+    base_dir_ = base_dir;
+    YamlValue root = file.root();
+    if (root.IsNull()) {
+      root.Warning("the rule file is empty");
+      return;
+    }
+    for (const YamlValue& item : root.Items("a rule file (a list of rule:, list: and macro: "
+                                            "items)")) {
+      ParseItem(item);
+    }
+  }
+
+ private:
+  void ParseItem(const YamlValue& item) {
+    if (!item.IsMapping()) {
+      item.Error(fmt::format("expected a rule:, list: or macro: item, got {}", item.KindName()));
+      return;
+    }
+    // Falco's shape: the first key says what the item is.
+    std::optional<std::string> first;
+    if (item.node().begin() != item.node().end() && item.node().begin()->first.IsScalar()) {
+      first = item.node().begin()->first.Scalar();
+    }
+    if (first == "rule") return ParseRule(item);
+    if (first == "list") return ParseList(item);
+    if (first == "macro") return ParseMacro(item);
+    item.Error(fmt::format("unknown item '{}'{}; each item starts with rule:, list: or macro:",
+                           first.value_or(""), DidYouMean(first.value_or(""),
+                                                          {"rule", "list", "macro"})));
+  }
+
+  // The name of a `rule:`/`list:`/`macro:` item; nullopt after reporting.
+  std::optional<std::string> ItemName(MapReader& m, std::string_view kind) {
+    std::optional<YamlValue> v = m.Get(kind);
+    std::optional<std::string> name = v->ReadString(fmt::format("{} name", kind));
+    if (!name) return std::nullopt;
+    if (!ValidName(*name)) {
+      v->Error(fmt::format("{} name '{}' may hold only letters, digits and - _ . :", kind, *name));
+      return std::nullopt;
+    }
+    return name;
+  }
+
+  // override: {field: append|replace}; returns field -> action.
+  std::map<std::string, std::string> ReadOverride(MapReader& m, const std::string& subject,
+                                                  const std::vector<std::string>& fields,
+                                                  const std::vector<std::string>& appendable) {
+    std::map<std::string, std::string> out;
+    std::optional<YamlValue> v = m.Get("override");
+    if (!v) return out;
+    MapReader o(*v, fmt::format("override of {}", subject));
+    for (const auto& [key, value] : o.Entries()) {
+      const std::string& field = key.scalar();
+      if (std::find(fields.begin(), fields.end(), field) == fields.end()) {
+        key.Error(fmt::format("override of {}: '{}' cannot be overridden{}; known: {}", subject,
+                              field, DidYouMean(field, fields), fmt::join(fields, ", ")));
+        continue;
+      }
+      o.Allow(field);
+      std::optional<std::string> action =
+          value.ReadChoice(fmt::format("override of '{}' in {}", field, subject),
+                           kOverrideActions);
+      if (!action) continue;
+      if (*action == "append" &&
+          std::find(appendable.begin(), appendable.end(), field) == appendable.end()) {
+        value.Error(fmt::format("override of '{}' in {}: only replace is possible; append "
+                                "works for {}", field, subject, fmt::join(appendable, ", ")));
+        continue;
+      }
+      if (!m.Has(field)) {
+        value.Error(fmt::format("override of '{}' in {}: the item gives no '{}' to {}", field,
+                                subject, field, *action));
+        continue;
+      }
+      out[field] = *action;
+    }
+    o.Finish();
+    if (out.empty() && o.ok() && o.Entries().empty()) {
+      v->Error(fmt::format("override of {} names no field; write e.g. override: {{match: "
+                           "append}}", subject));
+    }
+    return out;
+  }
+
+  // Every field given in an overriding item must be named in its override: block, as in Falco,
+  // so an analyst never replaces what they meant to extend.
+  void CheckOverrideCovers(MapReader& m, const std::string& kind,
+                           const std::map<std::string, std::string>& actions,
+                           const std::string& subject) {
+    for (const auto& [key, value] : m.Entries()) {
+      const std::string& k = key.scalar();
+      if (k == kind || k == "override" || actions.count(k)) continue;
+      key.Error(fmt::format("'{}' in the override of {} is not listed in override:; add "
+                            "'{}: replace' (or append) to say what to do with it", k, subject, k));
+    }
+  }
+
+  void ParseRule(const YamlValue& item) {
+    // The name comes first so that every message, duplicate keys included, can say whose.
+    const YAML::Node name_node = item.node()["rule"];
+    std::string subject =
+        fmt::format("rule '{}'", name_node.IsScalar() ? name_node.Scalar() : "?");
+    MapReader r(item, subject);
+    std::optional<std::string> id = ItemName(r, "rule");
+    const std::vector<std::string> fields = {"description", "summary", "category", "severity",
+                                             "labels", "enabled", "mode", "match"};
+    RawRule raw;
+    raw.id = id.value_or("");
+    raw.where = At(item);
+    std::optional<std::string> category, severity, mode;
+    bool has_match = false;
+    r.Optional("description", &raw.description).Optional("summary", &raw.summary);
+    if (auto v = r.Get("category")) category = v->ReadChoice("category of " + subject, kCategories);
+    if (auto v = r.Get("severity")) severity = v->ReadChoice("severity of " + subject, kSeverities);
+    if (auto v = r.Get("mode")) mode = v->ReadChoice("mode of " + subject, kModes);
+    r.Optional("enabled", &raw.enabled);
+    if (auto v = r.Get("labels")) ReadLabels(*v, subject, &raw.labels);
+    if (auto v = r.Get("match")) {
+      has_match = true;
+      // An override may add only exclusions: `none:` alone is fine there.
+      if (auto block = ParseBlock(*v, subject, item.node()["override"].IsDefined())) {
+        raw.match = std::move(*block);
+      }
+    }
+    std::map<std::string, std::string> actions =
+        ReadOverride(r, subject, fields, {"match", "labels"});
+    r.Finish();
+    if (!id) return;
+    if (category) raw.category = ToCategory(*category);
+    if (severity) raw.severity = ParseSeverity(*severity);
+    if (mode) raw.shadow = *mode == "shadow";
+
+    auto existing = std::find_if(rules_->begin(), rules_->end(),
+                                 [&](const RawRule& x) { return x.id == raw.id; });
+    bool overriding = r.Has("override");
+    if (overriding || existing != rules_->end()) {
+      if (existing == rules_->end()) {
+        std::vector<std::string> ids;
+        for (const RawRule& x : *rules_) ids.push_back(x.id);
+        item.Error(fmt::format("override of unknown rule '{}'{}; a rule must be defined (in an "
+                               "earlier file) before it is overridden", raw.id,
+                               DidYouMean(raw.id, ids)));
+        return;
+      }
+      bool only_enabled = true;
+      for (const auto& [key, value] : r.Entries()) {
+        if (key.scalar() != "rule" && key.scalar() != "enabled") only_enabled = false;
+      }
+      if (!overriding && !only_enabled) {
+        item.Error(fmt::format("rule '{}' is already defined at {}:{}; to change it, add "
+                               "override: {{match: append}} (or replace) naming each field",
+                               raw.id, existing->where.file, existing->where.line));
+        return;
+      }
+      if (!overriding) {  // "- rule: x / enabled: false", Falco's way to switch a rule off
+        existing->enabled = raw.enabled;
+        return;
+      }
+      CheckOverrideCovers(r, "rule", actions, subject);
+      for (const auto& [field, action] : actions) {
+        if (field == "description") existing->description = raw.description;
+        if (field == "summary") existing->summary = raw.summary;
+        if (field == "category" && category) existing->category = raw.category;
+        if (field == "severity" && severity) existing->severity = raw.severity;
+        if (field == "enabled") existing->enabled = raw.enabled;
+        if (field == "mode" && mode) existing->shadow = raw.shadow;
+        if (field == "labels") {
+          if (action == "replace") existing->labels.clear();
+          for (const auto& [k, v] : raw.labels) existing->labels[k] = v;
+        }
+        if (field == "match") {
+          if (action == "replace") {
+            existing->match = std::move(raw.match);
+          } else {
+            AppendBlock(std::move(raw.match), &existing->match);
+          }
+        }
+      }
+      return;
+    }
+    if (!r.ok()) return;
+    if (raw.description.empty() && !r.Has("description")) {
+      item.Error(fmt::format("{}: missing required key 'description'", subject));
+    }
+    if (!category) {
+      if (!r.Has("category")) {
+        item.Error(fmt::format("{}: missing required key 'category' (one of {})", subject,
+                               fmt::join(kCategories, ", ")));
+      }
+      return;
+    }
+    if (!has_match) {
+      item.Error(fmt::format("{}: missing required key 'match'", subject));
+      return;
+    }
+    if (!raw.severity) {
+      if (raw.category == Category::kComplaint && !r.Has("severity")) {
+        item.Error(fmt::format("{}: missing required key 'severity' (complaints page people: "
+                               "say how loudly, one of {})", subject,
+                               fmt::join(kSeverities, ", ")));
+      }
+      raw.severity = Severity::kInfo;
+    }
+    rules_->push_back(std::move(raw));
+  }
+
+  static void AppendBlock(RawBlock add, RawBlock* to) {
+    for (RawCond& c : add.any) to->any.push_back(std::move(c));
+    for (RawCond& c : add.all) to->all.push_back(std::move(c));
+    for (RawCond& c : add.none) to->none.push_back(std::move(c));
+  }
+
+  void ReadLabels(const YamlValue& v, const std::string& subject, Labels* out) {
+    MapReader l(v, "labels of " + subject);
+    for (const auto& [key, value] : l.Entries()) {
+      l.Allow(key.scalar());
+      if (!ValidName(key.scalar())) {
+        key.Error(fmt::format("label name '{}' in {} may hold only letters, digits and - _ . :",
+                              key.scalar(), subject));
+        continue;
+      }
+      if (auto s = value.ReadString(fmt::format("label '{}' of {}", key.scalar(), subject))) {
+        (*out)[key.scalar()] = *s;
+      }
+    }
+    l.Finish();
+  }
+
+  void ParseList(const YamlValue& item) {
+    // The name comes first so that every message, duplicate keys included, can say whose.
+    const YAML::Node name_node = item.node()["list"];
+    std::string subject =
+        fmt::format("list '{}'", name_node.IsScalar() ? name_node.Scalar() : "?");
+    MapReader r(item, subject);
+    std::optional<std::string> name = ItemName(r, "list");
+    RawList raw;
+    raw.name = name.value_or("");
+    raw.where = At(item);
+    bool has_items = r.Has("items"), has_file = r.Has("file");
+    r.Optional("items", &raw.items);
+    if (auto v = r.Get("file")) {
+      if (auto path = v->ReadString("file of " + subject)) ReadListFile(*v, *path, &raw.items);
+    }
+    std::map<std::string, std::string> actions = ReadOverride(r, subject, {"items"}, {"items"});
+    r.Finish();
+    if (!name || !r.ok()) return;
+    if (has_items && has_file) {
+      item.Error(fmt::format("{}: give either items: or file:, not both", subject));
+      return;
+    }
+    auto existing = std::find_if(lists_->begin(), lists_->end(),
+                                 [&](const RawList& x) { return x.name == raw.name; });
+    if (r.Has("override")) {
+      if (existing == lists_->end()) {
+        std::vector<std::string> names;
+        for (const RawList& x : *lists_) names.push_back(x.name);
+        item.Error(fmt::format("override of unknown list '{}'{}", raw.name,
+                               DidYouMean(raw.name, names)));
+        return;
+      }
+      if (actions.count("items")) {
+        if (actions["items"] == "replace") existing->items.clear();
+        existing->items.insert(existing->items.end(), raw.items.begin(), raw.items.end());
+      }
+      return;
+    }
+    if (existing != lists_->end()) {
+      item.Error(fmt::format("list '{}' is already defined at {}:{}; to extend it add "
+                             "override: {{items: append}}", raw.name, existing->where.file,
+                             existing->where.line));
+      return;
+    }
+    if (!has_items && !has_file) {
+      item.Error(fmt::format("{}: missing items: (or file: with one item per line)", subject));
+      return;
+    }
+    lists_->push_back(std::move(raw));
+  }
+
+  void ReadListFile(const YamlValue& where, const std::string& path,
+                    std::vector<std::string>* items) {
+    fs::path p = fs::path(path).is_absolute() ? fs::path(path) : base_dir_ / path;
+    std::ifstream in(p);
+    if (!in) {
+      where.Error(fmt::format("cannot read list file '{}'; the path is relative to the rule "
+                              "file's directory", p.string()));
+      return;
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      size_t hash = line.find('#');
+      // A leading '#' is a comment; "#AcmeAirSucks" as an item must be written without '#'.
+      if (hash == 0) continue;
+      size_t b = line.find_first_not_of(" \t\r");
+      size_t e = line.find_last_not_of(" \t\r");
+      if (b == std::string::npos) continue;
+      std::string item = line.substr(b, e - b + 1);
+      if (item.front() == '#') continue;
+      items->push_back(std::move(item));
+    }
+  }
+
+  void ParseMacro(const YamlValue& item) {
+    // The name comes first so that every message, duplicate keys included, can say whose.
+    const YAML::Node name_node = item.node()["macro"];
+    std::string subject =
+        fmt::format("macro '{}'", name_node.IsScalar() ? name_node.Scalar() : "?");
+    MapReader r(item, subject);
+    std::optional<std::string> name = ItemName(r, "macro");
+    RawMacro raw;
+    raw.name = name.value_or("");
+    raw.where = At(item);
+    std::optional<RawBlock> block;
+    if (auto v = r.GetRequired("match")) {
+      block = ParseBlock(*v, subject, item.node()["override"].IsDefined());
+    }
+    std::map<std::string, std::string> actions = ReadOverride(r, subject, {"match"}, {"match"});
+    r.Finish();
+    if (!name || !block) return;
+    raw.match = std::move(*block);
+    auto existing = std::find_if(macros_->begin(), macros_->end(),
+                                 [&](const RawMacro& x) { return x.name == raw.name; });
+    if (r.Has("override")) {
+      if (existing == macros_->end()) {
+        std::vector<std::string> names;
+        for (const RawMacro& x : *macros_) names.push_back(x.name);
+        item.Error(fmt::format("override of unknown macro '{}'{}", raw.name,
+                               DidYouMean(raw.name, names)));
+        return;
+      }
+      if (actions.count("match")) {
+        if (actions["match"] == "replace") {
+          existing->match = std::move(raw.match);
+        } else {
+          AppendBlock(std::move(raw.match), &existing->match);
+        }
+      }
+      return;
+    }
+    if (existing != macros_->end()) {
+      item.Error(fmt::format("macro '{}' is already defined at {}:{}; to change it add "
+                             "override: {{match: append}} (or replace)", raw.name,
+                             existing->where.file, existing->where.line));
+      return;
+    }
+    macros_->push_back(std::move(raw));
+  }
+
+  std::optional<RawBlock> ParseBlock(const YamlValue& v, const std::string& subject,
+                                     bool overriding) {
+    MapReader b(v, "match of " + subject);
+    if (!b.ok()) return std::nullopt;
+    RawBlock block;
+    block.where = At(v);
+    bool ok = true;
+    auto read = [&](std::string_view key, std::vector<RawCond>* out) {
+      b.Each(key, [&](const YamlValue& item) {
+        if (auto c = ParseCondition(item, subject)) {
+          out->push_back(std::move(*c));
+        } else {
+          ok = false;
+        }
+      });
+    };
+    read("any", &block.any);
+    read("all", &block.all);
+    read("none", &block.none);
+    b.Finish();
+    if (ok && block.any.empty() && block.all.empty() && !overriding) {
+      v.Error(fmt::format("match of {} needs any: or all: conditions; none: alone would match "
+                          "every post", subject));
+      return std::nullopt;
+    }
+    if (!ok) return std::nullopt;
+    return block;
+  }
+
+  // A list condition: `{in: name}` as a mapping.
+  std::optional<std::string> ReadIn(MapReader& m) {
+    std::string list;
+    m.Required("in", &list);
+    if (list.empty()) return std::nullopt;
+    return list;
+  }
+
+  std::optional<RawCond> ParseCondition(const YamlValue& item, const std::string& subject) {
+    std::string where_text = "condition in " + subject;
+    if (!item.IsMapping()) {
+      item.Error(fmt::format("{}: expected a mapping such as 'hashtag: x' or 'regex: ...', got "
+                             "{}", where_text, item.KindName()));
+      return std::nullopt;
+    }
+    MapReader m(item, where_text);
+    std::vector<std::string> present;
+    for (const auto& [key, value] : m.Entries()) {
+      if (std::find(kConditionKeys.begin(), kConditionKeys.end(), key.scalar()) !=
+          kConditionKeys.end()) {
+        present.push_back(key.scalar());
+      }
+    }
+    if (present.empty()) {
+      std::string first = m.FirstKey().value_or("");
+      item.Error(fmt::format("unknown condition '{}' in {}{}; known: {}", first, subject,
+                             DidYouMean(first, kConditionKeys), fmt::join(kConditionKeys, ", ")));
+      return std::nullopt;
+    }
+    if (present.size() > 1) {
+      item.Error(fmt::format("one condition per item in {}: split '{}' and '{}' into two items "
+                             "(under all: when both must hold)", subject, present[0],
+                             present[1]));
+      return std::nullopt;
+    }
+    const std::string& key = present[0];
+    YamlValue v = *m.Get(key);
+    RawCond c;
+    c.where = At(v);
+    int errors_before = diags_->error_count();
+    std::string what = fmt::format("'{}' condition in {}", key, subject);
+    if (key == "any" || key == "all" || key == "none") {
+      c.kind = key == "any" ? RawCond::Kind::kAny
+               : key == "all" ? RawCond::Kind::kAll
+                              : RawCond::Kind::kNone;
+      for (const YamlValue& child : v.Items(what)) {
+        if (auto cc = ParseCondition(child, subject)) c.children.push_back(std::move(*cc));
+      }
+    } else if (key == "hashtag") {
+      if (v.IsMapping()) {
+        MapReader h(v, what);
+        std::vector<std::string> forms;
+        for (const char* form : {"prefix", "regex", "in"}) {
+          if (h.Has(form)) forms.push_back(form);
+        }
+        if (forms.size() != 1) {
+          v.Error(fmt::format("{}: give exactly one of prefix:, regex: or in:", what));
+        } else if (forms[0] == "prefix") {
+          c.kind = RawCond::Kind::kHashtagPrefix;
+          h.Required("prefix", &c.value);
+          c.value = StripPrefix(c.value, '#');
+        } else if (forms[0] == "regex") {
+          c.kind = RawCond::Kind::kHashtagRegex;
+          h.Required("regex", &c.value);
+          if (auto rv = h.Get("regex")) c.where = At(*rv);
+        } else {
+          c.kind = RawCond::Kind::kHashtagIn;
+          h.Required("in", &c.value);
+        }
+        h.Finish();
+      } else if (auto s = v.ReadString(what)) {
+        c.kind = RawCond::Kind::kHashtag;
+        c.value = StripPrefix(*s, '#');
+        if (c.value.find_first_of(" \t") != std::string::npos) {
+          v.Error(fmt::format("{}: a hashtag has no spaces: '{}'", what, *s));
+        }
+      }
+    } else if (key == "mention" || key == "author") {
+      bool mention = key == "mention";
+      if (v.IsMapping()) {
+        MapReader h(v, what);
+        if (auto list = ReadIn(h)) {
+          c.kind = mention ? RawCond::Kind::kMentionIn : RawCond::Kind::kAuthorIn;
+          c.value = *list;
+        }
+        h.Finish();
+      } else if (mention) {
+        if (auto s = v.ReadString(what)) {
+          c.kind = RawCond::Kind::kMention;
+          c.value = StripPrefix(*s, '@');
+        }
+      } else if (auto l = v.ReadStringList(what)) {
+        c.kind = RawCond::Kind::kAuthor;
+        c.values = *l;
+      }
+    } else if (key == "regex") {
+      c.kind = RawCond::Kind::kRegex;
+      if (auto s = v.ReadString(what)) c.value = *s;
+      m.Optional("case_sensitive", &c.case_sensitive);
+      if (std::string gap = FindWildcardGap(c.value); !gap.empty()) {
+        v.Warning(fmt::format("regex in {} joins words with the gap '{}': in an RE2::Set such "
+                              "gaps make matching about 10x slower and need far more memory; "
+                              "write `near: N` with `terms:` instead", subject, gap));
+      }
+    } else if (key == "phrase") {
+      if (v.IsMapping()) {
+        MapReader h(v, what);
+        if (auto list = ReadIn(h)) {
+          c.kind = RawCond::Kind::kPhraseIn;
+          c.value = *list;
+        }
+        h.Finish();
+      } else if (auto l = v.ReadStringList(what)) {
+        c.kind = RawCond::Kind::kPhrase;
+        c.values = *l;
+      }
+    } else if (key == "near") {
+      c.kind = RawCond::Kind::kNear;
+      if (auto n = v.ReadInt(what + " (words apart)", 0, 50)) c.within = static_cast<int>(*n);
+      std::optional<YamlValue> terms = m.GetRequired("terms");
+      if (terms) {
+        for (const YamlValue& g : terms->Items("terms of " + what)) {
+          RawCond::Group group;
+          group.where = At(g);
+          if (g.IsMapping()) {
+            MapReader h(g, "terms of " + what);
+            if (auto list = ReadIn(h)) group.list = *list;
+            h.Finish();
+          } else if (auto l = g.ReadStringList("terms of " + what)) {
+            group.terms = *l;
+          }
+          c.groups.push_back(std::move(group));
+        }
+        if (terms->IsSequence() && c.groups.size() < 2) {
+          terms->Error(fmt::format("terms of {}: give at least two term groups to be near each "
+                                   "other", what));
+        }
+      }
+    } else if (key == "language" || key == "network") {
+      c.kind = key == "language" ? RawCond::Kind::kLanguage : RawCond::Kind::kNetwork;
+      if (auto l = v.ReadStringList(what)) c.values = *l;
+    } else if (key == "followers" || key == "sentiment") {
+      bool followers = key == "followers";
+      c.kind = followers ? RawCond::Kind::kFollowers : RawCond::Kind::kSentiment;
+      MapReader b(v, what);
+      for (const char* bound : {"above", "below"}) {
+        std::optional<YamlValue> bv = b.Get(bound);
+        if (!bv) continue;
+        std::optional<double> x = followers ? [&]() -> std::optional<double> {
+          auto i = bv->ReadInt(fmt::format("{} of {}", bound, what), 0);
+          return i ? std::optional<double>(static_cast<double>(*i)) : std::nullopt;
+        }() : bv->ReadDouble(fmt::format("{} of {}", bound, what), -1.0, 1.0);
+        (std::string_view(bound) == "above" ? c.above : c.below) = x;
+      }
+      b.Finish();
+      if (b.ok() && !b.Has("above") && !b.Has("below")) {
+        v.Error(fmt::format("{}: give above:, below: or both", what));
+      } else if (c.above && c.below && *c.above >= *c.below) {
+        v.Error(fmt::format("{}: above: {} and below: {} leave nothing between them; nothing "
+                            "can match", what, *c.above, *c.below));
+      }
+    } else if (key == "macro") {
+      c.kind = RawCond::Kind::kMacro;
+      if (auto s = v.ReadString(what)) c.value = *s;
+    }
+    m.Finish();
+    if (diags_->error_count() != errors_before) return std::nullopt;
+    return c;
+  }
+
+  Diagnostics* diags_;
+  std::vector<RawRule>* rules_;
+  std::vector<RawList>* lists_;
+  std::vector<RawMacro>* macros_;
+  fs::path base_dir_;
+};
+
+// ---- Compiling: raw rules to Conditions and Matcher atoms, once per brand. ----
+
+enum class TemplateUse { kText, kRegex, kTag };
+
+class Compiler {
+ public:
+  Compiler(std::vector<RawList>* lists, std::vector<RawMacro>* macros)
+      : lists_(lists), macros_(macros) {}
+
+  // Compiles `rule` for `brand` (nullopt: no brands configured) into `builder`.
+  // *uses_brand tells whether the rule needed {{brand}}.
+  std::optional<Condition> CompileRule(const RawRule& rule, const std::optional<std::string>& brand,
+                                       MatcherBuilder* builder, Diagnostics* diags,
+                                       bool* uses_brand, std::vector<int>* capture_atoms) {
+    brand_ = brand;
+    builder_ = builder;
+    diags_ = diags;
+    uses_brand_ = false;
+    missing_brand_ = false;
+    capture_atoms_ = capture_atoms;
+    subject_ = fmt::format("rule '{}'", rule.id);
+    macro_stack_.clear();
+    int before = diags->error_count();
+    Condition c = CompileBlock(rule.match);
+    *uses_brand = uses_brand_;
+    if (diags->error_count() != before || missing_brand_) return std::nullopt;
+    return c;
+  }
+
+  bool missing_brand() const { return missing_brand_; }
+
+  // Fills {{brand}} for display text (description, summary); other {{names}} stay for captures.
+  static std::string FillText(const std::string& s, const std::string& brand) {
+    std::string out = s;
+    for (size_t at = out.find("{{brand}}"); at != std::string::npos;
+         at = out.find("{{brand}}", at + brand.size())) {
+      out.replace(at, 9, brand);
+    }
+    return out;
+  }
+
+ private:
+  void Error(const Where& w, std::string message) {
+    diags_->Error(w.file, w.line, w.column, std::move(message));
+  }
+
+  // Fills {{brand}} in a condition value; nullopt after reporting an unknown variable, or when
+  // no brand is configured.
+  std::optional<std::string> Fill(const std::string& s, const Where& w, TemplateUse use) {
+    std::string out;
+    size_t i = 0;
+    while (true) {
+      size_t open = s.find("{{", i);
+      if (open == std::string::npos) break;
+      size_t close = s.find("}}", open + 2);
+      if (close == std::string::npos) break;
+      std::string name = s.substr(open + 2, close - open - 2);
+      out.append(s, i, open - i);
+      if (name != "brand") {
+        Error(w, fmt::format("unknown template variable '{{{{{}}}}}' in {}{}; only {{{{brand}}}} "
+                             "is filled in conditions", name, subject_,
+                             DidYouMean(name, {"brand"})));
+        return std::nullopt;
+      }
+      uses_brand_ = true;
+      if (!brand_) {
+        missing_brand_ = true;
+        return std::nullopt;
+      }
+      switch (use) {
+        case TemplateUse::kRegex: out += QuoteRegex(*brand_); break;
+        case TemplateUse::kTag: {
+          for (char ch : *brand_) {
+            if (ch != ' ' && ch != '-' && ch != '.') out += ch;
+          }
+          break;
+        }
+        case TemplateUse::kText: out += *brand_; break;
+      }
+      i = close + 2;
+    }
+    out.append(s, i, std::string::npos);
+    return out;
+  }
+
+  RawList* FindList(const std::string& name, const Where& w) {
+    for (RawList& l : *lists_) {
+      if (l.name == name) {
+        l.used = true;
+        return &l;
+      }
+    }
+    std::vector<std::string> names;
+    for (const RawList& l : *lists_) names.push_back(l.name);
+    Error(w, fmt::format("{} uses unknown list '{}'{}", subject_, name, DidYouMean(name, names)));
+    return nullptr;
+  }
+
+  std::optional<std::vector<std::string>> ListItems(const std::string& name, const Where& w,
+                                                    TemplateUse use) {
+    RawList* list = FindList(name, w);
+    if (list == nullptr) return std::nullopt;
+    std::vector<std::string> out;
+    for (const std::string& item : list->items) {
+      auto filled = Fill(item, list->where, use);
+      if (!filled) return std::nullopt;
+      out.push_back(std::move(*filled));
+    }
+    return out;
+  }
+
+  Condition CompileBlock(const RawBlock& b) {
+    Condition all;
+    all.kind = Condition::Kind::kAll;
+    if (!b.any.empty()) {
+      Condition any;
+      any.kind = Condition::Kind::kAny;
+      for (const RawCond& c : b.any) Push(c, &any);
+      all.children.push_back(std::move(any));
+    }
+    for (const RawCond& c : b.all) Push(c, &all);
+    if (!b.none.empty()) {
+      Condition none;
+      none.kind = Condition::Kind::kNone;
+      for (const RawCond& c : b.none) Push(c, &none);
+      all.children.push_back(std::move(none));
+    }
+    return all;
+  }
+
+  void Push(const RawCond& raw, Condition* parent) {
+    if (auto c = Compile(raw)) parent->children.push_back(std::move(*c));
+  }
+
+  Condition Atom(int id) {
+    Condition c;
+    c.kind = Condition::Kind::kAtom;
+    c.atom = id;
+    return c;
+  }
+
+  Condition Values(Condition::Kind kind, std::vector<std::string> values, char strip) {
+    Condition c;
+    c.kind = kind;
+    for (std::string& v : values) v = Lower(StripPrefix(std::move(v), strip));
+    std::sort(values.begin(), values.end());
+    c.values = std::move(values);
+    return c;
+  }
+
+  // Any of several atoms: one atom stays itself.
+  Condition AnyOf(std::vector<int> atoms) {
+    if (atoms.size() == 1) return Atom(atoms[0]);
+    Condition c;
+    c.kind = Condition::Kind::kAny;
+    for (int a : atoms) c.children.push_back(Atom(a));
+    return c;
+  }
+
+  int CheckAtom(int id, const std::string& error, const Where& w, std::string_view what) {
+    if (id < 0) Error(w, fmt::format("{} in {} {}", what, subject_, error));
+    return id;
+  }
+
+  std::optional<Condition> Compile(const RawCond& raw) {
+    using K = RawCond::Kind;
+    std::string error;
+    switch (raw.kind) {
+      case K::kAll:
+      case K::kAny:
+      case K::kNone: {
+        Condition c;
+        c.kind = raw.kind == K::kAll   ? Condition::Kind::kAll
+                 : raw.kind == K::kAny ? Condition::Kind::kAny
+                                       : Condition::Kind::kNone;
+        for (const RawCond& child : raw.children) Push(child, &c);
+        return c;
+      }
+      case K::kHashtag: {
+        auto v = Fill(raw.value, raw.where, TemplateUse::kTag);
+        if (!v) return std::nullopt;
+        return Atom(builder_->AddTagExact(*v));
+      }
+      case K::kHashtagPrefix: {
+        auto v = Fill(raw.value, raw.where, TemplateUse::kTag);
+        if (!v) return std::nullopt;
+        return Atom(builder_->AddTagPrefix(*v));
+      }
+      case K::kHashtagRegex: {
+        auto v = Fill(raw.value, raw.where, TemplateUse::kRegex);
+        if (!v) return std::nullopt;
+        int id = CheckAtom(builder_->AddTagRegex(*v, &error), error, raw.where, "hashtag regex");
+        if (id < 0) return std::nullopt;
+        return Atom(id);
+      }
+      case K::kHashtagIn:
+      case K::kMentionIn: {
+        auto items = ListItems(raw.value, raw.where, TemplateUse::kTag);
+        if (!items) return std::nullopt;
+        std::vector<int> atoms;
+        for (const std::string& item : *items) {
+          atoms.push_back(raw.kind == K::kHashtagIn ? builder_->AddTagExact(StripPrefix(item, '#'))
+                                                    : builder_->AddMention(StripPrefix(item, '@')));
+        }
+        if (atoms.empty()) return Condition{.kind = Condition::Kind::kAny};
+        return AnyOf(std::move(atoms));
+      }
+      case K::kMention: {
+        auto v = Fill(raw.value, raw.where, TemplateUse::kTag);
+        if (!v) return std::nullopt;
+        return Atom(builder_->AddMention(*v));
+      }
+      case K::kRegex: {
+        auto v = Fill(raw.value, raw.where, TemplateUse::kRegex);
+        if (!v) return std::nullopt;
+        int id = CheckAtom(builder_->AddTextRegex(*v, raw.case_sensitive, &error), error,
+                           raw.where, "regex");
+        if (id < 0) return std::nullopt;
+        capture_atoms_->push_back(id);
+        return Atom(id);
+      }
+      case K::kPhrase:
+      case K::kPhraseIn: {
+        std::optional<std::vector<std::string>> terms;
+        if (raw.kind == K::kPhraseIn) {
+          terms = ListItems(raw.value, raw.where, TemplateUse::kText);
+        } else {
+          terms.emplace();
+          for (const std::string& t : raw.values) {
+            auto v = Fill(t, raw.where, TemplateUse::kText);
+            if (!v) return std::nullopt;
+            terms->push_back(*v);
+          }
+        }
+        if (!terms) return std::nullopt;
+        if (terms->empty()) return Condition{.kind = Condition::Kind::kAny};
+        int id = CheckAtom(builder_->AddPhraseGroup(*terms, &error), error, raw.where, "phrase");
+        if (id < 0) return std::nullopt;
+        return Atom(id);
+      }
+      case K::kNear: {
+        Condition c;
+        c.kind = Condition::Kind::kNear;
+        c.within = raw.within;
+        for (const RawCond::Group& g : raw.groups) {
+          std::optional<std::vector<std::string>> terms;
+          if (!g.list.empty()) {
+            terms = ListItems(g.list, g.where, TemplateUse::kText);
+          } else {
+            terms.emplace();
+            for (const std::string& t : g.terms) {
+              auto v = Fill(t, g.where, TemplateUse::kText);
+              if (!v) return std::nullopt;
+              terms->push_back(*v);
+            }
+          }
+          if (!terms) return std::nullopt;
+          if (terms->empty()) {
+            Error(g.where, fmt::format("near in {}: a term group is empty", subject_));
+            return std::nullopt;
+          }
+          int id = CheckAtom(builder_->AddPhraseGroup(*terms, &error), error, g.where, "near");
+          if (id < 0) return std::nullopt;
+          c.near_atoms.push_back(id);
+        }
+        return c;
+      }
+      case K::kLanguage:
+        return Values(Condition::Kind::kLanguage, raw.values, '\0');
+      case K::kNetwork:
+        return Values(Condition::Kind::kNetwork, raw.values, '\0');
+      case K::kAuthor:
+        return Values(Condition::Kind::kAuthor, raw.values, '@');
+      case K::kAuthorIn: {
+        auto items = ListItems(raw.value, raw.where, TemplateUse::kTag);
+        if (!items) return std::nullopt;
+        return Values(Condition::Kind::kAuthor, *items, '@');
+      }
+      case K::kFollowers:
+      case K::kSentiment: {
+        Condition c;
+        c.kind = raw.kind == K::kFollowers ? Condition::Kind::kFollowers
+                                           : Condition::Kind::kSentiment;
+        c.above = raw.above;
+        c.below = raw.below;
+        return c;
+      }
+      case K::kMacro: {
+        RawMacro* macro = nullptr;
+        for (RawMacro& m : *macros_) {
+          if (m.name == raw.value) macro = &m;
+        }
+        if (macro == nullptr) {
+          std::vector<std::string> names;
+          for (const RawMacro& m : *macros_) names.push_back(m.name);
+          Error(raw.where, fmt::format("{} uses unknown macro '{}'{}", subject_, raw.value,
+                                       DidYouMean(raw.value, names)));
+          return std::nullopt;
+        }
+        macro->used = true;
+        if (std::find(macro_stack_.begin(), macro_stack_.end(), raw.value) != macro_stack_.end()) {
+          Error(raw.where, fmt::format("macro '{}' uses itself ({} -> {})", raw.value,
+                                       fmt::join(macro_stack_, " -> "), raw.value));
+          return std::nullopt;
+        }
+        macro_stack_.push_back(raw.value);
+        Condition c = CompileBlock(macro->match);
+        macro_stack_.pop_back();
+        return c;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::vector<RawList>* lists_;
+  std::vector<RawMacro>* macros_;
+  std::optional<std::string> brand_;
+  MatcherBuilder* builder_ = nullptr;
+  Diagnostics* diags_ = nullptr;
+  bool uses_brand_ = false;
+  bool missing_brand_ = false;
+  std::vector<int>* capture_atoms_ = nullptr;
+  std::string subject_;
+  std::vector<std::string> macro_stack_;
+};
+
+Result<std::shared_ptr<const RuleSet>> Load(const std::vector<YamlFile>& files,
+                                            const std::vector<fs::path>& base_dirs,
+                                            const RuleLoadOptions& options, Diagnostics* diags,
+                                            int errors_before, size_t diags_before) {
+  std::vector<RawRule> raw_rules;
+  std::vector<RawList> lists;
+  std::vector<RawMacro> macros;
+  Parser parser(diags, &raw_rules, &lists, &macros);
+  for (size_t i = 0; i < files.size(); ++i) parser.ParseFile(files[i], base_dirs[i]);
+
+  MatcherOptions mopts;
+  mopts.max_mem_per_regex = options.re2_max_mem_per_regex;
+  mopts.max_mem_total = options.re2_max_mem_total;
+  MatcherBuilder builder(mopts);
+  Compiler compiler(&lists, &macros);
+  std::vector<Rule> rules;
+  for (const RawRule& raw : raw_rules) {
+    // Disabled rules are compiled into a scratch matcher: still checked, never run.
+    MatcherBuilder scratch(mopts);
+    MatcherBuilder* target = raw.enabled ? &builder : &scratch;
+    std::vector<std::optional<std::string>> brands;
+    if (options.brands.empty()) brands.push_back(std::nullopt);
+    for (const std::string& b : options.brands) brands.push_back(b);
+    for (size_t bi = 0; bi < brands.size(); ++bi) {
+      // Problems are the same for every brand: report them for the first one only.
+      Diagnostics muted;
+      bool uses_brand = false;
+      std::vector<int> captures;
+      std::optional<Condition> match = compiler.CompileRule(
+          raw, brands[bi], target, bi == 0 ? diags : &muted, &uses_brand, &captures);
+      if (compiler.missing_brand()) {
+        diags->Warning(raw.where.file, raw.where.line, raw.where.column,
+                       fmt::format("rule '{}' uses {{{{brand}}}} but no brands are configured "
+                                   "(brands: in earshot.yaml); the rule is off", raw.id));
+        break;
+      }
+      if (!match) break;
+      if (raw.enabled) {
+        Rule rule;
+        rule.id = raw.id;
+        std::string brand_text = uses_brand ? *brands[bi] : std::string();
+        rule.description = Compiler::FillText(raw.description, brand_text);
+        rule.summary = Compiler::FillText(raw.summary, brand_text);
+        rule.category = raw.category;
+        rule.severity = raw.severity.value_or(Severity::kInfo);
+        rule.labels = raw.labels;
+        rule.shadow = raw.shadow;
+        if (uses_brand) {
+          rule.brand = Lower(*brands[bi]);
+          rule.labels["brand"] = rule.brand;
+        }
+        rule.match = std::move(*match);
+        std::sort(captures.begin(), captures.end());
+        captures.erase(std::unique(captures.begin(), captures.end()), captures.end());
+        rule.capture_atoms = std::move(captures);
+        rule.file = raw.where.file;
+        rule.line = raw.where.line;
+        rules.push_back(std::move(rule));
+      }
+      if (!uses_brand) break;  // one instance is enough
+    }
+  }
+  for (const RawList& l : lists) {
+    if (!l.used) {
+      diags->Warning(l.where.file, l.where.line, l.where.column,
+                     fmt::format("list '{}' is never used; remove it or use it with "
+                                 "{{in: {}}}", l.name, l.name));
+    }
+  }
+  for (const RawMacro& m : macros) {
+    if (!m.used) {
+      diags->Warning(m.where.file, m.where.line, m.where.column,
+                     fmt::format("macro '{}' is never used; remove it or use it with "
+                                 "'- macro: {}'", m.name, m.name));
+    }
+  }
+  diags->SortByPosition(diags_before);
+  int errors = diags->error_count() - errors_before;
+  if (errors > 0) {
+    return Status::InvalidArgument(fmt::format("{} error(s) in rule files", errors));
+  }
+  Result<std::unique_ptr<const Matcher>> matcher = builder.Build();
+  if (!matcher.ok()) {
+    std::string file = files.empty() ? std::string() : files.front().name();
+    diags->Error(file, 0, 0, matcher.status().message());
+    return matcher.status();
+  }
+  if (rules.empty() && !files.empty()) {
+    diags->Warning(files.front().name(), 0, 0, "no enabled rules: earshot will detect nothing");
+  }
+  return RuleSet::Create(std::move(rules), std::move(*matcher));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const RuleSet>> LoadRules(const std::vector<fs::path>& paths,
+                                                 const RuleLoadOptions& options,
+                                                 Diagnostics* diags) {
+  int errors_before = diags->error_count();
+  size_t diags_before = diags->all().size();
+  std::vector<YamlFile> files;
+  std::vector<fs::path> dirs;
+  for (const fs::path& p : paths) {
+    if (std::optional<YamlFile> f = YamlFile::Load(p, diags)) {
+      files.push_back(std::move(*f));
+      dirs.push_back(p.parent_path());
+    }
+  }
+  return Load(files, dirs, options, diags, errors_before, diags_before);
+}
+
+Result<std::shared_ptr<const RuleSet>> LoadRulesFromText(
+    const std::vector<std::pair<std::string, std::string>>& texts,
+    const RuleLoadOptions& options, Diagnostics* diags) {
+  int errors_before = diags->error_count();
+  size_t diags_before = diags->all().size();
+  std::vector<YamlFile> files;
+  std::vector<fs::path> dirs;
+  for (const auto& [name, text] : texts) {
+    if (std::optional<YamlFile> f = YamlFile::Parse(name, text, diags)) {
+      files.push_back(std::move(*f));
+      dirs.push_back(fs::path(name).parent_path());
+    }
+  }
+  return Load(files, dirs, options, diags, errors_before, diags_before);
+}
+
+}  // namespace earshot

@@ -1,0 +1,244 @@
+#include "detectors/rule_set.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace earshot {
+namespace {
+
+// The atoms of which at least one must fire for `c` to hold; false when there is no such set
+// (the condition can hold with no atom at all).
+bool Triggers(const Condition& c, std::vector<int>* out) {
+  switch (c.kind) {
+    case Condition::Kind::kAtom:
+      out->push_back(c.atom);
+      return true;
+    case Condition::Kind::kNear:
+      out->push_back(c.near_atoms.front());
+      return true;
+    case Condition::Kind::kAll: {
+      // Any one child's triggers will do, since every child must hold: take the smallest.
+      std::optional<std::vector<int>> best;
+      for (const Condition& child : c.children) {
+        std::vector<int> t;
+        if (Triggers(child, &t) && (!best || t.size() < best->size())) best = std::move(t);
+      }
+      if (!best) return false;
+      out->insert(out->end(), best->begin(), best->end());
+      return true;
+    }
+    case Condition::Kind::kAny: {
+      if (c.children.empty()) return false;
+      std::vector<int> all;
+      for (const Condition& child : c.children) {
+        if (!Triggers(child, &all)) return false;
+      }
+      out->insert(out->end(), all.begin(), all.end());
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+bool Contains(const std::vector<std::string>& sorted, std::string_view value) {
+  return std::binary_search(sorted.begin(), sorted.end(), value);
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return out;
+}
+
+struct Occurrence {
+  int start, end;  // word indexes, inclusive
+};
+
+std::vector<Occurrence> FindTerms(const std::vector<std::string>& words, const Atom& atom) {
+  std::vector<Occurrence> out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    for (const std::vector<std::string>& term : atom.terms) {
+      if (i + term.size() > words.size()) continue;
+      if (std::equal(term.begin(), term.end(), words.begin() + static_cast<long>(i))) {
+        out.push_back({static_cast<int>(i), static_cast<int>(i + term.size() - 1)});
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+int Gap(Occurrence a, Occurrence b) {
+  if (b.start > a.end) return b.start - a.end - 1;
+  if (a.start > b.end) return a.start - b.end - 1;
+  return 0;
+}
+
+class Evaluator {
+ public:
+  Evaluator(const Post& post, double sentiment, const std::vector<int>& hits,
+            const Matcher& matcher)
+      : post_(post), sentiment_(sentiment), hits_(hits), matcher_(matcher) {}
+
+  bool Holds(const Condition& c) {
+    switch (c.kind) {
+      case Condition::Kind::kAll:
+        for (const Condition& child : c.children) {
+          if (!Holds(child)) return false;
+        }
+        return true;
+      case Condition::Kind::kAny:
+        for (const Condition& child : c.children) {
+          if (Holds(child)) return true;
+        }
+        return false;
+      case Condition::Kind::kNone:
+        for (const Condition& child : c.children) {
+          if (Holds(child)) return false;
+        }
+        return true;
+      case Condition::Kind::kAtom:
+        return Fired(c.atom);
+      case Condition::Kind::kNear:
+        return Near(c);
+      case Condition::Kind::kLanguage:
+        return !post_.language.empty() && Contains(c.values, Lower(post_.language));
+      case Condition::Kind::kAuthor: {
+        std::string_view handle = post_.author.handle;
+        if (!handle.empty() && handle.front() == '@') handle.remove_prefix(1);
+        return Contains(c.values, Lower(handle));
+      }
+      case Condition::Kind::kNetwork:
+        return Contains(c.values, Lower(post_.network));
+      case Condition::Kind::kFollowers:
+        return Within(static_cast<double>(post_.author.followers), c);
+      case Condition::Kind::kSentiment:
+        return Within(sentiment_, c);
+    }
+    return false;
+  }
+
+ private:
+  bool Fired(int atom) const { return std::binary_search(hits_.begin(), hits_.end(), atom); }
+
+  static bool Within(double v, const Condition& c) {
+    return (!c.above || v > *c.above) && (!c.below || v < *c.below);
+  }
+
+  // Proximity in code, over separately matched terms: RE2 gaps like ".{0,40}" would cost
+  // far more in the set (DESIGN.md).
+  bool Near(const Condition& c) {
+    for (int a : c.near_atoms) {
+      if (!Fired(a)) return false;
+    }
+    if (!words_) words_ = SplitWords(post_.text);
+    std::vector<std::vector<Occurrence>> groups;
+    for (int a : c.near_atoms) {
+      groups.push_back(FindTerms(*words_, matcher_.atom(a)));
+      if (groups.back().empty()) return false;
+    }
+    for (Occurrence first : groups[0]) {
+      bool all = true;
+      for (size_t g = 1; g < groups.size() && all; ++g) {
+        all = std::any_of(groups[g].begin(), groups[g].end(),
+                          [&](Occurrence o) { return Gap(first, o) <= c.within; });
+      }
+      if (all) return true;
+    }
+    return false;
+  }
+
+  const Post& post_;
+  double sentiment_;
+  const std::vector<int>& hits_;
+  const Matcher& matcher_;
+  std::optional<std::vector<std::string>> words_;
+};
+
+// Fills {{name}} in `summary` from the captures; unknown names stay as written.
+std::string FillSummary(const std::string& summary, const Labels& captures) {
+  if (captures.empty() || summary.find("{{") == std::string::npos) return summary;
+  std::string out;
+  size_t i = 0;
+  while (i < summary.size()) {
+    size_t open = summary.find("{{", i);
+    if (open == std::string::npos) break;
+    size_t close = summary.find("}}", open + 2);
+    if (close == std::string::npos) break;
+    out.append(summary, i, open - i);
+    std::string name = summary.substr(open + 2, close - open - 2);
+    auto it = captures.find(name);
+    out += it != captures.end() ? it->second : summary.substr(open, close + 2 - open);
+    i = close + 2;
+  }
+  out.append(summary, i, std::string::npos);
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const RuleSet> RuleSet::Create(std::vector<Rule> rules,
+                                               std::unique_ptr<const Matcher> matcher) {
+  std::shared_ptr<RuleSet> set(new RuleSet());
+  set->atom_rules_.resize(matcher->atom_count());
+  for (size_t r = 0; r < rules.size(); ++r) {
+    std::vector<int> triggers;
+    if (Triggers(rules[r].match, &triggers)) {
+      std::sort(triggers.begin(), triggers.end());
+      triggers.erase(std::unique(triggers.begin(), triggers.end()), triggers.end());
+      for (int a : triggers) set->atom_rules_[a].push_back(static_cast<int>(r));
+    } else {
+      set->always_.push_back(static_cast<int>(r));
+    }
+  }
+  set->rules_ = std::move(rules);
+  set->matcher_ = std::move(matcher);
+  return set;
+}
+
+std::vector<Detection> RuleSet::Evaluate(const Post& post, double sentiment) const {
+  std::vector<int> hits;
+  matcher_->Match(post, &hits);
+  std::vector<int> candidates = always_;
+  for (int a : hits) {
+    candidates.insert(candidates.end(), atom_rules_[a].begin(), atom_rules_[a].end());
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+
+  std::vector<Detection> out;
+  Evaluator eval(post, sentiment, hits, *matcher_);
+  for (int r : candidates) {
+    const Rule& rule = rules_[r];
+    if (!eval.Holds(rule.match)) continue;
+    Detection d;
+    d.rule_id = rule.id;
+    d.category = rule.category;
+    d.severity = rule.severity;
+    d.labels = rule.labels;
+    d.shadow = rule.shadow;
+    for (int a : rule.capture_atoms) {
+      const Atom& atom = matcher_->atom(a);
+      if (!std::binary_search(hits.begin(), hits.end(), a) || atom.re == nullptr) continue;
+      const RE2& re = *atom.re;
+      std::vector<re2::StringPiece> groups(static_cast<size_t>(re.NumberOfCapturingGroups()) + 1);
+      if (!re.Match(post.text, 0, post.text.size(), RE2::UNANCHORED, groups.data(),
+                    static_cast<int>(groups.size()))) {
+        continue;
+      }
+      for (const auto& [name, index] : re.NamedCapturingGroups()) {
+        if (groups[index].data() != nullptr && !d.captures.count(name)) {
+          d.captures[name] = std::string(groups[index].data(), groups[index].size());
+        }
+      }
+    }
+    d.summary = FillSummary(rule.summary.empty() ? rule.description : rule.summary, d.captures);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace earshot

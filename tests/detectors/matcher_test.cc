@@ -1,0 +1,84 @@
+#include "detectors/matcher.h"
+
+#include <catch2/catch.hpp>
+
+namespace earshot {
+namespace {
+
+Post MakePost(std::string text, std::vector<std::string> tags = {},
+              std::vector<std::string> mentions = {}) {
+  Post p;
+  p.text = std::move(text);
+  p.hashtags = std::move(tags);
+  p.mentions = std::move(mentions);
+  return p;
+}
+
+TEST_CASE("Matcher: one set fires text, hashtag and mention atoms", "[detectors]") {
+  MatcherBuilder b;
+  std::string error;
+  int bag = b.AddTextRegex(R"(\bbag\b)", false, &error);
+  int cased = b.AddTextRegex(R"(\bBAG\b)", true, &error);
+  int phrase = b.AddPhraseGroup({"lost my bag", "missing"}, &error);
+  int exact = b.AddTagExact("AcmeAirSucks");
+  int prefix = b.AddTagPrefix("acmeair");
+  int tag_re = b.AddTagRegex(R"(acme\w*fail)", &error);
+  int mention = b.AddMention("acmeair");
+  REQUIRE(error.empty());
+  CHECK(b.AddTextRegex(R"(\bbag\b)", false, &error) == bag);  // shared, not duplicated
+  auto m = b.Build();
+  REQUIRE(m.ok());
+  CHECK((*m)->regex_count() == 5);
+
+  std::vector<int> hits;
+  (*m)->Match(MakePost("They LOST my bag", {"acmeairsucks"}, {"acmeair@mastodon.social"}), &hits);
+  CHECK(hits == std::vector<int>{bag, phrase, exact, prefix, mention});
+
+  (*m)->Match(MakePost("BAG", {"acmeairfail", "other"}), &hits);
+  CHECK(hits == std::vector<int>{bag, cased, prefix, tag_re});
+
+  // A hashtag regex must match one whole tag, even when the set saw all tags at once.
+  (*m)->Match(MakePost("nothing", {"acme", "fail"}), &hits);
+  CHECK(hits.empty());
+}
+
+TEST_CASE("Matcher: bad regexes are refused with a readable reason", "[detectors]") {
+  MatcherBuilder b;
+  std::string error;
+  CHECK(b.AddTextRegex("(unclosed", false, &error) == -1);
+  CHECK_THAT(error, Catch::StartsWith("invalid regex: missing ): "));
+  CHECK(b.AddTextRegex(R"(bag(?!gage))", false, &error) == -1);
+  CHECK_THAT(error, Catch::StartsWith("regex uses a negative lookahead '(?!'"));
+}
+
+TEST_CASE("Matcher: a regex over the per-regex memory budget is an error at load",
+          "[detectors]") {
+  MatcherOptions opts;
+  opts.max_mem_per_regex = 1 << 20;
+  MatcherBuilder b(opts);
+  std::string error;
+  CHECK(b.AddTextRegex(R"((?:\pL+\s+){50,100}bag)", false, &error) == -1);
+  CHECK_THAT(error, Catch::Contains("per-regex budget of 1 MiB"));
+}
+
+TEST_CASE("Matcher: the set's total budget is checked when it compiles", "[detectors]") {
+  MatcherOptions opts;
+  opts.max_mem_total = 256 << 10;
+  MatcherBuilder b(opts);
+  std::string error;
+  for (int i = 0; i < 300; ++i) {
+    REQUIRE(b.AddTextRegex("\\bword" + std::to_string(i) + R"(\s+(?:alpha|beta|gamma)\d{2,4})",
+                           false, &error) >= 0);
+  }
+  auto m = b.Build();
+  REQUIRE_FALSE(m.ok());
+  CHECK_THAT(m.status().message(), Catch::Contains("need more RE2 memory than re2_max_mem_total"));
+}
+
+TEST_CASE("SplitWords: lowercase words with apostrophes and UTF-8", "[detectors]") {
+  CHECK(SplitWords("Didn't ARRIVE, café-bag!") ==
+        std::vector<std::string>{"didn't", "arrive", "café", "bag"});
+}
+
+}  // namespace
+}  // namespace earshot
