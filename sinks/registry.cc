@@ -6,7 +6,12 @@
 
 #include "daemon/base/check.h"
 #include "sinks/console_sink.h"
+#include "sinks/email_sink.h"
+#include "sinks/exec_sink.h"
 #include "sinks/file_sink.h"
+#include "sinks/pagerduty_sink.h"
+#include "sinks/slack_sink.h"
+#include "sinks/webhook_sink.h"
 
 namespace earshot {
 namespace {
@@ -102,6 +107,11 @@ Result<ConfiguredSink> SinkRegistry::Create(const SinkConfig& config) const {
 void RegisterBuiltinSinks(SinkRegistry& registry) {
   registry.Register(NewConsoleSinkFactory());
   registry.Register(NewFileSinkFactory());
+  registry.Register(NewWebhookSinkFactory());
+  registry.Register(NewSlackSinkFactory());
+  registry.Register(NewPagerDutySinkFactory());
+  registry.Register(NewEmailSinkFactory());
+  registry.Register(NewExecSinkFactory());
 }
 
 }  // namespace earshot
