@@ -58,6 +58,49 @@ bool Contains(const std::vector<std::string>& list, std::string_view handle) {
   return false;
 }
 
+// The loudest complaint decides; a post that complains and thanks at once is a complaint.
+const Detection* LoudestComplaint(const DetectedPost& dp) {
+  const Detection* complaint = nullptr;
+  for (const Detection& d : dp.detections) {
+    if (d.category == Category::kComplaint &&
+        (complaint == nullptr || d.severity > complaint->severity)) {
+      complaint = &d;
+    }
+  }
+  return complaint;
+}
+
+SurgeOptions SurgeOptionsOf(const EscalatorOptions& o) {
+  SurgeOptions s;
+  s.window = o.surge_window;
+  s.min_count = o.surge_min_count;
+  s.factor = o.surge_factor;
+  s.min_distinct_authors = o.surge_min_distinct_authors;
+  s.ewma_alpha = o.surge_ewma_alpha;
+  return s;
+}
+
+// Stages the surge detector's changes for one step: kept only when the step committed.
+class SurgeStep {
+ public:
+  explicit SurgeStep(SurgeDetector& d) : d_(d) { d_.Begin(); }
+  ~SurgeStep() {
+    if (!done_) d_.Rollback();
+  }
+  SurgeStep(const SurgeStep&) = delete;
+  SurgeStep& operator=(const SurgeStep&) = delete;
+  void Commit() {
+    d_.Commit();
+    done_ = true;
+  }
+
+ private:
+  SurgeDetector& d_;
+  bool done_ = false;
+};
+
+constexpr std::string_view kSurgePrefix = "surge|";
+
 }  // namespace
 
 // One unit of work: what a batch or a tick changes, gathered in memory, then committed at once.
@@ -97,7 +140,11 @@ struct Escalator::Step {
 };
 
 Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, Publish publish)
-    : store_(store), options_(std::move(options)), clock_(clock), publish_(std::move(publish)) {
+    : store_(store),
+      options_(std::move(options)),
+      clock_(clock),
+      publish_(std::move(publish)),
+      surge_(SurgeOptionsOf(options_)) {
   heartbeat_ms_ = SteadyMillis();
 }
 
@@ -117,6 +164,12 @@ Status Escalator::EnsureLoaded() {
   }
   last_seq_ = max_seq;
   last_prune_ = clock_.Now();
+  // Surges open at the last stop keep running (and inhibiting) until fresh counts end them.
+  for (const auto& [id, inc] : active_) {
+    if (inc.category == "surge" && inc.group_key.starts_with(kSurgePrefix)) {
+      surge_.Restore(inc.group_key.substr(kSurgePrefix.size()), id, last_prune_);
+    }
+  }
   EARSHOT_RETURN_IF_ERROR(RefreshSilences());
   loaded_ = true;
   log::Info(kComponent, "{} active incident(s), outbox at seq {}", active_.size(), last_seq_);
@@ -149,6 +202,7 @@ IncidentRecord* Escalator::Touch(Step& step, const std::string& id, bool load_re
 
 Status Escalator::Process(const PostBatch& batch) {
   EARSHOT_RETURN_IF_ERROR(EnsureLoaded());
+  SurgeStep surge_step(surge_);
   Step step;
   step.now = clock_.Now();
   step.commit.source = batch.source;
@@ -166,7 +220,10 @@ Status Escalator::Process(const PostBatch& batch) {
     for (const DetectedPost& dp : batch.posts) {
       if (dp.detections.empty() || seen[i++]) continue;
       const Post& p = dp.post;
-      std::string id = IncidentIdFor(AuthorThreadKey(p.network, p.author.handle, ThreadOf(p)));
+      const Detection* complaint = LoudestComplaint(dp);
+      std::string id = IncidentIdFor(complaint != nullptr
+                                         ? GroupKeyFor(p, *complaint)
+                                         : AuthorThreadKey(p.network, p.author.handle, ThreadOf(p)));
       if (!active_.contains(id)) candidates.push_back(std::move(id));
     }
     EARSHOT_ASSIGN_OR_RETURN(auto stored, store_.LoadIncidents(candidates));
@@ -184,14 +241,9 @@ Status Escalator::Process(const PostBatch& batch) {
     if (!in_batch.insert(dp.post.id).second) continue;
     step.commit.seen.push_back({batch.source, dp.post.id, step.now});
 
-    // The loudest complaint decides; a post that complains and thanks at once is a complaint.
-    const Detection* complaint = nullptr;
+    const Detection* complaint = LoudestComplaint(dp);
     bool resolution = false;
     for (const Detection& d : dp.detections) {
-      if (d.category == Category::kComplaint &&
-          (complaint == nullptr || d.severity > complaint->severity)) {
-        complaint = &d;
-      }
       resolution = resolution || d.category == Category::kResolution;
     }
     if (complaint != nullptr) {
@@ -209,13 +261,18 @@ Status Escalator::Process(const PostBatch& batch) {
     }
   }
   if (!step.error.ok()) return step.error;
-  return Finish(step);
+  EARSHOT_RETURN_IF_ERROR(Finish(step));
+  surge_step.Commit();
+  return Status::Ok();
 }
 
 void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detection& d,
                                 const std::string& source) {
   const Post& post = dp.post;
-  const std::string key = AuthorThreadKey(post.network, post.author.handle, ThreadOf(post));
+  // Surges first: the post that starts one is already inhibited by it.
+  if (options_.surge_enabled) ObserveSurges(step, dp, d);
+  if (!step.error.ok()) return;
+  const std::string key = GroupKeyFor(post, d);
   const std::string id = IncidentIdFor(key);
   const Severity severity = PostSeverity(d, dp, options_);
   IncidentRecord* inc = Touch(step, id, /*load_resolved=*/true);
@@ -258,6 +315,118 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
   ++inc->post_count;
   step.AddPost(id, RefOf(dp));
   FlushDue(step, *inc);
+}
+
+void Escalator::ObserveSurges(Step& step, const DetectedPost& dp, const Detection& d) {
+  const Post& post = dp.post;
+  auto brand = d.labels.find("brand");
+  std::vector<std::string> keys;
+  keys.push_back(fmt::format("rule:{}|brand:{}", d.rule_id,
+                             brand == d.labels.end() ? std::string() : brand->second));
+  std::vector<std::string> tags = post.hashtags;
+  std::sort(tags.begin(), tags.end());
+  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+  for (const std::string& tag : tags) keys.push_back("hashtag:" + tag);
+  const std::string author = post.network + "|" + post.author.handle;
+  std::vector<std::string> attached;  // surge incidents this post joined (two keys, one storm)
+  for (const std::string& key : keys) {
+    std::string id;
+    if (auto started = surge_.Observe(key, author, step.now)) {
+      // The same storm seen through another key (the rule, then its hashtag) stays one incident.
+      id = OpenSurgeFor(step, brand == d.labels.end() ? std::string() : brand->second);
+      if (id.empty()) {
+        OpenSurge(step, key, *started, dp, d);
+        attached.push_back(surge_.incident(key));
+        continue;
+      }
+      surge_.set_incident(key, id);
+      IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
+      if (inc != nullptr) {
+        step.commit.events.push_back(
+            {id, step.now, "joined", inc->severity,
+             fmt::format("surge on {} too: {} complaints from {} authors", key, started->count,
+                         started->distinct_authors),
+             0});
+      }
+    } else {
+      id = surge_.incident(key);
+    }
+    if (id.empty() || std::find(attached.begin(), attached.end(), id) != attached.end()) continue;
+    // A running surge gathers the storm's posts, without paging again.
+    IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
+    if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
+    attached.push_back(id);
+    inc->last_post_at = step.now;
+    ++inc->post_count;
+    step.AddPost(id, RefOf(dp));
+  }
+}
+
+void Escalator::OpenSurge(Step& step, const std::string& key, const SurgeDetector::Stats& stats,
+                          const DetectedPost& dp, const Detection& d) {
+  const std::string group_key = std::string(kSurgePrefix) + key;
+  // One incident per surge episode: the next surge on the same key is a new page, not a reopen.
+  const std::string id = IncidentIdFor(fmt::format("{}|{}", group_key, ToUnixMillis(step.now)));
+  surge_.set_incident(key, id);
+  IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
+  if (inc == nullptr) {
+    step.order.push_back(id);
+    inc = &step.touched[id];
+  }
+  const bool hashtag = key.starts_with("hashtag:");
+  const std::string subject =
+      hashtag ? "#" + key.substr(8) : fmt::format("rule {}", d.rule_id);
+  *inc = IncidentRecord{};
+  inc->id = id;
+  inc->group_key = group_key;
+  inc->rule_id = d.rule_id;
+  inc->category = "surge";
+  inc->severity = options_.surge_severity;
+  inc->labels["surge"] = hashtag ? "hashtag" : "rule";
+  if (hashtag) {
+    inc->labels["hashtag"] = key.substr(8);
+  } else {
+    inc->labels["rule"] = d.rule_id;
+  }
+  if (auto brand = d.labels.find("brand"); brand != d.labels.end() && !brand->second.empty()) {
+    inc->labels["brand"] = brand->second;
+  }
+  inc->labels["network"] = dp.post.network;
+  inc->summary = fmt::format("surge on {}: {} complaints from {} authors in {} (usually {:.1f})",
+                             subject, stats.count, stats.distinct_authors,
+                             ShortDuration(options_.surge_window), stats.baseline_mean);
+  inc->opened_at = step.now;
+  inc->last_post_at = step.now;
+  inc->last_notified_at = step.now;
+  inc->post_count = 1;
+  inc->pending_reason = fmt::format("surge: {} complaints from {} authors in {}", stats.count,
+                                    stats.distinct_authors, ShortDuration(options_.surge_window));
+  step.AddPost(id, RefOf(dp));
+  log::Info(kComponent, "surge started on {}: {} posts, {} authors, threshold {:.1f}, as {}",
+            subject, stats.count, stats.distinct_authors, stats.threshold, id);
+  FlushDue(step, *inc);
+}
+
+std::string Escalator::OpenSurgeFor(const Step& step, const std::string& brand) const {
+  if (brand.empty()) return {};
+  for (const auto& [key, id] : surge_.Active()) {
+    const IncidentRecord* surge = nullptr;
+    if (auto it = step.touched.find(id); it != step.touched.end()) {
+      surge = &it->second;
+    } else if (auto it = active_.find(id); it != active_.end()) {
+      surge = &it->second;
+    }
+    if (surge == nullptr || surge->status == IncidentStatus::kResolved) continue;
+    auto b = surge->labels.find("brand");
+    if (b != surge->labels.end() && b->second == brand) return id;
+  }
+  return {};
+}
+
+std::string Escalator::InhibitedBy(const Step& step, const IncidentRecord& inc) const {
+  if (!options_.surge_inhibits || inc.category == "surge") return {};
+  auto brand = inc.labels.find("brand");
+  return brand == inc.labels.end() ? std::string() : OpenSurgeFor(step, brand->second);
 }
 
 void Escalator::HandleResolution(Step& step, const DetectedPost& dp, const std::string& source) {
@@ -318,6 +487,16 @@ void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
   const SystemTime due = inc.notified_severity ? inc.last_notified_at + options_.group_interval
                                                : inc.opened_at + options_.group_wait;
   if (step.now < due) return;
+  // Inhibited by a surge for the brand: recorded and dropped, not held, so that a storm's
+  // hundreds of pages do not all go out when the surge ends. A later complaint pages normally.
+  if (std::string surge = InhibitedBy(step, inc); !surge.empty()) {
+    step.commit.events.push_back({inc.id, step.now, "inhibited", inc.severity,
+                                  fmt::format("inhibited by surge {} ({})", surge,
+                                              inc.pending_reason),
+                                  0});
+    inc.pending_reason.clear();
+    return;
+  }
   // A silenced notification stays pending: when the silence ends, it goes out (Alertmanager).
   if (std::string silence = SilencedBy(inc); !silence.empty()) {
     if (auto [it, fresh] = muted_.try_emplace(inc.id, silence); fresh || it->second != silence) {
@@ -429,6 +608,7 @@ Status Escalator::Tick() {
   EARSHOT_RETURN_IF_ERROR(EnsureLoaded());
   // `earshot silence` writes from another process: re-read what is active now.
   EARSHOT_RETURN_IF_ERROR(RefreshSilences());
+  SurgeStep surge_step(surge_);
   Step step;
   step.now = clock_.Now();
   std::vector<std::string> ids;
@@ -447,8 +627,26 @@ Status Escalator::Tick() {
       FlushDue(step, *inc);
     }
   }
+  // Surges whose rate fell back resolve, to the same receivers, under the same id.
+  for (const SurgeDetector::Ended& ended : surge_.Expire(step.now)) {
+    if (ended.incident_id.empty()) continue;
+    // A storm seen through several keys ends when the last of them falls back.
+    const auto still = surge_.Active();
+    if (std::any_of(still.begin(), still.end(),
+                    [&](const auto& a) { return a.second == ended.incident_id; })) {
+      continue;
+    }
+    IncidentRecord* inc = Touch(step, ended.incident_id, /*load_resolved=*/false);
+    if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
+    Resolve(step,
+            *inc,
+            fmt::format("surge over: {} complaints in the last {}", ended.stats.count,
+                        ShortDuration(options_.surge_window)),
+            nullptr);
+  }
   // Only commit when something changed (held notifications not yet due change nothing).
   if (!step.intents.empty() || !step.commit.events.empty()) EARSHOT_RETURN_IF_ERROR(Finish(step));
+  surge_step.Commit();
 
   if (step.now - last_prune_ >= kPruneEvery) {
     EARSHOT_ASSIGN_OR_RETURN(int64_t pruned, store_.PruneSeenPosts(step.now - options_.seen_retention));

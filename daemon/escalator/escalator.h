@@ -21,6 +21,7 @@
 #include "daemon/base/status.h"
 #include "daemon/escalator/escalator_options.h"
 #include "daemon/escalator/label_matcher.h"
+#include "daemon/escalator/surge.h"
 #include "daemon/state/state_store.h"
 #include "detectors/detection.h"
 #include "sinks/escalation.h"
@@ -62,6 +63,11 @@ class Escalator {
   int64_t heartbeat_ms() const { return heartbeat_ms_.load(std::memory_order_relaxed); }
   // Incidents open or acknowledged (escalator thread, or when the thread is not running).
   size_t active_incidents() const { return active_.size(); }
+  // Surges running now, as (surge key, incident id): "rule:lost-baggage|brand:acmeair",
+  // "hashtag:acmeairsucks". Same thread contract as active_incidents().
+  std::vector<std::pair<std::string, std::string>> active_surges() const {
+    return surge_.Active();
+  }
 
  private:
   struct Step;
@@ -71,6 +77,15 @@ class Escalator {
   void HandleComplaint(Step& step, const DetectedPost& dp, const Detection& d,
                        const std::string& source);
   void HandleResolution(Step& step, const DetectedPost& dp, const std::string& source);
+  // Counts the complaint under its surge keys; opens a surge incident when one starts and
+  // attaches the post to the surges already running.
+  void ObserveSurges(Step& step, const DetectedPost& dp, const Detection& d);
+  void OpenSurge(Step& step, const std::string& key, const SurgeDetector::Stats& stats,
+                 const DetectedPost& dp, const Detection& d);
+  // The id of an open surge incident for `brand` ("" when none, or `brand` is "").
+  std::string OpenSurgeFor(const Step& step, const std::string& brand) const;
+  // The surge that inhibits the incident's pages (same brand), or "".
+  std::string InhibitedBy(const Step& step, const IncidentRecord& inc) const;
   void Resolve(Step& step, IncidentRecord& inc, std::string reason, const PostRef* post);
   void FlushDue(Step& step, IncidentRecord& inc);
   // The id of an active silence matching the incident's labels (plus severity, rule,
@@ -93,6 +108,7 @@ class Escalator {
   SystemTime last_prune_{};
   std::vector<std::pair<std::string, LabelMatchers>> silences_;  // active, by id
   std::unordered_map<std::string, std::string> muted_;  // incident id -> silence id, logged once
+  SurgeDetector surge_;
 
   std::atomic<int64_t> heartbeat_ms_{0};
   std::jthread thread_;

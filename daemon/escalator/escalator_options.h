@@ -34,6 +34,21 @@ struct EscalatorOptions {
   // Accounts of the company's own staff: their reply in a thread resolves its incidents.
   std::vector<std::string> staff_authors;
 
+  // Surges (daemon/escalator/surge.h): complaints per (rule, brand) and per hashtag in a
+  // sliding `surge_window`, against an EWMA baseline of past windows. A surge needs at least
+  // `surge_min_count` posts from `surge_min_distinct_authors` different authors, and a count
+  // above mean + surge_factor x deviation. It is its own incident (category "surge") at
+  // `surge_severity`, and while it is open it inhibits per-post pages for its brand.
+  bool surge_enabled = true;
+  std::chrono::seconds surge_window{600};
+  int64_t surge_min_count = 20;
+  double surge_factor = 3.0;
+  int64_t surge_min_distinct_authors = 10;
+  double surge_ewma_alpha = 0.3;
+  Severity surge_severity = Severity::kHigh;
+  // An open surge for a brand holds back (records, never sends) new pages for that brand.
+  bool surge_inhibits = true;
+
   // How many of an incident's newest posts a page carries.
   size_t posts_per_escalation = 5;
   // How long a seen post id is remembered (a re-read older than this could page again).

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 
 namespace earshot {
 
@@ -15,6 +17,49 @@ std::string_view ThreadOf(const Post& post) {
 std::string AuthorThreadKey(std::string_view network, std::string_view author,
                             std::string_view thread) {
   return fmt::format("{}|{}|{}", network, author, thread);
+}
+
+std::vector<std::string> ParseGroupBy(std::string_view list) {
+  std::vector<std::string> names;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    std::string_view name = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) {
+      name.remove_prefix(1);
+    }
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) {
+      name.remove_suffix(1);
+    }
+    if (name.empty() || std::find(names.begin(), names.end(), name) != names.end()) continue;
+    names.emplace_back(name);
+  }
+  return names;
+}
+
+std::string GroupKeyFor(const Post& post, const Detection& detection) {
+  auto group_by = detection.labels.find("group_by");
+  std::vector<std::string> names;
+  if (group_by != detection.labels.end()) names = ParseGroupBy(group_by->second);
+  if (names.empty()) return AuthorThreadKey(post.network, post.author.handle, ThreadOf(post));
+  std::string key = "group";
+  for (const std::string& name : names) {
+    std::string_view value;
+    if (auto it = detection.labels.find(name); it != detection.labels.end()) {
+      value = it->second;
+    } else if (name == "network") {
+      value = post.network;
+    } else if (name == "author") {
+      value = post.author.handle;
+    } else if (name == "thread") {
+      value = ThreadOf(post);
+    } else if (name == "rule") {
+      value = detection.rule_id;
+    }
+    // '|' and '=' in values cannot make two groups collide: values are length-prefixed.
+    fmt::format_to(std::back_inserter(key), "|{}={}:{}", name, value.size(), value);
+  }
+  return key;
 }
 
 std::string IncidentIdFor(std::string_view group_key) {

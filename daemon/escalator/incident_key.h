@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/base/severity.h"
 #include "daemon/escalator/escalator_options.h"
@@ -19,6 +20,15 @@ std::string_view ThreadOf(const Post& post);
 // "mastodon|jane@air.example|1093": the default grouping, per (network, author, thread).
 std::string AuthorThreadKey(std::string_view network, std::string_view author,
                             std::string_view thread);
+
+// The group key of a complaint. By default AuthorThreadKey. A rule whose labels carry
+// `group_by` (a comma list of label names, "brand,team") groups by those labels' values
+// instead: "group|brand=acmeair|team=baggage". Names are looked up in the detection's labels,
+// then `network`, `author`, `thread` and `rule` come from the post; a missing label groups as "".
+std::string GroupKeyFor(const Post& post, const Detection& detection);
+
+// The label names of a `group_by` value, trimmed, empties and repeats dropped, in order.
+std::vector<std::string> ParseGroupBy(std::string_view list);
 
 // "inc-" + 16 hex digits of a 64-bit FNV-1a hash of the group key: the same key gives the same
 // id on every run and every machine, so a restart that re-reads a post finds its incident.

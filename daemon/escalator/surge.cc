@@ -1,0 +1,208 @@
+#include "daemon/escalator/surge.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace earshot {
+namespace {
+
+// A key silent this many windows has a baseline of ~0 anyway (0.7^64 < 1e-9): stop folding.
+constexpr int64_t kMaxIdleWindows = 64;
+// Forget an idle key whose baseline has decayed below this: hashtags are unbounded.
+constexpr double kForgetMean = 0.05;
+// A surge's first windows stay out of its baseline (the storm must not become the norm it is
+// measured against); after these, a lasting change of level is learnt and the surge ends.
+constexpr int kFrozenWindows = 3;
+
+int64_t BucketOf(SystemTime t, std::chrono::seconds window) {
+  const int64_t ms = ToUnixMillis(t);
+  const int64_t w = std::max<int64_t>(1, window.count() * 1000);
+  return ms >= 0 ? ms / w : (ms - w + 1) / w;
+}
+
+const std::string kNone;
+
+}  // namespace
+
+SurgeDetector::KeyState& SurgeDetector::Mutable(const std::string& key) {
+  auto it = keys_.find(key);
+  if (in_step_ && !undo_.contains(key)) {
+    undo_.emplace(key, it == keys_.end() ? std::nullopt : std::optional<KeyState>(it->second));
+  }
+  if (it == keys_.end()) it = keys_.emplace(key, KeyState{}).first;
+  return it->second;
+}
+
+void SurgeDetector::Advance(KeyState& s, SystemTime now) const {
+  // Slide: drop posts older than the window.
+  const SystemTime from = now - options_.window;
+  while (!s.events.empty() && s.events.front().at <= from) {
+    auto a = s.authors.find(s.events.front().author);
+    if (a != s.authors.end() && --a->second == 0) s.authors.erase(a);
+    s.events.pop_front();
+  }
+  // Fold every whole window that ended into the baseline (frozen while surging).
+  const int64_t bucket = BucketOf(now, options_.window);
+  if (s.bucket < 0) {
+    s.bucket = bucket;
+    return;
+  }
+  if (bucket <= s.bucket) return;
+  const double a = options_.ewma_alpha;
+  auto fold = [&](double x) {
+    if (s.active && s.frozen_windows < kFrozenWindows) {
+      ++s.frozen_windows;
+      return;
+    }
+    const double diff = x - s.mean;
+    s.mean += a * diff;
+    s.var = (1 - a) * (s.var + a * diff * diff);
+  };
+  fold(static_cast<double>(s.bucket_count));
+  const int64_t idle = std::min(bucket - s.bucket - 1, kMaxIdleWindows);
+  for (int64_t i = 0; i < idle; ++i) fold(0.0);
+  s.bucket = bucket;
+  s.bucket_count = 0;
+}
+
+SurgeDetector::Stats SurgeDetector::Compute(const KeyState& s) const {
+  Stats st;
+  st.count = static_cast<int64_t>(s.events.size());
+  st.distinct_authors = static_cast<int64_t>(s.authors.size());
+  st.baseline_mean = s.mean;
+  st.baseline_stddev = std::sqrt(std::max(0.0, s.var));
+  st.threshold = s.mean + options_.factor * std::max(st.baseline_stddev,
+                                                     std::sqrt(std::max(s.mean, 1.0)));
+  return st;
+}
+
+std::optional<SurgeDetector::Stats> SurgeDetector::Observe(const std::string& key,
+                                                           std::string_view author,
+                                                           SystemTime now) {
+  KeyState& s = Mutable(key);
+  Advance(s, now);
+  s.events.push_back({now, std::string(author)});
+  ++s.authors[std::string(author)];
+  ++s.bucket_count;
+  if (s.active) return std::nullopt;
+  const Stats st = Compute(s);
+  if (st.count < options_.min_count || st.distinct_authors < options_.min_distinct_authors ||
+      static_cast<double>(st.count) <= st.threshold) {
+    return std::nullopt;
+  }
+  s.active = true;
+  active_keys_.insert(key);
+  s.frozen_windows = 0;
+  s.started_count = st.count;
+  s.hold_until = now;
+  return st;
+}
+
+std::vector<SurgeDetector::Ended> SurgeDetector::Expire(SystemTime now) {
+  std::vector<std::string> ended, forget;
+  for (const std::string& key : active_keys_) {
+    KeyState& s = Mutable(key);
+    Advance(s, now);
+    // Hysteresis: below half of what started it, or back inside the baseline's noise.
+    const Stats st = Compute(s);
+    const int64_t floor = std::max(options_.min_count, s.started_count) / 2;
+    if (now >= s.hold_until &&
+        (st.count < floor || static_cast<double>(st.count) <= st.threshold)) {
+      ended.push_back(key);
+    }
+  }
+  for (auto& [key, s] : keys_) {
+    if (s.active) continue;
+    // Read-only: only keys that change are copied into the undo log.
+    const SystemTime from = now - options_.window;
+    int64_t count = 0;
+    for (auto it = s.events.rbegin(); it != s.events.rend() && it->at > from; ++it) ++count;
+    if (count == 0) {
+      // The baseline as it will be once the idle windows are folded in.
+      const int64_t idle = BucketOf(now, options_.window) - s.bucket - 1;
+      if (idle < 1) continue;
+      const double a = options_.ewma_alpha;
+      const double mean = (s.mean + a * (static_cast<double>(s.bucket_count) - s.mean)) *
+                          std::pow(1 - a, static_cast<double>(std::min(idle, kMaxIdleWindows)));
+      if (mean < kForgetMean) forget.push_back(key);
+    }
+  }
+  std::sort(ended.begin(), ended.end());  // a deterministic order of resolves
+  std::vector<Ended> out;
+  for (const std::string& key : ended) {
+    KeyState& s = Mutable(key);
+    Ended e{key, s.incident_id, Compute(s)};
+    s.active = false;
+    active_keys_.erase(key);
+    s.incident_id.clear();
+    s.started_count = 0;
+    out.push_back(std::move(e));
+  }
+  for (const std::string& key : forget) {
+    Mutable(key);
+    keys_.erase(key);
+  }
+  return out;
+}
+
+const std::string& SurgeDetector::incident(const std::string& key) const {
+  auto it = keys_.find(key);
+  return it == keys_.end() || !it->second.active ? kNone : it->second.incident_id;
+}
+
+void SurgeDetector::set_incident(const std::string& key, std::string incident_id) {
+  Mutable(key).incident_id = std::move(incident_id);
+}
+
+std::vector<std::pair<std::string, std::string>> SurgeDetector::Active() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& key : active_keys_) out.emplace_back(key, keys_.at(key).incident_id);
+  return out;
+}
+
+void SurgeDetector::Restore(const std::string& key, std::string incident_id, SystemTime now) {
+  KeyState& s = Mutable(key);
+  s.active = true;
+  active_keys_.insert(key);
+  s.frozen_windows = 0;
+  s.incident_id = std::move(incident_id);
+  s.started_count = 0;
+  s.hold_until = now + options_.window;
+}
+
+SurgeDetector::Stats SurgeDetector::StatsOf(const std::string& key, SystemTime now) {
+  auto it = keys_.find(key);
+  if (it == keys_.end()) return {};
+  KeyState& s = Mutable(key);
+  Advance(s, now);
+  return Compute(s);
+}
+
+void SurgeDetector::Begin() {
+  in_step_ = true;
+  undo_.clear();
+}
+
+void SurgeDetector::Commit() {
+  in_step_ = false;
+  undo_.clear();
+}
+
+void SurgeDetector::Rollback() {
+  for (auto& [key, before] : undo_) {
+    if (before && before->active) {
+      active_keys_.insert(key);
+    } else {
+      active_keys_.erase(key);
+    }
+    if (before) {
+      keys_[key] = std::move(*before);
+    } else {
+      keys_.erase(key);
+    }
+  }
+  undo_.clear();
+  in_step_ = false;
+}
+
+}  // namespace earshot
