@@ -144,6 +144,14 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
                    fmt::format("sink '{}': {}", s.name, sink.status().message()));
       continue;
     }
+    // A new sink starts after the outbox's newest record (it is not paged with history). Pin
+    // that point now, before the escalator can commit: if the runner's thread chose it later,
+    // an escalation committed in between would be skipped.
+    auto cursor = parts->store->LoadSinkCursor(s.name);
+    if (!cursor.ok()) return cursor.status();
+    if (!cursor->has_value()) {
+      EARSHOT_RETURN_IF_ERROR(parts->store->SaveSinkCursor(s.name, newest));
+    }
     parts->sinks.push_back(std::make_unique<SinkRunner>(s.name, *std::move(sink), *parts->store,
                                                         parts->zmq_context));
   }

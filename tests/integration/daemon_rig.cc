@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -30,6 +31,7 @@ DaemonRig::DaemonRig(std::string extra_yaml) {
   if (!fake.ok()) throw std::runtime_error(fake.status().ToString());
   fake_ = *std::move(fake);
   dir_ = MakeTempDir("earshot-it");
+  notify_ = std::make_unique<NotifyListener>(dir_);
   WriteFile(dir_ + "/mastodon.token", std::string(kToken) + "\n");
   const std::string rules = std::string(EARSHOT_SOURCE_DIR) + "/rules";
   WriteFile(config_path(), fmt::format(R"(# written by the integration tests
@@ -65,17 +67,24 @@ sinks:
 
 DaemonRig::~DaemonRig() {
   daemon_.reset();  // SIGKILLs a daemon still running
+  notify_.reset();
   fake_->Stop();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
 
-void DaemonRig::StartDaemon(std::vector<std::string> env) {
+bool DaemonRig::StartDaemon(std::vector<std::string> env) {
   ++runs_;
+  const size_t ready_before = notify_->Count("READY=1");
+  env.push_back("NOTIFY_SOCKET=" + notify_->path());
   const std::string log = fmt::format("{}/earshot.{}.log", dir_, runs_);
   daemon_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{EARSHOT_BINARY, "run", "--config", config_path()}, std::move(env),
       log, log);
+  // Until READY=1 the daemon may not have blocked its signals yet: a SIGTERM then would kill
+  // it instead of stopping it cleanly.
+  return WaitUntil([&] { return notify_->Count("READY=1") > ready_before; },
+                   std::chrono::seconds(60));
 }
 
 int DaemonRig::StopDaemon() {

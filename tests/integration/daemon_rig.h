@@ -10,6 +10,7 @@
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "sinks/escalation.h"
 #include "tests/fakes/child_process.h"
+#include "tests/fakes/notify_listener.h"
 
 namespace earshot::testing {
 
@@ -25,8 +26,11 @@ class DaemonRig {
   std::string config_path() const { return dir_ + "/earshot.yaml"; }
   std::string escalations_path() const { return dir_ + "/escalations.jsonl"; }
 
-  // Starts `earshot run --config ...`; its stderr goes to <dir>/earshot.<n>.log.
-  void StartDaemon(std::vector<std::string> env = {});
+  // Starts `earshot run --config ...` with NOTIFY_SOCKET pointing at notify(), and waits for
+  // its READY=1 (false when it never came); its output goes to <dir>/earshot.<n>.log.
+  bool StartDaemon(std::vector<std::string> env = {});
+  // systemd's side of the notify protocol, shared by every run of the daemon.
+  NotifyListener& notify() { return *notify_; }
   ChildProcess& daemon() { return *daemon_; }
   // SIGTERM and wait for a clean exit; returns the exit status.
   int StopDaemon();
@@ -42,6 +46,7 @@ class DaemonRig {
  private:
   std::unique_ptr<FakeMastodon> fake_;
   std::string dir_;
+  std::unique_ptr<NotifyListener> notify_;
   std::unique_ptr<ChildProcess> daemon_;
   int runs_ = 0;
 };

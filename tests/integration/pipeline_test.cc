@@ -29,7 +29,7 @@ const Escalation* FindIncident(const std::vector<Escalation>& all, const std::st
 TEST_CASE("Daemon: a complaint pages once, its thread joins quietly, a thank-you resolves it",
           "[integration]") {
   DaemonRig rig;
-  rig.StartDaemon();
+  REQUIRE(rig.StartDaemon());
 
   const std::string jane = rig.fake().AddStatus(Toot(
       "jane@travel.example", 152000,
@@ -37,7 +37,7 @@ TEST_CASE("Daemon: a complaint pages once, its thread joins quietly, a thank-you
   REQUIRE(rig.WaitForEscalations(1));
   std::vector<Escalation> all = rig.Escalations();
   REQUIRE(all.size() == 1);
-  const Escalation& open = all[0];
+  const Escalation open = all[0];  // a copy: `all` is re-read below
   CHECK(open.kind == Escalation::Kind::kOpen);
   CHECK(open.category == "complaint");
   CHECK(open.severity >= Severity::kHigh);  // 152k followers raise it
@@ -75,7 +75,7 @@ TEST_CASE("Daemon: a complaint pages once, its thread joins quietly, a thank-you
 
 TEST_CASE("Daemon: a SIGKILL loses no page and repeats none after restart", "[integration]") {
   DaemonRig rig;
-  rig.StartDaemon();
+  REQUIRE(rig.StartDaemon());
   rig.fake().AddStatus(Toot("ann", 50, "#AcmeAirSucks lost my luggage again"));
   rig.fake().AddStatus(Toot("bob", 70, "#AcmeAirSucks three hour delay and no food vouchers"));
   REQUIRE(rig.WaitForEscalations(2));
@@ -84,7 +84,7 @@ TEST_CASE("Daemon: a SIGKILL loses no page and repeats none after restart", "[in
   // Posts published while the daemon is down are fetched from the committed cursor.
   rig.fake().AddStatus(Toot("cat", 90, "#AcmeAirSucks cancelled my flight and no refund"));
   rig.fake().AddStatus(Toot("dan", 40, "#AcmeAirSucks broke my suitcase, terrible service"));
-  rig.StartDaemon();
+  REQUIRE(rig.StartDaemon());
   REQUIRE(rig.WaitForEscalations(4));
   // Give a wrongly repeated page time to show up behind the expected ones.
   rig.fake().AddStatus(Toot("eve", 30, "#AcmeAirSucks worst airline, lost my bag"));
@@ -110,27 +110,32 @@ TEST_CASE("Daemon: a SIGKILL loses no page and repeats none after restart", "[in
 TEST_CASE("Daemon: a 429 is waited out as Retry-After asks, and nothing is lost", "[integration]") {
   DaemonRig rig;
   rig.fake().InjectFault({FakeFault::Kind::kTooManyRequests, 1, 2, {}});
-  rig.StartDaemon();
+  REQUIRE(rig.StartDaemon());
   const std::string id =
       rig.fake().AddStatus(Toot("fay", 20, "#AcmeAirSucks lost my bag and nobody calls back"));
   REQUIRE(rig.WaitForEscalations(1));
   CHECK(rig.Escalations()[0].posts[0].id == id);
-  CHECK(rig.StopDaemon() == 0);
 
   // The source that got the 429 asked again only after Retry-After (2 s) had passed.
-  const std::vector<RecordedRequest> requests = rig.fake().requests();
-  auto limited = std::find_if(requests.begin(), requests.end(),
-                              [](const RecordedRequest& r) { return r.status == 429; });
-  REQUIRE(limited != requests.end());
-  auto next = std::find_if(limited + 1, requests.end(),
-                           [&](const RecordedRequest& r) { return r.path == limited->path; });
-  REQUIRE(next != requests.end());
+  std::vector<RecordedRequest> requests;
+  std::vector<RecordedRequest>::iterator limited, next;
+  auto asked_again = [&] {
+    requests = rig.fake().requests();
+    limited = std::find_if(requests.begin(), requests.end(),
+                           [](const RecordedRequest& r) { return r.status == 429; });
+    if (limited == requests.end()) return false;
+    next = std::find_if(limited + 1, requests.end(),
+                        [&](const RecordedRequest& r) { return r.path == limited->path; });
+    return next != requests.end();
+  };
+  REQUIRE(WaitUntil(asked_again, 30s));
+  CHECK(rig.StopDaemon() == 0);
   CHECK(next->at - limited->at >= 2s);
 }
 
 TEST_CASE("Daemon: a malformed page is retried, not skipped past", "[integration]") {
   DaemonRig rig;
-  rig.StartDaemon();
+  REQUIRE(rig.StartDaemon());
   rig.fake().InjectFault({FakeFault::Kind::kMalformedJson, 2, 1, {}});
   rig.fake().InjectFault({FakeFault::Kind::kServerError, 1, 1, {}});
   const std::string id =
@@ -144,7 +149,7 @@ TEST_CASE("Daemon: a malformed page is retried, not skipped past", "[integration
 
 TEST_CASE("Daemon: the token never reaches a log line, even at debug level", "[integration]") {
   DaemonRig rig;
-  rig.StartDaemon();
+  REQUIRE(rig.StartDaemon());
   rig.fake().AddStatus(Toot("hana", 20, "@AcmeAir #AcmeAirSucks you lost my bag"));
   REQUIRE(rig.WaitForEscalations(1));
   CHECK(rig.StopDaemon() == 0);

@@ -35,9 +35,8 @@ uint16_t FreePort() {
 
 TEST_CASE("Service: READY, watchdog pings, RELOADING then READY, STOPPING", "[integration]") {
   DaemonRig rig;
-  NotifyListener notify(rig.dir());
-  rig.StartDaemon({"NOTIFY_SOCKET=" + notify.path(), "WATCHDOG_USEC=400000"});
-  REQUIRE(WaitUntil([&] { return notify.Find("READY=1") >= 0; }, 30s));
+  NotifyListener& notify = rig.notify();
+  REQUIRE(rig.StartDaemon({"WATCHDOG_USEC=400000"}));
   CHECK(notify.Any("STATUS="));
   REQUIRE(WaitUntil([&] { return notify.Count("WATCHDOG=1") >= 3; }, 30s));
 
@@ -53,9 +52,8 @@ TEST_CASE("Service: READY, watchdog pings, RELOADING then READY, STOPPING", "[in
 
 TEST_CASE("Service: a broken rule file on reload keeps the running rules", "[integration]") {
   DaemonRig rig;
-  NotifyListener notify(rig.dir());
-  rig.StartDaemon({"NOTIFY_SOCKET=" + notify.path()});
-  REQUIRE(WaitUntil([&] { return notify.Find("READY=1") >= 0; }, 30s));
+  NotifyListener& notify = rig.notify();
+  REQUIRE(rig.StartDaemon());
 
   // An analyst's bad edit: the config now points at a rule file with a broken regex.
   {
@@ -82,7 +80,7 @@ TEST_CASE("Service: a broken rule file on reload keeps the running rules", "[int
 
 TEST_CASE("Service: SIGTERM at any moment loses nothing and repeats nothing", "[integration]") {
   DaemonRig rig;
-  rig.StartDaemon();
+  REQUIRE(rig.StartDaemon());
   for (int i = 0; i < 6; ++i) {
     rig.fake().AddStatus(Toot(fmt::format("user{}", i), 10 + i,
                               fmt::format("#AcmeAirSucks lost bag number {} and no refund", i)));
@@ -90,7 +88,7 @@ TEST_CASE("Service: SIGTERM at any moment loses nothing and repeats nothing", "[
   // Stop while the batch may be anywhere between fetch and delivery.
   REQUIRE(WaitUntil([&] { return !rig.fake().requests().empty(); }, 30s));
   CHECK(rig.StopDaemon() == 0);
-  rig.StartDaemon();
+  REQUIRE(rig.StartDaemon());
   REQUIRE(rig.WaitForEscalations(6));
   CHECK(rig.StopDaemon() == 0);
   const std::vector<Escalation> all = rig.Escalations();
@@ -102,7 +100,7 @@ TEST_CASE("Service: SIGTERM at any moment loses nothing and repeats nothing", "[
 TEST_CASE("Service: /metrics, /healthz and /readyz while running", "[integration]") {
   const uint16_t port = FreePort();
   DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
-  rig.StartDaemon();
+  REQUIRE(rig.StartDaemon());
   rig.fake().AddStatus(Toot("jon", 25000, "#AcmeAirSucks lost my bag in Denver, no refund"));
   REQUIRE(rig.WaitForEscalations(1));
 

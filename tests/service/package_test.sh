@@ -12,7 +12,7 @@ trap 'rm -rf "$out"' EXIT
 deb=$(ls "$out"/earshot_*.deb)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 fail=0
-for path in ./usr/bin/earshot ./lib/systemd/system/earshot.service ./etc/earshot/earshot.yaml \
+for path in ./usr/bin/earshot ./usr/lib/systemd/system/earshot.service ./etc/earshot/earshot.yaml \
             ./usr/share/earshot/rules/complaints.yaml \
             ./usr/share/earshot/rules/lexicon/vader_lexicon.txt \
             ./usr/share/earshot/rules/lexicon/emoji_utf8_lexicon.txt \
