@@ -1,0 +1,428 @@
+#include "daemon/sources/fake/fake_x.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <map>
+#include <mutex>
+
+#include "daemon/base/json_escape.h"
+#include "daemon/net/http_server.h"
+#include "daemon/sources/mastodon/status_parser.h"
+
+namespace earshot {
+namespace {
+
+using mastodon::LowerUtf8Latin;
+
+constexpr uint64_t kFirstTweetId = 1700000000000000000ULL;
+
+std::string Q(std::string_view s) { return "\"" + JsonEscape(s) + "\""; }
+
+bool WordByte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+
+// X escapes these three in tweet text.
+std::string EscapeText(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '&') {
+      out += "&amp;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Code points in s[0, bytes).
+size_t CodePoints(std::string_view s, size_t bytes) {
+  size_t n = 0;
+  for (size_t i = 0; i < bytes && i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+struct Tweet {
+  uint64_t id = 0;
+  std::string json;         // the tweet object
+  std::string author_id;    // "" = no includes entry
+  std::string user_json;    // includes.users entry
+  std::string search_text;  // lowercased
+  bool retweet = false;
+};
+
+struct PageToken {
+  std::string query;
+  std::optional<uint64_t> since_id;
+  uint64_t below = 0;
+};
+
+HttpServerResponse Json(int status, std::string body) {
+  HttpServerResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+HttpServerResponse Invalid(std::string_view message) {
+  return Json(400, fmt::format("{{\"errors\":[{{\"message\":{}}}],\"title\":\"Invalid Request\","
+                               "\"detail\":\"One or more parameters to your request was "
+                               "invalid.\",\"type\":\"https://api.twitter.com/2/problems/"
+                               "invalid-request\"}}",
+                               Q(message)));
+}
+
+std::optional<uint64_t> ParseId(std::optional<std::string_view> v) {
+  if (!v || v->empty()) return std::nullopt;
+  uint64_t id = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
+  if (ec != std::errc() || p != v->data() + v->size()) return std::nullopt;
+  return id;
+}
+
+}  // namespace
+
+class FakeX::Impl {
+ public:
+  explicit Impl(FakeXOptions options)
+      : options_(std::move(options)), clock_(options_.clock ? *options_.clock : RealClock()) {}
+
+  Status Start() {
+    HttpServerOptions so;
+    so.port = options_.port;
+    auto server = HttpServer::Start([this](const HttpServerRequest& r) { return Handle(r); }, so);
+    if (!server.ok()) return server.status().Annotate("fake x");
+    server_ = std::move(server).value();
+    return Status::Ok();
+  }
+  void Stop() {
+    if (server_) server_->Stop();
+  }
+  std::string base_url() const { return server_->base_url(); }
+
+  std::string AddTweet(const FakeTweet& t) {
+    std::lock_guard lock(mu_);
+    const uint64_t id = NextId();
+    const std::string author_id = UserId(t.username);
+    std::string text = t.text;
+    std::string conversation = std::to_string(id);
+    std::string refs, reply_user;
+    if (!t.in_reply_to_id.empty()) {
+      if (auto it = conversations_.find(t.in_reply_to_id); it != conversations_.end()) {
+        conversation = it->second;
+      }
+      refs = fmt::format("{{\"type\":\"replied_to\",\"id\":{}}}", Q(t.in_reply_to_id));
+      if (auto it = authors_.find(t.in_reply_to_id); it != authors_.end()) reply_user = it->second;
+    }
+    if (!t.retweet_of.empty()) {
+      std::string original_user = "someone";
+      if (auto it = usernames_.find(t.retweet_of); it != usernames_.end()) original_user = it->second;
+      text = fmt::format("RT @{}: {}", original_user, text);
+      refs = fmt::format("{{\"type\":\"retweeted\",\"id\":{}}}", Q(t.retweet_of));
+    }
+    // Entities, with code-point offsets into the unescaped text.
+    std::string hashtags, mentions;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      if ((c != '#' && c != '@') || (i > 0 && WordByte(static_cast<unsigned char>(text[i - 1])))) {
+        continue;
+      }
+      size_t j = i + 1;
+      while (j < text.size() && WordByte(static_cast<unsigned char>(text[j]))) ++j;
+      if (j == i + 1) continue;
+      const std::string word = text.substr(i + 1, j - i - 1);
+      const size_t start = CodePoints(text, i), end = CodePoints(text, j);
+      std::string& list = c == '#' ? hashtags : mentions;
+      if (!list.empty()) list += ",";
+      list += c == '#' ? fmt::format("{{\"start\":{},\"end\":{},\"tag\":{}}}", start, end, Q(word))
+                       : fmt::format("{{\"start\":{},\"end\":{},\"username\":{},\"id\":\"{}\"}}",
+                                     start, end, Q(word), UserId(word));
+      i = j - 1;
+    }
+    std::string entities;
+    if (!hashtags.empty()) entities += ",\"hashtags\":[" + hashtags + "]";
+    if (!mentions.empty()) entities += ",\"mentions\":[" + mentions + "]";
+    if (!entities.empty()) entities = ",\"entities\":{" + entities.substr(1) + "}";
+    const std::string ids = std::to_string(id);
+    std::string json = fmt::format(
+        "{{\"id\":\"{id}\",\"text\":{text},\"edit_history_tweet_ids\":[\"{id}\"],"
+        "\"created_at\":\"{created}\",\"author_id\":\"{author}\",\"conversation_id\":\"{conv}\""
+        "{lang}{reply_user}{refs},\"public_metrics\":{{\"retweet_count\":{rt},\"reply_count\":"
+        "{rp},\"like_count\":{lk},\"quote_count\":{qt},\"bookmark_count\":0,"
+        "\"impression_count\":{imp}}}{entities}}}",
+        fmt::arg("id", ids), fmt::arg("text", Q(EscapeText(text))),
+        fmt::arg("created", FormatIso8601(t.created_at.value_or(clock_.Now()))),
+        fmt::arg("author", author_id), fmt::arg("conv", conversation),
+        fmt::arg("lang", t.lang.empty() ? "" : ",\"lang\":" + Q(t.lang)),
+        fmt::arg("reply_user",
+                 reply_user.empty() ? "" : ",\"in_reply_to_user_id\":" + Q(reply_user)),
+        fmt::arg("refs", refs.empty() ? "" : ",\"referenced_tweets\":[" + refs + "]"),
+        fmt::arg("rt", t.retweets), fmt::arg("rp", t.replies), fmt::arg("lk", t.likes),
+        fmt::arg("qt", t.quotes), fmt::arg("imp", 100 * (t.likes + 1)),
+        fmt::arg("entities", entities));
+    Tweet tweet;
+    tweet.id = id;
+    tweet.json = std::move(json);
+    tweet.search_text = LowerUtf8Latin(text);
+    tweet.retweet = !t.retweet_of.empty();
+    if (!t.author_gone) {
+      tweet.author_id = author_id;
+      tweet.user_json = fmt::format(
+          "{{\"id\":\"{}\",\"name\":{},\"username\":{},\"public_metrics\":{{\"followers_count\":"
+          "{},\"following_count\":42,\"tweet_count\":1000,\"listed_count\":1}}}}",
+          author_id, Q(t.name.empty() ? t.username : t.name), Q(t.username), t.followers);
+    }
+    conversations_[ids] = conversation;
+    authors_[ids] = author_id;
+    usernames_[ids] = t.username;
+    tweets_.push_back(std::move(tweet));
+    return ids;
+  }
+
+  std::string AddRawTweet(std::string json, std::string search_text) {
+    std::lock_guard lock(mu_);
+    const uint64_t id = NextId();
+    const std::string ids = std::to_string(id);
+    for (size_t pos; (pos = json.find("$ID")) != std::string::npos;) json.replace(pos, 3, ids);
+    Tweet tweet;
+    tweet.id = id;
+    tweet.json = std::move(json);
+    tweet.search_text = LowerUtf8Latin(search_text);
+    tweets_.push_back(std::move(tweet));
+    return ids;
+  }
+
+  void InjectFault(FakeFault f) {
+    std::lock_guard lock(mu_);
+    if (f.count > 0) faults_.push_back(f);
+  }
+  void ClearFaults() {
+    std::lock_guard lock(mu_);
+    faults_.clear();
+  }
+  std::vector<RecordedRequest> requests() const {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  int rate_limited() const {
+    std::lock_guard lock(mu_);
+    return rate_limited_;
+  }
+
+ private:
+  uint64_t NextId() { return kFirstTweetId + 1000 * (tweets_.size() + 1); }
+
+  // Stable user ids by lowercased username. Requires mu_.
+  std::string UserId(std::string_view username) {
+    auto [it, inserted] =
+        user_ids_.emplace(LowerUtf8Latin(username), 2244994945ULL + 7 * user_ids_.size());
+    return std::to_string(it->second);
+  }
+
+  HttpServerResponse Handle(const HttpServerRequest& req) {
+    std::lock_guard lock(mu_);
+    RecordedRequest rec{req.received_at, req.method, req.path, req.query, req.params,
+                        req.headers, 0};
+    HttpServerResponse resp = Route(req);
+    rec.status = resp.status;
+    requests_.push_back(std::move(rec));
+    return resp;
+  }
+
+  // Counts the request against the window and adds the x-rate-limit headers. Requires mu_.
+  bool RateLimit(HttpServerResponse* r) {
+    const SystemTime now = clock_.Now();
+    if (!window_end_ || now >= *window_end_) {
+      window_end_ = now + options_.rate_window;
+      used_ = 0;
+    }
+    ++used_;
+    const bool ok = !options_.enforce_rate_limit || used_ <= options_.rate_limit;
+    r->headers.emplace_back("x-rate-limit-limit", std::to_string(options_.rate_limit));
+    r->headers.emplace_back("x-rate-limit-remaining",
+                            std::to_string(std::max<int64_t>(0, options_.rate_limit - used_)));
+    r->headers.emplace_back(
+        "x-rate-limit-reset",
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                           window_end_->time_since_epoch())
+                           .count()));
+    return ok;
+  }
+
+  HttpServerResponse Route(const HttpServerRequest& req) {
+    std::optional<FakeFault> fault;
+    if (!faults_.empty()) {
+      fault = faults_.front();
+      if (--faults_.front().count <= 0) faults_.pop_front();
+    }
+    HttpServerResponse head;
+    const bool within_budget = RateLimit(&head);
+    auto finish = [&](HttpServerResponse r) {
+      r.headers.insert(r.headers.begin(), head.headers.begin(), head.headers.end());
+      return r;
+    };
+    const HttpServerResponse unauthorized = Json(
+        401, R"({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"})");
+    if (fault && fault->kind == FakeFault::Kind::kUnauthorized) return finish(unauthorized);
+    if (fault && fault->kind == FakeFault::Kind::kTooManyRequests) {
+      for (auto& [name, value] : head.headers) {
+        if (name == "x-rate-limit-remaining") value = "0";
+      }
+      return finish(Json(429, R"({"title":"Too Many Requests","detail":"Too Many Requests",)"
+                              R"("type":"about:blank","status":429})"));
+    }
+    if (fault && fault->kind == FakeFault::Kind::kServerError) {
+      return finish(Json(503, R"({"title":"Service Unavailable","detail":"Service Unavailable",)"
+                              R"("type":"about:blank","status":503})"));
+    }
+    if (req.Header("authorization") != "Bearer " + options_.bearer_token) {
+      return finish(unauthorized);
+    }
+    if (!within_budget) {
+      ++rate_limited_;
+      return finish(Json(429, R"({"title":"Too Many Requests","detail":"Too Many Requests",)"
+                              R"("type":"about:blank","status":429})"));
+    }
+    if (req.path != "/2/tweets/search/recent") {
+      return finish(Json(404, R"({"errors":[{"message":"Sorry, that page does not exist"}]})"));
+    }
+    HttpServerResponse r = Search(req);
+    if (r.status == 200 && fault) {
+      if (fault->kind == FakeFault::Kind::kSlow) r.delay = fault->delay;
+      if (fault->kind == FakeFault::Kind::kTruncated) r.truncate_body_at = r.body.size() / 2;
+      if (fault->kind == FakeFault::Kind::kMalformedJson) r.body.resize(r.body.size() / 2);
+    }
+    return finish(std::move(r));
+  }
+
+  HttpServerResponse Search(const HttpServerRequest& req) {
+    const auto query = req.Param("query");
+    if (!query || query->empty()) return Invalid("The `query` query parameter can not be empty");
+    int max_results = 10;
+    if (auto m = req.Param("max_results")) {
+      auto [p, ec] = std::from_chars(m->data(), m->data() + m->size(), max_results);
+      if (ec != std::errc() || p != m->data() + m->size() || max_results < 10 ||
+          max_results > 100) {
+        return Invalid(fmt::format(
+            "The `max_results` query parameter value [{}] is not between 10 and 100", *m));
+      }
+    }
+    std::optional<uint64_t> since_id = ParseId(req.Param("since_id"));
+    std::optional<uint64_t> until_id = ParseId(req.Param("until_id"));
+    if (req.Param("since_id") && !since_id) return Invalid("since_id is not a tweet id");
+    std::optional<uint64_t> below;
+    if (auto token = req.Param("next_token")) {
+      auto it = tokens_.find(std::string(*token));
+      if (it == tokens_.end() || it->second.query != *query || it->second.since_id != since_id) {
+        return Invalid("The `next_token` query parameter value is not valid for this request");
+      }
+      below = it->second.below;
+    }
+    // Terms.
+    std::vector<std::string> terms;
+    bool no_retweets = false;
+    {
+      const std::string q = LowerUtf8Latin(*query);
+      size_t start = 0;
+      while (start < q.size()) {
+        size_t end = q.find(' ', start);
+        if (end == std::string::npos) end = q.size();
+        std::string term = q.substr(start, end - start);
+        start = end + 1;
+        if (term == "-is:retweet") no_retweets = true;
+        if (term.empty() || term == "or" || term.find(':') != std::string::npos) continue;
+        terms.push_back(std::move(term));
+      }
+    }
+    std::vector<const Tweet*> picked;
+    bool more = false;
+    for (auto it = tweets_.rbegin(); it != tweets_.rend(); ++it) {
+      const Tweet& t = *it;
+      if ((since_id && t.id <= *since_id) || (until_id && t.id >= *until_id) ||
+          (below && t.id >= *below) || (no_retweets && t.retweet)) {
+        continue;
+      }
+      if (!std::all_of(terms.begin(), terms.end(), [&](const std::string& term) {
+            return t.search_text.find(term) != std::string::npos;
+          })) {
+        continue;
+      }
+      if (static_cast<int>(picked.size()) == max_results) {
+        more = true;
+        break;
+      }
+      picked.push_back(&t);
+    }
+    if (picked.empty()) return Json(200, R"({"meta":{"result_count":0}})");
+    std::string data, users;
+    std::vector<std::string> seen_users;
+    for (const Tweet* t : picked) {
+      if (!data.empty()) data += ",";
+      data += t->json;
+      if (!t->author_id.empty() && std::find(seen_users.begin(), seen_users.end(),
+                                             t->author_id) == seen_users.end()) {
+        seen_users.push_back(t->author_id);
+        if (!users.empty()) users += ",";
+        users += t->user_json;
+      }
+    }
+    std::string next;
+    if (more) {
+      const std::string token = fmt::format("b26v89c19zqg8o3f{:x}", ++token_counter_ * 7919);
+      tokens_[token] = PageToken{std::string(*query), since_id, picked.back()->id};
+      next = ",\"next_token\":" + Q(token);
+    }
+    return Json(200, fmt::format("{{\"data\":[{}],\"includes\":{{\"users\":[{}]}},\"meta\":{{"
+                                 "\"newest_id\":\"{}\",\"oldest_id\":\"{}\",\"result_count\":{}{}"
+                                 "}}}}",
+                                 data, users, picked.front()->id, picked.back()->id,
+                                 picked.size(), next));
+  }
+
+  FakeXOptions options_;
+  Clock& clock_;
+  std::unique_ptr<HttpServer> server_;
+
+  mutable std::mutex mu_;
+  std::vector<Tweet> tweets_;                          // GUARDED_BY(mu_), oldest first
+  std::map<std::string, uint64_t> user_ids_;           // GUARDED_BY(mu_)
+  std::map<std::string, std::string> conversations_;   // GUARDED_BY(mu_) tweet id -> conv id
+  std::map<std::string, std::string> authors_;         // GUARDED_BY(mu_) tweet id -> user id
+  std::map<std::string, std::string> usernames_;       // GUARDED_BY(mu_) tweet id -> username
+  std::map<std::string, PageToken> tokens_;            // GUARDED_BY(mu_)
+  uint64_t token_counter_ = 0;                         // GUARDED_BY(mu_)
+  std::deque<FakeFault> faults_;                       // GUARDED_BY(mu_)
+  std::vector<RecordedRequest> requests_;              // GUARDED_BY(mu_)
+  std::optional<SystemTime> window_end_;               // GUARDED_BY(mu_)
+  int64_t used_ = 0;                                   // GUARDED_BY(mu_)
+  int rate_limited_ = 0;                               // GUARDED_BY(mu_)
+};
+
+Result<std::unique_ptr<FakeX>> FakeX::Start(FakeXOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  EARSHOT_RETURN_IF_ERROR(impl->Start());
+  return std::unique_ptr<FakeX>(new FakeX(std::move(impl)));
+}
+
+FakeX::FakeX(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FakeX::~FakeX() { Stop(); }
+std::string FakeX::base_url() const { return impl_->base_url(); }
+std::string FakeX::AddTweet(const FakeTweet& tweet) { return impl_->AddTweet(tweet); }
+std::string FakeX::AddRawTweet(std::string json, std::string search_text) {
+  return impl_->AddRawTweet(std::move(json), std::move(search_text));
+}
+void FakeX::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
+void FakeX::ClearFaults() { impl_->ClearFaults(); }
+std::vector<RecordedRequest> FakeX::requests() const { return impl_->requests(); }
+int FakeX::rate_limited() const { return impl_->rate_limited(); }
+void FakeX::Stop() { impl_->Stop(); }
+
+}  // namespace earshot

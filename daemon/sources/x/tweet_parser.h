@@ -1,0 +1,71 @@
+// TweetParser: a page of X API v2 recent search (`GET /2/tweets/search/recent` with
+// expansions=author_id) to Posts, with simdjson's DOM API (the authors sit in `includes.users`,
+// after the tweets, so the page is read whole).
+//
+// Mapping (detectors and escalations depend on it):
+//   Post.network     "x"
+//   Post.id          the tweet id (a string; X ids overflow doubles). An edited tweet arrives
+//                    under its newest id (edit_history_tweet_ids), as X serves it.
+//   Post.author      from includes.users by author_id: handle = username (as written),
+//                    id = author_id, display_name = name, followers =
+//                    public_metrics.followers_count. When the author is not in includes (deleted
+//                    or suspended account) the post is kept with handle "id:<author_id>" (':'
+//                    never occurs in a username) so the escalator can still key on it.
+//   Post.text        `text` with X's three HTML escapes (&amp; &lt; &gt;) undone
+//   Post.hashtags    entities.hashtags[].tag, lowercased, without '#'
+//   Post.mentions    entities.mentions[].username, lowercased, without '@'
+//   Post.language    `lang`; "" when absent or "und" (X's "undetermined")
+//   Post.thread_key  conversation_id (the id of the thread's first tweet), else the id
+//   Post.reply_to    referenced_tweets[type=replied_to].id, "" when none
+//   Post.url         https://x.com/<username>/status/<id> (i/web/status/<id> without username)
+//   counts           public_metrics reply_count, retweet_count + quote_count, like_count
+//   created_at       `created_at`
+// Retweets (referenced_tweets[type=retweeted]) are counted in `ignored` and not emitted: their
+// text is a truncated copy, and the original matches the same query on its own.
+// Required per tweet: id, created_at (parseable), author_id. A tweet missing one, or with a field
+// of the wrong type, is skipped and reported; the rest of the page is kept.
+//
+// Threads: one parser per thread (simdjson's rule). Not thread-safe.
+#pragma once
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/base/status.h"
+#include "detectors/post.h"
+
+namespace earshot::x {
+
+struct ParsedTweetPage {
+  std::vector<Post> posts;  // in page order: newest first, as X sends them
+  // meta.newest_id / oldest_id / next_token: they cover skipped tweets too, so the cursor moves
+  // past a bad item.
+  std::optional<std::string> newest_id, oldest_id, next_token;
+  int result_count = 0;             // meta.result_count
+  int items = 0;                    // elements of `data`
+  int ignored = 0;                  // retweets
+  std::vector<std::string> errors;  // one line per skipped tweet: "tweet 12: 'created_at': missing"
+};
+
+class TweetParser {
+ public:
+  TweetParser() = default;
+  TweetParser(const TweetParser&) = delete;
+  TweetParser& operator=(const TweetParser&) = delete;
+
+  // kDataLoss when the body is not a JSON object with a `meta` object, or `data` is not an
+  // array. Bad tweets are skipped.
+  Status ParsePage(std::string_view json, ParsedTweetPage* page);
+
+ private:
+  simdjson::dom::parser parser_;
+};
+
+// Undoes the escapes X applies to tweet text: &amp; &lt; &gt;.
+std::string UnescapeTweetText(std::string_view text);
+
+}  // namespace earshot::x

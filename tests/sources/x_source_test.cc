@@ -1,0 +1,356 @@
+// XSource against FakeX over real loopback HTTP. Tests call Next directly and assert on the Pace
+// it returns; they never sleep on a Pace.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <set>
+
+#include "daemon/net/curl_http_client.h"
+#include "daemon/sources/fake/fake_x.h"
+#include "daemon/sources/x/x_source.h"
+#include "tests/sources/manual_clock.h"
+
+namespace earshot {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kPoll = 60000ms;
+constexpr milliseconds kBackoffMax = 300000ms;
+
+struct XRig {
+  std::unique_ptr<FakeX> fake;
+  std::unique_ptr<HttpClient> http;
+  std::unique_ptr<Source> source;
+  XSource& x() { return static_cast<XSource&>(*source); }
+};
+
+XRig MakeXRig(FakeXOptions fake_options = {}, std::function<void(XSourceConfig&)> tweak = nullptr,
+              Clock& clock = RealClock()) {
+  XRig rig;
+  auto fake = FakeX::Start(std::move(fake_options));
+  REQUIRE(fake.ok());
+  rig.fake = std::move(fake).value();
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  rig.http = std::move(http).value();
+  XSourceConfig c;
+  c.name = "airline";
+  c.base_url = rig.fake->base_url();
+  c.query = "acmeair -is:retweet";
+  c.bearer_token = "fake-x-bearer";
+  c.max_results = 10;
+  c.poll_interval = kPoll;
+  c.request_timeout = 5000ms;
+  c.backoff.seed = 99;
+  c.backoff.backoff_max = kBackoffMax;
+  if (tweak) tweak(c);
+  auto source = XSource::Create(std::move(c), clock);
+  REQUIRE(source.ok());
+  rig.source = std::move(source).value();
+  return rig;
+}
+
+FakeXOptions Generous() {
+  FakeXOptions o;
+  o.rate_limit = 1000000;
+  return o;
+}
+
+std::vector<std::string> AddTweets(FakeX& fake, int n, const std::string& prefix) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) {
+    FakeTweet t;
+    t.username = i % 2 ? "jane" : "gus";
+    t.text = fmt::format("{} {} @AcmeAir lost my bag", prefix, i);
+    ids.push_back(fake.AddTweet(t));
+    FakeTweet other;
+    other.text = "unrelated #cats";
+    fake.AddTweet(other);
+  }
+  return ids;
+}
+
+struct XCall {
+  std::vector<Post> posts;
+  std::optional<std::string> cursor;
+  milliseconds wait;
+};
+
+XCall NextOk(XRig& rig) {
+  SourceBatch batch;
+  auto pace = rig.source->Next(std::stop_token(), *rig.http, &batch);
+  REQUIRE(pace.ok());
+  return XCall{std::move(batch.posts), std::move(batch.cursor), pace->wait};
+}
+
+std::vector<std::string> Drain(XRig& rig, int max_calls = 50) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < max_calls; ++i) {
+    XCall call = NextOk(rig);
+    for (const Post& p : call.posts) ids.push_back(p.id);
+    if (call.wait >= kPoll) return ids;
+  }
+  FAIL("source never caught up");
+  return ids;
+}
+
+std::optional<std::string> Param(const RecordedRequest& r, std::string_view key) {
+  for (const auto& [k, v] : r.params) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+TEST_CASE("XSource: first run reads the newest page; later runs page back with since_id fixed",
+          "[sources][x]") {
+  XRig rig = MakeXRig();
+  const auto old_ids = AddTweets(*rig.fake, 14, "old");
+
+  XCall first = NextOk(rig);
+  REQUIRE(first.posts.size() == 10);  // the newest page only, no next_token followed
+  CHECK(first.posts.front().id == old_ids[4]);  // oldest first
+  CHECK(first.posts.back().id == old_ids[13]);
+  CHECK(first.cursor == old_ids[13]);
+  CHECK(first.wait == kPoll);
+  CHECK(first.posts[0].network == "x");
+  CHECK(first.posts[0].author.handle == "gus");
+  CHECK(first.posts[0].mentions == std::vector<std::string>{"acmeair"});
+  CHECK(first.posts[0].thread_key == first.posts[0].id);
+
+  const auto new_ids = AddTweets(*rig.fake, 25, "new");
+  std::vector<std::string> got;
+  std::vector<XCall> calls;
+  for (int i = 0; i < 10; ++i) {
+    calls.push_back(NextOk(rig));
+    for (const Post& p : calls.back().posts) got.push_back(p.id);
+    if (calls.back().wait >= kPoll) break;
+  }
+  REQUIRE(calls.size() == 3);  // 10 + 10 + 5, newest page first
+  CHECK_FALSE(calls[0].cursor.has_value());  // no cursor while the run goes on
+  CHECK_FALSE(calls[1].cursor.has_value());
+  CHECK(calls[0].wait < kPoll);
+  CHECK(calls[2].cursor == new_ids.back());
+  CHECK(rig.x().cursor() == new_ids.back());
+  std::set<std::string> unique(got.begin(), got.end());
+  CHECK(unique == std::set<std::string>(new_ids.begin(), new_ids.end()));
+  CHECK(got.size() == new_ids.size());
+  CHECK(calls[0].posts.back().id == new_ids.back());  // each page oldest first
+
+  const auto reqs = rig.fake->requests();
+  REQUIRE(reqs.size() == 4);
+  for (size_t i = 1; i < 4; ++i) {
+    CHECK(Param(reqs[i], "since_id") == old_ids[13]);
+    CHECK(Param(reqs[i], "expansions") == "author_id");
+    CHECK(Param(reqs[i], "user.fields") == "public_metrics,username,name");
+    CHECK(Param(reqs[i], "query") == "acmeair -is:retweet");
+    CHECK(reqs[i].Header("authorization") == "Bearer fake-x-bearer");
+  }
+  CHECK_FALSE(Param(reqs[1], "next_token").has_value());
+  CHECK(Param(reqs[2], "next_token").has_value());
+  CHECK(Param(reqs[3], "next_token").has_value());
+  CHECK(Drain(rig).empty());
+}
+
+TEST_CASE("XSource: a restart mid-run loses nothing", "[sources][x]") {
+  XRig rig = MakeXRig();
+  const auto ids = AddTweets(*rig.fake, 24, "post");
+  REQUIRE(rig.source->Restore(ids[3]).ok());
+  XCall page = NextOk(rig);  // the newest 10; the cursor is not yet handed out
+  CHECK(page.posts.size() == 10);
+  CHECK_FALSE(page.cursor.has_value());
+  CHECK(rig.x().paging());
+
+  // The process restarts from the stored cursor, with a fresh source on the same network.
+  XSourceConfig c;
+  c.name = "airline";
+  c.base_url = rig.fake->base_url();
+  c.query = "acmeair -is:retweet";
+  c.bearer_token = "fake-x-bearer";
+  c.max_results = 10;
+  c.poll_interval = kPoll;
+  auto fresh = XSource::Create(std::move(c), RealClock());
+  REQUIRE(fresh.ok());
+  rig.source = std::move(fresh).value();
+  REQUIRE(rig.source->Restore(ids[3]).ok());
+  auto got = Drain(rig);
+  CHECK(got.size() == 20);
+  for (const Post& p : page.posts) got.push_back(p.id);
+  CHECK(std::set<std::string>(got.begin(), got.end()) ==
+        std::set<std::string>(ids.begin() + 4, ids.end()));
+  CHECK(rig.x().cursor() == ids.back());
+
+  CHECK(rig.source->Restore("").code() == Status::Code::kInvalidArgument);
+  CHECK(rig.source->Restore("12&since_id=3").code() == Status::Code::kInvalidArgument);
+  CHECK(rig.source->Restore("123456789012345678901").code() == Status::Code::kInvalidArgument);
+}
+
+TEST_CASE("XSource: every failure is paced, keeps the cursor, and loses nothing",
+          "[sources][x]") {
+  struct Case {
+    const char* name;
+    FakeFault fault;
+    milliseconds min_wait, max_wait;
+    std::function<int64_t(const XSourceStats&)> counter;
+  } cases[] = {
+      {"401", {FakeFault::Kind::kUnauthorized}, kBackoffMax, 1000000ms,
+       [](auto& s) { return s.auth_errors.load(); }},
+      {"429 until x-rate-limit-reset", {FakeFault::Kind::kTooManyRequests}, 100ms, 901000ms,
+       [](auto& s) { return s.rate_limited.load(); }},
+      {"503", {FakeFault::Kind::kServerError}, 100ms, 1000ms,
+       [](auto& s) { return s.server_errors.load(); }},
+      {"slow past the timeout", {FakeFault::Kind::kSlow, 1, 1, 3000ms}, 100ms, 1000ms,
+       [](auto& s) { return s.transport_errors.load(); }},
+      {"truncated body", {FakeFault::Kind::kTruncated}, 100ms, 1000ms,
+       [](auto& s) { return s.transport_errors.load(); }},
+      {"malformed JSON", {FakeFault::Kind::kMalformedJson}, 100ms, 1000ms,
+       [](auto& s) { return s.malformed_pages.load(); }},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      XRig rig = MakeXRig(Generous(), [](XSourceConfig& cfg) {
+        cfg.request_timeout = 500ms;
+        cfg.backoff.backoff_initial = 1000ms;
+      });
+      const auto ids = AddTweets(*rig.fake, 15, "post");
+      REQUIRE(rig.source->Restore(ids[0]).ok());
+      XCall page = NextOk(rig);  // the first page of the run
+      CHECK(page.posts.size() == 10);
+      rig.fake->InjectFault(c.fault);
+
+      XCall failed = NextOk(rig);
+      CHECK(failed.posts.empty());
+      CHECK_FALSE(failed.cursor.has_value());
+      CHECK(rig.x().cursor() == ids[0]);
+      CHECK(rig.x().paging());  // the next call asks for the same page again
+      CHECK(failed.wait >= c.min_wait);
+      CHECK(failed.wait <= c.max_wait);
+      CHECK(c.counter(rig.x().stats()) == 1);
+
+      auto rest = Drain(rig);
+      for (const Post& p : page.posts) rest.push_back(p.id);
+      CHECK(std::set<std::string>(rest.begin(), rest.end()) ==
+            std::set<std::string>(ids.begin() + 1, ids.end()));
+      CHECK(rest.size() == ids.size() - 1);
+      CHECK(rig.x().cursor() == ids.back());
+    }
+  }
+}
+
+TEST_CASE("XSource: a wrong bearer token is an auth error and waits long", "[sources][x]") {
+  XRig rig = MakeXRig({}, [](XSourceConfig& c) { c.bearer_token = "revoked"; });
+  AddTweets(*rig.fake, 2, "post");
+  XCall call = NextOk(rig);
+  CHECK(call.posts.empty());
+  CHECK(call.wait >= kBackoffMax);
+  CHECK(rig.x().stats().auth_errors == 1);
+}
+
+TEST_CASE("XSource: a bad tweet is skipped, the rest delivered, the cursor moves past it",
+          "[sources][x]") {
+  XRig rig = MakeXRig();
+  const auto before = AddTweets(*rig.fake, 1, "before");
+  REQUIRE(rig.source->Restore(before[0]).ok());
+  const auto a = AddTweets(*rig.fake, 1, "a");
+  const std::string bad = rig.fake->AddRawTweet(
+      R"({"id":"$ID","text":"acmeair broken","author_id":"1","created_at":42})", "acmeair broken");
+  const auto b = AddTweets(*rig.fake, 1, "b");
+  XCall call = NextOk(rig);
+  REQUIRE(call.posts.size() == 2);
+  CHECK(call.posts[0].id == a[0]);
+  CHECK(call.posts[1].id == b[0]);
+  CHECK(rig.x().stats().bad_items == 1);
+  CHECK(call.cursor == b[0]);
+  CHECK(Drain(rig).empty());
+}
+
+TEST_CASE("XSource: retweets are ignored; replies share the conversation's thread key",
+          "[sources][x]") {
+  XRig rig = MakeXRig({}, [](XSourceConfig& c) { c.query = "acmeair"; });
+  FakeTweet root;
+  root.username = "jane";
+  root.text = "@AcmeAir my flight is cancelled #fail";
+  const std::string root_id = rig.fake->AddTweet(root);
+  FakeTweet reply;
+  reply.username = "acmeair";
+  reply.text = "@jane sorry to hear that, DM AcmeAir";
+  reply.in_reply_to_id = root_id;
+  const std::string reply_id = rig.fake->AddTweet(reply);
+  FakeTweet deeper;
+  deeper.username = "jane";
+  deeper.text = "@AcmeAir still waiting";
+  deeper.in_reply_to_id = reply_id;
+  const std::string deeper_id = rig.fake->AddTweet(deeper);
+  FakeTweet rt;
+  rt.username = "bob";
+  rt.text = "@AcmeAir my flight is cancelled #fail";
+  rt.retweet_of = root_id;
+  rig.fake->AddTweet(rt);
+  FakeTweet gone;
+  gone.username = "ghost";
+  gone.text = "acmeair from a deleted account";
+  gone.author_gone = true;
+  gone.lang = "";
+  rig.fake->AddTweet(gone);
+
+  XCall call = NextOk(rig);
+  REQUIRE(call.posts.size() == 4);
+  CHECK(rig.x().stats().retweets_ignored == 1);
+  CHECK(call.posts[0].id == root_id);
+  CHECK(call.posts[0].hashtags == std::vector<std::string>{"fail"});
+  CHECK(call.posts[1].thread_key == root_id);
+  CHECK(call.posts[2].id == deeper_id);
+  CHECK(call.posts[2].thread_key == root_id);
+  CHECK(call.posts[2].reply_to == reply_id);
+  CHECK(call.posts[3].author.handle.starts_with("id:"));
+  CHECK(call.posts[3].language.empty());
+}
+
+TEST_CASE("XSource: the rate budget keeps a busy poller under the quota for an hour",
+          "[sources][x]") {
+  ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
+  FakeXOptions o;
+  o.rate_limit = 30;  // per 15 minutes: 120 per hour
+  o.clock = &clock;
+  XRig rig = MakeXRig(o, [](XSourceConfig& c) { c.poll_interval = 1000ms; }, clock);
+  AddTweets(*rig.fake, 3, "post");
+  const SystemTime end = clock.Now() + std::chrono::hours(1);
+  int calls = 0;
+  while (clock.Now() < end) {
+    XCall call = NextOk(rig);
+    ++calls;
+    clock.Advance(std::max(call.wait, milliseconds(1)));
+  }
+  CHECK(rig.fake->rate_limited() == 0);
+  CHECK(rig.x().stats().rate_limited == 0);
+  CHECK(calls <= 4 * 30 + 1);
+  CHECK(calls >= 100);  // and it does use the quota
+}
+
+TEST_CASE("XSource: Create refuses configs that cannot work", "[sources][x]") {
+  auto make = [](std::function<void(XSourceConfig&)> tweak) {
+    XSourceConfig c;
+    c.name = "n";
+    c.query = "q";
+    c.bearer_token = "t";
+    tweak(c);
+    return XSource::Create(std::move(c), RealClock()).status();
+  };
+  CHECK(make([](XSourceConfig&) {}).ok());
+  CHECK(make([](XSourceConfig& c) { c.name.clear(); }).code() == Status::Code::kInvalidArgument);
+  CHECK(make([](XSourceConfig& c) { c.query.clear(); }).code() == Status::Code::kInvalidArgument);
+  CHECK(make([](XSourceConfig& c) { c.bearer_token.clear(); }).code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(make([](XSourceConfig& c) { c.max_results = 5; }).code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(make([](XSourceConfig& c) { c.base_url = "ftp://x"; }).code() ==
+        Status::Code::kInvalidArgument);
+  const Status s = make([](XSourceConfig& c) { c.bearer_token.clear(); });
+  CHECK(s.message().find("token_file") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace earshot
