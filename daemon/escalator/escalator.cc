@@ -221,9 +221,10 @@ Status Escalator::Process(const PostBatch& batch) {
       if (dp.detections.empty() || seen[i++]) continue;
       const Post& p = dp.post;
       const Detection* complaint = LoudestComplaint(dp);
-      std::string id = IncidentIdFor(complaint != nullptr
-                                         ? GroupKeyFor(p, *complaint)
-                                         : AuthorThreadKey(p.network, p.author.handle, ThreadOf(p)));
+      std::string id =
+          IncidentIdFor(complaint != nullptr ? GroupKeyFor(p, *complaint)
+                                             : AuthorThreadKey(p.network, p.author.handle,
+                                                               ThreadOf(p)));
       if (!active_.contains(id)) candidates.push_back(std::move(id));
     }
     EARSHOT_ASSIGN_OR_RETURN(auto stored, store_.LoadIncidents(candidates));

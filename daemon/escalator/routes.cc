@@ -107,8 +107,9 @@ class TreeReader {
     }
     std::vector<std::string> names;
     for (const Receiver& r : *receivers_) names.push_back(r.name);
+    const std::string known = names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
     at.Error(fmt::format("{}: no receiver named '{}'; define it under 'receivers' (known: {})",
-                         subject, name, names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
+                         subject, name, known));
   }
 
   std::optional<QuietHours> ReadQuietHours(MapReader& q) {

@@ -327,7 +327,9 @@ TEST_CASE("Escalator: group_by labels key incidents by their values", "[escalato
   EscalatorRig rig;
   auto rule = [](std::string flight) {
     return Rule("delays", Category::kComplaint, Severity::kMedium,
-                {{"brand", "acmeair"}, {"flight", std::move(flight)}, {"group_by", "brand, flight"}});
+                {{"brand", "acmeair"},
+                 {"flight", std::move(flight)},
+                 {"group_by", "brand, flight"}});
   };
   auto first = rig.Process(Batch({MakePost({.id = "1", .author = "a@x"}, {rule("AA12")})}));
   REQUIRE(first.size() == 1);
