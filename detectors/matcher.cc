@@ -14,6 +14,28 @@ bool IsWordByte(unsigned char c) {
          c == '\'' || c >= 0x80;
 }
 
+// Per byte: 0 for a separator, else the byte lowercased (ASCII).
+struct WordTable {
+  unsigned char map[256];
+  constexpr WordTable() : map() {
+    for (int c = 0; c < 256; ++c) {
+      bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '\'' || c >= 0x80;
+      map[c] = !word ? 0 : (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a')
+                                                   : static_cast<unsigned char>(c);
+    }
+  }
+};
+constexpr WordTable kWordTable;
+
+constexpr size_t kBloomBits = 1 << 16;
+
+uint64_t Fnv1a(std::string_view s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -29,6 +51,7 @@ std::string_view KindKey(AtomKind kind) {
     case AtomKind::kTagPrefix: return "p:";
     case AtomKind::kTagRegex: return "r:";
     case AtomKind::kMention: return "m:";
+    case AtomKind::kPhrase: return "w:";
   }
   return "?:";
 }
@@ -58,10 +81,47 @@ std::vector<std::string> SplitWords(std::string_view text) {
   return words;
 }
 
+void SplitWordsInto(std::string_view text, std::string* lower,
+                    std::vector<std::string_view>* words) {
+  lower->resize(text.size());
+  words->clear();
+  size_t start = std::string::npos;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char m = kWordTable.map[static_cast<unsigned char>(text[i])];
+    (*lower)[i] = static_cast<char>(m);
+    if (m != 0) {
+      if (start == std::string::npos) start = i;
+    } else if (start != std::string::npos) {
+      words->emplace_back(lower->data() + start, i - start);
+      start = std::string::npos;
+    }
+  }
+  if (start != std::string::npos) words->emplace_back(lower->data() + start, text.size() - start);
+}
+
 void Matcher::Match(const Post& post, std::vector<int>* hits) const {
   hits->clear();
+  if (!phrases_.empty()) {
+    // Per-thread scratch: Match runs on many threads at once and allocates nothing per post.
+    thread_local std::string lower;
+    thread_local std::vector<std::string_view> words;
+    SplitWordsInto(post.text, &lower, &words);
+    for (size_t i = 0; i < words.size(); ++i) {
+      uint64_t h = Fnv1a(words[i]) & (kBloomBits - 1);
+      if ((first_word_bits_[h >> 6] & (uint64_t{1} << (h & 63))) == 0) continue;
+      auto it = phrases_.find(words[i]);
+      if (it == phrases_.end()) continue;
+      for (const PhraseEntry& e : it->second) {
+        if (i + e.rest.size() >= words.size()) continue;
+        bool match = true;
+        for (size_t k = 0; k < e.rest.size() && match; ++k) match = words[i + 1 + k] == e.rest[k];
+        if (match) hits->push_back(e.atom);
+      }
+    }
+  }
   if (set_ != nullptr) {
-    std::vector<int> set_hits;
+    thread_local std::vector<int> set_hits;
+    set_hits.clear();
     RE2::Set::ErrorInfo info{};
     if (!set_->Match(post.text, &set_hits, &info) && info.kind == RE2::Set::kOutOfMemory) {
       dfa_failures_.fetch_add(1, std::memory_order_relaxed);
@@ -188,26 +248,30 @@ int MatcherBuilder::AddTextRegex(std::string_view pattern, bool case_sensitive,
 
 int MatcherBuilder::AddPhraseGroup(const std::vector<std::string>& terms, std::string* error) {
   std::vector<std::vector<std::string>> words;
-  std::vector<std::string> alternatives;
+  std::string key = "w:";
   for (const std::string& term : terms) {
     std::vector<std::string> w = SplitWords(term);
     if (w.empty()) {
       *error = fmt::format("phrase '{}' has no words", term);
       return -1;
     }
-    std::string alt;
-    for (size_t i = 0; i < w.size(); ++i) {
-      if (i > 0) alt += "\\W+";
-      alt += QuoteRegex(w[i]);
-    }
-    alternatives.push_back(std::move(alt));
+    key += fmt::format("{}\x1e", fmt::join(w, "\x1f"));
     words.push_back(std::move(w));
   }
-  // \b is ASCII in RE2; a term starting or ending in a non-ASCII letter gets no boundary there,
-  // and SplitWords-based `near` checks stay exact either way.
-  std::string pattern = fmt::format("(?i)\\b(?:{})\\b", fmt::join(alternatives, "|"));
-  int id = AddSetAtom(AtomKind::kText, std::move(pattern), error);
-  if (id >= 0 && m_->atoms_[id].terms.empty()) m_->atoms_[id].terms = std::move(words);
+  if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;
+  int id = static_cast<int>(m_->atoms_.size());
+  if (m_->first_word_bits_.empty()) m_->first_word_bits_.resize(kBloomBits / 64);
+  for (const std::vector<std::string>& w : words) {
+    m_->phrases_[w[0]].push_back({std::vector<std::string>(w.begin() + 1, w.end()), id});
+    uint64_t h = Fnv1a(w[0]) & (kBloomBits - 1);
+    m_->first_word_bits_[h >> 6] |= uint64_t{1} << (h & 63);
+  }
+  Atom atom;
+  atom.kind = AtomKind::kPhrase;
+  ++m_->phrase_groups_;
+  atom.terms = std::move(words);
+  m_->atoms_.push_back(std::move(atom));
+  dedup_.emplace(std::move(key), id);
   return id;
 }
 

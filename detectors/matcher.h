@@ -1,7 +1,10 @@
 // Matcher: every regex, phrase, hashtag and mention test of every rule, run over a post in one
-// pass. Regexes (text regexes, phrase groups, hashtag prefixes and hashtag regexes) are compiled
-// into one RE2::Set, scanned once over the text and once over the post's hashtags (one per
-// line); exact hashtags and mentions are hash lookups. Each test is an "atom"; a rule is only
+// pass. Regexes (text regexes, hashtag prefixes and hashtag regexes) are compiled into one
+// RE2::Set, scanned once over the text and once over the post's hashtags (one per line).
+// Phrases (and `near` term groups) are not regexes at all: the text is split into words once and
+// each word looks up the phrases starting with it, so thousands of phrase rules cost a few hash
+// lookups per word instead of growing the set's DFA. Exact hashtags and mentions are hash
+// lookups too. Each test is an "atom"; a rule is only
 // evaluated when one of its trigger atoms fired (see RuleSet), so cost grows slowly with rules.
 //
 // Built once by MatcherBuilder, then immutable: Match() may run on any number of threads at once
@@ -25,7 +28,8 @@
 namespace earshot {
 
 enum class AtomKind {
-  kText,        // RE2 over the text (regex and phrase conditions, near groups)
+  kText,        // RE2 over the text (regex conditions)
+  kPhrase,      // any of `terms` as consecutive words of the text (phrase conditions, near groups)
   kTagExact,    // a hashtag equal to `literal`
   kTagPrefix,   // a hashtag starting with `literal`
   kTagRegex,    // a hashtag fully matching `pattern`
@@ -60,6 +64,7 @@ class Matcher {
   const Atom& atom(int id) const { return atoms_[id]; }
   size_t atom_count() const { return atoms_.size(); }
   size_t regex_count() const { return set_to_atom_.size(); }
+  size_t phrase_group_count() const { return phrase_groups_; }
   // Scans the DFA gave up on for lack of memory (the post then matched no regex); a non-zero
   // value means max_mem_total is too small for this rule set.
   uint64_t dfa_failures() const { return dfa_failures_.load(std::memory_order_relaxed); }
@@ -72,6 +77,19 @@ class Matcher {
   std::unique_ptr<RE2::Set> set_;
   std::vector<int> set_to_atom_;
   bool has_tag_set_atoms_ = false;
+  size_t phrase_groups_ = 0;
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct PhraseEntry {
+    std::vector<std::string> rest;  // the words after the first
+    int atom;
+  };
+  // First word -> the phrases starting with it.
+  std::unordered_map<std::string, std::vector<PhraseEntry>, StringHash, std::equal_to<>> phrases_;
+  // A one-hash Bloom filter over the first words, so most words of a post skip the map.
+  std::vector<uint64_t> first_word_bits_;
   std::unordered_map<std::string, std::vector<int>> tag_exact_;
   std::unordered_map<std::string, std::vector<int>> mentions_;
   mutable std::atomic<uint64_t> dfa_failures_{0};
@@ -112,5 +130,9 @@ class MatcherBuilder {
 // The words of `text`, ASCII-lowercased: runs of letters, digits, apostrophes and non-ASCII
 // bytes. `near` measures distance in these words.
 std::vector<std::string> SplitWords(std::string_view text);
+// The same without a string per word: `lower` receives the lowercased text and `words` views
+// into it.
+void SplitWordsInto(std::string_view text, std::string* lower,
+                    std::vector<std::string_view>* words);
 
 }  // namespace earshot

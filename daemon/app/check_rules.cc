@@ -18,7 +18,8 @@ std::string DescribeRuleSet(const RuleSet& rules) {
   if (rules.rules().size() != ids.size()) {
     out += fmt::format(" ({} with brands)", rules.rules().size());
   }
-  out += fmt::format(", {} regex(es) in one RE2::Set", rules.matcher().regex_count());
+  out += fmt::format(", {} regex(es) in one RE2::Set, {} phrase group(s)",
+                     rules.matcher().regex_count(), rules.matcher().phrase_group_count());
   if (rules.always_evaluated() > 0) {
     out += fmt::format(", {} evaluated for every post", rules.always_evaluated());
   }

@@ -28,7 +28,8 @@ TEST_CASE("Matcher: one set fires text, hashtag and mention atoms", "[detectors]
   CHECK(b.AddTextRegex(R"(\bbag\b)", false, &error) == bag);  // shared, not duplicated
   auto m = b.Build();
   REQUIRE(m.ok());
-  CHECK((*m)->regex_count() == 5);
+  CHECK((*m)->regex_count() == 4);
+  CHECK((*m)->phrase_group_count() == 1);
 
   std::vector<int> hits;
   (*m)->Match(MakePost("They LOST my bag", {"acmeairsucks"}, {"acmeair@mastodon.social"}), &hits);
@@ -78,6 +79,43 @@ TEST_CASE("Matcher: the set's total budget is checked when it compiles", "[detec
 TEST_CASE("SplitWords: lowercase words with apostrophes and UTF-8", "[detectors]") {
   CHECK(SplitWords("Didn't ARRIVE, café-bag!") ==
         std::vector<std::string>{"didn't", "arrive", "café", "bag"});
+}
+
+}  // namespace
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+TEST_CASE("Matcher: phrases match whole consecutive words, any case", "[detectors]") {
+  MatcherBuilder b;
+  std::string error;
+  int lost = b.AddPhraseGroup({"lost my bag", "Missing"}, &error);
+  int didnt = b.AddPhraseGroup({"didn't arrive"}, &error);
+  int cafe = b.AddPhraseGroup({"café"}, &error);
+  REQUIRE(error.empty());
+  CHECK(b.AddPhraseGroup({"  ", "x"}, &error) == -1);
+  CHECK(error == "phrase '  ' has no words");
+  auto m = b.Build();
+  REQUIRE(m.ok());
+  auto [text, expected] = GENERATE(table<const char*, std::vector<int>>({
+      {"They LOST my   bag!", {0}},
+      {"lost my bags", {}},
+      {"lost my", {}},
+      {"bag missing.", {0}},
+      {"it DIDN'T arrive", {1}},
+      {"didn arrive", {}},
+      {"Café au lait", {2}},
+      {"cafés", {}},
+  }));
+  CAPTURE(text);
+  std::vector<int> ids;
+  for (int e : expected) ids.push_back(e == 0 ? lost : e == 1 ? didnt : cafe);
+  Post p;
+  p.text = text;
+  std::vector<int> hits;
+  (*m)->Match(p, &hits);
+  CHECK(hits == ids);
 }
 
 }  // namespace

@@ -53,8 +53,8 @@ TEST_CASE("CheckRules: ok prints a summary, errors exit 78 in text or JSON", "[d
   fs::path good = dir.Write("good.yaml", kRules);
   std::ostringstream out, err;
   CHECK(CheckRules({good}, {}, false, out, err) == 0);
-  CHECK(out.str() == "rules: ok: 2 rule(s), 3 regex(es) in one RE2::Set, 1 in shadow mode from "
-                     "1 file(s)\n");
+  CHECK(out.str() == "rules: ok: 2 rule(s), 0 regex(es) in one RE2::Set, 3 phrase group(s), 1 in "
+                     "shadow mode from 1 file(s)\n");
   CHECK(err.str().empty());
 
   fs::path bad = dir.Write("bad.yaml", "- rule: x\n  description: x\n  category: complaint\n"
