@@ -1,0 +1,510 @@
+#include "daemon/sources/fake/fake_bluesky.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "daemon/base/json_escape.h"
+#include "daemon/net/http_server.h"
+#include "daemon/sources/mastodon/status_parser.h"
+
+namespace earshot {
+namespace {
+
+using mastodon::LowerUtf8Latin;
+
+std::string Q(std::string_view s) { return "\"" + JsonEscape(s) + "\""; }
+
+HttpServerResponse Json(int status, std::string body) {
+  HttpServerResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+HttpServerResponse Error(int status, std::string_view name, std::string_view message) {
+  return Json(status, fmt::format("{{\"error\":{},\"message\":{}}}", Q(name), Q(message)));
+}
+
+// A TID-like record key: 13 characters of base32-sortable.
+std::string Tid(uint64_t n) {
+  static constexpr char kAlphabet[] = "234567abcdefghijklmnopqrstuvwxyz";
+  std::string out(13, '2');
+  for (int i = 12; i >= 0 && n > 0; --i) {
+    out[static_cast<size_t>(i)] = kAlphabet[n % 32];
+    n /= 32;
+  }
+  out[0] = '3';
+  return out;
+}
+
+bool TagByte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+bool HandleByte(unsigned char c) { return std::isalnum(c) || c == '.' || c == '-'; }
+
+struct Account {
+  std::string did, handle, display_name;
+  int64_t followers = 0;
+  bool gone = false;
+};
+
+struct Entry {
+  uint64_t seq = 0;
+  std::string uri;
+  std::string json;
+  std::string search_text;        // lowercased text
+  std::vector<std::string> tags;  // lowercased
+  SystemTime sort_at{};
+};
+
+struct PageToken {
+  std::string q, since;
+  SystemTime sort_at{};
+  uint64_t seq = 0;
+};
+
+}  // namespace
+
+class FakeBluesky::Impl {
+ public:
+  explicit Impl(FakeBlueskyOptions options)
+      : options_(std::move(options)), clock_(options_.clock ? *options_.clock : RealClock()) {}
+
+  Status Start() {
+    HttpServerOptions so;
+    so.port = options_.port;
+    auto server = HttpServer::Start([this](const HttpServerRequest& r) { return Handle(r); }, so);
+    if (!server.ok()) return server.status().Annotate("fake bluesky");
+    server_ = std::move(server).value();
+    return Status::Ok();
+  }
+  void Stop() {
+    if (server_) server_->Stop();
+  }
+  std::string base_url() const { return server_->base_url(); }
+
+  std::string AddPost(const FakeBskyPost& p) {
+    std::lock_guard lock(mu_);
+    Account& a = AccountFor(p.handle);
+    a.display_name = p.display_name;
+    a.followers = p.followers;
+    a.gone = p.account_gone;
+    const uint64_t seq = ++seq_;
+    const std::string uri = fmt::format("at://{}/app.bsky.feed.post/{}", a.did, Tid(seq * 1024));
+    const SystemTime now = clock_.Now();
+    const SystemTime created = p.created_at.value_or(now);
+    const SystemTime indexed = p.indexed_at.value_or(now);
+    // Facets with UTF-8 byte offsets.
+    std::string facets;
+    std::vector<std::string> tags;
+    const std::string& t = p.text;
+    for (size_t i = 0; i < t.size(); ++i) {
+      const char c = t[i];
+      if ((c != '#' && c != '@') || (i > 0 && !std::isspace(static_cast<unsigned char>(t[i - 1])))) {
+        continue;
+      }
+      size_t j = i + 1;
+      while (j < t.size() && (c == '#' ? TagByte(static_cast<unsigned char>(t[j]))
+                                       : HandleByte(static_cast<unsigned char>(t[j])))) {
+        ++j;
+      }
+      while (c == '@' && j > i + 1 && t[j - 1] == '.') --j;
+      if (j == i + 1) continue;
+      const std::string word = t.substr(i + 1, j - i - 1);
+      std::string feature;
+      if (c == '#') {
+        feature = fmt::format("{{\"$type\":\"app.bsky.richtext.facet#tag\",\"tag\":{}}}", Q(word));
+        tags.push_back(LowerUtf8Latin(word));
+      } else {
+        feature = fmt::format("{{\"$type\":\"app.bsky.richtext.facet#mention\",\"did\":{}}}",
+                              Q(AccountFor(word).did));
+      }
+      if (!facets.empty()) facets += ",";
+      facets += fmt::format("{{\"index\":{{\"byteStart\":{},\"byteEnd\":{}}},\"features\":[{}]}}",
+                            i, j, feature);
+      i = j - 1;
+    }
+    std::string langs;
+    for (const auto& l : p.langs) langs += (langs.empty() ? "" : ",") + Q(l);
+    std::string reply;
+    if (!p.reply_to.empty()) {
+      std::string root = p.reply_to;
+      if (auto it = roots_.find(p.reply_to); it != roots_.end()) root = it->second;
+      reply = fmt::format(",\"reply\":{{\"root\":{{\"uri\":{},\"cid\":\"bafyreiroot\"}},"
+                          "\"parent\":{{\"uri\":{},\"cid\":\"bafyreiparent\"}}}}",
+                          Q(root), Q(p.reply_to));
+      roots_[uri] = root;
+    } else {
+      roots_[uri] = uri;
+    }
+    Entry e;
+    e.seq = seq;
+    e.uri = uri;
+    e.json = fmt::format(
+        "{{\"uri\":{uri},\"cid\":\"bafyreicid{seq}\",\"author\":{{\"did\":{did},\"handle\":"
+        "{handle}{display},\"avatar\":\"https://cdn.bsky.app/img/avatar/plain/{did_raw}/x@jpeg\","
+        "\"labels\":[],\"createdAt\":\"2023-04-01T00:00:00.000Z\"}},\"record\":{{\"$type\":"
+        "\"app.bsky.feed.post\",\"text\":{text},\"createdAt\":\"{created}\",\"langs\":[{langs}]"
+        "{facets}{reply}}},\"replyCount\":{rp},\"repostCount\":{rt},\"likeCount\":{lk},"
+        "\"quoteCount\":{qt},\"indexedAt\":\"{indexed}\",\"labels\":[]}}",
+        fmt::arg("uri", Q(uri)), fmt::arg("seq", seq), fmt::arg("did", Q(a.did)),
+        fmt::arg("handle", Q(a.handle)),
+        fmt::arg("display",
+                 a.display_name.empty() ? "" : ",\"displayName\":" + Q(a.display_name)),
+        fmt::arg("did_raw", a.did), fmt::arg("text", Q(t)),
+        fmt::arg("created", FormatIso8601(created)), fmt::arg("langs", langs),
+        fmt::arg("facets", facets.empty() ? "" : ",\"facets\":[" + facets + "]"),
+        fmt::arg("reply", reply), fmt::arg("rp", p.replies), fmt::arg("rt", p.reposts),
+        fmt::arg("lk", p.likes), fmt::arg("qt", p.quotes),
+        fmt::arg("indexed", FormatIso8601(indexed)));
+    e.search_text = LowerUtf8Latin(t);
+    e.tags = std::move(tags);
+    e.sort_at = std::min(created, indexed);
+    entries_.push_back(std::move(e));
+    return uri;
+  }
+
+  std::string AddRawPost(std::string json, std::string search_text) {
+    std::lock_guard lock(mu_);
+    const uint64_t seq = ++seq_;
+    const std::string uri =
+        fmt::format("at://did:plc:rawposter/app.bsky.feed.post/{}", Tid(seq * 1024));
+    for (size_t pos; (pos = json.find("$URI")) != std::string::npos;) json.replace(pos, 4, uri);
+    Entry e;
+    e.seq = seq;
+    e.uri = uri;
+    e.json = std::move(json);
+    e.search_text = LowerUtf8Latin(search_text);
+    e.sort_at = clock_.Now();
+    entries_.push_back(std::move(e));
+    return uri;
+  }
+
+  void ExpireAccessTokens() {
+    std::lock_guard lock(mu_);
+    for (const auto& t : access_) expired_.insert(t);
+    access_.clear();
+  }
+  void RevokeSessions() {
+    std::lock_guard lock(mu_);
+    access_.clear();
+    refresh_.clear();
+    expired_.clear();
+  }
+  int logins() const {
+    std::lock_guard lock(mu_);
+    return logins_;
+  }
+  int refreshes() const {
+    std::lock_guard lock(mu_);
+    return refreshes_;
+  }
+  int profile_calls() const {
+    std::lock_guard lock(mu_);
+    return profile_calls_;
+  }
+  int rate_limited() const {
+    std::lock_guard lock(mu_);
+    return rate_limited_;
+  }
+  void InjectFault(FakeFault f) {
+    std::lock_guard lock(mu_);
+    if (f.count > 0) faults_.push_back(f);
+  }
+  std::vector<RecordedRequest> requests() const {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  // Requires mu_.
+  Account& AccountFor(const std::string& handle) {
+    const std::string key = LowerUtf8Latin(handle);
+    auto it = accounts_.find(key);
+    if (it == accounts_.end()) {
+      Account a;
+      a.did = fmt::format("did:plc:fake{:020}", accounts_.size() + 1);
+      a.handle = key;
+      it = accounts_.emplace(key, std::move(a)).first;
+    }
+    return it->second;
+  }
+
+  HttpServerResponse Handle(const HttpServerRequest& req) {
+    std::lock_guard lock(mu_);
+    RecordedRequest rec{req.received_at, req.method, req.path, req.query, req.params,
+                        req.headers, 0};
+    HttpServerResponse resp = Route(req);
+    rec.status = resp.status;
+    requests_.push_back(std::move(rec));
+    return resp;
+  }
+
+  // A fixed window: counts one request, adds the ratelimit headers. Requires mu_.
+  struct Window {
+    std::optional<SystemTime> end;
+    int64_t used = 0;
+  };
+  bool Spend(Window* w, int limit, std::chrono::seconds length, HttpServerResponse* r) {
+    const SystemTime now = clock_.Now();
+    if (!w->end || now >= *w->end) {
+      w->end = now + length;
+      w->used = 0;
+    }
+    ++w->used;
+    r->headers.emplace_back("ratelimit-limit", std::to_string(limit));
+    r->headers.emplace_back("ratelimit-remaining",
+                            std::to_string(std::max<int64_t>(0, limit - w->used)));
+    r->headers.emplace_back(
+        "ratelimit-reset",
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(w->end->time_since_epoch()).count()));
+    r->headers.emplace_back("ratelimit-policy", fmt::format("{};w={}", limit, length.count()));
+    return w->used <= limit;
+  }
+
+  std::string NewSession() {
+    ++sessions_;
+    const std::string access = fmt::format("eyJhbGciOiJFUzI1NksifQ.access{}.sig", sessions_);
+    const std::string refresh = fmt::format("eyJhbGciOiJFUzI1NksifQ.refresh{}.sig", sessions_);
+    access_.insert(access);
+    refresh_.insert(refresh);
+    const Account& me = AccountFor(options_.identifier);
+    return fmt::format("{{\"accessJwt\":{},\"refreshJwt\":{},\"handle\":{},\"did\":{},"
+                       "\"active\":true}}",
+                       Q(access), Q(refresh), Q(me.handle), Q(me.did));
+  }
+
+  std::string Bearer(const HttpServerRequest& req) const {
+    auto h = req.Header("authorization");
+    if (!h || !h->starts_with("Bearer ")) return "";
+    return std::string(h->substr(7));
+  }
+
+  HttpServerResponse Route(const HttpServerRequest& req) {
+    HttpServerResponse head;
+    auto finish = [&](HttpServerResponse r) {
+      r.headers.insert(r.headers.begin(), head.headers.begin(), head.headers.end());
+      return r;
+    };
+    if (req.path == "/xrpc/com.atproto.server.createSession") {
+      ++logins_;
+      if (!Spend(&login_window_, options_.login_limit, std::chrono::seconds(300), &head)) {
+        ++rate_limited_;
+        return finish(Error(429, "RateLimitExceeded", "Rate Limit Exceeded"));
+      }
+      simdjson::dom::parser parser;
+      simdjson::dom::element body;
+      std::string_view id, pw;
+      if (req.method != "POST" || parser.parse(req.body).get(body) ||
+          body["identifier"].get(id) || body["password"].get(pw)) {
+        return finish(Error(400, "InvalidRequest", "Input must have the property \"identifier\""));
+      }
+      if (id != options_.identifier || pw != options_.app_password) {
+        return finish(Error(401, "AuthenticationRequired", "Invalid identifier or password"));
+      }
+      return finish(Json(200, NewSession()));
+    }
+    if (req.path == "/xrpc/com.atproto.server.refreshSession") {
+      ++refreshes_;
+      const std::string token = Bearer(req);
+      if (refresh_.erase(token) == 0) {
+        return finish(Error(400, "ExpiredToken", "Token has been revoked"));
+      }
+      return finish(Json(200, NewSession()));
+    }
+
+    std::optional<FakeFault> fault;
+    if (!faults_.empty()) {
+      fault = faults_.front();
+      if (--faults_.front().count <= 0) faults_.pop_front();
+    }
+    const bool within = Spend(&app_window_, options_.rate_limit, options_.rate_window, &head);
+    if (fault && fault->kind == FakeFault::Kind::kUnauthorized) {
+      return finish(Error(401, "InvalidToken", "Token could not be verified"));
+    }
+    if (fault && fault->kind == FakeFault::Kind::kTooManyRequests) {
+      for (auto& [name, value] : head.headers) {
+        if (name == "ratelimit-remaining") value = "0";
+      }
+      return finish(Error(429, "RateLimitExceeded", "Rate Limit Exceeded"));
+    }
+    if (fault && fault->kind == FakeFault::Kind::kServerError) {
+      return finish(Error(502, "UpstreamFailure", "Upstream Failure"));
+    }
+    const std::string token = Bearer(req);
+    if (token.empty()) {
+      return finish(Error(401, "AuthenticationRequired", "Authentication Required"));
+    }
+    if (expired_.count(token) > 0) return finish(Error(400, "ExpiredToken", "Token has expired"));
+    if (access_.count(token) == 0) {
+      return finish(Error(401, "InvalidToken", "Token could not be verified"));
+    }
+    if (options_.enforce_rate_limit && !within) {
+      ++rate_limited_;
+      return finish(Error(429, "RateLimitExceeded", "Rate Limit Exceeded"));
+    }
+    HttpServerResponse r;
+    if (req.path == "/xrpc/app.bsky.feed.searchPosts") {
+      r = Search(req);
+    } else if (req.path == "/xrpc/app.bsky.actor.getProfiles") {
+      ++profile_calls_;
+      r = Profiles(req);
+    } else {
+      return finish(Error(501, "MethodNotImplemented", "Method Not Implemented"));
+    }
+    if (r.status == 200 && fault) {
+      if (fault->kind == FakeFault::Kind::kSlow) r.delay = fault->delay;
+      if (fault->kind == FakeFault::Kind::kTruncated) r.truncate_body_at = r.body.size() / 2;
+      if (fault->kind == FakeFault::Kind::kMalformedJson) r.body.resize(r.body.size() / 2);
+    }
+    return finish(std::move(r));
+  }
+
+  HttpServerResponse Search(const HttpServerRequest& req) {
+    const auto q = req.Param("q");
+    if (!q || q->empty()) return Error(400, "InvalidRequest", "Params must have the property \"q\"");
+    int limit = 25;
+    if (auto l = req.Param("limit")) {
+      auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
+      if (ec != std::errc() || p != l->data() + l->size() || limit < 1 || limit > 100) {
+        return Error(400, "InvalidRequest", "limit must be between 1 and 100");
+      }
+    }
+    const std::string since(req.Param("since").value_or(""));
+    std::optional<SystemTime> since_t;
+    if (!since.empty()) {
+      since_t = ParseIso8601(since.size() == 10 ? since + "T00:00:00Z" : since);
+      if (!since_t) return Error(400, "InvalidRequest", "since must be a datetime");
+    }
+    std::optional<PageToken> after;
+    if (auto c = req.Param("cursor")) {
+      auto it = tokens_.find(std::string(*c));
+      if (it == tokens_.end() || it->second.q != *q || it->second.since != since) {
+        return Error(400, "InvalidRequest", "invalid cursor");
+      }
+      after = it->second;
+    }
+    std::vector<std::string> terms, tag_terms;
+    {
+      const std::string lower = LowerUtf8Latin(*q);
+      size_t start = 0;
+      while (start < lower.size()) {
+        size_t end = lower.find(' ', start);
+        if (end == std::string::npos) end = lower.size();
+        std::string term = lower.substr(start, end - start);
+        start = end + 1;
+        if (term.empty()) continue;
+        if (term.front() == '#') {
+          tag_terms.push_back(term.substr(1));
+        } else {
+          terms.push_back(std::move(term));
+        }
+      }
+    }
+    std::vector<const Entry*> order;
+    for (const Entry& e : entries_) order.push_back(&e);
+    std::sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {
+      return a->sort_at != b->sort_at ? a->sort_at > b->sort_at : a->seq > b->seq;
+    });
+    std::vector<const Entry*> picked;
+    bool more = false;
+    for (const Entry* e : order) {
+      if (since_t && e->sort_at < *since_t) continue;
+      if (after && (e->sort_at > after->sort_at ||
+                    (e->sort_at == after->sort_at && e->seq >= after->seq))) {
+        continue;
+      }
+      const bool match =
+          std::all_of(terms.begin(), terms.end(),
+                      [&](const std::string& t) { return e->search_text.find(t) != e->search_text.npos; }) &&
+          std::all_of(tag_terms.begin(), tag_terms.end(), [&](const std::string& t) {
+            return std::find(e->tags.begin(), e->tags.end(), t) != e->tags.end();
+          });
+      if (!match) continue;
+      if (static_cast<int>(picked.size()) == limit) {
+        more = true;
+        break;
+      }
+      picked.push_back(e);
+    }
+    std::string posts;
+    for (const Entry* e : picked) posts += (posts.empty() ? "" : ",") + e->json;
+    std::string cursor;
+    if (more) {
+      const std::string token = fmt::format("{}::{}", ++token_counter_ * 7919, picked.size());
+      tokens_[token] = PageToken{std::string(*q), since, picked.back()->sort_at, picked.back()->seq};
+      cursor = ",\"cursor\":" + Q(token);
+    }
+    return Json(200, fmt::format("{{\"posts\":[{}]{},\"hitsTotal\":{}}}", posts, cursor,
+                                 picked.size()));
+  }
+
+  HttpServerResponse Profiles(const HttpServerRequest& req) {
+    const auto actors = req.Params("actors");
+    if (actors.empty() || actors.size() > 25) {
+      return Error(400, "InvalidRequest", "actors must hold 1 to 25 items");
+    }
+    std::string out;
+    for (std::string_view actor : actors) {
+      for (const auto& [key, a] : accounts_) {
+        if ((a.did == actor || a.handle == actor) && !a.gone) {
+          out += (out.empty() ? "" : ",") +
+                 fmt::format("{{\"did\":{},\"handle\":{}{},\"followersCount\":{},"
+                             "\"followsCount\":42,\"postsCount\":100,\"labels\":[]}}",
+                             Q(a.did), Q(a.handle),
+                             a.display_name.empty() ? "" : ",\"displayName\":" + Q(a.display_name),
+                             a.followers);
+        }
+      }
+    }
+    return Json(200, "{\"profiles\":[" + out + "]}");
+  }
+
+  FakeBlueskyOptions options_;
+  Clock& clock_;
+  std::unique_ptr<HttpServer> server_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Account> accounts_;       // GUARDED_BY(mu_), by lowercased handle
+  std::vector<Entry> entries_;                    // GUARDED_BY(mu_)
+  std::map<std::string, std::string> roots_;      // GUARDED_BY(mu_) uri -> thread root uri
+  std::map<std::string, PageToken> tokens_;       // GUARDED_BY(mu_)
+  std::set<std::string> access_, refresh_, expired_;  // GUARDED_BY(mu_)
+  std::deque<FakeFault> faults_;                  // GUARDED_BY(mu_)
+  std::vector<RecordedRequest> requests_;         // GUARDED_BY(mu_)
+  Window app_window_, login_window_;              // GUARDED_BY(mu_)
+  uint64_t seq_ = 0, token_counter_ = 0;          // GUARDED_BY(mu_)
+  int sessions_ = 0, logins_ = 0, refreshes_ = 0, profile_calls_ = 0, rate_limited_ = 0;
+};
+
+Result<std::unique_ptr<FakeBluesky>> FakeBluesky::Start(FakeBlueskyOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  EARSHOT_RETURN_IF_ERROR(impl->Start());
+  return std::unique_ptr<FakeBluesky>(new FakeBluesky(std::move(impl)));
+}
+
+FakeBluesky::FakeBluesky(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FakeBluesky::~FakeBluesky() { Stop(); }
+std::string FakeBluesky::base_url() const { return impl_->base_url(); }
+std::string FakeBluesky::AddPost(const FakeBskyPost& post) { return impl_->AddPost(post); }
+std::string FakeBluesky::AddRawPost(std::string json, std::string search_text) {
+  return impl_->AddRawPost(std::move(json), std::move(search_text));
+}
+void FakeBluesky::ExpireAccessTokens() { impl_->ExpireAccessTokens(); }
+void FakeBluesky::RevokeSessions() { impl_->RevokeSessions(); }
+int FakeBluesky::logins() const { return impl_->logins(); }
+int FakeBluesky::refreshes() const { return impl_->refreshes(); }
+int FakeBluesky::profile_calls() const { return impl_->profile_calls(); }
+int FakeBluesky::rate_limited() const { return impl_->rate_limited(); }
+void FakeBluesky::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
+std::vector<RecordedRequest> FakeBluesky::requests() const { return impl_->requests(); }
+void FakeBluesky::Stop() { impl_->Stop(); }
+
+}  // namespace earshot

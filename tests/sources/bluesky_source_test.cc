@@ -1,0 +1,378 @@
+// BlueskySource against FakeBluesky over real loopback HTTP. Tests call Next directly and
+// assert on the Pace it returns; they never sleep on a Pace.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <set>
+
+#include "daemon/net/curl_http_client.h"
+#include "daemon/sources/bluesky/bluesky_source.h"
+#include "daemon/sources/fake/fake_bluesky.h"
+#include "tests/sources/manual_clock.h"
+
+namespace earshot {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kPoll = 30000ms;
+constexpr milliseconds kBackoffMax = 300000ms;
+
+struct BskyRig {
+  std::unique_ptr<FakeBluesky> fake;
+  std::unique_ptr<HttpClient> http;
+  std::unique_ptr<Source> source;
+  BlueskySource& bsky() { return static_cast<BlueskySource&>(*source); }
+};
+
+BlueskySourceConfig Config(const FakeBluesky& fake) {
+  BlueskySourceConfig c;
+  c.name = "airline";
+  c.service_url = fake.base_url();
+  c.query = "acmeair";
+  c.identifier = "acme.bsky.social";
+  c.app_password = "abcd-efgh-ijkl-mnop";
+  c.limit = 10;
+  c.poll_interval = kPoll;
+  c.request_timeout = 5000ms;
+  c.backoff.seed = 7;
+  c.backoff.backoff_max = kBackoffMax;
+  return c;
+}
+
+BskyRig MakeRig(FakeBlueskyOptions fake_options = {},
+                std::function<void(BlueskySourceConfig&)> tweak = nullptr,
+                Clock& clock = RealClock()) {
+  BskyRig rig;
+  auto fake = FakeBluesky::Start(std::move(fake_options));
+  REQUIRE(fake.ok());
+  rig.fake = std::move(fake).value();
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  rig.http = std::move(http).value();
+  BlueskySourceConfig c = Config(*rig.fake);
+  if (tweak) tweak(c);
+  auto source = BlueskySource::Create(std::move(c), clock);
+  REQUIRE(source.ok());
+  rig.source = std::move(source).value();
+  return rig;
+}
+
+// Posts a second apart, from `authors` distinct accounts, ending a minute before `end`.
+std::vector<std::string> AddPosts(FakeBluesky& fake, int n, const std::string& prefix,
+                                  SystemTime end = RealClock().Now(), int authors = 2) {
+  std::vector<std::string> uris;
+  for (int i = 0; i < n; ++i) {
+    FakeBskyPost p;
+    p.handle = fmt::format("user{}.bsky.social", i % authors);
+    p.followers = 100 + i % authors;
+    p.text = fmt::format("{} {} @acmeair.bsky.social lost my bag #AcmeAir", prefix, i);
+    p.created_at = end - std::chrono::seconds(60 + n - i);
+    p.indexed_at = p.created_at;
+    uris.push_back(fake.AddPost(p));
+    FakeBskyPost other;
+    other.text = "unrelated #cats";
+    fake.AddPost(other);
+  }
+  return uris;
+}
+
+struct BCall {
+  std::vector<Post> posts;
+  std::optional<std::string> cursor;
+  milliseconds wait;
+};
+
+BCall NextOk(BskyRig& rig) {
+  SourceBatch batch;
+  auto pace = rig.source->Next(std::stop_token(), *rig.http, &batch);
+  REQUIRE(pace.ok());
+  return BCall{std::move(batch.posts), std::move(batch.cursor), pace->wait};
+}
+
+// Calls Next until a call comes back paced at the poll interval (caught up).
+std::vector<std::string> Drain(BskyRig& rig, int max_calls = 60) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < max_calls; ++i) {
+    BCall call = NextOk(rig);
+    for (const Post& p : call.posts) ids.push_back(p.id);
+    if (call.wait >= kPoll) return ids;
+  }
+  FAIL("source never caught up");
+  return ids;
+}
+
+std::optional<std::string> Param(const RecordedRequest& r, std::string_view key) {
+  for (const auto& [k, v] : r.params) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+TEST_CASE("BlueskySource: logs in once, reads the newest page, then pages with since fixed",
+          "[sources][bluesky]") {
+  // No lookback here, so that the first run's older posts stay unread, as documented.
+  BskyRig rig = MakeRig({}, [](BlueskySourceConfig& c) { c.lookback = 0ms; });
+  const auto old_uris = AddPosts(*rig.fake, 14, "old", RealClock().Now() - 1h);
+
+  const auto first = Drain(rig);
+  CHECK(first == std::vector<std::string>(old_uris.begin() + 4, old_uris.end()));
+  CHECK(rig.fake->logins() == 1);
+  REQUIRE(rig.bsky().cursor().has_value());
+  const std::string watermark = *rig.bsky().cursor();
+
+  const auto new_uris = AddPosts(*rig.fake, 25, "new");
+  std::vector<std::string> got;
+  std::vector<BCall> calls;
+  for (int i = 0; i < 20; ++i) {
+    calls.push_back(NextOk(rig));
+    for (const Post& p : calls.back().posts) got.push_back(p.id);
+    if (calls.back().wait >= kPoll) break;
+  }
+  CHECK(std::set<std::string>(got.begin(), got.end()) ==
+        std::set<std::string>(new_uris.begin(), new_uris.end()));
+  CHECK(got.size() == new_uris.size());
+  // Only the last call hands out the cursor.
+  for (size_t i = 0; i + 1 < calls.size(); ++i) CHECK_FALSE(calls[i].cursor.has_value());
+  REQUIRE(calls.back().cursor.has_value());
+  CHECK(*ParseIso8601(*calls.back().cursor) > *ParseIso8601(watermark));
+  CHECK(rig.fake->logins() == 1);
+
+  std::set<std::string> since_values;
+  int searches = 0, with_cursor = 0;
+  for (const auto& r : rig.fake->requests()) {
+    if (r.path != "/xrpc/app.bsky.feed.searchPosts") continue;
+    ++searches;
+    CHECK(Param(r, "sort") == "latest");
+    CHECK(Param(r, "q") == "acmeair");
+    if (Param(r, "cursor")) ++with_cursor;
+    if (auto s = Param(r, "since")) since_values.insert(*s);
+  }
+  CHECK(with_cursor >= 2);  // 25 new posts in pages of 10
+  CHECK(since_values.size() == 1);  // the same since for the whole run (the first had none)
+
+  // Followers came from getProfiles.
+  for (const BCall& c : calls) {
+    for (const Post& p : c.posts) {
+      CHECK(p.author.followers >= 100);
+      CHECK(p.hashtags == std::vector<std::string>{"acmeair"});
+      CHECK(p.mentions == std::vector<std::string>{"acmeair.bsky.social"});
+    }
+  }
+  CHECK(Drain(rig).empty());
+}
+
+TEST_CASE("BlueskySource: an expired access token is refreshed, not a new login",
+          "[sources][bluesky]") {
+  BskyRig rig = MakeRig({}, [](BlueskySourceConfig& c) { c.login_min_interval = 1ms; });
+  AddPosts(*rig.fake, 3, "a");
+  Drain(rig);
+  REQUIRE(rig.fake->logins() == 1);
+  rig.fake->ExpireAccessTokens();
+  const auto more = AddPosts(*rig.fake, 3, "b");
+  const auto got = Drain(rig);
+  CHECK(std::set<std::string>(got.begin(), got.end()) ==
+        std::set<std::string>(more.begin(), more.end()));
+  CHECK(rig.fake->logins() == 1);
+  CHECK(rig.fake->refreshes() == 1);
+  CHECK(rig.bsky().stats().refreshes == 1);
+
+  // A revoked session (password changed): the refresh fails and the source logs in again.
+  rig.fake->RevokeSessions();
+  AddPosts(*rig.fake, 1, "c");
+  CHECK(Drain(rig).size() == 1);
+  CHECK(rig.fake->logins() == 2);
+  CHECK(rig.fake->refreshes() == 2);
+}
+
+TEST_CASE("BlueskySource: a refused password waits long and never hammers createSession",
+          "[sources][bluesky]") {
+  BskyRig rig = MakeRig({}, [](BlueskySourceConfig& c) { c.app_password = "wrong"; });
+  AddPosts(*rig.fake, 2, "a");
+  BCall call = NextOk(rig);
+  CHECK(call.posts.empty());
+  CHECK(call.wait >= kBackoffMax);
+  CHECK(rig.bsky().stats().auth_errors == 1);
+  // Called again at once (a poller that ignored the pace): no second login.
+  for (int i = 0; i < 5; ++i) {
+    call = NextOk(rig);
+    CHECK(call.wait > 0ms);
+  }
+  CHECK(rig.fake->logins() == 1);
+}
+
+TEST_CASE("BlueskySource: every failure is paced, keeps the cursor, and loses nothing",
+          "[sources][bluesky]") {
+  struct Case {
+    const char* name;
+    FakeFault fault;
+    milliseconds min_wait, max_wait;
+    std::function<int64_t(const BlueskySourceStats&)> counter;
+  } cases[] = {
+      {"429 until ratelimit-reset", {FakeFault::Kind::kTooManyRequests}, 100ms, 301000ms,
+       [](auto& s) { return s.rate_limited.load(); }},
+      {"502", {FakeFault::Kind::kServerError}, 100ms, 1000ms,
+       [](auto& s) { return s.server_errors.load(); }},
+      {"slow past the timeout", {FakeFault::Kind::kSlow, 1, 1, 3000ms}, 100ms, 1000ms,
+       [](auto& s) { return s.transport_errors.load(); }},
+      {"truncated body", {FakeFault::Kind::kTruncated}, 100ms, 1000ms,
+       [](auto& s) { return s.transport_errors.load(); }},
+      {"malformed JSON", {FakeFault::Kind::kMalformedJson}, 100ms, 1000ms,
+       [](auto& s) { return s.malformed_pages.load(); }},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      FakeBlueskyOptions o;
+      o.rate_limit = 1000000;
+      BskyRig rig = MakeRig(o, [](BlueskySourceConfig& cfg) {
+        cfg.request_timeout = 500ms;
+        cfg.backoff.backoff_initial = 1000ms;
+      });
+      const auto uris = AddPosts(*rig.fake, 15, "post");
+      const std::string mark = FormatIso8601(RealClock().Now() - 1h);
+      REQUIRE(rig.source->Restore(mark).ok());
+      std::vector<std::string> got;
+      // Log in, then the first page (and its profiles).
+      for (int i = 0; i < 5 && got.empty(); ++i) {
+        for (const Post& p : NextOk(rig).posts) got.push_back(p.id);
+      }
+      REQUIRE(got.size() == 10);
+      REQUIRE(rig.bsky().paging());
+      rig.fake->InjectFault(c.fault);
+
+      BCall failed = NextOk(rig);
+      CHECK(failed.posts.empty());
+      CHECK_FALSE(failed.cursor.has_value());
+      CHECK(rig.bsky().cursor() == mark);
+      CHECK(rig.bsky().paging());
+      CHECK(failed.wait >= c.min_wait);
+      CHECK(failed.wait <= c.max_wait);
+      CHECK(c.counter(rig.bsky().stats()) == 1);
+
+      for (const auto& id : Drain(rig)) got.push_back(id);
+      CHECK(std::set<std::string>(got.begin(), got.end()) ==
+            std::set<std::string>(uris.begin(), uris.end()));
+      CHECK(got.size() == uris.size());
+      CHECK(rig.fake->logins() == 1);
+    }
+  }
+}
+
+TEST_CASE("BlueskySource: Restore resumes after the watermark; a restart loses nothing",
+          "[sources][bluesky]") {
+  BskyRig rig = MakeRig();
+  const SystemTime now = RealClock().Now();
+  const auto before = AddPosts(*rig.fake, 5, "before", now - 2h);
+  const auto after = AddPosts(*rig.fake, 12, "after", now);
+  REQUIRE(rig.source->Restore(FormatIso8601(now - 90min)).ok());
+  const auto got = Drain(rig);
+  CHECK(std::set<std::string>(got.begin(), got.end()) ==
+        std::set<std::string>(after.begin(), after.end()));
+  CHECK(got.size() == after.size());
+  const auto cursor = rig.bsky().cursor();
+  REQUIRE(cursor.has_value());
+
+  // A new process from the stored cursor: the lookback may repeat a few, but nothing is missed.
+  auto fresh = BlueskySource::Create(Config(*rig.fake), RealClock());
+  REQUIRE(fresh.ok());
+  rig.source = std::move(fresh).value();
+  REQUIRE(rig.source->Restore(*cursor).ok());
+  const auto late = AddPosts(*rig.fake, 3, "late", RealClock().Now() + 2min);
+  const auto again = Drain(rig);
+  std::set<std::string> again_set(again.begin(), again.end());
+  for (const auto& uri : late) CHECK(again_set.count(uri) == 1);
+  for (const auto& uri : before) CHECK(again_set.count(uri) == 0);
+
+  CHECK(rig.source->Restore("").code() == Status::Code::kInvalidArgument);
+  CHECK(rig.source->Restore("at://x").code() == Status::Code::kInvalidArgument);
+}
+
+TEST_CASE("BlueskySource: a bad post is skipped and the rest delivered", "[sources][bluesky]") {
+  BskyRig rig = MakeRig();
+  REQUIRE(rig.source->Restore(FormatIso8601(RealClock().Now() - 1h)).ok());
+  const auto a = AddPosts(*rig.fake, 1, "a");
+  rig.fake->AddRawPost(R"({"uri":"$URI","cid":"x","author":{"did":"did:plc:rawposter"},)"
+                       R"("record":{"text":"acmeair"},"indexedAt":"2026-01-01T00:00:00Z"})",
+                       "acmeair");
+  const auto b = AddPosts(*rig.fake, 1, "b");
+  const auto got = Drain(rig);
+  CHECK(std::set<std::string>(got.begin(), got.end()) == std::set<std::string>{a[0], b[0]});
+  CHECK(rig.bsky().stats().bad_items == 1);
+}
+
+TEST_CASE("BlueskySource: author reach comes from getProfiles, 25 per call, cached",
+          "[sources][bluesky]") {
+  BskyRig rig = MakeRig({}, [](BlueskySourceConfig& c) { c.limit = 40; });
+  REQUIRE(rig.source->Restore(FormatIso8601(RealClock().Now() - 1h)).ok());
+  AddPosts(*rig.fake, 30, "post", RealClock().Now(), 30);
+  FakeBskyPost gone;
+  gone.handle = "gone.bsky.social";
+  gone.text = "acmeair from a deleted account";
+  gone.account_gone = true;
+  rig.fake->AddPost(gone);
+  const auto got = Drain(rig);
+  CHECK(got.size() == 31);
+  CHECK(rig.fake->profile_calls() == 2);  // 31 authors: 25 + 6
+  for (const auto& r : rig.fake->requests()) {
+    if (r.path == "/xrpc/app.bsky.actor.getProfiles") {
+      size_t actors = 0;
+      for (const auto& [k, v] : r.params) actors += k == "actors";
+      CHECK(actors <= 25);
+    }
+  }
+  // The same authors again: no new lookups.
+  AddPosts(*rig.fake, 30, "again", RealClock().Now() + 1min, 30);
+  CHECK(Drain(rig).size() == 30);
+  CHECK(rig.fake->profile_calls() == 2);
+}
+
+TEST_CASE("BlueskySource: the rate budget keeps a busy poller under the quota for an hour",
+          "[sources][bluesky]") {
+  ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
+  FakeBlueskyOptions o;
+  o.rate_limit = 20;  // per 5 minutes: 240 per hour
+  o.clock = &clock;
+  BskyRig rig = MakeRig(o, [](BlueskySourceConfig& c) { c.poll_interval = 1000ms; }, clock);
+  AddPosts(*rig.fake, 3, "post", clock.Now());
+  const SystemTime end = clock.Now() + std::chrono::hours(1);
+  int calls = 0;
+  while (clock.Now() < end) {
+    BCall call = NextOk(rig);
+    ++calls;
+    clock.Advance(std::max(call.wait, milliseconds(1)));
+  }
+  CHECK(rig.fake->rate_limited() == 0);
+  CHECK(rig.bsky().stats().rate_limited == 0);
+  CHECK(rig.fake->logins() == 1);
+  CHECK(calls <= 12 * 20 + 2);
+  CHECK(calls >= 200);
+}
+
+TEST_CASE("BlueskySource: Create refuses configs that cannot work", "[sources][bluesky]") {
+  auto make = [](std::function<void(BlueskySourceConfig&)> tweak) {
+    BlueskySourceConfig c;
+    c.name = "n";
+    c.query = "q";
+    c.identifier = "me.bsky.social";
+    c.app_password = "p";
+    tweak(c);
+    return BlueskySource::Create(std::move(c), RealClock()).status();
+  };
+  CHECK(make([](BlueskySourceConfig&) {}).ok());
+  CHECK(make([](BlueskySourceConfig& c) { c.query.clear(); }).code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(make([](BlueskySourceConfig& c) { c.identifier.clear(); }).code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(make([](BlueskySourceConfig& c) { c.app_password.clear(); }).code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(make([](BlueskySourceConfig& c) { c.limit = 101; }).code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(make([](BlueskySourceConfig& c) { c.service_url = "bsky.social"; }).code() ==
+        Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace earshot
