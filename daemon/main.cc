@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "daemon/app/commands.h"
+#include "daemon/app/rule_test_command.h"
+#include "daemon/escalator/routes.h"
 
 namespace {
 
@@ -19,7 +21,12 @@ usage: earshot <command> [options]
   demo  [--keep DIR]         play a scripted scenario against a built-in fake Mastodon
   check --config FILE [--json]
                              validate the config and every rule file; exit 78 on any error
+  test  FILE...              run rule unit tests (promtool style); exit 1 on a failing case
   score TEXT...              VADER sentiment of each TEXT; --json reads one text per line on stdin
+  silence [--config FILE] add MATCHER... --for 2h | list | expire ID
+                             mute pages by label matchers; the running daemon picks it up
+  routes test --config FILE LABEL=VALUE...
+                             print the receivers a set of labels reaches
   tail  ENDPOINT [--json]    print escalations published on a bus endpoint (ipc:// or tcp://)
   version                    print the version
 
@@ -40,6 +47,9 @@ int main(int argc, char** argv) {
   if (command == "demo") return earshot::RunDemoCommand(args, std::cout, std::cerr);
   if (command == "check") return earshot::RunCheckCommand(args, std::cout, std::cerr);
   if (command == "score") return earshot::RunScoreCommand(args, std::cin, std::cout, std::cerr);
+  if (command == "test") return earshot::RunRuleTestCommand(args, std::cout, std::cerr);
+  if (command == "silence") return earshot::RunSilenceCommandFromMain(args, std::cout, std::cerr);
+  if (command == "routes") return earshot::RunRoutesTestCommand(args, std::cout, std::cerr);
   if (command == "tail") return earshot::RunTailCommandFromMain(args, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
     std::cout << "earshot " << EARSHOT_VERSION << "\n";

@@ -43,8 +43,15 @@ DeliveryResult FileSink::Deliver(const Escalation& e, std::stop_token /*stop*/) 
     fd_ = -1;
   }
   if (fd_ < 0) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd_ < 0) return fail("cannot open", errno);
+    last_ = ReadLastEscalation(fd_);
+  }
+  // The runner delivers at least once: after a crash between this write and the runner saving
+  // its cursor, the same escalation comes again. It can only be the one written last, so that
+  // one is recognised and not written twice.
+  if (last_ && last_->first == e.seq && last_->second == e.incident_id) {
+    return DeliveryResult::Delivered();
   }
   std::string line = EscalationToJson(e);
   line.push_back('\n');
@@ -67,7 +74,25 @@ DeliveryResult FileSink::Deliver(const Escalation& e, std::stop_token /*stop*/) 
     (void)::ftruncate(fd_, before.st_size);  // not known to be durable: the retry writes it again
     return fail("cannot sync", err);
   }
+  last_ = std::make_pair(e.seq, e.incident_id);
   return DeliveryResult::Delivered();
+}
+
+std::optional<std::pair<uint64_t, std::string>> FileSink::ReadLastEscalation(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return std::nullopt;
+  // One escalation line is far below 64 KiB (posts are capped); read the tail only.
+  const off_t size = st.st_size;
+  const off_t from = size > 65536 ? size - 65536 : 0;
+  std::string tail(static_cast<size_t>(size - from), '\0');
+  const ssize_t n = ::pread(fd, tail.data(), tail.size(), from);
+  if (n <= 0) return std::nullopt;
+  tail.resize(static_cast<size_t>(n));
+  while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+  const size_t start = tail.rfind('\n');
+  auto last = EscalationFromJson(start == std::string::npos ? tail : tail.substr(start + 1));
+  if (!last.ok()) return std::nullopt;  // not ours, or cut: nothing to recognise
+  return std::make_pair(last->seq, last->incident_id);
 }
 
 std::unique_ptr<SinkFactory> NewFileSinkFactory() { return std::make_unique<FileSinkFactory>(); }

@@ -7,7 +7,10 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 
 #include "sinks/sink.h"
@@ -26,8 +29,12 @@ class FileSink final : public Sink {
   void Reopen() override { reopen_.store(true, std::memory_order_relaxed); }
 
  private:
+  // (seq, incident id) of the file's last line, read when the file is opened.
+  static std::optional<std::pair<uint64_t, std::string>> ReadLastEscalation(int fd);
+
   const std::string path_;
   int fd_ = -1;
+  std::optional<std::pair<uint64_t, std::string>> last_;
   std::atomic<bool> reopen_{false};
 };
 

@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "daemon/app/prometheus_text.h"
+#include "daemon/app/routed_sink.h"
 #include "daemon/base/check.h"
 #include "daemon/app/detector_holder.h"
 #include "daemon/app/poller.h"
@@ -42,16 +43,6 @@ int64_t SteadyMillis() {
 
 std::string UserAgent() {
   return fmt::format("earshot/{} (+https://github.com/earshot/earshot)", EARSHOT_VERSION);
-}
-
-EscalatorOptions ToEscalatorOptions(const EscalationSettings& s) {
-  EscalatorOptions o;
-  o.repeat_interval = s.repeat_interval;
-  o.followers_raise_one = s.followers_raise_one;
-  o.followers_raise_two = s.followers_raise_two;
-  o.sentiment_raise = s.sentiment_raise;
-  o.resolve_after_quiet = s.resolve_after_quiet;
-  return o;
 }
 
 Result<std::unique_ptr<Source>> MakeSource(const SourceSettings& s) {
@@ -144,6 +135,9 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
                    fmt::format("sink '{}': {}", s.name, sink.status().message()));
       continue;
     }
+    if (config.routes) {
+      sink->sink = std::make_unique<RoutedSink>(s.name, std::move(sink->sink), config.routes);
+    }
     // A new sink starts after the outbox's newest record (it is not paged with history). Pin
     // that point now, before the escalator can commit: if the runner's thread chose it later,
     // an escalation committed in between would be skipped.
@@ -168,7 +162,7 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     }
   };
   parts->escalator = std::make_unique<Escalator>(
-      *parts->store, ToEscalatorOptions(config.escalation), RealClock(), std::move(publish));
+      *parts->store, config.escalation, RealClock(), std::move(publish));
 
   for (const SourceSettings& s : config.sources) {
     auto source = MakeSource(s);

@@ -6,8 +6,12 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "daemon/escalator/escalator_options.h"
+#include "daemon/escalator/routes.h"
 
 namespace earshot {
 
@@ -35,14 +39,6 @@ struct SinkSettings {
   int line = 0, column = 0;
 };
 
-struct EscalationSettings {
-  std::chrono::seconds repeat_interval{4 * 3600};
-  int64_t followers_raise_one = 10000;
-  int64_t followers_raise_two = 100000;
-  double sentiment_raise = -0.6;
-  std::chrono::seconds resolve_after_quiet{24 * 3600};
-};
-
 struct AppConfig {
   std::filesystem::path file;          // the config file itself, for reload and messages
   std::vector<std::string> brands;     // fill {{brand}} in rule packs
@@ -53,7 +49,9 @@ struct AppConfig {
   std::filesystem::path lexicon_dir;
   std::vector<std::filesystem::path> lexicon_overlays;
   std::vector<SourceSettings> sources;
-  EscalationSettings escalation;
+  EscalatorOptions escalation;        // the `escalation:` section
+  // The `routes:` tree; nullptr sends every escalation to every sink.
+  std::shared_ptr<const RoutingTree> routes;
   std::string bus_endpoint;            // "" = in-process only
   std::vector<SinkSettings> sinks;
   std::string metrics_address;         // "127.0.0.1:9464"; "" = no metrics server

@@ -6,6 +6,8 @@
 #include <ostream>
 
 #include "daemon/app/app.h"
+#include "daemon/app/check_rules.h"
+#include "detectors/detector.h"
 #include "daemon/app/commands.h"
 #include "daemon/app/config_loader.h"
 #include "daemon/base/log.h"
@@ -33,15 +35,19 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
   log::SetLevel(log::Level::kError);
   Diagnostics diags;
   auto config = LoadAppConfig(config_path, &diags);
-  if (config.ok()) (void)BuildDetector(*config, &diags);
+  std::string rules_summary;
+  if (config.ok()) {
+    auto detector = BuildDetector(*config, &diags);
+    if (detector.ok()) rules_summary = DescribeRuleSet((*detector)->rules());
+  }
 
   if (json) {
     out << diags.ToJson() << "\n";
   } else {
     for (const Diagnostic& d : diags.all()) err << d.ToString() << "\n";
     if (!diags.has_errors()) {
-      out << fmt::format("{}: ok ({} rule file(s), {} source(s), {} sink(s){})\n", config_path,
-                         config->rule_files.size(), config->sources.size(), config->sinks.size(),
+      out << fmt::format("{}: ok: {}; {} source(s), {} sink(s){}\n", config_path, rules_summary,
+                         config->sources.size(), config->sinks.size(),
                          diags.warning_count() ? fmt::format(", {} warning(s)", diags.warning_count())
                                                : "");
     } else {

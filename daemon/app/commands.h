@@ -18,6 +18,9 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
 int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunScoreCommand(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                     std::ostream& err);
+// `earshot silence [--config FILE] add|list|expire ...` on the config's state store.
+int RunSilenceCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
+                              std::ostream& err);
 // `earshot tail`, stopping on SIGINT/SIGTERM.
 int RunTailCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
                            std::ostream& err);

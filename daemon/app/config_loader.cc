@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -184,6 +186,77 @@ void ReadSink(const YamlValue& item, const fs::path& base_dir, AppConfig* config
   config->sinks.push_back(std::move(s));
 }
 
+std::chrono::seconds Seconds(Duration d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d);
+}
+
+void ReadSeverity(MapReader& m, std::string_view key, Severity* out) {
+  if (auto v = m.Get(key)) {
+    if (auto name = v->ReadChoice(key, {"info", "low", "medium", "high", "critical"})) {
+      *out = *ParseSeverity(*name);
+    }
+  }
+}
+
+void ReadEscalation(MapReader& e, EscalatorOptions* o) {
+  Duration repeat = o->repeat_interval, quiet = o->resolve_after_quiet;
+  Duration group_wait = o->group_wait, group_interval = o->group_interval;
+  Duration retention = o->seen_retention;
+  int64_t posts = static_cast<int64_t>(o->posts_per_escalation);
+  e.Optional("repeat_interval", &repeat)
+      .Optional("resolve_after_quiet", &quiet)
+      .Optional("group_wait", &group_wait)
+      .Optional("group_interval", &group_interval)
+      .Optional("followers_raise_one", &o->followers_raise_one)
+      .Optional("followers_raise_two", &o->followers_raise_two)
+      .Optional("sentiment_raise", &o->sentiment_raise)
+      .Optional("vip_authors", &o->vip_authors)
+      .Optional("staff_authors", &o->staff_authors)
+      .Optional("posts_per_escalation", &posts)
+      .Optional("seen_retention", &retention);
+  ReadSeverity(e, "vip_severity", &o->vip_severity);
+  o->repeat_interval = Seconds(repeat);
+  o->resolve_after_quiet = Seconds(quiet);
+  o->group_wait = Seconds(group_wait);
+  o->group_interval = Seconds(group_interval);
+  o->seen_retention = Seconds(retention);
+  o->posts_per_escalation = static_cast<size_t>(std::clamp<int64_t>(posts, 1, 50));
+  for (auto* list : {&o->vip_authors, &o->staff_authors}) {
+    for (std::string& handle : *list) {
+      if (!handle.empty() && handle[0] == '@') handle.erase(0, 1);
+      std::transform(handle.begin(), handle.end(), handle.begin(),
+                     [](unsigned char ch) { return std::tolower(ch); });
+    }
+  }
+  e.Map("surge", [&](MapReader& s) {
+    Duration window = o->surge_window;
+    s.Optional("enabled", &o->surge_enabled)
+        .Optional("window", &window)
+        .Optional("min_count", &o->surge_min_count)
+        .Optional("factor", &o->surge_factor)
+        .Optional("min_distinct_authors", &o->surge_min_distinct_authors)
+        .Optional("ewma_alpha", &o->surge_ewma_alpha)
+        .Optional("inhibits", &o->surge_inhibits);
+    ReadSeverity(s, "severity", &o->surge_severity);
+    o->surge_window = Seconds(window);
+  });
+}
+
+// Every receiver must name sinks that exist: a typo would silently page nobody.
+void CheckReceivers(const RoutingTree& routes, const std::vector<SinkSettings>& sinks,
+                    const YamlValue& where) {
+  for (const Receiver& r : routes.receivers()) {
+    for (const std::string& sink : r.sinks) {
+      const bool known = std::any_of(sinks.begin(), sinks.end(),
+                                     [&](const SinkSettings& s) { return s.name == sink; });
+      if (!known) {
+        where.Error(fmt::format("receiver '{}' names sink '{}', which is not among sinks:", r.name,
+                                sink));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* diags) {
@@ -222,16 +295,12 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
         /*required=*/true);
     std::set<std::string> source_names, sink_names;
     root.Each("sources", [&](const YamlValue& item) { ReadSource(item, base_dir, &c, &source_names); });
-    root.Map("escalation", [&](MapReader& e) {
-      Duration repeat = c.escalation.repeat_interval, quiet = c.escalation.resolve_after_quiet;
-      e.Optional("repeat_interval", &repeat)
-          .Optional("resolve_after_quiet", &quiet)
-          .Optional("followers_raise_one", &c.escalation.followers_raise_one)
-          .Optional("followers_raise_two", &c.escalation.followers_raise_two)
-          .Optional("sentiment_raise", &c.escalation.sentiment_raise);
-      c.escalation.repeat_interval = std::chrono::duration_cast<std::chrono::seconds>(repeat);
-      c.escalation.resolve_after_quiet = std::chrono::duration_cast<std::chrono::seconds>(quiet);
-    });
+    root.Map("escalation", [&](MapReader& e) { ReadEscalation(e, &c.escalation); });
+    if (auto routes = root.Get("routes")) {
+      if (auto tree = RoutingTree::Read(*routes)) {
+        c.routes = std::make_shared<const RoutingTree>(std::move(*tree));
+      }
+    }
     root.Map("bus", [&](MapReader& bus) { bus.Optional("endpoint", &c.bus_endpoint); });
     root.Map("metrics", [&](MapReader& m) { m.Optional("address", &c.metrics_address); });
     root.Map("watchdog", [&](MapReader& w) {
@@ -244,6 +313,7 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
     c.shutdown_grace = grace;
     root.Each("sinks", [&](const YamlValue& item) { ReadSink(item, base_dir, &c, &sink_names); });
     root.Finish();
+    if (c.routes) CheckReceivers(*c.routes, c.sinks, *root.Get("routes"));
     if (c.sinks.empty() && !diags->has_errors()) {
       file->root().Warning("no sinks: escalations are kept in the outbox and reach nobody");
     }

@@ -81,6 +81,30 @@ TEST_CASE("FileSink: one wire JSON object per line, reopened after rotation", "[
   CHECK(EscalationFromJson(Lines(path)[0])->seq == 5);
 }
 
+TEST_CASE("FileSink: the escalation redelivered after a crash is not written twice", "[sinks]") {
+  SinkTempDir dir;
+  const auto path = dir.path() / "escalations.jsonl";
+  std::stop_source never;
+  {
+    FileSink before_crash(path.string());
+    REQUIRE(before_crash.Deliver(SampleEscalation(1), never.get_token()).delivered());
+    REQUIRE(before_crash.Deliver(SampleEscalation(2), never.get_token()).delivered());
+  }
+  // A new process: the runner had not saved its cursor past seq 2, so it comes again.
+  FileSink after_restart(path.string());
+  REQUIRE(after_restart.Deliver(SampleEscalation(2), never.get_token()).delivered());
+  REQUIRE(after_restart.Deliver(SampleEscalation(3), never.get_token()).delivered());
+  const std::vector<std::string> lines = Lines(path);
+  REQUIRE(lines.size() == 3);
+  for (size_t i = 0; i < lines.size(); ++i) CHECK(EscalationFromJson(lines[i])->seq == i + 1);
+
+  // A different escalation with a seq seen before (a fresh state directory) is still written.
+  Escalation other = SampleEscalation(3);
+  other.incident_id = "inc-from-a-new-state-dir";
+  REQUIRE(after_restart.Deliver(other, never.get_token()).delivered());
+  CHECK(Lines(path).size() == 4);
+}
+
 TEST_CASE("FileSink: full disk and missing directory are retries naming the path", "[sinks]") {
   std::stop_source never;
   if (std::filesystem::exists("/dev/full")) {
