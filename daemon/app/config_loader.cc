@@ -50,20 +50,21 @@ std::optional<std::string> ReadSecretFile(const fs::path& path, const YamlValue&
 // A secret named by `<key>_file: PATH` or `<key>_credential: NAME` (systemd's LoadCredential=,
 // under $CREDENTIALS_DIRECTORY).
 std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
-                                      const fs::path& base_dir, bool required) {
+                                      const fs::path& base_dir, bool required,
+                                      const std::string& subject) {
   const std::string file_key = fmt::format("{}_file", key);
   const std::string cred_key = fmt::format("{}_credential", key);
   auto file = map.Get(file_key);
   auto cred = map.Get(cred_key);
   if (file && cred) {
-    cred->Error(fmt::format("{}: give either {} or {}, not both", map.subject(), file_key,
+    cred->Error(fmt::format("{}: give either {} or {}, not both", subject, file_key,
                             cred_key));
     return std::nullopt;
   }
   if (file) {
     auto p = file->ReadString(file_key);
     if (!p) return std::nullopt;
-    return ReadSecretFile(Resolve(base_dir, *p), *file, fmt::format("{} of {}", file_key, map.subject()));
+    return ReadSecretFile(Resolve(base_dir, *p), *file, fmt::format("{} of {}", file_key, subject));
   }
   if (cred) {
     auto name = cred->ReadString(cred_key);
@@ -72,20 +73,20 @@ std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
     if (dir == nullptr || *dir == '\0') {
       cred->Error(fmt::format("{}: {} needs $CREDENTIALS_DIRECTORY (LoadCredential={}:... in the "
                               "unit); outside systemd use {} instead",
-                              map.subject(), cred_key, *name, file_key));
+                              subject, cred_key, *name, file_key));
       return std::nullopt;
     }
     return ReadSecretFile(fs::path(dir) / *name, *cred,
-                          fmt::format("{} of {}", cred_key, map.subject()));
+                          fmt::format("{} of {}", cred_key, subject));
   }
   if (map.Has(key)) {
     auto v = map.Get(key);
-    v->Error(fmt::format("{}: secrets never go in the config file; use {} or {}", map.subject(),
+    v->Error(fmt::format("{}: secrets never go in the config file; use {} or {}", subject,
                          file_key, cred_key));
     return std::nullopt;
   }
   if (required) {
-    map.value().Error(fmt::format("{}: missing {} (or {})", map.subject(), file_key, cred_key));
+    map.value().Error(fmt::format("{}: missing {} (or {})", subject, file_key, cred_key));
   }
   return std::nullopt;
 }
@@ -129,7 +130,10 @@ void ReadSource(const YamlValue& item, const fs::path& base_dir, AppConfig* conf
     m.Get("poll_interval")->Error(
         fmt::format("source '{}': poll_interval below 50ms would hammer the server", s.name));
   }
-  if (auto token = ReadSecret(m, "token", base_dir, s.mentions)) s.token = *token;
+  const std::string subject = fmt::format("source '{}'", s.name);
+  if (auto token = ReadSecret(m, "token", base_dir, s.mentions, subject)) {
+    s.token = *token;
+  }
   m.Finish();
   config->sources.push_back(std::move(s));
 }
@@ -163,7 +167,8 @@ void ReadSink(const YamlValue& item, const fs::path& base_dir, AppConfig* config
       return std::nullopt;
     }();
     if (secret_base) {
-      if (auto secret = ReadSecret(m, *secret_base, base_dir, false)) {
+      if (auto secret = ReadSecret(m, *secret_base, base_dir, false,
+                                   fmt::format("sink '{}'", s.name))) {
         s.options[*secret_base] = *secret;
       }
     } else if (value.IsMapping()) {
