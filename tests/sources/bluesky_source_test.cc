@@ -188,6 +188,27 @@ TEST_CASE("BlueskySource: an expired access token is refreshed, not a new login"
   CHECK(rig.fake->refreshes() == 2);
 }
 
+TEST_CASE("BlueskySource: a 401 renews the token once; a renewed token refused too waits long",
+          "[sources][bluesky]") {
+  BskyRig rig = MakeRig();
+  AddPosts(*rig.fake, 2, "a");
+  Drain(rig);
+  rig.fake->InjectFault({FakeFault::Kind::kUnauthorized, 2});
+  BCall first = NextOk(rig);  // 401: renew
+  CHECK(first.wait < kPoll);
+  BCall refresh = NextOk(rig);  // refreshSession
+  CHECK(refresh.wait < kPoll);
+  BCall second = NextOk(rig);  // 401 again: an auth error, not another renewal
+  CHECK(second.wait >= kBackoffMax);
+  CHECK(rig.bsky().stats().auth_errors == 1);
+  CHECK(rig.fake->refreshes() == 1);
+  CHECK(rig.fake->logins() == 1);
+  const auto more = AddPosts(*rig.fake, 2, "b");
+  const auto got = Drain(rig);
+  CHECK(std::set<std::string>(got.begin(), got.end()) ==
+        std::set<std::string>(more.begin(), more.end()));
+}
+
 TEST_CASE("BlueskySource: a refused password waits long and never hammers createSession",
           "[sources][bluesky]") {
   BskyRig rig = MakeRig({}, [](BlueskySourceConfig& c) { c.app_password = "wrong"; });

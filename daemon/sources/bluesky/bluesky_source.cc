@@ -148,8 +148,11 @@ std::optional<Pace> BlueskySource::Classify(const HttpResponse& resp, Call call)
     return Failure(fmt::format("HTTP {} from {}", resp.status, host_));
   }
   const std::string error = parser_.ErrorName(resp.body);
-  if ((resp.status == 400 || resp.status == 401) && call == Call::kApp) {
-    // ExpiredToken (400) or a rejected access token (401): renew it with the refresh token.
+  if (call == Call::kApp &&
+      ((resp.status == 400 && error == "ExpiredToken") || (resp.status == 401 && !renewed_))) {
+    // An expired or revoked access token: renew it with the refresh token, once. A renewed token
+    // that is refused too is an auth error (renewing again would loop).
+    renewed_ = resp.status == 401;
     log::Info(name_, "access token {} ({}); refreshing the session",
               error == "ExpiredToken" ? "expired" : "rejected", resp.status);
     access_.clear();
@@ -162,6 +165,14 @@ std::optional<Pace> BlueskySource::Classify(const HttpResponse& resp, Call call)
     return Wait(milliseconds(0));
   }
   const milliseconds wait = std::max(budget_.options().backoff_max, budget_.SpreadWait());
+  if (resp.status == 401 && call == Call::kApp) {
+    ++stats_.auth_errors;
+    access_.clear();
+    log::Error(name_, "HTTP 401 {} from {}: a renewed access token was refused too; check that the "
+               "account may search. Retrying in {:.0f}s",
+               error, host_, Secs(wait));
+    return Pace{wait};
+  }
   if (resp.status == 401 || resp.status == 403 || (resp.status == 400 && call == Call::kLogin)) {
     ++stats_.auth_errors;
     log::Error(name_,
@@ -213,6 +224,7 @@ Result<Pace> BlueskySource::Login(std::stop_token stop, HttpClient& http) {
   }
   access_ = std::move(session.access_jwt);
   refresh_ = std::move(session.refresh_jwt);
+
   log::Info(name_, "logged in to {} as {}", host_, session.handle);
   return Wait(milliseconds(0));
 }
@@ -237,6 +249,7 @@ Result<Pace> BlueskySource::Refresh(std::stop_token stop, HttpClient& http) {
   }
   access_ = std::move(session.access_jwt);
   refresh_ = std::move(session.refresh_jwt);
+
   return Wait(milliseconds(0));
 }
 
@@ -266,6 +279,7 @@ Result<Pace> BlueskySource::Search(std::stop_token stop, HttpClient& http, Sourc
     return sent.status();
   }
   if (auto failed = Classify(*sent, Call::kApp)) return *failed;
+  renewed_ = false;
   bluesky::ParsedSearchPage page;
   if (Status s = parser_.ParseSearchPage(sent->body, &page); !s.ok()) {
     ++stats_.malformed_pages;
@@ -354,6 +368,7 @@ Result<Pace> BlueskySource::FetchProfiles(std::stop_token stop, HttpClient& http
     return Pace{std::max(emitted.wait, failed->wait)};
   }
   budget_.ResetBackoff();
+  renewed_ = false;
   if (profiles_.size() > kMaxProfiles) profiles_.clear();
   const SteadyTime now = clock_.SteadyNow();
   // Accounts not returned (deleted, deactivated) are cached as 0 so they are not asked again.

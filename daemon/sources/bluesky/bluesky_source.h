@@ -121,6 +121,7 @@ class BlueskySource final : public Source {
   bluesky::PostParser parser_;
 
   std::string access_, refresh_;  // JWTs, in memory only
+  bool renewed_ = false;  // the token was renewed after a 401 and not yet used with success
   std::optional<SteadyTime> last_login_;
   std::optional<SystemTime> watermark_;
   std::optional<std::string> since_;        // fixed for the run in progress
