@@ -11,6 +11,7 @@
 #include <map>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "daemon/net/curl_http_client.h"
 #include "tests/fakes/notify_listener.h"
@@ -48,6 +49,46 @@ TEST_CASE("Service: READY, watchdog pings, RELOADING then READY, STOPPING", "[in
   CHECK(rig.StopDaemon() == 0);
   const int stopping = notify.Find("STOPPING=1");
   CHECK(stopping > reloading);
+}
+
+TEST_CASE("Service: a stuck thread stops the watchdog pings and fails /healthz", "[integration]") {
+  const uint16_t port = FreePort();
+  // A sink whose command never returns within its timeout: its runner thread is stuck inside
+  // one delivery, as it would be behind a hung receiver.
+  DaemonRig rig(fmt::format(R"(  - name: hung
+    type: exec
+    command: [/bin/sleep, "600"]
+    timeout: 10m
+shutdown_grace: 1s
+watchdog:
+  stale_after: 1500ms
+metrics:
+  address: 127.0.0.1:{}
+)",
+                            port));
+  NotifyListener& notify = rig.notify();
+  REQUIRE(rig.StartDaemon({"WATCHDOG_USEC=200000"}));
+  REQUIRE(WaitUntil([&] { return notify.Count("WATCHDOG=1") >= 3; }, 30s));
+
+  rig.fake().AddStatus(Toot("kim", 30, "#AcmeAirSucks lost my bag and no refund"));
+  REQUIRE(WaitUntil([&] { return notify.Any("STATUS=stuck: sink:hung"); }, 30s));
+  // From here on no ping: count, wait several watchdog intervals, count again.
+  const size_t pings = notify.Count("WATCHDOG=1");
+  std::this_thread::sleep_for(1s);
+  CHECK(notify.Count("WATCHDOG=1") == pings);
+
+  auto client = CurlHttpClient::Create({.user_agent = "earshot-test"});
+  REQUIRE(client.ok());
+  HttpRequest req;
+  req.url = fmt::format("http://127.0.0.1:{}/healthz", port);
+  auto health = (*client)->Send(req, std::stop_token());
+  REQUIRE(health.ok());
+  CHECK(health->status == 503);
+  CHECK(health->body.find("sink:hung") != std::string::npos);
+  CHECK(rig.DaemonLog().find("no heartbeat from sink:hung") != std::string::npos);
+  // SIGTERM still stops it: the stuck delivery is cancelled after the grace period (its child
+  // killed) and the escalation stays in the outbox.
+  CHECK(rig.StopDaemon() == 0);
 }
 
 TEST_CASE("Service: a broken rule file on reload keeps the running rules", "[integration]") {
