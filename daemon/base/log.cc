@@ -1,7 +1,12 @@
 #include "daemon/base/log.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <unordered_map>
 #include <mutex>
 #include <string>
 
@@ -14,6 +19,39 @@ namespace {
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 std::atomic<int> g_format{static_cast<int>(Format::kKeyValue)};
 std::mutex g_write_mu;
+
+// Output and repeat suppression; all GUARDED_BY(g_write_mu).
+std::FILE* g_out = nullptr;  // nullptr: stderr
+int g_journal = -1;          // -1: not yet decided from $JOURNAL_STREAM
+struct Repeat {
+  int64_t window_start_ms = 0;
+  int count = 0;       // lines with this key in the current window
+  int suppressed = 0;  // of which not written
+};
+std::unordered_map<std::string, Repeat> g_repeats;
+
+// True when stderr is the journal's stream: $JOURNAL_STREAM is "<device>:<inode>" of it.
+bool StderrIsJournal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (stream == nullptr) return false;
+  struct stat st {};
+  if (fstat(STDERR_FILENO, &st) != 0) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  return dev == static_cast<unsigned long long>(st.st_dev) &&
+         ino == static_cast<unsigned long long>(st.st_ino);
+}
+
+// sd-daemon(3) priorities: journald reads "<N>" at the start of a line as its level.
+int JournalPriority(Level level) {
+  switch (level) {
+    case Level::kDebug: return 7;
+    case Level::kInfo: return 6;
+    case Level::kWarn: return 4;
+    case Level::kError: return 3;
+  }
+  return 6;
+}
 
 std::string_view LevelName(Level level) {
   switch (level) {
@@ -41,21 +79,52 @@ bool ParseLevel(std::string_view name, Level* out) {
   return false;
 }
 
+void SetOutputForTesting(std::FILE* out, bool journal) {
+  std::lock_guard lock(g_write_mu);
+  g_out = out;
+  g_journal = journal ? 1 : 0;
+  g_repeats.clear();
+}
+
 void Write(Level level, std::string_view component, std::string_view message) {
+  const SystemTime now = RealClock().Now();
+  std::lock_guard lock(g_write_mu);
+  // Repeat suppression, keyed on what the line says (not when).
+  int repeated = 0;
+  {
+    if (g_repeats.size() > 4096) g_repeats.clear();  // bounded, whatever the messages
+    std::string key = fmt::format("{}|{}|{}", static_cast<int>(level), component, message);
+    Repeat& r = g_repeats[std::move(key)];
+    const int64_t now_ms = ToUnixMillis(now);
+    if (now_ms - r.window_start_ms >= kRepeatWindowSeconds * 1000) {
+      repeated = r.suppressed;
+      r = Repeat{now_ms, 0, 0};
+    }
+    if (++r.count > kRepeatBurst) {
+      ++r.suppressed;
+      return;
+    }
+  }
+  if (g_journal < 0) g_journal = StderrIsJournal() ? 1 : 0;
   std::string line;
-  const std::string ts = FormatIso8601(RealClock().Now());
+  const std::string ts = FormatIso8601(now);
   if (static_cast<Format>(g_format.load()) == Format::kJson) {
-    line = fmt::format(R"({{"ts":"{}","level":"{}","component":"{}","msg":"{}"}})", ts,
-                       LevelName(level), JsonEscape(component), JsonEscape(message));
+    line = fmt::format(R"({{"ts":"{}","level":"{}","component":"{}","msg":"{}"{}}})", ts,
+                       LevelName(level), JsonEscape(component), JsonEscape(message),
+                       repeated > 0 ? fmt::format(",\"repeated\":{}", repeated) : "");
   } else {
     // key=value with the message quoted; inner quotes and newlines escaped so one event stays
     // one line for journald and grep.
-    line = fmt::format("ts={} level={} component={} msg=\"{}\"", ts, LevelName(level), component,
-                       JsonEscape(message));
+    line = fmt::format("{}level={} component={} msg=\"{}\"{}",
+                       g_journal == 1 ? "" : fmt::format("ts={} ", ts), LevelName(level),
+                       component, JsonEscape(message),
+                       repeated > 0 ? fmt::format(" repeated={}", repeated) : "");
   }
+  if (g_journal == 1) line.insert(0, fmt::format("<{}>", JournalPriority(level)));
   line.push_back('\n');
-  std::lock_guard lock(g_write_mu);
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::FILE* out = g_out != nullptr ? g_out : stderr;
+  std::fwrite(line.data(), 1, line.size(), out);
+  if (g_out != nullptr) std::fflush(out);
 }
 
 }  // namespace earshot::log

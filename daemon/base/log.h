@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <string_view>
 #include <utility>
 
@@ -22,7 +23,18 @@ bool Enabled(Level level);
 bool ParseLevel(std::string_view name, Level* out);
 
 // Writes one line. `component` names the part ("mastodon:airline", "escalator", "sink:oncall").
+// The same (level, component, message) more than kRepeatBurst times within kRepeatWindow is
+// suppressed; its first repeat after the window says how many were dropped (`repeated=N`), so a
+// failing receiver cannot flood the journal.
 void Write(Level level, std::string_view component, std::string_view message);
+
+inline constexpr int kRepeatBurst = 5;
+inline constexpr int kRepeatWindowSeconds = 10;
+
+// Where lines go: stderr by default. Under systemd with stderr connected to the journal
+// ($JOURNAL_STREAM names stderr's device and inode), lines carry the "<N>" priority prefix
+// journald parses, and no timestamp, since the journal stamps every entry itself.
+void SetOutputForTesting(std::FILE* out, bool journal);
 
 template <class... Args>
 void Debug(std::string_view component, fmt::format_string<Args...> f, Args&&... args) {
