@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "daemon/bus/endpoint.h"
+#include "daemon/bus/tsan_annotations.h"
 
 namespace earshot::bus {
 
@@ -52,8 +53,11 @@ Status Publisher::Publish(std::string_view json) {
   try {
     // dontwait: a PUB socket at its high-water mark drops instead of blocking; with dontwait a
     // would-block returns an empty result, which is the same drop.
+    // The body is copied into its message here, on this thread, before the hand-over.
+    zmq::message_t body(json.data(), json.size());
+    internal::TsanRelease();
     (void)socket_.send(zmq::buffer(kTopic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    (void)socket_.send(zmq::buffer(json), zmq::send_flags::dontwait);
+    (void)socket_.send(body, zmq::send_flags::dontwait);
   } catch (const zmq::error_t& e) {
     return Status::Unavailable(fmt::format("bus: publish failed: {}", e.what()));
   }

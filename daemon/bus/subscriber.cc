@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "daemon/bus/endpoint.h"
+#include "daemon/bus/tsan_annotations.h"
 
 namespace earshot::bus {
 
@@ -47,6 +48,7 @@ Result<std::optional<std::string>> Subscriber::Receive(std::stop_token stop,
       }
       zmq::message_t topic;
       if (!socket_.recv(topic, zmq::recv_flags::dontwait)) continue;
+      internal::TsanAcquire();
       const bool topic_ok = topic.to_string_view() == kTopic;
       bool more = topic.more();
       if (!more) {
@@ -69,7 +71,12 @@ Result<std::optional<std::string>> Subscriber::Receive(std::stop_token stop,
         ++malformed_;
         continue;
       }
-      return std::optional<std::string>(body.to_string());
+      std::string json = body.to_string();
+      {
+        [[maybe_unused]] internal::TsanSerialized serialized;
+        body = zmq::message_t();  // drops our reference to the shared body
+      }
+      return std::optional<std::string>(std::move(json));
     }
   } catch (const zmq::error_t& e) {
     return Status::Unavailable(
