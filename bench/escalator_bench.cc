@@ -6,8 +6,13 @@
 //
 // Scenarios: "open" (every post a new author: 40 incidents and 40 pages per batch, the worst
 // case), "join" (complaints joining 200 open incidents silently), "mixed" (4 of 40 posts match a
-// rule, the rest matched nothing, as on a busy hashtag). Then memory: RSS growth with N open
-// incidents in the escalator's cache.
+// rule, the rest matched nothing, as on a busy hashtag); these three run with surge detection
+// off, to measure incidents alone. Then with surge detection on (the default): "storm" (the
+// "open" stream: one surge, every later page inhibited) and "tags" (every post a new hashtag:
+// 40 new surge keys per batch), then the cost of a timer step scanning those keys. Then memory:
+// RSS growth with N open incidents in the escalator's cache.
+//
+// Posts are stamped with the real clock, so a surge starts and stays open during the run.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -60,6 +65,7 @@ struct Scenario {
   const char* name;
   // Returns the post at index n (0-based across the run).
   std::function<DetectedPost(int64_t)> post;
+  bool surges = false;
 };
 
 void Run(const std::filesystem::path& dir, const Scenario& s, int batches) {
@@ -73,6 +79,7 @@ void Run(const std::filesystem::path& dir, const Scenario& s, int batches) {
   int64_t pages = 0;
   EscalatorOptions o;
   o.group_wait = std::chrono::seconds(0);
+  o.surge_enabled = s.surges;
   Escalator esc(**store, o, RealClock(), [&](const Escalation&) { ++pages; });
   int64_t n = 0, detected = 0;
   auto t0 = std::chrono::steady_clock::now();
@@ -95,6 +102,13 @@ void Run(const std::filesystem::path& dir, const Scenario& s, int batches) {
              "{:>8.0f} detections/s  {:>6.1f} us/detection  {:>6.0f} commits/s\n",
              s.name, batches, n, detected, pages, n / secs, detected / secs,
              detected ? secs * 1e6 / detected : 0.0, batches / secs);
+  if (s.surges) {
+    auto t1 = std::chrono::steady_clock::now();
+    if (Status st = esc.Tick(); !st.ok()) std::exit(1);
+    fmt::print("       timer step with {} surge(s) open: {:.2f} ms\n", esc.active_surges().size(),
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1)
+                   .count());
+  }
 }
 
 }  // namespace
@@ -119,6 +133,15 @@ int main(int argc, char** argv) {
          return p;
        }},
       {"mixed", [](int64_t n) { return MakePost(n, fmt::format("user{}", n), n % 10 == 0); }},
+      {"storm", [](int64_t n) { return MakePost(n, fmt::format("user{}", n), true); }, true},
+      {"tags",
+       [](int64_t n) {
+         DetectedPost p = MakePost(n, fmt::format("user{}", n), true);
+         p.post.hashtags = {fmt::format("tag{}", n)};
+         p.detections[0].labels["brand"] = fmt::format("brand{}", n);  // nothing inhibited
+         return p;
+       },
+       true},
   };
   for (const Scenario& s : scenarios) Run(dir / s.name, s, batches);
 
@@ -127,7 +150,9 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir / "memory");
   {
     auto store = StateStore::Open(dir / "memory" / "state.db");
-    Escalator esc(**store, {}, RealClock(), nullptr);
+    EscalatorOptions o;
+    o.surge_enabled = false;  // incidents alone; a surge would hold the storm's posts too
+    Escalator esc(**store, o, RealClock(), nullptr);
     const long before = RssKiB();
     int64_t n = 0;
     auto t0 = std::chrono::steady_clock::now();
@@ -150,7 +175,7 @@ int main(int argc, char** argv) {
                esc.active_incidents(), (after - before) / 1024.0,
                (after - before) * 1024.0 / static_cast<double>(esc.active_incidents()), secs);
     // Restart cost: a new escalator loads the open incidents on its first step.
-    Escalator fresh(**store, {}, RealClock(), nullptr);
+    Escalator fresh(**store, o, RealClock(), nullptr);
     auto t1 = std::chrono::steady_clock::now();
     if (Status st = fresh.Tick(); !st.ok()) return 1;
     fmt::print("restart: loaded {} open incidents in {:.2f}s\n", fresh.active_incidents(),

@@ -22,23 +22,53 @@ int64_t BucketOf(SystemTime t, std::chrono::seconds window) {
 
 const std::string kNone;
 
+SurgeOptions Sane(SurgeOptions o) {
+  // Within one step every post has the same `now`: with a window of at least a second, a post
+  // a step appends is never dropped by that step, which Rollback relies on.
+  o.window = std::max(o.window, std::chrono::seconds(1));
+  return o;
+}
+
 }  // namespace
 
-SurgeDetector::KeyState& SurgeDetector::Mutable(const std::string& key) {
+SurgeDetector::SurgeDetector(SurgeOptions options) : options_(Sane(options)) {}
+
+SurgeDetector::KeyState& SurgeDetector::Mutable(const std::string& key, Undo** undo) {
   auto it = keys_.find(key);
-  if (in_step_ && !undo_.contains(key)) {
-    undo_.emplace(key, it == keys_.end() ? std::nullopt : std::optional<KeyState>(it->second));
+  Undo* u = nullptr;
+  if (in_step_) {
+    auto [uit, fresh] = undo_.try_emplace(key);
+    u = &uit->second;
+    if (fresh && it != keys_.end()) {
+      u->existed = true;
+      const KeyState& from = it->second;
+      // Scalars only: copying the window's events would cost O(window) per step.
+      KeyState& to = u->scalars;
+      to.bucket = from.bucket;
+      to.bucket_count = from.bucket_count;
+      to.mean = from.mean;
+      to.var = from.var;
+      to.active = from.active;
+      to.incident_id = from.incident_id;
+      to.started_count = from.started_count;
+      to.frozen_windows = from.frozen_windows;
+      to.hold_until = from.hold_until;
+    }
   }
+  if (undo != nullptr) *undo = u;
   if (it == keys_.end()) it = keys_.emplace(key, KeyState{}).first;
   return it->second;
 }
 
-void SurgeDetector::Advance(KeyState& s, SystemTime now) const {
+void SurgeDetector::Advance(KeyState& s, SystemTime now, Undo* undo) const {
   // Slide: drop posts older than the window.
   const SystemTime from = now - options_.window;
   while (!s.events.empty() && s.events.front().at <= from) {
     auto a = s.authors.find(s.events.front().author);
     if (a != s.authors.end() && --a->second == 0) s.authors.erase(a);
+    if (undo != nullptr) {
+      undo->popped.push_back(std::move(s.events.front()));
+    }
     s.events.pop_front();
   }
   // Fold every whole window that ended into the baseline (frozen while surging).
@@ -79,9 +109,11 @@ SurgeDetector::Stats SurgeDetector::Compute(const KeyState& s) const {
 std::optional<SurgeDetector::Stats> SurgeDetector::Observe(const std::string& key,
                                                            std::string_view author,
                                                            SystemTime now) {
-  KeyState& s = Mutable(key);
-  Advance(s, now);
+  Undo* undo = nullptr;
+  KeyState& s = Mutable(key, &undo);
+  Advance(s, now, undo);
   s.events.push_back({now, std::string(author)});
+  if (undo != nullptr) ++undo->pushed;
   ++s.authors[std::string(author)];
   ++s.bucket_count;
   if (s.active) return std::nullopt;
@@ -101,8 +133,9 @@ std::optional<SurgeDetector::Stats> SurgeDetector::Observe(const std::string& ke
 std::vector<SurgeDetector::Ended> SurgeDetector::Expire(SystemTime now) {
   std::vector<std::string> ended, forget;
   for (const std::string& key : active_keys_) {
-    KeyState& s = Mutable(key);
-    Advance(s, now);
+    Undo* undo = nullptr;
+    KeyState& s = Mutable(key, &undo);
+    Advance(s, now, undo);
     // Hysteresis: below half of what started it, or back inside the baseline's noise.
     const Stats st = Compute(s);
     const int64_t floor = std::max(options_.min_count, s.started_count) / 2;
@@ -130,7 +163,7 @@ std::vector<SurgeDetector::Ended> SurgeDetector::Expire(SystemTime now) {
   std::sort(ended.begin(), ended.end());  // a deterministic order of resolves
   std::vector<Ended> out;
   for (const std::string& key : ended) {
-    KeyState& s = Mutable(key);
+    KeyState& s = Mutable(key, nullptr);
     Ended e{key, s.incident_id, Compute(s)};
     s.active = false;
     active_keys_.erase(key);
@@ -139,7 +172,9 @@ std::vector<SurgeDetector::Ended> SurgeDetector::Expire(SystemTime now) {
     out.push_back(std::move(e));
   }
   for (const std::string& key : forget) {
-    Mutable(key);
+    Undo* undo = nullptr;
+    KeyState& s = Mutable(key, &undo);
+    if (undo != nullptr) undo->whole = std::move(s);
     keys_.erase(key);
   }
   return out;
@@ -151,7 +186,7 @@ const std::string& SurgeDetector::incident(const std::string& key) const {
 }
 
 void SurgeDetector::set_incident(const std::string& key, std::string incident_id) {
-  Mutable(key).incident_id = std::move(incident_id);
+  Mutable(key, nullptr).incident_id = std::move(incident_id);
 }
 
 std::vector<std::pair<std::string, std::string>> SurgeDetector::Active() const {
@@ -161,7 +196,7 @@ std::vector<std::pair<std::string, std::string>> SurgeDetector::Active() const {
 }
 
 void SurgeDetector::Restore(const std::string& key, std::string incident_id, SystemTime now) {
-  KeyState& s = Mutable(key);
+  KeyState& s = Mutable(key, nullptr);
   s.active = true;
   active_keys_.insert(key);
   s.frozen_windows = 0;
@@ -173,8 +208,9 @@ void SurgeDetector::Restore(const std::string& key, std::string incident_id, Sys
 SurgeDetector::Stats SurgeDetector::StatsOf(const std::string& key, SystemTime now) {
   auto it = keys_.find(key);
   if (it == keys_.end()) return {};
-  KeyState& s = Mutable(key);
-  Advance(s, now);
+  Undo* undo = nullptr;
+  KeyState& s = Mutable(key, &undo);
+  Advance(s, now, undo);
   return Compute(s);
 }
 
@@ -189,16 +225,36 @@ void SurgeDetector::Commit() {
 }
 
 void SurgeDetector::Rollback() {
-  for (auto& [key, before] : undo_) {
-    if (before && before->active) {
+  for (auto& [key, u] : undo_) {
+    if (!u.existed) {
+      keys_.erase(key);
+      active_keys_.erase(key);
+      continue;
+    }
+    KeyState& s = u.whole ? (keys_[key] = std::move(*u.whole)) : keys_.at(key);
+    // Newest first: take back what the step appended, then put back what it dropped.
+    for (size_t i = 0; i < u.pushed && !s.events.empty(); ++i) {
+      auto a = s.authors.find(s.events.back().author);
+      if (a != s.authors.end() && --a->second == 0) s.authors.erase(a);
+      s.events.pop_back();
+    }
+    for (auto it = u.popped.rbegin(); it != u.popped.rend(); ++it) {
+      ++s.authors[it->author];
+      s.events.push_front(std::move(*it));
+    }
+    s.bucket = u.scalars.bucket;
+    s.bucket_count = u.scalars.bucket_count;
+    s.mean = u.scalars.mean;
+    s.var = u.scalars.var;
+    s.active = u.scalars.active;
+    s.incident_id = std::move(u.scalars.incident_id);
+    s.started_count = u.scalars.started_count;
+    s.frozen_windows = u.scalars.frozen_windows;
+    s.hold_until = u.scalars.hold_until;
+    if (s.active) {
       active_keys_.insert(key);
     } else {
       active_keys_.erase(key);
-    }
-    if (before) {
-      keys_[key] = std::move(*before);
-    } else {
-      keys_.erase(key);
     }
   }
   undo_.clear();

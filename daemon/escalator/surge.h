@@ -58,7 +58,8 @@ class SurgeDetector {
     Stats stats;
   };
 
-  explicit SurgeDetector(SurgeOptions options) : options_(options) {}
+  // A window under a second is taken as one second.
+  explicit SurgeDetector(SurgeOptions options);
 
   // Counts one post of `author` under `key` at `now`. Returns the key's stats when a surge
   // starts with this post, nullopt otherwise (no surge, or one already running).
@@ -103,16 +104,26 @@ class SurgeDetector {
     SystemTime hold_until{};        // a restored surge cannot end before this
   };
 
-  KeyState& Mutable(const std::string& key);
-  void Advance(KeyState& s, SystemTime now) const;
+  // The step's undo record of one key: its scalars before the step and the events it added or
+  // dropped, so that a step costs what it changed, not the size of the window.
+  struct Undo {
+    bool existed = false;
+    KeyState scalars;                // events and authors left empty
+    size_t pushed = 0;               // events appended during the step
+    std::vector<Event> popped;       // events dropped from the front, oldest first
+    std::optional<KeyState> whole;   // the key as it was when the step forgot it
+  };
+
+  // The key's state (created when new), with its undo record opened when in a step.
+  KeyState& Mutable(const std::string& key, Undo** undo);
+  void Advance(KeyState& s, SystemTime now, Undo* undo) const;
   Stats Compute(const KeyState& s) const;
 
   const SurgeOptions options_;
   std::unordered_map<std::string, KeyState> keys_;
   std::set<std::string> active_keys_;  // the keys surging now, for Active() without a scan
   bool in_step_ = false;
-  // The step's undo log: each touched key's state before the step (nullopt: it did not exist).
-  std::unordered_map<std::string, std::optional<KeyState>> undo_;
+  std::unordered_map<std::string, Undo> undo_;  // the step's, by key
 };
 
 }  // namespace earshot

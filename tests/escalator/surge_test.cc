@@ -127,6 +127,22 @@ TEST_CASE("SurgeDetector: a rolled back step leaves the counts as they were", "[
   CHECK(d.Active().empty());
   CHECK(d.key_count() == 1);
   CHECK(d.StatsOf(key, kT0 + seconds(20)).count == 9);
+  // A step that slides the window (dropping all 9), adds one and forgets nothing, undone.
+  d.Begin();
+  CHECK_FALSE(d.Observe(key, "late", kT0 + minutes(11)).has_value());
+  CHECK(d.StatsOf(key, kT0 + minutes(11)).count == 1);
+  d.Rollback();
+  const auto st = d.StatsOf(key, kT0 + seconds(20));
+  CHECK(st.count == 9);
+  CHECK(st.distinct_authors == 9);
+  CHECK(st.baseline_mean == 0.0);  // the fold of the first window was undone too
+  // Forgetting is undone as well.
+  d.Begin();
+  d.Expire(kT0 + std::chrono::hours(5));
+  CHECK(d.key_count() == 0);
+  d.Rollback();
+  CHECK(d.key_count() == 1);
+  CHECK(d.StatsOf(key, kT0 + seconds(20)).count == 9);
   d.Begin();
   CHECK(d.Observe(key, "x", kT0 + seconds(20)).has_value());
   d.Commit();
