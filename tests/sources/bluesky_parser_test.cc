@@ -1,8 +1,7 @@
 // PostParser on Bluesky's documented records (wrapped in postViews) and on edge cases.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -49,7 +48,7 @@ TEST_CASE("Bluesky PostParser: the documented records", "[sources][bluesky]") {
   CHECK(p.author.handle == "jay.bsky.team");
   CHECK(p.author.display_name == "Jay 🦋");
   CHECK(p.mentions == std::vector<std::string>{"atproto.com"});  // bytes 23..35
-  CHECK(p.hashtags.empty());  // a link facet is neither
+  CHECK(p.hashtags.empty());                                     // a link facet is neither
   CHECK(p.language.empty());
   CHECK(p.thread_key == p.id);
   CHECK(p.reply_to.empty());
@@ -108,16 +107,19 @@ TEST_CASE("Bluesky PostParser: sessions, profiles, errors and broken bodies",
           "[sources][bluesky]") {
   bluesky::PostParser parser;
   bluesky::Session s;
-  REQUIRE(parser.ParseSession(R"({"accessJwt":"a","refreshJwt":"r","handle":"h","did":"d"})", &s)
-              .ok());
+  REQUIRE(
+      parser.ParseSession(R"({"accessJwt":"a","refreshJwt":"r","handle":"h","did":"d"})", &s).ok());
   CHECK(s.access_jwt == "a");
   CHECK(s.refresh_jwt == "r");
   CHECK(parser.ParseSession(R"({"accessJwt":"a"})", &s).code() == Status::Code::kDataLoss);
 
   std::vector<bluesky::Profile> profiles;
-  REQUIRE(parser.ParseProfiles(
-      R"({"profiles":[{"did":"did:plc:a","handle":"a.test","followersCount":1200},{"handle":"x"}]})",
-      &profiles).ok());
+  REQUIRE(
+      parser
+          .ParseProfiles(
+              R"({"profiles":[{"did":"did:plc:a","handle":"a.test","followersCount":1200},{"handle":"x"}]})",
+              &profiles)
+          .ok());
   REQUIRE(profiles.size() == 1);
   CHECK(profiles[0].followers == 1200);
 
@@ -126,8 +128,8 @@ TEST_CASE("Bluesky PostParser: sessions, profiles, errors and broken bodies",
   CHECK(parser.ErrorName("<html>").empty());
 
   bluesky::ParsedSearchPage page;
-  for (const char* body : {"", "[]", R"({"posts":{}})", R"({"posts":[{"uri":"x"})",
-                           R"({"posts":[],"cursor":5})"}) {
+  for (const char* body :
+       {"", "[]", R"({"posts":{}})", R"({"posts":[{"uri":"x"})", R"({"posts":[],"cursor":5})"}) {
     INFO(body);
     CHECK(parser.ParseSearchPage(body, &page).code() == Status::Code::kDataLoss);
   }

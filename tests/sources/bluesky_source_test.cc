@@ -1,14 +1,14 @@
 // BlueskySource against FakeBluesky over real loopback HTTP. Tests call Next directly and
 // assert on the Pace it returns; they never sleep on a Pace.
-#include <catch2/catch.hpp>
+#include "daemon/sources/bluesky/bluesky_source.h"
 
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <functional>
 #include <set>
 
 #include "daemon/net/curl_http_client.h"
-#include "daemon/sources/bluesky/bluesky_source.h"
 #include "daemon/sources/fake/fake_bluesky.h"
 #include "tests/sources/manual_clock.h"
 
@@ -151,7 +151,7 @@ TEST_CASE("BlueskySource: logs in once, reads the newest page, then pages with s
     if (Param(r, "cursor")) ++with_cursor;
     if (auto s = Param(r, "since")) since_values.insert(*s);
   }
-  CHECK(with_cursor >= 2);  // 25 new posts in pages of 10
+  CHECK(with_cursor >= 2);          // 25 new posts in pages of 10
   CHECK(since_values.size() == 1);  // the same since for the whole run (the first had none)
 
   // Followers came from getProfiles.
@@ -233,15 +233,30 @@ TEST_CASE("BlueskySource: every failure is paced, keeps the cursor, and loses no
     milliseconds min_wait, max_wait;
     std::function<int64_t(const BlueskySourceStats&)> counter;
   } cases[] = {
-      {"429 until ratelimit-reset", {FakeFault::Kind::kTooManyRequests}, 100ms, 301000ms,
+      {"429 until ratelimit-reset",
+       {FakeFault::Kind::kTooManyRequests},
+       100ms,
+       301000ms,
        [](auto& s) { return s.rate_limited.load(); }},
-      {"502", {FakeFault::Kind::kServerError}, 100ms, 1000ms,
+      {"502",
+       {FakeFault::Kind::kServerError},
+       100ms,
+       1000ms,
        [](auto& s) { return s.server_errors.load(); }},
-      {"slow past the timeout", {FakeFault::Kind::kSlow, 1, 1, 3000ms}, 100ms, 1000ms,
+      {"slow past the timeout",
+       {FakeFault::Kind::kSlow, 1, 1, 3000ms},
+       100ms,
+       1000ms,
        [](auto& s) { return s.transport_errors.load(); }},
-      {"truncated body", {FakeFault::Kind::kTruncated}, 100ms, 1000ms,
+      {"truncated body",
+       {FakeFault::Kind::kTruncated},
+       100ms,
+       1000ms,
        [](auto& s) { return s.transport_errors.load(); }},
-      {"malformed JSON", {FakeFault::Kind::kMalformedJson}, 100ms, 1000ms,
+      {"malformed JSON",
+       {FakeFault::Kind::kMalformedJson},
+       100ms,
+       1000ms,
        [](auto& s) { return s.malformed_pages.load(); }},
   };
   for (const auto& c : cases) {
@@ -356,7 +371,8 @@ TEST_CASE("BlueskySource: the rate budget keeps a busy poller under the quota fo
   FakeBlueskyOptions o;
   o.rate_limit = 20;  // per 5 minutes: 240 per hour
   o.clock = &clock;
-  BskyRig rig = MakeRig(o, [](BlueskySourceConfig& c) { c.poll_interval = 1000ms; }, clock);
+  BskyRig rig = MakeRig(
+      o, [](BlueskySourceConfig& c) { c.poll_interval = 1000ms; }, clock);
   AddPosts(*rig.fake, 3, "post", clock.Now());
   const SystemTime end = clock.Now() + std::chrono::hours(1);
   int calls = 0;

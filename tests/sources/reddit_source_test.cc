@@ -1,10 +1,11 @@
 // ListingParser on recorded Reddit listings, and RedditSource against FakeReddit over real
 // loopback HTTP. Tests call Next directly and never sleep on a Pace.
-#include <catch2/catch.hpp>
+#include "daemon/sources/reddit/reddit_source.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -12,7 +13,6 @@
 
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_reddit.h"
-#include "daemon/sources/reddit/reddit_source.h"
 #include "tests/sources/manual_clock.h"
 
 namespace earshot {
@@ -47,10 +47,12 @@ TEST_CASE("Reddit ListingParser: a recorded search listing of posts", "[sources]
   CHECK(p.thread_key == "t3_3gpbiu");
   CHECK(p.reply_to.empty());
   CHECK(p.replies == 21);
-  CHECK(p.text.starts_with("[PRAW][OAuth2Util] Problem using get_banned() : raise "
-                           "Forbidden(_raw=response)\n\n# solved"));
-  CHECK(p.url == "https://www.reddit.com/r/redditdev/comments/3gpbiu/"
-                 "prawoauth2util_problem_using_get_banned_raise/?ref=search_posts");
+  CHECK(
+      p.text.starts_with("[PRAW][OAuth2Util] Problem using get_banned() : raise "
+                         "Forbidden(_raw=response)\n\n# solved"));
+  CHECK(p.url ==
+        "https://www.reddit.com/r/redditdev/comments/3gpbiu/"
+        "prawoauth2util_problem_using_get_banned_raise/?ref=search_posts");
   CHECK(p.created_at == SystemTime(std::chrono::seconds(1439370514)));
   CHECK(page.first_name == "t3_3gpbiu");
 }
@@ -77,15 +79,17 @@ TEST_CASE("Reddit ListingParser: a recorded listing of 100 comments", "[sources]
 TEST_CASE("Reddit ListingParser: bad items, other kinds and broken bodies", "[sources][reddit]") {
   reddit::ListingParser parser;
   reddit::ParsedListing page;
-  REQUIRE(parser.ParseListing(
-      R"({"kind":"Listing","data":{"after":null,"before":null,"children":[
+  REQUIRE(parser
+              .ParseListing(
+                  R"({"kind":"Listing","data":{"after":null,"before":null,"children":[
         {"kind":"t1","data":{"name":"t1_c","id":"c","author":"[deleted]","body":"[removed]",
           "created_utc":1700000002,"link_id":"t3_a","parent_id":"t1_b"}},
         {"kind":"t1","data":{"name":"t1_b","id":"b","author":"x","body":"no time"}},
         {"kind":"more","data":{"name":"t1_m","id":"m","children":["d","e"]}},
         {"kind":"t3","data":{"name":"t3_a","id":"a","author":"y","title":"Lost bag 😤",
           "selftext":"","created_utc":"yesterday"}}]}})",
-      &page).ok());
+                  &page)
+              .ok());
   CHECK(page.items == 4);
   CHECK(page.ignored == 1);
   REQUIRE(page.errors.size() == 2);
@@ -200,13 +204,15 @@ TEST_CASE("RedditSource: one token, the newest page first, then every new post i
   CHECK(rig.fake->token_grants() == 1);
   for (const auto& r : rig.fake->requests()) {
     CHECK(r.Header("user-agent") == "linux:com.acme.earshot:1.0 (by /u/acme_support)");
-    if (r.path == "/r/acmeair/new") CHECK(r.Header("authorization") == "Bearer fake-reddit-token-1");
+    if (r.path == "/r/acmeair/new")
+      CHECK(r.Header("authorization") == "Bearer fake-reddit-token-1");
   }
 }
 
 TEST_CASE("RedditSource: Restore resumes after the cursor; comments keep their thread",
           "[sources][reddit]") {
-  RRig rig = MakeRig({}, [](RedditSourceConfig& c) { c.kind = RedditSourceConfig::Kind::kComments; });
+  RRig rig =
+      MakeRig({}, [](RedditSourceConfig& c) { c.kind = RedditSourceConfig::Kind::kComments; });
   FakeRedditPost post;
   post.title = "AcmeAir cancelled my flight";
   const std::string link = rig.fake->AddPost(post);
@@ -247,17 +253,35 @@ TEST_CASE("RedditSource: every failure is paced, keeps the cursor, and loses not
     milliseconds min_wait, max_wait;
     std::function<int64_t(const RedditSourceStats&)> counter;
   } cases[] = {
-      {"429 until the reset", {FakeFault::Kind::kTooManyRequests}, 100ms, 601000ms,
+      {"429 until the reset",
+       {FakeFault::Kind::kTooManyRequests},
+       100ms,
+       601000ms,
        [](auto& s) { return s.rate_limited.load(); }},
-      {"503", {FakeFault::Kind::kServerError}, 100ms, 1000ms,
+      {"503",
+       {FakeFault::Kind::kServerError},
+       100ms,
+       1000ms,
        [](auto& s) { return s.server_errors.load(); }},
-      {"slow past the timeout", {FakeFault::Kind::kSlow, 1, 1, 3000ms}, 100ms, 1000ms,
+      {"slow past the timeout",
+       {FakeFault::Kind::kSlow, 1, 1, 3000ms},
+       100ms,
+       1000ms,
        [](auto& s) { return s.transport_errors.load(); }},
-      {"truncated body", {FakeFault::Kind::kTruncated}, 100ms, 1000ms,
+      {"truncated body",
+       {FakeFault::Kind::kTruncated},
+       100ms,
+       1000ms,
        [](auto& s) { return s.transport_errors.load(); }},
-      {"malformed JSON", {FakeFault::Kind::kMalformedJson}, 100ms, 1000ms,
+      {"malformed JSON",
+       {FakeFault::Kind::kMalformedJson},
+       100ms,
+       1000ms,
        [](auto& s) { return s.malformed_pages.load(); }},
-      {"401 on a fresh token", {FakeFault::Kind::kUnauthorized}, kBackoffMax, 1000000ms,
+      {"401 on a fresh token",
+       {FakeFault::Kind::kUnauthorized},
+       kBackoffMax,
+       1000000ms,
        [](auto& s) { return s.auth_errors.load(); }},
   };
   for (const auto& c : cases) {
@@ -352,7 +376,8 @@ TEST_CASE("RedditSource: the rate budget keeps a busy poller under the quota for
   FakeRedditOptions o;
   o.rate_limit = 20;  // per 10 minutes: 120 per hour
   o.clock = &clock;
-  RRig rig = MakeRig(o, [](RedditSourceConfig& c) { c.poll_interval = 1000ms; }, clock);
+  RRig rig = MakeRig(
+      o, [](RedditSourceConfig& c) { c.poll_interval = 1000ms; }, clock);
   AddPosts(*rig.fake, 3, "post");
   const SystemTime end = clock.Now() + std::chrono::hours(1);
   int calls = 0;
@@ -383,13 +408,11 @@ TEST_CASE("RedditSource: Create refuses configs that cannot work", "[sources][re
         Status::Code::kInvalidArgument);
   CHECK(make([](RedditSourceConfig& c) { c.subreddit.clear(); }).code() ==
         Status::Code::kInvalidArgument);
-  CHECK(make([](RedditSourceConfig& c) {
-          c.kind = RedditSourceConfig::Kind::kSearch;
-        }).code() == Status::Code::kInvalidArgument);
+  CHECK(make([](RedditSourceConfig& c) { c.kind = RedditSourceConfig::Kind::kSearch; }).code() ==
+        Status::Code::kInvalidArgument);
   CHECK(make([](RedditSourceConfig& c) { c.client_secret.clear(); }).code() ==
         Status::Code::kInvalidArgument);
-  CHECK(make([](RedditSourceConfig& c) { c.limit = 0; }).code() ==
-        Status::Code::kInvalidArgument);
+  CHECK(make([](RedditSourceConfig& c) { c.limit = 0; }).code() == Status::Code::kInvalidArgument);
 }
 
 }  // namespace

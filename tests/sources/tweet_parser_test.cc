@@ -1,10 +1,9 @@
 // TweetParser on X's documented examples and on edge cases.
-#include <catch2/catch.hpp>
+#include "daemon/sources/x/tweet_parser.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
-
-#include "daemon/sources/x/tweet_parser.h"
 
 namespace earshot {
 namespace {
@@ -121,7 +120,10 @@ TEST_CASE("TweetParser: empty results and broken bodies", "[sources][x]") {
   CHECK(page.items == 0);
   CHECK_FALSE(page.newest_id.has_value());
 
-  const char* broken[] = {"", "[]", R"({"data":[]})", R"({"data":{},"meta":{}})",
+  const char* broken[] = {"",
+                          "[]",
+                          R"({"data":[]})",
+                          R"({"data":{},"meta":{}})",
                           R"({"data":[{"id":"1"}],"meta":{"result_count":1)",
                           R"({"meta":{"newest_id":5}})"};
   for (const char* body : broken) {

@@ -1,15 +1,15 @@
 // XSource against FakeX over real loopback HTTP. Tests call Next directly and assert on the Pace
 // it returns; they never sleep on a Pace.
-#include <catch2/catch.hpp>
+#include "daemon/sources/x/x_source.h"
 
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <functional>
 #include <set>
 
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_x.h"
-#include "daemon/sources/x/x_source.h"
 #include "tests/sources/manual_clock.h"
 
 namespace earshot {
@@ -111,7 +111,7 @@ TEST_CASE("XSource: first run reads the newest page; later runs page back with s
   const auto old_ids = AddTweets(*rig.fake, 14, "old");
 
   XCall first = NextOk(rig);
-  REQUIRE(first.posts.size() == 10);  // the newest page only, no next_token followed
+  REQUIRE(first.posts.size() == 10);            // the newest page only, no next_token followed
   CHECK(first.posts.front().id == old_ids[4]);  // oldest first
   CHECK(first.posts.back().id == old_ids[13]);
   CHECK(first.cursor == old_ids[13]);
@@ -129,7 +129,7 @@ TEST_CASE("XSource: first run reads the newest page; later runs page back with s
     for (const Post& p : calls.back().posts) got.push_back(p.id);
     if (calls.back().wait >= kPoll) break;
   }
-  REQUIRE(calls.size() == 3);  // 10 + 10 + 5, newest page first
+  REQUIRE(calls.size() == 3);                // 10 + 10 + 5, newest page first
   CHECK_FALSE(calls[0].cursor.has_value());  // no cursor while the run goes on
   CHECK_FALSE(calls[1].cursor.has_value());
   CHECK(calls[0].wait < kPoll);
@@ -188,25 +188,42 @@ TEST_CASE("XSource: a restart mid-run loses nothing", "[sources][x]") {
   CHECK(rig.source->Restore("123456789012345678901").code() == Status::Code::kInvalidArgument);
 }
 
-TEST_CASE("XSource: every failure is paced, keeps the cursor, and loses nothing",
-          "[sources][x]") {
+TEST_CASE("XSource: every failure is paced, keeps the cursor, and loses nothing", "[sources][x]") {
   struct Case {
     const char* name;
     FakeFault fault;
     milliseconds min_wait, max_wait;
     std::function<int64_t(const XSourceStats&)> counter;
   } cases[] = {
-      {"401", {FakeFault::Kind::kUnauthorized}, kBackoffMax, 1000000ms,
+      {"401",
+       {FakeFault::Kind::kUnauthorized},
+       kBackoffMax,
+       1000000ms,
        [](auto& s) { return s.auth_errors.load(); }},
-      {"429 until x-rate-limit-reset", {FakeFault::Kind::kTooManyRequests}, 100ms, 901000ms,
+      {"429 until x-rate-limit-reset",
+       {FakeFault::Kind::kTooManyRequests},
+       100ms,
+       901000ms,
        [](auto& s) { return s.rate_limited.load(); }},
-      {"503", {FakeFault::Kind::kServerError}, 100ms, 1000ms,
+      {"503",
+       {FakeFault::Kind::kServerError},
+       100ms,
+       1000ms,
        [](auto& s) { return s.server_errors.load(); }},
-      {"slow past the timeout", {FakeFault::Kind::kSlow, 1, 1, 3000ms}, 100ms, 1000ms,
+      {"slow past the timeout",
+       {FakeFault::Kind::kSlow, 1, 1, 3000ms},
+       100ms,
+       1000ms,
        [](auto& s) { return s.transport_errors.load(); }},
-      {"truncated body", {FakeFault::Kind::kTruncated}, 100ms, 1000ms,
+      {"truncated body",
+       {FakeFault::Kind::kTruncated},
+       100ms,
+       1000ms,
        [](auto& s) { return s.transport_errors.load(); }},
-      {"malformed JSON", {FakeFault::Kind::kMalformedJson}, 100ms, 1000ms,
+      {"malformed JSON",
+       {FakeFault::Kind::kMalformedJson},
+       100ms,
+       1000ms,
        [](auto& s) { return s.malformed_pages.load(); }},
   };
   for (const auto& c : cases) {
@@ -315,7 +332,8 @@ TEST_CASE("XSource: the rate budget keeps a busy poller under the quota for an h
   FakeXOptions o;
   o.rate_limit = 30;  // per 15 minutes: 120 per hour
   o.clock = &clock;
-  XRig rig = MakeXRig(o, [](XSourceConfig& c) { c.poll_interval = 1000ms; }, clock);
+  XRig rig = MakeXRig(
+      o, [](XSourceConfig& c) { c.poll_interval = 1000ms; }, clock);
   AddTweets(*rig.fake, 3, "post");
   const SystemTime end = clock.Now() + std::chrono::hours(1);
   int calls = 0;
@@ -344,8 +362,7 @@ TEST_CASE("XSource: Create refuses configs that cannot work", "[sources][x]") {
   CHECK(make([](XSourceConfig& c) { c.query.clear(); }).code() == Status::Code::kInvalidArgument);
   CHECK(make([](XSourceConfig& c) { c.bearer_token.clear(); }).code() ==
         Status::Code::kInvalidArgument);
-  CHECK(make([](XSourceConfig& c) { c.max_results = 5; }).code() ==
-        Status::Code::kInvalidArgument);
+  CHECK(make([](XSourceConfig& c) { c.max_results = 5; }).code() == Status::Code::kInvalidArgument);
   CHECK(make([](XSourceConfig& c) { c.base_url = "ftp://x"; }).code() ==
         Status::Code::kInvalidArgument);
   const Status s = make([](XSourceConfig& c) { c.bearer_token.clear(); });

@@ -34,7 +34,8 @@ Result<std::unique_ptr<Source>> BlueskySource::Create(BlueskySourceConfig config
     return Status::InvalidArgument(fmt::format(
         "{}: 'service_url' must be http(s)://host[:port], e.g. https://bsky.social", who));
   }
-  if (config.query.empty()) return Status::InvalidArgument(fmt::format("{}: 'query' is empty", who));
+  if (config.query.empty())
+    return Status::InvalidArgument(fmt::format("{}: 'query' is empty", who));
   if (config.identifier.empty()) {
     return Status::InvalidArgument(
         fmt::format("{}: 'identifier' is empty; give the account's handle or email", who));
@@ -70,8 +71,8 @@ BlueskySource::BlueskySource(BlueskySourceConfig config, Clock& clock)
 Status BlueskySource::Restore(std::string_view cursor) {
   auto t = ParseIso8601(cursor);
   if (!t) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: stored cursor '{}' is not an ISO-8601 time", name_, cursor.substr(0, 64)));
+    return Status::InvalidArgument(
+        fmt::format("{}: stored cursor '{}' is not an ISO-8601 time", name_, cursor.substr(0, 64)));
   }
   watermark_ = *t;
   EndRun();
@@ -168,7 +169,8 @@ std::optional<Pace> BlueskySource::Classify(const HttpResponse& resp, Call call)
   if (resp.status == 401 && call == Call::kApp) {
     ++stats_.auth_errors;
     access_.clear();
-    log::Error(name_, "HTTP 401 {} from {}: a renewed access token was refused too; check that the "
+    log::Error(name_,
+               "HTTP 401 {} from {}: a renewed access token was refused too; check that the "
                "account may search. Retrying in {:.0f}s",
                error, host_, Secs(wait));
     return Pace{wait};
@@ -182,7 +184,8 @@ std::optional<Pace> BlueskySource::Classify(const HttpResponse& resp, Call call)
     return Pace{wait};
   }
   ++stats_.client_errors;
-  log::Error(name_, "HTTP {} {} from {}: unexpected; check service_url and the query. Retrying "
+  log::Error(name_,
+             "HTTP {} {} from {}: unexpected; check service_url and the query. Retrying "
              "in {:.0f}s",
              resp.status, error, host_, Secs(wait));
   return Pace{wait};
@@ -361,7 +364,8 @@ Result<Pace> BlueskySource::FetchProfiles(std::stop_token stop, HttpClient& http
   }
   if (failed) {
     if (++profile_failures_ < kProfileAttempts) return *failed;
-    log::Warn(name_, "author profiles unavailable after {} attempts; delivering {} posts without "
+    log::Warn(name_,
+              "author profiles unavailable after {} attempts; delivering {} posts without "
               "follower counts",
               kProfileAttempts, pending_->posts.size());
     Pace emitted = Emit(batch);

@@ -50,15 +50,15 @@
 namespace earshot {
 
 struct BlueskySourceConfig {
-  std::string name;                              // "airline"; name() is "bluesky:airline"
+  std::string name;                                 // "airline"; name() is "bluesky:airline"
   std::string service_url = "https://bsky.social";  // the account's PDS; XRPC goes there
-  std::string query;       // searchPosts `q`: "acmeair", "#acmeair", "\"lost luggage\" acme"
-  std::string identifier;  // the account's handle ("acme.bsky.social") or email
+  std::string query;         // searchPosts `q`: "acmeair", "#acmeair", "\"lost luggage\" acme"
+  std::string identifier;    // the account's handle ("acme.bsky.social") or email
   std::string app_password;  // an app password, read from its file by the caller. Never logged.
   std::chrono::milliseconds poll_interval{30000};
-  int limit = 50;                                     // page size, 1..100
-  std::chrono::milliseconds lookback{120000};         // margin re-read before the watermark
-  std::chrono::milliseconds login_min_interval{60000};  // at most one createSession per this
+  int limit = 50;                                          // page size, 1..100
+  std::chrono::milliseconds lookback{120000};              // margin re-read before the watermark
+  std::chrono::milliseconds login_min_interval{60000};     // at most one createSession per this
   std::chrono::milliseconds profile_ttl{6 * 3600 * 1000};  // how long follower counts are kept
   std::chrono::milliseconds request_timeout{30000};
   RateBudgetOptions backoff;
@@ -90,7 +90,7 @@ class BlueskySource final : public Source {
  private:
   enum class Call { kLogin, kRefresh, kApp };
   struct Pending {
-    std::vector<Post> posts;            // oldest first
+    std::vector<Post> posts;              // oldest first
     std::optional<SystemTime> watermark;  // set on a run's last page
     bool end_of_run = false;
   };
@@ -121,7 +121,7 @@ class BlueskySource final : public Source {
   bluesky::PostParser parser_;
 
   std::string access_, refresh_;  // JWTs, in memory only
-  bool renewed_ = false;  // the token was renewed after a 401 and not yet used with success
+  bool renewed_ = false;          // the token was renewed after a 401 and not yet used with success
   std::optional<SteadyTime> last_login_;
   std::optional<SystemTime> watermark_;
   std::optional<std::string> since_;        // fixed for the run in progress

@@ -160,8 +160,9 @@ bool PostItem(dom::element v, std::string* uri_out, SearchItem* item, FieldError
   const auto created = ParseIso8601(created_at);
   const auto indexed = ParseIso8601(indexed_at);
   if (created || indexed) {
-    item->sort_at = created && indexed ? std::min(*created, *indexed) : created ? *created
-                                                                               : *indexed;
+    item->sort_at = created && indexed ? std::min(*created, *indexed)
+                    : created          ? *created
+                                       : *indexed;
     *sort_at_out = item->sort_at;
   }
   if (!err->field.empty() || !ok) return false;
@@ -211,8 +212,8 @@ void ApplyFacets(dom::array facets, std::string_view text, Post* post) {
           AddUnique(&post->hashtags, LowerUtf8Latin(tag));
         }
       } else if (type == "app.bsky.richtext.facet#mention" && range_ok) {
-        std::string_view covered = text.substr(static_cast<size_t>(start),
-                                               static_cast<size_t>(end - start));
+        std::string_view covered =
+            text.substr(static_cast<size_t>(start), static_cast<size_t>(end - start));
         if (!covered.empty() && covered.front() == '@') covered.remove_prefix(1);
         AddUnique(&post->mentions, LowerUtf8Latin(covered));
       }
@@ -247,9 +248,8 @@ Status PostParser::ParseSearchPage(std::string_view json, ParsedSearchPage* page
       page->newest_sort_at = sort_at;
     }
     if (!ok) {
-      page->errors.push_back(fmt::format("post {}: '{}': {}",
-                                         uri.empty() ? fmt::format("#{}", index) : uri, err.field,
-                                         err.what));
+      page->errors.push_back(fmt::format(
+          "post {}: '{}': {}", uri.empty() ? fmt::format("#{}", index) : uri, err.field, err.what));
       continue;
     }
     page->items.push_back(std::move(item));

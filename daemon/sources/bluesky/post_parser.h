@@ -46,9 +46,9 @@ struct SearchItem {
 struct ParsedSearchPage {
   std::vector<SearchItem> items;  // in page order: newest first
   std::optional<std::string> cursor;
-  int count = 0;                    // elements of `posts`
+  int count = 0;                             // elements of `posts`
   std::optional<SystemTime> newest_sort_at;  // over every parseable element, bad ones included
-  std::vector<std::string> errors;  // one line per skipped post
+  std::vector<std::string> errors;           // one line per skipped post
 };
 
 struct Profile {

@@ -106,7 +106,8 @@ class FakeBluesky::Impl {
     const std::string& t = p.text;
     for (size_t i = 0; i < t.size(); ++i) {
       const char c = t[i];
-      if ((c != '#' && c != '@') || (i > 0 && !std::isspace(static_cast<unsigned char>(t[i - 1])))) {
+      if ((c != '#' && c != '@') ||
+          (i > 0 && !std::isspace(static_cast<unsigned char>(t[i - 1])))) {
         continue;
       }
       size_t j = i + 1;
@@ -136,9 +137,10 @@ class FakeBluesky::Impl {
     if (!p.reply_to.empty()) {
       std::string root = p.reply_to;
       if (auto it = roots_.find(p.reply_to); it != roots_.end()) root = it->second;
-      reply = fmt::format(",\"reply\":{{\"root\":{{\"uri\":{},\"cid\":\"bafyreiroot\"}},"
-                          "\"parent\":{{\"uri\":{},\"cid\":\"bafyreiparent\"}}}}",
-                          Q(root), Q(p.reply_to));
+      reply = fmt::format(
+          ",\"reply\":{{\"root\":{{\"uri\":{},\"cid\":\"bafyreiroot\"}},"
+          "\"parent\":{{\"uri\":{},\"cid\":\"bafyreiparent\"}}}}",
+          Q(root), Q(p.reply_to));
       roots_[uri] = root;
     } else {
       roots_[uri] = uri;
@@ -155,8 +157,7 @@ class FakeBluesky::Impl {
         "\"quoteCount\":{qt},\"indexedAt\":\"{indexed}\",\"labels\":[]}}",
         fmt::arg("uri", Q(uri)), fmt::arg("seq", seq), fmt::arg("did", Q(a.did)),
         fmt::arg("handle", Q(a.handle)),
-        fmt::arg("display",
-                 a.display_name.empty() ? "" : ",\"displayName\":" + Q(a.display_name)),
+        fmt::arg("display", a.display_name.empty() ? "" : ",\"displayName\":" + Q(a.display_name)),
         fmt::arg("did_raw", a.did), fmt::arg("text", Q(t)),
         fmt::arg("created", FormatIso8601(created)), fmt::arg("langs", langs),
         fmt::arg("facets", facets.empty() ? "" : ",\"facets\":[" + facets + "]"),
@@ -238,8 +239,8 @@ class FakeBluesky::Impl {
 
   HttpServerResponse Handle(const HttpServerRequest& req) {
     std::lock_guard lock(mu_);
-    RecordedRequest rec{req.received_at, req.method, req.path, req.query, req.params,
-                        req.headers, 0};
+    RecordedRequest rec{req.received_at, req.method,  req.path, req.query,
+                        req.params,      req.headers, 0};
     HttpServerResponse resp = Route(req);
     rec.status = resp.status;
     requests_.push_back(std::move(rec));
@@ -276,9 +277,10 @@ class FakeBluesky::Impl {
     access_.insert(access);
     refresh_.insert(refresh);
     const Account& me = AccountFor(options_.identifier);
-    return fmt::format("{{\"accessJwt\":{},\"refreshJwt\":{},\"handle\":{},\"did\":{},"
-                       "\"active\":true}}",
-                       Q(access), Q(refresh), Q(me.handle), Q(me.did));
+    return fmt::format(
+        "{{\"accessJwt\":{},\"refreshJwt\":{},\"handle\":{},\"did\":{},"
+        "\"active\":true}}",
+        Q(access), Q(refresh), Q(me.handle), Q(me.did));
   }
 
   std::string Bearer(const HttpServerRequest& req) const {
@@ -302,8 +304,8 @@ class FakeBluesky::Impl {
       simdjson::dom::parser parser;
       simdjson::dom::element body;
       std::string_view id, pw;
-      if (req.method != "POST" || parser.parse(req.body).get(body) ||
-          body["identifier"].get(id) || body["password"].get(pw)) {
+      if (req.method != "POST" || parser.parse(req.body).get(body) || body["identifier"].get(id) ||
+          body["password"].get(pw)) {
         return finish(Error(400, "InvalidRequest", "Input must have the property \"identifier\""));
       }
       if (id != options_.identifier || pw != options_.app_password) {
@@ -369,7 +371,8 @@ class FakeBluesky::Impl {
 
   HttpServerResponse Search(const HttpServerRequest& req) {
     const auto q = req.Param("q");
-    if (!q || q->empty()) return Error(400, "InvalidRequest", "Params must have the property \"q\"");
+    if (!q || q->empty())
+      return Error(400, "InvalidRequest", "Params must have the property \"q\"");
     int limit = 25;
     if (auto l = req.Param("limit")) {
       auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
@@ -417,16 +420,17 @@ class FakeBluesky::Impl {
     bool more = false;
     for (const Entry* e : order) {
       if (since_t && e->sort_at < *since_t) continue;
-      if (after && (e->sort_at > after->sort_at ||
-                    (e->sort_at == after->sort_at && e->seq >= after->seq))) {
+      if (after &&
+          (e->sort_at > after->sort_at || (e->sort_at == after->sort_at && e->seq >= after->seq))) {
         continue;
       }
-      const bool match =
-          std::all_of(terms.begin(), terms.end(),
-                      [&](const std::string& t) { return e->search_text.find(t) != e->search_text.npos; }) &&
-          std::all_of(tag_terms.begin(), tag_terms.end(), [&](const std::string& t) {
-            return std::find(e->tags.begin(), e->tags.end(), t) != e->tags.end();
-          });
+      const bool match = std::all_of(terms.begin(), terms.end(),
+                                     [&](const std::string& t) {
+                                       return e->search_text.find(t) != e->search_text.npos;
+                                     }) &&
+                         std::all_of(tag_terms.begin(), tag_terms.end(), [&](const std::string& t) {
+                           return std::find(e->tags.begin(), e->tags.end(), t) != e->tags.end();
+                         });
       if (!match) continue;
       if (static_cast<int>(picked.size()) == limit) {
         more = true;
@@ -439,11 +443,12 @@ class FakeBluesky::Impl {
     std::string cursor;
     if (more) {
       const std::string token = fmt::format("{}::{}", ++token_counter_ * 7919, picked.size());
-      tokens_[token] = PageToken{std::string(*q), since, picked.back()->sort_at, picked.back()->seq};
+      tokens_[token] =
+          PageToken{std::string(*q), since, picked.back()->sort_at, picked.back()->seq};
       cursor = ",\"cursor\":" + Q(token);
     }
-    return Json(200, fmt::format("{{\"posts\":[{}]{},\"hitsTotal\":{}}}", posts, cursor,
-                                 picked.size()));
+    return Json(200,
+                fmt::format("{{\"posts\":[{}]{},\"hitsTotal\":{}}}", posts, cursor, picked.size()));
   }
 
   HttpServerResponse Profiles(const HttpServerRequest& req) {
@@ -456,11 +461,12 @@ class FakeBluesky::Impl {
       for (const auto& [key, a] : accounts_) {
         if ((a.did == actor || a.handle == actor) && !a.gone) {
           out += (out.empty() ? "" : ",") +
-                 fmt::format("{{\"did\":{},\"handle\":{}{},\"followersCount\":{},"
-                             "\"followsCount\":42,\"postsCount\":100,\"labels\":[]}}",
-                             Q(a.did), Q(a.handle),
-                             a.display_name.empty() ? "" : ",\"displayName\":" + Q(a.display_name),
-                             a.followers);
+                 fmt::format(
+                     "{{\"did\":{},\"handle\":{}{},\"followersCount\":{},"
+                     "\"followsCount\":42,\"postsCount\":100,\"labels\":[]}}",
+                     Q(a.did), Q(a.handle),
+                     a.display_name.empty() ? "" : ",\"displayName\":" + Q(a.display_name),
+                     a.followers);
         }
       }
     }
@@ -472,15 +478,15 @@ class FakeBluesky::Impl {
   std::unique_ptr<HttpServer> server_;
 
   mutable std::mutex mu_;
-  std::map<std::string, Account> accounts_;       // GUARDED_BY(mu_), by lowercased handle
-  std::vector<Entry> entries_;                    // GUARDED_BY(mu_)
-  std::map<std::string, std::string> roots_;      // GUARDED_BY(mu_) uri -> thread root uri
-  std::map<std::string, PageToken> tokens_;       // GUARDED_BY(mu_)
+  std::map<std::string, Account> accounts_;           // GUARDED_BY(mu_), by lowercased handle
+  std::vector<Entry> entries_;                        // GUARDED_BY(mu_)
+  std::map<std::string, std::string> roots_;          // GUARDED_BY(mu_) uri -> thread root uri
+  std::map<std::string, PageToken> tokens_;           // GUARDED_BY(mu_)
   std::set<std::string> access_, refresh_, expired_;  // GUARDED_BY(mu_)
-  std::deque<FakeFault> faults_;                  // GUARDED_BY(mu_)
-  std::vector<RecordedRequest> requests_;         // GUARDED_BY(mu_)
-  Window app_window_, login_window_;              // GUARDED_BY(mu_)
-  uint64_t seq_ = 0, token_counter_ = 0;          // GUARDED_BY(mu_)
+  std::deque<FakeFault> faults_;                      // GUARDED_BY(mu_)
+  std::vector<RecordedRequest> requests_;             // GUARDED_BY(mu_)
+  Window app_window_, login_window_;                  // GUARDED_BY(mu_)
+  uint64_t seq_ = 0, token_counter_ = 0;              // GUARDED_BY(mu_)
   int sessions_ = 0, logins_ = 0, refreshes_ = 0, profile_calls_ = 0, rate_limited_ = 0;
 };
 

@@ -40,23 +40,23 @@ struct FakeBskyPost {
   std::string handle = "alice.bsky.social";
   std::string display_name;  // "" = none
   int64_t followers = 10;
-  std::string text;          // #tags and @handles in it become facets
+  std::string text;  // #tags and @handles in it become facets
   std::vector<std::string> langs = {"en"};
-  std::string reply_to;      // the uri of an earlier post: a reply in its thread
+  std::string reply_to;                  // the uri of an earlier post: a reply in its thread
   std::optional<SystemTime> created_at;  // default: options.clock's now
   std::optional<SystemTime> indexed_at;  // default: options.clock's now
-  bool account_gone = false;  // getProfiles leaves the author out (deleted account)
+  bool account_gone = false;             // getProfiles leaves the author out (deleted account)
   int64_t replies = 0, reposts = 0, quotes = 0, likes = 0;
 };
 
 struct FakeBlueskyOptions {
   std::string identifier = "acme.bsky.social";
   std::string app_password = "abcd-efgh-ijkl-mnop";
-  int rate_limit = 3000;                  // app requests per window
+  int rate_limit = 3000;  // app requests per window
   std::chrono::seconds rate_window{300};
   bool enforce_rate_limit = true;
-  int login_limit = 30;                   // createSession per 5 minutes
-  Clock* clock = nullptr;                 // null = the real clock
+  int login_limit = 30;    // createSession per 5 minutes
+  Clock* clock = nullptr;  // null = the real clock
   uint16_t port = 0;
 };
 
@@ -78,10 +78,10 @@ class FakeBluesky {
   // Every access and refresh token issued so far is unknown (a password change).
   void RevokeSessions();
 
-  int logins() const;          // successful and failed createSession calls
-  int refreshes() const;       // refreshSession calls
-  int profile_calls() const;   // getProfiles calls
-  int rate_limited() const;    // 429s answered because a budget was spent (not injected)
+  int logins() const;         // successful and failed createSession calls
+  int refreshes() const;      // refreshSession calls
+  int profile_calls() const;  // getProfiles calls
+  int rate_limited() const;   // 429s answered because a budget was spent (not injected)
 
   void InjectFault(FakeFault fault);
   std::vector<RecordedRequest> requests() const;

@@ -61,7 +61,7 @@ struct Thing {
   uint64_t seq = 0;
   std::string kind, name, subreddit;  // subreddit lowercased
   std::string json;                   // {"kind":..., "data":{...}}
-  std::string search_text;           // lowercased title + selftext (t3)
+  std::string search_text;            // lowercased title + selftext (t3)
   bool deleted = false;
 };
 
@@ -186,14 +186,13 @@ class FakeReddit::Impl {
 
   double Created() const {
     return static_cast<double>(
-        std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch())
-            .count());
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count());
   }
 
   HttpServerResponse Handle(const HttpServerRequest& req) {
     std::lock_guard lock(mu_);
-    RecordedRequest rec{req.received_at, req.method, req.path, req.query, req.params,
-                        req.headers, 0};
+    RecordedRequest rec{req.received_at, req.method,  req.path, req.query,
+                        req.params,      req.headers, 0};
     HttpServerResponse resp = Route(req);
     rec.status = resp.status;
     requests_.push_back(std::move(rec));
@@ -209,9 +208,9 @@ class FakeReddit::Impl {
     ++used_;
     const auto left = std::chrono::duration_cast<std::chrono::seconds>(*window_end_ - now);
     r->headers.emplace_back("x-ratelimit-used", std::to_string(used_));
-    r->headers.emplace_back(
-        "x-ratelimit-remaining",
-        fmt::format("{:.1f}", static_cast<double>(std::max<int64_t>(0, options_.rate_limit - used_))));
+    r->headers.emplace_back("x-ratelimit-remaining",
+                            fmt::format("{:.1f}", static_cast<double>(std::max<int64_t>(
+                                                      0, options_.rate_limit - used_))));
     r->headers.emplace_back("x-ratelimit-reset", std::to_string(left.count()));
     return !options_.enforce_rate_limit || used_ <= options_.rate_limit;
   }
@@ -222,7 +221,8 @@ class FakeReddit::Impl {
       r.headers.insert(r.headers.begin(), head.headers.begin(), head.headers.end());
       return r;
     };
-    const HttpServerResponse unauthorized = Json(401, R"({"message": "Unauthorized", "error": 401})");
+    const HttpServerResponse unauthorized =
+        Json(401, R"({"message": "Unauthorized", "error": 401})");
     if (req.path == "/api/v1/access_token") {
       ++grants_;
       if (req.method != "POST" || req.body != "grant_type=client_credentials") {
@@ -259,7 +259,8 @@ class FakeReddit::Impl {
       return finish(std::move(r));
     }
     const auto auth = req.Header("authorization");
-    if (!auth || !auth->starts_with("Bearer ") || tokens_.count(std::string(auth->substr(7))) == 0) {
+    if (!auth || !auth->starts_with("Bearer ") ||
+        tokens_.count(std::string(auth->substr(7))) == 0) {
       return finish(unauthorized);
     }
     if (!within) {
@@ -282,7 +283,8 @@ class FakeReddit::Impl {
     if (path.starts_with("/r/")) {
       path.remove_prefix(3);
       const size_t slash = path.find('/');
-      if (slash == std::string_view::npos) return Json(404, R"({"message": "Not Found", "error": 404})");
+      if (slash == std::string_view::npos)
+        return Json(404, R"({"message": "Not Found", "error": 404})");
       sub = LowerUtf8Latin(path.substr(0, slash));
       path.remove_prefix(slash);
     }

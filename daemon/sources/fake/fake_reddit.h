@@ -50,10 +50,10 @@ struct FakeRedditOptions {
   std::string client_id = "fake-client-id";
   std::string client_secret = "fake-client-secret";
   int64_t token_lifetime_seconds = 86400;
-  int rate_limit = 600;                   // requests per window (Reddit: 100 per minute, 10-min)
+  int rate_limit = 600;  // requests per window (Reddit: 100 per minute, 10-min)
   std::chrono::seconds rate_window{600};
   bool enforce_rate_limit = true;
-  Clock* clock = nullptr;                 // null = the real clock
+  Clock* clock = nullptr;  // null = the real clock
   uint16_t port = 0;
 };
 

@@ -124,7 +124,8 @@ class FakeX::Impl {
     }
     if (!t.retweet_of.empty()) {
       std::string original_user = "someone";
-      if (auto it = usernames_.find(t.retweet_of); it != usernames_.end()) original_user = it->second;
+      if (auto it = usernames_.find(t.retweet_of); it != usernames_.end())
+        original_user = it->second;
       text = fmt::format("RT @{}: {}", original_user, text);
       refs = fmt::format("{{\"type\":\"retweeted\",\"id\":{}}}", Q(t.retweet_of));
     }
@@ -229,8 +230,8 @@ class FakeX::Impl {
 
   HttpServerResponse Handle(const HttpServerRequest& req) {
     std::lock_guard lock(mu_);
-    RecordedRequest rec{req.received_at, req.method, req.path, req.query, req.params,
-                        req.headers, 0};
+    RecordedRequest rec{req.received_at, req.method,  req.path, req.query,
+                        req.params,      req.headers, 0};
     HttpServerResponse resp = Route(req);
     rec.status = resp.status;
     requests_.push_back(std::move(rec));
@@ -249,11 +250,10 @@ class FakeX::Impl {
     r->headers.emplace_back("x-rate-limit-limit", std::to_string(options_.rate_limit));
     r->headers.emplace_back("x-rate-limit-remaining",
                             std::to_string(std::max<int64_t>(0, options_.rate_limit - used_)));
-    r->headers.emplace_back(
-        "x-rate-limit-reset",
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                           window_end_->time_since_epoch())
-                           .count()));
+    r->headers.emplace_back("x-rate-limit-reset",
+                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                               window_end_->time_since_epoch())
+                                               .count()));
     return ok;
   }
 
@@ -270,7 +270,8 @@ class FakeX::Impl {
       return r;
     };
     const HttpServerResponse unauthorized = Json(
-        401, R"({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"})");
+        401,
+        R"({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"})");
     if (fault && fault->kind == FakeFault::Kind::kUnauthorized) return finish(unauthorized);
     if (fault && fault->kind == FakeFault::Kind::kTooManyRequests) {
       for (auto& [name, value] : head.headers) {
@@ -367,8 +368,8 @@ class FakeX::Impl {
     for (const Tweet* t : picked) {
       if (!data.empty()) data += ",";
       data += t->json;
-      if (!t->author_id.empty() && std::find(seen_users.begin(), seen_users.end(),
-                                             t->author_id) == seen_users.end()) {
+      if (!t->author_id.empty() &&
+          std::find(seen_users.begin(), seen_users.end(), t->author_id) == seen_users.end()) {
         seen_users.push_back(t->author_id);
         if (!users.empty()) users += ",";
         users += t->user_json;
@@ -380,11 +381,11 @@ class FakeX::Impl {
       tokens_[token] = PageToken{std::string(*query), since_id, picked.back()->id};
       next = ",\"next_token\":" + Q(token);
     }
-    return Json(200, fmt::format("{{\"data\":[{}],\"includes\":{{\"users\":[{}]}},\"meta\":{{"
-                                 "\"newest_id\":\"{}\",\"oldest_id\":\"{}\",\"result_count\":{}{}"
-                                 "}}}}",
-                                 data, users, picked.front()->id, picked.back()->id,
-                                 picked.size(), next));
+    return Json(
+        200, fmt::format("{{\"data\":[{}],\"includes\":{{\"users\":[{}]}},\"meta\":{{"
+                         "\"newest_id\":\"{}\",\"oldest_id\":\"{}\",\"result_count\":{}{}"
+                         "}}}}",
+                         data, users, picked.front()->id, picked.back()->id, picked.size(), next));
   }
 
   FakeXOptions options_;
@@ -392,18 +393,18 @@ class FakeX::Impl {
   std::unique_ptr<HttpServer> server_;
 
   mutable std::mutex mu_;
-  std::vector<Tweet> tweets_;                          // GUARDED_BY(mu_), oldest first
-  std::map<std::string, uint64_t> user_ids_;           // GUARDED_BY(mu_)
-  std::map<std::string, std::string> conversations_;   // GUARDED_BY(mu_) tweet id -> conv id
-  std::map<std::string, std::string> authors_;         // GUARDED_BY(mu_) tweet id -> user id
-  std::map<std::string, std::string> usernames_;       // GUARDED_BY(mu_) tweet id -> username
-  std::map<std::string, PageToken> tokens_;            // GUARDED_BY(mu_)
-  uint64_t token_counter_ = 0;                         // GUARDED_BY(mu_)
-  std::deque<FakeFault> faults_;                       // GUARDED_BY(mu_)
-  std::vector<RecordedRequest> requests_;              // GUARDED_BY(mu_)
-  std::optional<SystemTime> window_end_;               // GUARDED_BY(mu_)
-  int64_t used_ = 0;                                   // GUARDED_BY(mu_)
-  int rate_limited_ = 0;                               // GUARDED_BY(mu_)
+  std::vector<Tweet> tweets_;                         // GUARDED_BY(mu_), oldest first
+  std::map<std::string, uint64_t> user_ids_;          // GUARDED_BY(mu_)
+  std::map<std::string, std::string> conversations_;  // GUARDED_BY(mu_) tweet id -> conv id
+  std::map<std::string, std::string> authors_;        // GUARDED_BY(mu_) tweet id -> user id
+  std::map<std::string, std::string> usernames_;      // GUARDED_BY(mu_) tweet id -> username
+  std::map<std::string, PageToken> tokens_;           // GUARDED_BY(mu_)
+  uint64_t token_counter_ = 0;                        // GUARDED_BY(mu_)
+  std::deque<FakeFault> faults_;                      // GUARDED_BY(mu_)
+  std::vector<RecordedRequest> requests_;             // GUARDED_BY(mu_)
+  std::optional<SystemTime> window_end_;              // GUARDED_BY(mu_)
+  int64_t used_ = 0;                                  // GUARDED_BY(mu_)
+  int rate_limited_ = 0;                              // GUARDED_BY(mu_)
 };
 
 Result<std::unique_ptr<FakeX>> FakeX::Start(FakeXOptions options) {

@@ -41,11 +41,11 @@ struct FakeTweet {
   std::string username = "alice";
   std::string name;  // "" = the username
   int64_t followers = 10;
-  std::string text;  // #tags and @mentions in it become entities
-  std::string lang = "en";      // "" = absent
-  std::string in_reply_to_id;   // an earlier tweet's id: a reply in that tweet's conversation
-  std::string retweet_of;       // an earlier tweet's id: a retweet ("RT @user: ...")
-  bool author_gone = false;     // the author is left out of includes.users (deleted account)
+  std::string text;            // #tags and @mentions in it become entities
+  std::string lang = "en";     // "" = absent
+  std::string in_reply_to_id;  // an earlier tweet's id: a reply in that tweet's conversation
+  std::string retweet_of;      // an earlier tweet's id: a retweet ("RT @user: ...")
+  bool author_gone = false;    // the author is left out of includes.users (deleted account)
   std::optional<SystemTime> created_at;  // default: options.clock's now
   int64_t replies = 0, retweets = 0, quotes = 0, likes = 0;
 };
@@ -55,7 +55,7 @@ struct FakeXOptions {
   int rate_limit = 450;                   // requests per window (app-only recent search)
   std::chrono::seconds rate_window{900};  // 15 minutes
   bool enforce_rate_limit = true;
-  Clock* clock = nullptr;                 // rate windows and default created_at; null = real
+  Clock* clock = nullptr;  // rate windows and default created_at; null = real
   uint16_t port = 0;
 };
 

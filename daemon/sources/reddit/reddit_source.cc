@@ -69,9 +69,8 @@ Result<std::unique_ptr<Source>> RedditSource::Create(RedditSourceConfig config, 
   for (std::string* url : {&config.auth_url, &config.api_url}) {
     while (!url->empty() && url->back() == '/') url->pop_back();
     if (!ValidUrl(*url)) {
-      return Status::InvalidArgument(
-          fmt::format("{}: '{}' must be http(s)://host[:port]", who,
-                      url == &config.auth_url ? "auth_url" : "api_url"));
+      return Status::InvalidArgument(fmt::format("{}: '{}' must be http(s)://host[:port]", who,
+                                                 url == &config.auth_url ? "auth_url" : "api_url"));
     }
   }
   if (config.subreddit.starts_with("r/")) config.subreddit.erase(0, 2);
@@ -82,10 +81,10 @@ Result<std::unique_ptr<Source>> RedditSource::Create(RedditSourceConfig config, 
     return Status::InvalidArgument(fmt::format("{}: 'query' is empty", who));
   }
   if (config.client_id.empty() || config.client_secret.empty()) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: 'client_id' or the client secret is empty; create a script app at "
-        "https://www.reddit.com/prefs/apps and set client_id and secret_file",
-        who));
+    return Status::InvalidArgument(
+        fmt::format("{}: 'client_id' or the client secret is empty; create a script app at "
+                    "https://www.reddit.com/prefs/apps and set client_id and secret_file",
+                    who));
   }
   if (config.user_agent.find("(by /u/") == std::string::npos) {
     return Status::InvalidArgument(fmt::format(
@@ -180,7 +179,8 @@ std::optional<Pace> RedditSource::Classify(const HttpResponse& resp, bool token_
     return Failure(fmt::format("HTTP {} from {}", resp.status, host_));
   }
   const milliseconds long_wait = std::max(budget_.options().backoff_max, budget_.SpreadWait());
-  if (resp.status == 401 && !token_call && clock_.Now() - token_obtained_ > std::chrono::minutes(1)) {
+  if (resp.status == 401 && !token_call &&
+      clock_.Now() - token_obtained_ > std::chrono::minutes(1)) {
     // An old token expired or was revoked: get a new one on the next call.
     log::Info(name_, "access token rejected by {}; requesting a new one", host_);
     token_.clear();
@@ -189,8 +189,7 @@ std::optional<Pace> RedditSource::Classify(const HttpResponse& resp, bool token_
   if (resp.status == 401 || resp.status == 403) {
     ++stats_.auth_errors;
     token_.clear();
-    log::Error(name_,
-               "HTTP {} from {}: {}; retrying in {:.0f}s", resp.status,
+    log::Error(name_, "HTTP {} from {}: {}; retrying in {:.0f}s", resp.status,
                token_call ? UrlHost(config_.auth_url) : host_,
                token_call ? "the client id or secret was refused; check client_id and the "
                             "secret file (a script app's credentials)"
@@ -200,7 +199,8 @@ std::optional<Pace> RedditSource::Classify(const HttpResponse& resp, bool token_
     return Pace{long_wait};
   }
   ++stats_.client_errors;
-  log::Error(name_, "HTTP {} from {}: unexpected; check the subreddit and query. Retrying in "
+  log::Error(name_,
+             "HTTP {} from {}: unexpected; check the subreddit and query. Retrying in "
              "{:.0f}s",
              resp.status, host_, Secs(long_wait));
   return Pace{long_wait};
@@ -233,8 +233,8 @@ Result<Pace> RedditSource::FetchToken(std::stop_token stop, HttpClient& http) {
   std::string token;
   if (Status s = parser_.ParseToken(sent->body, &token, &expires_in); !s.ok()) {
     ++stats_.malformed_pages;
-    return Failure(fmt::format("malformed token answer from {}: {}", UrlHost(config_.auth_url),
-                               s.message()));
+    return Failure(
+        fmt::format("malformed token answer from {}: {}", UrlHost(config_.auth_url), s.message()));
   }
   token_ = std::move(token);
   token_obtained_ = clock_.Now();
@@ -298,8 +298,8 @@ Result<Pace> RedditSource::Next(std::stop_token stop, HttpClient& http, SourceBa
   reddit::ParsedListing page;
   if (Status s = parser_.ParseListing(sent->body, &page); !s.ok()) {
     ++stats_.malformed_pages;
-    return Failure(fmt::format("malformed listing from {} ({} bytes): {}", host_,
-                               sent->body.size(), s.message()));
+    return Failure(fmt::format("malformed listing from {} ({} bytes): {}", host_, sent->body.size(),
+                               s.message()));
   }
   budget_.ResetBackoff();
   ++stats_.pages;

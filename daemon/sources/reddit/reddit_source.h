@@ -53,8 +53,8 @@ struct RedditSourceConfig {
   std::string auth_url = "https://www.reddit.com";   // where /api/v1/access_token lives
   std::string api_url = "https://oauth.reddit.com";  // where listings live
   std::chrono::milliseconds poll_interval{60000};
-  int limit = 100;                                    // page size, 1..100
-  int stale_after = 30;                               // empty anchored polls before re-anchoring
+  int limit = 100;       // page size, 1..100
+  int stale_after = 30;  // empty anchored polls before re-anchoring
   std::chrono::milliseconds request_timeout{30000};
   RateBudgetOptions backoff;
 };

@@ -239,9 +239,8 @@ Status TweetParser::ParsePage(std::string_view json, ParsedTweetPage* page) {
     Post post;
     FieldError err;
     if (!TweetItem(t, users, &id, &retweet, &post, &err)) {
-      page->errors.push_back(fmt::format("tweet {}: '{}': {}",
-                                         id.empty() ? fmt::format("#{}", index) : id, err.field,
-                                         err.what));
+      page->errors.push_back(fmt::format(
+          "tweet {}: '{}': {}", id.empty() ? fmt::format("#{}", index) : id, err.field, err.what));
       continue;
     }
     if (retweet) {

@@ -32,14 +32,12 @@ Result<std::unique_ptr<Source>> XSource::Create(XSourceConfig config, Clock& clo
         fmt::format("{}: 'base_url' must be http(s)://host[:port], e.g. https://api.x.com", who));
   }
   if (config.query.empty()) {
-    return Status::InvalidArgument(
-        fmt::format("{}: 'query' is empty; give a search query such as \"@AcmeAir -is:retweet\"",
-                    who));
+    return Status::InvalidArgument(fmt::format(
+        "{}: 'query' is empty; give a search query such as \"@AcmeAir -is:retweet\"", who));
   }
   if (config.bearer_token.empty()) {
-    return Status::InvalidArgument(
-        fmt::format("{}: the bearer token is empty; set token_file to the app's bearer token",
-                    who));
+    return Status::InvalidArgument(fmt::format(
+        "{}: the bearer token is empty; set token_file to the app's bearer token", who));
   }
   if (config.max_results < 10 || config.max_results > 100) {
     return Status::InvalidArgument(fmt::format(
@@ -178,7 +176,8 @@ Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* 
   if (resp.status != 200) {
     ++stats_.client_errors;
     const milliseconds wait = budget_.options().backoff_max;
-    log::Error(name_, "HTTP {} from {}: unexpected; check base_url and the query. Retrying in "
+    log::Error(name_,
+               "HTTP {} from {}: unexpected; check base_url and the query. Retrying in "
                "{:.0f}s",
                resp.status, host_, Secs(wait));
     return Pace{wait};

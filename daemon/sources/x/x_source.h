@@ -47,16 +47,16 @@
 namespace earshot {
 
 struct XSourceConfig {
-  std::string name;                          // "airline"; name() is "x:airline"
+  std::string name;                            // "airline"; name() is "x:airline"
   std::string base_url = "https://api.x.com";  // no trailing path; tests point it at FakeX
   // The search query in X's syntax, e.g. "(@AcmeAir OR #AcmeAir) -is:retweet lang:en".
   std::string query;
   // App-only bearer token, already read from its file by the caller. Never logged.
   std::string bearer_token;
   std::chrono::milliseconds poll_interval{60000};
-  int max_results = 100;                              // page size, 10..100 (X's bounds)
+  int max_results = 100;                             // page size, 10..100 (X's bounds)
   std::chrono::milliseconds request_timeout{30000};  // one request, body included
-  RateBudgetOptions backoff;                          // backoff bounds and jitter seed
+  RateBudgetOptions backoff;                         // backoff bounds and jitter seed
 };
 
 // Counters for metrics and tests. Monotonic.
