@@ -8,11 +8,14 @@
 #include <filesystem>
 #include <ostream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "daemon/app/app.h"
 #include "daemon/app/commands.h"
 #include "daemon/app/demo_scenario.h"
+#include "daemon/app/metrics_server.h"
+#include "daemon/net/curl_http_client.h"
 #include "daemon/base/log.h"
 #include "daemon/base/paths.h"
 #include "daemon/sources/fake/fake_mastodon.h"
@@ -51,8 +54,33 @@ AppConfig DemoConfig(const std::string& base_url, const std::filesystem::path& s
   c.sources = {tag, mentions};
   c.sinks = {{"console", "console", {}, "(demo)"},
              {"archive", "file", {{"path", (state_dir / "escalations.jsonl").string()}}, "(demo)"}};
+  c.escalation.sentiment_raise = -0.6;  // as in the shipped earshot.yaml
   c.shutdown_grace = std::chrono::milliseconds(3000);
   return c;
+}
+
+// The lines of a real scrape that tell the demo's story; never a secret in any of them.
+std::string MetricsExcerpt(const std::string& base_url) {
+  auto client = CurlHttpClient::Create({.user_agent = "earshot-demo"});
+  if (!client.ok()) return client.status().ToString() + "\n";
+  HttpRequest req;
+  req.url = base_url + "/metrics";
+  auto resp = (*client)->Send(req, std::stop_token());
+  if (!resp.ok()) return resp.status().ToString() + "\n";
+  std::string excerpt;
+  std::istringstream lines(resp->body);
+  for (std::string line; std::getline(lines, line);) {
+    for (std::string_view family :
+         {"earshot_posts_fetched_total", "earshot_rule_matches_total", "earshot_escalations_total",
+          "earshot_notifications_total", "earshot_incidents_open", "earshot_sink_delivered_total",
+          "earshot_sink_backlog", "earshot_detect_seconds_count", "earshot_detect_seconds_sum"}) {
+      if (line.rfind(family, 0) == 0 && line.size() > family.size() &&
+          (line[family.size()] == '{' || line[family.size()] == ' ')) {
+        excerpt += line + "\n";
+      }
+    }
+  }
+  return excerpt;
 }
 
 }  // namespace
@@ -92,10 +120,21 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
     err << fmt::format("earshot demo: {}\n", s.message());
     return kExitFailure;
   }
+  MetricsHandlers handlers;
+  App* running = app->get();
+  handlers.metrics = [running] { return running->RenderMetrics(); };
+  handlers.stale = [running] { return running->Stale(std::chrono::seconds(90)); };
+  handlers.ready = [] { return true; };
+  auto metrics = MetricsServer::Start("127.0.0.1:0", std::move(handlers));
+  if (!metrics.ok()) {
+    err << fmt::format("earshot demo: {}\n", metrics.status().message());
+    return kExitFailure;
+  }
+  const std::string metrics_url = fmt::format("http://127.0.0.1:{}", (*metrics)->port());
   out << fmt::format(
       "earshot demo: a fake Mastodon at {} and earshot polling #AcmeAirSucks and @AcmeAir's "
-      "mentions.\nState in {}\n\n",
-      (*fake)->base_url(), state_dir.string());
+      "mentions.\nState in {}; metrics at {}/metrics\n\n",
+      (*fake)->base_url(), state_dir.string(), metrics_url);
   out.flush();
 
   const std::vector<ScriptedPost> script = DemoScenario();
@@ -116,6 +155,10 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
     // Let the pollers pick it up before the next post, so the story reads in order.
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   }
+  // What Prometheus would scrape right now, over real HTTP, the families on-call staff watch.
+  out << fmt::format("\n-- GET {}/metrics (excerpt)\n", metrics_url);
+  out << MetricsExcerpt(metrics_url);
+  (*metrics)->Stop();
   (*app)->Stop();
   (*fake)->Stop();
   out << fmt::format(

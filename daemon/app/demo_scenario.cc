@@ -25,7 +25,8 @@ std::vector<ScriptedPost> DemoScenario() {
        "<p>Still no refund. Still on hold. Worst airline ever. "
        "<a href=\"https://mastodon.example/tags/AcmeAirSucks\" class=\"mention hashtag\" "
        "rel=\"tag\">#<span>AcmeAirSucks</span></a></p>",
-       {"AcmeAirSucks"}, {}, 1, "the tirade goes on, angrier: joins Gus's incident as one update (severity raised)"},
+       {"AcmeAirSucks"}, {}, 1,
+       "the tirade goes on, angrier: joins Gus's incident as one update (severity raised)"},
       {400, "hal@social.example", "Hal", 2400,
        "<p>Shout out to the <span class=\"h-card\"><a href=\"https://mastodon.example/@AcmeAir\" "
        "class=\"u-url mention\">@<span>AcmeAir</span></a></span> crew on the Lisbon flight, "
