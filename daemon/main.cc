@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/app/commands.h"
+#include "daemon/app/replay_command.h"
 #include "daemon/app/rule_test_command.h"
 #include "daemon/escalator/routes.h"
 
@@ -21,6 +22,8 @@ usage: earshot <command> [options]
   demo  [--keep DIR]         play a scripted scenario against a built-in fake Mastodon
   check --config FILE [--json]
                              validate the config and every rule file; exit 78 on any error
+  replay [--config FILE] [--escalate --escalations FILE] CORPUS.jsonl...
+                             run a corpus through detection (and the escalator), one JSON per post
   test  FILE...              run rule unit tests (promtool style); exit 1 on a failing case
   score TEXT...              VADER sentiment of each TEXT; --json reads one text per line on stdin
   silence [--config FILE] add MATCHER... --for 2h | list | expire ID
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
   if (command == "demo") return earshot::RunDemoCommand(args, std::cout, std::cerr);
   if (command == "check") return earshot::RunCheckCommand(args, std::cout, std::cerr);
   if (command == "score") return earshot::RunScoreCommand(args, std::cin, std::cout, std::cerr);
+  if (command == "replay") return earshot::RunReplayCommand(args, std::cin, std::cout, std::cerr);
   if (command == "test") return earshot::RunRuleTestCommand(args, std::cout, std::cerr);
   if (command == "silence") return earshot::RunSilenceCommandFromMain(args, std::cout, std::cerr);
   if (command == "routes") return earshot::RunRoutesTestCommand(args, std::cout, std::cerr);

@@ -5,5 +5,6 @@ add_library(earshot_detectors STATIC
   ${CMAKE_CURRENT_LIST_DIR}/regex_lint.cc
   ${CMAKE_CURRENT_LIST_DIR}/rule_loader.cc
   ${CMAKE_CURRENT_LIST_DIR}/rule_set.cc
+  ${CMAKE_CURRENT_LIST_DIR}/text_tags.cc
 )
 target_link_libraries(earshot_detectors PUBLIC earshot_config earshot_sentiment PkgConfig::RE2)

@@ -13,6 +13,7 @@
 #include "daemon/base/paths.h"
 #include "daemon/config/yaml_reader.h"
 #include "detectors/detector.h"
+#include "detectors/text_tags.h"
 #include "detectors/rule_loader.h"
 
 namespace earshot {
@@ -37,32 +38,9 @@ struct Case {
   Expect expect;
 };
 
-bool IsTagByte(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-         (static_cast<unsigned char>(c) & 0x80);
-}
-
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// #tags and @mentions of `text`, the way Mastodon would have listed them.
-void DeriveTagsAndMentions(const std::string& text, std::vector<std::string>* tags,
-                           std::vector<std::string>* mentions) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if ((c != '#' && c != '@') || (i > 0 && IsTagByte(text[i - 1]))) continue;
-    size_t j = i + 1;
-    while (j < text.size() &&
-           (IsTagByte(text[j]) ||
-            (c == '@' && (text[j] == '.' || text[j] == '-' || text[j] == '@') &&
-             j + 1 < text.size() && IsTagByte(text[j + 1])))) {
-      ++j;
-    }
-    if (j > i + 1) (c == '#' ? tags : mentions)->push_back(Lower(text.substr(i + 1, j - i - 1)));
-    i = j - 1;
-  }
 }
 
 std::string Join(std::vector<std::string> v) {
