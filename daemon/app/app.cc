@@ -9,6 +9,7 @@
 
 #include "daemon/app/prometheus_text.h"
 #include "daemon/app/routed_sink.h"
+#include "daemon/app/source_factory.h"
 #include "daemon/base/check.h"
 #include "daemon/app/detector_holder.h"
 #include "daemon/app/poller.h"
@@ -17,7 +18,6 @@
 #include "daemon/bus/publisher.h"
 #include "daemon/escalator/escalator.h"
 #include "daemon/net/curl_http_client.h"
-#include "daemon/sources/mastodon/mastodon_source.h"
 #include "daemon/state/state_store.h"
 #include "detectors/detector.h"
 #include "detectors/lexicon.h"
@@ -45,19 +45,6 @@ std::string UserAgent() {
   return fmt::format("earshot/{} (+https://github.com/earshot/earshot)", EARSHOT_VERSION);
 }
 
-Result<std::unique_ptr<Source>> MakeSource(const SourceSettings& s) {
-  MastodonSourceConfig cfg;
-  cfg.name = s.name;
-  cfg.base_url = s.base_url;
-  cfg.kind = s.mentions ? MastodonSourceConfig::Kind::kMentions
-                        : MastodonSourceConfig::Kind::kHashtag;
-  cfg.tag = s.hashtag;
-  cfg.token = s.token;
-  cfg.poll_interval = s.poll_interval;
-  cfg.limit = s.limit;
-  cfg.user_agent = UserAgent();
-  return MastodonSource::Create(std::move(cfg), RealClock());
-}
 
 }  // namespace
 
@@ -88,7 +75,7 @@ struct App::Parts {
   std::unique_ptr<Escalator> escalator;
   std::vector<std::unique_ptr<Poller>> pollers;
   // Per poller, the source's own counters (requests, 429s, errors), read by scrapes.
-  std::vector<const MastodonSourceStats*> source_stats;
+  std::vector<SourceCounters> source_stats;
   // Escalations published, by severity and by kind: counted on the escalator's thread.
   std::array<std::atomic<int64_t>, 5> escalations_by_severity{};
   std::array<std::atomic<int64_t>, 3> escalations_by_kind{};
@@ -165,24 +152,23 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
       *parts->store, config.escalation, RealClock(), std::move(publish));
 
   for (const SourceSettings& s : config.sources) {
-    auto source = MakeSource(s);
-    if (!source.ok()) {
+    auto built = BuildSource(s, UserAgent());
+    if (!built.ok()) {
       diags->Error(s.file, s.line, s.column,
-                   fmt::format("source '{}': {}", s.name, source.status().message()));
+                   fmt::format("source '{}': {}", s.name, built.status().message()));
       continue;
     }
-    auto cursor = parts->store->LoadCursor((*source)->name());
+    std::unique_ptr<Source> source = std::move(built->source);
+    auto cursor = parts->store->LoadCursor(source->name());
     if (!cursor.ok()) return cursor.status();
     if (cursor->has_value()) {
-      EARSHOT_RETURN_IF_ERROR((*source)->Restore(**cursor));
-      log::Info(kComponent, "source {} resumes after {}", (*source)->name(), **cursor);
+      EARSHOT_RETURN_IF_ERROR(source->Restore(**cursor));
+      log::Info(kComponent, "source {} resumes after {}", source->name(), **cursor);
     }
-    const auto* mastodon = dynamic_cast<const MastodonSource*>(source->get());
-    EARSHOT_CHECK(mastodon != nullptr) << "every configured source is a MastodonSource";
-    parts->source_stats.push_back(&mastodon->stats());
+    parts->source_stats.push_back(built->counters);
     auto http = CurlHttpClient::Create({.user_agent = UserAgent()});
     if (!http.ok()) return http.status();
-    parts->pollers.push_back(std::make_unique<Poller>(*std::move(source), *std::move(http),
+    parts->pollers.push_back(std::make_unique<Poller>(std::move(source), *std::move(http),
                                                       *parts->detectors, parts->batches));
   }
   if (diags->has_errors()) {
@@ -275,31 +261,31 @@ std::string App::RenderMetrics() const {
   struct SourceCounter {
     const char* name;
     const char* help;
-    const std::atomic<int64_t> MastodonSourceStats::*field;
+    const std::atomic<int64_t>* SourceCounters::*field;
   };
   static constexpr SourceCounter kSourceCounters[] = {
       {"earshot_source_requests_total", "HTTP requests made to the network.",
-       &MastodonSourceStats::requests},
+       &SourceCounters::requests},
       {"earshot_posts_parsed_total", "Posts parsed from the network's pages.",
-       &MastodonSourceStats::posts},
+       &SourceCounters::posts},
       {"earshot_posts_dropped_total", "Items skipped because they could not be parsed.",
-       &MastodonSourceStats::bad_items},
+       &SourceCounters::bad_items},
       {"earshot_source_rate_limited_total", "HTTP 429 answers.",
-       &MastodonSourceStats::rate_limited},
+       &SourceCounters::rate_limited},
       {"earshot_source_auth_errors_total", "HTTP 401/403 answers (token rejected).",
-       &MastodonSourceStats::auth_errors},
+       &SourceCounters::auth_errors},
       {"earshot_source_server_errors_total", "HTTP 5xx answers.",
-       &MastodonSourceStats::server_errors},
+       &SourceCounters::server_errors},
       {"earshot_source_transport_errors_total", "Timeouts and connection failures.",
-       &MastodonSourceStats::transport_errors},
+       &SourceCounters::transport_errors},
       {"earshot_source_malformed_pages_total", "Truncated or malformed pages.",
-       &MastodonSourceStats::malformed_pages},
+       &SourceCounters::malformed_pages},
   };
   for (const SourceCounter& c : kSourceCounters) {
     t.Family(c.name, "counter", c.help);
     for (size_t i = 0; i < p.pollers.size(); ++i) {
       t.Sample(c.name, {{"source", p.pollers[i]->name()}},
-               static_cast<double>((p.source_stats[i]->*c.field).load()));
+               static_cast<double>((p.source_stats[i].*c.field)->load()));
     }
   }
   t.Family("earshot_posts_fetched_total", "counter", "Posts run through the detectors.");

@@ -15,16 +15,23 @@
 
 namespace earshot {
 
-// One poller thread: a Mastodon hashtag timeline or the mentions of the token's account.
+// One poller thread: a Mastodon hashtag timeline or the token account's mentions, an X recent
+// search, a Bluesky post search, or a Reddit listing.
 struct SourceSettings {
   std::string name;      // "acmeair-sucks": unique, names the cursor in the state store
-  std::string type;      // "mastodon"
-  std::string base_url;  // "https://mastodon.social"
-  std::string hashtag;   // without '#'; empty when `mentions` is true
-  bool mentions = false;
-  std::string token;     // the secret itself, read from token_file / token_credential; never logged
+  std::string type;      // "mastodon", "x", "bluesky", "reddit"
+  std::string base_url;  // "https://mastodon.social"; "" = the network's own API host
+  std::string hashtag;   // mastodon: without '#'; empty when `mentions` is true
+  bool mentions = false; // mastodon
+  std::string query;     // x, bluesky: the search query; reddit: for listing: search
+  std::string identifier;                // bluesky: the account's handle or email
+  std::string listing, subreddit;        // reddit: new | comments | search, and "airlines"
+  std::string client_id, reddit_user;    // reddit: the app's id, the account named in User-Agent
+  // The credential itself (Mastodon token, X bearer token, Bluesky app password, Reddit client
+  // secret), read from its *_file / *_credential key; never logged.
+  std::string secret;
   std::chrono::milliseconds poll_interval{15000};
-  int limit = 40;
+  int limit = 0;  // page size; 0 = the network's own default (Mastodon 40, others 100)
   std::string file;  // where the source is declared
   int line = 0, column = 0;
 };

@@ -91,6 +91,57 @@ std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
   return std::nullopt;
 }
 
+// Mastodon: a hashtag timeline or the token account's mentions.
+void ReadMastodonSource(MapReader& m, const YamlValue& item, const fs::path& base_dir,
+                        SourceSettings* s) {
+  m.Required("base_url", &s->base_url)
+      .Optional("hashtag", &s->hashtag)
+      .Optional("mentions", &s->mentions);
+  if (!s->hashtag.empty() && s->mentions) {
+    item.Error(fmt::format("source '{}': choose hashtag or mentions: true, not both", s->name));
+  } else if (s->hashtag.empty() && !s->mentions) {
+    item.Error(
+        fmt::format("source '{}': say what to read: hashtag: TAG or mentions: true", s->name));
+  }
+  if (!s->hashtag.empty() && s->hashtag[0] == '#') s->hashtag.erase(0, 1);
+  if (s->limit < 0 || s->limit > 40) {
+    m.Get("limit")->Error(
+        fmt::format("source '{}': limit must be 1..40 (Mastodon's page size)", s->name));
+  }
+  const std::string subject = fmt::format("source '{}'", s->name);
+  if (auto token = ReadSecret(m, "token", base_dir, s->mentions, subject)) s->secret = *token;
+}
+
+// X API v2 recent search, Bluesky searchPosts, Reddit listings: each with its own credential.
+void ReadSearchSource(MapReader& m, const YamlValue& item, const fs::path& base_dir,
+                      SourceSettings* s) {
+  const std::string subject = fmt::format("source '{}'", s->name);
+  m.Optional("base_url", &s->base_url);
+  if (s->type == "x") {
+    m.Required("query", &s->query);
+    if (auto t = ReadSecret(m, "bearer_token", base_dir, true, subject)) s->secret = *t;
+  } else if (s->type == "bluesky") {
+    m.Required("query", &s->query).Required("identifier", &s->identifier);
+    if (auto t = ReadSecret(m, "app_password", base_dir, true, subject)) s->secret = *t;
+  } else if (s->type == "reddit") {
+    std::string listing = "new";
+    if (auto v = m.Get("listing")) {
+      if (auto l = v->ReadChoice("listing", {"new", "comments", "search"})) listing = *l;
+    }
+    s->listing = listing;
+    m.Optional("subreddit", &s->subreddit).Optional("query", &s->query);
+    m.Required("client_id", &s->client_id).Required("reddit_user", &s->reddit_user);
+    if (listing == "search" && s->query.empty()) {
+      item.Error(fmt::format("source '{}': listing: search needs query:", s->name));
+    }
+    if (listing != "search" && s->subreddit.empty()) {
+      item.Error(fmt::format("source '{}': listing: {} needs subreddit:", s->name, listing));
+    }
+    if (!s->subreddit.empty() && s->subreddit.rfind("r/", 0) == 0) s->subreddit.erase(0, 2);
+    if (auto t = ReadSecret(m, "client_secret", base_dir, true, subject)) s->secret = *t;
+  }
+}
+
 void ReadSource(const YamlValue& item, const fs::path& base_dir, AppConfig* config,
                 std::set<std::string>* names) {
   MapReader m(item, "source");
@@ -100,39 +151,26 @@ void ReadSource(const YamlValue& item, const fs::path& base_dir, AppConfig* conf
   s.line = item.mark().line;
   s.column = item.mark().column;
   Duration poll = s.poll_interval;
-  int limit = s.limit;
   m.Required("name", &s.name);
   if (!s.name.empty() && !names->insert(s.name).second) {
     m.Get("name")->Error(fmt::format("source '{}' is declared twice; names key the cursors and "
                                      "must be unique", s.name));
   }
   if (auto type = m.GetRequired("type")) {
-    if (auto t = type->ReadChoice("type of source", {"mastodon"})) s.type = *t;
+    if (auto t = type->ReadChoice("type of source", {"mastodon", "x", "bluesky", "reddit"})) {
+      s.type = *t;
+    }
   }
-  m.Required("base_url", &s.base_url)
-      .Optional("hashtag", &s.hashtag)
-      .Optional("mentions", &s.mentions)
-      .Optional("poll_interval", &poll)
-      .Optional("limit", &limit);
+  m.Optional("poll_interval", &poll).Optional("limit", &s.limit);
   s.poll_interval = poll;
-  s.limit = limit;
-  if (!s.hashtag.empty() && s.mentions) {
-    item.Error(fmt::format("source '{}': choose hashtag or mentions: true, not both", s.name));
-  } else if (s.hashtag.empty() && !s.mentions) {
-    item.Error(fmt::format("source '{}': say what to read: hashtag: TAG or mentions: true", s.name));
-  }
-  if (!s.hashtag.empty() && s.hashtag[0] == '#') s.hashtag.erase(0, 1);
-  if (limit < 1 || limit > 40) {
-    m.Get("limit")->Error(fmt::format("source '{}': limit must be 1..40 (Mastodon's page size)",
-                                      s.name));
+  if (s.type == "mastodon") {
+    ReadMastodonSource(m, item, base_dir, &s);
+  } else if (!s.type.empty()) {
+    ReadSearchSource(m, item, base_dir, &s);
   }
   if (poll < std::chrono::milliseconds(50)) {
     m.Get("poll_interval")->Error(
         fmt::format("source '{}': poll_interval below 50ms would hammer the server", s.name));
-  }
-  const std::string subject = fmt::format("source '{}'", s.name);
-  if (auto token = ReadSecret(m, "token", base_dir, s.mentions, subject)) {
-    s.token = *token;
   }
   m.Finish();
   config->sources.push_back(std::move(s));

@@ -50,7 +50,7 @@ AppConfig DemoConfig(const std::string& base_url, const std::filesystem::path& s
   mentions.name = "acmeair-mentions";
   mentions.hashtag.clear();
   mentions.mentions = true;
-  mentions.token = kDemoToken;
+  mentions.secret = kDemoToken;
   c.sources = {tag, mentions};
   c.sinks = {{"console", "console", {}, "(demo)"},
              {"archive", "file", {{"path", (state_dir / "escalations.jsonl").string()}}, "(demo)"}};

@@ -60,7 +60,7 @@ TEST_CASE("Config: the annotated example in systemd/ loads", "[app]") {
   REQUIRE(config.ok());
   CHECK(config->brands == std::vector<std::string>{"AcmeAir"});
   CHECK(config->sources.size() == 2);
-  CHECK(config->sources[1].token == "secret");
+  CHECK(config->sources[1].secret == "secret");
   CHECK(!config->sinks.empty());
 }
 
@@ -78,7 +78,7 @@ TEST_CASE("Config: relative paths resolve against the config file, secrets from 
   CHECK(config->sources[0].hashtag == "AcmeAirSucks");  // the '#' is dropped
   CHECK(config->sources[0].poll_interval == std::chrono::seconds(30));
   CHECK(config->sources[1].mentions);
-  CHECK(config->sources[1].token == "tok-123");  // trailing newlines trimmed
+  CHECK(config->sources[1].secret == "tok-123");  // trailing newlines trimmed
   CHECK(config->sinks.at(0).options.at("path") == (dir.path / "out/escalations.jsonl").string());
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("Config: a credential needs $CREDENTIALS_DIRECTORY and says so", "[app
   unsetenv("CREDENTIALS_DIRECTORY");
   INFO(ok_diags.ToText());
   REQUIRE(config.ok());
-  CHECK(config->sources[1].token == "from-systemd");
+  CHECK(config->sources[1].secret == "from-systemd");
 }
 
 TEST_CASE("Config: a secret's value never appears in a diagnostic", "[app]") {

@@ -23,7 +23,7 @@ void WriteFile(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-DaemonRig::DaemonRig(std::string extra_yaml) {
+DaemonRig::DaemonRig(std::string extra_yaml, std::string extra_sources) {
   FakeMastodonOptions options;
   options.account = "AcmeAir";
   options.token = kToken;
@@ -54,6 +54,7 @@ sources:
     mentions: true
     token_file: mastodon.token
     poll_interval: 100ms
+{sources}
 sinks:
   - name: archive
     type: file
@@ -62,7 +63,8 @@ sinks:
 )",
                                        fmt::arg("dir", dir_), fmt::arg("rules", rules),
                                        fmt::arg("url", fake_->base_url()),
-                                       fmt::arg("extra", extra_yaml)));
+                                       fmt::arg("extra", extra_yaml),
+                                       fmt::arg("sources", extra_sources)));
 }
 
 DaemonRig::~DaemonRig() {

@@ -18,7 +18,8 @@ class DaemonRig {
  public:
   // Starts the fake; writes earshot.yaml, the token file and an empty state dir under a fresh
   // temp dir. `extra_yaml` is appended to the config (more sources, escalation settings).
-  explicit DaemonRig(std::string extra_yaml = "");
+  // `extra_sources` is appended to the sources list (other networks).
+  explicit DaemonRig(std::string extra_yaml = "", std::string extra_sources = "");
   ~DaemonRig();
 
   FakeMastodon& fake() { return *fake_; }
