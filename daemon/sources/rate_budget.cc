@@ -82,6 +82,26 @@ milliseconds RateBudget::Backoff() {
   return std::max(milliseconds(draw(rng_)), SpreadWait());
 }
 
+RateBudget::TooManyRequestsWait RateBudget::After429(std::optional<std::string_view> retry_after) {
+  TooManyRequestsWait out;
+  if (retry_after) {
+    if (auto parsed = ParseRetryAfter(*retry_after, clock_.Now())) {
+      out.wait = *parsed;
+      out.why = "Retry-After";
+    }
+  }
+  if (out.wait.count() == 0) {
+    out.wait = SpreadWait();
+    out.why = "the rate limit's reset";
+  }
+  if (out.wait.count() == 0) {
+    out.wait = Backoff();
+    out.why = "backoff";
+  }
+  out.wait = std::max(out.wait, options_.backoff_min);
+  return out;
+}
+
 std::optional<milliseconds> ParseRetryAfter(std::string_view value, SystemTime now) {
   value = Trim(value);
   if (AllDigits(value)) {

@@ -52,6 +52,15 @@ class RateBudget {
   // The ceiling of the next Backoff() draw.
   std::chrono::milliseconds BackoffCeiling() const;
 
+  // How long to wait after an HTTP 429, and why: the server's Retry-After (`retry_after`, the
+  // header's value) when it sent a usable one, else the spread until the budget's reset, else
+  // the next backoff step; never below backoff_min. Every network's source answers a 429 so.
+  struct TooManyRequestsWait {
+    std::chrono::milliseconds wait{0};
+    const char* why = "";  // "Retry-After", "the rate limit's reset" or "backoff"
+  };
+  TooManyRequestsWait After429(std::optional<std::string_view> retry_after);
+
   const RateBudgetOptions& options() const { return options_; }
   std::optional<int64_t> limit() const { return limit_; }
   std::optional<int64_t> remaining() const { return remaining_; }

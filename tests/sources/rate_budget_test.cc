@@ -114,3 +114,28 @@ TEST_CASE("ParseRetryAfter: seconds and HTTP-dates", "[sources][rate]") {
 
 }  // namespace
 }  // namespace earshot
+
+namespace earshot {
+namespace {
+
+TEST_CASE("RateBudget::After429: Retry-After, then the reset, then backoff", "[sources][rate]") {
+  ManualClock clock(At("2026-01-01T00:00:00.000Z"));
+  RateBudget budget(clock);
+  // The server's own word wins.
+  auto told = budget.After429("7");
+  CHECK(told.wait == std::chrono::seconds(7));
+  CHECK(std::string(told.why) == "Retry-After");
+  // No usable Retry-After, but the rate headers said the budget is spent until the reset.
+  budget.Observe("300", "0", "2026-01-01T00:02:00.000Z");
+  auto reset = budget.After429("soon");
+  CHECK(reset.wait == std::chrono::minutes(2));
+  CHECK(std::string(reset.why) == "the rate limit's reset");
+  // Nothing to go on: the backoff, never below its floor.
+  RateBudget blind(clock);
+  auto backoff = blind.After429(std::nullopt);
+  CHECK(std::string(backoff.why) == "backoff");
+  CHECK(backoff.wait >= blind.options().backoff_min);
+}
+
+}  // namespace
+}  // namespace earshot

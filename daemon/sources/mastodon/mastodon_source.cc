@@ -135,20 +135,7 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
   }
   if (resp.status == 429) {
     ++stats_.rate_limited;
-    milliseconds wait{0};
-    const char* why = "the rate limit's reset";
-    if (auto ra = resp.Header("retry-after")) {
-      if (auto parsed = ParseRetryAfter(*ra, clock_.Now())) {
-        wait = *parsed;
-        why = "Retry-After";
-      }
-    }
-    if (wait.count() == 0) wait = budget_.SpreadWait();
-    if (wait.count() == 0) {
-      wait = budget_.Backoff();
-      why = "backoff";
-    }
-    wait = std::max(wait, budget_.options().backoff_min);
+    const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
     log::Warn(name_, "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
               why);
     return Pace{wait};

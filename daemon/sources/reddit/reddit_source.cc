@@ -164,14 +164,9 @@ std::optional<Pace> RedditSource::Classify(const HttpResponse& resp, bool token_
   if (resp.status == 200) return std::nullopt;
   if (resp.status == 429) {
     ++stats_.rate_limited;
-    milliseconds wait{0};
-    if (auto ra = resp.Header("retry-after")) {
-      if (auto parsed = ParseRetryAfter(*ra, clock_.Now())) wait = *parsed;
-    }
-    if (wait.count() == 0) wait = budget_.SpreadWait();
-    if (wait.count() == 0) wait = budget_.Backoff();
-    wait = std::max(wait, budget_.options().backoff_min);
-    log::Warn(name_, "HTTP 429 from {}: rate limited; waiting {:.1f}s", host_, Secs(wait));
+    const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
+    log::Warn(name_, "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
+              why);
     return Pace{wait};
   }
   if (resp.status >= 500) {
