@@ -1,5 +1,7 @@
 #include "daemon/sources/fake/fake_bluesky.h"
 
+#include "daemon/sources/fake/fake_kit.h"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -216,7 +218,7 @@ class FakeBluesky::Impl {
   }
   void InjectFault(FakeFault f) {
     std::lock_guard lock(mu_);
-    if (f.count > 0) faults_.push_back(f);
+    faults_.Inject(f);
   }
   std::vector<RecordedRequest> requests() const {
     std::lock_guard lock(mu_);
@@ -239,35 +241,19 @@ class FakeBluesky::Impl {
 
   HttpServerResponse Handle(const HttpServerRequest& req) {
     std::lock_guard lock(mu_);
-    RecordedRequest rec{req.received_at, req.method,  req.path, req.query,
-                        req.params,      req.headers, 0};
     HttpServerResponse resp = Route(req);
-    rec.status = resp.status;
-    requests_.push_back(std::move(rec));
+    requests_.push_back(fake::Record(req, resp.status));
     return resp;
   }
 
-  // A fixed window: counts one request, adds the ratelimit headers. Requires mu_.
-  struct Window {
-    std::optional<SystemTime> end;
-    int64_t used = 0;
-  };
-  bool Spend(Window* w, int limit, std::chrono::seconds length, HttpServerResponse* r) {
-    const SystemTime now = clock_.Now();
-    if (!w->end || now >= *w->end) {
-      w->end = now + length;
-      w->used = 0;
-    }
-    ++w->used;
+  // Counts one request in `w` and adds the ratelimit headers. Requires mu_.
+  bool Spend(fake::RateWindow* w, int limit, std::chrono::seconds length, HttpServerResponse* r) {
+    const bool within = w->Spend(clock_.Now(), length, limit);
     r->headers.emplace_back("ratelimit-limit", std::to_string(limit));
-    r->headers.emplace_back("ratelimit-remaining",
-                            std::to_string(std::max<int64_t>(0, limit - w->used)));
-    r->headers.emplace_back(
-        "ratelimit-reset",
-        std::to_string(
-            std::chrono::duration_cast<std::chrono::seconds>(w->end->time_since_epoch()).count()));
+    r->headers.emplace_back("ratelimit-remaining", std::to_string(w->remaining(limit)));
+    r->headers.emplace_back("ratelimit-reset", std::to_string(w->end_epoch_seconds()));
     r->headers.emplace_back("ratelimit-policy", fmt::format("{};w={}", limit, length.count()));
-    return w->used <= limit;
+    return within;
   }
 
   std::string NewSession() {
@@ -322,11 +308,7 @@ class FakeBluesky::Impl {
       return finish(Json(200, NewSession()));
     }
 
-    std::optional<FakeFault> fault;
-    if (!faults_.empty()) {
-      fault = faults_.front();
-      if (--faults_.front().count <= 0) faults_.pop_front();
-    }
+    const std::optional<FakeFault> fault = faults_.Take();
     const bool within = Spend(&app_window_, options_.rate_limit, options_.rate_window, &head);
     if (fault && fault->kind == FakeFault::Kind::kUnauthorized) {
       return finish(Error(401, "InvalidToken", "Token could not be verified"));
@@ -361,11 +343,7 @@ class FakeBluesky::Impl {
     } else {
       return finish(Error(501, "MethodNotImplemented", "Method Not Implemented"));
     }
-    if (r.status == 200 && fault) {
-      if (fault->kind == FakeFault::Kind::kSlow) r.delay = fault->delay;
-      if (fault->kind == FakeFault::Kind::kTruncated) r.truncate_body_at = r.body.size() / 2;
-      if (fault->kind == FakeFault::Kind::kMalformedJson) r.body.resize(r.body.size() / 2);
-    }
+    fake::ApplyBodyFault(fault, &r);
     return finish(std::move(r));
   }
 
@@ -483,9 +461,9 @@ class FakeBluesky::Impl {
   std::map<std::string, std::string> roots_;          // GUARDED_BY(mu_) uri -> thread root uri
   std::map<std::string, PageToken> tokens_;           // GUARDED_BY(mu_)
   std::set<std::string> access_, refresh_, expired_;  // GUARDED_BY(mu_)
-  std::deque<FakeFault> faults_;                      // GUARDED_BY(mu_)
+  fake::FaultQueue faults_;                           // GUARDED_BY(mu_)
   std::vector<RecordedRequest> requests_;             // GUARDED_BY(mu_)
-  Window app_window_, login_window_;                  // GUARDED_BY(mu_)
+  fake::RateWindow app_window_, login_window_;                  // GUARDED_BY(mu_)
   uint64_t seq_ = 0, token_counter_ = 0;              // GUARDED_BY(mu_)
   int sessions_ = 0, logins_ = 0, refreshes_ = 0, profile_calls_ = 0, rate_limited_ = 0;
 };

@@ -1,5 +1,7 @@
 #include "daemon/sources/fake/fake_reddit.h"
 
+#include "daemon/sources/fake/fake_kit.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -174,7 +176,7 @@ class FakeReddit::Impl {
   }
   void InjectFault(FakeFault f) {
     std::lock_guard lock(mu_);
-    if (f.count > 0) faults_.push_back(f);
+    faults_.Inject(f);
   }
   std::vector<RecordedRequest> requests() const {
     std::lock_guard lock(mu_);
@@ -191,29 +193,23 @@ class FakeReddit::Impl {
 
   HttpServerResponse Handle(const HttpServerRequest& req) {
     std::lock_guard lock(mu_);
-    RecordedRequest rec{req.received_at, req.method,  req.path, req.query,
-                        req.params,      req.headers, 0};
     HttpServerResponse resp = Route(req);
-    rec.status = resp.status;
-    requests_.push_back(std::move(rec));
+    requests_.push_back(fake::Record(req, resp.status));
     return resp;
   }
 
   bool Spend(HttpServerResponse* r) {
     const SystemTime now = clock_.Now();
-    if (!window_end_ || now >= *window_end_) {
-      window_end_ = now + options_.rate_window;
-      used_ = 0;
-    }
-    ++used_;
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(*window_end_ - now);
-    r->headers.emplace_back("x-ratelimit-used", std::to_string(used_));
-    r->headers.emplace_back("x-ratelimit-remaining",
-                            fmt::format("{:.1f}", static_cast<double>(std::max<int64_t>(
-                                                      0, options_.rate_limit - used_))));
+    const bool within = window_.Spend(now, options_.rate_window, options_.rate_limit);
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(*window_.end - now);
+    r->headers.emplace_back("x-ratelimit-used", std::to_string(window_.used));
+    r->headers.emplace_back(
+        "x-ratelimit-remaining",
+        fmt::format("{:.1f}", static_cast<double>(window_.remaining(options_.rate_limit))));
     r->headers.emplace_back("x-ratelimit-reset", std::to_string(left.count()));
-    return !options_.enforce_rate_limit || used_ <= options_.rate_limit;
+    return within || !options_.enforce_rate_limit;
   }
+
 
   HttpServerResponse Route(const HttpServerRequest& req) {
     HttpServerResponse head;
@@ -238,11 +234,7 @@ class FakeReddit::Impl {
                                           "\"expires_in\": {}, \"scope\": \"*\"}}",
                                           Q(token), options_.token_lifetime_seconds)));
     }
-    std::optional<FakeFault> fault;
-    if (!faults_.empty()) {
-      fault = faults_.front();
-      if (--faults_.front().count <= 0) faults_.pop_front();
-    }
+    const std::optional<FakeFault> fault = faults_.Take();
     const bool within = Spend(&head);
     if (fault && fault->kind == FakeFault::Kind::kUnauthorized) return finish(unauthorized);
     if (fault && fault->kind == FakeFault::Kind::kTooManyRequests) {
@@ -268,11 +260,7 @@ class FakeReddit::Impl {
       return finish(Json(429, R"({"message": "Too Many Requests", "error": 429})"));
     }
     HttpServerResponse r = Listing(req);
-    if (r.status == 200 && fault) {
-      if (fault->kind == FakeFault::Kind::kSlow) r.delay = fault->delay;
-      if (fault->kind == FakeFault::Kind::kTruncated) r.truncate_body_at = r.body.size() / 2;
-      if (fault->kind == FakeFault::Kind::kMalformedJson) r.body.resize(r.body.size() / 2);
-    }
+    fake::ApplyBodyFault(fault, &r);
     return finish(std::move(r));
   }
 
@@ -373,10 +361,9 @@ class FakeReddit::Impl {
   mutable std::mutex mu_;
   std::vector<Thing> things_;              // GUARDED_BY(mu_), oldest first
   std::set<std::string> tokens_;           // GUARDED_BY(mu_)
-  std::deque<FakeFault> faults_;           // GUARDED_BY(mu_)
+  fake::FaultQueue faults_;                // GUARDED_BY(mu_)
   std::vector<RecordedRequest> requests_;  // GUARDED_BY(mu_)
-  std::optional<SystemTime> window_end_;   // GUARDED_BY(mu_)
-  int64_t used_ = 0;                       // GUARDED_BY(mu_)
+  fake::RateWindow window_;       // GUARDED_BY(mu_)
   uint64_t seq_ = 0;                       // GUARDED_BY(mu_)
   int grants_ = 0, rate_limited_ = 0;      // GUARDED_BY(mu_)
 };

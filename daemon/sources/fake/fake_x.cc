@@ -1,5 +1,7 @@
 #include "daemon/sources/fake/fake_x.h"
 
+#include "daemon/sources/fake/fake_kit.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -203,11 +205,11 @@ class FakeX::Impl {
 
   void InjectFault(FakeFault f) {
     std::lock_guard lock(mu_);
-    if (f.count > 0) faults_.push_back(f);
+    faults_.Inject(f);
   }
   void ClearFaults() {
     std::lock_guard lock(mu_);
-    faults_.clear();
+    faults_.Clear();
   }
   std::vector<RecordedRequest> requests() const {
     std::lock_guard lock(mu_);
@@ -230,39 +232,23 @@ class FakeX::Impl {
 
   HttpServerResponse Handle(const HttpServerRequest& req) {
     std::lock_guard lock(mu_);
-    RecordedRequest rec{req.received_at, req.method,  req.path, req.query,
-                        req.params,      req.headers, 0};
     HttpServerResponse resp = Route(req);
-    rec.status = resp.status;
-    requests_.push_back(std::move(rec));
+    requests_.push_back(fake::Record(req, resp.status));
     return resp;
   }
 
   // Counts the request against the window and adds the x-rate-limit headers. Requires mu_.
   bool RateLimit(HttpServerResponse* r) {
-    const SystemTime now = clock_.Now();
-    if (!window_end_ || now >= *window_end_) {
-      window_end_ = now + options_.rate_window;
-      used_ = 0;
-    }
-    ++used_;
-    const bool ok = !options_.enforce_rate_limit || used_ <= options_.rate_limit;
+    const bool within = window_.Spend(clock_.Now(), options_.rate_window, options_.rate_limit);
     r->headers.emplace_back("x-rate-limit-limit", std::to_string(options_.rate_limit));
     r->headers.emplace_back("x-rate-limit-remaining",
-                            std::to_string(std::max<int64_t>(0, options_.rate_limit - used_)));
-    r->headers.emplace_back("x-rate-limit-reset",
-                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                               window_end_->time_since_epoch())
-                                               .count()));
-    return ok;
+                            std::to_string(window_.remaining(options_.rate_limit)));
+    r->headers.emplace_back("x-rate-limit-reset", std::to_string(window_.end_epoch_seconds()));
+    return within || !options_.enforce_rate_limit;
   }
 
   HttpServerResponse Route(const HttpServerRequest& req) {
-    std::optional<FakeFault> fault;
-    if (!faults_.empty()) {
-      fault = faults_.front();
-      if (--faults_.front().count <= 0) faults_.pop_front();
-    }
+    const std::optional<FakeFault> fault = faults_.Take();
     HttpServerResponse head;
     const bool within_budget = RateLimit(&head);
     auto finish = [&](HttpServerResponse r) {
@@ -296,11 +282,7 @@ class FakeX::Impl {
       return finish(Json(404, R"({"errors":[{"message":"Sorry, that page does not exist"}]})"));
     }
     HttpServerResponse r = Search(req);
-    if (r.status == 200 && fault) {
-      if (fault->kind == FakeFault::Kind::kSlow) r.delay = fault->delay;
-      if (fault->kind == FakeFault::Kind::kTruncated) r.truncate_body_at = r.body.size() / 2;
-      if (fault->kind == FakeFault::Kind::kMalformedJson) r.body.resize(r.body.size() / 2);
-    }
+    fake::ApplyBodyFault(fault, &r);
     return finish(std::move(r));
   }
 
@@ -400,10 +382,9 @@ class FakeX::Impl {
   std::map<std::string, std::string> usernames_;      // GUARDED_BY(mu_) tweet id -> username
   std::map<std::string, PageToken> tokens_;           // GUARDED_BY(mu_)
   uint64_t token_counter_ = 0;                        // GUARDED_BY(mu_)
-  std::deque<FakeFault> faults_;                      // GUARDED_BY(mu_)
+  fake::FaultQueue faults_;                           // GUARDED_BY(mu_)
   std::vector<RecordedRequest> requests_;             // GUARDED_BY(mu_)
-  std::optional<SystemTime> window_end_;              // GUARDED_BY(mu_)
-  int64_t used_ = 0;                                  // GUARDED_BY(mu_)
+  fake::RateWindow window_;                  // GUARDED_BY(mu_)
   int rate_limited_ = 0;                              // GUARDED_BY(mu_)
 };
 
