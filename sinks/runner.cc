@@ -173,6 +173,64 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
   }
 }
 
+bool SinkRunner::Redeliver(std::stop_token stop) {
+  Result<std::vector<uint64_t>> seqs = store_.LoadRedeliveries(name_);
+  if (!seqs.ok()) {
+    log::Error(component_, "cannot read dead letters to retry: {}", seqs.status().message());
+    return !stop.stop_requested();
+  }
+  for (uint64_t seq : *seqs) {
+    Beat();
+    if (stop.stop_requested()) return false;
+    Result<std::vector<OutboxRecord>> records = store_.ReadOutbox(seq - 1, 1);
+    if (!records.ok()) {
+      log::Error(component_, "cannot read the outbox: {}", records.status().message());
+      return !stop.stop_requested();
+    }
+    Status s;
+    if (records->empty() || records->front().seq != seq) {
+      s = store_.UpdateDeadLetter(
+          DeadLetter{name_, seq, "retry: the escalation is no longer in the outbox", clock_.Now()});
+      log::Warn(component_, "seq {}: cannot retry, no longer in the outbox", seq);
+    } else if (Result<Escalation> e = EscalationFromJson(records->front().json); !e.ok()) {
+      s = store_.UpdateDeadLetter(DeadLetter{
+          name_, seq,
+          fmt::format("unreadable escalation in the outbox: {}", e.status().message()),
+          clock_.Now()});
+    } else {
+      e->seq = seq;
+      for (milliseconds wait = limiter_.Wait(clock_.SteadyNow()); wait.count() > 0;
+           wait = limiter_.Wait(clock_.SteadyNow())) {
+        if (!Pause(stop, wait, /*drain_interrupts=*/false)) return false;
+      }
+      limiter_.Take(clock_.SteadyNow());
+      Beat();
+      DeliveryResult r = sink_->Deliver(*e, stop);
+      switch (r.kind) {
+        case DeliveryResult::Kind::kDelivered:
+          s = store_.ClearDeadLetter(name_, seq);
+          delivered_.fetch_add(1, std::memory_order_relaxed);
+          log::Info(component_, "seq {} delivered on retry from dead letters", seq);
+          break;
+        case DeliveryResult::Kind::kPermanent:
+          s = store_.UpdateDeadLetter(DeadLetter{name_, seq, r.detail, clock_.Now()});
+          log::Warn(component_, "seq {} retried from dead letters, refused again: {}", seq,
+                    r.detail);
+          break;
+        case DeliveryResult::Kind::kRetry:
+          // Stays flagged: tried again at the next outbox check.
+          retries_.fetch_add(1, std::memory_order_relaxed);
+          log::Warn(component_, "seq {} retried from dead letters, failed: {}; trying again", seq,
+                    r.detail);
+          break;
+      }
+    }
+    if (!s.ok()) log::Error(component_, "seq {}: cannot update its dead letter: {}", seq,
+                            s.message());
+  }
+  return !stop.stop_requested();
+}
+
 bool SinkRunner::CatchUp(std::stop_token stop) {
   for (;;) {
     Beat();
@@ -240,6 +298,7 @@ void SinkRunner::Run(std::stop_token stop) {
     Beat();
     const bool draining = draining_.load();
     if (gap || draining || std::chrono::steady_clock::now() >= next_check) {
+      if (!draining && !Redeliver(stop)) return;
       if (!CatchUp(stop)) return;
       gap = false;
       next_check = std::chrono::steady_clock::now() + options_.outbox_check_interval;

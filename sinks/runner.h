@@ -9,7 +9,9 @@
 // A failed attempt is retried with exponential backoff and jitter (DeliveryPolicy); a
 // Retry-After from the receiver replaces the computed wait. A permanent failure, or a
 // transient one that outlives max_age, parks the escalation as a dead letter with the reason,
-// and delivery moves on.
+// and delivery moves on. `earshot deadletter retry` flags dead letters in the store; the runner
+// sends those again at its next outbox check, with their original seq (so the receiver's
+// idempotency key is unchanged), out of order by nature, without moving its cursor.
 //
 // Ownership: the App owns runners; the StateStore, the zmq::context_t and the Clock must
 // outlive them. Threads: Start, Drain, Join, Reopen and the accessors are called from the
@@ -95,6 +97,10 @@ class SinkRunner {
   // the sink failed).
   bool CatchUp(std::stop_token stop);
   Outcome DeliverOne(const Escalation& e, std::stop_token stop);
+  // Sends again the dead letters flagged by `earshot deadletter retry` (one attempt each per
+  // outbox check; a transient failure leaves the flag for the next check). The cursor does not
+  // move. false when stopped.
+  bool Redeliver(std::stop_token stop);
   void Park(uint64_t seq, const std::string& reason);
   // Sleeps up to `d` in short slices, stamping the heartbeat. false on stop, or on a drain
   // request when `drain_interrupts`.

@@ -49,6 +49,11 @@ CREATE TABLE silences(
   id INTEGER PRIMARY KEY, matchers TEXT NOT NULL, comment TEXT NOT NULL,
   created_by TEXT NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL);
 )sql",
+      // 3: `earshot deadletter retry`: a dead letter flagged for redelivery, which its sink's
+      // runner sends again beside its cursor (the cursor is already past it).
+      R"sql(
+ALTER TABLE dead_letters ADD COLUMN redeliver INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

@@ -234,7 +234,7 @@ Status StateStore::AddDeadLetter(const DeadLetter& letter) {
 Result<std::vector<DeadLetter>> StateStore::ListDeadLetters(std::string_view sink) {
   std::lock_guard lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
-      "SELECT sink, seq, reason, at FROM dead_letters WHERE ?1 = '' OR sink = ?1 "
+      "SELECT sink, seq, reason, at, redeliver FROM dead_letters WHERE ?1 = '' OR sink = ?1 "
       "ORDER BY sink, seq, id"));
   q->Bind(1, sink);
   std::vector<DeadLetter> out;
@@ -242,10 +242,78 @@ Result<std::vector<DeadLetter>> StateStore::ListDeadLetters(std::string_view sin
       *q, "list dead letters",
       [](const Query& r) -> Result<DeadLetter> {
         return DeadLetter{r.Text(0), static_cast<uint64_t>(r.Int(1)), r.Text(2),
-                          FromUnixMillis(r.Int(3))};
+                          FromUnixMillis(r.Int(3)), r.Int(4) != 0};
       },
       &out));
   return out;
+}
+
+Status StateStore::RequeueDeadLetters(std::string_view sink, const std::vector<uint64_t>& seqs) {
+  std::lock_guard lock(impl_->mu);
+  const std::string what = fmt::format("requeue dead letters of sink '{}'", sink);
+  Transaction txn(*impl_->db);
+  EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
+  if (seqs.empty()) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "SELECT count(*) FROM dead_letters WHERE sink = ?"));
+    q->Bind(1, sink);
+    EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
+    if (!row || q->Int(0) == 0) {
+      return Status::NotFound(fmt::format(
+          "sink '{}': no dead letters to retry; `earshot deadletter list` shows them", sink));
+    }
+    EARSHOT_ASSIGN_OR_RETURN(auto u, impl_->db->Prepare(
+        "UPDATE dead_letters SET redeliver = 1 WHERE sink = ?"));
+    u->Bind(1, sink);
+    EARSHOT_RETURN_IF_ERROR(u->Run(what));
+    return txn.Commit(what);
+  }
+  for (uint64_t seq : seqs) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "SELECT count(*) FROM dead_letters WHERE sink = ? AND seq = ?"));
+    q->Bind(1, sink).Bind(2, static_cast<int64_t>(seq));
+    EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
+    if (!row || q->Int(0) == 0) {
+      // Returning before Commit rolls back whatever this call flagged already.
+      return Status::NotFound(fmt::format(
+          "sink '{}': seq {} is not a dead letter; `earshot deadletter list` shows them", sink,
+          seq));
+    }
+    EARSHOT_ASSIGN_OR_RETURN(auto u, impl_->db->Prepare(
+        "UPDATE dead_letters SET redeliver = 1 WHERE sink = ? AND seq = ?"));
+    u->Bind(1, sink).Bind(2, static_cast<int64_t>(seq));
+    EARSHOT_RETURN_IF_ERROR(u->Run(what));
+  }
+  return txn.Commit(what);
+}
+
+Result<std::vector<uint64_t>> StateStore::LoadRedeliveries(std::string_view sink) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT DISTINCT seq FROM dead_letters WHERE sink = ? AND redeliver != 0 ORDER BY seq"));
+  q->Bind(1, sink);
+  std::vector<uint64_t> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, fmt::format("load redeliveries of sink '{}'", sink),
+      [](const Query& r) -> Result<uint64_t> { return static_cast<uint64_t>(r.Int(0)); }, &out));
+  return out;
+}
+
+Status StateStore::ClearDeadLetter(std::string_view sink, uint64_t seq) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "DELETE FROM dead_letters WHERE sink = ? AND seq = ?"));
+  q->Bind(1, sink).Bind(2, static_cast<int64_t>(seq));
+  return q->Run(fmt::format("clear dead letter seq {} of sink '{}'", seq, sink));
+}
+
+Status StateStore::UpdateDeadLetter(const DeadLetter& letter) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "UPDATE dead_letters SET reason = ?, at = ?, redeliver = 0 WHERE sink = ? AND seq = ?"));
+  q->Bind(1, letter.reason).Bind(2, ToUnixMillis(letter.at)).Bind(3, letter.sink);
+  q->Bind(4, static_cast<int64_t>(letter.seq));
+  return q->Run(fmt::format("update dead letter seq {} of sink '{}'", letter.seq, letter.sink));
 }
 
 // ---- escalator ------------------------------------------------------------------------------

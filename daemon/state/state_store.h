@@ -39,6 +39,8 @@ struct DeadLetter {
   uint64_t seq = 0;
   std::string reason;
   SystemTime at{};
+  // Flagged by RequeueDeadLetters: the sink's runner sends it again soon.
+  bool redeliver = false;
 };
 
 // ---- the escalator's records ---------------------------------------------------------------
@@ -133,6 +135,18 @@ class StateStore {
   // Parks `seq` for `sink` and moves the sink's cursor past it, in one transaction.
   Status AddDeadLetter(const DeadLetter& letter);
   Result<std::vector<DeadLetter>> ListDeadLetters(std::string_view sink = {});
+  // Flags dead letters of `sink` for redelivery (`earshot deadletter retry`): the given seqs, or
+  // every one of the sink's when `seqs` is empty. The sink's runner (possibly in the daemon, another
+  // process) finds them at its next outbox check and sends each again with its original seq, so
+  // the receiver's idempotency key stays the same; its cursor does not move. kNotFound, with
+  // nothing flagged, when a seq is not a dead letter of `sink` or the sink has none.
+  Status RequeueDeadLetters(std::string_view sink, const std::vector<uint64_t>& seqs);
+  // The seqs of `sink` flagged for redelivery, ascending.
+  Result<std::vector<uint64_t>> LoadRedeliveries(std::string_view sink);
+  // A redelivered seq was acknowledged: forgets its dead letters.
+  Status ClearDeadLetter(std::string_view sink, uint64_t seq);
+  // A redelivery failed for good: keeps the dead letter with the new reason and time, unflagged.
+  Status UpdateDeadLetter(const DeadLetter& letter);
 
   // The escalator's part of the store (incidents, seen posts, the batch commit) is declared
   // below by the escalator room.
