@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
@@ -123,7 +124,11 @@ std::vector<Escalation> DaemonRig::Escalations() const {
 }
 
 bool DaemonRig::WaitForEscalations(size_t n) const {
-  return WaitUntil([&] { return Escalations().size() >= n; }, std::chrono::seconds(30));
+  if (WaitUntil([&] { return Escalations().size() >= n; }, std::chrono::seconds(60))) return true;
+  // The test will fail: show what the daemon said, so a CI log alone explains it.
+  std::cerr << fmt::format("-- {} of {} escalations; the daemon's log:\n{}\n",
+                           Escalations().size(), n, DaemonLog());
+  return false;
 }
 
 FakeStatus Toot(std::string acct, int64_t followers, std::string text, std::string reply_to) {
