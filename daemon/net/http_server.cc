@@ -258,6 +258,23 @@ class HttpServer::Impl {
         SleepFor(stop_.get_token(), resp.delay);
         if (stop_.stop_requested()) return;
       }
+      if (resp.stream) {
+        std::string out = fmt::format("HTTP/1.1 {} {}\r\n", resp.status, Reason(resp.status));
+        for (const auto& [name, value] : resp.headers) {
+          out += fmt::format("{}: {}\r\n", name, value);
+        }
+        out += "Connection: close\r\n\r\n";
+        if (!SendAll(fd, out)) return;
+        const std::function<bool(std::string_view)> write = [fd](std::string_view data) {
+          return SendAll(fd, data);
+        };
+        try {
+          resp.stream(stop_.get_token(), write);
+        } catch (const std::exception& e) {
+          log::Error(kComponent, "stream for {} {} threw: {}", req.method, req.path, e.what());
+        }
+        return;
+      }
       if (resp.raw.has_value()) {
         SendAll(fd, *resp.raw);
         return;

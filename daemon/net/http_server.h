@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,6 +61,13 @@ struct HttpServerResponse {
   std::optional<std::string> raw;
   // Closes the connection after this response even when the client wants keep-alive.
   bool close = false;
+  // A streaming response (Server-Sent Events, say): when set, the server sends the status line
+  // and headers without Content-Length (the body ends when the connection closes), then calls
+  // stream(stop, write) on the connection's thread. `write` sends bytes at once and returns
+  // false when the peer is gone; `stop` is requested by Stop(). The connection closes when
+  // stream returns. `body` and the fault fields are ignored.
+  std::function<void(std::stop_token stop, const std::function<bool(std::string_view)>& write)>
+      stream;
 };
 
 using HttpHandler = std::function<HttpServerResponse(const HttpServerRequest&)>;

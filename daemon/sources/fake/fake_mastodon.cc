@@ -11,6 +11,10 @@
 #include <mutex>
 #include <sstream>
 #include <charconv>
+#include <condition_variable>
+#include <list>
+#include <memory>
+#include <stop_token>
 #include <cstring>
 
 #include "daemon/base/json_escape.h"
@@ -41,6 +45,16 @@ struct Entry {
   std::string json;
   std::vector<std::string> tags;      // lowercased
   std::vector<std::string> mentions;  // lowercased accts
+  bool deleted = false;
+};
+
+// One open stream connection: what it listens to and the events waiting to be written.
+struct Subscriber {
+  bool notifications = false;  // user/notification; else hashtag `tag`
+  std::string tag;             // lowercased
+  std::deque<std::string> out;
+  bool dropped = false;
+  bool mid_event = false;
 };
 
 struct Notification {
@@ -147,6 +161,48 @@ class FakeMastodon::Impl {
                    AccountJson("someone", "", 0, false, created), created);
   }
 
+  void DeleteStatus(const std::string& id) {
+    std::lock_guard lock(mu_);
+    Entry* e = Find(id);
+    if (e == nullptr || e->deleted) return;
+    e->deleted = true;
+    Fanout(*e, "event: delete\ndata: " + id + "\n\n");
+  }
+
+  void EditStatus(const std::string& id, const std::string& text) {
+    std::lock_guard lock(mu_);
+    Entry* e = Find(id);
+    if (e == nullptr || e->deleted) return;
+    std::vector<std::string> ignored_tags, ignored_mentions;
+    const std::string content = RenderText(text, &ignored_tags, &ignored_mentions);
+    const size_t start = e->json.find("\"content\":");
+    const size_t end = e->json.find(",\"reblog\":null,");
+    if (start == std::string::npos || end == std::string::npos || end < start) return;
+    e->json.replace(start, end - start, "\"content\":" + Q(content));
+    const std::string edited = "\"edited_at\":\"" + FormatIso8601(RealClock().Now()) + "\"";
+    if (const size_t at = e->json.find("\"edited_at\":null"); at != std::string::npos) {
+      e->json.replace(at, strlen("\"edited_at\":null"), edited);
+    }
+    Fanout(*e, "event: status.update\ndata: " + e->json + "\n\n");
+  }
+
+  size_t DropStreams(bool mid_event) {
+    std::lock_guard lock(mu_);
+    const size_t n = subscribers_.size();
+    for (auto& sub : subscribers_) {
+      sub->dropped = true;
+      sub->mid_event = mid_event;
+    }
+    subscribers_.clear();
+    stream_cv_.notify_all();
+    return n;
+  }
+
+  size_t open_streams() const {
+    std::lock_guard lock(mu_);
+    return subscribers_.size();
+  }
+
   void InjectFault(FakeFault f) {
     std::lock_guard lock(mu_);
     if (f.count > 0) faults_.push_back(f);
@@ -165,6 +221,68 @@ class FakeMastodon::Impl {
   }
 
  private:
+  static bool Tagged(const Entry& e, const std::string& tag) {
+    return std::find(e.tags.begin(), e.tags.end(), tag) != e.tags.end();
+  }
+  bool MentionsUs(const Entry& e) const {
+    return std::find(e.mentions.begin(), e.mentions.end(), options_.account) != e.mentions.end();
+  }
+  // Requires mu_.
+  Entry* Find(const std::string& id) {
+    for (Entry& e : entries_) {
+      if (std::to_string(e.id) == id) return &e;
+    }
+    return nullptr;
+  }
+  // Queues `event` on every stream that would have carried entry `e`. Requires mu_.
+  void Fanout(const Entry& e, const std::string& event) {
+    for (auto& sub : subscribers_) {
+      if (sub->notifications ? MentionsUs(e) : Tagged(e, sub->tag)) sub->out.push_back(event);
+    }
+    stream_cv_.notify_all();
+  }
+  // Requires mu_.
+  std::string NotificationJson(const Notification& n) const {
+    return fmt::format("{{\"id\":\"{}\",\"type\":\"mention\",\"created_at\":\"{}\",\"account\":{},"
+                       "\"status\":{}}}",
+                       n.id, n.created_at, n.account_json, entries_[n.entry].json);
+  }
+
+  // A Server-Sent Events response that writes `sub`'s events until the stream is dropped, the
+  // client goes away or the server stops.
+  HttpServerResponse Stream(std::shared_ptr<Subscriber> sub) {
+    subscribers_.push_back(sub);
+    HttpServerResponse r;
+    r.headers.emplace_back("Content-Type", "text/event-stream");
+    r.headers.emplace_back("Cache-Control", "no-store");
+    r.stream = [this, sub](std::stop_token stop,
+                           const std::function<bool(std::string_view)>& write) {
+      bool alive = write(":)\n");
+      while (alive) {
+        std::unique_lock lock(mu_);
+        stream_cv_.wait_for(lock, stop, options_.heartbeat_interval,
+                            [&] { return sub->dropped || !sub->out.empty(); });
+        if (stop.stop_requested()) break;
+        if (sub->dropped) {
+          const bool mid = sub->mid_event;
+          lock.unlock();
+          if (mid) write("event: update\ndata: {\"id\":\"1");
+          return;
+        }
+        std::deque<std::string> out;
+        out.swap(sub->out);
+        lock.unlock();
+        if (out.empty()) alive = write(":thump\n");
+        for (const std::string& event : out) {
+          if (alive) alive = write(event);
+        }
+      }
+      std::lock_guard lock(mu_);
+      subscribers_.remove(sub);
+    };
+    return r;
+  }
+
   uint64_t NextStatusId() { return kFirstStatusId + 1000 * (entries_.size() + 1); }
 
   static void Dedupe(std::vector<std::string>* v) {
@@ -288,6 +406,16 @@ class FakeMastodon::Impl {
       notifications_.push_back(Notification{kFirstNotificationId + notifications_.size() + 1,
                                             entries_.size() - 1, account_json, created});
     }
+    const Entry& added = entries_.back();
+    for (auto& sub : subscribers_) {
+      if (sub->notifications && mentions_us) {
+        sub->out.push_back("event: notification\ndata: " +
+                           NotificationJson(notifications_.back()) + "\n\n");
+      } else if (!sub->notifications && Tagged(added, sub->tag)) {
+        sub->out.push_back("event: update\ndata: " + added.json + "\n\n");
+      }
+    }
+    stream_cv_.notify_all();
     return std::to_string(id);
   }
 
@@ -370,11 +498,25 @@ class FakeMastodon::Impl {
     if (req.path == "/api/v1/instance") {
       r = Json(200, fmt::format("{{\"uri\":{},\"title\":\"earshot fake Mastodon\","
                                 "\"short_description\":\"\",\"version\":\"4.2.0\","
-                                "\"registrations\":false,\"stats\":{{\"status_count\":{}}}}}",
-                                Q(UrlHostAndPort()), entries_.size()));
+                                "\"registrations\":false,\"stats\":{{\"status_count\":{}}},"
+                                "\"urls\":{{\"streaming_api\":{}}}}}",
+                                Q(UrlHostAndPort()), entries_.size(),
+                                Q("ws://" + UrlHostAndPort())));
     } else if (req.path.starts_with("/api/v1/timelines/tag/")) {
       const std::string tag = LowerUtf8Latin(req.path.substr(strlen("/api/v1/timelines/tag/")));
       r = Page(req, false, tag, 20, 40);
+    } else if (req.path == "/api/v1/streaming/hashtag") {
+      auto sub = std::make_shared<Subscriber>();
+      sub->tag = LowerUtf8Latin(req.Param("tag").value_or(""));
+      if (sub->tag.empty()) return finish(Json(400, R"({"error":"tag is missing"})"));
+      return finish(Stream(std::move(sub)));
+    } else if (req.path == "/api/v1/streaming/user/notification") {
+      if (!auth && !options_.token.empty()) {
+        return finish(Json(401, R"({"error":"Missing access token"})"));
+      }
+      auto sub = std::make_shared<Subscriber>();
+      sub->notifications = true;
+      return finish(Stream(std::move(sub)));
     } else if (req.path == "/api/v1/notifications") {
       if (!auth && !options_.token.empty()) {
         return finish(Json(401, R"({"error":"The access token is invalid"})"));
@@ -422,6 +564,7 @@ class FakeMastodon::Impl {
     std::vector<std::pair<uint64_t, std::string>> all;
     if (notifications) {
       for (const Notification& n : notifications_) {
+        if (entries_[n.entry].deleted) continue;
         all.emplace_back(n.id, fmt::format("{{\"id\":\"{}\",\"type\":\"mention\",\"created_at\":"
                                            "\"{}\",\"account\":{},\"status\":{}}}",
                                            n.id, n.created_at, n.account_json,
@@ -429,7 +572,7 @@ class FakeMastodon::Impl {
       }
     } else {
       for (const Entry& e : entries_) {
-        if (std::find(e.tags.begin(), e.tags.end(), tag) != e.tags.end()) {
+        if (!e.deleted && Tagged(e, tag)) {
           all.emplace_back(e.id, e.json);
         }
       }
@@ -501,6 +644,8 @@ class FakeMastodon::Impl {
   std::map<std::string, int64_t> statuses_by_acct_;  // GUARDED_BY(mu_)
   std::deque<FakeFault> faults_;                     // GUARDED_BY(mu_)
   std::vector<RecordedRequest> requests_;            // GUARDED_BY(mu_)
+  std::list<std::shared_ptr<Subscriber>> subscribers_;  // GUARDED_BY(mu_), open streams
+  std::condition_variable_any stream_cv_;            // signalled on new events and drops
   std::optional<SystemTime> window_end_;             // GUARDED_BY(mu_)
   int64_t used_ = 0;                                 // GUARDED_BY(mu_)
 };
@@ -520,6 +665,12 @@ std::string FakeMastodon::AddRawStatus(std::string json, std::vector<std::string
                                        std::vector<std::string> mentions) {
   return impl_->AddRawStatus(std::move(json), std::move(tags), std::move(mentions));
 }
+void FakeMastodon::DeleteStatus(const std::string& id) { impl_->DeleteStatus(id); }
+void FakeMastodon::EditStatus(const std::string& id, const std::string& text) {
+  impl_->EditStatus(id, text);
+}
+size_t FakeMastodon::DropStreams(bool mid_event) { return impl_->DropStreams(mid_event); }
+size_t FakeMastodon::open_streams() const { return impl_->open_streams(); }
 void FakeMastodon::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
 void FakeMastodon::ClearFaults() { impl_->ClearFaults(); }
 std::vector<RecordedRequest> FakeMastodon::requests() const { return impl_->requests(); }

@@ -4,7 +4,14 @@
 //                                    20, max 40
 //   GET /api/v1/notifications        `mention` notifications of the configured account (types[]
 //                                    and exclude_types[] honoured); limit default 40, max 80
-//   GET /api/v1/instance             a minimal Instance entity
+//   GET /api/v1/instance             a minimal Instance entity; urls.streaming_api points
+//                                    back to the fake itself (ws://127.0.0.1:<port>)
+//   GET /api/v1/streaming/hashtag?tag=         Server-Sent Events: `update` for each new status
+//   GET /api/v1/streaming/user/notification    carrying the tag / `notification` for each new
+//                                    mention (token checked as for notifications); `delete` and
+//                                    `status.update` for deleted and edited statuses; a ":)"
+//                                    comment on connect and ":thump" heartbeats when idle.
+//                                    DropStreams cuts every open stream (optionally mid-event).
 // Paging is Mastodon's: max_id (older than), since_id (newer than, newest page), min_id (the
 // page right after, oldest first, then sent newest first); results newest first; a Link header
 // with absolute rel="next" (max_id=<oldest>) and rel="prev" (min_id=<newest>) URLs to itself
@@ -87,6 +94,8 @@ struct FakeMastodonOptions {
   std::chrono::seconds rate_window{300};    // Mastodon: 300 per 5 minutes
   bool enforce_rate_limit = true;           // answer 429 past the budget
   uint16_t port = 0;                        // 0 = any free port
+  // An idle stream gets a ":thump" comment this often (Mastodon: about every 15 s).
+  std::chrono::milliseconds heartbeat_interval{15000};
 };
 
 class FakeMastodon {
@@ -106,6 +115,19 @@ class FakeMastodon {
   // where it is served, since the fake does not parse it.
   std::string AddRawStatus(std::string json, std::vector<std::string> tags,
                            std::vector<std::string> mentions = {});
+
+  // Deletes a status: it leaves the timelines and open streams get `event: delete`.
+  void DeleteStatus(const std::string& id);
+  // Edits a status's text (rendered as AddStatus does; tags and mentions stay): timelines serve
+  // the new version with `edited_at` set and open streams get `event: status.update`.
+  void EditStatus(const std::string& id, const std::string& text);
+
+  // Closes every open stream connection now; returns how many. With `mid_event`, each stream
+  // first gets the first half of an event (no blank line ending it). Statuses published after
+  // this call reach only streams opened later.
+  size_t DropStreams(bool mid_event = false);
+  // Stream connections open right now.
+  size_t open_streams() const;
 
   void InjectFault(FakeFault fault);
   void ClearFaults();

@@ -1,0 +1,364 @@
+#include "daemon/sources/mastodon/mastodon_stream_source.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "daemon/base/log.h"
+#include "daemon/net/url.h"
+
+namespace earshot {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr size_t kSeenCap = 4096;
+constexpr size_t kDeletedCap = 1024;
+constexpr size_t kMaxPendingEventBytes = 8 << 20;
+
+double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
+
+bool UrlSafe(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == '~';
+  });
+}
+
+// Mastodon ids are decimal strings of growing length; a longer one is newer.
+bool Newer(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return a.size() > b.size();
+  return a > b;
+}
+
+// ws(s)://host -> http(s)://host, without a trailing slash; "" when not a URL we can use.
+std::string HttpBase(std::string_view url) {
+  std::string out;
+  if (url.starts_with("wss://")) {
+    out = "https://" + std::string(url.substr(6));
+  } else if (url.starts_with("ws://")) {
+    out = "http://" + std::string(url.substr(5));
+  } else if (url.starts_with("https://") || url.starts_with("http://")) {
+    out = std::string(url);
+  } else {
+    return "";
+  }
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  if (UrlHost(out).empty() || out.find_first_of("?#") != std::string::npos) return "";
+  return out;
+}
+
+// The streaming URL an Instance entity advertises (v2 or v1 shape), or "".
+std::string StreamingUrlOf(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) return "";
+  std::string_view url;
+  if (root.at_pointer("/configuration/urls/streaming").get(url) == simdjson::SUCCESS) {
+    return HttpBase(url);
+  }
+  if (root.at_pointer("/urls/streaming_api").get(url) == simdjson::SUCCESS) return HttpBase(url);
+  return "";
+}
+
+// As MastodonSource: the configured domain, else base_url's host without its port.
+std::string LocalDomain(const MastodonSourceConfig& c) {
+  if (!c.local_domain.empty()) return c.local_domain;
+  const std::string host = UrlHost(c.base_url);
+  return host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> MastodonStreamSource::Create(MastodonStreamSourceConfig config,
+                                                             Clock& clock) {
+  if (config.slice.count() <= 0) {
+    return Status::InvalidArgument(
+        fmt::format("mastodon source '{}': 'slice' must be positive", config.mastodon.name));
+  }
+  if (config.idle_timeout < milliseconds(1000)) {
+    return Status::InvalidArgument(fmt::format(
+        "mastodon source '{}': 'idle_timeout' must be at least 1s", config.mastodon.name));
+  }
+  while (!config.mastodon.base_url.empty() && config.mastodon.base_url.back() == '/') {
+    config.mastodon.base_url.pop_back();
+  }
+  if (!config.mastodon.tag.empty() && config.mastodon.tag.front() == '#') {
+    config.mastodon.tag.erase(0, 1);
+  }
+  // MastodonSource validates the shared fields and does the gap fills.
+  EARSHOT_ASSIGN_OR_RETURN(std::unique_ptr<Source> rest,
+                           MastodonSource::Create(config.mastodon, clock));
+  EARSHOT_ASSIGN_OR_RETURN(std::unique_ptr<SseClient> sse, SseClient::Create(config.user_agent));
+  return std::unique_ptr<Source>(
+      new MastodonStreamSource(std::move(config), clock, std::move(rest), std::move(sse)));
+}
+
+MastodonStreamSource::MastodonStreamSource(MastodonStreamSourceConfig config, Clock& clock,
+                                           std::unique_ptr<Source> rest,
+                                           std::unique_ptr<SseClient> sse)
+    : config_(std::move(config)),
+      name_("mastodon:" + config_.mastodon.name),
+      host_(UrlHost(config_.mastodon.base_url)),
+      clock_(clock),
+      rest_(std::move(rest)),
+      sse_(std::move(sse)),
+      parser_(LocalDomain(config_.mastodon)),
+      reconnect_(clock, config_.mastodon.backoff) {}
+
+Status MastodonStreamSource::Restore(std::string_view cursor) {
+  if (cursor.empty() || cursor.size() > 64 || !UrlSafe(cursor)) {
+    return Status::InvalidArgument(
+        fmt::format("{}: stored cursor '{}' is not a Mastodon id", name_, cursor.substr(0, 64)));
+  }
+  cursor_ = std::string(cursor);
+  // A stream already open missed nothing that the gap fill of its connection will not fetch.
+  gap_pending_ = true;
+  gap_started_ = false;
+  held_newest_.reset();
+  return Status::Ok();
+}
+
+std::vector<std::string> MastodonStreamSource::TakeDeletedIds() {
+  std::vector<std::string> out(deleted_.begin(), deleted_.end());
+  deleted_.clear();
+  return out;
+}
+
+Result<Pace> MastodonStreamSource::Discover(std::stop_token stop, HttpClient& http) {
+  HttpRequest req;
+  req.url = config_.mastodon.base_url + "/api/v1/instance";
+  req.total_timeout = config_.mastodon.request_timeout;
+  req.connect_timeout = std::min(config_.mastodon.request_timeout, milliseconds(10000));
+  req.headers.emplace_back("Accept", "application/json");
+  ++stats_.discovery_requests;
+  Result<HttpResponse> sent = http.Send(req, stop);
+  if (!sent.ok()) {
+    if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
+      return Status::Cancelled(name_ + ": cancelled");
+    }
+    const milliseconds wait = reconnect_.Backoff();
+    log::Warn(name_, "cannot ask {} for its streaming host: {}; retrying in {:.1f}s", host_,
+              sent.status().message(), Secs(wait));
+    return Pace{wait};
+  }
+  if (sent->status == 429 || sent->status >= 500) {
+    const milliseconds wait = reconnect_.Backoff();
+    log::Warn(name_, "HTTP {} from {} for the instance; retrying in {:.1f}s", sent->status, host_,
+              Secs(wait));
+    return Pace{wait};
+  }
+  std::string url = sent->status == 200 ? StreamingUrlOf(sent->body) : "";
+  if (url.empty()) {
+    url = config_.mastodon.base_url;
+    log::Info(name_, "{} advertises no streaming URL (HTTP {}); streaming from the instance itself",
+              host_, sent->status);
+  } else {
+    log::Info(name_, "streaming from {}", UrlHost(url));
+  }
+  streaming_url_ = std::move(url);
+  discovered_ = true;
+  reconnect_.ResetBackoff();
+  return Pace{milliseconds(0)};
+}
+
+Status MastodonStreamSource::OpenStream() {
+  HttpRequest req;
+  req.url = streaming_url_;
+  if (config_.mastodon.kind == MastodonSourceConfig::Kind::kHashtag) {
+    req.url += "/api/v1/streaming/hashtag?tag=" + PercentEncode(config_.mastodon.tag);
+  } else {
+    req.url += "/api/v1/streaming/user/notification";
+  }
+  req.connect_timeout = std::min(config_.mastodon.request_timeout, milliseconds(10000));
+  req.total_timeout = config_.idle_timeout;  // the idle guard, for a stream
+  req.headers.emplace_back("Accept", "text/event-stream");
+  if (!config_.mastodon.token.empty()) {
+    req.headers.emplace_back("Authorization", "Bearer " + config_.mastodon.token);
+  }
+  sse_parser_.Reset();
+  EARSHOT_RETURN_IF_ERROR(sse_->Open(req));
+  ++stats_.connects;
+  streaming_ = true;
+  connected_at_ = clock_.Now();
+  // Whatever was published while no stream was open comes from the REST timeline.
+  if (cursor_) {
+    gap_pending_ = true;
+    gap_started_ = false;
+    held_newest_.reset();
+  }
+  return Status::Ok();
+}
+
+void MastodonStreamSource::Advance(const std::string& id) {
+  if (gap_pending_) {
+    if (!held_newest_ || Newer(id, *held_newest_)) held_newest_ = id;
+    return;
+  }
+  if (!cursor_ || Newer(id, *cursor_)) cursor_ = id;
+}
+
+void MastodonStreamSource::Emit(Post post, bool allow_repeat, SourceBatch* batch) {
+  if (seen_.contains(post.id) && !allow_repeat) {
+    ++stats_.duplicates;
+    return;
+  }
+  if (seen_.insert(post.id).second) {
+    seen_order_.push_back(post.id);
+    if (seen_order_.size() > kSeenCap) {
+      seen_.erase(seen_order_.front());
+      seen_order_.pop_front();
+    }
+  }
+  ++stats_.posts;
+  batch->posts.push_back(std::move(post));
+}
+
+void MastodonStreamSource::HandleEvent(const SseEvent& event, SourceBatch* batch) {
+  ++stats_.events;
+  const bool hashtag = config_.mastodon.kind == MastodonSourceConfig::Kind::kHashtag;
+  if (event.type == "delete") {
+    ++stats_.deletes;
+    log::Info(name_, "status {} was deleted", event.data);
+    deleted_.push_back(event.data);
+    if (deleted_.size() > kDeletedCap) deleted_.pop_front();
+    return;
+  }
+  const bool update = event.type == "update" && hashtag;
+  const bool edit = event.type == "status.update";
+  const bool notification = event.type == "notification" && !hashtag;
+  if (!update && !edit && !notification) {
+    ++stats_.ignored_events;
+    return;
+  }
+  mastodon::ParsedPage page;
+  const std::string array = "[" + event.data + "]";
+  const Status parsed = notification ? parser_.ParseNotificationPage(array, &page)
+                                     : parser_.ParseStatusPage(array, &page);
+  if (!parsed.ok() || !page.errors.empty()) {
+    ++stats_.bad_events;
+    log::Warn(name_, "skipped a bad '{}' event from {} ({} bytes): {}", event.type, host_,
+              event.data.size(), parsed.ok() ? page.errors.front() : parsed.message());
+    if (parsed.ok() && page.newest_id && !edit) Advance(*page.newest_id);
+    return;
+  }
+  if (page.ignored > 0) ++stats_.ignored_events;  // a notification other than a mention
+  if (edit) ++stats_.edits;
+  for (Post& post : page.posts) Emit(std::move(post), edit, batch);
+  // An edit is of an older status: it never moves the cursor.
+  if (page.newest_id && !edit) Advance(*page.newest_id);
+}
+
+Pace MastodonStreamSource::StreamDown() {
+  const long status = sse_->status();
+  streaming_ = false;
+  sse_->Close();
+  sse_parser_.Reset();  // an event cut off mid-way is never delivered half
+  ++stats_.disconnects;
+  if (status == 401 || status == 403) {
+    ++stats_.auth_errors;
+    const milliseconds wait = config_.mastodon.backoff.backoff_max;
+    log::Error(name_,
+               "HTTP {} from the streaming API of {}: the access token was rejected (revoked, "
+               "expired, or missing the read scope); replace the token file and reload. Retrying "
+               "in {:.0f}s",
+               status, host_, Secs(wait));
+    return Pace{wait};
+  }
+  if (status == 429) {
+    ++stats_.rate_limited;
+    milliseconds wait{0};
+    if (auto ra = sse_->Header("retry-after")) {
+      if (auto parsed = ParseRetryAfter(*ra, clock_.Now())) wait = *parsed;
+    }
+    wait = std::max(wait, reconnect_.Backoff());
+    log::Warn(name_, "HTTP 429 from the streaming API of {}; reconnecting in {:.1f}s", host_,
+              Secs(wait));
+    return Pace{wait};
+  }
+  if (clock_.Now() - connected_at_ >= config_.stable_after) reconnect_.ResetBackoff();
+  const milliseconds wait = reconnect_.Backoff();
+  if (status != 0 && status != 200) {
+    ++stats_.http_errors;
+    log::Warn(name_, "HTTP {} from the streaming API of {}; reconnecting in {:.1f}s", status,
+              host_, Secs(wait));
+  } else {
+    const Status& why = sse_->end_status();
+    log::Warn(name_, "stream from {} ended ({}); reconnecting in {:.1f}s (failure {} in a row)",
+              host_, why.ok() ? "closed by the server" : why.message(), Secs(wait),
+              reconnect_.failures());
+  }
+  return Pace{wait};
+}
+
+Result<Pace> MastodonStreamSource::GapFill(std::stop_token stop, HttpClient& http,
+                                           SourceBatch* batch) {
+  auto& rest = static_cast<MastodonSource&>(*rest_);
+  if (!gap_started_) {
+    EARSHOT_RETURN_IF_ERROR(rest.Restore(*cursor_));
+    gap_started_ = true;
+    log::Info(name_, "filling the gap since {} from the REST timeline", *cursor_);
+  }
+  const int64_t pages = rest.stats().pages.load();
+  const int64_t items = rest.stats().posts.load() + rest.stats().bad_items.load();
+  SourceBatch page;
+  ++stats_.gap_fill_requests;
+  EARSHOT_ASSIGN_OR_RETURN(Pace pace, rest.Next(stop, http, &page));
+  if (rest.stats().pages.load() == pages) return pace;  // failed; MastodonSource logged it
+  stats_.gap_fill_posts += static_cast<int64_t>(page.posts.size());
+  for (Post& post : page.posts) Emit(std::move(post), false, batch);
+  if (page.cursor) cursor_ = *page.cursor;
+  const bool caught_up =
+      rest.stats().posts.load() + rest.stats().bad_items.load() - items < config_.mastodon.limit;
+  if (caught_up) {
+    gap_pending_ = false;
+    gap_started_ = false;
+    if (held_newest_ && (!cursor_ || Newer(*held_newest_, *cursor_))) cursor_ = held_newest_;
+    held_newest_.reset();
+    batch->cursor = cursor_;
+    return Pace{milliseconds(0)};
+  }
+  if (cursor_) batch->cursor = cursor_;
+  return pace;  // the REST budget's spacing while pages keep coming
+}
+
+Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
+                                        SourceBatch* batch) {
+  if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
+  if (!discovered_) return Discover(stop, http);
+  if (!streaming_) EARSHOT_RETURN_IF_ERROR(OpenStream());
+  // The gap fill waits for the new stream's 200 head, so nothing published meanwhile is missed:
+  // it is either in the REST pages or on the stream (or both; Emit drops the repeat).
+  if (gap_pending_ && cursor_ && sse_->status() == 200) return GapFill(stop, http, batch);
+
+  const std::optional<std::string> cursor_before = cursor_;
+  std::string bytes;
+  Result<SseClient::State> state = sse_->Pump(stop, config_.slice, &bytes);
+  if (!state.ok()) {
+    if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
+    return state.status();
+  }
+  const long status = sse_->status();
+  if (status != 0 && status != 200) return StreamDown();
+  if (!bytes.empty()) {
+    const int64_t comments = sse_parser_.comments();
+    std::vector<SseEvent> events;
+    sse_parser_.Feed(bytes, &events);
+    stats_.heartbeats += sse_parser_.comments() - comments;
+    for (const SseEvent& event : events) HandleEvent(event, batch);
+    if (sse_parser_.pending_bytes() > kMaxPendingEventBytes) {
+      log::Warn(name_, "an event from {} exceeds {} bytes; reconnecting", host_,
+                kMaxPendingEventBytes);
+      if (cursor_ != cursor_before) batch->cursor = cursor_;
+      return StreamDown();
+    }
+  }
+  if (cursor_ != cursor_before) batch->cursor = cursor_;
+  if (*state == SseClient::State::kEnded) return StreamDown();
+  if (clock_.Now() - connected_at_ >= config_.stable_after) reconnect_.ResetBackoff();
+  return Pace{milliseconds(0)};
+}
+
+}  // namespace earshot

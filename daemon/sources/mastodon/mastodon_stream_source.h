@@ -1,0 +1,142 @@
+// MastodonStreamSource: a Source that listens to Mastodon's streaming API (Server-Sent Events)
+// instead of polling: a hashtag's public stream (`/api/v1/streaming/hashtag?tag=`) or the token
+// account's notifications (`/api/v1/streaming/user/notification`, mentions only). Posts arrive
+// within a second of being published, and an idle stream costs no REST requests at all.
+//
+// How it runs (all inside Next, on the poller's thread; no thread of its own):
+//   1. Discovery: GET /api/v1/instance once; the streaming base URL is
+//      `configuration.urls.streaming` (v2 shape) or `urls.streaming_api` (v1), ws(s):// mapped
+//      to http(s)://; the instance's base_url when it advertises none (or answers 404).
+//   2. Open the stream (SseClient, libcurl). Each Next then waits up to `slice` (~1 s) for
+//      bytes, so the poller's heartbeat stays fresh, and returns the posts that arrived.
+//   3. Events: `update` (a Status, hashtag streams), `notification` (a mention's status; other
+//      types are ignored), `status.update` (an edit: the status is emitted again, past the
+//      duplicate filter), `delete` (the status id: counted, logged, and kept for
+//      TakeDeletedIds), ':' comments (heartbeats: counted, ignored).
+//   4. When the stream ends (server close, drop, idle timeout, transport error) or answers an
+//      error, reconnect after a backoff with full jitter (RateBudget); the failure streak is
+//      forgotten only once a stream stayed up for `stable_after`, so a server that accepts and
+//      drops at once is not hammered.
+//   5. Gap fill: after every reconnect (and after a Restore), once the new stream's head arrived,
+//      the REST timeline is read from the cursor (`min_id=`, a MastodonSource inside) page by
+//      page until a short page, one request per Next, paced by the REST rate budget. Mastodon
+//      allows ~300 REST requests per 5 minutes per account: gap fills are counted in
+//      stats().gap_fill_requests, and the reconnect backoff bounds how often they can happen.
+//      Posts seen both on the stream and in the gap fill are emitted once (a bounded id set).
+//
+// Cursor: the newest status id (hashtag) or notification id (mentions) delivered, exactly the
+// REST source's cursor, so `mode: stream` and `mode: poll` can take over each other's cursor.
+// While a gap fill runs, the cursor only follows the gap fill's pages, never the stream's newer
+// ids, so a restart mid gap fill resumes the gap instead of skipping it. Mastodon ids are
+// numeric strings; the stream source compares them by (length, digits) to keep the newest.
+//
+// Failures are logged under the source's name without the token; errors on the stream are
+// classified as the REST source does (401/403: token rejected, long wait; 429: Retry-After;
+// 5xx/transport: backoff).
+//
+// Threads: as every Source, used by its poller thread only; stats() may be read from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "daemon/base/clock.h"
+#include "daemon/net/sse_client.h"
+#include "daemon/net/sse_parser.h"
+#include "daemon/sources/mastodon/mastodon_source.h"
+#include "daemon/sources/mastodon/status_parser.h"
+#include "daemon/sources/rate_budget.h"
+#include "daemon/sources/source.h"
+
+namespace earshot {
+
+struct MastodonStreamSourceConfig {
+  // name, base_url, kind, tag, token, limit (gap-fill page size), request_timeout (discovery
+  // and gap-fill requests), local_domain, backoff (reconnect and REST backoff) as for polling.
+  // poll_interval is not used.
+  MastodonSourceConfig mastodon;
+  std::chrono::milliseconds slice{1000};  // longest a Next waits for stream bytes
+  // No byte at all (Mastodon sends a heartbeat about every 15 s) for this long: reconnect.
+  std::chrono::milliseconds idle_timeout{90000};
+  // A stream that stayed up this long forgets the reconnect failure streak.
+  std::chrono::milliseconds stable_after{60000};
+  std::string user_agent = "earshot/0.1 (+https://github.com/earshot)";
+};
+
+// Counters for metrics and tests. Monotonic.
+struct MastodonStreamSourceStats {
+  std::atomic<int64_t> discovery_requests{0}, connects{0}, disconnects{0}, events{0},
+      heartbeats{0}, posts{0}, edits{0}, deletes{0}, ignored_events{0}, bad_events{0},
+      duplicates{0}, gap_fill_requests{0}, gap_fill_posts{0}, auth_errors{0}, rate_limited{0},
+      http_errors{0};
+};
+
+class MastodonStreamSource final : public Source {
+ public:
+  // kInvalidArgument naming the field, as MastodonSource::Create, plus slice / idle_timeout
+  // <= 0.
+  static Result<std::unique_ptr<Source>> Create(MastodonStreamSourceConfig config, Clock& clock);
+
+  std::string_view name() const override { return name_; }
+  // Waits up to config.slice for stream events (or makes one discovery / gap-fill request).
+  Result<Pace> Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) override;
+  // A Mastodon id (status id for hashtags, notification id for mentions). The first stream
+  // connection is then followed by a gap fill from it.
+  Status Restore(std::string_view cursor) override;
+
+  const MastodonStreamSourceStats& stats() const { return stats_; }
+  const std::optional<std::string>& cursor() const { return cursor_; }
+  // The streaming base URL in use once discovered ("" before), for logs and tests.
+  const std::string& streaming_url() const { return streaming_url_; }
+  // Ids of statuses deleted since the last call, oldest first (at most 1024 kept). For the
+  // escalator, to retract an open incident's post.
+  std::vector<std::string> TakeDeletedIds();
+
+ private:
+  MastodonStreamSource(MastodonStreamSourceConfig config, Clock& clock,
+                       std::unique_ptr<Source> rest, std::unique_ptr<SseClient> sse);
+
+  Result<Pace> Discover(std::stop_token stop, HttpClient& http);
+  Status OpenStream();
+  Result<Pace> GapFill(std::stop_token stop, HttpClient& http, SourceBatch* batch);
+  void HandleEvent(const SseEvent& event, SourceBatch* batch);
+  // After the stream ended or answered an error: closes it and says how long to wait.
+  Pace StreamDown();
+  void Emit(Post post, bool allow_repeat, SourceBatch* batch);
+  void Advance(const std::string& id);
+
+  const MastodonStreamSourceConfig config_;
+  const std::string name_;
+  const std::string host_;
+  Clock& clock_;
+  std::unique_ptr<Source> rest_;  // a MastodonSource, for gap fills
+  std::unique_ptr<SseClient> sse_;
+  SseParser sse_parser_;
+  mastodon::StatusParser parser_;
+  RateBudget reconnect_;
+
+  bool discovered_ = false;
+  std::string streaming_url_;
+  SystemTime connected_at_{};
+  bool streaming_ = false;  // a stream is open (its head may not have arrived yet)
+
+  std::optional<std::string> cursor_;
+  // Gap fill: pending after a (re)connect when there is a cursor to fill from.
+  bool gap_pending_ = false;
+  bool gap_started_ = false;
+  std::optional<std::string> held_newest_;  // newest stream id seen while the gap fill runs
+
+  std::unordered_set<std::string> seen_;  // post ids emitted recently
+  std::deque<std::string> seen_order_;
+  std::deque<std::string> deleted_;
+  MastodonStreamSourceStats stats_;
+};
+
+}  // namespace earshot

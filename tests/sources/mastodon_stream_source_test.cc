@@ -1,0 +1,286 @@
+// MastodonStreamSource against FakeMastodon's streaming API over real loopback HTTP. Tests call
+// Next directly on the main thread (as the poller would) until what they wait for arrived or a
+// bounded number of calls ran out; they never assert on wall-clock time.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <map>
+#include <thread>
+
+#include "daemon/net/curl_http_client.h"
+#include "daemon/sources/fake/fake_mastodon.h"
+#include "daemon/sources/mastodon/mastodon_stream_source.h"
+
+namespace earshot {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+struct Rig {
+  std::unique_ptr<FakeMastodon> fake;
+  std::unique_ptr<HttpClient> http;
+  std::unique_ptr<Source> source;
+  std::vector<Post> posts;              // everything Next delivered, in order
+  std::optional<std::string> cursor;    // the last cursor Next reported
+  std::vector<milliseconds> waits;
+
+  MastodonStreamSource& stream() { return static_cast<MastodonStreamSource&>(*source); }
+  // One Next; Pace waits are recorded, never slept on (backoffs in these tests are short anyway).
+  void Step() {
+    SourceBatch batch;
+    auto pace = source->Next(std::stop_token(), *http, &batch);
+    REQUIRE(pace.ok());
+    waits.push_back(pace->wait);
+    for (Post& p : batch.posts) posts.push_back(std::move(p));
+    if (batch.cursor) cursor = batch.cursor;
+  }
+  // Steps until `done` holds; false after `max_calls`.
+  template <typename F>
+  bool StepUntil(F done, int max_calls = 200) {
+    for (int i = 0; i < max_calls; ++i) {
+      if (done()) return true;
+      Step();
+    }
+    return done();
+  }
+  // Steps until the source's stream is open on the fake and its head arrived.
+  bool Connected(int64_t connects) {
+    return StepUntil([&] {
+      return stream().stats().connects.load() >= connects && fake->open_streams() == 1;
+    });
+  }
+  std::vector<std::string> Ids() const {
+    std::vector<std::string> ids;
+    for (const Post& p : posts) ids.push_back(p.id);
+    return ids;
+  }
+};
+
+FakeMastodonOptions FakeOptions() {
+  FakeMastodonOptions o;
+  o.rate_limit = 1000000;
+  o.token = "s3cret-token";
+  o.heartbeat_interval = 50ms;
+  return o;
+}
+
+MastodonStreamSourceConfig Config(const FakeMastodon& fake, MastodonSourceConfig::Kind kind) {
+  MastodonStreamSourceConfig c;
+  c.mastodon.name = "airline";
+  c.mastodon.base_url = fake.base_url();
+  c.mastodon.kind = kind;
+  c.mastodon.tag = "#AcmeAir";
+  c.mastodon.token = "s3cret-token";
+  c.mastodon.limit = 2;  // small pages, so a gap fill pages
+  c.mastodon.request_timeout = 5000ms;
+  c.mastodon.backoff.seed = 99;
+  c.mastodon.backoff.backoff_initial = 50ms;
+  c.mastodon.backoff.backoff_min = 10ms;
+  c.mastodon.backoff.backoff_max = 200ms;
+  c.slice = 100ms;
+  c.idle_timeout = 10000ms;
+  return c;
+}
+
+Rig MakeRig(MastodonSourceConfig::Kind kind = MastodonSourceConfig::Kind::kHashtag,
+            std::function<void(MastodonStreamSourceConfig&)> tweak = nullptr,
+            FakeMastodonOptions fake_options = FakeOptions()) {
+  Rig rig;
+  auto fake = FakeMastodon::Start(std::move(fake_options));
+  REQUIRE(fake.ok());
+  rig.fake = std::move(fake).value();
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  rig.http = std::move(http).value();
+  MastodonStreamSourceConfig config = Config(*rig.fake, kind);
+  if (tweak) tweak(config);
+  auto source = MastodonStreamSource::Create(std::move(config), RealClock());
+  REQUIRE(source.ok());
+  rig.source = std::move(source).value();
+  return rig;
+}
+
+std::string Tagged(FakeMastodon& fake, const std::string& text) {
+  FakeStatus s;
+  s.acct = "jane@travel.example";
+  s.text = text + " #AcmeAir";
+  return fake.AddStatus(s);
+}
+
+TEST_CASE("MastodonStreamSource: discovers the streaming host and delivers updates",
+          "[sources][mastodon][stream]") {
+  Rig rig = MakeRig();
+  REQUIRE(rig.Connected(1));
+  CHECK(rig.stream().streaming_url() == rig.fake->base_url());  // from urls.streaming_api
+  CHECK(rig.stream().stats().discovery_requests == 1);
+
+  const std::string a = Tagged(*rig.fake, "lost my bag");
+  FakeStatus other;
+  other.text = "unrelated #cats";
+  rig.fake->AddStatus(other);
+  const std::string b = Tagged(*rig.fake, "delayed again");
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= 2; }));
+  CHECK(rig.Ids() == std::vector<std::string>{a, b});
+  CHECK(rig.posts[0].text.find("lost my bag") != std::string::npos);
+  CHECK(rig.posts[0].network == "mastodon");
+  CHECK(rig.cursor == b);
+  CHECK(rig.stream().stats().gap_fill_requests == 0);  // no cursor at the start: from now on
+
+  bool saw_stream_request = false;
+  for (const RecordedRequest& r : rig.fake->requests()) {
+    if (r.path == "/api/v1/streaming/hashtag") {
+      saw_stream_request = true;
+      CHECK(r.query == "tag=AcmeAir");
+      CHECK(r.Header("authorization") == "Bearer s3cret-token");
+    }
+  }
+  CHECK(saw_stream_request);
+}
+
+TEST_CASE("MastodonStreamSource: mentions arrive from the notification stream",
+          "[sources][mastodon][stream]") {
+  Rig rig = MakeRig(MastodonSourceConfig::Kind::kMentions);
+  REQUIRE(rig.Connected(1));
+  FakeStatus mention;
+  mention.acct = "gus";
+  mention.text = "@acmeair where is my refund";
+  const std::string id = rig.fake->AddStatus(mention);
+  Tagged(*rig.fake, "not a mention");
+  REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
+  REQUIRE(rig.posts.size() == 1);
+  CHECK(rig.posts[0].id == id);
+  CHECK(rig.posts[0].text.find("refund") != std::string::npos);
+  REQUIRE(rig.cursor.has_value());
+  CHECK(*rig.cursor != id);  // the cursor of mentions is the notification id
+}
+
+TEST_CASE("MastodonStreamSource: heartbeats are counted and ignored",
+          "[sources][mastodon][stream]") {
+  Rig rig = MakeRig();
+  REQUIRE(rig.Connected(1));
+  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().heartbeats >= 3; }));
+  CHECK(rig.posts.empty());
+  CHECK(rig.stream().stats().events == 0);
+  CHECK(rig.stream().stats().bad_events == 0);
+  CHECK(rig.stream().stats().disconnects == 0);
+  CHECK(rig.stream().stats().connects == 1);
+}
+
+TEST_CASE("MastodonStreamSource: a dropped stream reconnects and the gap comes from REST",
+          "[sources][mastodon][stream]") {
+  const bool mid_event = GENERATE(false, true);
+  Rig rig = MakeRig();
+  REQUIRE(rig.Connected(1));
+  const std::string a = Tagged(*rig.fake, "first");
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() == 1; }));
+
+  REQUIRE(rig.fake->DropStreams(mid_event) == 1);
+  std::vector<std::string> expected{a};
+  for (int i = 0; i < 5; ++i) expected.push_back(Tagged(*rig.fake, fmt::format("gap {}", i)));
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= 6; }));
+  REQUIRE(rig.Connected(2));
+  expected.push_back(Tagged(*rig.fake, "live again"));
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= 7; }));
+  // A few more calls: nothing is delivered twice.
+  for (int i = 0; i < 5; ++i) rig.Step();
+
+  CHECK(rig.Ids() == expected);
+  CHECK(rig.cursor == expected.back());
+  const auto& stats = rig.stream().stats();
+  CHECK(stats.disconnects == 1);
+  CHECK(stats.connects == 2);
+  CHECK(stats.gap_fill_posts == 5);
+  CHECK(stats.gap_fill_requests == 3);  // limit 2: pages of 2, 2, 1
+  CHECK(stats.bad_events == 0);         // the half event was dropped, not parsed
+  for (milliseconds w : rig.waits) CHECK(w <= 200ms);  // backoff_max bounds every reconnect
+}
+
+TEST_CASE("MastodonStreamSource: Restore resumes from the cursor through a gap fill",
+          "[sources][mastodon][stream]") {
+  auto fake = FakeMastodon::Start(FakeOptions());
+  REQUIRE(fake.ok());
+  const std::string old = Tagged(**fake, "before the restart");
+  const std::string missed1 = Tagged(**fake, "missed one");
+  const std::string missed2 = Tagged(**fake, "missed two");
+
+  Rig rig;
+  rig.fake = std::move(fake).value();
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  rig.http = std::move(http).value();
+  auto source = MastodonStreamSource::Create(
+      Config(*rig.fake, MastodonSourceConfig::Kind::kHashtag), RealClock());
+  REQUIRE(source.ok());
+  rig.source = std::move(source).value();
+  REQUIRE(rig.source->Restore(old).ok());
+  CHECK_FALSE(rig.source->Restore("12; DROP").ok());
+
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= 2; }));
+  REQUIRE(rig.Connected(1));
+  const std::string live = Tagged(*rig.fake, "live");
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= 3; }));
+  for (int i = 0; i < 3; ++i) rig.Step();
+  CHECK(rig.Ids() == std::vector<std::string>{missed1, missed2, live});
+  CHECK(rig.cursor == live);
+}
+
+TEST_CASE("MastodonStreamSource: deletes are counted, edits delivered again",
+          "[sources][mastodon][stream]") {
+  Rig rig = MakeRig();
+  REQUIRE(rig.Connected(1));
+  const std::string a = Tagged(*rig.fake, "the seat was broken");
+  const std::string b = Tagged(*rig.fake, "the food was cold");
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() == 2; }));
+
+  rig.fake->DeleteStatus(a);
+  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().deletes == 1; }));
+  CHECK(rig.stream().TakeDeletedIds() == std::vector<std::string>{a});
+  CHECK(rig.stream().TakeDeletedIds().empty());
+
+  rig.fake->EditStatus(b, "the food was cold and late #AcmeAir");
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() == 3; }));
+  CHECK(rig.posts[2].id == b);
+  CHECK(rig.posts[2].text.find("and late") != std::string::npos);
+  CHECK(rig.stream().stats().edits == 1);
+  CHECK(rig.cursor == b);
+}
+
+TEST_CASE("MastodonStreamSource: a rejected token is reported and retried slowly",
+          "[sources][mastodon][stream]") {
+  Rig rig = MakeRig(MastodonSourceConfig::Kind::kMentions,
+                    [](MastodonStreamSourceConfig& c) { c.mastodon.token = "wrong"; });
+  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().auth_errors >= 1; }, 20));
+  CHECK(rig.waits.back() == 200ms);  // backoff_max
+  CHECK(rig.posts.empty());
+}
+
+TEST_CASE("MastodonStreamSource: a stop request ends a waiting Next with kCancelled",
+          "[sources][mastodon][stream]") {
+  FakeMastodonOptions quiet = FakeOptions();
+  quiet.heartbeat_interval = std::chrono::hours(1);
+  Rig rig = MakeRig(MastodonSourceConfig::Kind::kHashtag, [](MastodonStreamSourceConfig& c) {
+    c.slice = std::chrono::hours(1);  // only the stop request can end the Next below
+  }, quiet);
+  // Discovery, then the stream's head and its ":)" greeting.
+  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().heartbeats >= 1; }, 10));
+
+  std::stop_source stop;
+  std::jthread stopper([&stop] {
+    std::this_thread::sleep_for(100ms);
+    stop.request_stop();
+  });
+  SourceBatch batch;
+  auto pace = rig.source->Next(stop.get_token(), *rig.http, &batch);
+  stopper.join();
+  REQUIRE_FALSE(pace.ok());
+  CHECK(pace.status().code() == Status::Code::kCancelled);
+
+  auto again = rig.source->Next(stop.get_token(), *rig.http, &batch);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().code() == Status::Code::kCancelled);
+}
+
+}  // namespace
+}  // namespace earshot
