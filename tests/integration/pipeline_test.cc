@@ -4,10 +4,14 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
 
+#include "daemon/net/http_server.h"
 #include "tests/integration/daemon_rig.h"
 
 namespace earshot::testing {
@@ -172,6 +176,73 @@ TEST_CASE("Daemon: a broken config exits 78 and names file, line and column", "[
   CHECK(text.find("earshot.yaml:") != std::string::npos);
   CHECK(text.find("repeat_intreval") != std::string::npos);
   CHECK(text.find("did you mean 'repeat_interval'") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace earshot::testing
+
+namespace earshot::testing {
+namespace {
+
+// A webhook receiver that can be told to fail, recording every request it answered 2xx.
+struct Receiver {
+  std::atomic<int> status{500};
+  std::mutex mu;
+  std::vector<std::string> keys;  // Idempotency-Key of each accepted delivery, in order
+  std::unique_ptr<HttpServer> server;
+
+  Receiver() {
+    auto started = HttpServer::Start([this](const HttpServerRequest& req) {
+      HttpServerResponse resp;
+      resp.status = status.load();
+      if (resp.status == 200) {
+        std::lock_guard lock(mu);
+        keys.emplace_back(req.Header("idempotency-key").value_or(""));
+      }
+      return resp;
+    });
+    if (!started.ok()) throw std::runtime_error(started.status().ToString());
+    server = *std::move(started);
+  }
+  std::vector<std::string> Keys() {
+    std::lock_guard lock(mu);
+    return keys;
+  }
+};
+
+TEST_CASE("Daemon: a SIGKILL while a webhook is failing loses nothing after restart",
+          "[integration]") {
+  Receiver receiver;
+  DaemonRig rig(R"(  - name: hook
+    type: webhook
+    url_file: hook.url
+    retry_initial: 100ms
+    retry_max: 300ms
+)");
+  std::ofstream(rig.dir() + "/hook.url") << receiver.server->base_url() << "/earshot\n";
+  REQUIRE(rig.StartDaemon());
+  for (int i = 0; i < 4; ++i) {
+    rig.fake().AddStatus(
+        Toot(fmt::format("hook{}", i), 20, fmt::format("#AcmeAirSucks lost bag {} no refund", i)));
+  }
+  // The file sink shows the four were committed; the webhook keeps failing meanwhile.
+  REQUIRE(rig.WaitForEscalations(4));
+  rig.KillDaemon();
+  CHECK(receiver.Keys().empty());
+
+  receiver.status = 200;  // the receiver is back
+  REQUIRE(rig.StartDaemon());
+  REQUIRE(WaitUntil([&] { return receiver.Keys().size() >= 4; }, 60s));
+  CHECK(rig.StopDaemon() == 0);
+
+  // Every escalation, in order, each once: the keys are "<incident>-<seq>" for seq 1..4.
+  const std::vector<std::string> keys = receiver.Keys();
+  const std::vector<Escalation> sent = rig.Escalations();
+  REQUIRE(keys.size() == 4);
+  REQUIRE(sent.size() == 4);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    CHECK(keys[i] == fmt::format("{}-{}", sent[i].incident_id, sent[i].seq));
+  }
 }
 
 }  // namespace
