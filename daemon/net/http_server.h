@@ -1,7 +1,8 @@
 // HttpServer: a small HTTP/1.1 server on a loopback address. It serves the fake networks that
 // tests and `earshot demo` use (FakeMastodon), fake webhook receivers in sink tests, and the
 // daemon's /metrics endpoint. It is deliberately plain: Content-Length bodies (no chunked
-// requests), keep-alive, one thread per connection (bounded), no TLS.
+// requests), keep-alive, one thread per connection (bounded), no TLS. A response may also be a
+// stream written over time (Server-Sent Events), ended by closing the connection.
 //
 // Because it exists to test clients, a response can also misbehave on purpose: arrive late,
 // announce more bytes than it sends, or be raw bytes that are not HTTP at all.

@@ -179,10 +179,13 @@ TEST_CASE("MastodonStreamSource: a dropped stream reconnects and the gap comes f
   REQUIRE(rig.fake->DropStreams(mid_event) == 1);
   std::vector<std::string> expected{a};
   for (int i = 0; i < 5; ++i) expected.push_back(Tagged(*rig.fake, fmt::format("gap {}", i)));
-  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= 6; }));
   REQUIRE(rig.Connected(2));
-  expected.push_back(Tagged(*rig.fake, "live again"));
+  // Published once the new stream is open, maybe before the gap fill ran: it is on the stream
+  // and perhaps in a gap page too, and must come once, after the gap.
+  expected.push_back(Tagged(*rig.fake, "overlap"));
   REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= 7; }));
+  expected.push_back(Tagged(*rig.fake, "live again"));
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= 8; }));
   // A few more calls: nothing is delivered twice.
   for (int i = 0; i < 5; ++i) rig.Step();
 
@@ -191,8 +194,12 @@ TEST_CASE("MastodonStreamSource: a dropped stream reconnects and the gap comes f
   const auto& stats = rig.stream().stats();
   CHECK(stats.disconnects == 1);
   CHECK(stats.connects == 2);
-  CHECK(stats.gap_fill_posts == 5);
-  CHECK(stats.gap_fill_requests == 3);  // limit 2: pages of 2, 2, 1
+  // limit 2: pages of 2, 2, 1; more when the later posts were published before the gap fill
+  // caught up (they then come from both, and are delivered once).
+  CHECK(stats.gap_fill_posts >= 5);
+  CHECK(stats.gap_fill_posts <= 7);
+  CHECK(stats.gap_fill_requests >= 3);
+  CHECK(stats.gap_fill_requests <= 4);
   CHECK(stats.bad_events == 0);         // the half event was dropped, not parsed
   for (milliseconds w : rig.waits) CHECK(w <= 200ms);  // backoff_max bounds every reconnect
 }

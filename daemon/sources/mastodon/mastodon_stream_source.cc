@@ -256,6 +256,7 @@ Pace MastodonStreamSource::StreamDown() {
   streaming_ = false;
   sse_->Close();
   sse_parser_.Reset();  // an event cut off mid-way is never delivered half
+  held_bytes_.clear();  // the next connection's gap fill fetches these again
   ++stats_.disconnects;
   if (status == 401 || status == 403) {
     ++stats_.auth_errors;
@@ -263,7 +264,7 @@ Pace MastodonStreamSource::StreamDown() {
     log::Error(name_,
                "HTTP {} from the streaming API of {}: the access token was rejected (revoked, "
                "expired, or missing the read scope); replace the token file and reload. Retrying "
-               "in {:.0f}s",
+               "in {:.1f}s",
                status, host_, Secs(wait));
     return Pace{wait};
   }
@@ -335,20 +336,32 @@ Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
 
   const std::optional<std::string> cursor_before = cursor_;
   std::string bytes;
-  Result<SseClient::State> state = sse_->Pump(stop, config_.slice, &bytes);
+  // Held bytes are due now: do not wait a whole slice for more before delivering them.
+  const milliseconds wait = !gap_pending_ && !held_bytes_.empty() ? milliseconds(0) : config_.slice;
+  Result<SseClient::State> state = sse_->Pump(stop, wait, &bytes);
   if (!state.ok()) {
     if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
     return state.status();
   }
   const long status = sse_->status();
   if (status != 0 && status != 200) return StreamDown();
+  if (gap_pending_) {
+    // Events that came with the new stream's head are newer than the gap: keep them until the
+    // gap fill has delivered what came before, so posts stay oldest first.
+    held_bytes_ += bytes;
+    bytes.clear();
+  } else if (!held_bytes_.empty()) {
+    bytes.insert(0, held_bytes_);
+    held_bytes_.clear();
+  }
   if (!bytes.empty()) {
     const int64_t comments = sse_parser_.comments();
     std::vector<SseEvent> events;
     sse_parser_.Feed(bytes, &events);
     stats_.heartbeats += sse_parser_.comments() - comments;
     for (const SseEvent& event : events) HandleEvent(event, batch);
-    if (sse_parser_.pending_bytes() > kMaxPendingEventBytes) {
+    if (sse_parser_.pending_bytes() > kMaxPendingEventBytes ||
+        held_bytes_.size() > kMaxPendingEventBytes) {
       log::Warn(name_, "an event from {} exceeds {} bytes; reconnecting", host_,
                 kMaxPendingEventBytes);
       if (cursor_ != cursor_before) batch->cursor = cursor_;

@@ -132,6 +132,7 @@ class MastodonStreamSource final : public Source {
   bool gap_pending_ = false;
   bool gap_started_ = false;
   std::optional<std::string> held_newest_;  // newest stream id seen while the gap fill runs
+  std::string held_bytes_;  // stream bytes that arrived before the gap fill finished
 
   std::unordered_set<std::string> seen_;  // post ids emitted recently
   std::deque<std::string> seen_order_;
