@@ -174,6 +174,7 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
 }
 
 bool SinkRunner::Redeliver(std::stop_token stop) {
+  if (std::chrono::steady_clock::now() < redeliver_after_) return true;
   Result<std::vector<uint64_t>> seqs = store_.LoadRedeliveries(name_);
   if (!seqs.ok()) {
     log::Error(component_, "cannot read dead letters to retry: {}", seqs.status().message());
@@ -209,6 +210,7 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
       switch (r.kind) {
         case DeliveryResult::Kind::kDelivered:
           s = store_.ClearDeadLetter(name_, seq);
+          redeliver_failures_ = 0;
           delivered_.fetch_add(1, std::memory_order_relaxed);
           log::Info(component_, "seq {} delivered on retry from dead letters", seq);
           break;
@@ -217,12 +219,20 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
           log::Warn(component_, "seq {} retried from dead letters, refused again: {}", seq,
                     r.detail);
           break;
-        case DeliveryResult::Kind::kRetry:
-          // Stays flagged: tried again at the next outbox check.
+        case DeliveryResult::Kind::kRetry: {
+          // Stays flagged; the receiver is struggling, so the others wait too.
           retries_.fetch_add(1, std::memory_order_relaxed);
-          log::Warn(component_, "seq {} retried from dead letters, failed: {}; trying again", seq,
-                    r.detail);
-          break;
+          ++redeliver_failures_;
+          const milliseconds wait =
+              r.retry_after.count() > 0 ? r.retry_after : Backoff(redeliver_failures_);
+          redeliver_after_ = std::chrono::steady_clock::now() + wait;
+          if (redeliver_failures_ == 1 || redeliver_failures_ % 10 == 0) {
+            log::Warn(component_,
+                      "seq {} retried from dead letters, failed: {}; trying again in {}", seq,
+                      r.detail, Human(wait));
+          }
+          return !stop.stop_requested();
+        }
       }
     }
     if (!s.ok()) log::Error(component_, "seq {}: cannot update its dead letter: {}", seq,

@@ -97,9 +97,9 @@ class SinkRunner {
   // the sink failed).
   bool CatchUp(std::stop_token stop);
   Outcome DeliverOne(const Escalation& e, std::stop_token stop);
-  // Sends again the dead letters flagged by `earshot deadletter retry` (one attempt each per
-  // outbox check; a transient failure leaves the flag for the next check). The cursor does not
-  // move. false when stopped.
+  // Sends again the dead letters flagged by `earshot deadletter retry`, one attempt each at an
+  // outbox check; a transient failure leaves the flag and backs off (Backoff, or Retry-After)
+  // before the next try. The cursor does not move. false when stopped.
   bool Redeliver(std::stop_token stop);
   void Park(uint64_t seq, const std::string& reason);
   // Sleeps up to `d` in short slices, stamping the heartbeat. false on stop, or on a drain
@@ -119,6 +119,8 @@ class SinkRunner {
   // Runner thread only.
   RateLimiter limiter_;
   std::mt19937_64 rng_;
+  int redeliver_failures_ = 0;                          // in a row
+  std::chrono::steady_clock::time_point redeliver_after_{};  // no redelivery before this
 
   std::atomic<int64_t> heartbeat_ms_{0};
   std::atomic<uint64_t> cursor_{0};

@@ -136,8 +136,8 @@ class StateStore {
   Status AddDeadLetter(const DeadLetter& letter);
   Result<std::vector<DeadLetter>> ListDeadLetters(std::string_view sink = {});
   // Flags dead letters of `sink` for redelivery (`earshot deadletter retry`): the given seqs, or
-  // every one of the sink's when `seqs` is empty. The sink's runner (possibly in the daemon, another
-  // process) finds them at its next outbox check and sends each again with its original seq, so
+  // every one of the sink's when `seqs` is empty. The sink's runner (possibly in the daemon,
+  // another process) finds them at its next outbox check and sends each again with its original seq, so
   // the receiver's idempotency key stays the same; its cursor does not move. kNotFound, with
   // nothing flagged, when a seq is not a dead letter of `sink` or the sink has none.
   Status RequeueDeadLetters(std::string_view sink, const std::vector<uint64_t>& seqs);

@@ -149,6 +149,31 @@ TEST_CASE("Runner: a retried dead letter refused again stays parked with the new
   CHECK(rx.seen().size() == tries + 1);  // one attempt per retry request, no loop
 }
 
+TEST_CASE("Runner: a retried dead letter that fails for a while is tried again until delivered",
+          "[sinks]") {
+  Rig rig;
+  Receiver rx;
+  REQUIRE(rx.ok());
+  rx.SetMode(Receiver::Mode::kNotFound);
+  auto runner = rig.Start(SinkConfig{
+      "hook",
+      "webhook",
+      {{"url", rx.url("/hook")}, {"retry_initial", "10ms"}, {"retry_max", "40ms"}}});
+  rig.Publish(1, 1);
+  REQUIRE(WaitFor([&] { return runner->dead_lettered() == 1; }));
+  rx.SetMode(Receiver::Mode::kError);
+  const size_t before = rx.seen().size();
+  REQUIRE(rig.store->RequeueDeadLetters("hook", {1}).ok());
+  REQUIRE(WaitFor([&] { return rx.seen().size() >= before + 3; }));
+  CHECK(*rig.store->LoadRedeliveries("hook") == std::vector<uint64_t>{1});  // still flagged
+  rx.SetMode(Receiver::Mode::kOk);
+  const bool cleared = WaitFor([&] { return rig.store->ListDeadLetters("hook")->empty(); });
+  runner->Join();
+  REQUIRE(cleared);
+  REQUIRE(rx.accepted().size() == 1);
+  CHECK(*rx.accepted()[0].Header("idempotency-key") == Key(1));
+}
+
 TEST_CASE("Runner: a retry asked for while the daemon was down is sent at the next start",
           "[sinks]") {
   Rig rig;
