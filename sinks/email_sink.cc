@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
 #include <ctime>
 
 #include "daemon/net/url.h"
@@ -49,12 +51,32 @@ std::string Base64(std::string_view in) {
   return out;
 }
 
-// A header value as RFC 2047 encoded-word when it is not plain printable ASCII.
-std::string HeaderText(std::string_view s) {
+// A header value: control characters (a summary's line breaks) become spaces, so nothing can
+// start a new header line; text that is not plain ASCII becomes RFC 2047 encoded-words. Each
+// encoded-word is at most 75 characters (45 bytes of UTF-8, never split inside a character), and
+// they are folded onto continuation lines, which decoders join without the whitespace.
+std::string HeaderText(std::string_view in) {
+  std::string s(in);
   bool plain = true;
-  for (char c : s) plain = plain && c >= 0x20 && c < 0x7f;
-  if (plain) return std::string(s);
-  return "=?UTF-8?B?" + Base64(s) + "?=";
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    plain = plain && static_cast<unsigned char>(c) < 0x80;
+  }
+  if (plain) return s;
+  constexpr size_t kMaxBytes = 45;  // base64: 60 characters, plus "=?UTF-8?B?" and "?="
+  std::string out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t end = std::min(s.size(), start + kMaxBytes);
+    while (end < s.size() && end > start + 1 &&
+           (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) {
+      --end;
+    }
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + Base64(std::string_view(s).substr(start, end - start)) + "?=";
+    start = end;
+  }
+  return out;
 }
 
 std::string Upper(std::string_view s) {
@@ -110,6 +132,12 @@ class EmailSinkFactory final : public SinkFactory {
           fmt::format("option 'url': '{}' must start with smtp:// or smtps://", c.url));
     }
     c.from = o.String("from");
+    // Checked like `to`: the address goes into the From header and the envelope, where a line
+    // break would start a header or command of its own.
+    if (c.from.find('@') == std::string::npos ||
+        c.from.find_first_of("<>\r\n ") != std::string::npos) {
+      return Status::InvalidArgument(fmt::format("option 'from': '{}' is not an address", c.from));
+    }
     c.to = o.List("to");
     if (c.to.empty()) return Status::InvalidArgument("option 'to': needs at least one address");
     for (const std::string& a : c.to) {

@@ -1,10 +1,14 @@
 // The email sink against a real SMTP server on loopback (tests/fakes/smtp_server.h): the
 // message a person reads, the envelope, AUTH, how SMTP replies map to retry or dead letter, and
 // that the password never shows. TLS is not tested on loopback: these use `starttls: never`.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -85,8 +89,9 @@ TEST_CASE("EmailSink: a readable message with the headers a mail client needs", 
   REQUIRE(server.ok());
   EmailSink sink(Config(server), RealClock());
   Escalation e = SampleEscalation(3);
-  // A line that starts with a dot must survive SMTP's dot-stuffing.
-  e.posts[0].text = ".@AcmeAir lost my bag in Denver";
+  // A summary's line break: the Subject stays one line, and the body line that now starts with
+  // a dot survives SMTP's dot-stuffing (libcurl doubles it, the server undoes it).
+  e.summary = "Lost bag in Denver,\n.nobody answers #3";
   std::stop_source stop;
   DeliveryResult r = sink.Deliver(e, stop.get_token());
   INFO(r.detail);
@@ -100,7 +105,7 @@ TEST_CASE("EmailSink: a readable message with the headers a mail client needs", 
   CHECK(HeaderOf(m.data, "From") == "earshot@ops.example");
   CHECK(HeaderOf(m.data, "To") == "oncall@ops.example, social@ops.example");
   CHECK(HeaderOf(m.data, "Subject") ==
-        "[earshot] HIGH open: Lost bag in Denver, nobody answers #3");
+        "[earshot] HIGH open: Lost bag in Denver, .nobody answers #3");
   CHECK_THAT(HeaderOf(m.data, "Date"), Catch::Matches(
       "(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
       "\\d{4} \\d\\d:\\d\\d:\\d\\d \\+0000"));
@@ -110,12 +115,13 @@ TEST_CASE("EmailSink: a readable message with the headers a mail client needs", 
 
   const std::string body = BodyOf(m.data);
   CHECK_THAT(body, Catch::Contains("HIGH"));
-  CHECK_THAT(body, Catch::Contains("Lost bag in Denver, nobody answers #3"));
+  CHECK_THAT(body, Catch::Contains("Lost bag in Denver,\r\n.nobody answers #3"));
+  CHECK_THAT(body, !Catch::Contains("..nobody"));
   CHECK_THAT(body, Catch::Contains("@jane@air.example (Jane, 152"));
   CHECK_THAT(body, Catch::Contains("followers"));
   CHECK_THAT(body, Catch::Contains(e.posts[0].url));
   CHECK_THAT(body, Catch::Contains("Incident " + e.incident_id + " (seq 3)"));
-  CHECK_THAT(body, Catch::Contains("\".@AcmeAir lost my bag"));
+  CHECK_THAT(body, Catch::Contains("\"@AcmeAir lost my bag in Denver"));
   CHECK_THAT(body, !Catch::Contains("\x1b["));  // no terminal colours in a mail
   // Every line ends in CRLF: no bare LF reaches the server.
   for (size_t i = 0; i < m.data.size(); ++i) {
@@ -123,18 +129,99 @@ TEST_CASE("EmailSink: a readable message with the headers a mail client needs", 
   }
 }
 
-TEST_CASE("EmailSink: a summary with non-ASCII text becomes an encoded-word Subject",
+std::string Base64Decode(std::string_view in) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char* at = std::strchr(alphabet, c);
+    if (c == '\0' || at == nullptr) continue;
+    acc = (acc << 6) | static_cast<uint32_t>(at - alphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+TEST_CASE("EmailSink: a non-ASCII Subject is folded RFC 2047 encoded-words of at most 75 chars",
           "[sinks]") {
   SmtpServer server;
   REQUIRE(server.ok());
   EmailSink sink(Config(server), RealClock());
   Escalation e = SampleEscalation(4);
-  e.summary = "Gepäck verloren in München";
+  e.summary = "Gepäck verloren in München, Flug nach Zürich gestrichen, niemand antwortet: "
+              "größter Ärger des Jahres ✈️ 😡";
   std::stop_source stop;
   REQUIRE(sink.Deliver(e, stop.get_token()).delivered());
   REQUIRE(server.messages().size() == 1);
-  CHECK_THAT(HeaderOf(server.messages()[0].data, "Subject"), Catch::StartsWith("=?UTF-8?B?"));
-  CHECK_THAT(BodyOf(server.messages()[0].data), Catch::Contains("Gepäck verloren in München"));
+  const std::string& data = server.messages()[0].data;
+  CHECK_THAT(BodyOf(data), Catch::Contains(e.summary));
+
+  // The Subject header with its continuation lines.
+  const size_t start = data.find("\r\nSubject: ") + 11;
+  size_t end = start;
+  do {
+    end = data.find("\r\n", end + 1);
+  } while (data[end + 2] == ' ');
+  std::istringstream words(data.substr(start, end - start));
+  std::string decoded;
+  int count = 0;
+  for (std::string w; words >> w; ++count) {
+    INFO(w);
+    CHECK(w.size() <= 75);
+    REQUIRE_THAT(w, Catch::StartsWith("=?UTF-8?B?") && Catch::EndsWith("?="));
+    const std::string part = Base64Decode(w.substr(10, w.size() - 12));
+    // Never split inside a UTF-8 character: each word decodes to whole characters.
+    CHECK((static_cast<unsigned char>(part[0]) & 0xC0) != 0x80);
+    decoded += part;
+  }
+  CHECK(count > 1);
+  CHECK(decoded == "[earshot] HIGH open: " + e.summary);
+}
+
+TEST_CASE("SmtpServer: undoes dot-stuffing and records the envelope", "[sinks]") {
+  SmtpServer server;
+  REQUIRE(server.ok());
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(server.port());
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const std::string session =
+      "HELO client\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n"
+      "Subject: s\r\n\r\n..starts with a dot\r\n...\r\nend\r\n.\r\nQUIT\r\n";
+  REQUIRE(::send(fd, session.data(), session.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(session.size()));
+  std::string replies;
+  char buf[1024];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) replies.append(buf, n);
+  ::close(fd);
+  CHECK_THAT(replies, Catch::Contains("250 2.0.0 queued"));
+  CHECK_THAT(replies, Catch::EndsWith("221 2.0.0 bye\r\n"));
+  REQUIRE(server.messages().size() == 1);
+  const SmtpServer::Message m = server.messages()[0];
+  CHECK(m.helo == "client");
+  CHECK(m.mail_from == "a@x.example");
+  CHECK(m.rcpt_to == std::vector<std::string>{"b@y.example"});
+  CHECK(m.data == "Subject: s\r\n\r\n.starts with a dot\r\n..\r\nend\r\n");
+}
+
+TEST_CASE("Email sink options: a From address with a line break is refused", "[sinks]") {
+  SinkRegistry registry;
+  RegisterBuiltinSinks(registry);
+  for (const std::string from : {"earshot@ops.example\r\nBcc: x@evil.example", "nobody"}) {
+    Result<ConfiguredSink> sink = registry.Create(SinkConfig{
+        "mail", "email",
+        {{"url", "smtp://127.0.0.1:25"}, {"from", from}, {"to", "oncall@ops.example"}}});
+    CHECK_FALSE(sink.ok());
+    CHECK_THAT(sink.status().message(), Catch::Contains("option 'from'"));
+  }
 }
 
 TEST_CASE("EmailSink: AUTH PLAIN/LOGIN with the right password; a wrong one is permanent",
