@@ -139,6 +139,21 @@ TEST_CASE("MastodonStreamSource: discovers the streaming host and delivers updat
   CHECK(saw_stream_request);
 }
 
+TEST_CASE("MastodonStreamSource: streams from the host the instance advertises",
+          "[sources][mastodon][stream]") {
+  auto streaming = FakeMastodon::Start(FakeOptions());
+  REQUIRE(streaming.ok());
+  FakeMastodonOptions options = FakeOptions();
+  options.streaming_url = "ws://127.0.0.1:" + std::to_string((*streaming)->port()) + "/";
+  Rig rig = MakeRig(MastodonSourceConfig::Kind::kHashtag, nullptr, options);
+  REQUIRE(rig.StepUntil([&] { return (*streaming)->open_streams() == 1; }));
+  CHECK(rig.stream().streaming_url() == (*streaming)->base_url());
+  CHECK(rig.fake->open_streams() == 0);
+  const std::string id = Tagged(**streaming, "from the streaming host");
+  REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
+  CHECK(rig.posts[0].id == id);
+}
+
 TEST_CASE("MastodonStreamSource: mentions arrive from the notification stream",
           "[sources][mastodon][stream]") {
   Rig rig = MakeRig(MastodonSourceConfig::Kind::kMentions);

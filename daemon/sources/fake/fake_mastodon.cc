@@ -501,7 +501,8 @@ class FakeMastodon::Impl {
                                 "\"registrations\":false,\"stats\":{{\"status_count\":{}}},"
                                 "\"urls\":{{\"streaming_api\":{}}}}}",
                                 Q(UrlHostAndPort()), entries_.size(),
-                                Q("ws://" + UrlHostAndPort())));
+                                Q(options_.streaming_url.empty() ? "ws://" + UrlHostAndPort()
+                                                                 : options_.streaming_url)));
     } else if (req.path.starts_with("/api/v1/timelines/tag/")) {
       const std::string tag = LowerUtf8Latin(req.path.substr(strlen("/api/v1/timelines/tag/")));
       r = Page(req, false, tag, 20, 40);

@@ -5,7 +5,8 @@
 //   GET /api/v1/notifications        `mention` notifications of the configured account (types[]
 //                                    and exclude_types[] honoured); limit default 40, max 80
 //   GET /api/v1/instance             a minimal Instance entity; urls.streaming_api points
-//                                    back to the fake itself (ws://127.0.0.1:<port>)
+//                                    back to the fake itself (ws://127.0.0.1:<port>) unless
+//                                    options say otherwise
 //   GET /api/v1/streaming/hashtag?tag=         Server-Sent Events: `update` for each new status
 //   GET /api/v1/streaming/user/notification    carrying the tag / `notification` for each new
 //                                    mention (token checked as for notifications); `delete` and
@@ -96,6 +97,8 @@ struct FakeMastodonOptions {
   uint16_t port = 0;                        // 0 = any free port
   // An idle stream gets a ":thump" comment this often (Mastodon: about every 15 s).
   std::chrono::milliseconds heartbeat_interval{15000};
+  // What /api/v1/instance advertises as urls.streaming_api; "" = ws://<the fake itself>.
+  std::string streaming_url;
 };
 
 class FakeMastodon {
