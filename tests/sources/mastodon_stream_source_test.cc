@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "daemon/net/curl_http_client.h"
+#include "daemon/net/http_server.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/mastodon/mastodon_stream_source.h"
 
@@ -150,6 +151,26 @@ TEST_CASE("MastodonStreamSource: streams from the host the instance advertises",
   CHECK(rig.stream().streaming_url() == (*streaming)->base_url());
   CHECK(rig.fake->open_streams() == 0);
   const std::string id = Tagged(**streaming, "from the streaming host");
+  REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
+  CHECK(rig.posts[0].id == id);
+}
+
+TEST_CASE("MastodonStreamSource: falls back to the instance when the streaming host is down",
+          "[sources][mastodon][stream]") {
+  // A port that was just free: nothing listens there.
+  uint16_t dead_port = 0;
+  {
+    auto gone = HttpServer::Start([](const HttpServerRequest&) { return HttpServerResponse{}; });
+    REQUIRE(gone.ok());
+    dead_port = (*gone)->port();
+  }
+  FakeMastodonOptions options = FakeOptions();
+  options.streaming_url = "wss://127.0.0.1:" + std::to_string(dead_port);
+  Rig rig = MakeRig(MastodonSourceConfig::Kind::kHashtag, nullptr, options);
+  REQUIRE(rig.Connected(1));
+  CHECK(rig.stream().streaming_url() == rig.fake->base_url());
+  CHECK(rig.stream().stats().disconnects == 3);
+  const std::string id = Tagged(*rig.fake, "still heard");
   REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
   CHECK(rig.posts[0].id == id);
 }

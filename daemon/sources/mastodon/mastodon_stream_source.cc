@@ -17,6 +17,7 @@ using std::chrono::milliseconds;
 constexpr size_t kSeenCap = 4096;
 constexpr size_t kDeletedCap = 1024;
 constexpr size_t kMaxPendingEventBytes = 8 << 20;
+constexpr int kMaxNoHead = 3;  // stream failures without a response before leaving the host
 
 double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
 
@@ -281,6 +282,15 @@ Pace MastodonStreamSource::StreamDown() {
   }
   if (clock_.Now() - connected_at_ >= config_.stable_after) reconnect_.ResetBackoff();
   const milliseconds wait = reconnect_.Backoff();
+  // An advertised streaming host that never answers (a stale instance setting, a firewall):
+  // Mastodon also serves the streaming API behind the instance's own host, so try that.
+  no_head_in_a_row_ = status == 0 ? no_head_in_a_row_ + 1 : 0;
+  if (no_head_in_a_row_ >= kMaxNoHead && streaming_url_ != config_.mastodon.base_url) {
+    log::Warn(name_, "streaming host {} did not answer {} times; streaming from {} instead",
+              UrlHost(streaming_url_), no_head_in_a_row_, host_);
+    streaming_url_ = config_.mastodon.base_url;
+    no_head_in_a_row_ = 0;
+  }
   if (status != 0 && status != 200) {
     ++stats_.http_errors;
     log::Warn(name_, "HTTP {} from the streaming API of {}; reconnecting in {:.1f}s", status,

@@ -6,7 +6,8 @@
 // How it runs (all inside Next, on the poller's thread; no thread of its own):
 //   1. Discovery: GET /api/v1/instance once; the streaming base URL is
 //      `configuration.urls.streaming` (v2 shape) or `urls.streaming_api` (v1), ws(s):// mapped
-//      to http(s)://; the instance's base_url when it advertises none (or answers 404).
+//      to http(s)://; the instance's base_url when it advertises none (or answers 404), or
+//      when the advertised host fails 3 times in a row without answering at all.
 //   2. Open the stream (SseClient, libcurl). Each Next then waits up to `slice` (~1 s) for
 //      bytes, so the poller's heartbeat stays fresh, and returns the posts that arrived.
 //   3. Events: `update` (a Status, hashtag streams), `notification` (a mention's status; other
@@ -126,6 +127,7 @@ class MastodonStreamSource final : public Source {
   std::string streaming_url_;
   SystemTime connected_at_{};
   bool streaming_ = false;  // a stream is open (its head may not have arrived yet)
+  int no_head_in_a_row_ = 0;  // stream attempts that ended before any HTTP response
 
   std::optional<std::string> cursor_;
   // Gap fill: pending after a (re)connect when there is a cursor to fill from.
