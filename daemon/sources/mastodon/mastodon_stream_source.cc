@@ -370,15 +370,16 @@ Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
     sse_parser_.Feed(bytes, &events);
     stats_.heartbeats += sse_parser_.comments() - comments;
     for (const SseEvent& event : events) HandleEvent(event, batch);
-    if (sse_parser_.pending_bytes() > kMaxPendingEventBytes ||
-        held_bytes_.size() > kMaxPendingEventBytes) {
-      log::Warn(name_, "an event from {} exceeds {} bytes; reconnecting", host_,
-                kMaxPendingEventBytes);
-      if (cursor_ != cursor_before) batch->cursor = cursor_;
-      return StreamDown();
-    }
   }
   if (cursor_ != cursor_before) batch->cursor = cursor_;
+  if (sse_parser_.pending_bytes() > kMaxPendingEventBytes ||
+      held_bytes_.size() > kMaxPendingEventBytes) {
+    // A runaway event, or a gap fill that cannot finish while the stream keeps talking: start
+    // over rather than buffer without bound (the next gap fill covers what is dropped here).
+    log::Warn(name_, "more than {} bytes of events from {} are waiting; reconnecting",
+              kMaxPendingEventBytes, host_);
+    return StreamDown();
+  }
   if (*state == SseClient::State::kEnded) return StreamDown();
   if (clock_.Now() - connected_at_ >= config_.stable_after) reconnect_.ResetBackoff();
   return Pace{milliseconds(0)};
