@@ -158,7 +158,7 @@ TEST_CASE("EmailSink: a non-ASCII Subject is folded RFC 2047 encoded-words of at
   std::stop_source stop;
   REQUIRE(sink.Deliver(e, stop.get_token()).delivered());
   REQUIRE(server.messages().size() == 1);
-  const std::string& data = server.messages()[0].data;
+  const std::string data = server.messages()[0].data;
   CHECK_THAT(BodyOf(data), Catch::Contains(e.summary));
 
   // The Subject header with its continuation lines.
