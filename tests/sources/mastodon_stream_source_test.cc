@@ -175,6 +175,39 @@ TEST_CASE("MastodonStreamSource: falls back to the instance when the streaming h
   CHECK(rig.posts[0].id == id);
 }
 
+TEST_CASE("MastodonStreamSource: a 5xx from the streaming API is retried with backoff",
+          "[sources][mastodon][stream]") {
+  Rig rig = MakeRig();
+  rig.Step();  // discovery
+  REQUIRE(rig.stream().stats().discovery_requests == 1);
+  FakeFault fault;
+  fault.kind = FakeFault::Kind::kServerError;
+  fault.count = 2;
+  rig.fake->InjectFault(fault);
+  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().http_errors >= 2; }, 50));
+  REQUIRE(rig.Connected(3));
+  CHECK(rig.stream().stats().disconnects == 2);
+  for (size_t i = 1; i < rig.waits.size(); ++i) {
+    if (rig.waits[i].count() > 0) CHECK(rig.waits[i] >= 10ms);  // backoff_min: no busy loop
+  }
+  const std::string id = Tagged(*rig.fake, "after the outage");
+  REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
+  CHECK(rig.posts[0].id == id);
+}
+
+TEST_CASE("MastodonStreamSource: a malformed event is skipped, the stream goes on",
+          "[sources][mastodon][stream]") {
+  Rig rig = MakeRig();
+  REQUIRE(rig.Connected(1));
+  rig.fake->AddRawStatus(R"({"id":"$ID","content":"no account, no date"})", {"acmeair"});
+  const std::string good = Tagged(*rig.fake, "fine");
+  REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
+  CHECK(rig.Ids() == std::vector<std::string>{good});
+  CHECK(rig.stream().stats().bad_events == 1);
+  CHECK(rig.stream().stats().disconnects == 0);
+  CHECK(rig.cursor == good);
+}
+
 TEST_CASE("MastodonStreamSource: mentions arrive from the notification stream",
           "[sources][mastodon][stream]") {
   Rig rig = MakeRig(MastodonSourceConfig::Kind::kMentions);
