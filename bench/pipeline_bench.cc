@@ -122,7 +122,9 @@ int main(int argc, char** argv) {
   Diagnostics diags;
   RuleLoadOptions options;
   options.brands = {"AcmeAir", "FedEx", "Comcast"};
-  auto rules = LoadRules({root + "/rules/complaints.yaml"}, options, &diags);
+  auto rules = LoadRules({root + "/rules/complaints.yaml", root + "/rules/resolution.yaml",
+                          root + "/rules/praise.yaml"},
+                         options, &diags);
   if (!rules.ok()) {
     fmt::print(stderr, "{}\n{}\n", diags.ToText(), rules.status().ToString());
     return 1;

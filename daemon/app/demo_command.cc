@@ -38,7 +38,7 @@ AppConfig DemoConfig(const std::string& base_url, const std::filesystem::path& s
   c.file = "(demo)";
   c.brands = {kDemoBrand};
   c.state_dir = state_dir;
-  c.rule_files = {rules / "complaints.yaml"};
+  c.rule_files = DefaultRuleFiles();
   c.lexicon_dir = rules / "lexicon";
   SourceSettings tag;
   tag.name = "acmeair-sucks";

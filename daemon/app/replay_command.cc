@@ -196,7 +196,7 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
     const fs::path rules_dir = DefaultRulesDir();
     config.brands = o.brands;
     for (const auto& r : o.rules) config.rule_files.emplace_back(r);
-    if (config.rule_files.empty()) config.rule_files.push_back(rules_dir / "complaints.yaml");
+    if (config.rule_files.empty()) config.rule_files = DefaultRuleFiles();
     config.lexicon_dir = o.lexicon.empty() ? rules_dir / "lexicon" : fs::path(o.lexicon);
   }
   auto detector = BuildDetector(config, &diags);

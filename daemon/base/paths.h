@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace earshot {
 
@@ -21,6 +22,13 @@ inline std::string DefaultRulesDir() {
 #else
   return "rules";
 #endif
+}
+
+// The shipped packs, in the order they must load: praise and resolution use the complaint
+// pack's lists and macros.
+inline std::vector<std::filesystem::path> DefaultRuleFiles() {
+  const std::filesystem::path dir = DefaultRulesDir();
+  return {dir / "complaints.yaml", dir / "resolution.yaml", dir / "praise.yaml"};
 }
 
 }  // namespace earshot

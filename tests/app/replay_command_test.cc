@@ -15,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kRules = std::string(EARSHOT_SOURCE_DIR) + "/rules/complaints.yaml";
+const std::string kRulesDir = std::string(EARSHOT_SOURCE_DIR) + "/rules/";
 const std::string kLexicon = std::string(EARSHOT_SOURCE_DIR) + "/rules/lexicon";
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -34,7 +34,8 @@ TEST_CASE("replay: one result per input line, in order, errors in place", "[app]
       R"({"text":"no id"})" "\n"
       R"({"id":"5","text":"the weather is nice today"})" "\n");
   std::ostringstream out, err;
-  const int code = RunReplayCommand({"--rules", kRules, "--lexicon", kLexicon, "--brand", "AcmeAir"},
+  const int code = RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
+                           "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon, "--brand", "AcmeAir"},
                                     in, out, err);
   INFO(err.str());
   CHECK(code == 0);
@@ -59,7 +60,8 @@ TEST_CASE("replay: a Mastodon status object is read as the API returns it", "[ap
   line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
   std::istringstream in(line + "\n");
   std::ostringstream out, err;
-  CHECK(RunReplayCommand({"--rules", kRules, "--lexicon", kLexicon}, in, out, err) == 0);
+  CHECK(RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
+                           "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon}, in, out, err) == 0);
   CHECK(out.str().rfind(R"({"id":"103270115826048975",)", 0) == 0);
 }
 
@@ -73,7 +75,8 @@ TEST_CASE("replay --escalate: open then resolve on the posts' own timestamps", "
       R"({"id":"3","text":"#ThanksAcmeAir they found my bag","author":"jane@travel.example","thread":"1","created_at":"2026-11-22T11:00:00Z"})" "\n");
   std::ostringstream out, err;
   const std::string escalations = (dir / "escalations.jsonl").string();
-  const int code = RunReplayCommand({"--rules", kRules, "--lexicon", kLexicon, "--brand", "AcmeAir",
+  const int code = RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
+                           "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon, "--brand", "AcmeAir",
                                      "--escalate", "--escalations", escalations},
                                     in, out, err);
   INFO(err.str());
@@ -95,7 +98,8 @@ TEST_CASE("replay: usage and unreadable files are named", "[app]") {
   CHECK(RunReplayCommand({"--escalate"}, in, out, err) == 2);
   CHECK(err.str().find("--escalations") != std::string::npos);
   std::ostringstream out2, err2;
-  CHECK(RunReplayCommand({"--rules", kRules, "--lexicon", kLexicon, "/nonexistent/corpus.jsonl"},
+  CHECK(RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
+                           "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon, "/nonexistent/corpus.jsonl"},
                          in, out2, err2) == 1);
   CHECK(err2.str().find("/nonexistent/corpus.jsonl") != std::string::npos);
 }

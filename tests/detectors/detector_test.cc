@@ -22,7 +22,10 @@ Detector ShippedDetector(std::vector<std::string> brands = {"AcmeAir"}) {
   RuleLoadOptions options;
   options.brands = std::move(brands);
   Diagnostics diags;
-  auto rules = LoadRules({EARSHOT_SOURCE_DIR "/rules/complaints.yaml"}, options, &diags);
+  auto rules = LoadRules({EARSHOT_SOURCE_DIR "/rules/complaints.yaml",
+                          EARSHOT_SOURCE_DIR "/rules/resolution.yaml",
+                          EARSHOT_SOURCE_DIR "/rules/praise.yaml"},
+                         options, &diags);
   INFO(diags.ToText());
   REQUIRE(rules.ok());
   CHECK(diags.empty());  // the shipped pack loads without a single warning

@@ -41,7 +41,7 @@ state_dir: {dir}/state
 log:
   level: debug
 rules:
-  files: [{rules}/complaints.yaml]
+  files: [{rules}/complaints.yaml, {rules}/resolution.yaml, {rules}/praise.yaml]
   lexicon_dir: {rules}/lexicon
 sources:
   - name: acmeair-sucks

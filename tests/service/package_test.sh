@@ -14,6 +14,7 @@ contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 fail=0
 for path in ./usr/bin/earshot ./usr/lib/systemd/system/earshot.service ./etc/earshot/earshot.yaml \
             ./usr/share/earshot/rules/complaints.yaml \
+            ./usr/share/earshot/rules/resolution.yaml ./usr/share/earshot/rules/praise.yaml \
             ./usr/share/earshot/rules/lexicon/vader_lexicon.txt \
             ./usr/share/earshot/rules/lexicon/emoji_utf8_lexicon.txt \
             ./usr/share/earshot/rules/lexicon/LICENSE.txt ./usr/share/doc/earshot/README.md; do
