@@ -26,6 +26,9 @@ usage: earshot <command> [options]
                              run a corpus through detection (and the escalator), one JSON per post
   test  FILE...              run rule unit tests (promtool style); exit 1 on a failing case
   score TEXT...              VADER sentiment of each TEXT; --json reads one text per line on stdin
+  test sinks [--config FILE] send one marked test escalation to every configured sink
+  deadletter [--config FILE] list [--json] | retry SINK [SEQ...|--all]
+                             what sinks gave up on, and sending it again
   silence [--config FILE] add MATCHER... --for 2h | list | expire ID
                              mute pages by label matchers; the running daemon picks it up
   routes test --config FILE LABEL=VALUE...
@@ -51,7 +54,14 @@ int main(int argc, char** argv) {
   if (command == "check") return earshot::RunCheckCommand(args, std::cout, std::cerr);
   if (command == "score") return earshot::RunScoreCommand(args, std::cin, std::cout, std::cerr);
   if (command == "replay") return earshot::RunReplayCommand(args, std::cin, std::cout, std::cerr);
+  if (command == "test" && !args.empty() && args[0] == "sinks") {
+    return earshot::RunTestSinksCommandFromMain({args.begin() + 1, args.end()}, std::cout,
+                                                std::cerr);
+  }
   if (command == "test") return earshot::RunRuleTestCommand(args, std::cout, std::cerr);
+  if (command == "deadletter") {
+    return earshot::RunDeadLetterCommandFromMain(args, std::cout, std::cerr);
+  }
   if (command == "silence") return earshot::RunSilenceCommandFromMain(args, std::cout, std::cerr);
   if (command == "routes") return earshot::RunRoutesTestCommand(args, std::cout, std::cerr);
   if (command == "tail") return earshot::RunTailCommandFromMain(args, std::cout, std::cerr);

@@ -284,8 +284,9 @@ std::string App::RenderMetrics() const {
   for (const SourceCounter& c : kSourceCounters) {
     t.Family(c.name, "counter", c.help);
     for (size_t i = 0; i < p.pollers.size(); ++i) {
-      t.Sample(c.name, {{"source", p.pollers[i]->name()}},
-               static_cast<double>((p.source_stats[i].*c.field)->load()));
+      const std::atomic<int64_t>* counter = p.source_stats[i].*c.field;
+      if (counter == nullptr) continue;
+      t.Sample(c.name, {{"source", p.pollers[i]->name()}}, static_cast<double>(counter->load()));
     }
   }
   t.Family("earshot_posts_fetched_total", "counter", "Posts run through the detectors.");

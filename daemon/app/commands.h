@@ -21,6 +21,12 @@ int RunScoreCommand(const std::vector<std::string>& args, std::istream& in, std:
 // `earshot silence [--config FILE] add|list|expire ...` on the config's state store.
 int RunSilenceCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
                               std::ostream& err);
+// `earshot deadletter [--config FILE] list|retry ...` on the config's state store.
+int RunDeadLetterCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
+                                 std::ostream& err);
+// `earshot test sinks [--config FILE]`: one marked test escalation to every configured sink.
+int RunTestSinksCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
+                                std::ostream& err);
 // `earshot tail`, stopping on SIGINT/SIGTERM.
 int RunTailCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
                            std::ostream& err);

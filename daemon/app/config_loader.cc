@@ -12,6 +12,7 @@
 
 #include "daemon/base/log.h"
 #include "daemon/config/yaml_reader.h"
+#include "sinks/registry.h"
 
 namespace earshot {
 namespace {
@@ -97,6 +98,9 @@ void ReadMastodonSource(MapReader& m, const YamlValue& item, const fs::path& bas
   m.Required("base_url", &s->base_url)
       .Optional("hashtag", &s->hashtag)
       .Optional("mentions", &s->mentions);
+  if (auto v = m.Get("mode")) {
+    if (auto mode = v->ReadChoice("mode of source", {"poll", "stream"})) s->mode = *mode;
+  }
   if (!s->hashtag.empty() && s->mentions) {
     item.Error(fmt::format("source '{}': choose hashtag or mentions: true, not both", s->name));
   } else if (s->hashtag.empty() && !s->mentions) {
@@ -176,6 +180,21 @@ void ReadSource(const YamlValue& item, const fs::path& base_dir, AppConfig* conf
   config->sources.push_back(std::move(s));
 }
 
+// True when `option` of sink type `type` is declared secret by its factory.
+bool IsSecretOption(const std::string& type, const std::string& option) {
+  static const SinkRegistry* registry = [] {
+    auto* r = new SinkRegistry;
+    RegisterBuiltinSinks(*r);
+    return r;
+  }();
+  const SinkFactory* factory = registry->Find(type);
+  if (factory == nullptr) return false;  // the registry names the unknown type later
+  for (const SinkOption& o : factory->options()) {
+    if (o.name == option) return o.secret;
+  }
+  return false;
+}
+
 void ReadSink(const YamlValue& item, const fs::path& base_dir, AppConfig* config,
               std::set<std::string>* names) {
   MapReader m(item, "sink");
@@ -209,6 +228,10 @@ void ReadSink(const YamlValue& item, const fs::path& base_dir, AppConfig* config
                                    fmt::format("sink '{}'", s.name))) {
         s.options[*secret_base] = *secret;
       }
+    } else if (IsSecretOption(s.type, key)) {
+      value.Error(fmt::format("sink '{}': {} is a secret and never goes in the config file; use "
+                              "{}_file or {}_credential",
+                              s.name, key, key, key));
     } else if (value.IsMapping()) {
       for (const auto& [sub_key, sub_value] : MapReader(value, key).Entries()) {
         if (auto v = sub_value.ReadString(fmt::format("{}.{}", key, sub_key.scalar()))) {

@@ -4,6 +4,7 @@
 
 #include "daemon/sources/bluesky/bluesky_source.h"
 #include "daemon/sources/mastodon/mastodon_source.h"
+#include "daemon/sources/mastodon/mastodon_stream_source.h"
 #include "daemon/sources/reddit/reddit_source.h"
 #include "daemon/sources/x/x_source.h"
 
@@ -42,6 +43,25 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
     cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.limit = s.limit;
     cfg.user_agent = user_agent;
+    if (s.mode == "stream") {
+      MastodonStreamSourceConfig stream;
+      stream.mastodon = std::move(cfg);
+      stream.user_agent = user_agent;
+      auto source = MastodonStreamSource::Create(std::move(stream), RealClock());
+      if (!source.ok()) return source.status();
+      // The stream's own counters under the shared names; a stream makes no polling requests.
+      const auto& st = static_cast<const MastodonStreamSource&>(**source).stats();
+      BuiltSource built;
+      built.counters.requests = &st.gap_fill_requests;
+      built.counters.posts = &st.posts;
+      built.counters.bad_items = &st.bad_events;
+      built.counters.rate_limited = &st.rate_limited;
+      built.counters.auth_errors = &st.auth_errors;
+      built.counters.server_errors = &st.http_errors;
+      built.counters.transport_errors = &st.disconnects;
+      built.source = *std::move(source);
+      return built;
+    }
     return Make<MastodonSource>(std::move(cfg));
   }
   if (s.type == "x") {

@@ -14,7 +14,8 @@
 
 namespace earshot {
 
-// Pointers into the source's own stats; valid as long as the source lives.
+// Pointers into the source's own stats; valid as long as the source lives. nullptr where a
+// kind of source has no such counter (a stream makes no paged requests, so no malformed pages).
 struct SourceCounters {
   const std::atomic<int64_t>* requests = nullptr;
   const std::atomic<int64_t>* posts = nullptr;

@@ -31,6 +31,12 @@ DaemonRig::DaemonRig(std::string extra_yaml, std::string extra_sources) {
   auto fake = FakeMastodon::Start(options);
   if (!fake.ok()) throw std::runtime_error(fake.status().ToString());
   fake_ = *std::move(fake);
+  // "{fake}" in the extra YAML stands for the fake Mastodon's URL, unknown until it started.
+  for (std::string* text : {&extra_yaml, &extra_sources}) {
+    for (size_t at; (at = text->find("{fake}")) != std::string::npos;) {
+      text->replace(at, 6, fake_->base_url());
+    }
+  }
   dir_ = MakeTempDir("earshot-it");
   notify_ = std::make_unique<NotifyListener>(dir_);
   WriteFile(dir_ + "/mastodon.token", std::string(kToken) + "\n");

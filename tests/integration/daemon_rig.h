@@ -18,7 +18,8 @@ class DaemonRig {
  public:
   // Starts the fake; writes earshot.yaml, the token file and an empty state dir under a fresh
   // temp dir. `extra_yaml` is appended to the config (more sources, escalation settings).
-  // `extra_sources` is appended to the sources list (other networks).
+  // `extra_sources` is appended to the sources list (other networks). In both, "{fake}" is
+  // replaced by the fake Mastodon's base URL.
   explicit DaemonRig(std::string extra_yaml = "", std::string extra_sources = "");
   ~DaemonRig();
 

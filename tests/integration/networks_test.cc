@@ -95,3 +95,34 @@ TEST_CASE("Daemon: complaints on X, Bluesky and Reddit page like Mastodon's", "[
 
 }  // namespace
 }  // namespace earshot::testing
+
+namespace earshot::testing {
+namespace {
+
+TEST_CASE("Daemon: a Mastodon stream pages live and fills a dropped connection's gap",
+          "[integration]") {
+  DaemonRig rig("", R"(  - name: acmeair-fail-live
+    type: mastodon
+    mode: stream
+    base_url: {fake}
+    hashtag: AcmeAirFail
+)");
+  REQUIRE(rig.StartDaemon());
+  REQUIRE(WaitUntil([&] { return rig.fake().open_streams() > 0; }, std::chrono::seconds(30)));
+  const std::string live =
+      rig.fake().AddStatus(Toot("lea", 60, "#AcmeAirFail lost my bag, nobody answers"));
+  REQUIRE(rig.WaitForEscalations(1));
+
+  rig.fake().DropStreams(/*mid_event=*/false);
+  const std::string during =
+      rig.fake().AddStatus(Toot("max", 70, "#AcmeAirFail cancelled without notice, no refund"));
+  REQUIRE(rig.WaitForEscalations(2));
+  CHECK(rig.StopDaemon() == 0);
+  const std::vector<Escalation> all = rig.Escalations();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].posts[0].id == live);
+  CHECK(all[1].posts[0].id == during);
+}
+
+}  // namespace
+}  // namespace earshot::testing
