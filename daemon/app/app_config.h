@@ -23,6 +23,7 @@ struct SourceSettings {
   std::string base_url;  // "https://mastodon.social"; "" = the network's own API host
   std::string hashtag;   // mastodon: without '#'; empty when `mentions` is true
   bool mentions = false; // mastodon
+  std::string local_domain;  // mastodon: appended to local accounts ("" = base_url's host)
   std::string mode = "poll";  // mastodon: poll (REST paging) | stream (SSE, gaps filled by REST)
   std::string query;     // x, bluesky: the search query; reddit: for listing: search
   std::string identifier;                // bluesky: the account's handle or email

@@ -97,7 +97,8 @@ void ReadMastodonSource(MapReader& m, const YamlValue& item, const fs::path& bas
                         SourceSettings* s) {
   m.Required("base_url", &s->base_url)
       .Optional("hashtag", &s->hashtag)
-      .Optional("mentions", &s->mentions);
+      .Optional("mentions", &s->mentions)
+      .Optional("local_domain", &s->local_domain);
   if (auto v = m.Get("mode")) {
     if (auto mode = v->ReadChoice("mode of source", {"poll", "stream"})) s->mode = *mode;
   }

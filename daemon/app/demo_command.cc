@@ -46,6 +46,7 @@ AppConfig DemoConfig(const std::string& base_url, const std::filesystem::path& s
   tag.base_url = base_url;
   tag.hashtag = "AcmeAirSucks";
   tag.poll_interval = std::chrono::milliseconds(200);
+  tag.local_domain = "mastodon.example";  // the fake plays this instance
   SourceSettings mentions = tag;
   mentions.name = "acmeair-mentions";
   mentions.hashtag.clear();

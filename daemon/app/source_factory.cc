@@ -43,6 +43,7 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
     cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.limit = s.limit;
     cfg.user_agent = user_agent;
+    cfg.local_domain = s.local_domain;
     if (s.mode == "stream") {
       MastodonStreamSourceConfig stream;
       stream.mastodon = std::move(cfg);
