@@ -321,7 +321,10 @@ class Parser {
         item.Error(fmt::format("{}: missing required key 'category' (one of {})", subject,
                                fmt::join(kCategories, ", ")));
       }
-      return;
+      // The error is reported and the load will fail; keep the rule (as a complaint) so its
+      // match block is still checked and every problem shows in one run.
+      raw.category = Category::kComplaint;
+      if (!raw.severity) raw.severity = Severity::kInfo;
     }
     if (!has_match) {
       item.Error(fmt::format("{}: missing required key 'match'", subject));

@@ -1,0 +1,82 @@
+// `earshot check` as analysts run it: five distinct mistakes, five positioned errors, one run.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include "daemon/app/commands.h"
+
+namespace earshot {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST_CASE("check: five distinct mistakes give five positioned errors and exit 78", "[app]") {
+  std::random_device rd;
+  const fs::path dir = fs::temp_directory_path() / ("earshot-check-" + std::to_string(rd()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "rules.yaml") << R"(- rule: lost-bag
+  descripton: "a typo in a key"
+  category: complaint
+  severity: high
+  match:
+    any:
+      - regex: '(unclosed'
+- rule: repeated-word
+  description: "a backreference"
+  category: complant
+  severity: high
+  match:
+    any:
+      - regex: '(\w+) \1'
+- rule: shouting
+  description: "a bad severity and a yes"
+  category: complaint
+  severity: urgent
+  enabled: yes
+  match:
+    any:
+      - hashtag: acmeairsucks
+)";
+  std::ofstream(dir / "earshot.yaml")
+      << "brands: [AcmeAir]\nstate_dir: state\nrules:\n  files: [rules.yaml]\n  lexicon_dir: "
+      << EARSHOT_SOURCE_DIR << "/rules/lexicon\nsinks:\n  - name: c\n    type: console\n";
+  std::ostringstream out, err;
+  const int code = RunCheckCommand({"--config", (dir / "earshot.yaml").string()}, out, err);
+  fs::remove_all(dir);
+  INFO(err.str());
+  CHECK(code == 78);
+  const std::string text = err.str();
+  for (const char* expected :
+       {"rules.yaml:2:3: error: unknown key 'descripton' in rule 'lost-bag' (did you mean "
+        "'description'?)",
+        "rules.yaml:7:16: error: regex in rule 'lost-bag' invalid regex: missing ): (unclosed",
+        "rules.yaml:10:13: error: category of rule 'repeated-word': unknown value 'complant' "
+        "(did you mean 'complaint'?)",
+        "rules.yaml:14:16: error: regex in rule 'repeated-word' regex uses a backreference '\\1'",
+        "rules.yaml:18:13: error: severity of rule 'shouting': unknown value 'urgent'",
+        "rules.yaml:19:12: error: 'enabled' of rule 'shouting': expected true or false, got 'yes'"}) {
+    CHECK(text.find(expected) != std::string::npos);
+  }
+}
+
+TEST_CASE("check: a clean config says what it loaded", "[app]") {
+  std::ostringstream out, err;
+  std::random_device rd;
+  const fs::path dir = fs::temp_directory_path() / ("earshot-check-" + std::to_string(rd()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "earshot.yaml")
+      << "brands: [AcmeAir]\nstate_dir: state\nrules:\n  files: [" << EARSHOT_SOURCE_DIR
+      << "/rules/complaints.yaml]\n  lexicon_dir: " << EARSHOT_SOURCE_DIR
+      << "/rules/lexicon\nsinks:\n  - name: c\n    type: console\n";
+  const int code = RunCheckCommand({"--config", (dir / "earshot.yaml").string()}, out, err);
+  fs::remove_all(dir);
+  INFO(err.str());
+  CHECK(code == 0);
+  CHECK(out.str().find(": ok: ") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace earshot
