@@ -18,6 +18,8 @@
 #include "daemon/net/curl_http_client.h"
 #include "daemon/base/log.h"
 #include "daemon/base/paths.h"
+#include "daemon/escalator/silence_command.h"
+#include "daemon/state/state_store.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 
 namespace earshot {
@@ -56,8 +58,29 @@ AppConfig DemoConfig(const std::string& base_url, const std::filesystem::path& s
   c.sinks = {{"console", "console", {}, "(demo)"},
              {"archive", "file", {{"path", (state_dir / "escalations.jsonl").string()}}, "(demo)"}};
   c.escalation.sentiment_raise = -0.6;  // as in the shipped earshot.yaml
+  // A storm the size of a demo: 5 posts from 4 customers within two minutes is a surge.
+  c.escalation.surge_window = std::chrono::minutes(2);
+  c.escalation.surge_min_count = 5;
+  c.escalation.surge_min_distinct_authors = 4;
   c.shutdown_grace = std::chrono::milliseconds(3000);
   return c;
+}
+
+// Publishes one scripted post on the fake and narrates it.
+std::string Publish(FakeMastodon& fake, std::ostream& out, const ScriptedPost& post,
+                    const std::vector<std::string>& earlier_ids) {
+  FakeStatus status;
+  status.acct = post.acct;
+  status.display_name = post.display_name;
+  status.followers = post.followers;
+  status.html = post.html;
+  status.tags = post.tags;
+  status.mentions = post.mentions;
+  if (post.reply_to >= 0) status.in_reply_to_id = earlier_ids[post.reply_to];
+  const std::string id = fake.AddStatus(status);
+  out << fmt::format("-- @{} posts ({}); expect: {}\n", post.acct, id, post.expect);
+  out.flush();
+  return id;
 }
 
 // The lines of a real scrape that tell the demo's story; never a secret in any of them.
@@ -142,20 +165,49 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   std::vector<std::string> ids;
   for (const ScriptedPost& post : script) {
     std::this_thread::sleep_for(std::chrono::milliseconds(post.delay_ms));
-    FakeStatus status;
-    status.acct = post.acct;
-    status.display_name = post.display_name;
-    status.followers = post.followers;
-    status.html = post.html;
-    status.tags = post.tags;
-    status.mentions = post.mentions;
-    if (post.reply_to >= 0) status.in_reply_to_id = ids[post.reply_to];
-    ids.push_back((*fake)->AddStatus(status));
-    out << fmt::format("-- @{} posts ({}); expect: {}\n", post.acct, ids.back(), post.expect);
-    out.flush();
+    ids.push_back(Publish(**fake, out, post, ids));
     // Let the pollers pick it up before the next post, so the story reads in order.
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   }
+  // Act two: ops mutes a known problem, then a storm. The silence goes through the same command
+  // operators use, on the running daemon's store (WAL lets both write).
+  out << "\n-- ops: earshot silence add rule=hours-on-hold --for 1h "
+         "--comment 'phone lines down, known'\n";
+  {
+    auto store = StateStore::Open(state_dir / "earshot.db");
+    std::ostringstream silenced, silence_err;
+    if (store.ok()) {
+      (void)RunSilenceCommand({"add", "rule=hours-on-hold", "--for", "1h", "--comment",
+                               "phone lines down, known", "--by", "demo"},
+                              **store, RealClock(), silenced, silence_err);
+    }
+    out << silenced.str() << silence_err.str();
+    out.flush();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the daemon re-reads silences
+  Publish(**fake, out,
+          {0, "ivy@social.example", "Ivy", 800,
+           "<p><span class=\"h-card\"><a href=\"https://mastodon.example/@AcmeAir\" "
+           "class=\"u-url mention\">@<span>AcmeAir</span></a></span> 3 hours on hold and still "
+           "nobody answers. Terrible.</p>",
+           {}, {"AcmeAir"}, -1, "hours on hold, but silenced: recorded, no page"},
+          {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+
+  out << "-- a storm: the check-in app is down and 7 customers post within a second; expect: a "
+         "page or two, then ONE surge incident that mutes the rest\n";
+  out.flush();
+  const char* const storm[] = {"kai", "lou", "mo", "nia", "oz", "pat", "quin"};
+  for (const char* who : storm) {
+    FakeStatus status;
+    status.acct = who;
+    status.followers = 120;
+    status.text = "#AcmeAirSucks check-in app down again, missed my flight";
+    (*fake)->AddStatus(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+
   // What Prometheus would scrape right now, over real HTTP, the families on-call staff watch.
   out << fmt::format("\n-- GET {}/metrics (excerpt)\n", metrics_url);
   out << MetricsExcerpt(metrics_url);
