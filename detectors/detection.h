@@ -50,6 +50,9 @@ struct PostBatch {
   std::string source;                 // configured source name
   std::optional<std::string> cursor;  // the source's cursor after this batch; nullopt = unchanged
   std::vector<DetectedPost> posts;
+  // Ids of this source's posts deleted on the network (SourceBatch::deleted_ids): an open
+  // incident carrying one resolves ("post deleted"), in the same commit as the batch.
+  std::vector<std::string> deleted_ids;
 };
 
 }  // namespace earshot

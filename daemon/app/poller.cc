@@ -67,10 +67,11 @@ void Poller::Run(std::stop_token stop) {
       Nap(stop, std::chrono::seconds(60));
       continue;
     }
-    if (!fetched.posts.empty() || fetched.cursor.has_value()) {
+    if (!fetched.posts.empty() || fetched.cursor.has_value() || !fetched.deleted_ids.empty()) {
       PostBatch batch;
       batch.source = std::string(source_->name());
       batch.cursor = std::move(fetched.cursor);
+      batch.deleted_ids = std::move(fetched.deleted_ids);
       batch.posts.reserve(fetched.posts.size());
       const std::shared_ptr<const Detector> detector = detectors_.Get();
       std::map<std::string, int64_t> matches;

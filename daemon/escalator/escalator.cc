@@ -262,6 +262,31 @@ Status Escalator::Process(const PostBatch& batch) {
     }
   }
   if (!step.error.ok()) return step.error;
+  if (!batch.deleted_ids.empty()) {
+    // A post deleted on the network takes its incident with it ("post deleted"), in this
+    // batch's commit. Its posts may be stored or still in this step.
+    EARSHOT_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                             store_.IncidentsWithPosts(batch.deleted_ids));
+    for (const auto& [id, refs] : step.new_posts) {
+      for (const PostRef& ref : refs) {
+        if (std::find(batch.deleted_ids.begin(), batch.deleted_ids.end(), ref.id) !=
+            batch.deleted_ids.end()) {
+          ids.push_back(id);
+        }
+      }
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (const std::string& id : ids) {
+      IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
+      if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
+      // One deleted post does not end a storm; and post ids are per source.
+      if (inc->category == "surge") continue;
+      auto src = inc->labels.find("source");
+      if (src != inc->labels.end() && src->second != batch.source) continue;
+      Resolve(step, *inc, "post deleted", nullptr);
+    }
+  }
   EARSHOT_RETURN_IF_ERROR(Finish(step));
   surge_step.Commit();
   return Status::Ok();
@@ -306,8 +331,9 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
       if (inc->pending_reason.empty()) inc->pending_reason = "new incident";
     } else if (inc->severity > *inc->notified_severity) {
       inc->pending_reason = "severity raised";  // lowering never notifies: severity only rises
-    } else if (inc->pending_reason.empty() &&
+    } else if (inc->pending_reason.empty() && inc->status != IncidentStatus::kAcknowledged &&
                step.now - inc->last_notified_at >= options_.repeat_interval) {
+      // Someone acknowledged it (`earshot ack`): they know; only a severity raise pages again.
       inc->pending_reason = "repeat";
     }
   }
@@ -609,6 +635,15 @@ Status Escalator::Tick() {
   EARSHOT_RETURN_IF_ERROR(EnsureLoaded());
   // `earshot silence` writes from another process: re-read what is active now.
   EARSHOT_RETURN_IF_ERROR(RefreshSilences());
+  // `earshot ack` too: an acknowledged incident stops its repeat pages.
+  EARSHOT_ASSIGN_OR_RETURN(std::vector<std::string> acked, store_.AcknowledgedIncidentIds());
+  for (const std::string& id : acked) {
+    auto it = active_.find(id);
+    if (it == active_.end() || it->second.status != IncidentStatus::kOpen) continue;
+    it->second.status = IncidentStatus::kAcknowledged;
+    if (it->second.pending_reason == "repeat") it->second.pending_reason.clear();
+    log::Info(kComponent, "{} acknowledged: no more repeat pages", id);
+  }
   SurgeStep surge_step(surge_);
   Step step;
   step.now = clock_.Now();

@@ -31,6 +31,9 @@ struct SourceBatch {
   // The cursor after these posts, to persist once they are handled (Restore takes it back).
   // nullopt: unchanged. Opaque: never parse or compare it; only the network does.
   std::optional<std::string> cursor;
+  // Ids of posts the network says were deleted (a Mastodon stream `delete` event), oldest first.
+  // The escalator resolves an open incident whose post was deleted ("post deleted").
+  std::vector<std::string> deleted_ids;
 };
 
 // How long the poller waits before calling Next again: the poll interval when caught up, zero-ish

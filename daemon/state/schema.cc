@@ -54,6 +54,10 @@ CREATE TABLE silences(
       R"sql(
 ALTER TABLE dead_letters ADD COLUMN redeliver INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 4: a deleted post finds its incidents without scanning every incident's posts.
+      R"sql(
+CREATE INDEX incident_posts_by_post ON incident_posts(post_id);
+)sql",
   };
   return kMigrations;
 }

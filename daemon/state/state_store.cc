@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "daemon/base/json_escape.h"
@@ -479,7 +480,11 @@ Status StateStore::Commit(const EscalatorCommit& c) {
   }
   for (const IncidentRecord& r : c.incidents) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(fmt::format(
-        "INSERT OR REPLACE INTO incidents({}) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        // `earshot ack` writes from another process: the escalator's cached "open" must not
+        // undo an acknowledgement it has not read yet (a resolution still wins).
+        "INSERT OR REPLACE INTO incidents({}) VALUES(?1, ?2, CASE WHEN ?3 = 'open' AND "
+        "(SELECT status FROM incidents WHERE id = ?1) = 'acknowledged' THEN 'acknowledged' "
+        "ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         kIncidentColumns)));
     q->Bind(1, r.id).Bind(2, r.group_key).Bind(3, IncidentStatusName(r.status)).Bind(4, r.rule_id);
     q->Bind(5, r.category).Bind(6, static_cast<int64_t>(r.severity));
@@ -539,6 +544,69 @@ Result<int64_t> StateStore::PruneSeenPosts(SystemTime before) {
   q->Bind(1, ToUnixMillis(before));
   EARSHOT_RETURN_IF_ERROR(q->Run("prune seen posts"));
   return static_cast<int64_t>(sqlite3_changes64(impl_->db->raw()));
+}
+
+Result<std::vector<std::string>> StateStore::IncidentsWithPosts(
+    const std::vector<std::string>& post_ids) {
+  std::lock_guard lock(impl_->mu);
+  std::vector<std::string> out;
+  for (const std::string& post_id : post_ids) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "SELECT DISTINCT incident_id FROM incident_posts WHERE post_id = ? ORDER BY incident_id"));
+    q->Bind(1, post_id);
+    std::vector<std::string> ids;
+    EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+        *q, "find incidents by post",
+        [](const Query& r) -> Result<std::string> { return r.Text(0); }, &ids));
+    for (std::string& id : ids) {
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(std::move(id));
+    }
+  }
+  return out;
+}
+
+Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by, SystemTime now) {
+  std::lock_guard lock(impl_->mu);
+  SqliteDb& db = *impl_->db;
+  const std::string what = fmt::format("acknowledge incident '{}'", id);
+  Transaction txn(db);
+  EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT status, severity FROM incidents WHERE id = ?"));
+  q->Bind(1, id);
+  EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
+  if (!row) {
+    return Status::NotFound(fmt::format(
+        "incident '{}': no such incident; see `earshot incidents` for the ids", id));
+  }
+  const std::string status = q->Text(0);
+  const int64_t severity = q->Int(1);
+  if (status == "resolved") {
+    return Status::InvalidArgument(fmt::format(
+        "incident '{}': already resolved; nothing to acknowledge", id));
+  }
+  if (status == "acknowledged") return Status::Ok();  // acknowledging twice changes nothing
+  EARSHOT_ASSIGN_OR_RETURN(auto u, db.Prepare(
+      "UPDATE incidents SET status = 'acknowledged' WHERE id = ?"));
+  u->Bind(1, id);
+  EARSHOT_RETURN_IF_ERROR(u->Run(what));
+  EARSHOT_ASSIGN_OR_RETURN(auto e, db.Prepare(
+      "INSERT INTO incident_events(incident_id, at, kind, severity, reason, seq) "
+      "VALUES(?, ?, 'acknowledged', ?, ?, 0)"));
+  e->Bind(1, id).Bind(2, ToUnixMillis(now)).Bind(3, severity);
+  e->Bind(4, fmt::format("acknowledged by {}", by));
+  EARSHOT_RETURN_IF_ERROR(e->Run(what));
+  return txn.Commit(what);
+}
+
+Result<std::vector<std::string>> StateStore::AcknowledgedIncidentIds() {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT id FROM incidents WHERE status = 'acknowledged' ORDER BY id"));
+  std::vector<std::string> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "list acknowledged incidents",
+      [](const Query& r) -> Result<std::string> { return r.Text(0); }, &out));
+  return out;
 }
 
 // ---- silences -------------------------------------------------------------------------------

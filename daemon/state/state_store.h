@@ -170,6 +170,19 @@ class StateStore {
   // The incident's history (opened, severity raised, notified, silenced, resolved), oldest first.
   Result<std::vector<IncidentEvent>> LoadIncidentEvents(std::string_view incident_id);
 
+  // The ids of incidents (any status) that carry one of `post_ids`, each once, for the
+  // escalator to resolve incidents whose post was deleted on the network.
+  Result<std::vector<std::string>> IncidentsWithPosts(const std::vector<std::string>& post_ids);
+  // Ids of the incidents someone acknowledged (`earshot ack`), for the escalator's cache.
+  Result<std::vector<std::string>> AcknowledgedIncidentIds();
+
+  // ---- acknowledgement (written by `earshot ack`, possibly from another process) ------------
+  // Marks an open incident acknowledged and records who and when in its events (kind
+  // "acknowledged", reason "acknowledged by NAME"). Acknowledging twice is Ok. kNotFound when
+  // `id` names no incident; kInvalidArgument when it is already resolved. The escalator
+  // then stops repeat pages for it; a severity raise still pages, a resolution still resolves.
+  Status AcknowledgeIncident(std::string_view id, std::string_view by, SystemTime now);
+
   // ---- escalator: the one write --------------------------------------------------------------
   // Applies `commit` in ONE transaction: seen posts, incidents (upsert), their posts and
   // history, the outbox records and the source cursor. Either all of it lands or none.

@@ -225,6 +225,8 @@ void MastodonStreamSource::HandleEvent(const SseEvent& event, SourceBatch* batch
     log::Info(name_, "status {} was deleted", event.data);
     deleted_.push_back(event.data);
     if (deleted_.size() > kDeletedCap) deleted_.pop_front();
+    // Also handed on with the batch, so the escalator can resolve the post's incident.
+    batch->deleted_ids.push_back(event.data);
     return;
   }
   const bool update = event.type == "update" && hashtag;

@@ -1,0 +1,162 @@
+// An incident's life beyond complaints and thanks: its post deleted on the network, and an
+// on-call person acknowledging it with `earshot ack`. Real SQLite, manual clock.
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "daemon/escalator/ack_command.h"
+#include "daemon/escalator/escalator.h"
+#include "daemon/escalator/incident_key.h"
+#include "tests/escalator/escalator_fixture.h"
+
+namespace earshot {
+namespace {
+
+using namespace testing;  // NOLINT
+using Kind = Escalation::Kind;
+
+PostBatch Deleted(std::vector<std::string> ids, std::optional<std::string> cursor = {},
+                  std::string source = "mastodon:airline") {
+  PostBatch b = Batch({}, std::move(cursor));
+  b.source = std::move(source);
+  b.deleted_ids = std::move(ids);
+  return b;
+}
+
+bool HasEvent(StateStore& store, const std::string& id, std::string_view kind,
+              std::string_view reason) {
+  auto events = store.LoadIncidentEvents(id);
+  REQUIRE(events.ok());
+  for (const IncidentEvent& e : *events) {
+    if (e.kind == kind && e.reason == reason) return true;
+  }
+  return false;
+}
+
+TEST_CASE("Escalator: a deleted post resolves its incident with the batch", "[escalator]") {
+  EscalatorRig rig;
+  auto open = rig.Process(Batch({MakePost({.id = "1093"}, {Complaint()})}, "1093"));
+  REQUIRE(open.size() == 1);
+  const std::string id = open[0].incident_id;
+
+  // Another source's post ids are not ours; an unknown id resolves nothing.
+  CHECK(rig.Process(Deleted({"1093"}, {}, "mastodon:other")).empty());
+  CHECK(rig.Process(Deleted({"777"}, "1095")).empty());
+  CHECK(*rig.store().LoadCursor("mastodon:airline") == std::optional<std::string>("1095"));
+  CHECK(rig.escalator().active_incidents() == 1);
+
+  rig.clock().Advance(std::chrono::seconds(30));
+  auto resolved = rig.Process(Deleted({"1093"}, "1100"));
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].kind == Kind::kResolve);
+  CHECK(resolved[0].incident_id == id);
+  CHECK(resolved[0].reason == "post deleted");
+  CHECK(resolved[0].seq == 2);
+  // The resolution and the cursor landed together.
+  CHECK(*rig.store().LoadCursor("mastodon:airline") == std::optional<std::string>("1100"));
+  auto inc = rig.store().LoadIncident(id);
+  REQUIRE(inc->has_value());
+  CHECK((*inc)->status == IncidentStatus::kResolved);
+  CHECK(rig.escalator().active_incidents() == 0);
+  // Deleted again (a replayed event): nothing more to say.
+  CHECK(rig.Process(Deleted({"1093"})).empty());
+}
+
+TEST_CASE("Escalator: a deleted post never paged resolves quietly", "[escalator]") {
+  EscalatorOptions o;
+  o.group_wait = std::chrono::seconds(60);
+  EscalatorRig rig(o);
+  CHECK(rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})})).empty());
+  const std::string id = IncidentIdFor("mastodon|jane@air.example|1");
+  CHECK(rig.Process(Deleted({"1"})).empty());
+  CHECK(HasEvent(rig.store(), id, "resolve", "post deleted (never paged)"));
+  rig.clock().Advance(std::chrono::seconds(120));
+  CHECK(rig.Tick().empty());  // the held open page is gone with it
+}
+
+TEST_CASE("earshot ack: usage and errors name the fix", "[escalator]") {
+  EscalatorRig rig;
+  auto open = rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})}));
+  REQUIRE(open.size() == 1);
+  struct Row {
+    std::vector<std::string> args;
+    int code;
+    std::string err;
+  };
+  const std::vector<Row> rows = {
+      {{}, 2, "which incident?"},
+      {{"--by"}, 2, "--by needs a name"},
+      {{"--force", open[0].incident_id}, 2, "unknown option '--force'"},
+      {{"inc-1", "inc-2"}, 2, "one incident id at a time"},
+      {{"inc-0000000000000000"}, 1, "incident 'inc-0000000000000000': no such incident"},
+  };
+  for (const Row& row : rows) {
+    std::ostringstream out, err;
+    CHECK(RunAckCommand(row.args, rig.store(), rig.clock(), out, err) == row.code);
+    INFO(err.str());
+    CHECK(err.str().find(row.err) != std::string::npos);
+    CHECK(out.str().empty());
+  }
+  // A resolved incident cannot be acknowledged.
+  REQUIRE(rig.Process(Batch({MakePost({.id = "2", .thread = "1"}, {Thanks()})})).size() == 1);
+  std::ostringstream out, err;
+  CHECK(RunAckCommand({open[0].incident_id}, rig.store(), rig.clock(), out, err) == 1);
+  CHECK(err.str().find("already resolved") != std::string::npos);
+}
+
+TEST_CASE("Escalator: an acknowledged incident stops repeating, still raises and resolves",
+          "[escalator]") {
+  EscalatorOptions o;
+  o.repeat_interval = std::chrono::seconds(3600);
+  EscalatorRig rig(o);
+  auto open = rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})}));
+  REQUIRE(open.size() == 1);
+  const std::string id = open[0].incident_id;
+
+  rig.clock().Advance(std::chrono::minutes(5));
+  std::ostringstream out, err;
+  REQUIRE(RunAckCommand({id, "--by", "sam"}, rig.store(), rig.clock(), out, err) == 0);
+  CHECK(out.str() == id + " acknowledged by sam\n");
+  CHECK(HasEvent(rig.store(), id, "acknowledged", "acknowledged by sam"));
+  // Twice is fine, and records nothing new.
+  CHECK(RunAckCommand({id, "--by", "sam"}, rig.store(), rig.clock(), out, err) == 0);
+  CHECK(rig.store().LoadIncidentEvents(id)->size() == 2);
+
+  // Before the escalator's next tick, a batch must not undo the acknowledgement.
+  CHECK(rig.Process(Batch({MakePost({.id = "2", .thread = "1"}, {Complaint()})})).empty());
+  CHECK((*rig.store().LoadIncident(id))->status == IncidentStatus::kAcknowledged);
+  CHECK(rig.Tick().empty());
+
+  // Past repeat_interval a new complaint would repeat; acknowledged, it does not.
+  rig.clock().Advance(std::chrono::hours(2));
+  CHECK(rig.Process(Batch({MakePost({.id = "3", .thread = "1"}, {Complaint()})})).empty());
+  // A restart keeps it acknowledged.
+  rig.Restart();
+  rig.clock().Advance(std::chrono::hours(2));
+  CHECK(rig.Process(Batch({MakePost({.id = "4", .thread = "1"}, {Complaint()})})).empty());
+  CHECK(rig.escalator().active_incidents() == 1);
+
+  auto raised = rig.Process(
+      Batch({MakePost({.id = "5", .thread = "1"}, {Complaint(Severity::kCritical)})}));
+  REQUIRE(raised.size() == 1);
+  CHECK(raised[0].kind == Kind::kUpdate);
+  CHECK(raised[0].reason == "severity raised");
+
+  auto resolved = rig.Process(Batch({MakePost({.id = "6", .thread = "1"}, {Thanks()})}));
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].kind == Kind::kResolve);
+  CHECK((*rig.store().LoadIncident(id))->status == IncidentStatus::kResolved);
+}
+
+TEST_CASE("Escalator: without an acknowledgement the same posts repeat", "[escalator]") {
+  EscalatorOptions o;
+  o.repeat_interval = std::chrono::seconds(3600);
+  EscalatorRig rig(o);
+  REQUIRE(rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})})).size() == 1);
+  rig.clock().Advance(std::chrono::hours(2));
+  auto repeat = rig.Process(Batch({MakePost({.id = "3", .thread = "1"}, {Complaint()})}));
+  REQUIRE(repeat.size() == 1);
+  CHECK(repeat[0].reason == "repeat");
+}
+
+}  // namespace
+}  // namespace earshot
