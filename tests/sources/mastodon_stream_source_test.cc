@@ -26,6 +26,7 @@ struct Rig {
   std::vector<Post> posts;              // everything Next delivered, in order
   std::optional<std::string> cursor;    // the last cursor Next reported
   std::vector<milliseconds> waits;
+  std::vector<std::string> deleted;     // every SourceBatch::deleted_ids, in order
 
   MastodonStreamSource& stream() { return static_cast<MastodonStreamSource&>(*source); }
   // One Next; Pace waits are recorded, never slept on (backoffs in these tests are short anyway).
@@ -36,6 +37,7 @@ struct Rig {
     waits.push_back(pace->wait);
     for (Post& p : batch.posts) posts.push_back(std::move(p));
     if (batch.cursor) cursor = batch.cursor;
+    deleted.insert(deleted.end(), batch.deleted_ids.begin(), batch.deleted_ids.end());
   }
   // Steps until `done` holds; false after `max_calls`.
   template <typename F>
@@ -313,6 +315,8 @@ TEST_CASE("MastodonStreamSource: deletes are counted, edits delivered again",
   rig.fake->DeleteStatus(a);
   REQUIRE(rig.StepUntil([&] { return rig.stream().stats().deletes == 1; }));
   CHECK(rig.stream().TakeDeletedIds() == std::vector<std::string>{a});
+  // The batch carries the delete to the escalator, which resolves the post's incident.
+  CHECK(rig.deleted == std::vector<std::string>{a});
   CHECK(rig.stream().TakeDeletedIds().empty());
 
   rig.fake->EditStatus(b, "the food was cold and late #AcmeAir");
