@@ -53,6 +53,9 @@ struct PostBatch {
   // Ids of this source's posts deleted on the network (SourceBatch::deleted_ids): an open
   // incident carrying one resolves ("post deleted"), in the same commit as the batch.
   std::vector<std::string> deleted_ids;
+  // The source's fetch returned normally. Pollers send a batch (maybe empty) at least once a
+  // minute while that holds, so the escalator can tell a source that went silent.
+  bool fetch_ok = false;
 };
 
 }  // namespace earshot

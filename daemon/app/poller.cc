@@ -54,6 +54,10 @@ void Poller::Nap(std::stop_token stop, std::chrono::milliseconds wait) {
 void Poller::Run(std::stop_token stop) {
   const std::string component = fmt::format("source:{}", source_->name());
   log::Info(component, "polling");
+  // A batch goes out at least this often while fetches succeed, even an empty one, so the
+  // escalator can tell a silent source (source_silent_after).
+  constexpr auto kAliveEvery = std::chrono::minutes(1);
+  auto last_sent = std::chrono::steady_clock::now() - kAliveEvery;
   while (!stop.stop_requested()) {
     heartbeat_ms_ = SteadyMillis();
     SourceBatch fetched;
@@ -67,8 +71,11 @@ void Poller::Run(std::stop_token stop) {
       Nap(stop, std::chrono::seconds(60));
       continue;
     }
-    if (!fetched.posts.empty() || fetched.cursor.has_value() || !fetched.deleted_ids.empty()) {
+    if (!fetched.posts.empty() || fetched.cursor.has_value() || !fetched.deleted_ids.empty() ||
+        std::chrono::steady_clock::now() - last_sent >= kAliveEvery) {
+      last_sent = std::chrono::steady_clock::now();
       PostBatch batch;
+      batch.fetch_ok = true;
       batch.source = std::string(source_->name());
       batch.cursor = std::move(fetched.cursor);
       batch.deleted_ids = std::move(fetched.deleted_ids);

@@ -100,6 +100,7 @@ class SurgeStep {
 };
 
 constexpr std::string_view kSurgePrefix = "surge|";
+constexpr std::string_view kSilentCategory = "source-silent";
 
 }  // namespace
 
@@ -287,9 +288,68 @@ Status Escalator::Process(const PostBatch& batch) {
       Resolve(step, *inc, "post deleted", nullptr);
     }
   }
+  // Only pollers vouch for a fetch: replayed or hand-made batches never watch a source.
+  const bool heard = batch.fetch_ok;
+  if (heard && options_.source_silent_after.count() > 0) {
+    if (IncidentRecord* silent = SilentIncident(step, batch.source)) {
+      Resolve(step, *silent, "source fetching again", nullptr);
+    }
+  }
   EARSHOT_RETURN_IF_ERROR(Finish(step));
   surge_step.Commit();
+  if (heard) last_fetch_[batch.source] = step.now;
   return Status::Ok();
+}
+
+IncidentRecord* Escalator::SilentIncident(Step& step, const std::string& source) {
+  std::string found;
+  for (const auto* map : {&active_, &step.touched}) {
+    for (const auto& [id, inc] : *map) {
+      if (inc.category != kSilentCategory || inc.status == IncidentStatus::kResolved) continue;
+      auto src = inc.labels.find("source");
+      if (src != inc.labels.end() && src->second == source) found = id;
+    }
+  }
+  return found.empty() ? nullptr : Touch(step, found, /*load_resolved=*/false);
+}
+
+void Escalator::CheckSilentSources(Step& step) {
+  if (options_.source_silent_after.count() <= 0) return;
+  std::vector<std::string> sources;
+  for (const auto& [source, last] : last_fetch_) {
+    if (step.now - last >= options_.source_silent_after) sources.push_back(source);
+  }
+  std::sort(sources.begin(), sources.end());  // a deterministic seq order
+  for (const std::string& source : sources) {
+    IncidentRecord* existing = SilentIncident(step, source);
+    if (existing != nullptr && existing->status != IncidentStatus::kResolved) continue;
+    const SystemTime last = last_fetch_.at(source);
+    const std::string group_key = fmt::format("{}|{}", kSilentCategory, source);
+    // One incident per silent episode, like surges: the next silence is a new page.
+    const std::string id = IncidentIdFor(fmt::format("{}|{}", group_key, ToUnixMillis(last)));
+    IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
+    if (inc != nullptr) continue;  // this episode was already opened and resolved
+    step.order.push_back(id);
+    inc = &step.touched[id];
+    inc->id = id;
+    inc->group_key = group_key;
+    inc->rule_id = std::string(kSilentCategory);
+    inc->category = std::string(kSilentCategory);
+    inc->severity = options_.source_silent_severity;
+    inc->labels["source"] = source;
+    const std::string quiet = ShortDuration(options_.source_silent_after);
+    inc->summary = fmt::format("source {} has fetched nothing for {} (since {})", source, quiet,
+                               FormatIso8601(last));
+    inc->opened_at = step.now;
+    inc->last_post_at = step.now;
+    inc->last_notified_at = step.now;
+    inc->pending_reason = fmt::format("source silent for {}", quiet);
+    log::Warn(kComponent, "source {} silent for {}: {}", source, quiet, id);
+    // Its history says why it opened, and the step commits it even while group_wait holds it.
+    step.commit.events.push_back({id, step.now, std::string(kSilentCategory), inc->severity,
+                                  inc->summary, 0});
+    FlushDue(step, *inc);
+  }
 }
 
 void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detection& d,
@@ -663,6 +723,7 @@ Status Escalator::Tick() {
       FlushDue(step, *inc);
     }
   }
+  CheckSilentSources(step);
   // Surges whose rate fell back resolve, to the same receivers, under the same id.
   for (const SurgeDetector::Ended& ended : surge_.Expire(step.now)) {
     if (ended.incident_id.empty()) continue;

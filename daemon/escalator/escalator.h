@@ -92,6 +92,10 @@ class Escalator {
   // category, incident_id), or "" when none does.
   std::string SilencedBy(const IncidentRecord& inc) const;
   Status RefreshSilences();
+  // The active "source-silent" incident of `source`, or nullptr.
+  IncidentRecord* SilentIncident(Step& step, const std::string& source);
+  // Opens an incident for each source that has not fetched for source_silent_after.
+  void CheckSilentSources(Step& step);
   Status Finish(Step& step);
   void Run(std::stop_token stop, BoundedQueue<PostBatch>& in);
   void ProcessUntilCommitted(const PostBatch& batch, std::stop_token stop);
@@ -109,6 +113,8 @@ class Escalator {
   std::vector<std::pair<std::string, LabelMatchers>> silences_;  // active, by id
   std::unordered_map<std::string, std::string> muted_;  // incident id -> silence id, logged once
   SurgeDetector surge_;
+  // When each source last fetched successfully (batches with fetch_ok), for source_silent_after.
+  std::unordered_map<std::string, SystemTime> last_fetch_;
 
   std::atomic<int64_t> heartbeat_ms_{0};
   std::jthread thread_;

@@ -49,6 +49,12 @@ struct EscalatorOptions {
   // An open surge for a brand holds back (records, never sends) new pages for that brand.
   bool surge_inhibits = true;
 
+  // A source whose poller vouched for a fetch (PostBatch::fetch_ok) once and then silent (no successful fetch) for this long is an incident
+  // (category "source-silent", labels {source: NAME}, `source_silent_severity`); it resolves
+  // when the source fetches again. 0 disables.
+  std::chrono::seconds source_silent_after{1800};
+  Severity source_silent_severity = Severity::kMedium;
+
   // How many of an incident's newest posts a page carries.
   size_t posts_per_escalation = 5;
   // How long a seen post id is remembered (a re-read older than this could page again).

@@ -158,5 +158,67 @@ TEST_CASE("Escalator: without an acknowledgement the same posts repeat", "[escal
   CHECK(repeat[0].reason == "repeat");
 }
 
+PostBatch Alive(std::string source = "mastodon:airline") {
+  PostBatch b = Batch({});
+  b.source = std::move(source);
+  b.fetch_ok = true;
+  return b;
+}
+
+TEST_CASE("Escalator: a source that stops fetching is an incident until it fetches again",
+          "[escalator]") {
+  EscalatorOptions o;
+  o.source_silent_after = std::chrono::minutes(30);
+  EscalatorRig rig(o);
+  CHECK(rig.Process(Alive()).empty());
+  CHECK(rig.Process(Alive("mastodon:press")).empty());
+  rig.clock().Advance(std::chrono::minutes(20));
+  CHECK(rig.Process(Alive("mastodon:press")).empty());
+  rig.clock().Advance(std::chrono::minutes(9));
+  CHECK(rig.Tick().empty());
+  rig.clock().Advance(std::chrono::minutes(1));
+  auto silent = rig.Tick();
+  REQUIRE(silent.size() == 1);
+  CHECK(silent[0].kind == Kind::kOpen);
+  CHECK(silent[0].category == "source-silent");
+  CHECK(silent[0].severity == Severity::kMedium);
+  CHECK(silent[0].labels == Labels{{"source", "mastodon:airline"}});
+  CHECK(silent[0].reason == "source silent for 30m");
+  CHECK(silent[0].summary.find("source mastodon:airline has fetched nothing for 30m") == 0);
+  // One page per silence, however long it lasts.
+  rig.clock().Advance(std::chrono::minutes(5));
+  CHECK(rig.Tick().empty());
+
+  // A restart keeps the incident; the next fetch resolves it under the same id.
+  rig.Restart();
+  CHECK(rig.Tick().empty());
+  CHECK(rig.escalator().active_incidents() == 1);
+  auto back = rig.Process(Alive());
+  REQUIRE(back.size() == 1);
+  CHECK(back[0].kind == Kind::kResolve);
+  CHECK(back[0].incident_id == silent[0].incident_id);
+  CHECK(back[0].reason == "source fetching again");
+  CHECK(rig.Tick().empty());
+  CHECK(rig.escalator().active_incidents() == 0);
+
+  // A second silence is a new incident.
+  rig.clock().Advance(std::chrono::minutes(31));
+  auto again = rig.Tick();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].kind == Kind::kOpen);
+  CHECK(again[0].incident_id != silent[0].incident_id);
+}
+
+TEST_CASE("Escalator: source_silent_after 0 never opens a silent-source incident",
+          "[escalator]") {
+  EscalatorOptions o;
+  o.source_silent_after = std::chrono::seconds(0);
+  EscalatorRig rig(o);
+  CHECK(rig.Process(Alive()).empty());
+  rig.clock().Advance(std::chrono::hours(5));
+  CHECK(rig.Tick().empty());
+  CHECK(rig.escalator().active_incidents() == 0);
+}
+
 }  // namespace
 }  // namespace earshot
