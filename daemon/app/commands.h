@@ -24,6 +24,9 @@ int RunSilenceCommandFromMain(const std::vector<std::string>& args, std::ostream
 // `earshot deadletter [--config FILE] list|retry ...` on the config's state store.
 int RunDeadLetterCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
                                  std::ostream& err);
+// `earshot ack [--config FILE] INCIDENT_ID [--by NAME]`: stops repeat pages for an incident.
+int RunAckCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
+                          std::ostream& err);
 // `earshot test sinks [--config FILE]`: one marked test escalation to every configured sink.
 int RunTestSinksCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
                                 std::ostream& err);

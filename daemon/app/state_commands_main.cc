@@ -1,6 +1,7 @@
 // The commands that work on a running (or stopped) daemon's state store, from the command line:
 //   earshot silence    [--config FILE] add|list|expire ...
 //   earshot deadletter [--config FILE] list|retry ...
+//   earshot ack        [--config FILE] INCIDENT_ID [--by NAME]
 // Each opens the store the config names (SQLite WAL lets it share the file with the daemon,
 // which picks the change up within a second) and hands the remaining words to the command.
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "daemon/app/config_loader.h"
 #include "daemon/app/deadletter_command.h"
 #include "daemon/app/test_sinks_command.h"
+#include "daemon/escalator/ack_command.h"
 #include "daemon/escalator/silence_command.h"
 #include "daemon/state/state_store.h"
 
@@ -69,6 +71,13 @@ int RunDeadLetterCommandFromMain(const std::vector<std::string>& args, std::ostr
                                  std::ostream& err) {
   return WithStateStore("deadletter", args, err, [&](const auto& rest, StateStore& store) {
     return RunDeadLetterCommand(rest, store, out, err);
+  });
+}
+
+int RunAckCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
+                          std::ostream& err) {
+  return WithStateStore("ack", args, err, [&](const auto& rest, StateStore& store) {
+    return RunAckCommand(rest, store, RealClock(), out, err);
   });
 }
 
