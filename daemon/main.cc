@@ -29,6 +29,8 @@ usage: earshot <command> [options]
   test sinks [--config FILE] send one marked test escalation to every configured sink
   deadletter [--config FILE] list [--json] | retry SINK [SEQ...|--all]
                              what sinks gave up on, and sending it again
+  incidents [--config FILE] [--status open|acknowledged|resolved | --all]
+                             the incidents earshot is tracking, newest activity first
   ack [--config FILE] INCIDENT_ID [--by NAME]
                              acknowledge an incident: no more repeat pages; a raise still pages
   silence [--config FILE] add MATCHER... --for 2h | list | expire ID
@@ -62,6 +64,9 @@ int main(int argc, char** argv) {
   }
   if (command == "test") return earshot::RunRuleTestCommand(args, std::cout, std::cerr);
   if (command == "ack") return earshot::RunAckCommandFromMain(args, std::cout, std::cerr);
+  if (command == "incidents") {
+    return earshot::RunIncidentsCommandFromMain(args, std::cout, std::cerr);
+  }
   if (command == "deadletter") {
     return earshot::RunDeadLetterCommandFromMain(args, std::cout, std::cerr);
   }

@@ -27,6 +27,9 @@ int RunDeadLetterCommandFromMain(const std::vector<std::string>& args, std::ostr
 // `earshot ack [--config FILE] INCIDENT_ID [--by NAME]`: stops repeat pages for an incident.
 int RunAckCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
                           std::ostream& err);
+// `earshot incidents [--config FILE] [--status S | --all]`: the incidents the store holds.
+int RunIncidentsCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
+                                std::ostream& err);
 // `earshot test sinks [--config FILE]`: one marked test escalation to every configured sink.
 int RunTestSinksCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
                                 std::ostream& err);

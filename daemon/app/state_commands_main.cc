@@ -2,10 +2,13 @@
 //   earshot silence    [--config FILE] add|list|expire ...
 //   earshot deadletter [--config FILE] list|retry ...
 //   earshot ack        [--config FILE] INCIDENT_ID [--by NAME]
+//   earshot incidents  [--config FILE] [--status STATUS | --all] [--limit N]
 // Each opens the store the config names (SQLite WAL lets it share the file with the daemon,
 // which picks the change up within a second) and hands the remaining words to the command.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <ostream>
 
@@ -78,6 +81,44 @@ int RunAckCommandFromMain(const std::vector<std::string>& args, std::ostream& ou
                           std::ostream& err) {
   return WithStateStore("ack", args, err, [&](const auto& rest, StateStore& store) {
     return RunAckCommand(rest, store, RealClock(), out, err);
+  });
+}
+
+int RunIncidentsCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
+                                std::ostream& err) {
+  return WithStateStore("incidents", args, err, [&](const auto& rest, StateStore& store) {
+    std::string status = "active";  // open + acknowledged
+    size_t limit = 50;
+    for (size_t i = 0; i < rest.size(); ++i) {
+      if (rest[i] == "--all") {
+        status.clear();
+      } else if (rest[i] == "--status" && i + 1 < rest.size()) {
+        status = rest[++i];
+      } else if (rest[i] == "--limit" && i + 1 < rest.size()) {
+        limit = static_cast<size_t>(std::max(1, std::atoi(rest[++i].c_str())));
+      } else {
+        err << fmt::format("earshot incidents: unexpected argument '{}'\nusage: earshot incidents "
+                           "[--config FILE] [--status open|acknowledged|resolved | --all] "
+                           "[--limit N]\n",
+                           rest[i]);
+        return kExitUsage;
+      }
+    }
+    Result<std::vector<IncidentRecord>> incidents =
+        status == "active" ? store.LoadActiveIncidents() : store.ListIncidents(status, limit);
+    if (!incidents.ok()) {
+      err << fmt::format("earshot incidents: {}\n", incidents.status().message());
+      return kExitFailure;
+    }
+    size_t shown = 0;
+    for (const IncidentRecord& inc : *incidents) {
+      if (shown++ == limit) break;
+      out << fmt::format("{}  {:<12} {:<8} {:>4} post(s)  last {}  {}\n", inc.id,
+                         IncidentStatusName(inc.status), SeverityName(inc.severity),
+                         inc.post_count, FormatIso8601(inc.last_post_at), inc.summary);
+    }
+    if (incidents->empty()) out << "no incidents\n";
+    return kExitOk;
   });
 }
 
