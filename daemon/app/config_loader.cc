@@ -269,6 +269,7 @@ void ReadEscalation(MapReader& e, EscalatorOptions* o) {
   Duration repeat = o->repeat_interval, quiet = o->resolve_after_quiet;
   Duration group_wait = o->group_wait, group_interval = o->group_interval;
   Duration retention = o->seen_retention;
+  Duration silent = o->source_silent_after;
   int64_t posts = static_cast<int64_t>(o->posts_per_escalation);
   e.Optional("repeat_interval", &repeat)
       .Optional("resolve_after_quiet", &quiet)
@@ -280,13 +281,15 @@ void ReadEscalation(MapReader& e, EscalatorOptions* o) {
       .Optional("vip_authors", &o->vip_authors)
       .Optional("staff_authors", &o->staff_authors)
       .Optional("posts_per_escalation", &posts)
-      .Optional("seen_retention", &retention);
+      .Optional("seen_retention", &retention)
+      .Optional("source_silent_after", &silent);
   ReadSeverity(e, "vip_severity", &o->vip_severity);
   o->repeat_interval = Seconds(repeat);
   o->resolve_after_quiet = Seconds(quiet);
   o->group_wait = Seconds(group_wait);
   o->group_interval = Seconds(group_interval);
   o->seen_retention = Seconds(retention);
+  o->source_silent_after = Seconds(silent);
   o->posts_per_escalation = static_cast<size_t>(std::clamp<int64_t>(posts, 1, 50));
   for (auto* list : {&o->vip_authors, &o->staff_authors}) {
     for (std::string& handle : *list) {
