@@ -195,7 +195,20 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
   }
   parts_->detectors->Swap(*std::move(next));
   ++parts_->reloads_ok;
+  // logrotate sends SIGHUP after moving files: sinks that hold one open reopen it.
+  for (auto& sink : parts_->sinks) sink->Reopen();
   log::Info(kComponent, "reloaded rules from {} file(s)", config.rule_files.size());
+  // Sources and sinks own threads, sockets and cursors; they are built once per process.
+  auto names = [](const auto& list) {
+    std::vector<std::string> out;
+    for (const auto& item : list) out.push_back(item.name + "/" + item.type);
+    return out;
+  };
+  if (names(config.sources) != names(parts_->config.sources) ||
+      names(config.sinks) != names(parts_->config.sinks)) {
+    log::Warn(kComponent, "sources or sinks changed in {}; they take effect on restart "
+              "(systemctl restart earshot); rules were reloaded now", config.file.string());
+  }
   return Status::Ok();
 }
 
