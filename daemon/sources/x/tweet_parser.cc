@@ -4,6 +4,7 @@
 
 #include <unordered_map>
 
+#include "daemon/sources/json_fields.h"
 #include "daemon/sources/mastodon/status_parser.h"
 
 namespace earshot::x {
@@ -11,49 +12,12 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-struct FieldError {
-  std::string field, what;
-};
-
-std::string Join(std::string_view prefix, std::string_view key) {
-  return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
-}
-
-bool Wrong(FieldError* err, std::string field) {
-  if (err->field.empty()) {
-    err->field = std::move(field);
-    err->what = "wrong type";
-  }
-  return false;
-}
-
-// object[key] as a string into *out; absent or null leaves *out. False on a wrong type.
-bool Str(dom::object o, std::string_view key, std::string* out, std::string_view prefix,
-         FieldError* err) {
-  dom::element v;
-  if (o[key].get(v) || v.is_null()) return true;
-  std::string_view s;
-  if (v.get(s)) return Wrong(err, Join(prefix, key));
-  *out = std::string(s);
-  return true;
-}
-
-bool Int(dom::object o, std::string_view key, int64_t* out, std::string_view prefix,
-         FieldError* err) {
-  dom::element v;
-  if (o[key].get(v) || v.is_null()) return true;
-  if (v.get(*out)) return Wrong(err, Join(prefix, key));
-  return true;
-}
-
-// object[key] as an object; absent or null: false with no error.
-bool Obj(dom::object o, std::string_view key, dom::object* out, std::string_view prefix,
-         FieldError* err) {
-  dom::element v;
-  if (o[key].get(v) || v.is_null()) return false;
-  if (v.get(*out)) return Wrong(err, Join(prefix, key));
-  return true;
-}
+using json_fields::FieldError;
+using json_fields::Int;
+using json_fields::Join;
+using json_fields::Obj;
+using json_fields::Str;
+using json_fields::Wrong;
 
 // `name` of each object in array object[key].
 bool Names(dom::object o, std::string_view key, std::string_view name,
