@@ -84,6 +84,9 @@ class FakeMastodon::Impl {
     so.port = options_.port;
     auto server = HttpServer::Start([this](const HttpServerRequest& r) { return Handle(r); }, so);
     if (!server.ok()) return server.status().Annotate("fake mastodon");
+    // Under the lock: the server's threads may already be answering (Handle reads base_url_),
+    // for instance a client still retrying an earlier fake's port.
+    std::lock_guard lock(mu_);
     server_ = std::move(server).value();
     base_url_ = server_->base_url();
     return Status::Ok();
@@ -92,7 +95,10 @@ class FakeMastodon::Impl {
   void Stop() {
     if (server_) server_->Stop();
   }
-  std::string base_url() const { return base_url_; }
+  std::string base_url() const {
+    std::lock_guard lock(mu_);
+    return base_url_;
+  }
   uint16_t port() const { return server_->port(); }
 
   std::string AddStatus(const FakeStatus& s) {
