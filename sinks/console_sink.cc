@@ -77,8 +77,10 @@ std::string FormatEscalationText(const Escalation& e, bool color) {
   if (!e.reason.empty()) out += fmt::format(" {}[{}]{}", dim, e.reason, reset);
   out.push_back('\n');
   for (const PostRef& p : e.posts) {
-    out += fmt::format("         @{}", p.author);
-    if (!p.author_name.empty() || p.followers > 0) {
+    out += fmt::format("         {}", AuthorHandle(p.network, p.author));
+    if (!HasFollowerCounts(p.network)) {
+      if (!p.author_name.empty()) out += fmt::format(" ({})", p.author_name);
+    } else if (!p.author_name.empty() || p.followers > 0) {
       out += fmt::format(" ({}{}{} followers)", p.author_name, p.author_name.empty() ? "" : ", ",
                          Reach(p.followers));
     }

@@ -12,6 +12,15 @@
 
 namespace earshot {
 
+// How people write an author on `network`: "u/name" on Reddit, "@name" everywhere else.
+inline std::string AuthorHandle(std::string_view network, std::string_view handle) {
+  return std::string(network == "reddit" ? "u/" : "@") + std::string(handle);
+}
+
+// Whether `network` tells earshot how many followers an author has. Reddit does not (karma is
+// not reach), so a page there says nothing rather than "0 followers".
+inline bool HasFollowerCounts(std::string_view network) { return network != "reddit"; }
+
 // A post as a page shows it: enough to act on without opening the network.
 struct PostRef {
   std::string network, id, url;

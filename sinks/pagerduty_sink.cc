@@ -86,7 +86,7 @@ std::string PagerDutyPayload(const Escalation& e, std::string_view routing_key,
                            std::isfinite(p.sentiment) ? p.sentiment : 0.0);
     if (!p.url.empty()) {
       links = fmt::format(R"(,"links":[{{"href":{},"text":{}}}])", Str(p.url),
-                          Str(fmt::format("Post by @{}", p.author)));
+                          Str("Post by " + AuthorHandle(p.network, p.author)));
     }
   }
   details += "}";

@@ -94,11 +94,11 @@ std::string SlackPayload(const Escalation& e) {
                         Str(Cut("*" + Mrkdwn(e.summary) + "*", 2900)));
   if (!e.posts.empty()) {
     const PostRef& p = e.posts.front();
-    const std::string who =
-        p.author_name.empty()
-            ? fmt::format("@{} · {} followers", Mrkdwn(p.author), p.followers)
-            : fmt::format("{} (@{}) · {} followers", Mrkdwn(p.author_name), Mrkdwn(p.author),
-                          p.followers);
+    const std::string handle = Mrkdwn(AuthorHandle(p.network, p.author));
+    std::string who = p.author_name.empty()
+                          ? handle
+                          : fmt::format("{} ({})", Mrkdwn(p.author_name), handle);
+    if (HasFollowerCounts(p.network)) who += fmt::format(" · {} followers", p.followers);
     std::string section = fmt::format(
         R"(,{{"type":"section","text":{{"type":"mrkdwn","text":{}}})",
         Str(Cut(fmt::format("{}\n>{}", who, Mrkdwn(Cut(p.text, 600))), 2900)));

@@ -1,11 +1,14 @@
-// `earshot demo`: the whole pipeline, for real, against a fake Mastodon on loopback. It starts the
-// fake, runs an App configured like a production one (two Mastodon sources, the shipped rule pack
-// and lexicon, SQLite state, the console and JSONL sinks), publishes a scripted morning of posts
-// about AcmeAir and lets on-call staff watch the escalations appear. Nothing leaves 127.0.0.1.
+// `earshot demo`: the whole pipeline, for real, against fakes of the four networks' APIs on
+// loopback. It starts a fake Mastodon, X, Bluesky and Reddit, runs an App configured like a
+// production one (two Mastodon sources and one source on each other network, each with its real
+// authentication; the shipped rule pack and lexicon, SQLite state, the console and JSONL sinks),
+// publishes a scripted morning of posts about AcmeAir and lets on-call staff watch the
+// escalations appear. Nothing leaves 127.0.0.1.
 #include <fmt/format.h>
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <ostream>
 #include <random>
 #include <sstream>
@@ -20,12 +23,50 @@
 #include "daemon/base/paths.h"
 #include "daemon/escalator/silence_command.h"
 #include "daemon/state/state_store.h"
+#include "daemon/sources/fake/fake_bluesky.h"
 #include "daemon/sources/fake/fake_mastodon.h"
+#include "daemon/sources/fake/fake_reddit.h"
+#include "daemon/sources/fake/fake_x.h"
 
 namespace earshot {
 namespace {
 
 constexpr const char* kDemoToken = "demo-token-not-a-secret";
+
+// The fake networks the demo runs, each expecting the demo's own (not secret) credentials.
+struct DemoNetworks {
+  std::unique_ptr<FakeMastodon> mastodon;
+  std::unique_ptr<FakeX> x;
+  std::unique_ptr<FakeBluesky> bluesky;
+  std::unique_ptr<FakeReddit> reddit;
+
+  void Stop() {
+    mastodon->Stop();
+    x->Stop();
+    bluesky->Stop();
+    reddit->Stop();
+  }
+};
+
+Result<DemoNetworks> StartNetworks() {
+  DemoNetworks n;
+  FakeMastodonOptions mastodon;
+  mastodon.account = "AcmeAir";
+  mastodon.token = kDemoToken;
+  auto m = FakeMastodon::Start(mastodon);
+  if (!m.ok()) return Status::Unavailable("fake Mastodon: " + m.status().message());
+  n.mastodon = *std::move(m);
+  auto x = FakeX::Start({});  // X's app-only quota: 450 searches per 15 minutes
+  if (!x.ok()) return Status::Unavailable("fake X: " + x.status().message());
+  n.x = *std::move(x);
+  auto bluesky = FakeBluesky::Start({});
+  if (!bluesky.ok()) return Status::Unavailable("fake Bluesky: " + bluesky.status().message());
+  n.bluesky = *std::move(bluesky);
+  auto reddit = FakeReddit::Start({});
+  if (!reddit.ok()) return Status::Unavailable("fake Reddit: " + reddit.status().message());
+  n.reddit = *std::move(reddit);
+  return n;
+}
 
 std::filesystem::path MakeStateDir() {
   std::random_device rd;
@@ -34,7 +75,8 @@ std::filesystem::path MakeStateDir() {
   return dir;
 }
 
-AppConfig DemoConfig(const std::string& base_url, const std::filesystem::path& state_dir) {
+AppConfig DemoConfig(const DemoNetworks& networks, const std::filesystem::path& state_dir) {
+  const std::string base_url = networks.mastodon->base_url();
   const std::filesystem::path rules = DefaultRulesDir();
   AppConfig c;
   c.file = "(demo)";
@@ -54,7 +96,34 @@ AppConfig DemoConfig(const std::string& base_url, const std::filesystem::path& s
   mentions.hashtag.clear();
   mentions.mentions = true;
   mentions.secret = kDemoToken;
-  c.sources = {tag, mentions};
+  // One source on each other network, configured as an operator would, with the credentials
+  // the fakes check (the fakes' defaults).
+  SourceSettings x;
+  x.name = "acmeair";
+  x.type = "x";
+  x.base_url = networks.x->base_url();
+  x.query = "acmeair -is:retweet";
+  x.secret = FakeXOptions{}.bearer_token;
+  x.poll_interval = std::chrono::milliseconds(200);  // the rate budget spaces it to X's quota
+  SourceSettings bluesky;
+  bluesky.name = "acmeair";
+  bluesky.type = "bluesky";
+  bluesky.base_url = networks.bluesky->base_url();
+  bluesky.query = "acmeair";
+  bluesky.identifier = FakeBlueskyOptions{}.identifier;
+  bluesky.secret = FakeBlueskyOptions{}.app_password;
+  bluesky.poll_interval = std::chrono::milliseconds(200);
+  SourceSettings reddit;
+  reddit.name = "acmeair";
+  reddit.type = "reddit";
+  reddit.base_url = networks.reddit->base_url();
+  reddit.listing = "new";
+  reddit.subreddit = "acmeair";
+  reddit.client_id = FakeRedditOptions{}.client_id;
+  reddit.secret = FakeRedditOptions{}.client_secret;
+  reddit.reddit_user = "acmeair-support";
+  reddit.poll_interval = std::chrono::milliseconds(200);
+  c.sources = {tag, mentions, x, bluesky, reddit};
   c.sinks = {{"console", "console", {}, "(demo)"},
              {"archive", "file", {{"path", (state_dir / "escalations.jsonl").string()}}, "(demo)"}};
   c.escalation.sentiment_raise = -0.6;  // as in the shipped earshot.yaml
@@ -122,19 +191,17 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   }
   log::SetLevel(log::Level::kWarn);  // the console sink and the narration tell the story
 
-  FakeMastodonOptions fake_options;
-  fake_options.account = "AcmeAir";
-  fake_options.token = kDemoToken;
-  auto fake = FakeMastodon::Start(fake_options);
-  if (!fake.ok()) {
-    err << fmt::format("earshot demo: cannot start the fake Mastodon: {}\n", fake.status().message());
+  auto networks = StartNetworks();
+  if (!networks.ok()) {
+    err << fmt::format("earshot demo: cannot start {}\n", networks.status().message());
     return kExitFailure;
   }
+  FakeMastodon* fake = networks->mastodon.get();
   const std::filesystem::path state_dir = keep.empty() ? MakeStateDir() : keep;
   std::filesystem::create_directories(state_dir);
 
   Diagnostics diags;
-  auto app = App::Create(DemoConfig((*fake)->base_url(), state_dir), &diags);
+  auto app = App::Create(DemoConfig(*networks, state_dir), &diags);
   if (!app.ok()) {
     for (const Diagnostic& d : diags.all()) err << d.ToString() << "\n";
     err << fmt::format("earshot demo: {}\n", app.status().message());
@@ -156,19 +223,55 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   }
   const std::string metrics_url = fmt::format("http://127.0.0.1:{}", (*metrics)->port());
   out << fmt::format(
-      "earshot demo: a fake Mastodon at {} and earshot polling #AcmeAirSucks and @AcmeAir's "
-      "mentions.\nState in {}; metrics at {}/metrics\n\n",
-      (*fake)->base_url(), state_dir.string(), metrics_url);
+      "earshot demo: a fake Mastodon at {}, X at {}, Bluesky at {} and Reddit at {};\n"
+      "earshot reads #AcmeAirSucks and @AcmeAir's mentions on Mastodon, searches X and Bluesky for "
+      "AcmeAir and reads r/acmeair.\nState in {}; metrics at {}/metrics\n\n",
+      fake->base_url(), networks->x->base_url(), networks->bluesky->base_url(),
+      networks->reddit->base_url(), state_dir.string(), metrics_url);
   out.flush();
 
   const std::vector<ScriptedPost> script = DemoScenario();
   std::vector<std::string> ids;
   for (const ScriptedPost& post : script) {
     std::this_thread::sleep_for(std::chrono::milliseconds(post.delay_ms));
-    ids.push_back(Publish(**fake, out, post, ids));
+    ids.push_back(Publish(*fake, out, post, ids));
     // Let the pollers pick it up before the next post, so the story reads in order.
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   }
+  // The same morning on the other networks: each complaint pages with its network's link.
+  out << "\n-- meanwhile on X, Bluesky and Reddit\n";
+  {
+    FakeTweet tweet;
+    tweet.username = "dana_flies";
+    tweet.name = "Dana";
+    tweet.followers = 8200;
+    tweet.text = "@AcmeAir charged me twice for one seat and the chat bot just loops. Fix it.";
+    const std::string id = networks->x->AddTweet(tweet);
+    out << fmt::format("-- X: @dana_flies tweets ({}); expect: a double charge: pages\n", id);
+    FakeBskyPost skeet;
+    skeet.handle = "lee.bsky.social";
+    skeet.display_name = "Lee";
+    skeet.followers = 1900;
+    skeet.text = "My AcmeAir flight to Boston was cancelled and nobody rebooked me. 🙃 Stuck at the "
+                 "gate all night.";
+    const std::string uri = networks->bluesky->AddPost(skeet);
+    out << fmt::format("-- Bluesky: @lee.bsky.social posts ({}); expect: a cancelled flight: "
+                       "pages\n",
+                       uri);
+    FakeRedditPost thread;
+    thread.subreddit = "acmeair";
+    thread.author = "suitcase_sam";
+    thread.title = "AcmeAir lost my luggage, 5 days and counting";
+    thread.selftext = "Landed in Denver on Monday, bag never arrived. Three claims, no answer.";
+    const std::string fullname = networks->reddit->AddPost(thread);
+    out << fmt::format("-- Reddit: u/suitcase_sam posts in r/acmeair ({}); expect: a lost bag: "
+                       "pages\n",
+                       fullname);
+    out.flush();
+  }
+  // X's quota (450 per 15 min) spaces its searches 2 s apart: give every network two turns.
+  std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+
   // Act two: ops mutes a known problem, then a storm. The silence goes through the same command
   // operators use, on the running daemon's store (WAL lets both write).
   out << "\n-- ops: earshot silence add rule=hours-on-hold --for 1h "
@@ -185,7 +288,7 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
     out.flush();
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the daemon re-reads silences
-  Publish(**fake, out,
+  Publish(*fake, out,
           {0, "ivy@social.example", "Ivy", 800,
            "<p><span class=\"h-card\"><a href=\"https://mastodon.example/@AcmeAir\" "
            "class=\"u-url mention\">@<span>AcmeAir</span></a></span> 3 hours on hold and still "
@@ -203,7 +306,7 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
     status.acct = who;
     status.followers = 120;
     status.text = "#AcmeAirSucks check-in app down again, missed my flight";
-    (*fake)->AddStatus(status);
+    fake->AddStatus(status);
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(3000));
@@ -213,7 +316,7 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   out << MetricsExcerpt(metrics_url);
   (*metrics)->Stop();
   (*app)->Stop();
-  (*fake)->Stop();
+  networks->Stop();
   out << fmt::format(
       "\nearshot demo: done. Every escalation is also in {} (one JSON object per line).\n",
       (state_dir / "escalations.jsonl").string());

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <iterator>
 
+#include "sinks/escalation.h"
+
 namespace earshot {
 
 std::string_view ThreadOf(const Post& post) {
@@ -119,8 +121,11 @@ std::string PostSummary(const Post& post) {
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     text = text.substr(0, cut) + "…";
   }
-  return fmt::format("@{} ({}): \"{}\"", post.author.handle, FollowersText(post.author.followers),
-                     text);
+  if (!HasFollowerCounts(post.network)) {
+    return fmt::format("{}: \"{}\"", AuthorHandle(post.network, post.author.handle), text);
+  }
+  return fmt::format("{} ({}): \"{}\"", AuthorHandle(post.network, post.author.handle),
+                     FollowersText(post.author.followers), text);
 }
 
 std::string ShortDuration(std::chrono::seconds d) {

@@ -40,6 +40,20 @@ TEST_CASE("ConsoleSink: severity, kind, incident, summary, author, reach, link",
   CHECK_THAT(colored.str(), Catch::StartsWith("\x1b[1;31mHIGH    \x1b[0m open"));
 }
 
+TEST_CASE("ConsoleSink: a Reddit author is u/name and has no follower count", "[sinks]") {
+  std::ostringstream out;
+  ConsoleSink sink(out, /*color=*/false);
+  Escalation e = SampleEscalation(8, FromUnixMillis(1795342500000));
+  e.posts.front().network = "reddit";
+  e.posts.front().author = "suitcase_sam";
+  e.posts.front().author_name.clear();
+  e.posts.front().followers = 0;
+  std::stop_source never;
+  REQUIRE(sink.Deliver(e, never.get_token()).delivered());
+  CHECK_THAT(out.str(), Catch::Contains("\n         u/suitcase_sam: \"@AcmeAir lost my bag"));
+  CHECK_THAT(out.str(), !Catch::Contains("followers"));
+}
+
 TEST_CASE("ConsoleSink: a failed stream is a retry", "[sinks]") {
   std::ostringstream out;
   out.setstate(std::ios::badbit);
