@@ -24,6 +24,9 @@ struct Post {
   std::string id;            // the network's id of the original post (a boost is keyed on it)
   std::string url;
   SystemTime created_at{};
+  // The network's stamp of the post's latest edit, "" when never edited. Each edited version is
+  // a post of its own to the escalator (seen once, judged again); the id stays the original's.
+  std::string edited_at;
   Author author;
   std::string text;          // plain text: HTML stripped, entities decoded, invisible spans dropped
   std::vector<std::string> hashtags;  // lowercase, without '#'

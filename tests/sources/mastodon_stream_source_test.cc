@@ -323,6 +323,9 @@ TEST_CASE("MastodonStreamSource: deletes are counted, edits delivered again",
   REQUIRE(rig.StepUntil([&] { return rig.posts.size() == 3; }));
   CHECK(rig.posts[2].id == b);
   CHECK(rig.posts[2].text.find("and late") != std::string::npos);
+  // The edit's stamp tells the escalator this is a new version of a post it has seen.
+  CHECK(rig.posts[1].edited_at.empty());
+  CHECK_FALSE(rig.posts[2].edited_at.empty());
   CHECK(rig.stream().stats().edits == 1);
   CHECK(rig.cursor == b);
 }

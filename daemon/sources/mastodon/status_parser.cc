@@ -34,7 +34,7 @@ struct RawAccount {
 };
 
 struct RawStatus {
-  std::string id, created_at, url, uri, content, spoiler, language, in_reply_to_id;
+  std::string id, created_at, edited_at, url, uri, content, spoiler, language, in_reply_to_id;
   RawAccount account;
   std::vector<std::string> tags, mentions;
   int64_t replies = 0, reblogs = 0, favourites = 0;
@@ -150,6 +150,8 @@ bool ParseStatusObject(od::value& v, RawStatus* st, std::string_view prefix, int
       e = ReadString(val, &st->id, true);
     } else if (key == "created_at") {
       e = ReadString(val, &st->created_at);
+    } else if (key == "edited_at") {
+      e = ReadString(val, &st->edited_at);
     } else if (key == "url") {
       e = ReadString(val, &st->url);
     } else if (key == "uri") {
@@ -229,6 +231,7 @@ bool ToPost(const RawStatus& st, const std::string& local_domain, std::string_vi
   post->id = st.id;
   post->url = !st.url.empty() ? st.url : st.uri;
   post->created_at = *created;
+  post->edited_at = st.edited_at;
   post->author.handle = Handle(st.account.acct, local_domain);
   post->author.id = st.account.id;
   post->author.display_name = st.account.display_name;

@@ -23,6 +23,7 @@
 //   Post.url         `url`, else `uri`
 //   counts           replies_count, reblogs_count, favourites_count
 //   created_at       `created_at` (ISO-8601)
+//   edited_at        `edited_at` as sent (ISO-8601), "" when null: the edit's version stamp
 // Required per status: id, created_at (parseable), account.id, account.acct. A status missing
 // one, or with a field of the wrong type, is skipped and reported; the rest of the page is kept.
 //
