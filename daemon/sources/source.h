@@ -68,6 +68,20 @@ class Source {
   // Call before the first Next. kInvalidArgument when the cursor cannot be one of ours. Without
   // a Restore, the source starts from "now" (see each source for what that means).
   virtual Status Restore(std::string_view cursor) = 0;
+
+  // Whether Recheck works for this source. The poller only re-checks sources that say so.
+  virtual bool can_recheck() const { return false; }
+
+  // Asks the network whether `post_id`, a post this source delivered, still exists. A post the
+  // network answers "not found" for (its author deleted it, or moderators removed it) goes to
+  // batch->deleted_ids, and the escalator resolves its incident ("post deleted"). This covers
+  // what a deletion event cannot: a poll source never sees one, and a stream misses those sent
+  // while it was reconnecting. One request, paced and failing like Next: a failed check proves
+  // nothing and deletes nothing.
+  virtual Result<Pace> Recheck(std::stop_token /*stop*/, HttpClient& /*http*/,
+                               std::string_view /*post_id*/, SourceBatch* /*batch*/) {
+    return Status::Internal("this source cannot re-check posts");  // callers ask can_recheck()
+  }
 };
 
 }  // namespace earshot

@@ -218,6 +218,43 @@ TEST_CASE("MastodonSource: 5xx backoff grows while failures last and resets on s
   CHECK(NextOk(rig).wait <= 1000ms);  // the streak was reset
 }
 
+TEST_CASE("MastodonSource: a re-check reports deleted statuses, and only those",
+          "[sources][mastodon]") {
+  Rig rig = MakeRig(Generous());
+  const auto ids = AddTagged(*rig.fake, 3, "post");
+  rig.fake->DeleteStatus(ids[1]);
+  REQUIRE(rig.source->can_recheck());
+
+  auto recheck = [&](const std::string& id) {
+    SourceBatch batch;
+    auto pace = rig.source->Recheck(std::stop_token(), *rig.http, id, &batch);
+    REQUIRE(pace.ok());
+    CHECK(pace->wait.count() > 0);  // paced like Next: never a busy loop
+    return batch.deleted_ids;
+  };
+  CHECK(recheck(ids[0]).empty());
+  CHECK(recheck(ids[1]) == std::vector<std::string>{ids[1]});
+  CHECK(recheck("999999999999999999").size() == 1);  // never there: gone as well
+  CHECK(rig.mastodon().stats().rechecks == 3);
+  CHECK(rig.mastodon().stats().rechecks_gone == 2);
+  const auto requests = rig.fake->requests();
+  CHECK(requests.back().path == "/api/v1/statuses/999999999999999999");
+
+  // A failed check proves nothing: a 500 deletes nothing and backs off.
+  rig.fake->InjectFault({FakeFault::Kind::kServerError});
+  SourceBatch failed;
+  auto pace = rig.source->Recheck(std::stop_token(), *rig.http, ids[1], &failed);
+  REQUIRE(pace.ok());
+  CHECK(failed.deleted_ids.empty());
+  CHECK(pace->wait >= 100ms);
+  CHECK(rig.mastodon().stats().server_errors == 1);
+
+  // An id that cannot be Mastodon's never reaches a URL.
+  const size_t before = rig.fake->requests().size();
+  CHECK(recheck("../admin").empty());
+  CHECK(rig.fake->requests().size() == before);
+}
+
 TEST_CASE("MastodonSource: Retry-After is honoured", "[sources][mastodon]") {
   Rig rig = MakeRig();
   AddTagged(*rig.fake, 2, "post");

@@ -529,6 +529,11 @@ class FakeMastodon::Impl {
         return finish(Json(401, R"({"error":"The access token is invalid"})"));
       }
       r = Page(req, true, "", 40, 80);
+    } else if (req.path.starts_with("/api/v1/statuses/")) {
+      // One status, as Mastodon answers it: 404 once deleted (or never there).
+      const Entry* e = Find(req.path.substr(strlen("/api/v1/statuses/")));
+      if (e == nullptr || e->deleted) return finish(Json(404, R"({"error":"Record not found"})"));
+      r = Json(200, e->json);
     } else {
       return finish(Json(404, R"({"error":"Record not found"})"));
     }

@@ -4,6 +4,7 @@
 //                                    20, max 40
 //   GET /api/v1/notifications        `mention` notifications of the configured account (types[]
 //                                    and exclude_types[] honoured); limit default 40, max 80
+//   GET /api/v1/statuses/:id         one status; 404 {"error":"Record not found"} once deleted
 //   GET /api/v1/instance             a minimal Instance entity; urls.streaming_api points
 //                                    back to the fake itself (ws://127.0.0.1:<port>) unless
 //                                    options say otherwise

@@ -195,4 +195,62 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
   return Wait(page.items >= config_.limit ? milliseconds(0) : config_.poll_interval);
 }
 
+Result<Pace> MastodonSource::Recheck(std::stop_token stop, HttpClient& http,
+                                     std::string_view post_id, SourceBatch* batch) {
+  if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
+  // Ids are digits; anything else never came from this source and must not reach a URL.
+  if (post_id.empty() || post_id.find_first_not_of("0123456789") != std::string_view::npos) {
+    return Wait(milliseconds(0));
+  }
+  HttpRequest req;
+  req.url = fmt::format("{}/api/v1/statuses/{}", config_.base_url, post_id);
+  req.total_timeout = config_.request_timeout;
+  req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
+  req.headers.emplace_back("Accept", "application/json");
+  if (!config_.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + config_.token);
+  ++stats_.requests;
+  Result<HttpResponse> sent = http.Send(req, stop);
+  if (!sent.ok()) {
+    if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
+      return Status::Cancelled(name_ + ": cancelled");
+    }
+    ++stats_.transport_errors;
+    return Failure(sent.status().message());
+  }
+  const HttpResponse& resp = *sent;
+  budget_.Observe(resp.Header("x-ratelimit-limit"), resp.Header("x-ratelimit-remaining"),
+                  resp.Header("x-ratelimit-reset"));
+  if (resp.status == 404 || resp.status == 410) {
+    budget_.ResetBackoff();
+    ++stats_.rechecks;
+    ++stats_.rechecks_gone;
+    log::Info(name_, "status {} is gone from {} (HTTP {}): its incident resolves", post_id, host_,
+              resp.status);
+    batch->deleted_ids.emplace_back(post_id);
+    return Wait(milliseconds(0));
+  }
+  if (resp.status == 200) {
+    budget_.ResetBackoff();
+    ++stats_.rechecks;
+    return Wait(milliseconds(0));
+  }
+  if (resp.status == 429) {
+    ++stats_.rate_limited;
+    const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
+    log::Warn(name_, "HTTP 429 from {} re-checking a status; waiting {:.1f}s ({})", host_,
+              Secs(wait), why);
+    return Pace{wait};
+  }
+  if (resp.status == 401 || resp.status == 403) {
+    // A private status the token may not see is not a deleted one: nothing is resolved.
+    ++stats_.auth_errors;
+    log::Warn(name_, "HTTP {} from {} re-checking status {}; left as it is", resp.status, host_,
+              post_id);
+    return Wait(milliseconds(0));
+  }
+  if (resp.status >= 500) ++stats_.server_errors;
+  else ++stats_.client_errors;
+  return Failure(fmt::format("HTTP {} from {} re-checking a status", resp.status, host_));
+}
+
 }  // namespace earshot

@@ -59,6 +59,7 @@ struct MastodonSourceStats {
   std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0};
   std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
       malformed_pages{0}, client_errors{0};
+  std::atomic<int64_t> rechecks{0}, rechecks_gone{0};  // re-checked posts, and those deleted
 };
 
 class MastodonSource final : public Source {
@@ -72,6 +73,11 @@ class MastodonSource final : public Source {
   Result<Pace> Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) override;
   // Any non-empty cursor made of URL-safe characters (Mastodon ids are digits).
   Status Restore(std::string_view cursor) override;
+  // GET /api/v1/statuses/:id with the source's token: 404 (or 410) means deleted; 200 means it
+  // is still there; anything else is a failure handled as in Next (nothing is deleted).
+  bool can_recheck() const override { return true; }
+  Result<Pace> Recheck(std::stop_token stop, HttpClient& http, std::string_view post_id,
+                       SourceBatch* batch) override;
 
   const MastodonSourceStats& stats() const { return stats_; }
   // The cursor as it stands (newest paging id seen), for tests.

@@ -91,6 +91,13 @@ class MastodonStreamSource final : public Source {
   // A Mastodon id (status id for hashtags, notification id for mentions). The first stream
   // connection is then followed by a gap fill from it.
   Status Restore(std::string_view cursor) override;
+  // Through the REST source inside (GET /api/v1/statuses/:id): deletions sent while the stream
+  // was down are never replayed, so a re-check is how they are found.
+  bool can_recheck() const override { return true; }
+  Result<Pace> Recheck(std::stop_token stop, HttpClient& http, std::string_view post_id,
+                       SourceBatch* batch) override {
+    return rest_->Recheck(stop, http, post_id, batch);
+  }
 
   const MastodonStreamSourceStats& stats() const { return stats_; }
   const std::optional<std::string>& cursor() const { return cursor_; }
