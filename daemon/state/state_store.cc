@@ -565,6 +565,25 @@ Result<std::vector<std::string>> StateStore::IncidentsWithPosts(
   return out;
 }
 
+Result<std::vector<std::string>> StateStore::PostsToRecheck(std::string_view source,
+                                                            size_t limit) {
+  std::lock_guard lock(impl_->mu);
+  // seen_posts says which source delivered a post: post ids mean something only to it.
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT p.post_id, MAX(i.last_post_at) AS active FROM incidents i "
+      "JOIN incident_posts p ON p.incident_id = i.id "
+      "JOIN seen_posts s ON s.source = ? AND s.post_id = p.post_id "
+      "WHERE i.status IN ('open', 'acknowledged') AND i.category != 'surge' "
+      "GROUP BY p.post_id ORDER BY active DESC, p.post_id LIMIT ?"));
+  q->Bind(1, source);
+  q->Bind(2, static_cast<int64_t>(limit));
+  std::vector<std::string> ids;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "list posts to re-check",
+      [](const Query& r) -> Result<std::string> { return r.Text(0); }, &ids));
+  return ids;
+}
+
 Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by, SystemTime now) {
   std::lock_guard lock(impl_->mu);
   SqliteDb& db = *impl_->db;

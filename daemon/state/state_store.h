@@ -173,6 +173,11 @@ class StateStore {
   // The ids of incidents (any status) that carry one of `post_ids`, each once, for the
   // escalator to resolve incidents whose post was deleted on the network.
   Result<std::vector<std::string>> IncidentsWithPosts(const std::vector<std::string>& post_ids);
+  // Post ids that `source` delivered and that belong to open or acknowledged incidents (not
+  // surges: one deleted post does not end a storm), the most recently active incidents first,
+  // at most `limit`. The poller re-checks them on the network to find deletions it was never
+  // told about.
+  Result<std::vector<std::string>> PostsToRecheck(std::string_view source, size_t limit);
   // Ids of the incidents someone acknowledged (`earshot ack`), for the escalator's cache.
   Result<std::vector<std::string>> AcknowledgedIncidentIds();
 

@@ -1,6 +1,8 @@
 // An incident's life beyond complaints and thanks: its post deleted on the network, and an
 // on-call person acknowledging it with `earshot ack`. Real SQLite, manual clock.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <sstream>
 
 #include "daemon/escalator/ack_command.h"
@@ -59,6 +61,29 @@ TEST_CASE("Escalator: a deleted post resolves its incident with the batch", "[es
   CHECK(rig.escalator().active_incidents() == 0);
   // Deleted again (a replayed event): nothing more to say.
   CHECK(rig.Process(Deleted({"1093"})).empty());
+}
+
+TEST_CASE("StateStore: the posts to re-check are the active incidents' posts of one source",
+          "[escalator]") {
+  EscalatorRig rig;
+  REQUIRE(rig.Process(Batch({MakePost({.id = "10"}, {Complaint()}),
+                             MakePost({.id = "11", .author = "gus@air.example"}, {Complaint()}),
+                             MakePost({.id = "12", .author = "hal@air.example"}, {Praise()})}))
+              .size() == 2);
+  PostBatch other = Batch({MakePost({.id = "20", .author = "ivy@air.example"}, {Complaint()})});
+  other.source = "mastodon:other";
+  REQUIRE(rig.Process(other).size() == 1);
+
+  auto ids = rig.store().PostsToRecheck("mastodon:airline", 100);
+  REQUIRE(ids.ok());
+  std::sort(ids->begin(), ids->end());
+  // Praise opens nothing; another source's post ids mean nothing to this one.
+  CHECK(*ids == std::vector<std::string>{"10", "11"});
+  CHECK(rig.store().PostsToRecheck("mastodon:airline", 1)->size() == 1);
+
+  // Once its incident resolves (here: the re-check found it deleted), a post is left alone.
+  REQUIRE(rig.Process(Deleted({"10"})).size() == 1);
+  CHECK(*rig.store().PostsToRecheck("mastodon:airline", 100) == std::vector<std::string>{"11"});
 }
 
 TEST_CASE("Escalator: a deleted post never paged resolves quietly", "[escalator]") {
