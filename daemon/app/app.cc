@@ -168,8 +168,17 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     parts->source_stats.push_back(built->counters);
     auto http = CurlHttpClient::Create({.user_agent = UserAgent()});
     if (!http.ok()) return http.status();
+    RecheckOptions recheck;
+    recheck.every = s.recheck_every;
+    // At most this many posts a round: Mastodon allows 300 requests per 5 minutes per account,
+    // and polling must keep most of them.
+    constexpr size_t kRecheckPerRound = 40;
+    recheck.ids = [store = parts->store.get(), name = std::string(source->name())] {
+      return store->PostsToRecheck(name, kRecheckPerRound);
+    };
     parts->pollers.push_back(std::make_unique<Poller>(std::move(source), *std::move(http),
-                                                      *parts->detectors, parts->batches));
+                                                      *parts->detectors, parts->batches,
+                                                      std::move(recheck)));
   }
   if (diags->has_errors()) {
     return Status::InvalidArgument(fmt::format("{} configuration error(s)", diags->error_count()));

@@ -33,6 +33,8 @@ struct SourceSettings {
   // secret), read from its *_file / *_credential key; never logged.
   std::string secret;
   std::chrono::milliseconds poll_interval{15000};
+  // mastodon: how often the posts of open incidents are re-checked for deletion (404); 0 = never.
+  std::chrono::milliseconds recheck_every{600000};
   int limit = 0;  // page size; 0 = the network's own default (Mastodon 40, others 100)
   std::string file;  // where the source is declared
   int line = 0, column = 0;

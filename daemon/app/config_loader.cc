@@ -95,10 +95,13 @@ std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
 // Mastodon: a hashtag timeline or the token account's mentions.
 void ReadMastodonSource(MapReader& m, const YamlValue& item, const fs::path& base_dir,
                         SourceSettings* s) {
+  Duration recheck = s->recheck_every;
   m.Required("base_url", &s->base_url)
       .Optional("hashtag", &s->hashtag)
       .Optional("mentions", &s->mentions)
-      .Optional("local_domain", &s->local_domain);
+      .Optional("local_domain", &s->local_domain)
+      .Optional("recheck_every", &recheck);
+  s->recheck_every = recheck;
   if (auto v = m.Get("mode")) {
     if (auto mode = v->ReadChoice("mode of source", {"poll", "stream"})) s->mode = *mode;
   }

@@ -1,5 +1,7 @@
 #include "daemon/app/poller.h"
 
+#include <fmt/format.h>
+
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
 
@@ -15,12 +17,17 @@ int64_t SteadyMillis() {
 }  // namespace
 
 Poller::Poller(std::unique_ptr<Source> source, std::unique_ptr<HttpClient> http,
-               const DetectorHolder& detectors, BoundedQueue<PostBatch>& out)
+               const DetectorHolder& detectors, BoundedQueue<PostBatch>& out,
+               RecheckOptions recheck)
     : source_(std::move(source)),
       http_(std::move(http)),
+      recheck_(std::move(recheck)),
       detectors_(detectors),
       out_(out),
-      name_(source_->name()) {}
+      name_(source_->name()) {
+  // The first round waits a whole period: at start the incidents are as fresh as they get.
+  next_round_ = std::chrono::steady_clock::now() + recheck_.every;
+}
 
 Poller::~Poller() {
   RequestStop();
@@ -51,6 +58,31 @@ void Poller::Nap(std::stop_token stop, std::chrono::milliseconds wait) {
   }
 }
 
+Result<Pace> Poller::Fetch(std::stop_token stop, SourceBatch* fetched) {
+  const bool rechecks = recheck_.every.count() > 0 && recheck_.ids && source_->can_recheck();
+  if (rechecks && recheck_queue_.empty() && std::chrono::steady_clock::now() >= next_round_) {
+    next_round_ = std::chrono::steady_clock::now() + recheck_.every;
+    auto ids = recheck_.ids();
+    if (ids.ok()) {
+      recheck_queue_.assign(ids->begin(), ids->end());
+      if (!recheck_queue_.empty()) {
+        log::Debug(fmt::format("source:{}", name_), "re-checking {} post(s)", ids->size());
+      }
+    } else {
+      log::Warn(fmt::format("source:{}", name_), "cannot list the posts to re-check: {}",
+                ids.status().message());
+    }
+  }
+  recheck_turn_ = !recheck_turn_;
+  if (recheck_turn_ && !recheck_queue_.empty()) {
+    const std::string id = std::move(recheck_queue_.front());
+    recheck_queue_.pop_front();
+    ++stats_.rechecks;
+    return source_->Recheck(stop, *http_, id, fetched);
+  }
+  return source_->Next(stop, *http_, fetched);
+}
+
 void Poller::Run(std::stop_token stop) {
   const std::string component = fmt::format("source:{}", source_->name());
   log::Info(component, "polling");
@@ -61,7 +93,7 @@ void Poller::Run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     heartbeat_ms_ = SteadyMillis();
     SourceBatch fetched;
-    Result<Pace> pace = source_->Next(stop, *http_, &fetched);
+    Result<Pace> pace = Fetch(stop, &fetched);
     if (!pace.ok()) {
       if (pace.status().code() == Status::Code::kCancelled) break;
       // The source handles every likely failure itself; what reaches here it could not pace.

@@ -6,11 +6,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "daemon/app/detector_holder.h"
 #include "daemon/base/bounded_queue.h"
@@ -26,6 +29,7 @@ struct PollerStats {
   std::atomic<int64_t> posts{0};         // posts fetched and run through the detectors
   std::atomic<int64_t> batches{0};       // batches handed to the escalator
   std::atomic<int64_t> source_errors{0}; // Next() failures the source could not pace itself
+  std::atomic<int64_t> rechecks{0};      // posts re-checked on the network (Source::Recheck)
   LatencyHistogram detect_latency;       // per post: rules + sentiment
   LatencyHistogram handoff_latency;      // per batch: waiting for room in the escalator's queue
 
@@ -38,10 +42,20 @@ struct PollerStats {
   std::map<std::string, int64_t> rule_matches;  // GUARDED_BY(mu)
 };
 
+// How a poller re-checks the posts of open incidents on the network (Source::Recheck), to find
+// the deletions no event told it about.
+struct RecheckOptions {
+  std::chrono::milliseconds every{0};  // a round this often; 0 = never
+  // The post ids to re-check in a round (the app asks the state store); called on the poller's
+  // thread. An error skips the round.
+  std::function<Result<std::vector<std::string>>()> ids;
+};
+
 class Poller {
  public:
   Poller(std::unique_ptr<Source> source, std::unique_ptr<HttpClient> http,
-         const DetectorHolder& detectors, BoundedQueue<PostBatch>& out);
+         const DetectorHolder& detectors, BoundedQueue<PostBatch>& out,
+         RecheckOptions recheck = {});
   ~Poller();  // requests stop and joins
 
   void Start();
@@ -57,8 +71,15 @@ class Poller {
   void Run(std::stop_token stop);
   void Nap(std::stop_token stop, std::chrono::milliseconds wait);
 
+  // The next call to make: a Recheck when one is due and it is its turn, else Next.
+  Result<Pace> Fetch(std::stop_token stop, SourceBatch* fetched);
+
   std::unique_ptr<Source> source_;
   std::unique_ptr<HttpClient> http_;
+  RecheckOptions recheck_;
+  std::deque<std::string> recheck_queue_;  // this round's ids still to check
+  std::chrono::steady_clock::time_point next_round_{};
+  bool recheck_turn_ = false;  // alternates with Next, so a round never starves polling
   const DetectorHolder& detectors_;
   BoundedQueue<PostBatch>& out_;
   const std::string name_;

@@ -77,6 +77,46 @@ TEST_CASE("Daemon: a complaint pages once, its thread joins quietly, a thank-you
   CHECK(rig.StopDaemon() == 0);
 }
 
+TEST_CASE("Daemon: a post deleted where no event tells is found by re-check and resolves",
+          "[integration]") {
+  // A polling source never hears of deletions; its re-check round asks for each open
+  // incident's post and a 404 resolves the incident.
+  DaemonRig rig("", R"(  - name: acmeair-fail
+    type: mastodon
+    base_url: {fake}
+    hashtag: AcmeAirFail
+    poll_interval: 100ms
+    recheck_every: 300ms)");
+  REQUIRE(rig.StartDaemon());
+  const std::string gus = rig.fake().AddStatus(
+      Toot("gus", 310, "Flight cancelled without notice, no rebooking #AcmeAirFail"));
+  const std::string ivy = rig.fake().AddStatus(
+      Toot("ivy@social.example", 800, "Lost my bag in Lisbon and no answer #AcmeAirFail"));
+  REQUIRE(rig.WaitForEscalations(2));
+
+  rig.fake().DeleteStatus(gus);
+  REQUIRE(rig.WaitForEscalations(3));
+  const std::vector<Escalation> all = rig.Escalations();
+  REQUIRE(all.size() == 3);
+  CHECK(all[2].kind == Escalation::Kind::kResolve);
+  CHECK(all[2].reason == "post deleted");
+  const Escalation* open = FindIncident(all, gus, Escalation::Kind::kOpen);
+  REQUIRE(open != nullptr);
+  CHECK(all[2].incident_id == open->incident_id);
+  // Ivy's post is still there: her incident stays open through further rounds.
+  const auto gets = [&] {
+    int n = 0;
+    for (const RecordedRequest& r : rig.fake().requests()) {
+      n += r.path == "/api/v1/statuses/" + ivy ? 1 : 0;
+    }
+    return n;
+  };
+  const int before = gets();
+  REQUIRE(WaitUntil([&] { return gets() >= before + 2; }, 20s));
+  CHECK(rig.Escalations().size() == 3);
+  CHECK(rig.StopDaemon() == 0);
+}
+
 TEST_CASE("Daemon: a SIGKILL loses no page and repeats none after restart", "[integration]") {
   DaemonRig rig;
   REQUIRE(rig.StartDaemon());
