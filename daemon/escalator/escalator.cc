@@ -208,11 +208,13 @@ Status Escalator::Process(const PostBatch& batch) {
   step.now = clock_.Now();
   step.commit.source = batch.source;
   step.commit.cursor = batch.cursor;
-  // Posts no rule matched cannot page; remembering them would only cost writes.
-  std::vector<std::string_view> ids;
+  // Posts no rule matched cannot page; remembering them would only cost writes. An edited post
+  // is seen under its id and edit stamp: each version is judged once.
+  std::vector<std::string> seen_keys;
   for (const DetectedPost& dp : batch.posts) {
-    if (!dp.detections.empty()) ids.push_back(dp.post.id);
+    if (!dp.detections.empty()) seen_keys.push_back(SeenKey(dp.post));
   }
+  const std::vector<std::string_view> ids(seen_keys.begin(), seen_keys.end());
   EARSHOT_ASSIGN_OR_RETURN(std::vector<bool> seen, store_.ArePostsSeen(batch.source, ids));
   {
     // Prefetch, in one read, the stored incidents this batch's complaints could reopen.
@@ -239,9 +241,10 @@ Status Escalator::Process(const PostBatch& batch) {
   size_t next = 0;
   for (const DetectedPost& dp : batch.posts) {
     if (dp.detections.empty()) continue;
+    const std::string& key = seen_keys[next];
     if (seen[next++]) continue;
-    if (!in_batch.insert(dp.post.id).second) continue;
-    step.commit.seen.push_back({batch.source, dp.post.id, step.now});
+    if (!in_batch.insert(key).second) continue;
+    step.commit.seen.push_back({batch.source, key, step.now});
 
     const Detection* complaint = LoudestComplaint(dp);
     bool resolution = false;

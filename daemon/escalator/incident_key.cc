@@ -16,6 +16,10 @@ std::string_view ThreadOf(const Post& post) {
   return post.id;
 }
 
+std::string SeenKey(const Post& post) {
+  return post.edited_at.empty() ? post.id : post.id + "@" + post.edited_at;
+}
+
 std::string AuthorThreadKey(std::string_view network, std::string_view author,
                             std::string_view thread) {
   return fmt::format("{}|{}|{}", network, author, thread);

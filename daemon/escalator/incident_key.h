@@ -17,6 +17,10 @@ namespace earshot {
 // The thread a post belongs to: its thread key, else the post it replies to, else itself.
 std::string_view ThreadOf(const Post& post);
 
+// What the escalator remembers a post as having seen: its id, plus "@<edited_at>" for an edited
+// version, so that an edit is judged again once and a re-read of either version is not.
+std::string SeenKey(const Post& post);
+
 // "mastodon|jane@air.example|1093": the default grouping, per (network, author, thread).
 std::string AuthorThreadKey(std::string_view network, std::string_view author,
                             std::string_view thread);

@@ -505,8 +505,11 @@ Status StateStore::Commit(const EscalatorCommit& c) {
   }
   for (const IncidentPost& ip : c.posts) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
-        "INSERT OR IGNORE INTO incident_posts(incident_id, network, post_id, url, author, "
-        "author_name, followers, text, created_at, sentiment) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "INSERT INTO incident_posts(incident_id, network, post_id, url, author, "
+        "author_name, followers, text, created_at, sentiment) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        // A post met again is an edit, or fresher counts: the page shows what it says now.
+        "ON CONFLICT(incident_id, network, post_id) DO UPDATE SET text = excluded.text, "
+        "sentiment = excluded.sentiment, followers = excluded.followers"));
     const PostRef& p = ip.post;
     q->Bind(1, ip.incident_id).Bind(2, p.network).Bind(3, p.id).Bind(4, p.url).Bind(5, p.author);
     q->Bind(6, p.author_name).Bind(7, p.followers).Bind(8, p.text);

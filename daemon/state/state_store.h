@@ -82,7 +82,7 @@ struct SeenPost {
   SystemTime seen_at{};
 };
 
-// A post attached to an incident (the same post id may join an incident only once).
+// A post attached to an incident (once per post id: an edited version replaces its text).
 struct IncidentPost {
   std::string incident_id;
   PostRef post;

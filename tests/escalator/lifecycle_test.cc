@@ -86,6 +86,32 @@ TEST_CASE("StateStore: the posts to re-check are the active incidents' posts of 
   CHECK(*rig.store().PostsToRecheck("mastodon:airline", 100) == std::vector<std::string>{"11"});
 }
 
+TEST_CASE("Escalator: an edited post is judged again once, and its page shows the edit",
+          "[escalator]") {
+  EscalatorRig rig;
+  auto open = rig.Process(Batch({MakePost({.id = "1093", .text = "bag late"}, {Complaint()})}));
+  REQUIRE(open.size() == 1);
+  const std::string id = open[0].incident_id;
+
+  // The author edits the post into something worse: a new version, seen for the first time.
+  DetectedPost edited = MakePost({.id = "1093", .text = "bag lost, and they hung up on me"},
+                                 {Complaint(Severity::kCritical)});
+  edited.post.edited_at = "2026-11-18T10:05:00.000Z";
+  auto raised = rig.Process(Batch({edited}));
+  REQUIRE(raised.size() == 1);
+  CHECK(raised[0].incident_id == id);
+  CHECK(raised[0].kind == Kind::kUpdate);
+  CHECK(raised[0].severity == Severity::kCritical);
+  auto posts = rig.store().LoadIncidentPosts(id, 10);
+  REQUIRE(posts.ok());
+  REQUIRE(posts->size() == 1);  // one post, now with its edited text
+  CHECK((*posts)[0].text == "bag lost, and they hung up on me");
+
+  // The same version read again, or the original re-read, changes nothing.
+  CHECK(rig.Process(Batch({edited})).empty());
+  CHECK(rig.Process(Batch({MakePost({.id = "1093", .text = "bag late"}, {Complaint()})})).empty());
+}
+
 TEST_CASE("Escalator: a deleted post never paged resolves quietly", "[escalator]") {
   EscalatorOptions o;
   o.group_wait = std::chrono::seconds(60);
