@@ -561,6 +561,45 @@ TEST_CASE("XSource mentions: an unknown username is reported clearly and asked a
   CHECK(rig.fake->lookups() == 2);
 }
 
+TEST_CASE("XSource mentions: an id X no longer knows is an error; a looked-up id is dropped and "
+          "looked up again",
+          "[sources][x]") {
+  XRig rig = MakeXRig({}, MentionsOf);
+  rig.fake->AddUser("AcmeAir");
+  AddMentions(*rig.fake, 2, "post");
+  NextOk(rig);  // the lookup
+  CHECK(NextOk(rig).posts.size() == 2);
+  const std::string id = rig.x().user_id();
+  REQUIRE_FALSE(id.empty());
+
+  rig.fake->RemoveUser("AcmeAir");  // deactivated
+  XCall gone;
+  std::string logged;
+  {
+    CapturedLog captured;
+    gone = NextOk(rig);
+    logged = captured.Text();
+  }
+  CHECK(gone.posts.empty());
+  CHECK(gone.wait >= kBackoffMax);
+  CHECK(rig.x().user_id().empty());  // the cached id is dropped
+  CHECK(logged.find("Could not find user with id: [" + id + "]") != std::string::npos);
+  CHECK(logged.find("user_id / mentions_of") != std::string::npos);
+  CHECK(NextOk(rig).wait >= kBackoffMax);  // looked up again: unknown now
+  CHECK(rig.fake->lookups() == 2);
+  CHECK(rig.x().stats().lookup_errors == 1);
+
+  // A configured user_id is kept: the operator's value, reported, not replaced.
+  XRig fixed = MakeXRig({}, [](XSourceConfig& c) {
+    c.query.clear();
+    c.user_id = "42";
+  });
+  CHECK(NextOk(fixed).wait >= kBackoffMax);
+  CHECK(fixed.x().user_id() == "42");
+  CHECK(fixed.x().stats().client_errors == 1);
+  CHECK(fixed.fake->lookups() == 0);
+}
+
 TEST_CASE("XSource mentions: 401 waits long and retries once per call; 429 waits for the reset",
           "[sources][x]") {
   ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));

@@ -24,8 +24,8 @@
 //
 // Records follow the lexicon: text, createdAt, langs, facets with UTF-8 byte offsets (#tags
 // and @handle mentions found in the text), reply {root, parent}. Faults (FakeFault, shared with
-// FakeMastodon) apply to the next app calls (searchPosts, getProfiles) in order; every request is
-// recorded.
+// FakeMastodon) apply to the next app calls (searchPosts, getProfiles, listNotifications) in
+// order; every request is recorded.
 //
 // Threads: every public method is thread-safe.
 #pragma once

@@ -223,6 +223,10 @@ class FakeX::Impl {
     std::lock_guard lock(mu_);
     return UserId(username);
   }
+  void RemoveUser(const std::string& username) {
+    std::lock_guard lock(mu_);
+    user_ids_.erase(LowerUtf8Latin(username));
+  }
   int lookups() const {
     std::lock_guard lock(mu_);
     return lookups_;
@@ -512,6 +516,7 @@ std::string FakeX::AddRawTweet(std::string json, std::string search_text) {
   return impl_->AddRawTweet(std::move(json), std::move(search_text));
 }
 std::string FakeX::AddUser(const std::string& username) { return impl_->AddUser(username); }
+void FakeX::RemoveUser(const std::string& username) { impl_->RemoveUser(username); }
 int FakeX::lookups() const { return impl_->lookups(); }
 void FakeX::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
 void FakeX::ClearFaults() { impl_->ClearFaults(); }

@@ -87,6 +87,9 @@ class FakeX {
 
   // Registers an account (idempotent) and returns its user id.
   std::string AddUser(const std::string& username);
+  // The account is gone (deactivated, suspended): lookups and its mention timeline answer
+  // "Not Found Error". Its tweets stay.
+  void RemoveUser(const std::string& username);
 
   void InjectFault(FakeFault fault);
   void ClearFaults();
