@@ -642,6 +642,35 @@ TEST_CASE("XSource mentions: 401 waits long and retries once per call; 429 waits
   CHECK(rig.fake->rate_limited() == 0);
 }
 
+TEST_CASE("XSource mentions: the rate budget keeps a busy poller under the quota for an hour",
+          "[sources][x]") {
+  ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
+  FakeXOptions o;
+  o.rate_limit = 30;  // per 15 minutes on the mention timeline: 120 per hour
+  o.clock = &clock;
+  XRig rig = MakeXRig(
+      o,
+      [](XSourceConfig& c) {
+        MentionsOf(c);
+        c.poll_interval = 1000ms;
+      },
+      clock);
+  rig.fake->AddUser("AcmeAir");
+  AddMentions(*rig.fake, 3, "post");
+  const SystemTime end = clock.Now() + std::chrono::hours(1);
+  int calls = 0;
+  while (clock.Now() < end) {
+    XCall call = NextOk(rig);
+    ++calls;
+    clock.Advance(std::max(call.wait, milliseconds(1)));
+  }
+  CHECK(rig.fake->rate_limited() == 0);
+  CHECK(rig.x().stats().rate_limited == 0);
+  CHECK(rig.fake->lookups() == 1);
+  CHECK(calls <= 4 * 30 + 2);  // the lookup has its own window
+  CHECK(calls >= 100);
+}
+
 TEST_CASE("XSource mentions: Create checks the mode and its bounds", "[sources][x]") {
   auto make = [](std::function<void(XSourceConfig&)> tweak) {
     XSourceConfig c;
