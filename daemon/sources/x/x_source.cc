@@ -90,8 +90,7 @@ XSource::XSource(XSourceConfig config, Clock& clock)
       name_("x:" + config_.name),
       host_(UrlHost(config_.base_url)),
       clock_(clock),
-      budget_(clock, config_.backoff),
-      user_id_(config_.user_id) {}
+      budget_(clock, config_.backoff) {}
 
 Status XSource::Restore(std::string_view cursor) {
   if (cursor.empty() || cursor.size() > 20 ||
@@ -158,8 +157,9 @@ Result<HttpResponse> XSource::Get(std::stop_token stop, HttpClient& http, std::s
     *pace = Failure(sent.status().message());
     return sent.status();
   }
-  budget_.Observe(sent->Header("x-rate-limit-limit"), sent->Header("x-rate-limit-remaining"),
-                  sent->Header("x-rate-limit-reset"));
+  const HttpResponse& resp = *sent;
+  budget_.Observe(resp.Header("x-rate-limit-limit"), resp.Header("x-rate-limit-remaining"),
+                  resp.Header("x-rate-limit-reset"));
   return sent;
 }
 

@@ -134,7 +134,7 @@ class XSource final : public Source {
   std::optional<std::string> since_id_;    // fixed for the run in progress
   std::optional<std::string> next_token_;  // the run's next page
   std::optional<std::string> run_newest_;  // newest id of the run's first page
-  std::string user_id_;                     // mentions: configured or looked up; "" = unknown
+  std::string user_id_ = config_.user_id;  // mentions: configured or looked up; "" = unknown
   XSourceStats stats_;
 };
 
