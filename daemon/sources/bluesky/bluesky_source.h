@@ -21,7 +21,8 @@
 // poller's seen-ids drop.
 //   - First run (no Restore): only the newest page (`limit` posts).
 // Mentions page the same way with listNotifications' `cursor`, newest first by indexedAt (which
-// Bluesky backdates to createdAt when that is earlier, like sortAt). It has no `since`: a run
+// the AppView sorts like sortAt, so a post with an earlier createdAt may arrive behind the
+// watermark: the lookback covers it). It has no `since`: a run
 // reads from the newest page and stops at the first page that reaches back past
 // watermark - lookback (or has no cursor); notifications older than that are not emitted. The
 // watermark is the newest indexedAt seen (skipped reasons included) and is the cursor, handed out
