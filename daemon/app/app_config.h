@@ -16,16 +16,19 @@
 namespace earshot {
 
 // One poller thread: a Mastodon hashtag timeline or the token account's mentions, an X recent
-// search, a Bluesky post search, or a Reddit listing.
+// search or an account's X mention timeline, a Bluesky post search or the login account's
+// Bluesky mentions (notifications), or a Reddit listing.
 struct SourceSettings {
   std::string name;      // "acmeair-sucks": unique, names the cursor in the state store
   std::string type;      // "mastodon", "x", "bluesky", "reddit"
   std::string base_url;  // "https://mastodon.social"; "" = the network's own API host
   std::string hashtag;   // mastodon: without '#'; empty when `mentions` is true
-  bool mentions = false; // mastodon
+  bool mentions = false; // mastodon, bluesky: the account's mentions instead of a tag / query
   std::string local_domain;  // mastodon: appended to local accounts ("" = base_url's host)
   std::string mode = "poll";  // mastodon: poll (REST paging) | stream (SSE, gaps filled by REST)
   std::string query;     // x, bluesky: the search query; reddit: for listing: search
+  std::string mentions_of;  // x: the username whose mention timeline to read (no '@')
+  std::string user_id;      // x: that account's numeric id; "" = looked up from mentions_of
   std::string identifier;                // bluesky: the account's handle or email
   std::string listing, subreddit;        // reddit: new | comments | search, and "airlines"
   std::string client_id, reddit_user;    // reddit: the app's id, the account named in User-Agent

@@ -120,16 +120,66 @@ void ReadMastodonSource(MapReader& m, const YamlValue& item, const fs::path& bas
   if (auto token = ReadSecret(m, "token", base_dir, s->mentions, subject)) s->secret = *token;
 }
 
-// X API v2 recent search, Bluesky searchPosts, Reddit listings: each with its own credential.
+// X API v2 recent search or mentions, Bluesky searchPosts or notifications, Reddit listings:
+// each with its own credential.
 void ReadSearchSource(MapReader& m, const YamlValue& item, const fs::path& base_dir,
                       SourceSettings* s) {
   const std::string subject = fmt::format("source '{}'", s->name);
   m.Optional("base_url", &s->base_url);
   if (s->type == "x") {
-    m.Required("query", &s->query);
+    // Recent search for a query, or one account's mention timeline.
+    m.Optional("query", &s->query)
+        .Optional("mentions_of", &s->mentions_of)
+        .Optional("user_id", &s->user_id);
+    if (!s->mentions_of.empty() && s->mentions_of[0] == '@') s->mentions_of.erase(0, 1);
+    if (!s->query.empty() && !s->mentions_of.empty()) {
+      item.Error(fmt::format("source '{}': choose query: (recent search) or mentions_of: USERNAME "
+                             "(the account's mention timeline), not both",
+                             s->name));
+    } else if (s->query.empty() && s->mentions_of.empty()) {
+      item.Error(fmt::format(
+          "source '{}': say what to read: query: SEARCH or mentions_of: USERNAME", s->name));
+    }
+    if (!s->user_id.empty() && s->mentions_of.empty()) {
+      m.Get("user_id")->Error(fmt::format(
+          "source '{}': user_id belongs with mentions_of: USERNAME (the account it is the id of)",
+          s->name));
+    } else if (!s->user_id.empty() &&
+               (s->user_id.size() > 20 ||
+                s->user_id.find_first_not_of("0123456789") != std::string::npos)) {
+      m.Get("user_id")->Error(fmt::format(
+          "source '{}': user_id '{}' is not a numeric X user id; leave it out to look it up from "
+          "mentions_of",
+          s->name, s->user_id.substr(0, 40)));
+    }
+    if (!s->mentions_of.empty() &&
+        (s->mentions_of.size() > 15 ||
+         s->mentions_of.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_") != std::string::npos)) {
+      m.Get("mentions_of")->Error(fmt::format(
+          "source '{}': mentions_of '{}' is not an X username (1 to 15 letters, digits or '_')",
+          s->name, s->mentions_of.substr(0, 40)));
+    }
+    const int min_limit = s->mentions_of.empty() ? 10 : 5;
+    if (s->limit != 0 && (s->limit < min_limit || s->limit > 100)) {
+      m.Get("limit")->Error(fmt::format("source '{}': limit must be {}..100 (X's page size for {})",
+                                        s->name, min_limit,
+                                        s->mentions_of.empty() ? "recent search" : "mentions"));
+    }
     if (auto t = ReadSecret(m, "bearer_token", base_dir, true, subject)) s->secret = *t;
   } else if (s->type == "bluesky") {
-    m.Required("query", &s->query).Required("identifier", &s->identifier);
+    // searchPosts for a query, or the login account's notifications (mentions, replies, quotes).
+    m.Optional("query", &s->query)
+        .Optional("mentions", &s->mentions)
+        .Required("identifier", &s->identifier);
+    if (!s->query.empty() && s->mentions) {
+      item.Error(fmt::format("source '{}': choose query: (post search) or mentions: true (the "
+                             "account's notifications), not both",
+                             s->name));
+    } else if (s->query.empty() && !s->mentions) {
+      item.Error(
+          fmt::format("source '{}': say what to read: query: SEARCH or mentions: true", s->name));
+    }
     if (auto t = ReadSecret(m, "app_password", base_dir, true, subject)) s->secret = *t;
   } else if (s->type == "reddit") {
     std::string listing = "new";

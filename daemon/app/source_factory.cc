@@ -70,6 +70,8 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
     cfg.name = s.name;
     if (!s.base_url.empty()) cfg.base_url = s.base_url;
     cfg.query = s.query;
+    cfg.mentions_of = s.mentions_of;
+    cfg.user_id = s.user_id;
     cfg.bearer_token = s.secret;
     cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.max_results = s.limit;
@@ -80,6 +82,7 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
     cfg.name = s.name;
     if (!s.base_url.empty()) cfg.service_url = s.base_url;
     cfg.query = s.query;
+    cfg.mentions = s.mentions;
     cfg.identifier = s.identifier;
     cfg.app_password = s.secret;
     cfg.poll_interval = s.poll_interval;

@@ -144,5 +144,89 @@ TEST_CASE("Config: a secret's value never appears in a diagnostic", "[app]") {
   CHECK(diags.ToText().find("hunter2") == std::string::npos);
 }
 
+
+// kMinimal's sources replaced by `sources` (an X and a Bluesky source, say).
+std::string WithSources(const std::string& sources) {
+  std::string text = kMinimal;
+  const size_t from = text.find("sources:\n");
+  const size_t to = text.find("sinks:\n");
+  return text.substr(0, from) + "sources:\n" + sources + text.substr(to);
+}
+
+constexpr const char* kMentionSources = R"(  - name: x-mentions
+    type: x
+    mentions_of: '@AcmeAir'
+    user_id: '2244994945'
+    bearer_token_file: secrets/token
+    limit: 5
+  - name: x-lookup
+    type: x
+    mentions_of: AcmeAir
+    bearer_token_file: secrets/token
+  - name: bsky-mentions
+    type: bluesky
+    mentions: true
+    identifier: acme.bsky.social
+    app_password_file: secrets/token
+)";
+
+TEST_CASE("Config: X and Bluesky read the brand's mentions", "[app]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "secrets");
+  dir.Write("secrets/token", "tok");
+  Diagnostics diags;
+  auto config = LoadAppConfig(dir.Write("earshot.yaml", WithSources(kMentionSources)), &diags);
+  INFO(diags.ToText());
+  REQUIRE(config.ok());
+  REQUIRE(config->sources.size() == 3);
+  CHECK(config->sources[0].mentions_of == "AcmeAir");  // the '@' is dropped
+  CHECK(config->sources[0].user_id == "2244994945");
+  CHECK(config->sources[0].query.empty());
+  CHECK(config->sources[0].limit == 5);
+  CHECK(config->sources[1].mentions_of == "AcmeAir");
+  CHECK(config->sources[1].user_id.empty());
+  CHECK(config->sources[2].mentions);
+  CHECK(config->sources[2].query.empty());
+}
+
+TEST_CASE("Config: a mentions source says what is wrong with it, where, and the fix", "[app]") {
+  struct Case {
+    std::string from, to;  // an edit of kMentionSources
+    std::string expected;  // substring of one diagnostic
+  };
+  const std::vector<Case> cases = {
+      {"    mentions_of: AcmeAir\n", "    mentions_of: AcmeAir\n    query: acmeair\n",
+       "earshot.yaml:13:5: error: source 'x-lookup': choose query: (recent search) or "
+       "mentions_of: USERNAME (the account's mention timeline), not both"},
+      {"    mentions_of: AcmeAir\n", "",
+       "source 'x-lookup': say what to read: query: SEARCH or mentions_of: USERNAME"},
+      {"    mentions_of: '@AcmeAir'\n", "",
+       "source 'x-mentions': user_id belongs with mentions_of: USERNAME"},
+      {"user_id: '2244994945'", "user_id: '@AcmeAir'",
+       "earshot.yaml:10:14: error: source 'x-mentions': user_id '@AcmeAir' is not a numeric X "
+       "user id"},
+      {"mentions_of: AcmeAir", "mentions_of: Acme Air", "is not an X username"},
+      {"limit: 5", "limit: 4", "limit must be 5..100"},
+      {"    mentions: true\n", "    mentions: true\n    query: acmeair\n",
+       "source 'bsky-mentions': choose query: (post search) or mentions: true"},
+      {"    mentions: true\n", "", "source 'bsky-mentions': say what to read"},
+      {"mentions: true", "mentions: yes", "true"},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    fs::create_directories(dir.path / "secrets");
+    dir.Write("secrets/token", "tok");
+    std::string sources = kMentionSources;
+    const size_t at = sources.find(c.from);
+    REQUIRE(at != std::string::npos);
+    sources.replace(at, c.from.size(), c.to);
+    Diagnostics diags;
+    auto config = LoadAppConfig(dir.Write("earshot.yaml", WithSources(sources)), &diags);
+    INFO(c.to << "\n" << diags.ToText());
+    CHECK_FALSE(config.ok());
+    CHECK(diags.ToText().find(c.expected) != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace earshot

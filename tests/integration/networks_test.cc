@@ -93,6 +93,69 @@ TEST_CASE("Daemon: complaints on X, Bluesky and Reddit page like Mastodon's", "[
   }
 }
 
+TEST_CASE("Daemon: what customers say to the brand on X and Bluesky pages too",
+          "[integration]") {
+  auto x = FakeX::Start({});
+  auto bluesky = FakeBluesky::Start({});
+  REQUIRE(x.ok());
+  REQUIRE(bluesky.ok());
+  (*x)->AddUser("AcmeAir");  // the account whose mentions are read, looked up by username
+  DaemonRig rig("", fmt::format(R"(  - name: acme-x-mentions
+    type: x
+    base_url: {}
+    mentions_of: AcmeAir
+    bearer_token_file: x.token
+    limit: 5
+    poll_interval: 100ms
+  - name: acme-bsky-mentions
+    type: bluesky
+    base_url: {}
+    mentions: true
+    identifier: acme.bsky.social
+    app_password_file: bsky.password
+    poll_interval: 100ms
+)",
+                                (*x)->base_url(), (*bluesky)->base_url()));
+  WriteSecret(rig.dir() + "/x.token", "fake-x-bearer");
+  WriteSecret(rig.dir() + "/bsky.password", "abcd-efgh-ijkl-mnop");
+  REQUIRE(rig.StartDaemon());
+
+  FakeTweet tweet;
+  tweet.username = "tina";
+  tweet.followers = 5400;
+  tweet.text = "@AcmeAir #AcmeAirSucks lost my bag in Denver and nobody answers";
+  const std::string tweet_id = (*x)->AddTweet(tweet);
+  FakeBskyPost own;  // the brand's post, and a customer's reply to it
+  own.handle = "acme.bsky.social";
+  own.text = "Our summer schedule is out";
+  const std::string root = (*bluesky)->AddPost(own);
+  (*bluesky)->AddLike("fan.bsky.social", root);  // a like pages nobody
+  FakeBskyPost reply;
+  reply.handle = "bo.bsky.social";
+  reply.followers = 800;
+  reply.text = "#AcmeAirSucks cancelled my flight without notice, no refund";
+  reply.reply_to = root;
+  const std::string reply_uri = (*bluesky)->AddPost(reply);
+
+  REQUIRE(rig.WaitForEscalations(2));
+  CHECK(rig.StopDaemon() == 0);
+  const std::vector<Escalation> all = rig.Escalations();
+  INFO(rig.DaemonLog());
+  REQUIRE(all.size() == 2);
+  std::set<std::string> ids;
+  for (const Escalation& e : all) {
+    REQUIRE(!e.posts.empty());
+    ids.insert(e.posts[0].id);
+  }
+  CHECK(ids == std::set<std::string>{tweet_id, reply_uri});
+  CHECK((*x)->lookups() == 1);
+  CHECK((*bluesky)->logins() == 1);
+  const std::string log = rig.DaemonLog();
+  for (const char* secret : {"fake-x-bearer", "abcd-efgh-ijkl-mnop"}) {
+    CHECK(log.find(secret) == std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace earshot::testing
 

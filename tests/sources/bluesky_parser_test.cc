@@ -137,5 +137,103 @@ TEST_CASE("Bluesky PostParser: sessions, profiles, errors and broken bodies",
   CHECK_FALSE(page.cursor.has_value());
 }
 
+
+// A notification (lexicon app.bsky.notification.listNotifications#notification: uri, cid, author
+// as a profileView, reason, reasonSubject, record, isRead, indexedAt, labels).
+std::string Notification(std::string_view uri, std::string_view reason, std::string_view record,
+                         std::string_view indexed_at, std::string_view subject = "") {
+  return fmt::format(
+      R"({{"uri":"{}","cid":"bafyreinotif","author":{{"did":"did:plc:u5cwb2mwiv2bfq53cjufe6yn",)"
+      R"("handle":"jay.bsky.team","displayName":"Jay 🦋","labels":[]}},"reason":"{}"{},)"
+      R"("record":{},"isRead":false,"indexedAt":"{}","labels":[]}})",
+      uri, reason, subject.empty() ? "" : fmt::format(R"(,"reasonSubject":"{}")", subject),
+      record, indexed_at);
+}
+
+TEST_CASE("Bluesky PostParser: a notifications page keeps mentions, replies and quotes only",
+          "[sources][bluesky]") {
+  constexpr const char* kDid = "at://did:plc:u5cwb2mwiv2bfq53cjufe6yn";
+  // "🧳 où est mon sac @acme.bsky.social ? #Bagage": 🧳 is 4 bytes, ù 2.
+  const std::string quote_text = "🧳 où est mon sac @acme.bsky.social ? #Bagage";
+  const size_t at = quote_text.find('@');
+  const std::string quote_record = fmt::format(
+      R"({{"$type":"app.bsky.feed.post","text":"{}","createdAt":"2023-08-08T01:05:00.000Z",)"
+      R"("langs":["fr"],"facets":[{{"index":{{"byteStart":{},"byteEnd":{}}},"features":[{{"$type":)"
+      R"("app.bsky.richtext.facet#mention","did":"did:plc:acme"}}]}},{{"index":{{"byteStart":{},)"
+      R"("byteEnd":{}}},"features":[{{"$type":"app.bsky.richtext.facet#tag","tag":"Bagage"}}]}}],)"
+      R"("embed":{{"$type":"app.bsky.embed.record","record":{{"uri":"at://did:plc:acme/app.bsky.)"
+      R"(feed.post/3k4root","cid":"bafyreiq"}}}}}})",
+      quote_text, at, at + 17, quote_text.find('#'), quote_text.size());
+  const std::string like_record =
+      R"({"$type":"app.bsky.feed.like","subject":{"uri":"at://did:plc:acme/app.bsky.feed.post/)"
+      R"(3k4root","cid":"bafyreis"},"createdAt":"2023-08-08T01:06:00.000Z"})";
+  const std::string follow_record =
+      R"({"$type":"app.bsky.graph.follow","subject":"did:plc:acme",)"
+      R"("createdAt":"2023-08-08T01:07:00.000Z"})";
+  const std::string page = fmt::format(
+      R"({{"notifications":[{},{},{},{},{},{},{}],"cursor":"2023-08-08T01:03:42.000Z::1",)"
+      R"("priority":false,"seenAt":"2023-08-01T00:00:00.000Z"}})",
+      Notification(fmt::format("{}/app.bsky.graph.follow/3k4f", kDid), "follow", follow_record,
+                   "2023-08-08T01:07:00.000Z"),
+      Notification(fmt::format("{}/app.bsky.feed.like/3k4l", kDid), "like", like_record,
+                   "2023-08-08T01:06:00.000Z", "at://did:plc:acme/app.bsky.feed.post/3k4root"),
+      Notification(fmt::format("{}/app.bsky.feed.post/3k4q", kDid), "quote", quote_record,
+                   "2023-08-08T01:05:01.000Z", "at://did:plc:acme/app.bsky.feed.post/3k4root"),
+      Notification(fmt::format("{}/app.bsky.feed.post/3k43tv4rxyz2g", kDid), "reply",
+                   Fixture("bluesky-post-record-reply.json"), "2023-08-08T01:04:00.000Z"),
+      Notification(fmt::format("{}/app.bsky.feed.post/3k4duaz5vfs2b", kDid), "mention",
+                   Fixture("bluesky-post-record-facets.json"), "2023-08-08T01:03:42.000Z"),
+      Notification(fmt::format("{}/app.bsky.feed.post/3k4bad", kDid), "mention",
+                   R"({"$type":"app.bsky.feed.post","createdAt":"2023-08-08T01:03:00.000Z"})",
+                   "2023-08-08T01:03:00.000Z"),
+      Notification(fmt::format("{}/app.bsky.feed.repost/3k4r", kDid), "starterpack-joined", "{}",
+                   "2023-08-08T01:02:00.000Z"));
+  bluesky::PostParser parser;
+  bluesky::ParsedNotificationPage parsed;
+  REQUIRE(parser.ParseNotificationPage(page, &parsed).ok());
+  CHECK(parsed.count == 7);
+  CHECK(parsed.skipped == 3);  // follow, like, and a reason earshot does not know
+  CHECK(parsed.cursor == "2023-08-08T01:03:42.000Z::1");
+  CHECK(parsed.newest_indexed_at == ParseIso8601("2023-08-08T01:07:00.000Z"));
+  CHECK(parsed.oldest_indexed_at == ParseIso8601("2023-08-08T01:02:00.000Z"));
+  REQUIRE(parsed.errors.size() == 1);
+  CHECK(parsed.errors[0] == fmt::format("notification {}/app.bsky.feed.post/3k4bad: "
+                                        "'record.text': missing",
+                                        kDid));
+  REQUIRE(parsed.items.size() == 3);
+
+  const bluesky::NotificationItem& quote = parsed.items[0];
+  CHECK(quote.reason == "quote");
+  CHECK(quote.indexed_at == *ParseIso8601("2023-08-08T01:05:01.000Z"));
+  CHECK(quote.post.text == quote_text);
+  CHECK(quote.post.mentions == std::vector<std::string>{"acme.bsky.social"});
+  CHECK(quote.post.hashtags == std::vector<std::string>{"bagage"});
+  CHECK(quote.post.language == "fr");
+  CHECK(quote.post.thread_key == quote.post.id);  // a quote starts its own thread
+  CHECK(quote.post.author.display_name == "Jay 🦋");
+  CHECK(quote.post.likes == 0);  // notifications carry no counts
+
+  const bluesky::NotificationItem& reply = parsed.items[1];
+  CHECK(reply.reason == "reply");
+  CHECK(reply.post.text == "example of a reply");
+  CHECK(reply.post.thread_key ==
+        "at://did:plc:u5cwb2mwiv2bfq53cjufe6yn/app.bsky.feed.post/3k43tv4rft22g");  // reply.root
+
+  const bluesky::NotificationItem& mention = parsed.items[2];
+  CHECK(mention.reason == "mention");
+  CHECK(mention.post.mentions == std::vector<std::string>{"atproto.com"});  // after ✨ (3 bytes)
+  CHECK(mention.post.url == "https://bsky.app/profile/jay.bsky.team/post/3k4duaz5vfs2b");
+  CHECK(mention.post.created_at == *ParseIso8601("2023-08-08T01:03:41.157302Z"));
+
+  for (const char* body : {"", "[]", R"({"posts":[]})", R"({"notifications":{}})",
+                           R"({"notifications":[],"cursor":5})"}) {
+    INFO(body);
+    CHECK(parser.ParseNotificationPage(body, &parsed).code() == Status::Code::kDataLoss);
+  }
+  REQUIRE(parser.ParseNotificationPage(R"({"notifications":[]})", &parsed).ok());
+  CHECK(parsed.count == 0);
+  CHECK_FALSE(parsed.cursor.has_value());
+}
+
 }  // namespace
 }  // namespace earshot

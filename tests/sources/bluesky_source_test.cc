@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <set>
@@ -167,7 +168,11 @@ TEST_CASE("BlueskySource: logs in once, reads the newest page, then pages with s
 
 TEST_CASE("BlueskySource: an expired access token is refreshed, not a new login",
           "[sources][bluesky]") {
-  BskyRig rig = MakeRig({}, [](BlueskySourceConfig& c) { c.login_min_interval = 1ms; });
+  // The source's clock stands still unless advanced: a fast machine cannot run the whole test
+  // inside login_min_interval (Drain never sleeps on a Pace).
+  ManualClock clock(RealClock().Now());
+  BskyRig rig = MakeRig(
+      {}, [](BlueskySourceConfig& c) { c.login_min_interval = 1ms; }, clock);
   AddPosts(*rig.fake, 3, "a");
   Drain(rig);
   REQUIRE(rig.fake->logins() == 1);
@@ -181,6 +186,7 @@ TEST_CASE("BlueskySource: an expired access token is refreshed, not a new login"
   CHECK(rig.bsky().stats().refreshes == 1);
 
   // A revoked session (password changed): the refresh fails and the source logs in again.
+  clock.Advance(1s);  // past login_min_interval
   rig.fake->RevokeSessions();
   AddPosts(*rig.fake, 1, "c");
   CHECK(Drain(rig).size() == 1);
@@ -409,6 +415,256 @@ TEST_CASE("BlueskySource: Create refuses configs that cannot work", "[sources][b
         Status::Code::kInvalidArgument);
   CHECK(make([](BlueskySourceConfig& c) { c.service_url = "bsky.social"; }).code() ==
         Status::Code::kInvalidArgument);
+}
+
+
+// --- Mentions mode: app.bsky.notification.listNotifications ---------------------------------
+
+void Mentions(BlueskySourceConfig& c) {
+  c.query.clear();
+  c.mentions = true;
+}
+
+// n posts mentioning the session account (acme.bsky.social), a second apart, ending a minute
+// before `end`; after each, a like of `liked` (a notification to skip) when given.
+std::vector<std::string> AddMentionPosts(FakeBluesky& fake, int n, const std::string& prefix,
+                                         SystemTime end, const std::string& liked = "") {
+  std::vector<std::string> uris;
+  for (int i = 0; i < n; ++i) {
+    FakeBskyPost p;
+    p.handle = fmt::format("user{}.bsky.social", i % 2);
+    p.followers = 100 + i % 2;
+    p.text = fmt::format("{} {} @acme.bsky.social lost my bag", prefix, i);
+    p.created_at = end - std::chrono::seconds(60 + n - i);
+    p.indexed_at = p.created_at;
+    uris.push_back(fake.AddPost(p));
+    FakeBskyPost other;  // not about the account: no notification
+    other.text = fmt::format("{} {} acme lost my bag", prefix, i);
+    other.created_at = p.created_at;
+    other.indexed_at = p.created_at;
+    fake.AddPost(other);
+    if (!liked.empty()) fake.AddLike(fmt::format("fan{}.bsky.social", i), liked);
+  }
+  return uris;
+}
+
+TEST_CASE("BlueskySource mentions: mentions, replies and quotes become posts; likes and follows "
+          "are skipped and counted",
+          "[sources][bluesky]") {
+  BskyRig rig = MakeRig({}, Mentions);
+  const SystemTime now = RealClock().Now();
+  FakeBskyPost own;
+  own.handle = "acme.bsky.social";
+  own.text = "Our summer schedule is out";
+  own.created_at = own.indexed_at = now - 10min;
+  const std::string root = rig.fake->AddPost(own);
+
+  FakeBskyPost reply;
+  reply.handle = "jane.bsky.social";
+  reply.display_name = "Jane";
+  reply.followers = 4200;
+  reply.text = "my flight was cancelled twice";
+  reply.reply_to = root;
+  reply.created_at = reply.indexed_at = now - 9min;
+  const std::string reply_uri = rig.fake->AddPost(reply);
+
+  FakeBskyPost quote;
+  quote.handle = "gus.bsky.social";
+  quote.text = "🧳 où est mon sac ? this schedule is fiction #Bagage";
+  quote.quote_of = root;
+  quote.created_at = quote.indexed_at = now - 8min;
+  const std::string quote_uri = rig.fake->AddPost(quote);
+
+  FakeBskyPost mention;
+  mention.handle = "jane.bsky.social";
+  mention.followers = 4200;
+  mention.text = "😤 trois heures d'attente @acme.bsky.social ✈️ #Délai";
+  mention.created_at = mention.indexed_at = now - 7min;
+  const std::string mention_uri = rig.fake->AddPost(mention);
+
+  rig.fake->AddLike("fan.bsky.social", root);
+  rig.fake->AddFollow("newfan.bsky.social");
+  FakeBskyPost elsewhere;  // mentions someone else: no notification
+  elsewhere.text = "@other.bsky.social hello";
+  rig.fake->AddPost(elsewhere);
+
+  std::vector<Post> posts;
+  std::optional<std::string> cursor;
+  for (int i = 0; i < 6 && posts.empty(); ++i) {  // login, the page, its authors' profiles
+    BCall call = NextOk(rig);
+    posts = std::move(call.posts);
+    cursor = call.cursor;
+  }
+  REQUIRE(posts.size() == 3);
+  CHECK(posts[0].id == reply_uri);  // oldest first
+  CHECK(posts[1].id == quote_uri);
+  CHECK(posts[2].id == mention_uri);
+  CHECK(posts[0].thread_key == root);
+  CHECK(posts[0].reply_to == root);
+  CHECK(posts[0].author.followers == 4200);  // from getProfiles
+  CHECK(posts[0].author.display_name == "Jane");
+  CHECK(posts[1].thread_key == quote_uri);
+  CHECK(posts[1].hashtags == std::vector<std::string>{"bagage"});
+  CHECK(posts[2].text == mention.text);
+  CHECK(posts[2].mentions == std::vector<std::string>{"acme.bsky.social"});
+  CHECK(posts[2].hashtags == std::vector<std::string>{"délai"});
+  CHECK(rig.bsky().stats().notifications_skipped == 2);
+  CHECK(cursor.has_value());  // the first run is one page: its watermark goes out with it
+  CHECK(rig.fake->logins() == 1);
+  CHECK(rig.fake->profile_calls() == 1);
+
+  bool listed = false;
+  for (const RecordedRequest& r : rig.fake->requests()) {
+    if (r.path != "/xrpc/app.bsky.notification.listNotifications") continue;
+    listed = true;
+    CHECK(r.Header("authorization").value_or("").starts_with("Bearer eyJ"));
+    CHECK(Param(r, "limit") == "10");
+  }
+  CHECK(listed);
+  for (const RecordedRequest& r : rig.fake->requests()) {
+    CHECK(r.path != "/xrpc/app.bsky.feed.searchPosts");
+    CHECK(r.path != "/xrpc/app.bsky.notification.updateSeen");
+  }
+}
+
+TEST_CASE("BlueskySource mentions: the first run reads one page; later runs page back to the "
+          "watermark; a restart from the cursor loses nothing",
+          "[sources][bluesky]") {
+  // No lookback: the test asserts exactly where runs stop (a lookback only re-reads a margin).
+  auto config = [](const FakeBluesky& fake) {
+    BlueskySourceConfig c = Config(fake);
+    Mentions(c);
+    c.limit = 5;
+    c.lookback = 0ms;
+    return c;
+  };
+  BskyRig rig = MakeRig({}, [](BlueskySourceConfig& c) {
+    Mentions(c);
+    c.limit = 5;
+    c.lookback = 0ms;
+  });
+  const SystemTime now = RealClock().Now();
+  const auto old = AddMentionPosts(*rig.fake, 8, "old", now - 1h);
+
+  // First run: the newest page only, and its watermark.
+  std::vector<std::string> first;
+  std::optional<std::string> mark;
+  for (int i = 0; i < 6 && !mark; ++i) {
+    BCall call = NextOk(rig);
+    for (const Post& p : call.posts) first.push_back(p.id);
+    mark = call.cursor;
+  }
+  CHECK(first == std::vector<std::string>(old.begin() + 3, old.end()));
+  REQUIRE(mark == FormatIso8601(now - 1h - 61s));
+
+  // Later mentions, with likes between them: several pages back to the watermark.
+  const auto fresh = AddMentionPosts(*rig.fake, 12, "new", now, old.front());
+  std::set<std::string> delivered(first.begin(), first.end());
+  std::vector<std::string> got = first;
+  for (int i = 0; i < 3; ++i) {  // a part of the run: some pages handed to the poller
+    for (const Post& p : NextOk(rig).posts) {
+      got.push_back(p.id);
+      delivered.insert(p.id);
+    }
+  }
+  REQUIRE(rig.bsky().paging());
+  CHECK(rig.bsky().cursor() == mark);  // not moved while the run goes on
+  CHECK(got.size() > first.size());
+
+  // The process restarts from the stored cursor. What arrives again is only what the poller
+  // had already handled (its seen-ids drop it); nothing is missing.
+  auto restarted = BlueskySource::Create(config(*rig.fake), RealClock());
+  REQUIRE(restarted.ok());
+  rig.source = std::move(restarted).value();
+  REQUIRE(rig.source->Restore(*mark).ok());
+  const auto again = Drain(rig);
+  for (const std::string& id : again) {
+    if (!delivered.insert(id).second) CHECK(std::find(got.begin(), got.end(), id) != got.end());
+  }
+  std::set<std::string> expected(fresh.begin(), fresh.end());
+  expected.insert(first.begin(), first.end());
+  CHECK(delivered == expected);
+  for (const std::string& id : again) CHECK(std::count(again.begin(), again.end(), id) == 1);
+  CHECK(rig.bsky().stats().notifications_skipped >= 12);
+  const auto cursor = rig.bsky().cursor();
+  REQUIRE(cursor.has_value());
+  CHECK(*cursor > *mark);
+
+  // A restart after a finished run: only what came since.
+  auto later_source = BlueskySource::Create(config(*rig.fake), RealClock());
+  REQUIRE(later_source.ok());
+  rig.source = std::move(later_source).value();
+  REQUIRE(rig.source->Restore(*cursor).ok());
+  const auto later = AddMentionPosts(*rig.fake, 3, "later", now + 10min);
+  const auto tail = Drain(rig);
+  std::set<std::string> tail_set(tail.begin(), tail.end());
+  for (const auto& uri : later) CHECK(tail_set.count(uri) == 1);
+  for (const auto& uri : tail) {
+    // Anything else is the notification at exactly the watermark, which the poller has seen.
+    if (std::find(later.begin(), later.end(), uri) == later.end()) CHECK(delivered.count(uri) == 1);
+  }
+  CHECK(tail.size() <= later.size() + 1);
+}
+
+TEST_CASE("BlueskySource mentions: a 401 renews the session once, never logs in again; a 429 "
+          "waits for ratelimit-reset",
+          "[sources][bluesky]") {
+  ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
+  FakeBlueskyOptions o;
+  o.clock = &clock;
+  BskyRig rig = MakeRig(o, Mentions, clock);
+  const auto uris = AddMentionPosts(*rig.fake, 3, "post", clock.Now());
+  REQUIRE(NextOk(rig).wait < kPoll);  // login
+
+  rig.fake->InjectFault({FakeFault::Kind::kUnauthorized, 2});
+  CHECK(NextOk(rig).wait < kPoll);  // 401: renew with the refresh token
+  CHECK(NextOk(rig).wait < kPoll);  // the refresh
+  BCall refused = NextOk(rig);      // the renewed token refused too: a long wait, no loop
+  CHECK(refused.posts.empty());
+  CHECK(refused.wait >= kBackoffMax);
+  CHECK(rig.bsky().stats().auth_errors == 1);
+  clock.Advance(refused.wait);
+  std::vector<std::string> got;
+  for (int i = 0; i < 4 && got.empty(); ++i) {
+    BCall call = NextOk(rig);
+    for (const Post& p : call.posts) got.push_back(p.id);
+    clock.Advance(call.wait);
+  }
+  CHECK(got == uris);
+  CHECK(rig.fake->logins() == 1);  // app passwords' logins are scarce: never spent on a 401
+  CHECK(rig.fake->refreshes() == 2);
+
+  // 429: the next request waits for the window's reset (the fake's 300 s window began with the
+  // first app request; the clock has moved past the long wait since, so a new window is open).
+  AddMentionPosts(*rig.fake, 1, "more", clock.Now());
+  rig.fake->InjectFault({FakeFault::Kind::kTooManyRequests});
+  const size_t before = rig.fake->requests().size();
+  BCall limited = NextOk(rig);
+  CHECK(limited.posts.empty());
+  CHECK(rig.bsky().stats().rate_limited == 1);
+  CHECK(limited.wait >= 200000ms);
+  CHECK(limited.wait <= 301000ms);
+  CHECK(rig.fake->requests().size() == before + 1);
+}
+
+TEST_CASE("BlueskySource mentions: Create wants query or mentions, not both",
+          "[sources][bluesky]") {
+  auto make = [](std::function<void(BlueskySourceConfig&)> tweak) {
+    BlueskySourceConfig c;
+    c.name = "n";
+    c.identifier = "acme.bsky.social";
+    c.app_password = "pw";
+    c.mentions = true;
+    tweak(c);
+    return BlueskySource::Create(std::move(c), RealClock()).status();
+  };
+  CHECK(make([](BlueskySourceConfig&) {}).ok());
+  const Status both = make([](BlueskySourceConfig& c) { c.query = "acmeair"; });
+  CHECK(both.code() == Status::Code::kInvalidArgument);
+  CHECK(both.message().find("not both") != std::string::npos);
+  const Status neither = make([](BlueskySourceConfig& c) { c.mentions = false; });
+  CHECK(neither.code() == Status::Code::kInvalidArgument);
+  CHECK(neither.message().find("mentions") != std::string::npos);
 }
 
 }  // namespace

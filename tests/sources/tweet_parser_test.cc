@@ -132,6 +132,101 @@ TEST_CASE("TweetParser: empty results and broken bodies", "[sources][x]") {
   }
 }
 
+// A user mention timeline page (`GET /2/users/2244994945/mentions?tweet.fields=created_at,
+// conversation_id,lang,public_metrics,entities,in_reply_to_user_id,referenced_tweets
+// &expansions=author_id&user.fields=public_metrics,username,name`) in the shape X's API reference
+// documents: a reply in a conversation, a quote post, a retweet of a mention, then meta with
+// next_token (the value mentions takes back as pagination_token).
+constexpr const char* kMentionsPage = R"({
+  "data": [
+    {"id":"1460323737035677698","text":"@XDevelopers 🧳 lost again &amp; no answer, day 3",
+     "edit_history_tweet_ids":["1460323737035677698"],"created_at":"2021-11-15T19:08:05.000Z",
+     "author_id":"1034147965","conversation_id":"1460323431006437378","lang":"en",
+     "in_reply_to_user_id":"2244994945",
+     "referenced_tweets":[{"type":"replied_to","id":"1460323431006437378"}],
+     "entities":{"mentions":[{"start":0,"end":12,"username":"XDevelopers","id":"2244994945"}]},
+     "public_metrics":{"retweet_count":0,"reply_count":1,"like_count":2,"quote_count":0,
+                       "bookmark_count":0,"impression_count":57}},
+    {"id":"1460298405981937665","text":"This is why I use @XDevelopers #API https://t.co/x",
+     "edit_history_tweet_ids":["1460298405981937665"],"created_at":"2021-11-15T17:27:26.000Z",
+     "author_id":"15772978","conversation_id":"1460298405981937665","lang":"en",
+     "referenced_tweets":[{"type":"quoted","id":"1460026349052252161"}],
+     "entities":{"hashtags":[{"start":31,"end":35,"tag":"API"}],
+                 "mentions":[{"start":18,"end":30,"username":"XDevelopers","id":"2244994945"}]},
+     "public_metrics":{"retweet_count":1,"reply_count":0,"like_count":5,"quote_count":2}},
+    {"id":"1460290000000000000","text":"RT @jessicagarson: thanks @XDevelopers",
+     "created_at":"2021-11-15T17:00:00.000Z","author_id":"15772978",
+     "conversation_id":"1460290000000000000",
+     "referenced_tweets":[{"type":"retweeted","id":"1460280000000000000"}]}
+  ],
+  "includes":{"users":[
+    {"id":"1034147965","name":"Suhem Parack","username":"suhemparack",
+     "public_metrics":{"followers_count":6514,"following_count":2032,"tweet_count":9081,
+                       "listed_count":119}},
+    {"id":"15772978","name":"Jessica Garson","username":"jessicagarson",
+     "public_metrics":{"followers_count":6180,"following_count":2515,"tweet_count":11640,
+                       "listed_count":298}}]},
+  "meta":{"result_count":3,"newest_id":"1460323737035677698","oldest_id":"1460290000000000000",
+          "next_token":"7140dibdnow9c7btw3z3atvvdxvd33y0qvqq9dyaekh8j"}
+})";
+
+TEST_CASE("TweetParser: a documented user mention timeline page", "[sources][x]") {
+  x::TweetParser parser;
+  x::ParsedTweetPage page;
+  REQUIRE(parser.ParsePage(kMentionsPage, &page).ok());
+  CHECK(page.items == 3);
+  CHECK(page.ignored == 1);  // the retweet
+  CHECK(page.errors.empty());
+  CHECK(page.next_token == "7140dibdnow9c7btw3z3atvvdxvd33y0qvqq9dyaekh8j");
+  CHECK(page.newest_id == "1460323737035677698");
+  REQUIRE(page.posts.size() == 2);
+  const Post& reply = page.posts[0];
+  CHECK(reply.text == "@XDevelopers 🧳 lost again & no answer, day 3");
+  CHECK(reply.thread_key == "1460323431006437378");  // conversation_id
+  CHECK(reply.reply_to == "1460323431006437378");
+  CHECK(reply.mentions == std::vector<std::string>{"xdevelopers"});
+  CHECK(reply.author.handle == "suhemparack");
+  CHECK(reply.author.followers == 6514);
+  const Post& quote = page.posts[1];
+  CHECK(quote.thread_key == quote.id);
+  CHECK(quote.reply_to.empty());
+  CHECK(quote.hashtags == std::vector<std::string>{"api"});
+  CHECK(quote.boosts == 3);  // retweets + quotes
+  CHECK(quote.author.display_name == "Jessica Garson");
+}
+
+TEST_CASE("TweetParser: username lookups, problem bodies and broken ones", "[sources][x]") {
+  x::TweetParser parser;
+  x::UserLookup user;
+  REQUIRE(parser
+              .ParseUserLookup(
+                  R"({"data":{"id":"2244994945","name":"Developers","username":"XDevelopers"}})",
+                  &user)
+              .ok());
+  CHECK(user.id == "2244994945");
+  CHECK(user.username == "XDevelopers");
+  CHECK(user.problem.empty());
+
+  // X answers an unknown username with HTTP 200 and a problem body.
+  const std::string missing =
+      R"({"errors":[{"value":"nobody_here","detail":"Could not find user with username: )"
+      R"([nobody_here].","title":"Not Found Error","resource_type":"user","parameter":)"
+      R"("username","resource_id":"nobody_here","type":"https://api.twitter.com/2/problems/)"
+      R"(resource-not-found"}]})";
+  REQUIRE(parser.ParseUserLookup(missing, &user).ok());
+  CHECK(user.id.empty());
+  CHECK(user.problem ==
+        "Not Found Error: Could not find user with username: [nobody_here].");
+  CHECK(parser.ProblemDetail(missing) == user.problem);
+  CHECK(parser.ProblemDetail(kMentionsPage).empty());
+  CHECK(parser.ProblemDetail(R"({"meta":{"result_count":0}})").empty());
+
+  for (const char* body : {"", "[]", "{}", R"({"data":{"id":"12ab"}})", R"({"data":{"id":7}})"}) {
+    INFO(body);
+    CHECK(parser.ParseUserLookup(body, &user).code() == Status::Code::kDataLoss);
+  }
+}
+
 TEST_CASE("UnescapeTweetText: only X's three escapes", "[sources][x]") {
   CHECK(x::UnescapeTweetText("a &amp;amp; b &lt;3 &gt; &quot;") == "a &amp; b <3 > &quot;");
   CHECK(x::UnescapeTweetText("&") == "&");

@@ -34,8 +34,14 @@ Result<std::unique_ptr<Source>> BlueskySource::Create(BlueskySourceConfig config
     return Status::InvalidArgument(fmt::format(
         "{}: 'service_url' must be http(s)://host[:port], e.g. https://bsky.social", who));
   }
-  if (config.query.empty())
-    return Status::InvalidArgument(fmt::format("{}: 'query' is empty", who));
+  if (config.query.empty() && !config.mentions) {
+    return Status::InvalidArgument(
+        fmt::format("{}: say what to read: a search 'query', or 'mentions'", who));
+  }
+  if (!config.query.empty() && config.mentions) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: give either 'query' (post search) or 'mentions' (notifications), not both", who));
+  }
   if (config.identifier.empty()) {
     return Status::InvalidArgument(
         fmt::format("{}: 'identifier' is empty; give the account's handle or email", who));
@@ -48,7 +54,8 @@ Result<std::unique_ptr<Source>> BlueskySource::Create(BlueskySourceConfig config
   }
   if (config.limit < 1 || config.limit > 100) {
     return Status::InvalidArgument(
-        fmt::format("{}: 'limit' is {}; searchPosts pages hold 1 to 100", who, config.limit));
+        fmt::format("{}: 'limit' is {}; {} pages hold 1 to 100", who, config.limit,
+                    config.mentions ? "listNotifications" : "searchPosts"));
   }
   if (config.poll_interval.count() <= 0 || config.request_timeout.count() <= 0 ||
       config.login_min_interval.count() <= 0 || config.profile_ttl.count() <= 0 ||
@@ -183,6 +190,7 @@ Result<Pace> BlueskySource::Next(std::stop_token stop, HttpClient& http, SourceB
   if (access_.empty() && refresh_.empty()) return Login(stop, http);
   if (access_.empty()) return Refresh(stop, http);
   if (pending_) return FetchProfiles(stop, http, batch);
+  if (config_.mentions) return Notifications(stop, http, batch);
   return Search(stop, http, batch);
 }
 
@@ -296,6 +304,72 @@ Result<Pace> BlueskySource::Search(std::stop_token stop, HttpClient& http, Sourc
   }
   // Follow the cursor only after a watermark: a first run reads the newest page alone.
   if (page.cursor && page.count > 0 && since_) {
+    page_cursor_ = page.cursor;
+  } else {
+    pending.end_of_run = true;
+    std::optional<SystemTime> mark = watermark_;
+    if (run_newest_ && (!mark || *run_newest_ > *mark)) mark = run_newest_;
+    pending.watermark = mark;
+    EndRun();
+  }
+  pending_ = std::move(pending);
+  profile_failures_ = 0;
+  if (UncachedAuthors().empty()) return Emit(batch);
+  return Wait(milliseconds(0));
+}
+
+Result<Pace> BlueskySource::Notifications(std::stop_token stop, HttpClient& http,
+                                          SourceBatch* batch) {
+  if (!page_cursor_ && watermark_) {
+    since_ = FormatIso8601(*watermark_ - config_.lookback);  // fixed until the run ends
+  }
+  HttpRequest req;
+  req.url = fmt::format("{}/xrpc/app.bsky.notification.listNotifications?limit={}",
+                        config_.service_url, config_.limit);
+  if (page_cursor_) req.url += "&cursor=" + PercentEncode(*page_cursor_);
+  req.headers.emplace_back("Authorization", "Bearer " + access_);
+  std::optional<Pace> pace;
+  auto sent = Send(stop, http, std::move(req), &pace);
+  if (!sent.ok()) {
+    if (pace) return *pace;
+    return sent.status();
+  }
+  if (auto failed = Classify(*sent, Call::kApp)) return *failed;
+  renewed_ = false;
+  bluesky::ParsedNotificationPage page;
+  if (Status s = parser_.ParseNotificationPage(sent->body, &page); !s.ok()) {
+    ++stats_.malformed_pages;
+    return Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, sent->body.size(),
+                               s.message()));
+  }
+  budget_.ResetBackoff();
+  ++stats_.pages;
+  stats_.notifications_skipped += page.skipped;
+  for (const std::string& error : page.errors) {
+    ++stats_.bad_items;
+    log::Warn(name_, "skipped a bad notification from {}: {}", host_, error);
+  }
+  if (page.newest_indexed_at && (!run_newest_ || *page.newest_indexed_at > *run_newest_)) {
+    run_newest_ = page.newest_indexed_at;
+  }
+  // A run with a watermark emits and follows only what is at or after watermark - lookback.
+  const bool bounded = since_.has_value();
+  SystemTime since{};
+  if (bounded) since = ParseIso8601(*since_).value_or(SystemTime{});
+  Pending pending;
+  for (auto it = page.items.rbegin(); it != page.items.rend(); ++it) {
+    if (bounded && it->indexed_at < since) continue;  // read before the watermark
+    if (recent_.count(it->post.id) > 0) {
+      ++stats_.duplicates;
+      continue;
+    }
+    Remember(it->post.id);
+    pending.posts.push_back(std::move(it->post));
+  }
+  // Follow the cursor only after a watermark, and only while the whole page is newer than it:
+  // listNotifications has no `since`, so the run ends at the first page reaching back past it.
+  if (page.cursor && page.count > 0 && bounded &&
+      page.oldest_indexed_at.value_or(SystemTime{}) >= since) {
     page_cursor_ = page.cursor;
   } else {
     pending.end_of_run = true;

@@ -1,5 +1,9 @@
-// BlueskySource: a Source searching Bluesky posts (app.bsky.feed.searchPosts, sort=latest) for
-// one query, logged in with an app password.
+// BlueskySource: a Source reading Bluesky, logged in with an app password, in one of two modes:
+//   - search:   posts matching one query (app.bsky.feed.searchPosts, sort=latest);
+//   - mentions: the login account's notifications (app.bsky.notification.listNotifications):
+//               posts that mention, reply to or quote the account. Other notifications (likes,
+//               reposts, follows, ...) are skipped and counted. The source never marks
+//               notifications seen (no updateSeen), so the account's app is unaffected.
 //
 // Session. The first call logs in (com.atproto.server.createSession with the identifier and the
 // app password) and keeps the access and refresh JWTs in memory only. An access token the server
@@ -16,6 +20,13 @@
 // already emitted (the last 10,000 ids) are dropped, and a restart may repeat a few, which the
 // poller's seen-ids drop.
 //   - First run (no Restore): only the newest page (`limit` posts).
+// Mentions page the same way with listNotifications' `cursor`, newest first by indexedAt (which
+// the AppView sorts like sortAt, so a post with an earlier createdAt may arrive behind the
+// watermark: the lookback covers it). It has no `since`: a run
+// reads from the newest page and stops at the first page that reaches back past
+// watermark - lookback (or has no cursor); notifications older than that are not emitted. The
+// watermark is the newest indexedAt seen (skipped reasons included) and is the cursor, handed out
+// with a run's last page, as in search; the same 10,000 recent ids drop the lookback's repeats.
 //
 // Reach. postView carries no follower counts, so the authors of a page are looked up with
 // app.bsky.actor.getProfiles (25 per call) and cached for profile_ttl. A page waits (in memory)
@@ -53,6 +64,7 @@ struct BlueskySourceConfig {
   std::string name;                                 // "airline"; name() is "bluesky:airline"
   std::string service_url = "https://bsky.social";  // the account's PDS; XRPC goes there
   std::string query;         // searchPosts `q`: "acmeair", "#acmeair", "\"lost luggage\" acme"
+  bool mentions = false;     // the account's notifications instead; query must then be empty
   std::string identifier;    // the account's handle ("acme.bsky.social") or email
   std::string app_password;  // an app password, read from its file by the caller. Never logged.
   std::chrono::milliseconds poll_interval{30000};
@@ -68,13 +80,16 @@ struct BlueskySourceConfig {
 struct BlueskySourceStats {
   std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0}, duplicates{0};
   std::atomic<int64_t> logins{0}, refreshes{0}, profile_requests{0};
+  // Mentions: notifications that are not a mention, reply or quote (likes, follows, ...).
+  std::atomic<int64_t> notifications_skipped{0};
   std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
       malformed_pages{0}, client_errors{0};
 };
 
 class BlueskySource final : public Source {
  public:
-  // kInvalidArgument naming the field: empty name, query, identifier or app_password;
+  // kInvalidArgument naming the field: empty name, identifier or app_password; neither or both
+  // of query and mentions;
   // service_url not http(s)://host; limit outside 1..100; non-positive durations.
   static Result<std::unique_ptr<Source>> Create(BlueskySourceConfig config, Clock& clock);
 
@@ -100,6 +115,7 @@ class BlueskySource final : public Source {
   Result<Pace> Login(std::stop_token stop, HttpClient& http);
   Result<Pace> Refresh(std::stop_token stop, HttpClient& http);
   Result<Pace> Search(std::stop_token stop, HttpClient& http, SourceBatch* batch);
+  Result<Pace> Notifications(std::stop_token stop, HttpClient& http, SourceBatch* batch);
   Result<Pace> FetchProfiles(std::stop_token stop, HttpClient& http, SourceBatch* batch);
   // Sends one request; a transport failure becomes a paced Failure in *pace.
   Result<HttpResponse> Send(std::stop_token stop, HttpClient& http, HttpRequest req,

@@ -223,6 +223,73 @@ Status PostParser::ParseSearchPage(std::string_view json, ParsedSearchPage* page
   return Status::Ok();
 }
 
+Status PostParser::ParseNotificationPage(std::string_view json, ParsedNotificationPage* page) {
+  *page = ParsedNotificationPage{};
+  dom::element root;
+  if (auto e = parser_.parse(json.data(), json.size()).get(root)) {
+    return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));
+  }
+  dom::object obj;
+  if (root.get(obj)) return Status::DataLoss("body is not a JSON object");
+  dom::array notifications;
+  if (obj["notifications"].get(notifications)) {
+    return Status::DataLoss("'notifications' is missing or not an array");
+  }
+  dom::element cursor_el;
+  if (!obj["cursor"].get(cursor_el) && !cursor_el.is_null()) {
+    std::string_view c;
+    if (cursor_el.get(c)) return Status::DataLoss("'cursor' is not a string");
+    if (!c.empty()) page->cursor = std::string(c);
+  }
+  for (dom::element n : notifications) {
+    const int index = page->count++;
+    dom::object o;
+    std::string uri, reason, indexed_at;
+    FieldError err;
+    if (n.get(o)) {
+      page->errors.push_back(fmt::format("notification #{}: not an object", index));
+      continue;
+    }
+    Str(o, "uri", &uri, "", &err);
+    Str(o, "reason", &reason, "", &err);
+    Str(o, "indexedAt", &indexed_at, "", &err);
+    const auto indexed = ParseIso8601(indexed_at);
+    if (indexed) {
+      if (!page->newest_indexed_at || *indexed > *page->newest_indexed_at) {
+        page->newest_indexed_at = indexed;
+      }
+      if (!page->oldest_indexed_at || *indexed < *page->oldest_indexed_at) {
+        page->oldest_indexed_at = indexed;
+      }
+    }
+    const std::string who = uri.empty() ? fmt::format("#{}", index) : uri;
+    if (reason != "mention" && reason != "reply" && reason != "quote") {
+      if (reason.empty()) {
+        page->errors.push_back(fmt::format("notification {}: 'reason': missing or wrong type",
+                                           who));
+      } else {
+        ++page->skipped;
+      }
+      continue;
+    }
+    if (!indexed) {
+      page->errors.push_back(fmt::format("notification {}: 'indexedAt': not an ISO-8601 time: '{}'",
+                                         who, indexed_at.substr(0, 40)));
+      continue;
+    }
+    SearchItem item;
+    std::string ignored_uri;
+    std::optional<SystemTime> ignored_sort;
+    if (!PostItem(n, &ignored_uri, &item, &err, &ignored_sort)) {
+      page->errors.push_back(
+          fmt::format("notification {}: '{}': {}", who, err.field, err.what));
+      continue;
+    }
+    page->items.push_back(NotificationItem{std::move(item.post), std::move(reason), *indexed});
+  }
+  return Status::Ok();
+}
+
 Status PostParser::ParseProfiles(std::string_view json, std::vector<Profile>* out) {
   out->clear();
   dom::element root;

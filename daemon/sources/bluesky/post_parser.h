@@ -1,5 +1,6 @@
 // PostParser: Bluesky XRPC JSON to earshot's types, with simdjson's DOM API: pages of
-// app.bsky.feed.searchPosts (postView[]) to Posts, app.bsky.actor.getProfiles to author reach,
+// app.bsky.feed.searchPosts (postView[]) and of app.bsky.notification.listNotifications
+// (notification[]) to Posts, app.bsky.actor.getProfiles to author reach,
 // com.atproto.server.createSession / refreshSession to a session, and XRPC error bodies.
 //
 // Post mapping (detectors and escalations depend on it):
@@ -19,6 +20,12 @@
 //   created_at       record.createdAt (indexedAt when it cannot be parsed)
 // Required per post: uri, author.did, author.handle, a record with a string `text`, and a
 // parseable createdAt or indexedAt; a post missing one is skipped and reported.
+//
+// Notifications carry the same fields as a postView minus the counts (uri, cid, author as a
+// profileView, record, indexedAt) plus `reason`. Only reasons mention, reply and quote carry a
+// post record (the post that mentions, replies to or quotes the account) and become Posts, with
+// the mapping above (counts 0); every other reason (like, repost, follow, starterpack-joined,
+// ...) is counted in `skipped` and never read further, so an unknown future reason is no error.
 //
 // Threads: one parser per thread (simdjson's rule). Not thread-safe.
 #pragma once
@@ -51,6 +58,24 @@ struct ParsedSearchPage {
   std::vector<std::string> errors;           // one line per skipped post
 };
 
+// One mention, reply or quote notification.
+struct NotificationItem {
+  Post post;
+  std::string reason;     // "mention", "reply", "quote"
+  SystemTime indexed_at{};  // the notification's indexedAt: what the list is sorted by
+};
+
+struct ParsedNotificationPage {
+  std::vector<NotificationItem> items;  // in page order: newest first
+  std::optional<std::string> cursor;
+  int count = 0;    // elements of `notifications`
+  int skipped = 0;  // other reasons (like, repost, follow, ...)
+  // indexedAt over every element with a parseable one, skipped and bad ones included: they
+  // decide where a run stops and where the watermark goes.
+  std::optional<SystemTime> newest_indexed_at, oldest_indexed_at;
+  std::vector<std::string> errors;  // one line per bad mention/reply/quote
+};
+
 struct Profile {
   std::string did, handle, display_name;
   int64_t followers = 0;
@@ -68,6 +93,9 @@ class PostParser {
 
   // kDataLoss when the body is not an object with a `posts` array. Bad posts are skipped.
   Status ParseSearchPage(std::string_view json, ParsedSearchPage* page);
+  // kDataLoss when the body is not an object with a `notifications` array. Bad items are
+  // skipped.
+  Status ParseNotificationPage(std::string_view json, ParsedNotificationPage* page);
   // {"profiles":[...]}; profiles without a did are dropped. kDataLoss on a broken body.
   Status ParseProfiles(std::string_view json, std::vector<Profile>* out);
   // createSession / refreshSession output. kDataLoss without accessJwt and refreshJwt.

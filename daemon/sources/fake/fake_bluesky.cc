@@ -65,8 +65,15 @@ struct Entry {
   SystemTime sort_at{};
 };
 
+// One entry of the session account's notifications.
+struct Notification {
+  uint64_t seq = 0;
+  std::string json;
+  SystemTime sort_at{};
+};
+
 struct PageToken {
-  std::string q, since;
+  std::string q, since;  // notifications: q = "notifications:<did>"
   SystemTime sort_at{};
   uint64_t seq = 0;
 };
@@ -104,7 +111,7 @@ class FakeBluesky::Impl {
     const SystemTime indexed = p.indexed_at.value_or(now);
     // Facets with UTF-8 byte offsets.
     std::string facets;
-    std::vector<std::string> tags;
+    std::vector<std::string> tags, mentioned;
     const std::string& t = p.text;
     for (size_t i = 0; i < t.size(); ++i) {
       const char c = t[i];
@@ -127,6 +134,7 @@ class FakeBluesky::Impl {
       } else {
         feature = fmt::format("{{\"$type\":\"app.bsky.richtext.facet#mention\",\"did\":{}}}",
                               Q(AccountFor(word).did));
+        mentioned.push_back(LowerUtf8Latin(word));
       }
       if (!facets.empty()) facets += ",";
       facets += fmt::format("{{\"index\":{{\"byteStart\":{},\"byteEnd\":{}}},\"features\":[{}]}}",
@@ -147,29 +155,85 @@ class FakeBluesky::Impl {
     } else {
       roots_[uri] = uri;
     }
+    std::string embed;
+    if (!p.quote_of.empty()) {
+      embed = fmt::format(
+          ",\"embed\":{{\"$type\":\"app.bsky.embed.record\",\"record\":{{\"uri\":{},"
+          "\"cid\":\"bafyreiquoted\"}}}}",
+          Q(p.quote_of));
+    }
+    const std::string record = fmt::format(
+        "{{\"$type\":\"app.bsky.feed.post\",\"text\":{text},\"createdAt\":\"{created}\","
+        "\"langs\":[{langs}]{facets}{reply}{embed}}}",
+        fmt::arg("text", Q(t)), fmt::arg("created", FormatIso8601(created)),
+        fmt::arg("langs", langs),
+        fmt::arg("facets", facets.empty() ? "" : ",\"facets\":[" + facets + "]"),
+        fmt::arg("reply", reply), fmt::arg("embed", embed));
+    const std::string author = AuthorView(a);
     Entry e;
     e.seq = seq;
     e.uri = uri;
     e.json = fmt::format(
-        "{{\"uri\":{uri},\"cid\":\"bafyreicid{seq}\",\"author\":{{\"did\":{did},\"handle\":"
-        "{handle}{display},\"avatar\":\"https://cdn.bsky.app/img/avatar/plain/{did_raw}/x@jpeg\","
-        "\"labels\":[],\"createdAt\":\"2023-04-01T00:00:00.000Z\"}},\"record\":{{\"$type\":"
-        "\"app.bsky.feed.post\",\"text\":{text},\"createdAt\":\"{created}\",\"langs\":[{langs}]"
-        "{facets}{reply}}},\"replyCount\":{rp},\"repostCount\":{rt},\"likeCount\":{lk},"
-        "\"quoteCount\":{qt},\"indexedAt\":\"{indexed}\",\"labels\":[]}}",
-        fmt::arg("uri", Q(uri)), fmt::arg("seq", seq), fmt::arg("did", Q(a.did)),
-        fmt::arg("handle", Q(a.handle)),
-        fmt::arg("display", a.display_name.empty() ? "" : ",\"displayName\":" + Q(a.display_name)),
-        fmt::arg("did_raw", a.did), fmt::arg("text", Q(t)),
-        fmt::arg("created", FormatIso8601(created)), fmt::arg("langs", langs),
-        fmt::arg("facets", facets.empty() ? "" : ",\"facets\":[" + facets + "]"),
-        fmt::arg("reply", reply), fmt::arg("rp", p.replies), fmt::arg("rt", p.reposts),
+        "{{\"uri\":{uri},\"cid\":\"bafyreicid{seq}\",\"author\":{author},\"record\":{record},"
+        "\"replyCount\":{rp},\"repostCount\":{rt},\"likeCount\":{lk},\"quoteCount\":{qt},"
+        "\"indexedAt\":\"{indexed}\",\"labels\":[]}}",
+        fmt::arg("uri", Q(uri)), fmt::arg("seq", seq), fmt::arg("author", author),
+        fmt::arg("record", record), fmt::arg("rp", p.replies), fmt::arg("rt", p.reposts),
         fmt::arg("lk", p.likes), fmt::arg("qt", p.quotes),
         fmt::arg("indexed", FormatIso8601(indexed)));
     e.search_text = LowerUtf8Latin(t);
     e.tags = std::move(tags);
     e.sort_at = std::min(created, indexed);
+    // The session account hears of replies to its posts, quotes of them, and mentions; a reply
+    // that also mentions it is one `reply`, as Bluesky sends.
+    const Account& me = AccountFor(options_.identifier);
+    const std::string mine = "at://" + me.did + "/";
+    std::string reason, subject;
+    if (a.did != me.did) {
+      if (!p.reply_to.empty() && p.reply_to.starts_with(mine)) {
+        reason = "reply";
+        subject = p.reply_to;
+      } else if (!p.quote_of.empty() && p.quote_of.starts_with(mine)) {
+        reason = "quote";
+        subject = p.quote_of;
+      } else if (std::find(mentioned.begin(), mentioned.end(), me.handle) != mentioned.end()) {
+        reason = "mention";
+      }
+    }
+    if (!reason.empty()) {
+      Notify(uri, fmt::format("bafyreicid{}", seq), author, reason, subject, record, e.sort_at);
+    }
     entries_.push_back(std::move(e));
+    return uri;
+  }
+
+  std::string AddLike(const std::string& handle, const std::string& subject_uri) {
+    std::lock_guard lock(mu_);
+    const Account& a = AccountFor(handle);
+    const uint64_t seq = ++seq_;
+    const std::string uri = fmt::format("at://{}/app.bsky.feed.like/{}", a.did, Tid(seq * 1024));
+    const SystemTime now = clock_.Now();
+    Notify(uri, fmt::format("bafyreilike{}", seq), AuthorView(a), "like", subject_uri,
+           fmt::format("{{\"$type\":\"app.bsky.feed.like\",\"subject\":{{\"uri\":{},\"cid\":"
+                       "\"bafyreisubject\"}},\"createdAt\":\"{}\"}}",
+                       Q(subject_uri), FormatIso8601(now)),
+           now);
+    return uri;
+  }
+
+  std::string AddFollow(const std::string& handle) {
+    std::lock_guard lock(mu_);
+    const Account& a = AccountFor(handle);
+    const Account& me = AccountFor(options_.identifier);
+    const uint64_t seq = ++seq_;
+    const std::string uri =
+        fmt::format("at://{}/app.bsky.graph.follow/{}", a.did, Tid(seq * 1024));
+    const SystemTime now = clock_.Now();
+    Notify(uri, fmt::format("bafyreifollow{}", seq), AuthorView(a), "follow", "",
+           fmt::format("{{\"$type\":\"app.bsky.graph.follow\",\"subject\":{},\"createdAt\":"
+                       "\"{}\"}}",
+                       Q(me.did), FormatIso8601(now)),
+           now);
     return uri;
   }
 
@@ -212,6 +276,10 @@ class FakeBluesky::Impl {
     std::lock_guard lock(mu_);
     return profile_calls_;
   }
+  int notification_calls() const {
+    std::lock_guard lock(mu_);
+    return notification_calls_;
+  }
   int rate_limited() const {
     std::lock_guard lock(mu_);
     return rate_limited_;
@@ -237,6 +305,31 @@ class FakeBluesky::Impl {
       it = accounts_.emplace(key, std::move(a)).first;
     }
     return it->second;
+  }
+
+  // A profileView (as postView and notifications carry it: no counts). Requires mu_.
+  static std::string AuthorView(const Account& a) {
+    return fmt::format(
+        "{{\"did\":{did},\"handle\":{handle}{display},\"avatar\":\"https://cdn.bsky.app/img/"
+        "avatar/plain/{did_raw}/x@jpeg\",\"labels\":[],\"createdAt\":\"2023-04-01T00:00:00.000Z\"}}",
+        fmt::arg("did", Q(a.did)), fmt::arg("handle", Q(a.handle)),
+        fmt::arg("display", a.display_name.empty() ? "" : ",\"displayName\":" + Q(a.display_name)),
+        fmt::arg("did_raw", a.did));
+  }
+
+  // Adds one notification for the session account. Requires mu_.
+  void Notify(const std::string& uri, const std::string& cid, const std::string& author,
+              const std::string& reason, const std::string& subject, const std::string& record,
+              SystemTime sort_at) {
+    Notification n;
+    n.seq = seq_;
+    n.sort_at = sort_at;
+    n.json = fmt::format(
+        "{{\"uri\":{},\"cid\":{},\"author\":{},\"reason\":{}{},\"record\":{},\"isRead\":"
+        "false,\"indexedAt\":\"{}\",\"labels\":[]}}",
+        Q(uri), Q(cid), author, Q(reason),
+        subject.empty() ? "" : ",\"reasonSubject\":" + Q(subject), record, FormatIso8601(sort_at));
+    notifications_.push_back(std::move(n));
   }
 
   HttpServerResponse Handle(const HttpServerRequest& req) {
@@ -340,6 +433,9 @@ class FakeBluesky::Impl {
     } else if (req.path == "/xrpc/app.bsky.actor.getProfiles") {
       ++profile_calls_;
       r = Profiles(req);
+    } else if (req.path == "/xrpc/app.bsky.notification.listNotifications") {
+      ++notification_calls_;
+      r = ListNotifications(req);
     } else {
       return finish(Error(501, "MethodNotImplemented", "Method Not Implemented"));
     }
@@ -429,6 +525,56 @@ class FakeBluesky::Impl {
                 fmt::format("{{\"posts\":[{}]{},\"hitsTotal\":{}}}", posts, cursor, picked.size()));
   }
 
+  // Requires mu_.
+  HttpServerResponse ListNotifications(const HttpServerRequest& req) {
+    int limit = 50;
+    if (auto l = req.Param("limit")) {
+      auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
+      if (ec != std::errc() || p != l->data() + l->size() || limit < 1 || limit > 100) {
+        return Error(400, "InvalidRequest", "limit must be between 1 and 100");
+      }
+    }
+    const std::string key = "notifications:" + AccountFor(options_.identifier).did;
+    std::optional<PageToken> after;
+    if (auto c = req.Param("cursor")) {
+      auto it = tokens_.find(std::string(*c));
+      if (it == tokens_.end() || it->second.q != key) {
+        return Error(400, "InvalidRequest", "invalid cursor");
+      }
+      after = it->second;
+    }
+    std::vector<const Notification*> order;
+    for (const Notification& n : notifications_) order.push_back(&n);
+    std::sort(order.begin(), order.end(), [](const Notification* a, const Notification* b) {
+      return a->sort_at != b->sort_at ? a->sort_at > b->sort_at : a->seq > b->seq;
+    });
+    std::vector<const Notification*> picked;
+    bool more = false;
+    for (const Notification* n : order) {
+      if (after &&
+          (n->sort_at > after->sort_at || (n->sort_at == after->sort_at && n->seq >= after->seq))) {
+        continue;
+      }
+      if (static_cast<int>(picked.size()) == limit) {
+        more = true;
+        break;
+      }
+      picked.push_back(n);
+    }
+    std::string out;
+    for (const Notification* n : picked) out += (out.empty() ? "" : ",") + n->json;
+    std::string cursor;
+    if (more) {
+      const std::string token = FormatIso8601(picked.back()->sort_at) +
+                                fmt::format("::{}", ++token_counter_ * 7919);
+      tokens_[token] = PageToken{key, "", picked.back()->sort_at, picked.back()->seq};
+      cursor = ",\"cursor\":" + Q(token);
+    }
+    return Json(200, fmt::format("{{\"notifications\":[{}]{},\"priority\":false,\"seenAt\":"
+                                 "\"2023-04-01T00:00:00.000Z\"}}",
+                                 out, cursor));
+  }
+
   HttpServerResponse Profiles(const HttpServerRequest& req) {
     const auto actors = req.Params("actors");
     if (actors.empty() || actors.size() > 25) {
@@ -458,6 +604,7 @@ class FakeBluesky::Impl {
   mutable std::mutex mu_;
   std::map<std::string, Account> accounts_;           // GUARDED_BY(mu_), by lowercased handle
   std::vector<Entry> entries_;                        // GUARDED_BY(mu_)
+  std::vector<Notification> notifications_;           // GUARDED_BY(mu_) the session account's
   std::map<std::string, std::string> roots_;          // GUARDED_BY(mu_) uri -> thread root uri
   std::map<std::string, PageToken> tokens_;           // GUARDED_BY(mu_)
   std::set<std::string> access_, refresh_, expired_;  // GUARDED_BY(mu_)
@@ -466,6 +613,7 @@ class FakeBluesky::Impl {
   fake::RateWindow app_window_, login_window_;                  // GUARDED_BY(mu_)
   uint64_t seq_ = 0, token_counter_ = 0;              // GUARDED_BY(mu_)
   int sessions_ = 0, logins_ = 0, refreshes_ = 0, profile_calls_ = 0, rate_limited_ = 0;
+  int notification_calls_ = 0;
 };
 
 Result<std::unique_ptr<FakeBluesky>> FakeBluesky::Start(FakeBlueskyOptions options) {
@@ -486,6 +634,11 @@ void FakeBluesky::RevokeSessions() { impl_->RevokeSessions(); }
 int FakeBluesky::logins() const { return impl_->logins(); }
 int FakeBluesky::refreshes() const { return impl_->refreshes(); }
 int FakeBluesky::profile_calls() const { return impl_->profile_calls(); }
+int FakeBluesky::notification_calls() const { return impl_->notification_calls(); }
+std::string FakeBluesky::AddLike(const std::string& handle, const std::string& subject_uri) {
+  return impl_->AddLike(handle, subject_uri);
+}
+std::string FakeBluesky::AddFollow(const std::string& handle) { return impl_->AddFollow(handle); }
 int FakeBluesky::rate_limited() const { return impl_->rate_limited(); }
 void FakeBluesky::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
 std::vector<RecordedRequest> FakeBluesky::requests() const { return impl_->requests(); }

@@ -10,6 +10,13 @@
 //        createdAt and indexedAt), limit 1..100 (default 25), cursor (valid only with the q and
 //        since it was issued for); postView[] newest first; `cursor` while more remain
 //   GET  /xrpc/app.bsky.actor.getProfiles  actors (1..25 dids or handles) -> profileViewDetailed[]
+//   GET  /xrpc/app.bsky.notification.listNotifications   limit 1..100 (default 50), cursor
+//        (valid only for the account it was issued to) -> the session account's notifications,
+//        newest first by indexedAt: `mention` (a post whose text @-mentions the account),
+//        `reply` (a reply to one of its posts), `quote` (a post quoting one of its posts), each
+//        with the post record, and `like` / `follow` (AddLike, AddFollow) with their records;
+//        `cursor` while more remain. indexedAt is the earlier of createdAt and indexedAt, as
+//        Bluesky sorts. The session account is `identifier`.
 // App calls need "Authorization: Bearer <accessJwt>": an expired one (ExpireAccessTokens) is
 // 400 ExpiredToken, an unknown one 401 InvalidToken, none 401 AuthenticationRequired. Every
 // response carries ratelimit-limit/remaining/reset (epoch seconds)/policy for a fixed window;
@@ -17,8 +24,8 @@
 //
 // Records follow the lexicon: text, createdAt, langs, facets with UTF-8 byte offsets (#tags
 // and @handle mentions found in the text), reply {root, parent}. Faults (FakeFault, shared with
-// FakeMastodon) apply to the next app calls (searchPosts, getProfiles) in order; every request is
-// recorded.
+// FakeMastodon) apply to the next app calls (searchPosts, getProfiles, listNotifications) in
+// order; every request is recorded.
 //
 // Threads: every public method is thread-safe.
 #pragma once
@@ -43,6 +50,7 @@ struct FakeBskyPost {
   std::string text;  // #tags and @handles in it become facets
   std::vector<std::string> langs = {"en"};
   std::string reply_to;                  // the uri of an earlier post: a reply in its thread
+  std::string quote_of;                  // the uri of an earlier post: a quote post (embed)
   std::optional<SystemTime> created_at;  // default: options.clock's now
   std::optional<SystemTime> indexed_at;  // default: options.clock's now
   bool account_gone = false;             // getProfiles leaves the author out (deleted account)
@@ -73,6 +81,11 @@ class FakeBluesky {
   // the assigned uri. `search_text` decides which queries match it.
   std::string AddRawPost(std::string json, std::string search_text);
 
+  // A like of `subject_uri` / a follow of the session account, by `handle`: notifications that
+  // are not mentions. Return the like's or follow's record uri.
+  std::string AddLike(const std::string& handle, const std::string& subject_uri);
+  std::string AddFollow(const std::string& handle);
+
   // Every access token issued so far now answers 400 ExpiredToken.
   void ExpireAccessTokens();
   // Every access and refresh token issued so far is unknown (a password change).
@@ -81,6 +94,7 @@ class FakeBluesky {
   int logins() const;         // successful and failed createSession calls
   int refreshes() const;      // refreshSession calls
   int profile_calls() const;  // getProfiles calls
+  int notification_calls() const;  // listNotifications calls
   int rate_limited() const;   // 429s answered because a budget was spent (not injected)
 
   void InjectFault(FakeFault fault);

@@ -57,11 +57,25 @@ struct Tweet {
   std::string author_id;    // "" = no includes entry
   std::string user_json;    // includes.users entry
   std::string search_text;  // lowercased
+  std::vector<std::string> mentioned;  // lowercased usernames @-mentioned in the text
   bool retweet = false;
 };
 
+// Lowercased usernames after '@' in text (word-bounded, as X's entities).
+std::vector<std::string> MentionedIn(std::string_view text) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '@' || (i > 0 && WordByte(static_cast<unsigned char>(text[i - 1])))) continue;
+    size_t j = i + 1;
+    while (j < text.size() && WordByte(static_cast<unsigned char>(text[j]))) ++j;
+    if (j > i + 1) out.push_back(LowerUtf8Latin(text.substr(i + 1, j - i - 1)));
+    i = j - 1;
+  }
+  return out;
+}
+
 struct PageToken {
-  std::string query;
+  std::string query;  // search: the query; mentions: "mentions:<user id>"
   std::optional<uint64_t> since_id;
   uint64_t below = 0;
 };
@@ -175,6 +189,7 @@ class FakeX::Impl {
     tweet.id = id;
     tweet.json = std::move(json);
     tweet.search_text = LowerUtf8Latin(text);
+    tweet.mentioned = MentionedIn(text);
     tweet.retweet = !t.retweet_of.empty();
     if (!t.author_gone) {
       tweet.author_id = author_id;
@@ -199,8 +214,22 @@ class FakeX::Impl {
     tweet.id = id;
     tweet.json = std::move(json);
     tweet.search_text = LowerUtf8Latin(search_text);
+    tweet.mentioned = MentionedIn(search_text);
     tweets_.push_back(std::move(tweet));
     return ids;
+  }
+
+  std::string AddUser(const std::string& username) {
+    std::lock_guard lock(mu_);
+    return UserId(username);
+  }
+  void RemoveUser(const std::string& username) {
+    std::lock_guard lock(mu_);
+    user_ids_.erase(LowerUtf8Latin(username));
+  }
+  int lookups() const {
+    std::lock_guard lock(mu_);
+    return lookups_;
   }
 
   void InjectFault(FakeFault f) {
@@ -237,20 +266,37 @@ class FakeX::Impl {
     return resp;
   }
 
-  // Counts the request against the window and adds the x-rate-limit headers. Requires mu_.
-  bool RateLimit(HttpServerResponse* r) {
-    const bool within = window_.Spend(clock_.Now(), options_.rate_window, options_.rate_limit);
-    r->headers.emplace_back("x-rate-limit-limit", std::to_string(options_.rate_limit));
-    r->headers.emplace_back("x-rate-limit-remaining",
-                            std::to_string(window_.remaining(options_.rate_limit)));
-    r->headers.emplace_back("x-rate-limit-reset", std::to_string(window_.end_epoch_seconds()));
+  // Counts the request against its endpoint's window and adds the x-rate-limit headers.
+  // Requires mu_.
+  bool RateLimit(const std::string& endpoint, HttpServerResponse* r) {
+    const int limit = endpoint == "lookup" ? options_.lookup_rate_limit : options_.rate_limit;
+    fake::RateWindow& window = windows_[endpoint];
+    const bool within = window.Spend(clock_.Now(), options_.rate_window, limit);
+    r->headers.emplace_back("x-rate-limit-limit", std::to_string(limit));
+    r->headers.emplace_back("x-rate-limit-remaining", std::to_string(window.remaining(limit)));
+    r->headers.emplace_back("x-rate-limit-reset", std::to_string(window.end_epoch_seconds()));
     return within || !options_.enforce_rate_limit;
   }
 
+  // "/2/users/123/mentions" -> "123"; "" for other paths.
+  static std::string MentionsUser(std::string_view path) {
+    constexpr std::string_view kPrefix = "/2/users/", kSuffix = "/mentions";
+    if (!path.starts_with(kPrefix) || !path.ends_with(kSuffix)) return "";
+    path.remove_prefix(kPrefix.size());
+    path.remove_suffix(kSuffix.size());
+    if (path.empty() || path.find('/') != std::string_view::npos) return "";
+    return std::string(path);
+  }
+
   HttpServerResponse Route(const HttpServerRequest& req) {
+    constexpr std::string_view kLookup = "/2/users/by/username/";
+    const std::string mentions_user = MentionsUser(req.path);
+    const std::string endpoint = req.path.starts_with(kLookup) ? "lookup"
+                                 : !mentions_user.empty()      ? "mentions"
+                                                               : "search";
     const std::optional<FakeFault> fault = faults_.Take();
     HttpServerResponse head;
-    const bool within_budget = RateLimit(&head);
+    const bool within_budget = RateLimit(endpoint, &head);
     auto finish = [&](HttpServerResponse r) {
       r.headers.insert(r.headers.begin(), head.headers.begin(), head.headers.end());
       return r;
@@ -278,64 +324,85 @@ class FakeX::Impl {
       return finish(Json(429, R"({"title":"Too Many Requests","detail":"Too Many Requests",)"
                               R"("type":"about:blank","status":429})"));
     }
-    if (req.path != "/2/tweets/search/recent") {
+    HttpServerResponse r;
+    if (endpoint == "lookup") {
+      ++lookups_;
+      r = Lookup(req.path.substr(kLookup.size()));
+    } else if (endpoint == "mentions") {
+      r = Mentions(req, mentions_user);
+    } else if (req.path == "/2/tweets/search/recent") {
+      r = Search(req);
+    } else {
       return finish(Json(404, R"({"errors":[{"message":"Sorry, that page does not exist"}]})"));
     }
-    HttpServerResponse r = Search(req);
     fake::ApplyBodyFault(fault, &r);
     return finish(std::move(r));
   }
 
-  HttpServerResponse Search(const HttpServerRequest& req) {
-    const auto query = req.Param("query");
-    if (!query || query->empty()) return Invalid("The `query` query parameter can not be empty");
-    int max_results = 10;
+  static HttpServerResponse NotFound(std::string_view parameter, std::string_view value) {
+    return Json(200, fmt::format(
+                         "{{\"errors\":[{{\"value\":{v},\"detail\":\"Could not find user with "
+                         "{p}: [{raw}].\",\"title\":\"Not Found Error\",\"resource_type\":\"user\","
+                         "\"parameter\":{pq},\"resource_id\":{v},\"type\":\"https://api.twitter."
+                         "com/2/problems/resource-not-found\"}}]}}",
+                         fmt::arg("v", Q(value)), fmt::arg("p", parameter),
+                         fmt::arg("raw", JsonEscape(value)), fmt::arg("pq", Q(parameter))));
+  }
+
+  // Requires mu_.
+  HttpServerResponse Lookup(std::string_view username) {
+    const auto it = user_ids_.find(LowerUtf8Latin(username));
+    if (username.empty() || username.find('/') != std::string_view::npos ||
+        it == user_ids_.end()) {
+      return NotFound("username", username);
+    }
+    // The username as first written (a tweet's author, or the mention's spelling).
+    std::string written(username);
+    for (const auto& [id, name] : usernames_) {
+      if (LowerUtf8Latin(name) == it->first) written = name;
+    }
+    return Json(200, fmt::format("{{\"data\":{{\"id\":\"{}\",\"name\":{},\"username\":{}}}}}",
+                                 it->second, Q(written), Q(written)));
+  }
+
+  // max_results within [lo, 100] (default 10), or the 400 X answers. Requires mu_.
+  static std::optional<HttpServerResponse> PageSize(const HttpServerRequest& req, int lo,
+                                                    int* max_results) {
+    *max_results = 10;
     if (auto m = req.Param("max_results")) {
-      auto [p, ec] = std::from_chars(m->data(), m->data() + m->size(), max_results);
-      if (ec != std::errc() || p != m->data() + m->size() || max_results < 10 ||
-          max_results > 100) {
+      auto [p, ec] = std::from_chars(m->data(), m->data() + m->size(), *max_results);
+      if (ec != std::errc() || p != m->data() + m->size() || *max_results < lo ||
+          *max_results > 100) {
         return Invalid(fmt::format(
-            "The `max_results` query parameter value [{}] is not between 10 and 100", *m));
+            "The `max_results` query parameter value [{}] is not between {} and 100", *m, lo));
       }
     }
+    return std::nullopt;
+  }
+
+  // Newest first: the tweets after since_id and before until_id / the token's position that
+  // `match` accepts, at most max_results, with a token for the rest. Requires mu_.
+  template <class Match>
+  HttpServerResponse Page(const HttpServerRequest& req, const std::string& key,
+                          std::string_view token_param, int max_results, Match match) {
     std::optional<uint64_t> since_id = ParseId(req.Param("since_id"));
     std::optional<uint64_t> until_id = ParseId(req.Param("until_id"));
     if (req.Param("since_id") && !since_id) return Invalid("since_id is not a tweet id");
     std::optional<uint64_t> below;
-    if (auto token = req.Param("next_token")) {
+    if (auto token = req.Param(token_param)) {
       auto it = tokens_.find(std::string(*token));
-      if (it == tokens_.end() || it->second.query != *query || it->second.since_id != since_id) {
-        return Invalid("The `next_token` query parameter value is not valid for this request");
+      if (it == tokens_.end() || it->second.query != key || it->second.since_id != since_id) {
+        return Invalid(fmt::format(
+            "The `{}` query parameter value is not valid for this request", token_param));
       }
       below = it->second.below;
-    }
-    // Terms.
-    std::vector<std::string> terms;
-    bool no_retweets = false;
-    {
-      const std::string q = LowerUtf8Latin(*query);
-      size_t start = 0;
-      while (start < q.size()) {
-        size_t end = q.find(' ', start);
-        if (end == std::string::npos) end = q.size();
-        std::string term = q.substr(start, end - start);
-        start = end + 1;
-        if (term == "-is:retweet") no_retweets = true;
-        if (term.empty() || term == "or" || term.find(':') != std::string::npos) continue;
-        terms.push_back(std::move(term));
-      }
     }
     std::vector<const Tweet*> picked;
     bool more = false;
     for (auto it = tweets_.rbegin(); it != tweets_.rend(); ++it) {
       const Tweet& t = *it;
       if ((since_id && t.id <= *since_id) || (until_id && t.id >= *until_id) ||
-          (below && t.id >= *below) || (no_retweets && t.retweet)) {
-        continue;
-      }
-      if (!std::all_of(terms.begin(), terms.end(), [&](const std::string& term) {
-            return t.search_text.find(term) != std::string::npos;
-          })) {
+          (below && t.id >= *below) || !match(t)) {
         continue;
       }
       if (static_cast<int>(picked.size()) == max_results) {
@@ -360,7 +427,7 @@ class FakeX::Impl {
     std::string next;
     if (more) {
       const std::string token = fmt::format("b26v89c19zqg8o3f{:x}", ++token_counter_ * 7919);
-      tokens_[token] = PageToken{std::string(*query), since_id, picked.back()->id};
+      tokens_[token] = PageToken{key, since_id, picked.back()->id};
       next = ",\"next_token\":" + Q(token);
     }
     return Json(
@@ -368,6 +435,52 @@ class FakeX::Impl {
                          "\"newest_id\":\"{}\",\"oldest_id\":\"{}\",\"result_count\":{}{}"
                          "}}}}",
                          data, users, picked.front()->id, picked.back()->id, picked.size(), next));
+  }
+
+  // Requires mu_.
+  HttpServerResponse Mentions(const HttpServerRequest& req, const std::string& user_id) {
+    std::string username;
+    for (const auto& [name, id] : user_ids_) {
+      if (std::to_string(id) == user_id) username = name;
+    }
+    if (username.empty()) return NotFound("id", user_id);
+    int max_results = 10;
+    if (auto bad = PageSize(req, 5, &max_results)) return *bad;
+    return Page(req, "mentions:" + user_id, "pagination_token", max_results,
+                [&](const Tweet& t) {
+                  return std::find(t.mentioned.begin(), t.mentioned.end(), username) !=
+                         t.mentioned.end();
+                });
+  }
+
+  // Requires mu_.
+  HttpServerResponse Search(const HttpServerRequest& req) {
+    const auto query = req.Param("query");
+    if (!query || query->empty()) return Invalid("The `query` query parameter can not be empty");
+    int max_results = 10;
+    if (auto bad = PageSize(req, 10, &max_results)) return *bad;
+    // Terms.
+    std::vector<std::string> terms;
+    bool no_retweets = false;
+    {
+      const std::string q = LowerUtf8Latin(*query);
+      size_t start = 0;
+      while (start < q.size()) {
+        size_t end = q.find(' ', start);
+        if (end == std::string::npos) end = q.size();
+        std::string term = q.substr(start, end - start);
+        start = end + 1;
+        if (term == "-is:retweet") no_retweets = true;
+        if (term.empty() || term == "or" || term.find(':') != std::string::npos) continue;
+        terms.push_back(std::move(term));
+      }
+    }
+    return Page(req, std::string(*query), "next_token", max_results, [&](const Tweet& t) {
+      return !(no_retweets && t.retweet) &&
+             std::all_of(terms.begin(), terms.end(), [&](const std::string& term) {
+               return t.search_text.find(term) != std::string::npos;
+             });
+    });
   }
 
   FakeXOptions options_;
@@ -384,8 +497,9 @@ class FakeX::Impl {
   uint64_t token_counter_ = 0;                        // GUARDED_BY(mu_)
   fake::FaultQueue faults_;                           // GUARDED_BY(mu_)
   std::vector<RecordedRequest> requests_;             // GUARDED_BY(mu_)
-  fake::RateWindow window_;                  // GUARDED_BY(mu_)
+  std::map<std::string, fake::RateWindow> windows_;  // GUARDED_BY(mu_) by endpoint
   int rate_limited_ = 0;                              // GUARDED_BY(mu_)
+  int lookups_ = 0;                                   // GUARDED_BY(mu_)
 };
 
 Result<std::unique_ptr<FakeX>> FakeX::Start(FakeXOptions options) {
@@ -401,6 +515,9 @@ std::string FakeX::AddTweet(const FakeTweet& tweet) { return impl_->AddTweet(twe
 std::string FakeX::AddRawTweet(std::string json, std::string search_text) {
   return impl_->AddRawTweet(std::move(json), std::move(search_text));
 }
+std::string FakeX::AddUser(const std::string& username) { return impl_->AddUser(username); }
+void FakeX::RemoveUser(const std::string& username) { impl_->RemoveUser(username); }
+int FakeX::lookups() const { return impl_->lookups(); }
 void FakeX::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
 void FakeX::ClearFaults() { impl_->ClearFaults(); }
 std::vector<RecordedRequest> FakeX::requests() const { return impl_->requests(); }

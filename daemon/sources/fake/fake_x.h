@@ -1,14 +1,26 @@
-// FakeX: the X API v2 recent search endpoint on loopback, real HTTP over HttpServer, for tests
-// and `earshot demo`. It serves what XSource reads, with X's semantics:
+// FakeX: the X API v2 recent search, user mention timeline and username lookup endpoints on
+// loopback, real HTTP over HttpServer, for tests and `earshot demo`. It serves what XSource
+// reads, with X's semantics:
 //   GET /2/tweets/search/recent   query (required), max_results 10..100 (default 10), since_id,
 //                                 until_id, next_token; tweets newest first; `data`,
 //                                 `includes.users` (expansions=author_id), `meta` {newest_id,
 //                                 oldest_id, result_count, next_token}; {"meta":
 //                                 {"result_count":0}} when nothing matches.
+//   GET /2/users/:id/mentions     the tweets whose text @-mentions the user, newest first (retweets
+//                                 included, as X does); max_results 5..100 (default 10),
+//                                 since_id, until_id, pagination_token (a meta.next_token); the
+//                                 same `data`/`includes`/`meta` shape. An unknown id answers 200
+//                                 with a problem body ("Not Found Error"), as X does.
+//   GET /2/users/by/username/:username
+//                                 {"data":{"id","name","username"}} for a known account (one that
+//                                 posted, was mentioned, or was added with AddUser),
+//                                 case-insensitive; else 200 with a problem body.
 // Every request needs "Authorization: Bearer <bearer_token>" (else 401, problem JSON). A
-// next_token is valid only with the query and since_id it was issued for (else 400), as X
-// requires. Every response carries x-rate-limit-limit/remaining/reset (epoch seconds) for a fixed
-// window; past the budget it answers 429 (when enforced). Time comes from options.clock.
+// next_token / pagination_token is valid only with the query (or user) and since_id it was
+// issued for (else 400), as X requires. Every response carries x-rate-limit-limit/remaining/reset
+// (epoch seconds) for a fixed window per endpoint, as X counts: search and mentions
+// `rate_limit` each, the username lookup `lookup_rate_limit`; past the budget it answers 429
+// (when enforced). Time comes from options.clock.
 //
 // Query matching is a small subset of X's syntax: whitespace-separated terms that must all occur
 // in the text (case-insensitive); "-is:retweet" drops retweets; other operators (with ':') and
@@ -52,7 +64,8 @@ struct FakeTweet {
 
 struct FakeXOptions {
   std::string bearer_token = "fake-x-bearer";
-  int rate_limit = 450;                   // requests per window (app-only recent search)
+  int rate_limit = 450;  // requests per window (app-only recent search; app-only mentions)
+  int lookup_rate_limit = 300;            // requests per window (app-only username lookup)
   std::chrono::seconds rate_window{900};  // 15 minutes
   bool enforce_rate_limit = true;
   Clock* clock = nullptr;  // rate windows and default created_at; null = real
@@ -72,9 +85,16 @@ class FakeX {
   // by the assigned id. `search_text` decides which queries match it.
   std::string AddRawTweet(std::string json, std::string search_text);
 
+  // Registers an account (idempotent) and returns its user id.
+  std::string AddUser(const std::string& username);
+  // The account is gone (deactivated, suspended): lookups and its mention timeline answer
+  // "Not Found Error". Its tweets stay.
+  void RemoveUser(const std::string& username);
+
   void InjectFault(FakeFault fault);
   void ClearFaults();
   std::vector<RecordedRequest> requests() const;
+  int lookups() const;       // GET /2/users/by/username calls
   int rate_limited() const;  // 429s answered because the budget was spent (not injected)
 
   void Stop();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "daemon/sources/json_fields.h"
@@ -214,6 +215,65 @@ Status TweetParser::ParsePage(std::string_view json, ParsedTweetPage* page) {
     page->posts.push_back(std::move(post));
   }
   return Status::Ok();
+}
+
+namespace {
+
+// "<title>: <detail>" of errors[0], or of whichever of the two is present.
+std::string FirstProblem(dom::object obj) {
+  dom::array errors;
+  if (obj["errors"].get(errors)) return "";
+  for (dom::element e : errors) {
+    dom::object o;
+    if (e.get(o)) continue;
+    FieldError ignored;
+    std::string title, detail, message;
+    Str(o, "title", &title, "", &ignored);
+    Str(o, "detail", &detail, "", &ignored);
+    Str(o, "message", &message, "", &ignored);
+    if (detail.empty()) detail = message;
+    if (title.empty()) return detail.empty() ? "unspecified error" : detail;
+    return detail.empty() ? title : fmt::format("{}: {}", title, detail);
+  }
+  return "";
+}
+
+}  // namespace
+
+Status ParseUserLookup(dom::parser& parser, std::string_view json, UserLookup* out) {
+  *out = UserLookup{};
+  dom::element root;
+  if (auto e = parser.parse(json.data(), json.size()).get(root)) {
+    return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));
+  }
+  dom::object obj;
+  if (root.get(obj)) return Status::DataLoss("body is not a JSON object");
+  dom::object data;
+  if (obj["data"].get(data)) {
+    out->problem = FirstProblem(obj);
+    if (out->problem.empty()) return Status::DataLoss("neither 'data' nor 'errors' in the body");
+    return Status::Ok();
+  }
+  FieldError err;
+  if (!Str(data, "id", &out->id, "data", &err) || !Str(data, "username", &out->username, "data",
+                                                       &err)) {
+    return Status::DataLoss(fmt::format("'{}': {}", err.field, err.what));
+  }
+  const bool digits = !out->id.empty() && out->id.size() <= 20 &&
+                      std::all_of(out->id.begin(), out->id.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return Status::DataLoss("'data.id' is missing or not a numeric user id");
+  return Status::Ok();
+}
+
+std::string ProblemDetail(dom::parser& parser, std::string_view json) {
+  dom::element root;
+  if (parser.parse(json.data(), json.size()).get(root)) return "";
+  dom::object obj;
+  if (root.get(obj)) return "";
+  dom::element ignored;
+  if (!obj["data"].get(ignored) || !obj["meta"].get(ignored)) return "";
+  return FirstProblem(obj);
 }
 
 }  // namespace earshot::x

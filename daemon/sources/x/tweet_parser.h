@@ -1,6 +1,9 @@
-// TweetParser: a page of X API v2 recent search (`GET /2/tweets/search/recent` with
-// expansions=author_id) to Posts, with simdjson's DOM API (the authors sit in `includes.users`,
-// after the tweets, so the page is read whole).
+// TweetParser: a page of X API v2 recent search (`GET /2/tweets/search/recent`) or of a user's
+// mention timeline (`GET /2/users/:id/mentions`), both with expansions=author_id, to Posts, with
+// simdjson's DOM API (the authors sit in `includes.users`, after the tweets, so the page is read
+// whole). Both endpoints answer the same shape: `data`, `includes.users`, `meta`. It also reads
+// the user lookup (`GET /2/users/by/username/:username`) that turns a username into the id the
+// mention timeline needs.
 //
 // Mapping (detectors and escalations depend on it):
 //   Post.network     "x"
@@ -51,6 +54,21 @@ struct ParsedTweetPage {
   std::vector<std::string> errors;  // one line per skipped tweet: "tweet 12: 'created_at': missing"
 };
 
+// What `GET /2/users/by/username/:username` answered: the user's id, or X's problem detail.
+struct UserLookup {
+  std::string id, username;  // id "" when X reported a problem instead
+  std::string problem;       // errors[0]: "Not Found Error: Could not find user with username: [x]."
+};
+
+// The user lookup body. X answers an unknown or suspended account with HTTP 200 and an `errors`
+// array instead of `data`; that is a lookup with `problem` set, not a failure. kDataLoss when the
+// body is neither (not JSON, or `data` without a string `id`).
+Status ParseUserLookup(simdjson::dom::parser& parser, std::string_view json, UserLookup* out);
+
+// The first entry of a v2 problem body's `errors` array ("<title>: <detail>") when the body has
+// no `data` and no `meta`; "" otherwise. X answers a request about a missing user this way.
+std::string ProblemDetail(simdjson::dom::parser& parser, std::string_view json);
+
 class TweetParser {
  public:
   TweetParser() = default;
@@ -60,6 +78,10 @@ class TweetParser {
   // kDataLoss when the body is not a JSON object with a `meta` object, or `data` is not an
   // array. Bad tweets are skipped.
   Status ParsePage(std::string_view json, ParsedTweetPage* page);
+  Status ParseUserLookup(std::string_view json, UserLookup* out) {
+    return x::ParseUserLookup(parser_, json, out);
+  }
+  std::string ProblemDetail(std::string_view json) { return x::ProblemDetail(parser_, json); }
 
  private:
   simdjson::dom::parser parser_;

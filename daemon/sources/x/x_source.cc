@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "daemon/base/log.h"
 #include "daemon/net/url.h"
@@ -31,17 +32,49 @@ Result<std::unique_ptr<Source>> XSource::Create(XSourceConfig config, Clock& clo
     return Status::InvalidArgument(
         fmt::format("{}: 'base_url' must be http(s)://host[:port], e.g. https://api.x.com", who));
   }
-  if (config.query.empty()) {
+  const bool mentions = !config.mentions_of.empty() || !config.user_id.empty();
+  while (!config.mentions_of.empty() && config.mentions_of.front() == '@') {
+    config.mentions_of.erase(0, 1);
+  }
+  if (config.query.empty() && !mentions) {
     return Status::InvalidArgument(fmt::format(
-        "{}: 'query' is empty; give a search query such as \"@AcmeAir -is:retweet\"", who));
+        "{}: say what to read: a search 'query' such as \"@AcmeAir -is:retweet\", or "
+        "'mentions_of' an account's username",
+        who));
+  }
+  if (!config.query.empty() && mentions) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: give either 'query' (recent search) or 'mentions_of'/'user_id' (the account's "
+        "mention timeline), not both",
+        who));
+  }
+  auto all_of = [](const std::string& s, auto pred) {
+    return std::all_of(s.begin(), s.end(), pred);
+  };
+  if (!config.user_id.empty() &&
+      (config.user_id.size() > 20 || !all_of(config.user_id, [](char c) {
+        return c >= '0' && c <= '9';
+      }))) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: 'user_id' '{}' is not a numeric X user id", who, config.user_id.substr(0, 40)));
+  }
+  if (!config.mentions_of.empty() &&
+      (config.mentions_of.size() > 15 || !all_of(config.mentions_of, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      }))) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: 'mentions_of' '{}' is not an X username (1 to 15 letters, digits or '_')", who,
+        config.mentions_of.substr(0, 40)));
   }
   if (config.bearer_token.empty()) {
     return Status::InvalidArgument(fmt::format(
         "{}: the bearer token is empty; set token_file to the app's bearer token", who));
   }
-  if (config.max_results < 10 || config.max_results > 100) {
+  const int min_results = mentions ? 5 : 10;
+  if (config.max_results < min_results || config.max_results > 100) {
     return Status::InvalidArgument(fmt::format(
-        "{}: 'max_results' is {}; X recent search pages hold 10 to 100", who, config.max_results));
+        "{}: 'max_results' is {}; X {} pages hold {} to 100", who, config.max_results,
+        mentions ? "mention timeline" : "recent search", min_results));
   }
   if (config.request_timeout.count() <= 0) {
     return Status::InvalidArgument(fmt::format("{}: 'request_timeout' must be positive", who));
@@ -77,6 +110,16 @@ void XSource::EndRun() {
 }
 
 std::string XSource::Url() const {
+  if (mentions()) {
+    std::string url = fmt::format(
+        "{}/2/users/{}/mentions?max_results={}&tweet.fields={}&expansions=author_id"
+        "&user.fields={}",
+        config_.base_url, user_id_, config_.max_results, PercentEncode(kTweetFields),
+        PercentEncode(kUserFields));
+    if (since_id_) url += "&since_id=" + *since_id_;
+    if (next_token_) url += "&pagination_token=" + PercentEncode(*next_token_);
+    return url;
+  }
   std::string url = fmt::format(
       "{}/2/tweets/search/recent?query={}&max_results={}&tweet.fields={}&expansions=author_id"
       "&user.fields={}",
@@ -96,11 +139,10 @@ Pace XSource::Failure(std::string_view what) {
   return Pace{wait};
 }
 
-Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) {
-  if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
-  if (!next_token_) since_id_ = cursor_;  // a new run: since_id stays fixed until it ends
+Result<HttpResponse> XSource::Get(std::stop_token stop, HttpClient& http, std::string url,
+                                  std::optional<Pace>* pace) {
   HttpRequest req;
-  req.url = Url();
+  req.url = std::move(url);
   req.total_timeout = config_.request_timeout;
   req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
   req.headers.emplace_back("Accept", "application/json");
@@ -112,12 +154,17 @@ Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* 
       return Status::Cancelled(name_ + ": cancelled");
     }
     ++stats_.transport_errors;
-    return Failure(sent.status().message());
+    *pace = Failure(sent.status().message());
+    return sent.status();
   }
   const HttpResponse& resp = *sent;
   budget_.Observe(resp.Header("x-rate-limit-limit"), resp.Header("x-rate-limit-remaining"),
                   resp.Header("x-rate-limit-reset"));
+  return sent;
+}
 
+std::optional<Pace> XSource::Refused(const HttpResponse& resp, std::string_view what) {
+  if (resp.status == 200) return std::nullopt;
   if (resp.status == 401 || resp.status == 403) {
     ++stats_.auth_errors;
     const milliseconds wait = std::max(budget_.options().backoff_max, budget_.SpreadWait());
@@ -128,9 +175,9 @@ Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* 
                  host_, Secs(wait));
     } else {
       log::Error(name_,
-                 "HTTP 403 from {}: the app's access level does not allow recent search, or the "
+                 "HTTP 403 from {}: the app's access level does not allow {}, or the "
                  "app is not in a project; check the developer portal. Retrying in {:.0f}s",
-                 host_, Secs(wait));
+                 host_, what, Secs(wait));
     }
     return Pace{wait};
   }
@@ -145,33 +192,107 @@ Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* 
     ++stats_.server_errors;
     return Failure(fmt::format("HTTP {} from {}", resp.status, host_));
   }
-  if (resp.status == 400 && (next_token_ || cursor_)) {
+  return std::nullopt;  // the caller handles the other 4xx
+}
+
+Result<Pace> XSource::LookUpUser(std::stop_token stop, HttpClient& http) {
+  ++stats_.user_lookups;
+  std::optional<Pace> pace;
+  auto sent = Get(stop, http,
+                  fmt::format("{}/2/users/by/username/{}", config_.base_url,
+                              PercentEncode(config_.mentions_of)),
+                  &pace);
+  if (!sent.ok()) {
+    if (pace) ++stats_.lookup_errors;
+    if (pace) return *pace;
+    return sent.status();
+  }
+  if (auto failed = Refused(*sent, "user lookup")) {
+    ++stats_.lookup_errors;
+    return *failed;
+  }
+  const milliseconds long_wait = std::max(budget_.options().backoff_max, budget_.SpreadWait());
+  if (sent->status != 200) {
     ++stats_.client_errors;
-    if (next_token_) {
-      log::Warn(name_, "HTTP 400 from {} while paging; restarting from the cursor", host_);
-      EndRun();
-    } else {
-      log::Warn(name_,
-                "HTTP 400 from {} for since_id={}: the cursor is older than recent search's "
-                "7-day window; starting from the newest tweets",
-                host_, *cursor_);
-      cursor_.reset();
-      EndRun();
-    }
+    ++stats_.lookup_errors;
+    log::Error(name_,
+               "HTTP {} from {} looking up @{}: unexpected; check base_url and mentions_of. "
+               "Retrying in {:.0f}s",
+               sent->status, host_, config_.mentions_of, Secs(long_wait));
+    return Pace{long_wait};
+  }
+  x::UserLookup user;
+  if (Status parsed = parser_.ParseUserLookup(sent->body, &user); !parsed.ok()) {
+    ++stats_.malformed_pages;
+    ++stats_.lookup_errors;
+    return Failure(fmt::format("malformed user lookup from {} ({} bytes): {}", host_,
+                               sent->body.size(), parsed.message()));
+  }
+  if (user.id.empty()) {
+    ++stats_.lookup_errors;
+    log::Error(name_,
+               "X has no usable account @{} ({}); check mentions_of (the username, without '@'), "
+               "or set user_id. Retrying in {:.0f}s",
+               config_.mentions_of, user.problem, Secs(long_wait));
+    return Pace{long_wait};
+  }
+  budget_.ResetBackoff();
+  user_id_ = std::move(user.id);
+  log::Info(name_, "reading the mentions of @{} (user id {})", config_.mentions_of, user_id_);
+  return Wait(milliseconds(0));
+}
+
+Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) {
+  if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
+  if (mentions() && user_id_.empty()) return LookUpUser(stop, http);
+  if (!next_token_) since_id_ = cursor_;  // a new run: since_id stays fixed until it ends
+  std::optional<Pace> pace;
+  auto sent = Get(stop, http, Url(), &pace);
+  if (!sent.ok()) {
+    if (pace) return *pace;
+    return sent.status();
+  }
+  const HttpResponse& resp = *sent;
+  if (auto failed = Refused(resp, mentions() ? "the user mention timeline" : "recent search")) {
+    return *failed;
+  }
+  if (resp.status == 400 && next_token_) {
+    ++stats_.client_errors;
+    log::Warn(name_, "HTTP 400 from {} while paging; restarting from the cursor", host_);
+    EndRun();
+    return Failure("request refused");
+  }
+  if (resp.status == 400 && cursor_ && !mentions()) {
+    ++stats_.client_errors;
+    log::Warn(name_,
+              "HTTP 400 from {} for since_id={}: the cursor is older than recent search's "
+              "7-day window; starting from the newest tweets",
+              host_, *cursor_);
+    cursor_.reset();
+    EndRun();
     return Failure("request refused");
   }
   if (resp.status != 200) {
     ++stats_.client_errors;
     const milliseconds wait = budget_.options().backoff_max;
-    log::Error(name_,
-               "HTTP {} from {}: unexpected; check base_url and the query. Retrying in "
-               "{:.0f}s",
-               resp.status, host_, Secs(wait));
+    log::Error(name_, "HTTP {} from {}: unexpected; check base_url and {}. Retrying in {:.0f}s",
+               resp.status, host_, mentions() ? "user_id / mentions_of" : "the query", Secs(wait));
     return Pace{wait};
   }
 
   x::ParsedTweetPage page;
   if (Status parsed = parser_.ParsePage(resp.body, &page); !parsed.ok()) {
+    if (const std::string problem = parser_.ProblemDetail(resp.body); !problem.empty()) {
+      // X answers a request about a missing account with 200 and a problem body.
+      ++stats_.client_errors;
+      const milliseconds wait = std::max(budget_.options().backoff_max, budget_.SpreadWait());
+      log::Error(name_, "{} refused the request ({}); check {}. Retrying in {:.0f}s", host_,
+                 problem, mentions() ? "user_id / mentions_of" : "the query", Secs(wait));
+      // A looked-up id that stopped working is looked up again (the account may be renamed).
+      if (mentions() && config_.user_id.empty()) user_id_.clear();
+      EndRun();
+      return Pace{wait};
+    }
     ++stats_.malformed_pages;
     return Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, resp.body.size(),
                                parsed.message()));

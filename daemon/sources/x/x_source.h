@@ -1,9 +1,19 @@
-// XSource: a Source reading X (Twitter) API v2 recent search for one query, with an app's
-// bearer token.
+// XSource: a Source reading X (Twitter) API v2 with an app's bearer token, in one of two modes:
+//   - search:   recent search (`GET /2/tweets/search/recent?query=...`) for one query;
+//   - mentions: one account's user mention timeline (`GET /2/users/:id/mentions`), the tweets
+//               that @-mention the brand, replies and quote posts included (the newest 800).
+// The mention timeline needs the account's numeric id. Given `user_id` it is used as is; given
+// only `mentions_of` (a username), the first Next looks it up once with
+// `GET /2/users/by/username/:username` and keeps it for the source's life. A failed lookup is
+// not kept (the next call asks again, after backoff_max); an unknown or suspended username is an
+// error naming the username and the fix. If the mention timeline later says the looked-up id no
+// longer exists, the id is dropped and looked up again.
 //
 // Paging. A polling run starts with `GET /2/tweets/search/recent?query=...&since_id=<cursor>`
-// and follows meta.next_token to older pages, keeping since_id fixed (X pages a result set
-// newest first, and a changed since_id would start another set). Each page's posts are emitted
+// (mentions: `GET /2/users/:id/mentions?since_id=<cursor>`) and follows meta.next_token to older
+// pages (search passes it back as `next_token`, mentions as `pagination_token`), keeping
+// since_id fixed (X pages a result set newest first, and a changed since_id would start another
+// set). Each page's posts are emitted
 // at once, oldest first within the page. The cursor (the newest tweet id of the run's first
 // page, meta.newest_id) is handed out only once the run's pages are exhausted: a restart in the
 // middle of a run asks again from the old cursor, and the poller drops the ids it has seen.
@@ -19,11 +29,16 @@
 //
 // Failures (each logged under the source's name, counted in stats(), never with the token):
 //   401             error "bearer token rejected; replace the token file", wait backoff_max
-//   403             error "the app's access level does not allow recent search", backoff_max
+//   403             error "the app's access level does not allow recent search" (or the mention
+//                   timeline, or user lookup), backoff_max
 //   429             wait Retry-After, else until x-rate-limit-reset, else backoff
 //   400             the paging run restarts from the cursor; with no run in progress a cursor
 //                   older than the 7-day search window is dropped (nothing older can be
-//                   searched anyway) and the source starts from the newest page
+//                   searched anyway) and the source starts from the newest page. Mentions: a
+//                   400 outside a run is an error naming user_id, backoff_max (the mention
+//                   timeline has no 7-day window; since_id older than its 800 tweets is fine)
+//   username lookup answered with X's problem body (unknown, suspended): error naming the
+//                   username, backoff_max; the id stays unknown
 //   5xx, timeout, transport error, truncated or malformed body: backoff with full jitter
 //   other 4xx       error, wait backoff_max
 // In every failure case the cursor and the paging position stay where they were.
@@ -49,12 +64,17 @@ namespace earshot {
 struct XSourceConfig {
   std::string name;                            // "airline"; name() is "x:airline"
   std::string base_url = "https://api.x.com";  // no trailing path; tests point it at FakeX
-  // The search query in X's syntax, e.g. "(@AcmeAir OR #AcmeAir) -is:retweet lang:en".
+  // Search mode: the query in X's syntax, e.g. "(@AcmeAir OR #AcmeAir) -is:retweet lang:en".
+  // Empty in mentions mode.
   std::string query;
+  // Mentions mode: the account whose mentions to read, as a username ("AcmeAir", no '@') and/or
+  // its numeric id. user_id "" = looked up from mentions_of once.
+  std::string mentions_of;
+  std::string user_id;
   // App-only bearer token, already read from its file by the caller. Never logged.
   std::string bearer_token;
   std::chrono::milliseconds poll_interval{60000};
-  int max_results = 100;                             // page size, 10..100 (X's bounds)
+  int max_results = 100;  // page size: search 10..100, mentions 5..100 (X's bounds)
   std::chrono::milliseconds request_timeout{30000};  // one request, body included
   RateBudgetOptions backoff;                         // backoff bounds and jitter seed
 };
@@ -64,12 +84,16 @@ struct XSourceStats {
   std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0}, retweets_ignored{0};
   std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
       malformed_pages{0}, client_errors{0};
+  // Mentions mode: username lookups sent, and those that did not yield an id.
+  std::atomic<int64_t> user_lookups{0}, lookup_errors{0};
 };
 
 class XSource final : public Source {
  public:
-  // kInvalidArgument naming the field: empty name, base_url not http(s)://host, empty query or
-  // bearer_token, max_results outside 10..100, poll_interval or request_timeout <= 0.
+  // kInvalidArgument naming the field: empty name, base_url not http(s)://host, empty
+  // bearer_token, neither or both of query and mentions_of/user_id, a user_id that is not
+  // digits, a mentions_of that is not a username, max_results outside 10..100 (search) or
+  // 5..100 (mentions), poll_interval or request_timeout <= 0.
   static Result<std::unique_ptr<Source>> Create(XSourceConfig config, Clock& clock);
 
   std::string_view name() const override { return name_; }
@@ -81,11 +105,21 @@ class XSource final : public Source {
   const std::optional<std::string>& cursor() const { return cursor_; }
   // True while a run follows next_token.
   bool paging() const { return next_token_.has_value(); }
+  bool mentions() const { return config_.query.empty(); }
+  // Mentions mode: the account's id, configured or looked up; "" until known.
+  const std::string& user_id() const { return user_id_; }
 
  private:
   XSource(XSourceConfig config, Clock& clock);
 
   std::string Url() const;
+  // Sends a GET with the bearer token and observes the rate headers. A transport failure is
+  // returned as a paced Failure in *pace (Cancelled is returned as is).
+  Result<HttpResponse> Get(std::stop_token stop, HttpClient& http, std::string url,
+                           std::optional<Pace>* pace);
+  // The Pace for every non-200 answer; nullopt for a 200. `what` names the endpoint for 403.
+  std::optional<Pace> Refused(const HttpResponse& resp, std::string_view what);
+  Result<Pace> LookUpUser(std::stop_token stop, HttpClient& http);
   Pace Failure(std::string_view what);
   Pace Wait(std::chrono::milliseconds floor) const;
   void EndRun();
@@ -100,6 +134,7 @@ class XSource final : public Source {
   std::optional<std::string> since_id_;    // fixed for the run in progress
   std::optional<std::string> next_token_;  // the run's next page
   std::optional<std::string> run_newest_;  // newest id of the run's first page
+  std::string user_id_ = config_.user_id;  // mentions: configured or looked up; "" = unknown
   XSourceStats stats_;
 };
 
