@@ -368,7 +368,10 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
     root.Map("escalation", [&](MapReader& e) { ReadEscalation(e, &c.escalation); });
     if (auto routes = root.Get("routes")) {
       if (auto tree = RoutingTree::Read(*routes)) {
+        tree->set_default_timing(c.escalation.timing());
         c.routes = std::make_shared<const RoutingTree>(std::move(*tree));
+        // Routes may set their own group_wait / group_interval / repeat_interval.
+        c.escalation.routes = c.routes;
       }
     }
     root.Map("bus", [&](MapReader& bus) { bus.Optional("endpoint", &c.bus_endpoint); });

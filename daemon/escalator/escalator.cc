@@ -8,6 +8,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
 #include "daemon/escalator/incident_key.h"
+#include "daemon/escalator/routes.h"
 #include "sinks/escalation_json.h"
 
 namespace earshot {
@@ -392,7 +393,7 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     } else if (inc->severity > *inc->notified_severity) {
       inc->pending_reason = "severity raised";  // lowering never notifies: severity only rises
     } else if (inc->pending_reason.empty() && inc->status != IncidentStatus::kAcknowledged &&
-               step.now - inc->last_notified_at >= options_.repeat_interval) {
+               step.now - inc->last_notified_at >= TimingFor(*inc).repeat_interval) {
       // Someone acknowledged it (`earshot ack`): they know; only a severity raise pages again.
       inc->pending_reason = "repeat";
     }
@@ -571,8 +572,9 @@ void Escalator::Resolve(Step& step, IncidentRecord& inc, std::string reason, con
 
 void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
   if (inc.pending_reason.empty() || inc.status == IncidentStatus::kResolved) return;
-  const SystemTime due = inc.notified_severity ? inc.last_notified_at + options_.group_interval
-                                               : inc.opened_at + options_.group_wait;
+  const NotifyTiming timing = TimingFor(inc);
+  const SystemTime due = inc.notified_severity ? inc.last_notified_at + timing.group_interval
+                                               : inc.opened_at + timing.group_wait;
   if (step.now < due) return;
   // Inhibited by a surge for the brand: recorded and dropped, not held, so that a storm's
   // hundreds of pages do not all go out when the surge ends. A later complaint pages normally.
@@ -599,6 +601,18 @@ void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
   inc.pending_reason.clear();
   inc.notified_severity = inc.severity;
   inc.last_notified_at = step.now;
+}
+
+NotifyTiming Escalator::TimingFor(const IncidentRecord& inc) const {
+  if (!options_.routes) return options_.timing();
+  // The labels the sinks' routing will see on this incident's next escalation.
+  Labels labels = inc.labels;
+  labels.emplace("severity", SeverityName(inc.severity));
+  labels.emplace("rule", inc.rule_id);
+  labels.emplace("category", inc.category);
+  labels.emplace("kind", inc.notified_severity ? "update" : "open");
+  labels.emplace("incident_id", inc.id);
+  return options_.routes->TimingFor(labels, options_.timing());
 }
 
 Status Escalator::RefreshSilences() {

@@ -88,6 +88,9 @@ class Escalator {
   std::string InhibitedBy(const Step& step, const IncidentRecord& inc) const;
   void Resolve(Step& step, IncidentRecord& inc, std::string reason, const PostRef* post);
   void FlushDue(Step& step, IncidentRecord& inc);
+  // The incident's group_wait / group_interval / repeat_interval: the first route its labels
+  // (plus severity, rule, category, kind, incident_id) match, over the `escalation:` values.
+  NotifyTiming TimingFor(const IncidentRecord& inc) const;
   // The id of an active silence matching the incident's labels (plus severity, rule,
   // category, incident_id), or "" when none does.
   std::string SilencedBy(const IncidentRecord& inc) const;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,26 @@
 
 namespace earshot {
 
+class RoutingTree;
+
+// When an incident's notifications go out: Alertmanager's three timers. The `escalation:`
+// section gives the defaults; a route of the `routes:` tree may set its own (routes.h).
+struct NotifyTiming {
+  // Wait this long after an incident opens before its first page, so that posts arriving
+  // together page once (0 pages at once).
+  std::chrono::seconds group_wait{0};
+  // At most one update per incident per group_interval (0 = no limit).
+  std::chrono::seconds group_interval{0};
+  // The default timing (NotifyTiming): an incident whose first matching route sets none of
+  // its own uses these. They differ from Alertmanager's (30s, 5m, 4h) on purpose: see
+  // docs/escalation.md, "Timing".
+  std::chrono::seconds repeat_interval{3600};
+};
+
 struct EscalatorOptions {
-  // Re-notify an open incident that is still getting complaints after this long.
+  // The default timing (NotifyTiming): an incident whose first matching route sets none of
+  // its own uses these. They differ from Alertmanager's (30s, 5m, 4h) on purpose: see
+  // docs/escalation.md, "Timing".
   std::chrono::seconds repeat_interval{3600};
   // Reach tiers: an author with at least this many followers raises severity one / two steps.
   int64_t followers_raise_one = 10000, followers_raise_two = 100000;
@@ -22,11 +41,12 @@ struct EscalatorOptions {
   // An open incident with no new post for this long resolves itself ("quiet").
   std::chrono::seconds resolve_after_quiet{86400};
 
-  // Wait this long after an incident opens before its first page, so that posts arriving
-  // together page once (Alertmanager's group_wait; 0 pages at once, as the spine does).
   std::chrono::seconds group_wait{0};
-  // At most one update per incident per group_interval (Alertmanager's; 0 = no limit).
   std::chrono::seconds group_interval{0};
+  NotifyTiming timing() const { return {group_wait, group_interval, repeat_interval}; }
+  // The `routes:` tree, when there is one: an incident takes the timing of the first route its
+  // labels match (RoutingTree::TimingFor). nullptr: every incident uses the values above.
+  std::shared_ptr<const RoutingTree> routes;
 
   // Authors (handles, lowercase) whose complaints are at least `vip_severity`: VIPs, press.
   std::vector<std::string> vip_authors;
