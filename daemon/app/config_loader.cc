@@ -298,6 +298,21 @@ void ReadEscalation(MapReader& e, EscalatorOptions* o) {
                      [](unsigned char ch) { return std::tolower(ch); });
     }
   }
+  e.Map("momentum", [&](MapReader& m) {
+    const std::pair<const char*, int64_t*> thresholds[] = {
+        {"replies_raise_one", &o->momentum_replies_raise_one},
+        {"boosts_raise_one", &o->momentum_boosts_raise_one},
+        {"likes_raise_one", &o->momentum_likes_raise_one},
+        {"distinct_authors_raise_one", &o->momentum_authors_raise_one}};
+    for (const auto& [key, out] : thresholds) {
+      m.Optional(key, out);
+      if (*out < 0) {
+        m.Get(key)->Error(fmt::format(
+            "escalation.momentum.{}: {} is negative; write 0 to turn this measure off", key,
+            *out));
+      }
+    }
+  });
   e.Map("surge", [&](MapReader& s) {
     Duration window = o->surge_window;
     s.Optional("enabled", &o->surge_enabled)

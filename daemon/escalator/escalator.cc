@@ -8,6 +8,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
 #include "daemon/escalator/incident_key.h"
+#include "daemon/escalator/momentum.h"
 #include "daemon/escalator/routes.h"
 #include "sinks/escalation_json.h"
 
@@ -124,7 +125,7 @@ struct Escalator::Step {
   bool prefetched = false;
 
   void AddPost(const std::string& id, const PostRef& ref) {
-    commit.posts.push_back({id, ref});
+    commit.posts.push_back({id, ref, {}});
     new_posts[id].push_back(ref);
   }
   void Notify(const std::string& id, Escalation::Kind kind, std::string reason) {
@@ -160,7 +161,9 @@ Status Escalator::EnsureLoaded() {
   EARSHOT_ASSIGN_OR_RETURN(auto incidents, store_.LoadActiveIncidents());
   EARSHOT_ASSIGN_OR_RETURN(uint64_t max_seq, store_.MaxOutboxSeq());
   active_.clear();
+  threads_.clear();
   for (auto& inc : incidents) {
+    if (std::string thread = ThreadKeyOf(inc); !thread.empty()) threads_[thread].push_back(inc.id);
     std::string id = inc.id;
     active_.emplace(std::move(id), std::move(inc));
   }
@@ -240,7 +243,12 @@ Status Escalator::Process(const PostBatch& batch) {
   size_t next = 0;
   for (const DetectedPost& dp : batch.posts) {
     if (dp.detections.empty()) continue;
-    if (seen[next++]) continue;
+    if (seen[next++]) {
+      // Read again (a re-fetch, an overlapping page): only its counts may have grown.
+      if (const Detection* complaint = LoudestComplaint(dp)) RefreshEngagement(step, dp, *complaint);
+      if (!step.error.ok()) return step.error;
+      continue;
+    }
     if (!in_batch.insert(dp.post.id).second) continue;
     step.commit.seen.push_back({batch.source, dp.post.id, step.now});
 
@@ -361,7 +369,8 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
   if (!step.error.ok()) return;
   const std::string key = GroupKeyFor(post, d);
   const std::string id = IncidentIdFor(key);
-  const Severity severity = PostSeverity(d, dp, options_);
+  Severity severity = PostSeverity(d, dp, options_);
+  const Engagement engagement = EngagementOf(post);
   IncidentRecord* inc = Touch(step, id, /*load_resolved=*/true);
   if (!step.error.ok()) return;
   if (inc == nullptr || inc->status == IncidentStatus::kResolved) {
@@ -382,7 +391,31 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     inc->opened_at = step.now;
     inc->last_notified_at = step.now;
     inc->pending_reason = reopened ? "reopened" : "new incident";
+    // Momentum from the start: a viral first post, or a thread others already complain in.
+    inc->engagement = engagement;
+    inc->authors = 1 + static_cast<int64_t>(ThreadNeighbours(step, *inc).size());
+    if (!step.error.ok()) return;
+    MaybeRaiseForMomentum(step, *inc, /*had_momentum=*/false);
   } else {
+    const bool had = HasMomentum(*inc, options_);
+    Add(&inc->engagement, engagement);
+    if (ThreadKeyOf(*inc).empty() && inc->category == "complaint") {
+      // Grouped by labels: a new author in the incident itself is a complainer joining.
+      bool known = false;
+      for (const PostRef& ref : step.new_posts[id]) known = known || ref.author == post.author.handle;
+      if (!known) {
+        auto has = store_.IncidentHasAuthor(id, post.author.handle);
+        if (!has.ok()) {
+          step.error = has.status();
+          return;
+        }
+        known = *has;
+      }
+      if (!known) ++inc->authors;
+    }
+    MaybeRaiseForMomentum(step, *inc, had);
+    // Once it has momentum, every new post of the incident counts one step higher.
+    if (HasMomentum(*inc, options_)) severity = RaiseOne(severity);
     if (severity > inc->severity) {
       inc->severity = severity;
       inc->rule_id = d.rule_id;
@@ -402,7 +435,75 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
   inc->last_post_at = step.now;
   ++inc->post_count;
   step.AddPost(id, RefOf(dp));
+  step.commit.posts.back().engagement = engagement;
   FlushDue(step, *inc);
+}
+
+bool Escalator::MaybeRaiseForMomentum(Step& step, IncidentRecord& inc, bool had_momentum) {
+  if (had_momentum || !HasMomentum(inc, options_)) return false;
+  inc.severity = RaiseOne(inc.severity);
+  const std::string why = MomentumText(inc, options_);
+  step.commit.events.push_back({inc.id, step.now, "momentum", inc.severity,
+                                fmt::format("momentum: {}", why), 0});
+  log::Info(kComponent, "{} gathers momentum ({}): {}", inc.id, why, SeverityName(inc.severity));
+  // Raising re-notifies (lowering never does); a first page not yet sent just goes out higher.
+  if (inc.notified_severity && inc.severity > *inc.notified_severity) {
+    inc.pending_reason = "severity raised";
+  }
+  return true;
+}
+
+std::vector<IncidentRecord*> Escalator::ThreadNeighbours(Step& step, const IncidentRecord& inc) {
+  std::vector<IncidentRecord*> out;
+  const std::string thread = ThreadKeyOf(inc);
+  if (thread.empty()) return out;
+  std::vector<std::string> ids;
+  if (auto it = threads_.find(thread); it != threads_.end()) ids = it->second;
+  for (const std::string& id : step.order) {  // opened earlier in this step
+    if (step.touched.at(id).status != IncidentStatus::kResolved &&
+        ThreadKeyOf(step.touched.at(id)) == thread) {
+      ids.push_back(id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (const std::string& id : ids) {
+    if (id == inc.id) continue;
+    IncidentRecord* other = Touch(step, id, /*load_resolved=*/false);
+    if (other == nullptr || other->status == IncidentStatus::kResolved) continue;
+    // Another complainer joined their thread: one more author for each of them.
+    const bool had = HasMomentum(*other, options_);
+    ++other->authors;
+    if (MaybeRaiseForMomentum(step, *other, had)) FlushDue(step, *other);
+    out.push_back(other);
+  }
+  return out;
+}
+
+void Escalator::RefreshEngagement(Step& step, const DetectedPost& dp, const Detection& d) {
+  const Post& post = dp.post;
+  const Engagement now = EngagementOf(post);
+  if (IsZero(now)) return;
+  const std::string id = IncidentIdFor(GroupKeyFor(post, d));
+  IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
+  if (inc == nullptr || inc->status == IncidentStatus::kResolved) return;
+  auto stored = store_.LoadPostEngagement(id, post.network, post.id);
+  if (!stored.ok()) {
+    step.error = stored.status();
+    return;
+  }
+  if (!stored->has_value()) return;  // not one of its posts (it joined another incident)
+  const Engagement growth = Growth(**stored, now);
+  if (IsZero(growth)) return;
+  IncidentPost update;
+  update.incident_id = id;
+  update.post.network = post.network;
+  update.post.id = post.id;
+  update.engagement = now;
+  step.commit.engagement.push_back(std::move(update));
+  const bool had = HasMomentum(*inc, options_);
+  Add(&inc->engagement, growth);
+  if (MaybeRaiseForMomentum(step, *inc, had)) FlushDue(step, *inc);
 }
 
 void Escalator::ObserveSurges(Step& step, const DetectedPost& dp, const Detection& d) {
@@ -690,6 +791,16 @@ Status Escalator::Finish(Step& step) {
   // Committed: now the in-memory view may follow, and the world may hear of it.
   for (const std::string& id : step.order) {
     IncidentRecord& inc = step.touched.at(id);
+    if (std::string thread = ThreadKeyOf(inc); !thread.empty()) {
+      std::vector<std::string>& ids = threads_[thread];
+      auto it = std::find(ids.begin(), ids.end(), id);
+      if (inc.status == IncidentStatus::kResolved) {
+        if (it != ids.end()) ids.erase(it);
+        if (ids.empty()) threads_.erase(thread);
+      } else if (it == ids.end()) {
+        ids.push_back(id);
+      }
+    }
     if (inc.status == IncidentStatus::kResolved) {
       active_.erase(id);
     } else {

@@ -77,6 +77,15 @@ class Escalator {
   void HandleComplaint(Step& step, const DetectedPost& dp, const Detection& d,
                        const std::string& source);
   void HandleResolution(Step& step, const DetectedPost& dp, const std::string& source);
+  // Momentum (momentum.h). A post already committed, read again with higher counts, adds the
+  // difference to its active incident.
+  void RefreshEngagement(Step& step, const DetectedPost& dp, const Detection& d);
+  // A complainer new to the incident's thread: counts the other active complainers there
+  // (returned as their incidents) and adds one author to each of them.
+  std::vector<IncidentRecord*> ThreadNeighbours(Step& step, const IncidentRecord& inc);
+  // Raises `inc` one step when `had_momentum` was false and it has momentum now; records why.
+  // Returns true when it raised.
+  bool MaybeRaiseForMomentum(Step& step, IncidentRecord& inc, bool had_momentum);
   // Counts the complaint under its surge keys; opens a surge incident when one starts and
   // attaches the post to the surges already running.
   void ObserveSurges(Step& step, const DetectedPost& dp, const Detection& d);
@@ -116,6 +125,8 @@ class Escalator {
   std::vector<std::pair<std::string, LabelMatchers>> silences_;  // active, by id
   std::unordered_map<std::string, std::string> muted_;  // incident id -> silence id, logged once
   SurgeDetector surge_;
+  // Active per-author complaint incidents by thread (momentum.h ThreadKeyOf), kept with active_.
+  std::unordered_map<std::string, std::vector<std::string>> threads_;
   // When each source last fetched successfully (batches with fetch_ok), for source_silent_after.
   std::unordered_map<std::string, SystemTime> last_fetch_;
 

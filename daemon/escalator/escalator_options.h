@@ -48,6 +48,15 @@ struct EscalatorOptions {
   // labels match (RoutingTree::TimingFor). nullptr: every incident uses the values above.
   std::shared_ptr<const RoutingTree> routes;
 
+  // Momentum (momentum.h): an incident is raised one step, once, when its posts have gathered
+  // in total at least this many replies, boosts or likes (each post at its highest counts
+  // seen), or when this many distinct authors complain in it or in its thread. 0 turns that
+  // measure off.
+  int64_t momentum_replies_raise_one = 30;
+  int64_t momentum_boosts_raise_one = 50;
+  int64_t momentum_likes_raise_one = 200;
+  int64_t momentum_authors_raise_one = 3;
+
   // Authors (handles, lowercase) whose complaints are at least `vip_severity`: VIPs, press.
   std::vector<std::string> vip_authors;
   Severity vip_severity = Severity::kHigh;

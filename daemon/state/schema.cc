@@ -58,6 +58,18 @@ ALTER TABLE dead_letters ADD COLUMN redeliver INTEGER NOT NULL DEFAULT 0;
       R"sql(
 CREATE INDEX incident_posts_by_post ON incident_posts(post_id);
 )sql",
+      // 5: momentum. Each post's highest reply, boost and like counts seen (a re-read post
+      // with higher counts adds the difference), and per incident their sums and the distinct
+      // complaining authors in it and its thread.
+      R"sql(
+ALTER TABLE incident_posts ADD COLUMN replies INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incident_posts ADD COLUMN boosts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incident_posts ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN replies INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN boosts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN authors INTEGER NOT NULL DEFAULT 1;
+)sql",
   };
   return kMigrations;
 }

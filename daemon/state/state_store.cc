@@ -69,7 +69,7 @@ Severity ClampSeverity(int64_t v) {
 constexpr std::string_view kIncidentColumns =
     "id, group_key, status, rule_id, category, severity, notified_severity, labels, summary, "
     "opened_at, last_post_at, last_notified_at, resolved_at, post_count, receiver, "
-    "pending_reason";
+    "pending_reason, replies, boosts, likes, authors";
 
 Result<IncidentRecord> ReadIncident(const Query& q) {
   IncidentRecord r;
@@ -91,6 +91,8 @@ Result<IncidentRecord> ReadIncident(const Query& q) {
   r.post_count = q.Int(13);
   r.receiver = q.Text(14);
   r.pending_reason = q.Text(15);
+  r.engagement = {q.Int(16), q.Int(17), q.Int(18)};
+  r.authors = q.Int(19);
   return r;
 }
 
@@ -451,6 +453,30 @@ Result<std::vector<IncidentEvent>> StateStore::LoadIncidentEvents(std::string_vi
   return out;
 }
 
+Result<std::optional<Engagement>> StateStore::LoadPostEngagement(std::string_view incident_id,
+                                                                 std::string_view network,
+                                                                 std::string_view post_id) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT replies, boosts, likes FROM incident_posts "
+      "WHERE incident_id = ? AND network = ? AND post_id = ?"));
+  q->Bind(1, incident_id).Bind(2, network).Bind(3, post_id);
+  EARSHOT_ASSIGN_OR_RETURN(
+      bool row, q->Step(fmt::format("load counts of post {} of incident '{}'", post_id,
+                                    incident_id)));
+  if (!row) return std::optional<Engagement>();
+  return std::optional<Engagement>(Engagement{q->Int(0), q->Int(1), q->Int(2)});
+}
+
+Result<bool> StateStore::IncidentHasAuthor(std::string_view incident_id,
+                                           std::string_view author) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT 1 FROM incident_posts WHERE incident_id = ? AND author = ? LIMIT 1"));
+  q->Bind(1, incident_id).Bind(2, author);
+  return q->Step(fmt::format("look up author of incident '{}'", incident_id));
+}
+
 Status StateStore::Commit(const EscalatorCommit& c) {
   std::lock_guard lock(impl_->mu);
   SqliteDb& db = *impl_->db;
@@ -484,7 +510,8 @@ Status StateStore::Commit(const EscalatorCommit& c) {
         // undo an acknowledgement it has not read yet (a resolution still wins).
         "INSERT OR REPLACE INTO incidents({}) VALUES(?1, ?2, CASE WHEN ?3 = 'open' AND "
         "(SELECT status FROM incidents WHERE id = ?1) = 'acknowledged' THEN 'acknowledged' "
-        "ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        "ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+        "?20)",
         kIncidentColumns)));
     q->Bind(1, r.id).Bind(2, r.group_key).Bind(3, IncidentStatusName(r.status)).Bind(4, r.rule_id);
     q->Bind(5, r.category).Bind(6, static_cast<int64_t>(r.severity));
@@ -501,16 +528,30 @@ Status StateStore::Commit(const EscalatorCommit& c) {
       q->BindNull(13);
     }
     q->Bind(14, r.post_count).Bind(15, r.receiver).Bind(16, r.pending_reason);
+    q->Bind(17, r.engagement.replies).Bind(18, r.engagement.boosts).Bind(19, r.engagement.likes);
+    q->Bind(20, r.authors);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentPost& ip : c.posts) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
         "INSERT OR IGNORE INTO incident_posts(incident_id, network, post_id, url, author, "
-        "author_name, followers, text, created_at, sentiment) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "author_name, followers, text, created_at, sentiment, replies, boosts, likes) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     const PostRef& p = ip.post;
     q->Bind(1, ip.incident_id).Bind(2, p.network).Bind(3, p.id).Bind(4, p.url).Bind(5, p.author);
     q->Bind(6, p.author_name).Bind(7, p.followers).Bind(8, p.text);
     q->Bind(9, ToUnixMillis(p.created_at)).Bind(10, p.sentiment);
+    q->Bind(11, ip.engagement.replies).Bind(12, ip.engagement.boosts);
+    q->Bind(13, ip.engagement.likes);
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const IncidentPost& ip : c.engagement) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "UPDATE incident_posts SET replies = max(replies, ?), boosts = max(boosts, ?), "
+        "likes = max(likes, ?) WHERE incident_id = ? AND network = ? AND post_id = ?"));
+    q->Bind(1, ip.engagement.replies).Bind(2, ip.engagement.boosts);
+    q->Bind(3, ip.engagement.likes).Bind(4, ip.incident_id).Bind(5, ip.post.network);
+    q->Bind(6, ip.post.id);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentEvent& e : c.events) {

@@ -48,6 +48,11 @@ struct DeadLetter {
 enum class IncidentStatus { kOpen, kAcknowledged, kResolved };
 std::string_view IncidentStatusName(IncidentStatus s);
 
+// What readers did with a post, as its network counts it (Post::replies, boosts, likes).
+struct Engagement {
+  int64_t replies = 0, boosts = 0, likes = 0;
+};
+
 // One incident as the escalator keeps it. Times are the escalator's clock (not the posts').
 struct IncidentRecord {
   std::string id;            // "inc-" + 16 hex of the group key's hash: stable across restarts
@@ -65,6 +70,10 @@ struct IncidentRecord {
   int64_t post_count = 0;
   // A notification waiting for group_wait / group_interval ("" = none), with its reason.
   std::string pending_reason;
+  // Momentum: the sum over its posts of each post's highest counts seen, and the distinct
+  // authors complaining in it and (for per-author incidents) in its thread.
+  Engagement engagement;
+  int64_t authors = 1;
 };
 
 // One line of an incident's history.
@@ -86,6 +95,7 @@ struct SeenPost {
 struct IncidentPost {
   std::string incident_id;
   PostRef post;
+  Engagement engagement;  // the highest counts seen for the post
 };
 
 // Everything one escalator step writes, committed atomically by StateStore::Commit.
@@ -95,6 +105,9 @@ struct EscalatorCommit {
   std::vector<SeenPost> seen;
   std::vector<IncidentRecord> incidents;  // upserted by id
   std::vector<IncidentPost> posts;
+  // Posts already attached whose counts grew when read again: their engagement is raised to
+  // these (by incident_id, network and id; the rest of the PostRef is not written).
+  std::vector<IncidentPost> engagement;
   std::vector<IncidentEvent> events;
   std::vector<OutboxRecord> outbox;    // seq continues the outbox without a gap
 };
@@ -169,6 +182,13 @@ class StateStore {
   Result<std::vector<PostRef>> LoadIncidentPosts(std::string_view incident_id, size_t limit);
   // The incident's history (opened, severity raised, notified, silenced, resolved), oldest first.
   Result<std::vector<IncidentEvent>> LoadIncidentEvents(std::string_view incident_id);
+
+  // The counts stored for a post of the incident, nullopt when it is not one of its posts.
+  Result<std::optional<Engagement>> LoadPostEngagement(std::string_view incident_id,
+                                                       std::string_view network,
+                                                       std::string_view post_id);
+  // True when `author` (a handle) wrote one of the incident's stored posts.
+  Result<bool> IncidentHasAuthor(std::string_view incident_id, std::string_view author);
 
   // The ids of incidents (any status) that carry one of `post_ids`, each once, for the
   // escalator to resolve incidents whose post was deleted on the network.

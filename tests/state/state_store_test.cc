@@ -200,9 +200,10 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
     auto store = MustOpen(dir.File("state.db"));
     EscalatorCommit c;
     c.incidents = {open, resolved};
-    c.posts = {{open.id, SamplePost("1", kT0)}, {open.id, SamplePost("3", kT0 + Seconds(20))},
-               {open.id, SamplePost("2", kT0 + Seconds(10))},
-               {open.id, SamplePost("2", kT0 + Seconds(10))}};  // a post joins only once
+    c.posts = {{open.id, SamplePost("1", kT0), {}},
+               {open.id, SamplePost("3", kT0 + Seconds(20)), {}},
+               {open.id, SamplePost("2", kT0 + Seconds(10)), {}},
+               {open.id, SamplePost("2", kT0 + Seconds(10)), {}}};  // a post joins only once
     c.events = {{open.id, kT0, "open", Severity::kMedium, "new incident", 1},
                 {open.id, kT0 + Seconds(5), "update", Severity::kHigh, "severity raised", 2}};
     c.outbox = {Out(1), Out(2)};
@@ -399,7 +400,7 @@ TEST_CASE("StateStore: a full database fails the whole commit and keeps the old 
     big.seen.push_back({"s", "post-" + std::to_string(i), kT0});
     PostRef p = SamplePost("post-" + std::to_string(i), kT0);
     p.text = std::string(2000, 'x');
-    big.posts.push_back({"inc-big", p});
+    big.posts.push_back({"inc-big", p, {}});
   }
   big.outbox = {Out(2), Out(3)};
   Status st = store->Commit(big);
