@@ -313,6 +313,19 @@ void ReadEscalation(MapReader& e, EscalatorOptions* o) {
       }
     }
   });
+  e.Map("new_hashtag", [&](MapReader& h) {
+    h.Optional("enabled", &o->new_hashtag_enabled)
+        .Optional("min_posts", &o->new_hashtag_min_posts)
+        .Optional("known", &o->known_hashtags)
+        .Optional("known_from_rules", &o->new_hashtag_known_from_rules);
+    ReadSeverity(h, "severity", &o->new_hashtag_severity);
+    if (o->new_hashtag_min_posts < 1) {
+      h.Get("min_posts")->Error(fmt::format(
+          "escalation.new_hashtag.min_posts: {} is below 1; write 1 to signal at the first "
+          "complaint, or enabled: false to turn it off",
+          o->new_hashtag_min_posts));
+    }
+  });
   e.Map("surge", [&](MapReader& s) {
     Duration window = o->surge_window;
     s.Optional("enabled", &o->surge_enabled)
@@ -401,6 +414,8 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
     c.shutdown_grace = grace;
     root.Each("sinks", [&](const YamlValue& item) { ReadSink(item, base_dir, &c, &sink_names); });
     root.Finish();
+    // New brand hashtags look for the brands the rule packs are filled with.
+    c.escalation.brands = c.brands;
     if (c.routes) CheckReceivers(*c.routes, c.sinks, *root.Get("routes"));
     if (c.sinks.empty() && !diags->has_errors()) {
       file->root().Warning("no sinks: escalations are kept in the outbox and reach nobody");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <unordered_set>
 
 #include "daemon/base/log.h"
@@ -120,6 +121,8 @@ struct Escalator::Step {
   };
   std::vector<Intent> intents;
   std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
+  // Brand hashtags this step saw or counted, by hashtag: into the commit, then hashtags_.
+  std::map<std::string, BrandHashtagRecord> hashtags;
   // Stored incidents that are not active (resolved), read once per batch; a hit may reopen.
   std::unordered_map<std::string, IncidentRecord> stored;
   bool prefetched = false;
@@ -149,6 +152,21 @@ Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, 
       publish_(std::move(publish)),
       surge_(SurgeOptionsOf(options_)) {
   heartbeat_ms_ = SteadyMillis();
+  for (const std::string& brand : options_.brands) {
+    std::string key = BrandKey(brand);
+    // A one-letter brand would be in every other hashtag; keys that short are not a signal.
+    if (key.size() >= 3 && std::find(brand_keys_.begin(), brand_keys_.end(), key) ==
+                               brand_keys_.end()) {
+      brand_keys_.push_back(std::move(key));
+    }
+  }
+  for (const std::string& tag : options_.known_hashtags) {
+    std::string t = tag;
+    if (!t.empty() && t[0] == '#') t.erase(0, 1);
+    std::transform(t.begin(), t.end(), t.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    known_hashtags_.insert(std::move(t));
+  }
 }
 
 Escalator::~Escalator() {
@@ -169,6 +187,12 @@ Status Escalator::EnsureLoaded() {
   }
   last_seq_ = max_seq;
   last_prune_ = clock_.Now();
+  EARSHOT_ASSIGN_OR_RETURN(auto hashtags, store_.LoadBrandHashtags());
+  hashtags_.clear();
+  for (auto& h : hashtags) {
+    std::string tag = h.hashtag;
+    hashtags_.emplace(std::move(tag), std::move(h));
+  }
   // Surges open at the last stop keep running (and inhibiting) until fresh counts end them.
   for (const auto& [id, inc] : active_) {
     if (inc.category == "surge" && inc.group_key.starts_with(kSurgePrefix)) {
@@ -367,6 +391,8 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
   // Surges first: the post that starts one is already inhibited by it.
   if (options_.surge_enabled) ObserveSurges(step, dp, d);
   if (!step.error.ok()) return;
+  if (options_.new_hashtag_enabled && !brand_keys_.empty()) ObserveHashtags(step, dp, source);
+  if (!step.error.ok()) return;
   const std::string key = GroupKeyFor(post, d);
   const std::string id = IncidentIdFor(key);
   Severity severity = PostSeverity(d, dp, options_);
@@ -436,6 +462,88 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
   ++inc->post_count;
   step.AddPost(id, RefOf(dp));
   step.commit.posts.back().engagement = engagement;
+  FlushDue(step, *inc);
+}
+
+void Escalator::ObserveHashtags(Step& step, const DetectedPost& dp, const std::string& source) {
+  const Post& post = dp.post;
+  std::vector<std::string> tags = post.hashtags;
+  std::sort(tags.begin(), tags.end());
+  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+  for (const std::string& tag : tags) {
+    auto brand = std::find_if(brand_keys_.begin(), brand_keys_.end(), [&](const std::string& b) {
+      return tag.find(b) != std::string::npos;
+    });
+    if (brand == brand_keys_.end() || known_hashtags_.contains(tag)) continue;
+    auto staged = step.hashtags.find(tag);
+    if (staged == step.hashtags.end()) {
+      BrandHashtagRecord rec;
+      if (auto it = hashtags_.find(tag); it != hashtags_.end()) {
+        rec = it->second;
+      } else {
+        // First sighting ever: remember where, even when min_posts is not reached yet.
+        rec.hashtag = tag;
+        rec.brand = *brand;
+        rec.first_seen = step.now;
+        rec.first_network = post.network;
+        rec.first_post_id = post.id;
+        rec.first_post_url = post.url;
+        log::Info(kComponent, "new hashtag #{} (brand {}) first seen in {} {}", tag, *brand,
+                  post.network, post.url);
+      }
+      staged = step.hashtags.emplace(tag, std::move(rec)).first;
+    }
+    BrandHashtagRecord& rec = staged->second;
+    ++rec.count;
+    if (rec.incident_id.empty()) {
+      if (rec.count >= options_.new_hashtag_min_posts) OpenHashtagIncident(step, rec, dp, source);
+      continue;
+    }
+    // Already signalled: while its incident is open, the tag's posts gather there silently.
+    IncidentRecord* inc = Touch(step, rec.incident_id, /*load_resolved=*/false);
+    if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
+    inc->last_post_at = step.now;
+    ++inc->post_count;
+    step.AddPost(inc->id, RefOf(dp));
+  }
+}
+
+void Escalator::OpenHashtagIncident(Step& step, BrandHashtagRecord& tag, const DetectedPost& dp,
+                                    const std::string& source) {
+  const std::string group_key = "new-hashtag|" + tag.hashtag;
+  const std::string id = IncidentIdFor(group_key);
+  tag.incident_id = id;
+  IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
+  if (inc == nullptr) {
+    step.order.push_back(id);
+    inc = &step.touched[id];
+  }
+  *inc = IncidentRecord{};
+  inc->id = id;
+  inc->group_key = group_key;
+  inc->rule_id = "new-hashtag";
+  inc->category = "new-hashtag";
+  inc->severity = options_.new_hashtag_severity;
+  inc->labels["brand"] = tag.brand;
+  inc->labels["hashtag"] = tag.hashtag;
+  inc->labels["network"] = dp.post.network;
+  inc->labels["source"] = source;
+  const std::string posts =
+      tag.count == 1 ? std::string("first seen") : fmt::format("{} complaints since", tag.count);
+  inc->summary = fmt::format("new hashtag #{} for {} ({} {}): {}", tag.hashtag, tag.brand, posts,
+                             FormatIso8601(tag.first_seen), PostSummary(dp.post));
+  inc->opened_at = step.now;
+  inc->last_post_at = step.now;
+  inc->last_notified_at = step.now;
+  inc->post_count = 1;
+  inc->pending_reason = fmt::format("new hashtag #{}", tag.hashtag);
+  step.AddPost(id, RefOf(dp));
+  step.commit.events.push_back({id, step.now, "new-hashtag", inc->severity,
+                                fmt::format("#{} first seen {} in {}", tag.hashtag,
+                                            FormatIso8601(tag.first_seen), tag.first_post_url),
+                                0});
+  log::Info(kComponent, "new hashtag #{} for {} after {} complaint(s): {}", tag.hashtag,
+            tag.brand, tag.count, id);
   FlushDue(step, *inc);
 }
 
@@ -613,7 +721,10 @@ std::string Escalator::OpenSurgeFor(const Step& step, const std::string& brand) 
 }
 
 std::string Escalator::InhibitedBy(const Step& step, const IncidentRecord& inc) const {
-  if (!options_.surge_inhibits || inc.category == "surge") return {};
+  // A new hashtag pages once ever and is news even in a storm: never inhibited.
+  if (!options_.surge_inhibits || inc.category == "surge" || inc.category == "new-hashtag") {
+    return {};
+  }
   auto brand = inc.labels.find("brand");
   return brand == inc.labels.end() ? std::string() : OpenSurgeFor(step, brand->second);
 }
@@ -783,6 +894,7 @@ Status Escalator::Finish(Step& step) {
     escalations.push_back(std::move(e));
   }
   for (const std::string& id : step.order) commit.incidents.push_back(step.touched.at(id));
+  for (const auto& [tag, rec] : step.hashtags) commit.hashtags.push_back(rec);
 
   const bool empty = commit.seen.empty() && commit.incidents.empty() && commit.events.empty() &&
                      !(commit.cursor && !commit.source.empty());
@@ -807,6 +919,7 @@ Status Escalator::Finish(Step& step) {
       active_[id] = std::move(inc);
     }
   }
+  for (auto& [tag, rec] : step.hashtags) hashtags_[tag] = std::move(rec);
   last_seq_ += escalations.size();
   for (const Escalation& e : escalations) {
     log::Info(kComponent, "seq {} {} {} [{}] {}: {}", e.seq, KindName(e.kind), e.incident_id,

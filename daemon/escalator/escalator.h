@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "daemon/base/bounded_queue.h"
@@ -77,6 +78,12 @@ class Escalator {
   void HandleComplaint(Step& step, const DetectedPost& dp, const Detection& d,
                        const std::string& source);
   void HandleResolution(Step& step, const DetectedPost& dp, const std::string& source);
+  // New brand hashtags: counts the complaint's hashtags that contain a brand; a never-seen one
+  // that reaches new_hashtag_min_posts opens its "new-hashtag" incident, once ever; later
+  // posts carrying it join that incident while it is open, without paging.
+  void ObserveHashtags(Step& step, const DetectedPost& dp, const std::string& source);
+  void OpenHashtagIncident(Step& step, BrandHashtagRecord& tag, const DetectedPost& dp,
+                           const std::string& source);
   // Momentum (momentum.h). A post already committed, read again with higher counts, adds the
   // difference to its active incident.
   void RefreshEngagement(Step& step, const DetectedPost& dp, const Detection& d);
@@ -125,6 +132,10 @@ class Escalator {
   std::vector<std::pair<std::string, LabelMatchers>> silences_;  // active, by id
   std::unordered_map<std::string, std::string> muted_;  // incident id -> silence id, logged once
   SurgeDetector surge_;
+  // Every brand hashtag seen (committed), by hashtag; and the ones never to signal.
+  std::unordered_map<std::string, BrandHashtagRecord> hashtags_;
+  std::unordered_set<std::string> known_hashtags_;
+  std::vector<std::string> brand_keys_;  // BrandKey of each of options_.brands
   // Active per-author complaint incidents by thread (momentum.h ThreadKeyOf), kept with active_.
   std::unordered_map<std::string, std::vector<std::string>> threads_;
   // When each source last fetched successfully (batches with fetch_ok), for source_silent_after.

@@ -57,6 +57,19 @@ struct EscalatorOptions {
   int64_t momentum_likes_raise_one = 200;
   int64_t momentum_authors_raise_one = 3;
 
+  // New brand hashtags: a complaint carrying a hashtag that contains one of `brands` (each
+  // normalized as BrandKey: lowercase letters and digits) and that earshot has never seen is
+  // remembered in the store; once `new_hashtag_min_posts` complaints carried it, it opens its
+  // own incident (category "new-hashtag", labels brand and hashtag) at `new_hashtag_severity`,
+  // once ever. Hashtags in `known_hashtags` (lowercase, no '#') never do: the rule packs' own
+  // (#AcmeAirSucks), which the app adds when `new_hashtag_known_from_rules`.
+  bool new_hashtag_enabled = true;
+  Severity new_hashtag_severity = Severity::kMedium;
+  int64_t new_hashtag_min_posts = 1;
+  bool new_hashtag_known_from_rules = true;
+  std::vector<std::string> brands;
+  std::vector<std::string> known_hashtags;
+
   // Authors (handles, lowercase) whose complaints are at least `vip_severity`: VIPs, press.
   std::vector<std::string> vip_authors;
   Severity vip_severity = Severity::kHigh;

@@ -70,6 +70,14 @@ ALTER TABLE incidents ADD COLUMN boosts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE incidents ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE incidents ADD COLUMN authors INTEGER NOT NULL DEFAULT 1;
 )sql",
+      // 6: hashtags carrying a brand's name, each remembered from its first sighting, so that
+      // a new variant (#BoycottAcmeAir) is an incident once, ever.
+      R"sql(
+CREATE TABLE brand_hashtags(
+  hashtag TEXT PRIMARY KEY, brand TEXT NOT NULL, first_seen INTEGER NOT NULL,
+  first_network TEXT NOT NULL, first_post_id TEXT NOT NULL, first_post_url TEXT NOT NULL,
+  count INTEGER NOT NULL, incident_id TEXT NOT NULL) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

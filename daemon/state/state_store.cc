@@ -468,6 +468,22 @@ Result<std::optional<Engagement>> StateStore::LoadPostEngagement(std::string_vie
   return std::optional<Engagement>(Engagement{q->Int(0), q->Int(1), q->Int(2)});
 }
 
+Result<std::vector<BrandHashtagRecord>> StateStore::LoadBrandHashtags() {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT hashtag, brand, first_seen, first_network, first_post_id, first_post_url, count, "
+      "incident_id FROM brand_hashtags ORDER BY hashtag"));
+  std::vector<BrandHashtagRecord> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "load brand hashtags",
+      [](const Query& r) -> Result<BrandHashtagRecord> {
+        return BrandHashtagRecord{r.Text(0), r.Text(1), FromUnixMillis(r.Int(2)), r.Text(3),
+                                  r.Text(4), r.Text(5), r.Int(6), r.Text(7)};
+      },
+      &out));
+  return out;
+}
+
 Result<bool> StateStore::IncidentHasAuthor(std::string_view incident_id,
                                            std::string_view author) {
   std::lock_guard lock(impl_->mu);
@@ -567,6 +583,15 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
         "INSERT INTO outbox(seq, json, created_at) VALUES(?, ?, ?)"));
     q->Bind(1, static_cast<int64_t>(r.seq)).Bind(2, r.json).Bind(3, ToUnixMillis(r.created_at));
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const BrandHashtagRecord& h : c.hashtags) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT OR REPLACE INTO brand_hashtags(hashtag, brand, first_seen, first_network, "
+        "first_post_id, first_post_url, count, incident_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+    q->Bind(1, h.hashtag).Bind(2, h.brand).Bind(3, ToUnixMillis(h.first_seen));
+    q->Bind(4, h.first_network).Bind(5, h.first_post_id).Bind(6, h.first_post_url);
+    q->Bind(7, h.count).Bind(8, h.incident_id);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   if (!c.source.empty() && c.cursor) {

@@ -51,6 +51,7 @@ std::string_view IncidentStatusName(IncidentStatus s);
 // What readers did with a post, as its network counts it (Post::replies, boosts, likes).
 struct Engagement {
   int64_t replies = 0, boosts = 0, likes = 0;
+  bool operator==(const Engagement&) const = default;
 };
 
 // One incident as the escalator keeps it. Times are the escalator's clock (not the posts').
@@ -98,6 +99,17 @@ struct IncidentPost {
   Engagement engagement;  // the highest counts seen for the post
 };
 
+// A hashtag containing a configured brand's name, as first seen on a complaint. `incident_id`
+// is the "new-hashtag" incident it opened ("" until it reached min_posts).
+struct BrandHashtagRecord {
+  std::string hashtag;       // lowercase, without '#': "boycottacmeair"
+  std::string brand;         // the brand it contains, normalized: "acmeair"
+  SystemTime first_seen{};
+  std::string first_network, first_post_id, first_post_url;
+  int64_t count = 0;         // complaints seen carrying it
+  std::string incident_id;
+};
+
 // Everything one escalator step writes, committed atomically by StateStore::Commit.
 struct EscalatorCommit {
   std::string source;                  // "" for timer-driven work (no cursor to move)
@@ -110,6 +122,7 @@ struct EscalatorCommit {
   std::vector<IncidentPost> engagement;
   std::vector<IncidentEvent> events;
   std::vector<OutboxRecord> outbox;    // seq continues the outbox without a gap
+  std::vector<BrandHashtagRecord> hashtags;  // upserted by hashtag
 };
 
 // A silence: escalations whose labels match every matcher are recorded but not sent.
@@ -195,6 +208,9 @@ class StateStore {
   Result<std::vector<std::string>> IncidentsWithPosts(const std::vector<std::string>& post_ids);
   // Ids of the incidents someone acknowledged (`earshot ack`), for the escalator's cache.
   Result<std::vector<std::string>> AcknowledgedIncidentIds();
+
+  // Every brand hashtag earshot has seen, by hashtag (the escalator's cache at start).
+  Result<std::vector<BrandHashtagRecord>> LoadBrandHashtags();
 
   // ---- acknowledgement (written by `earshot ack`, possibly from another process) ------------
   // Marks an open incident acknowledged and records who and when in its events (kind

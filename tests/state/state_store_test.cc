@@ -342,6 +342,54 @@ TEST_CASE("StateStore: a version-1 database is migrated and keeps its rows", "[s
   CHECK(*store->MaxOutboxSeq() == 1);
 }
 
+TEST_CASE("StateStore: a version-4 database gains momentum counts and brand hashtags",
+          "[state]") {
+  TempDir dir;
+  const auto path = dir.File("state.db");
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    std::string v4;
+    for (int i = 0; i < 4; ++i) v4 += std::string(state::Migrations()[i]);
+    v4 += "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+          "INSERT INTO schema_version VALUES(4);"
+          "INSERT INTO incidents(id, group_key, status, rule_id, category, severity, labels, "
+          "summary, opened_at, last_post_at, last_notified_at, post_count) VALUES('inc-4','k',"
+          "'open','r','complaint',2,'{}','s',1,2,3,1);"
+          "INSERT INTO incident_posts VALUES('inc-4','mastodon','p1','u','a','A',5,'t',1,0.1);";
+    REQUIRE(sqlite3_exec(raw, v4.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  {
+    auto store = MustOpen(path);
+    CHECK(*store->SchemaVersion() == StateStore::LatestSchemaVersion());
+    auto inc = store->LoadIncident("inc-4");
+    REQUIRE(inc->has_value());
+    CHECK((*inc)->authors == 1);
+    CHECK((*inc)->engagement.boosts == 0);
+    CHECK(**store->LoadPostEngagement("inc-4", "mastodon", "p1") == Engagement{});
+    CHECK(store->LoadBrandHashtags()->empty());
+    EscalatorCommit c;
+    c.hashtags.push_back({"boycottacmeair", "acmeair", kT0, "mastodon", "p1", "https://x/p1", 2,
+                          "inc-9"});
+    c.engagement.push_back({"inc-4", SamplePost("p1", kT0), {3, 60, 0}});
+    c.engagement.back().post.network = "mastodon";
+    REQUIRE(store->Commit(c).ok());
+  }
+  auto store = MustOpen(path);
+  auto tags = store->LoadBrandHashtags();
+  REQUIRE(tags->size() == 1);
+  CHECK(tags->at(0).hashtag == "boycottacmeair");
+  CHECK(tags->at(0).first_seen == kT0);
+  CHECK(tags->at(0).count == 2);
+  CHECK(tags->at(0).incident_id == "inc-9");
+  const Engagement e = **store->LoadPostEngagement("inc-4", "mastodon", "p1");
+  CHECK(e.replies == 3);
+  CHECK(e.boosts == 60);
+  CHECK(*store->IncidentHasAuthor("inc-4", "a"));
+  CHECK_FALSE(*store->IncidentHasAuthor("inc-4", "b"));
+}
+
 TEST_CASE("StateStore: a database from a newer earshot is refused", "[state]") {
   TempDir dir;
   const auto path = dir.File("state.db");
