@@ -193,7 +193,11 @@ Status Escalator::EnsureLoaded() {
     std::string tag = h.hashtag;
     hashtags_.emplace(std::move(tag), std::move(h));
   }
-  // Surges open at the last stop keep running (and inhibiting) until fresh counts end them.
+  // Surge counts as the last commit left them: windows, baselines and running surges.
+  EARSHOT_ASSIGN_OR_RETURN(auto surge_keys, store_.LoadSurgeKeys());
+  surge_.Load(surge_keys);
+  // A surge open in a store that kept no counts for it keeps running (and inhibiting) until
+  // fresh counts end it.
   for (const auto& [id, inc] : active_) {
     if (inc.category == "surge" && inc.group_key.starts_with(kSurgePrefix)) {
       surge_.Restore(inc.group_key.substr(kSurgePrefix.size()), id, last_prune_);
@@ -895,9 +899,11 @@ Status Escalator::Finish(Step& step) {
   }
   for (const std::string& id : step.order) commit.incidents.push_back(step.touched.at(id));
   for (const auto& [tag, rec] : step.hashtags) commit.hashtags.push_back(rec);
+  // The surge counts this step changed, in the same transaction as the posts they count.
+  commit.surge = surge_.Changes(step.now);
 
   const bool empty = commit.seen.empty() && commit.incidents.empty() && commit.events.empty() &&
-                     !(commit.cursor && !commit.source.empty());
+                     commit.surge.empty() && !(commit.cursor && !commit.source.empty());
   if (!empty) EARSHOT_RETURN_IF_ERROR(store_.Commit(commit));
 
   // Committed: now the in-memory view may follow, and the world may hear of it.

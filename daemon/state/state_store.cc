@@ -468,6 +468,48 @@ Result<std::optional<Engagement>> StateStore::LoadPostEngagement(std::string_vie
   return std::optional<Engagement>(Engagement{q->Int(0), q->Int(1), q->Int(2)});
 }
 
+Result<std::vector<SurgeKeyRecord>> StateStore::LoadSurgeKeys() {
+  std::lock_guard lock(impl_->mu);
+  SqliteDb& db = *impl_->db;
+  // One read transaction: the keys and their windows as of the same commit.
+  Transaction txn(db);
+  EARSHOT_RETURN_IF_ERROR(txn.Begin("load surge counts"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+      "SELECT key, bucket, bucket_count, mean, var, active, incident_id, started_count, "
+      "frozen_windows, hold_until FROM surge_keys ORDER BY key"));
+  std::vector<SurgeKeyRecord> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "load surge keys",
+      [](const Query& r) -> Result<SurgeKeyRecord> {
+        SurgeKeyRecord k;
+        k.key = r.Text(0);
+        k.bucket = r.Int(1);
+        k.bucket_count = r.Int(2);
+        k.mean = r.Double(3);
+        k.var = r.Double(4);
+        k.active = r.Int(5) != 0;
+        k.incident_id = r.Text(6);
+        k.started_count = r.Int(7);
+        k.frozen_windows = r.Int(8);
+        k.hold_until = FromUnixMillis(r.Int(9));
+        return k;
+      },
+      &out));
+  EARSHOT_ASSIGN_OR_RETURN(auto e, db.Prepare(
+      "SELECT key, at, author FROM surge_events ORDER BY key, at, rowid"));
+  size_t i = 0;
+  while (true) {
+    EARSHOT_ASSIGN_OR_RETURN(bool row, e->Step("load surge windows"));
+    if (!row) break;
+    const std::string key = e->Text(0);
+    while (i < out.size() && out[i].key < key) ++i;
+    if (i == out.size() || out[i].key != key) continue;  // an orphan: its key is gone
+    out[i].events.push_back({FromUnixMillis(e->Int(1)), e->Text(2)});
+  }
+  EARSHOT_RETURN_IF_ERROR(txn.Commit("load surge counts"));
+  return out;
+}
+
 Result<std::vector<BrandHashtagRecord>> StateStore::LoadBrandHashtags() {
   std::lock_guard lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
@@ -593,6 +635,36 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     q->Bind(4, h.first_network).Bind(5, h.first_post_id).Bind(6, h.first_post_url);
     q->Bind(7, h.count).Bind(8, h.incident_id);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const std::string& key : c.surge.forgotten) {
+    for (const char* sql : {"DELETE FROM surge_events WHERE key = ?",
+                            "DELETE FROM surge_keys WHERE key = ?"}) {
+      EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(sql));
+      q->Bind(1, key);
+      EARSHOT_RETURN_IF_ERROR(q->Run(what));
+    }
+  }
+  for (const SurgeKeyRecord& k : c.surge.keys) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT OR REPLACE INTO surge_keys(key, bucket, bucket_count, mean, var, active, "
+        "incident_id, started_count, frozen_windows, hold_until) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    q->Bind(1, k.key).Bind(2, k.bucket).Bind(3, k.bucket_count).Bind(4, k.mean).Bind(5, k.var);
+    q->Bind(6, static_cast<int64_t>(k.active ? 1 : 0)).Bind(7, k.incident_id);
+    q->Bind(8, k.started_count).Bind(9, k.frozen_windows).Bind(10, ToUnixMillis(k.hold_until));
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+    if (k.drop_through) {
+      EARSHOT_ASSIGN_OR_RETURN(auto d, db.Prepare(
+          "DELETE FROM surge_events WHERE key = ? AND at <= ?"));
+      d->Bind(1, k.key).Bind(2, ToUnixMillis(*k.drop_through));
+      EARSHOT_RETURN_IF_ERROR(d->Run(what));
+    }
+    for (const SurgeEventRecord& e : k.events) {
+      EARSHOT_ASSIGN_OR_RETURN(auto i, db.Prepare(
+          "INSERT INTO surge_events(key, at, author) VALUES(?, ?, ?)"));
+      i->Bind(1, k.key).Bind(2, ToUnixMillis(e.at)).Bind(3, e.author);
+      EARSHOT_RETURN_IF_ERROR(i->Run(what));
+    }
   }
   if (!c.source.empty() && c.cursor) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(

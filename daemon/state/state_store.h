@@ -110,6 +110,32 @@ struct BrandHashtagRecord {
   std::string incident_id;
 };
 
+// One surge key of the escalator's SurgeDetector (daemon/escalator/surge.h), as stored.
+struct SurgeEventRecord {
+  SystemTime at{};
+  std::string author;
+};
+struct SurgeKeyRecord {
+  std::string key;             // "rule:lost-baggage|brand:acmeair", "hashtag:acmeairsucks"
+  int64_t bucket = -1, bucket_count = 0;  // the current tumbling window and its count
+  double mean = 0, var = 0;    // the EWMA baseline
+  bool active = false;
+  std::string incident_id;
+  int64_t started_count = 0;
+  int64_t frozen_windows = 0;
+  SystemTime hold_until{};
+  // Loaded: the sliding window, oldest first. In a commit: only the posts the step added.
+  std::vector<SurgeEventRecord> events;
+  // In a commit: the window's posts at or before this time slid out; delete them first.
+  std::optional<SystemTime> drop_through;
+};
+// What one step changed in the surge counts.
+struct SurgeChanges {
+  std::vector<SurgeKeyRecord> keys;    // upserted, their events appended
+  std::vector<std::string> forgotten;  // deleted with their events
+  bool empty() const { return keys.empty() && forgotten.empty(); }
+};
+
 // Everything one escalator step writes, committed atomically by StateStore::Commit.
 struct EscalatorCommit {
   std::string source;                  // "" for timer-driven work (no cursor to move)
@@ -123,6 +149,7 @@ struct EscalatorCommit {
   std::vector<IncidentEvent> events;
   std::vector<OutboxRecord> outbox;    // seq continues the outbox without a gap
   std::vector<BrandHashtagRecord> hashtags;  // upserted by hashtag
+  SurgeChanges surge;
 };
 
 // A silence: escalations whose labels match every matcher are recorded but not sent.
@@ -209,6 +236,8 @@ class StateStore {
   // Ids of the incidents someone acknowledged (`earshot ack`), for the escalator's cache.
   Result<std::vector<std::string>> AcknowledgedIncidentIds();
 
+  // Every surge key with its sliding window (oldest post first), for the escalator at start.
+  Result<std::vector<SurgeKeyRecord>> LoadSurgeKeys();
   // Every brand hashtag earshot has seen, by hashtag (the escalator's cache at start).
   Result<std::vector<BrandHashtagRecord>> LoadBrandHashtags();
 

@@ -390,6 +390,60 @@ TEST_CASE("StateStore: a version-4 database gains momentum counts and brand hash
   CHECK_FALSE(*store->IncidentHasAuthor("inc-4", "b"));
 }
 
+TEST_CASE("StateStore: surge keys keep their window: added posts, slid-out posts, forgotten keys",
+          "[state]") {
+  TempDir dir;
+  const auto path = dir.File("state.db");
+  {
+    auto store = MustOpen(path);
+    EscalatorCommit c;
+    SurgeKeyRecord k;
+    k.key = "rule:r|brand:b";
+    k.bucket = 7;
+    k.bucket_count = 3;
+    k.mean = 2.5;
+    k.var = 0.75;
+    k.active = true;
+    k.incident_id = "inc-s";
+    k.started_count = 20;
+    k.frozen_windows = 1;
+    k.hold_until = kT0;
+    k.events = {{kT0, "a"}, {kT0 + Seconds(1), "b"}, {kT0 + Seconds(2), "a"}};
+    c.surge.keys.push_back(k);
+    SurgeKeyRecord gone = k;
+    gone.key = "hashtag:x";
+    c.surge.keys.push_back(gone);
+    REQUIRE(store->Commit(c).ok());
+    // The next step: one post slid out, one came, and the hashtag's key was forgotten.
+    EscalatorCommit next;
+    k.events = {{kT0 + Seconds(3), "c"}};
+    k.drop_through = kT0;
+    k.bucket_count = 4;
+    next.surge.keys.push_back(k);
+    next.surge.forgotten.push_back("hashtag:x");
+    REQUIRE(store->Commit(next).ok());
+  }
+  auto store = MustOpen(path);
+  auto keys = store->LoadSurgeKeys();
+  REQUIRE(keys.ok());
+  REQUIRE(keys->size() == 1);
+  const SurgeKeyRecord& k = keys->at(0);
+  CHECK(k.key == "rule:r|brand:b");
+  CHECK(k.bucket == 7);
+  CHECK(k.bucket_count == 4);
+  CHECK(k.mean == 2.5);
+  CHECK(k.var == 0.75);
+  CHECK(k.active);
+  CHECK(k.incident_id == "inc-s");
+  CHECK(k.started_count == 20);
+  CHECK(k.frozen_windows == 1);
+  CHECK(k.hold_until == kT0);
+  REQUIRE(k.events.size() == 3);
+  CHECK(k.events[0].author == "b");
+  CHECK(k.events[2].author == "c");
+  CHECK(k.events[2].at == kT0 + Seconds(3));
+}
+
 TEST_CASE("StateStore: a database from a newer earshot is refused", "[state]") {
   TempDir dir;
   const auto path = dir.File("state.db");
