@@ -8,6 +8,7 @@
 
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
+#include "daemon/escalator/escalator_step.h"
 #include "daemon/escalator/incident_key.h"
 #include "daemon/escalator/momentum.h"
 #include "daemon/escalator/routes.h"
@@ -15,6 +16,8 @@
 
 namespace earshot {
 namespace {
+
+using escalator_internal::RefOf;
 
 constexpr const char* kComponent = "escalator";
 constexpr auto kTickEvery = std::chrono::seconds(1);
@@ -24,28 +27,6 @@ int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-PostRef RefOf(const DetectedPost& dp) {
-  const Post& p = dp.post;
-  PostRef r;
-  r.network = p.network;
-  r.id = p.id;
-  r.url = p.url;
-  r.author = p.author.handle;
-  r.author_name = p.author.display_name;
-  r.followers = p.author.followers;
-  r.text = p.text;
-  r.created_at = p.created_at;
-  r.sentiment = dp.sentiment;
-  return r;
-}
-
-// "severity raised" outranks "repeat" when two notifications of one step merge.
-int ReasonRank(std::string_view reason) {
-  if (reason == "repeat") return 0;
-  if (reason == "severity raised") return 2;
-  return 1;
 }
 
 bool Contains(const std::vector<std::string>& list, std::string_view handle) {
@@ -107,43 +88,6 @@ constexpr std::string_view kSilentCategory = "source-silent";
 
 }  // namespace
 
-// One unit of work: what a batch or a tick changes, gathered in memory, then committed at once.
-struct Escalator::Step {
-  SystemTime now;
-  Status error;                                             // the first store read that failed
-  EscalatorCommit commit;
-  std::unordered_map<std::string, IncidentRecord> touched;  // working copies, by id
-  std::vector<std::string> order;                           // ids in first-touch order
-  struct Intent {
-    std::string id;
-    Escalation::Kind kind;
-    std::string reason;
-  };
-  std::vector<Intent> intents;
-  std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
-  // Brand hashtags this step saw or counted, by hashtag: into the commit, then hashtags_.
-  std::map<std::string, BrandHashtagRecord> hashtags;
-  // Stored incidents that are not active (resolved), read once per batch; a hit may reopen.
-  std::unordered_map<std::string, IncidentRecord> stored;
-  bool prefetched = false;
-
-  void AddPost(const std::string& id, const PostRef& ref) {
-    commit.posts.push_back({id, ref, {}});
-    new_posts[id].push_back(ref);
-  }
-  void Notify(const std::string& id, Escalation::Kind kind, std::string reason) {
-    // Two notifications for one incident in one step page once, at the final severity.
-    for (auto it = intents.rbegin(); it != intents.rend(); ++it) {
-      if (it->id != id) continue;
-      if (it->kind != Escalation::Kind::kResolve && kind == Escalation::Kind::kUpdate) {
-        if (ReasonRank(reason) > ReasonRank(it->reason)) it->reason = std::move(reason);
-        return;
-      }
-      break;
-    }
-    intents.push_back({id, kind, std::move(reason)});
-  }
-};
 
 Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, Publish publish)
     : store_(store),
@@ -467,155 +411,6 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
   step.AddPost(id, RefOf(dp));
   step.commit.posts.back().engagement = engagement;
   FlushDue(step, *inc);
-}
-
-void Escalator::ObserveHashtags(Step& step, const DetectedPost& dp, const std::string& source) {
-  const Post& post = dp.post;
-  std::vector<std::string> tags = post.hashtags;
-  std::sort(tags.begin(), tags.end());
-  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-  for (const std::string& tag : tags) {
-    auto brand = std::find_if(brand_keys_.begin(), brand_keys_.end(), [&](const std::string& b) {
-      return tag.find(b) != std::string::npos;
-    });
-    if (brand == brand_keys_.end() || known_hashtags_.contains(tag)) continue;
-    auto staged = step.hashtags.find(tag);
-    if (staged == step.hashtags.end()) {
-      BrandHashtagRecord rec;
-      if (auto it = hashtags_.find(tag); it != hashtags_.end()) {
-        rec = it->second;
-      } else {
-        // First sighting ever: remember where, even when min_posts is not reached yet.
-        rec.hashtag = tag;
-        rec.brand = *brand;
-        rec.first_seen = step.now;
-        rec.first_network = post.network;
-        rec.first_post_id = post.id;
-        rec.first_post_url = post.url;
-        log::Info(kComponent, "new hashtag #{} (brand {}) first seen in {} {}", tag, *brand,
-                  post.network, post.url);
-      }
-      staged = step.hashtags.emplace(tag, std::move(rec)).first;
-    }
-    BrandHashtagRecord& rec = staged->second;
-    ++rec.count;
-    if (rec.incident_id.empty()) {
-      if (rec.count >= options_.new_hashtag_min_posts) OpenHashtagIncident(step, rec, dp, source);
-      continue;
-    }
-    // Already signalled: while its incident is open, the tag's posts gather there silently.
-    IncidentRecord* inc = Touch(step, rec.incident_id, /*load_resolved=*/false);
-    if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
-    inc->last_post_at = step.now;
-    ++inc->post_count;
-    step.AddPost(inc->id, RefOf(dp));
-  }
-}
-
-void Escalator::OpenHashtagIncident(Step& step, BrandHashtagRecord& tag, const DetectedPost& dp,
-                                    const std::string& source) {
-  const std::string group_key = "new-hashtag|" + tag.hashtag;
-  const std::string id = IncidentIdFor(group_key);
-  tag.incident_id = id;
-  IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
-  if (inc == nullptr) {
-    step.order.push_back(id);
-    inc = &step.touched[id];
-  }
-  *inc = IncidentRecord{};
-  inc->id = id;
-  inc->group_key = group_key;
-  inc->rule_id = "new-hashtag";
-  inc->category = "new-hashtag";
-  inc->severity = options_.new_hashtag_severity;
-  inc->labels["brand"] = tag.brand;
-  inc->labels["hashtag"] = tag.hashtag;
-  inc->labels["network"] = dp.post.network;
-  inc->labels["source"] = source;
-  const std::string posts =
-      tag.count == 1 ? std::string("first seen") : fmt::format("{} complaints since", tag.count);
-  inc->summary = fmt::format("new hashtag #{} for {} ({} {}): {}", tag.hashtag, tag.brand, posts,
-                             FormatIso8601(tag.first_seen), PostSummary(dp.post));
-  inc->opened_at = step.now;
-  inc->last_post_at = step.now;
-  inc->last_notified_at = step.now;
-  inc->post_count = 1;
-  inc->pending_reason = fmt::format("new hashtag #{}", tag.hashtag);
-  step.AddPost(id, RefOf(dp));
-  step.commit.events.push_back({id, step.now, "new-hashtag", inc->severity,
-                                fmt::format("#{} first seen {} in {}", tag.hashtag,
-                                            FormatIso8601(tag.first_seen), tag.first_post_url),
-                                0});
-  log::Info(kComponent, "new hashtag #{} for {} after {} complaint(s): {}", tag.hashtag,
-            tag.brand, tag.count, id);
-  FlushDue(step, *inc);
-}
-
-bool Escalator::MaybeRaiseForMomentum(Step& step, IncidentRecord& inc, bool had_momentum) {
-  if (had_momentum || !HasMomentum(inc, options_)) return false;
-  inc.severity = RaiseOne(inc.severity);
-  const std::string why = MomentumText(inc, options_);
-  step.commit.events.push_back({inc.id, step.now, "momentum", inc.severity,
-                                fmt::format("momentum: {}", why), 0});
-  log::Info(kComponent, "{} gathers momentum ({}): {}", inc.id, why, SeverityName(inc.severity));
-  // Raising re-notifies (lowering never does); a first page not yet sent just goes out higher.
-  if (inc.notified_severity && inc.severity > *inc.notified_severity) {
-    inc.pending_reason = "severity raised";
-  }
-  return true;
-}
-
-std::vector<IncidentRecord*> Escalator::ThreadNeighbours(Step& step, const IncidentRecord& inc) {
-  std::vector<IncidentRecord*> out;
-  const std::string thread = ThreadKeyOf(inc);
-  if (thread.empty()) return out;
-  std::vector<std::string> ids;
-  if (auto it = threads_.find(thread); it != threads_.end()) ids = it->second;
-  for (const std::string& id : step.order) {  // opened earlier in this step
-    if (step.touched.at(id).status != IncidentStatus::kResolved &&
-        ThreadKeyOf(step.touched.at(id)) == thread) {
-      ids.push_back(id);
-    }
-  }
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  for (const std::string& id : ids) {
-    if (id == inc.id) continue;
-    IncidentRecord* other = Touch(step, id, /*load_resolved=*/false);
-    if (other == nullptr || other->status == IncidentStatus::kResolved) continue;
-    // Another complainer joined their thread: one more author for each of them.
-    const bool had = HasMomentum(*other, options_);
-    ++other->authors;
-    if (MaybeRaiseForMomentum(step, *other, had)) FlushDue(step, *other);
-    out.push_back(other);
-  }
-  return out;
-}
-
-void Escalator::RefreshEngagement(Step& step, const DetectedPost& dp, const Detection& d) {
-  const Post& post = dp.post;
-  const Engagement now = EngagementOf(post);
-  if (IsZero(now)) return;
-  const std::string id = IncidentIdFor(GroupKeyFor(post, d));
-  IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
-  if (inc == nullptr || inc->status == IncidentStatus::kResolved) return;
-  auto stored = store_.LoadPostEngagement(id, post.network, post.id);
-  if (!stored.ok()) {
-    step.error = stored.status();
-    return;
-  }
-  if (!stored->has_value()) return;  // not one of its posts (it joined another incident)
-  const Engagement growth = Growth(**stored, now);
-  if (IsZero(growth)) return;
-  IncidentPost update;
-  update.incident_id = id;
-  update.post.network = post.network;
-  update.post.id = post.id;
-  update.engagement = now;
-  step.commit.engagement.push_back(std::move(update));
-  const bool had = HasMomentum(*inc, options_);
-  Add(&inc->engagement, growth);
-  if (MaybeRaiseForMomentum(step, *inc, had)) FlushDue(step, *inc);
 }
 
 void Escalator::ObserveSurges(Step& step, const DetectedPost& dp, const Detection& d) {
