@@ -780,8 +780,13 @@ Status Escalator::Tick() {
                         ShortDuration(options_.surge_window)),
             nullptr);
   }
-  // Only commit when something changed (held notifications not yet due change nothing).
-  if (!step.intents.empty() || !step.commit.events.empty()) EARSHOT_RETURN_IF_ERROR(Finish(step));
+  // Only commit when something changed (held notifications not yet due change nothing). Surge
+  // keys the timer forgot are deleted from the store too, or they would come back at the next
+  // start; a window that merely slid is not worth an fsync a second (it is redone at start).
+  if (!step.intents.empty() || !step.commit.events.empty() ||
+      !surge_.Changes(step.now).forgotten.empty()) {
+    EARSHOT_RETURN_IF_ERROR(Finish(step));
+  }
   surge_step.Commit();
 
   if (step.now - last_prune_ >= kPruneEvery) {

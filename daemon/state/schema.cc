@@ -79,15 +79,16 @@ CREATE TABLE brand_hashtags(
   count INTEGER NOT NULL, incident_id TEXT NOT NULL) WITHOUT ROWID;
 )sql",
       // 7: surge counts survive a restart: per key the baseline and the current tumbling
-      // window, and the sliding window's posts (time and author) one row each, so a batch
-      // writes the posts it added and deletes those that slid out, not the whole window.
+      // window, and the sliding window's posts as one row per key and time (the authors of the
+      // posts a step counted at that time, one per line), so a batch writes the posts it added
+      // and deletes those that slid out, not the whole window.
       R"sql(
 CREATE TABLE surge_keys(
   key TEXT PRIMARY KEY, bucket INTEGER NOT NULL, bucket_count INTEGER NOT NULL,
   mean REAL NOT NULL, var REAL NOT NULL, active INTEGER NOT NULL, incident_id TEXT NOT NULL,
   started_count INTEGER NOT NULL, frozen_windows INTEGER NOT NULL,
   hold_until INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE surge_events(key TEXT NOT NULL, at INTEGER NOT NULL, author TEXT NOT NULL);
+CREATE TABLE surge_events(key TEXT NOT NULL, at INTEGER NOT NULL, authors TEXT NOT NULL);
 CREATE INDEX surge_events_by_key ON surge_events(key, at);
 )sql",
   };

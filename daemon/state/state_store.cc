@@ -496,7 +496,7 @@ Result<std::vector<SurgeKeyRecord>> StateStore::LoadSurgeKeys() {
       },
       &out));
   EARSHOT_ASSIGN_OR_RETURN(auto e, db.Prepare(
-      "SELECT key, at, author FROM surge_events ORDER BY key, at, rowid"));
+      "SELECT key, at, authors FROM surge_events ORDER BY key, at, rowid"));
   size_t i = 0;
   while (true) {
     EARSHOT_ASSIGN_OR_RETURN(bool row, e->Step("load surge windows"));
@@ -504,7 +504,14 @@ Result<std::vector<SurgeKeyRecord>> StateStore::LoadSurgeKeys() {
     const std::string key = e->Text(0);
     while (i < out.size() && out[i].key < key) ++i;
     if (i == out.size() || out[i].key != key) continue;  // an orphan: its key is gone
-    out[i].events.push_back({FromUnixMillis(e->Int(1)), e->Text(2)});
+    const SystemTime at = FromUnixMillis(e->Int(1));
+    const std::string authors = e->Text(2);
+    for (size_t b = 0; b <= authors.size();) {
+      size_t nl = authors.find('\n', b);
+      if (nl == std::string::npos) nl = authors.size();
+      out[i].events.push_back({at, authors.substr(b, nl - b)});
+      b = nl + 1;
+    }
   }
   EARSHOT_RETURN_IF_ERROR(txn.Commit("load surge counts"));
   return out;
@@ -659,11 +666,19 @@ Status StateStore::Commit(const EscalatorCommit& c) {
       d->Bind(1, k.key).Bind(2, ToUnixMillis(*k.drop_through));
       EARSHOT_RETURN_IF_ERROR(d->Run(what));
     }
-    for (const SurgeEventRecord& e : k.events) {
+    // A step counts its posts at one time: one row per run of equal times, not per post.
+    for (size_t b = 0; b < k.events.size();) {
+      size_t e = b;
+      std::string authors;
+      for (; e < k.events.size() && k.events[e].at == k.events[b].at; ++e) {
+        if (e > b) authors.push_back('\n');
+        authors += k.events[e].author;
+      }
       EARSHOT_ASSIGN_OR_RETURN(auto i, db.Prepare(
-          "INSERT INTO surge_events(key, at, author) VALUES(?, ?, ?)"));
-      i->Bind(1, k.key).Bind(2, ToUnixMillis(e.at)).Bind(3, e.author);
+          "INSERT INTO surge_events(key, at, authors) VALUES(?, ?, ?)"));
+      i->Bind(1, k.key).Bind(2, ToUnixMillis(k.events[b].at)).Bind(3, authors);
       EARSHOT_RETURN_IF_ERROR(i->Run(what));
+      b = e;
     }
   }
   if (!c.source.empty() && c.cursor) {

@@ -387,6 +387,24 @@ TEST_CASE("Escalator: a failed commit leaves the stored surge counts exact", "[e
   CHECK_THAT(out.back().reason, Catch::Contains("20 complaints from 20 authors"));
 }
 
+TEST_CASE("Escalator: surge keys the timer forgets are forgotten in the store too",
+          "[escalator]") {
+  EscalatorRig rig(StormOptions());
+  DetectedPost once = StormPost(0);
+  once.post.hashtags = {"oneoff"};
+  rig.Process(Batch({once}));
+  auto keys = rig.store().LoadSurgeKeys();
+  REQUIRE(keys->size() == 2);  // the rule's key and #oneoff
+  CHECK(keys->at(1).key == "rule:lost-baggage|brand:acmeair");
+  REQUIRE(keys->at(0).events.size() == 1);
+  CHECK(keys->at(0).events[0].author == "mastodon|c0@x.example");
+  // Two idle hours: both baselines decayed to nothing; no incident changed, yet the store
+  // forgets them, so a restart does not bring them back.
+  rig.clock().Advance(std::chrono::hours(2));
+  CHECK(rig.Tick().empty());
+  CHECK(rig.store().LoadSurgeKeys()->empty());
+}
+
 TEST_CASE("Escalator: a baseline learnt before a restart is not reset", "[escalator]") {
   EscalatorRig rig(StormOptions());
   int n = 0;

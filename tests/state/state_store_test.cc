@@ -408,7 +408,9 @@ TEST_CASE("StateStore: surge keys keep their window: added posts, slid-out posts
     k.started_count = 20;
     k.frozen_windows = 1;
     k.hold_until = kT0;
-    k.events = {{kT0, "a"}, {kT0 + Seconds(1), "b"}, {kT0 + Seconds(2), "a"}};
+    // Posts counted at one time share a row; their order and repeats are kept.
+    k.events = {{kT0, "a"}, {kT0 + Seconds(1), "b"}, {kT0 + Seconds(2), "a"},
+                {kT0 + Seconds(2), "d"}, {kT0 + Seconds(2), "a"}};
     c.surge.keys.push_back(k);
     SurgeKeyRecord gone = k;
     gone.key = "hashtag:x";
@@ -438,10 +440,14 @@ TEST_CASE("StateStore: surge keys keep their window: added posts, slid-out posts
   CHECK(k.started_count == 20);
   CHECK(k.frozen_windows == 1);
   CHECK(k.hold_until == kT0);
-  REQUIRE(k.events.size() == 3);
+  REQUIRE(k.events.size() == 5);
   CHECK(k.events[0].author == "b");
-  CHECK(k.events[2].author == "c");
-  CHECK(k.events[2].at == kT0 + Seconds(3));
+  CHECK(k.events[1].author == "a");
+  CHECK(k.events[2].author == "d");
+  CHECK(k.events[3].author == "a");
+  CHECK(k.events[3].at == kT0 + Seconds(2));
+  CHECK(k.events[4].author == "c");
+  CHECK(k.events[4].at == kT0 + Seconds(3));
 }
 
 TEST_CASE("StateStore: a database from a newer earshot is refused", "[state]") {
