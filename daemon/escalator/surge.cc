@@ -258,8 +258,13 @@ SurgeChanges SurgeDetector::Changes(SystemTime now) const {
     for (size_t i = s.events.size() - pushed; i < s.events.size(); ++i) {
       r.events.push_back({s.events[i].at, s.events[i].author});
     }
-    // A key forgotten earlier in the step and made again starts from an empty window.
-    r.drop_through = u.whole ? SystemTime::max() : now - options_.window;
+    // A key forgotten earlier in the step and made again starts from an empty window; a key
+    // new in this step has nothing stored to drop (the common case for one-off hashtags).
+    if (u.whole) {
+      r.drop_through = SystemTime::max();
+    } else if (u.existed) {
+      r.drop_through = now - options_.window;
+    }
     out.keys.push_back(std::move(r));
   }
   return out;
