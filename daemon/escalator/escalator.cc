@@ -216,6 +216,7 @@ Status Escalator::Process(const PostBatch& batch) {
   for (const DetectedPost& dp : batch.posts) {
     if (dp.detections.empty()) continue;
     if (seen[next++]) {
+      if (!in_batch.insert(dp.post.id).second) continue;  // its growth counts once per batch
       // Read again (a re-fetch, an overlapping page): only its counts may have grown.
       if (const Detection* complaint = LoudestComplaint(dp)) RefreshEngagement(step, dp, *complaint);
       if (!step.error.ok()) return step.error;

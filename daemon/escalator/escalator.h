@@ -1,6 +1,6 @@
 // Escalator: turns detected posts into incidents and incidents into escalations, once each.
-// It is the only writer of incidents, seen posts, the outbox and source cursors: each batch (or
-// timer step) is ONE StateStore::Commit, and only after it commits are its escalations handed
+// It is the only writer of incidents, seen posts, the outbox, source cursors, surge counts and
+// brand hashtags: each batch (or timer step) is ONE StateStore::Commit, and only after it commits are its escalations handed
 // to `publish`, in seq order. A crash therefore loses nothing (the source re-reads the batch)
 // and repeats nothing (seen posts and deterministic incident ids recognise the re-read).
 //

@@ -1,6 +1,7 @@
 // StateStore: everything earshot must remember across a restart, in one SQLite database (WAL)
-// under the state directory: source cursors, recently seen post ids, incidents, the outbox of
-// promised escalations, each sink's delivery cursor, and dead letters.
+// under the state directory: source cursors, recently seen post ids, incidents (with their
+// momentum counts), the outbox of promised escalations, each sink's delivery cursor, dead
+// letters, the brand hashtags seen, and the escalator's surge counts.
 //
 // The escalator is the only writer of incidents, the outbox and source cursors, and it writes
 // them in one transaction per batch (Commit), so a crash either keeps all of a batch's effects

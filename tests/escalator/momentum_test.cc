@@ -38,6 +38,10 @@ TEST_CASE("Momentum: a post read again with more boosts raises its incident once
   CHECK(out[0].severity == Severity::kMedium);
   const std::string id = out[0].incident_id;
   rig.clock().Advance(std::chrono::minutes(5));
+  // The same post twice in one batch grows once: 40, not 10 + 30 + 30.
+  CHECK(rig.Process(Batch({Counted({.id = "1"}, 0, 40, 0), Counted({.id = "1"}, 0, 40, 0)}))
+            .empty());
+  CHECK((*rig.store().LoadIncident(id))->engagement.boosts == 40);
   // The same post, fetched again: 49 boosts is not yet momentum, and it is not a new post.
   CHECK(rig.Process(Batch({Counted({.id = "1"}, 0, 49, 0)})).empty());
   out = rig.Process(Batch({Counted({.id = "1"}, 0, 57, 0)}));
