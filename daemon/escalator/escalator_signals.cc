@@ -104,8 +104,7 @@ bool Escalator::MaybeRaiseForMomentum(Step& step, IncidentRecord& inc, bool had_
   if (had_momentum || !HasMomentum(inc, options_)) return false;
   inc.severity = RaiseOne(inc.severity);
   const std::string why = MomentumText(inc, options_);
-  step.commit.events.push_back({inc.id, step.now, "momentum", inc.severity,
-                                fmt::format("momentum: {}", why), 0});
+  step.commit.events.push_back({inc.id, step.now, "momentum", inc.severity, why, 0});
   log::Info(kComponent, "{} gathers momentum ({}): {}", inc.id, why, SeverityName(inc.severity));
   // Raising re-notifies (lowering never does); a first page not yet sent just goes out higher.
   if (inc.notified_severity && inc.severity > *inc.notified_severity) {

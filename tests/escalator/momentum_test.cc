@@ -59,7 +59,7 @@ TEST_CASE("Momentum: a post read again with more boosts raises its incident once
   CHECK((*inc)->post_count == 1);
   CHECK((*inc)->severity == Severity::kHigh);
   CHECK(History(rig, id) == std::vector<std::string>{"open: new incident",
-                                                     "momentum: momentum: 57 boosts",
+                                                     "momentum: 57 boosts",
                                                      "update: severity raised"});
 }
 
@@ -116,7 +116,7 @@ TEST_CASE("Momentum: other complainers joining a thread raise every incident in 
   auto inc = rig.store().LoadIncident(a[0].incident_id);
   REQUIRE(inc.ok());
   CHECK((*inc)->authors == 4);
-  CHECK(History(rig, a[0].incident_id)[1] == "momentum: momentum: 3 complaining authors");
+  CHECK(History(rig, a[0].incident_id)[1] == "momentum: 3 complaining authors");
 }
 
 TEST_CASE("Momentum: distinct authors of a grouped incident, counted once each",
