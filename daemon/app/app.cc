@@ -19,6 +19,7 @@
 #include "daemon/escalator/escalator.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/state/state_store.h"
+#include "daemon/app/rule_hashtags.h"
 #include "detectors/detector.h"
 #include "detectors/lexicon.h"
 #include "detectors/rule_loader.h"
@@ -148,8 +149,10 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
       log::Warn(kComponent, "bus: {}; sinks will catch up from the outbox", s.message());
     }
   };
+  EscalatorOptions escalation = config.escalation;
+  AddRuleHashtags(*parts->detectors->Get(), &escalation);  // the packs' own are not new
   parts->escalator = std::make_unique<Escalator>(
-      *parts->store, config.escalation, RealClock(), std::move(publish));
+      *parts->store, std::move(escalation), RealClock(), std::move(publish));
 
   for (const SourceSettings& s : config.sources) {
     auto built = BuildSource(s, UserAgent());

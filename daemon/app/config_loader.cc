@@ -351,6 +351,34 @@ void ReadEscalation(MapReader& e, EscalatorOptions* o) {
                      [](unsigned char ch) { return std::tolower(ch); });
     }
   }
+  e.Map("momentum", [&](MapReader& m) {
+    const std::pair<const char*, int64_t*> thresholds[] = {
+        {"replies_raise_one", &o->momentum_replies_raise_one},
+        {"boosts_raise_one", &o->momentum_boosts_raise_one},
+        {"likes_raise_one", &o->momentum_likes_raise_one},
+        {"distinct_authors_raise_one", &o->momentum_authors_raise_one}};
+    for (const auto& [key, out] : thresholds) {
+      m.Optional(key, out);
+      if (*out < 0) {
+        m.Get(key)->Error(fmt::format(
+            "escalation.momentum.{}: {} is negative; write 0 to turn this measure off", key,
+            *out));
+      }
+    }
+  });
+  e.Map("new_hashtag", [&](MapReader& h) {
+    h.Optional("enabled", &o->new_hashtag_enabled)
+        .Optional("min_posts", &o->new_hashtag_min_posts)
+        .Optional("known", &o->known_hashtags)
+        .Optional("known_from_rules", &o->new_hashtag_known_from_rules);
+    ReadSeverity(h, "severity", &o->new_hashtag_severity);
+    if (o->new_hashtag_min_posts < 1) {
+      h.Get("min_posts")->Error(fmt::format(
+          "escalation.new_hashtag.min_posts: {} is below 1; write 1 to signal at the first "
+          "complaint, or enabled: false to turn it off",
+          o->new_hashtag_min_posts));
+    }
+  });
   e.Map("surge", [&](MapReader& s) {
     Duration window = o->surge_window;
     s.Optional("enabled", &o->surge_enabled)
@@ -421,7 +449,10 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
     root.Map("escalation", [&](MapReader& e) { ReadEscalation(e, &c.escalation); });
     if (auto routes = root.Get("routes")) {
       if (auto tree = RoutingTree::Read(*routes)) {
+        tree->set_default_timing(c.escalation.timing());
         c.routes = std::make_shared<const RoutingTree>(std::move(*tree));
+        // Routes may set their own group_wait / group_interval / repeat_interval.
+        c.escalation.routes = c.routes;
       }
     }
     root.Map("bus", [&](MapReader& bus) { bus.Optional("endpoint", &c.bus_endpoint); });
@@ -436,6 +467,8 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
     c.shutdown_grace = grace;
     root.Each("sinks", [&](const YamlValue& item) { ReadSink(item, base_dir, &c, &sink_names); });
     root.Finish();
+    // New brand hashtags look for the brands the rule packs are filled with.
+    c.escalation.brands = c.brands;
     if (c.routes) CheckReceivers(*c.routes, c.sinks, *root.Get("routes"));
     if (c.sinks.empty() && !diags->has_errors()) {
       file->root().Warning("no sinks: escalations are kept in the outbox and reach nobody");

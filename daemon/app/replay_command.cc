@@ -20,6 +20,7 @@
 #include "daemon/escalator/escalator.h"
 #include "daemon/sources/mastodon/status_parser.h"
 #include "daemon/state/state_store.h"
+#include "daemon/app/rule_hashtags.h"
 #include "detectors/detector.h"
 #include "detectors/text_tags.h"
 #include "sinks/escalation_json.h"
@@ -237,7 +238,9 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       return kExitFailure;
     }
     store = *std::move(opened);
-    escalator = std::make_unique<Escalator>(*store, config.escalation, clock,
+    EscalatorOptions escalation = config.escalation;
+    AddRuleHashtags(**detector, &escalation);  // the packs' own hashtags are not new
+    escalator = std::make_unique<Escalator>(*store, std::move(escalation), clock,
                                             [&](const Escalation& e) {
                                               escalations_file << EscalationToJson(e) << '\n';
                                               ++escalations;

@@ -3,15 +3,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <unordered_set>
 
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
+#include "daemon/escalator/escalator_step.h"
 #include "daemon/escalator/incident_key.h"
+#include "daemon/escalator/momentum.h"
+#include "daemon/escalator/routes.h"
 #include "sinks/escalation_json.h"
 
 namespace earshot {
 namespace {
+
+using escalator_internal::RefOf;
 
 constexpr const char* kComponent = "escalator";
 constexpr auto kTickEvery = std::chrono::seconds(1);
@@ -21,28 +27,6 @@ int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-PostRef RefOf(const DetectedPost& dp) {
-  const Post& p = dp.post;
-  PostRef r;
-  r.network = p.network;
-  r.id = p.id;
-  r.url = p.url;
-  r.author = p.author.handle;
-  r.author_name = p.author.display_name;
-  r.followers = p.author.followers;
-  r.text = p.text;
-  r.created_at = p.created_at;
-  r.sentiment = dp.sentiment;
-  return r;
-}
-
-// "severity raised" outranks "repeat" when two notifications of one step merge.
-int ReasonRank(std::string_view reason) {
-  if (reason == "repeat") return 0;
-  if (reason == "severity raised") return 2;
-  return 1;
 }
 
 bool Contains(const std::vector<std::string>& list, std::string_view handle) {
@@ -104,41 +88,6 @@ constexpr std::string_view kSilentCategory = "source-silent";
 
 }  // namespace
 
-// One unit of work: what a batch or a tick changes, gathered in memory, then committed at once.
-struct Escalator::Step {
-  SystemTime now;
-  Status error;                                             // the first store read that failed
-  EscalatorCommit commit;
-  std::unordered_map<std::string, IncidentRecord> touched;  // working copies, by id
-  std::vector<std::string> order;                           // ids in first-touch order
-  struct Intent {
-    std::string id;
-    Escalation::Kind kind;
-    std::string reason;
-  };
-  std::vector<Intent> intents;
-  std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
-  // Stored incidents that are not active (resolved), read once per batch; a hit may reopen.
-  std::unordered_map<std::string, IncidentRecord> stored;
-  bool prefetched = false;
-
-  void AddPost(const std::string& id, const PostRef& ref) {
-    commit.posts.push_back({id, ref});
-    new_posts[id].push_back(ref);
-  }
-  void Notify(const std::string& id, Escalation::Kind kind, std::string reason) {
-    // Two notifications for one incident in one step page once, at the final severity.
-    for (auto it = intents.rbegin(); it != intents.rend(); ++it) {
-      if (it->id != id) continue;
-      if (it->kind != Escalation::Kind::kResolve && kind == Escalation::Kind::kUpdate) {
-        if (ReasonRank(reason) > ReasonRank(it->reason)) it->reason = std::move(reason);
-        return;
-      }
-      break;
-    }
-    intents.push_back({id, kind, std::move(reason)});
-  }
-};
 
 Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, Publish publish)
     : store_(store),
@@ -147,6 +96,21 @@ Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, 
       publish_(std::move(publish)),
       surge_(SurgeOptionsOf(options_)) {
   heartbeat_ms_ = SteadyMillis();
+  for (const std::string& brand : options_.brands) {
+    std::string key = BrandKey(brand);
+    // A one-letter brand would be in every other hashtag; keys that short are not a signal.
+    if (key.size() >= 3 && std::find(brand_keys_.begin(), brand_keys_.end(), key) ==
+                               brand_keys_.end()) {
+      brand_keys_.push_back(std::move(key));
+    }
+  }
+  for (const std::string& tag : options_.known_hashtags) {
+    std::string t = tag;
+    if (!t.empty() && t[0] == '#') t.erase(0, 1);
+    std::transform(t.begin(), t.end(), t.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    known_hashtags_.insert(std::move(t));
+  }
 }
 
 Escalator::~Escalator() {
@@ -159,13 +123,25 @@ Status Escalator::EnsureLoaded() {
   EARSHOT_ASSIGN_OR_RETURN(auto incidents, store_.LoadActiveIncidents());
   EARSHOT_ASSIGN_OR_RETURN(uint64_t max_seq, store_.MaxOutboxSeq());
   active_.clear();
+  threads_.clear();
   for (auto& inc : incidents) {
+    if (std::string thread = ThreadKeyOf(inc); !thread.empty()) threads_[thread].push_back(inc.id);
     std::string id = inc.id;
     active_.emplace(std::move(id), std::move(inc));
   }
   last_seq_ = max_seq;
   last_prune_ = clock_.Now();
-  // Surges open at the last stop keep running (and inhibiting) until fresh counts end them.
+  EARSHOT_ASSIGN_OR_RETURN(auto hashtags, store_.LoadBrandHashtags());
+  hashtags_.clear();
+  for (auto& h : hashtags) {
+    std::string tag = h.hashtag;
+    hashtags_.emplace(std::move(tag), std::move(h));
+  }
+  // Surge counts as the last commit left them: windows, baselines and running surges.
+  EARSHOT_ASSIGN_OR_RETURN(auto surge_keys, store_.LoadSurgeKeys());
+  surge_.Load(surge_keys);
+  // A surge open in a store that kept no counts for it keeps running (and inhibiting) until
+  // fresh counts end it.
   for (const auto& [id, inc] : active_) {
     if (inc.category == "surge" && inc.group_key.starts_with(kSurgePrefix)) {
       surge_.Restore(inc.group_key.substr(kSurgePrefix.size()), id, last_prune_);
@@ -242,7 +218,13 @@ Status Escalator::Process(const PostBatch& batch) {
   for (const DetectedPost& dp : batch.posts) {
     if (dp.detections.empty()) continue;
     const std::string& key = seen_keys[next];
-    if (seen[next++]) continue;
+    if (seen[next++]) {
+      if (!in_batch.insert(key).second) continue;  // its growth counts once per batch
+      // Read again (a re-fetch, an overlapping page): only its counts may have grown.
+      if (const Detection* complaint = LoudestComplaint(dp)) RefreshEngagement(step, dp, *complaint);
+      if (!step.error.ok()) return step.error;
+      continue;
+    }
     if (!in_batch.insert(key).second) continue;
     step.commit.seen.push_back({batch.source, key, step.now});
 
@@ -361,9 +343,12 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
   // Surges first: the post that starts one is already inhibited by it.
   if (options_.surge_enabled) ObserveSurges(step, dp, d);
   if (!step.error.ok()) return;
+  if (options_.new_hashtag_enabled && !brand_keys_.empty()) ObserveHashtags(step, dp, source);
+  if (!step.error.ok()) return;
   const std::string key = GroupKeyFor(post, d);
   const std::string id = IncidentIdFor(key);
-  const Severity severity = PostSeverity(d, dp, options_);
+  Severity severity = PostSeverity(d, dp, options_);
+  const Engagement engagement = EngagementOf(post);
   IncidentRecord* inc = Touch(step, id, /*load_resolved=*/true);
   if (!step.error.ok()) return;
   if (inc == nullptr || inc->status == IncidentStatus::kResolved) {
@@ -384,7 +369,31 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     inc->opened_at = step.now;
     inc->last_notified_at = step.now;
     inc->pending_reason = reopened ? "reopened" : "new incident";
+    // Momentum from the start: a viral first post, or a thread others already complain in.
+    inc->engagement = engagement;
+    inc->authors = 1 + static_cast<int64_t>(ThreadNeighbours(step, *inc).size());
+    if (!step.error.ok()) return;
+    MaybeRaiseForMomentum(step, *inc, /*had_momentum=*/false);
   } else {
+    const bool had = HasMomentum(*inc, options_);
+    Add(&inc->engagement, engagement);
+    if (ThreadKeyOf(*inc).empty() && inc->category == "complaint") {
+      // Grouped by labels: a new author in the incident itself is a complainer joining.
+      bool known = false;
+      for (const PostRef& ref : step.new_posts[id]) known = known || ref.author == post.author.handle;
+      if (!known) {
+        auto has = store_.IncidentHasAuthor(id, post.author.handle);
+        if (!has.ok()) {
+          step.error = has.status();
+          return;
+        }
+        known = *has;
+      }
+      if (!known) ++inc->authors;
+    }
+    MaybeRaiseForMomentum(step, *inc, had);
+    // Once it has momentum, every new post of the incident counts one step higher.
+    if (HasMomentum(*inc, options_)) severity = RaiseOne(severity);
     if (severity > inc->severity) {
       inc->severity = severity;
       inc->rule_id = d.rule_id;
@@ -395,7 +404,7 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     } else if (inc->severity > *inc->notified_severity) {
       inc->pending_reason = "severity raised";  // lowering never notifies: severity only rises
     } else if (inc->pending_reason.empty() && inc->status != IncidentStatus::kAcknowledged &&
-               step.now - inc->last_notified_at >= options_.repeat_interval) {
+               step.now - inc->last_notified_at >= TimingFor(*inc).repeat_interval) {
       // Someone acknowledged it (`earshot ack`): they know; only a severity raise pages again.
       inc->pending_reason = "repeat";
     }
@@ -404,6 +413,7 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
   inc->last_post_at = step.now;
   ++inc->post_count;
   step.AddPost(id, RefOf(dp));
+  step.commit.posts.back().engagement = engagement;
   FlushDue(step, *inc);
 }
 
@@ -514,7 +524,10 @@ std::string Escalator::OpenSurgeFor(const Step& step, const std::string& brand) 
 }
 
 std::string Escalator::InhibitedBy(const Step& step, const IncidentRecord& inc) const {
-  if (!options_.surge_inhibits || inc.category == "surge") return {};
+  // A new hashtag pages once ever and is news even in a storm: never inhibited.
+  if (!options_.surge_inhibits || inc.category == "surge" || inc.category == "new-hashtag") {
+    return {};
+  }
   auto brand = inc.labels.find("brand");
   return brand == inc.labels.end() ? std::string() : OpenSurgeFor(step, brand->second);
 }
@@ -574,8 +587,9 @@ void Escalator::Resolve(Step& step, IncidentRecord& inc, std::string reason, con
 
 void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
   if (inc.pending_reason.empty() || inc.status == IncidentStatus::kResolved) return;
-  const SystemTime due = inc.notified_severity ? inc.last_notified_at + options_.group_interval
-                                               : inc.opened_at + options_.group_wait;
+  const NotifyTiming timing = TimingFor(inc);
+  const SystemTime due = inc.notified_severity ? inc.last_notified_at + timing.group_interval
+                                               : inc.opened_at + timing.group_wait;
   if (step.now < due) return;
   // Inhibited by a surge for the brand: recorded and dropped, not held, so that a storm's
   // hundreds of pages do not all go out when the surge ends. A later complaint pages normally.
@@ -602,6 +616,18 @@ void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
   inc.pending_reason.clear();
   inc.notified_severity = inc.severity;
   inc.last_notified_at = step.now;
+}
+
+NotifyTiming Escalator::TimingFor(const IncidentRecord& inc) const {
+  if (!options_.routes) return options_.timing();
+  // The labels the sinks' routing will see on this incident's next escalation.
+  Labels labels = inc.labels;
+  labels.emplace("severity", SeverityName(inc.severity));
+  labels.emplace("rule", inc.rule_id);
+  labels.emplace("category", inc.category);
+  labels.emplace("kind", inc.notified_severity ? "update" : "open");
+  labels.emplace("incident_id", inc.id);
+  return options_.routes->TimingFor(labels, options_.timing());
 }
 
 Status Escalator::RefreshSilences() {
@@ -671,20 +697,34 @@ Status Escalator::Finish(Step& step) {
     escalations.push_back(std::move(e));
   }
   for (const std::string& id : step.order) commit.incidents.push_back(step.touched.at(id));
+  for (const auto& [tag, rec] : step.hashtags) commit.hashtags.push_back(rec);
+  // The surge counts this step changed, in the same transaction as the posts they count.
+  commit.surge = surge_.Changes(step.now);
 
   const bool empty = commit.seen.empty() && commit.incidents.empty() && commit.events.empty() &&
-                     !(commit.cursor && !commit.source.empty());
+                     commit.surge.empty() && !(commit.cursor && !commit.source.empty());
   if (!empty) EARSHOT_RETURN_IF_ERROR(store_.Commit(commit));
 
   // Committed: now the in-memory view may follow, and the world may hear of it.
   for (const std::string& id : step.order) {
     IncidentRecord& inc = step.touched.at(id);
+    if (std::string thread = ThreadKeyOf(inc); !thread.empty()) {
+      std::vector<std::string>& ids = threads_[thread];
+      auto it = std::find(ids.begin(), ids.end(), id);
+      if (inc.status == IncidentStatus::kResolved) {
+        if (it != ids.end()) ids.erase(it);
+        if (ids.empty()) threads_.erase(thread);
+      } else if (it == ids.end()) {
+        ids.push_back(id);
+      }
+    }
     if (inc.status == IncidentStatus::kResolved) {
       active_.erase(id);
     } else {
       active_[id] = std::move(inc);
     }
   }
+  for (auto& [tag, rec] : step.hashtags) hashtags_[tag] = std::move(rec);
   last_seq_ += escalations.size();
   for (const Escalation& e : escalations) {
     log::Info(kComponent, "seq {} {} {} [{}] {}: {}", e.seq, KindName(e.kind), e.incident_id,
@@ -744,8 +784,13 @@ Status Escalator::Tick() {
                         ShortDuration(options_.surge_window)),
             nullptr);
   }
-  // Only commit when something changed (held notifications not yet due change nothing).
-  if (!step.intents.empty() || !step.commit.events.empty()) EARSHOT_RETURN_IF_ERROR(Finish(step));
+  // Only commit when something changed (held notifications not yet due change nothing). Surge
+  // keys the timer forgot are deleted from the store too, or they would come back at the next
+  // start; a window that merely slid is not worth an fsync a second (it is redone at start).
+  if (!step.intents.empty() || !step.commit.events.empty() ||
+      !surge_.Changes(step.now).forgotten.empty()) {
+    EARSHOT_RETURN_IF_ERROR(Finish(step));
+  }
   surge_step.Commit();
 
   if (step.now - last_prune_ >= kPruneEvery) {

@@ -1,6 +1,6 @@
 // Escalator: turns detected posts into incidents and incidents into escalations, once each.
-// It is the only writer of incidents, seen posts, the outbox and source cursors: each batch (or
-// timer step) is ONE StateStore::Commit, and only after it commits are its escalations handed
+// It is the only writer of incidents, seen posts, the outbox, source cursors, surge counts and
+// brand hashtags: each batch (or timer step) is ONE StateStore::Commit, and only after it commits are its escalations handed
 // to `publish`, in seq order. A crash therefore loses nothing (the source re-reads the batch)
 // and repeats nothing (seen posts and deterministic incident ids recognise the re-read).
 //
@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "daemon/base/bounded_queue.h"
@@ -77,6 +78,21 @@ class Escalator {
   void HandleComplaint(Step& step, const DetectedPost& dp, const Detection& d,
                        const std::string& source);
   void HandleResolution(Step& step, const DetectedPost& dp, const std::string& source);
+  // New brand hashtags: counts the complaint's hashtags that contain a brand; a never-seen one
+  // that reaches new_hashtag_min_posts opens its "new-hashtag" incident, once ever; later
+  // posts carrying it join that incident while it is open, without paging.
+  void ObserveHashtags(Step& step, const DetectedPost& dp, const std::string& source);
+  void OpenHashtagIncident(Step& step, BrandHashtagRecord& tag, const DetectedPost& dp,
+                           const std::string& source);
+  // Momentum (momentum.h). A post already committed, read again with higher counts, adds the
+  // difference to its active incident.
+  void RefreshEngagement(Step& step, const DetectedPost& dp, const Detection& d);
+  // A complainer new to the incident's thread: counts the other active complainers there
+  // (returned as their incidents) and adds one author to each of them.
+  std::vector<IncidentRecord*> ThreadNeighbours(Step& step, const IncidentRecord& inc);
+  // Raises `inc` one step when `had_momentum` was false and it has momentum now; records why.
+  // Returns true when it raised.
+  bool MaybeRaiseForMomentum(Step& step, IncidentRecord& inc, bool had_momentum);
   // Counts the complaint under its surge keys; opens a surge incident when one starts and
   // attaches the post to the surges already running.
   void ObserveSurges(Step& step, const DetectedPost& dp, const Detection& d);
@@ -88,6 +104,9 @@ class Escalator {
   std::string InhibitedBy(const Step& step, const IncidentRecord& inc) const;
   void Resolve(Step& step, IncidentRecord& inc, std::string reason, const PostRef* post);
   void FlushDue(Step& step, IncidentRecord& inc);
+  // The incident's group_wait / group_interval / repeat_interval: the first route its labels
+  // (plus severity, rule, category, kind, incident_id) match, over the `escalation:` values.
+  NotifyTiming TimingFor(const IncidentRecord& inc) const;
   // The id of an active silence matching the incident's labels (plus severity, rule,
   // category, incident_id), or "" when none does.
   std::string SilencedBy(const IncidentRecord& inc) const;
@@ -113,6 +132,12 @@ class Escalator {
   std::vector<std::pair<std::string, LabelMatchers>> silences_;  // active, by id
   std::unordered_map<std::string, std::string> muted_;  // incident id -> silence id, logged once
   SurgeDetector surge_;
+  // Every brand hashtag seen (committed), by hashtag; and the ones never to signal.
+  std::unordered_map<std::string, BrandHashtagRecord> hashtags_;
+  std::unordered_set<std::string> known_hashtags_;
+  std::vector<std::string> brand_keys_;  // BrandKey of each of options_.brands
+  // Active per-author complaint incidents by thread (momentum.h ThreadKeyOf), kept with active_.
+  std::unordered_map<std::string, std::vector<std::string>> threads_;
   // When each source last fetched successfully (batches with fetch_ok), for source_silent_after.
   std::unordered_map<std::string, SystemTime> last_fetch_;
 

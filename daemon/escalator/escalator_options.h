@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,26 @@
 
 namespace earshot {
 
+class RoutingTree;
+
+// When an incident's notifications go out: Alertmanager's three timers. The `escalation:`
+// section gives the defaults; a route of the `routes:` tree may set its own (routes.h).
+struct NotifyTiming {
+  // Wait this long after an incident opens before its first page, so that posts arriving
+  // together page once (0 pages at once).
+  std::chrono::seconds group_wait{0};
+  // At most one update per incident per group_interval (0 = no limit).
+  std::chrono::seconds group_interval{0};
+  // The default timing (NotifyTiming): an incident whose first matching route sets none of
+  // its own uses these. They differ from Alertmanager's (30s, 5m, 4h) on purpose: see
+  // docs/escalation.md, "Timing".
+  std::chrono::seconds repeat_interval{3600};
+};
+
 struct EscalatorOptions {
-  // Re-notify an open incident that is still getting complaints after this long.
+  // The default timing (NotifyTiming): an incident whose first matching route sets none of
+  // its own uses these. They differ from Alertmanager's (30s, 5m, 4h) on purpose: see
+  // docs/escalation.md, "Timing".
   std::chrono::seconds repeat_interval{3600};
   // Reach tiers: an author with at least this many followers raises severity one / two steps.
   int64_t followers_raise_one = 10000, followers_raise_two = 100000;
@@ -22,11 +41,34 @@ struct EscalatorOptions {
   // An open incident with no new post for this long resolves itself ("quiet").
   std::chrono::seconds resolve_after_quiet{86400};
 
-  // Wait this long after an incident opens before its first page, so that posts arriving
-  // together page once (Alertmanager's group_wait; 0 pages at once, as the spine does).
   std::chrono::seconds group_wait{0};
-  // At most one update per incident per group_interval (Alertmanager's; 0 = no limit).
   std::chrono::seconds group_interval{0};
+  NotifyTiming timing() const { return {group_wait, group_interval, repeat_interval}; }
+  // The `routes:` tree, when there is one: an incident takes the timing of the first route its
+  // labels match (RoutingTree::TimingFor). nullptr: every incident uses the values above.
+  std::shared_ptr<const RoutingTree> routes;
+
+  // Momentum (momentum.h): an incident is raised one step, once, when its posts have gathered
+  // in total at least this many replies, boosts or likes (each post at its highest counts
+  // seen), or when this many distinct authors complain in it or in its thread. 0 turns that
+  // measure off.
+  int64_t momentum_replies_raise_one = 30;
+  int64_t momentum_boosts_raise_one = 50;
+  int64_t momentum_likes_raise_one = 200;
+  int64_t momentum_authors_raise_one = 3;
+
+  // New brand hashtags: a complaint carrying a hashtag that contains one of `brands` (each
+  // normalized as BrandKey: lowercase letters and digits) and that earshot has never seen is
+  // remembered in the store; once `new_hashtag_min_posts` complaints carried it, it opens its
+  // own incident (category "new-hashtag", labels brand and hashtag) at `new_hashtag_severity`,
+  // once ever. Hashtags in `known_hashtags` (lowercase, no '#') never do: the rule packs' own
+  // (#AcmeAirSucks), which the app adds when `new_hashtag_known_from_rules`.
+  bool new_hashtag_enabled = true;
+  Severity new_hashtag_severity = Severity::kMedium;
+  int64_t new_hashtag_min_posts = 1;
+  bool new_hashtag_known_from_rules = true;
+  std::vector<std::string> brands;
+  std::vector<std::string> known_hashtags;
 
   // Authors (handles, lowercase) whose complaints are at least `vip_severity`: VIPs, press.
   std::vector<std::string> vip_authors;

@@ -132,6 +132,15 @@ std::string PostSummary(const Post& post) {
                      FollowersText(post.author.followers), text);
 }
 
+std::string BrandKey(std::string_view brand) {
+  std::string key;
+  for (char c : brand) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) && u < 0x80) key.push_back(static_cast<char>(std::tolower(u)));
+  }
+  return key;
+}
+
 std::string ShortDuration(std::chrono::seconds d) {
   const int64_t s = d.count();
   if (s % 86400 == 0 && s >= 86400 * 2) return fmt::format("{}d", s / 86400);

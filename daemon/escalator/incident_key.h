@@ -51,6 +51,10 @@ std::string FollowersText(int64_t followers);
 // at a UTF-8 boundary to about 140 bytes.
 std::string PostSummary(const Post& post);
 
+// A brand as hashtags spell it: lowercase ASCII letters and digits only ("Acme Air" ->
+// "acmeair"), as the rule packs' {{brand}} hashtags are written.
+std::string BrandKey(std::string_view brand);
+
 // "24h", "90m", "45s": a duration as the reason of a quiet resolution shows it.
 std::string ShortDuration(std::chrono::seconds d);
 

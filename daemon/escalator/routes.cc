@@ -6,6 +6,8 @@
 #include <ostream>
 
 #include "daemon/config/diagnostics.h"
+#include "daemon/config/duration.h"
+#include "daemon/escalator/incident_key.h"
 
 namespace earshot {
 namespace {
@@ -90,6 +92,8 @@ class TreeReader {
     }
     if (parent != nullptr) route->quiet_hours = parent->quiet_hours;
     r.Map("quiet_hours", [&](MapReader& q) { route->quiet_hours = ReadQuietHours(q); });
+    if (parent != nullptr) route->timing = parent->timing;
+    ReadTiming(r, &route->timing);
     size_t i = 0;
     r.Each("routes", [&](const YamlValue& child) {
       Route c;
@@ -110,6 +114,24 @@ class TreeReader {
     const std::string known = names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
     at.Error(fmt::format("{}: no receiver named '{}'; define it under 'receivers' (known: {})",
                          subject, name, known));
+  }
+
+  // A timer written on the route replaces the inherited one; each must be >= 0.
+  static void ReadTiming(MapReader& r, RouteTiming* timing) {
+    const std::pair<const char*, std::optional<std::chrono::seconds>*> timers[] = {
+        {"group_wait", &timing->group_wait},
+        {"group_interval", &timing->group_interval},
+        {"repeat_interval", &timing->repeat_interval}};
+    for (const auto& [key, out] : timers) {
+      std::optional<Duration> d;
+      r.Optional(key, &d);
+      if (!d) continue;
+      if (d->count() < 0) {
+        r.Get(key)->Error(fmt::format("{}: '{}' is negative; write 0s or more", r.subject(), key));
+        continue;
+      }
+      *out = std::chrono::duration_cast<std::chrono::seconds>(*d);
+    }
   }
 
   std::optional<QuietHours> ReadQuietHours(MapReader& q) {
@@ -180,6 +202,12 @@ void Walk(const Route& route, const Labels& labels, std::vector<const Route*>* o
 
 }  // namespace
 
+NotifyTiming RouteTiming::Over(const NotifyTiming& defaults) const {
+  return {group_wait.value_or(defaults.group_wait),
+          group_interval.value_or(defaults.group_interval),
+          repeat_interval.value_or(defaults.repeat_interval)};
+}
+
 bool QuietHours::Contains(SystemTime t) const {
   const int64_t minutes =
       std::chrono::duration_cast<std::chrono::minutes>(t.time_since_epoch()).count() +
@@ -215,6 +243,24 @@ Result<RoutingTree> RoutingTree::Load(const std::filesystem::path& config) {
   // Finish() here (it would call every other key unknown).
   MapReader top(file->root(), config.string());
   if (!top.ok()) return Status::InvalidArgument(diags.ToText());
+  // The root's defaults: the `escalation:` timers, read leniently (the app's loader reports
+  // any mistake there; a timer it cannot read is taken at its default here).
+  NotifyTiming defaults = EscalatorOptions{}.timing();
+  if (std::optional<YamlValue> escalation = top.Get("escalation"); escalation &&
+                                                                   escalation->IsMapping()) {
+    MapReader e(*escalation, "escalation");
+    const std::pair<const char*, std::chrono::seconds*> timers[] = {
+        {"group_wait", &defaults.group_wait},
+        {"group_interval", &defaults.group_interval},
+        {"repeat_interval", &defaults.repeat_interval}};
+    for (const auto& [key, out] : timers) {
+      if (auto v = e.Get(key); v && v->IsScalar()) {
+        if (auto d = ParseDuration(v->scalar()); d.ok() && d->count() >= 0) {
+          *out = std::chrono::duration_cast<std::chrono::seconds>(*d);
+        }
+      }
+    }
+  }
   std::optional<YamlValue> routes = top.Get("routes");
   if (!routes) {
     return Status::NotFound(fmt::format(
@@ -223,6 +269,7 @@ Result<RoutingTree> RoutingTree::Load(const std::filesystem::path& config) {
   }
   std::optional<RoutingTree> tree = Read(*routes);
   if (!tree) return Status::InvalidArgument(diags.ToText());
+  tree->set_default_timing(defaults);
   return std::move(*tree);
 }
 
@@ -248,6 +295,7 @@ std::vector<RouteMatch> RoutingTree::Match(const Labels& labels, SystemTime now)
   std::vector<RouteMatch> out;
   for (const Route* route : routes) {
     RouteMatch m;
+    m.route = route;
     m.route_line = route->line;
     std::string_view name = route->receiver;
     const auto& quiet = route->quiet_hours;
@@ -269,6 +317,13 @@ std::vector<std::string> RoutingTree::ReceiverNames(const Labels& labels, System
   std::vector<std::string> names;
   for (const RouteMatch& m : Match(labels, now)) names.push_back(m.receiver->name);
   return names;
+}
+
+NotifyTiming RoutingTree::TimingFor(const Labels& labels, const NotifyTiming& defaults) const {
+  std::vector<const Route*> routes;
+  Walk(root_, labels, &routes);
+  // Walk always yields at least the root; the first is the one that decides.
+  return routes.empty() ? defaults : routes.front()->timing.Over(defaults);
 }
 
 Labels RouteLabelsOf(const Escalation& e) {
@@ -330,12 +385,21 @@ int RunRoutesTestCommand(const std::vector<std::string>& args, std::ostream& out
     if (!tree.status().message().ends_with("\n")) err << "\n";
     return 1;
   }
+  auto timing_text = [](const NotifyTiming& t) {
+    return fmt::format("group_wait {}, group_interval {}, repeat_interval {}",
+                       ShortDuration(t.group_wait), ShortDuration(t.group_interval),
+                       ShortDuration(t.repeat_interval));
+  };
+  const NotifyTiming& defaults = tree->default_timing();
   for (const RouteMatch& m : tree->Match(labels, at)) {
     out << m.receiver->name << ": " << fmt::format("{}", fmt::join(m.receiver->sinks, ", "));
     if (m.quiet) out << " (quiet hours)";
     if (m.route_line > 0) out << " [route at line " << m.route_line << "]";
+    if (m.route != nullptr) out << " " << timing_text(m.route->timing.Over(defaults));
     out << "\n";
   }
+  // With `continue`, several routes match; only the first one's timing runs the incident.
+  out << "timing: " << timing_text(tree->TimingFor(labels, defaults)) << "\n";
   return 0;
 }
 

@@ -11,6 +11,9 @@
 //         sinks: [email-digest]
 //     route:                          # the root: matches everything, the default receiver
 //       receiver: support
+//       group_wait: 30s                 # optional timing, inherited by the routes below; the
+//       group_interval: 5m              # root's unset ones come from `escalation:`
+//       repeat_interval: 4h
 //       quiet_hours:                  # optional; inherited by the routes below
 //         from: "22:00"
 //         to: "07:00"
@@ -23,11 +26,18 @@
 //           continue: true            # and keep looking at the next sibling
 //         - matchers: [category=surge, brand=acmeair]
 //           receiver: oncall
+//           group_wait: 0s              # a storm pages at once
 //
 // Matching (Alertmanager's): the root always matches; a route whose matchers all match tries
 // its child routes in order, stopping at the first that matches unless that child has
 // `continue: true`; a route no child of which matched is itself the match. A route without
 // `receiver` inherits its parent's. Matchers use LabelMatchers' syntax (one or more per string).
+//
+// Timing (group_wait, group_interval, repeat_interval) is the one thing the tree decides in the
+// escalator rather than in the sinks: an incident takes the timing of the FIRST route its
+// labels match, in the order Match() lists them (depth first, file order). When `continue`
+// lets several routes match, the later ones add receivers but never change the timing, as one
+// incident has one clock (Alertmanager keeps one per route instead, and so pages per route).
 //
 // Immutable once read; safe to share between threads.
 #pragma once
@@ -42,6 +52,7 @@
 #include "daemon/base/result.h"
 #include "daemon/base/severity.h"
 #include "daemon/config/yaml_reader.h"
+#include "daemon/escalator/escalator_options.h"
 #include "daemon/escalator/label_matcher.h"
 #include "sinks/escalation.h"
 
@@ -63,11 +74,20 @@ struct QuietHours {
   bool Contains(SystemTime t) const;
 };
 
+// A route's own timing; an unset value is its parent's (for the root: the defaults).
+struct RouteTiming {
+  std::optional<std::chrono::seconds> group_wait, group_interval, repeat_interval;
+
+  // The values set here, the rest from `defaults`.
+  NotifyTiming Over(const NotifyTiming& defaults) const;
+};
+
 struct Route {
   std::vector<LabelMatchers> matchers;  // all must match
   std::string receiver;                 // after inheritance: never "" once read
   bool continue_matching = false;
   std::optional<QuietHours> quiet_hours;  // after inheritance
+  RouteTiming timing;                     // after inheritance
   std::vector<Route> routes;
   int line = 0;                         // where it is written, for `routes test`
 };
@@ -75,6 +95,7 @@ struct Route {
 // One receiver an escalation reaches, and why.
 struct RouteMatch {
   const Receiver* receiver = nullptr;
+  const Route* route = nullptr;  // the route that matched (its timing, its line)
   int route_line = 0;      // the matching route's line in the file (0 for a default tree)
   bool quiet = false;      // quiet hours sent it here instead of the route's receiver
 };
@@ -96,6 +117,16 @@ class RoutingTree {
   // The same as receiver names.
   std::vector<std::string> ReceiverNames(const Labels& labels, SystemTime now) const;
 
+  // The timing of an incident with `labels` (its labels plus severity, rule, category, kind,
+  // incident_id): that of the first route they match, over `defaults` (the `escalation:`
+  // values). Never the quiet-hours receiver's business: quiet hours change who, not when.
+  NotifyTiming TimingFor(const Labels& labels, const NotifyTiming& defaults) const;
+
+  // The `escalation:` timing next to this tree's file, as Load() read it (EscalatorOptions'
+  // defaults when absent), for `earshot routes test`. The escalator uses its own options.
+  const NotifyTiming& default_timing() const { return default_timing_; }
+  void set_default_timing(const NotifyTiming& timing) { default_timing_ = timing; }
+
   const std::vector<Receiver>& receivers() const { return receivers_; }
   const Receiver* FindReceiver(std::string_view name) const;
   const Route& root() const { return root_; }
@@ -103,6 +134,7 @@ class RoutingTree {
  private:
   std::vector<Receiver> receivers_;
   Route root_;
+  NotifyTiming default_timing_ = EscalatorOptions{}.timing();
 };
 
 // The labels routes match for an escalation: its labels plus severity, rule, category, kind and
@@ -111,7 +143,8 @@ Labels RouteLabelsOf(const Escalation& escalation);
 
 // `earshot routes test --config FILE [--at 2026-11-23T23:00:00Z] LABEL=VALUE...`: prints the
 // receivers the labels reach, one per line ("oncall: pagerduty, slack-oncall"), and for quiet
-// hours "(quiet hours)". `args` are the words after `routes`. Returns 0 when printed, 1 when the
+// hours "(quiet hours)", each with its route's line and timing ("group_wait 30s, group_interval
+// 5m, repeat_interval 4h"); a last line says which timing an incident with these labels uses. `args` are the words after `routes`. Returns 0 when printed, 1 when the
 // config has problems (printed to `err` as file:line:col), 2 on a usage error.
 int RunRoutesTestCommand(const std::vector<std::string>& args, std::ostream& out,
                          std::ostream& err);

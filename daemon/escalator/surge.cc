@@ -196,6 +196,7 @@ std::vector<std::pair<std::string, std::string>> SurgeDetector::Active() const {
 }
 
 void SurgeDetector::Restore(const std::string& key, std::string incident_id, SystemTime now) {
+  if (active_keys_.contains(key)) return;  // its counts were stored: nothing to guess
   KeyState& s = Mutable(key, nullptr);
   s.active = true;
   active_keys_.insert(key);
@@ -203,6 +204,70 @@ void SurgeDetector::Restore(const std::string& key, std::string incident_id, Sys
   s.incident_id = std::move(incident_id);
   s.started_count = 0;
   s.hold_until = now + options_.window;
+}
+
+void SurgeDetector::Load(const std::vector<SurgeKeyRecord>& keys) {
+  keys_.clear();
+  active_keys_.clear();
+  for (const SurgeKeyRecord& r : keys) {
+    KeyState s;
+    for (const SurgeEventRecord& e : r.events) {
+      s.events.push_back({e.at, e.author});
+      ++s.authors[e.author];
+    }
+    s.bucket = r.bucket;
+    s.bucket_count = r.bucket_count;
+    s.mean = r.mean;
+    s.var = r.var;
+    s.active = r.active;
+    s.incident_id = r.incident_id;
+    s.started_count = r.started_count;
+    s.frozen_windows = static_cast<int>(r.frozen_windows);
+    s.hold_until = r.hold_until;
+    if (s.active) active_keys_.insert(r.key);
+    keys_.emplace(r.key, std::move(s));
+  }
+}
+
+SurgeChanges SurgeDetector::Changes(SystemTime now) const {
+  SurgeChanges out;
+  std::vector<std::string> touched;
+  for (const auto& [key, u] : undo_) touched.push_back(key);
+  std::sort(touched.begin(), touched.end());  // a deterministic write order
+  for (const std::string& key : touched) {
+    const Undo& u = undo_.at(key);
+    auto it = keys_.find(key);
+    if (it == keys_.end()) {
+      if (u.existed) out.forgotten.push_back(key);
+      continue;
+    }
+    const KeyState& s = it->second;
+    SurgeKeyRecord r;
+    r.key = key;
+    r.bucket = s.bucket;
+    r.bucket_count = s.bucket_count;
+    r.mean = s.mean;
+    r.var = s.var;
+    r.active = s.active;
+    r.incident_id = s.incident_id;
+    r.started_count = s.started_count;
+    r.frozen_windows = s.frozen_windows;
+    r.hold_until = s.hold_until;
+    // The posts this step appended are the newest `pushed` ones (none slid out: see Sane()).
+    const size_t pushed = std::min(u.pushed, s.events.size());
+    for (size_t i = s.events.size() - pushed; i < s.events.size(); ++i) {
+      r.events.push_back({s.events[i].at, s.events[i].author});
+    }
+    // A key forgotten earlier in the step and made again starts from an empty window; a key
+    // new in this step has nothing stored to drop (the common case for one-off hashtags).
+    if (u.whole) {
+      r.drop_through = SystemTime::max();
+    } else if (u.existed) {
+      r.drop_through = now - options_.window;
+    }
+    out.keys.push_back(std::move(r));
+  }
+  return out;
 }
 
 SurgeDetector::Stats SurgeDetector::StatsOf(const std::string& key, SystemTime now) {

@@ -15,6 +15,11 @@
 // started it (hysteresis, so a storm hovering at the threshold does not flap) or back inside
 // the baseline's noise (count <= threshold).
 //
+// Persistent: the escalator stores every key a step changed (Changes(), in the step's commit)
+// and loads them all at start (Load()), so a storm that straddles a restart is still counted and
+// a baseline learnt over days survives. Timer-only changes (a window sliding with no post) are
+// not written: they follow from the stored state and the time, and are redone after a restart.
+//
 // Deterministic: every call takes `now`; nothing reads a clock. Owned by the Escalator and used
 // on its thread only (not thread-safe). Changes are staged: Begin() opens a step, Commit() keeps
 // it and Rollback() restores every key the step touched, so a failed store commit leaves the
@@ -32,6 +37,7 @@
 #include <vector>
 
 #include "daemon/base/clock.h"
+#include "daemon/state/state_store.h"
 
 namespace earshot {
 
@@ -74,9 +80,18 @@ class SurgeDetector {
   // Running surges: key -> incident id.
   std::vector<std::pair<std::string, std::string>> Active() const;
 
-  // A surge found open in the store at start. Its counts were lost with the process, so it is
-  // kept running for one window of fresh counts before it can end.
+  // A surge found open in the store at start whose counts were not stored (a store written
+  // before surge counts were kept): it is kept running for one window of fresh counts before it
+  // can end. A key Load() brought back as active is left as it is.
   void Restore(const std::string& key, std::string incident_id, SystemTime now);
+
+  // Replaces every key with `keys` as StateStore::LoadSurgeKeys read them. Outside a step.
+  void Load(const std::vector<SurgeKeyRecord>& keys);
+  // What the open step changed, as of `now` (the step's time), for its commit: each key it
+  // touched with the posts it added and the slide boundary, and the keys it forgot. Call before
+  // Commit() or Rollback().
+  SurgeChanges Changes(SystemTime now) const;
+  bool active(const std::string& key) const { return active_keys_.contains(key); }
 
   Stats StatsOf(const std::string& key, SystemTime now);
 

@@ -58,6 +58,39 @@ ALTER TABLE dead_letters ADD COLUMN redeliver INTEGER NOT NULL DEFAULT 0;
       R"sql(
 CREATE INDEX incident_posts_by_post ON incident_posts(post_id);
 )sql",
+      // 5: momentum. Each post's highest reply, boost and like counts seen (a re-read post
+      // with higher counts adds the difference), and per incident their sums and the distinct
+      // complaining authors in it and its thread.
+      R"sql(
+ALTER TABLE incident_posts ADD COLUMN replies INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incident_posts ADD COLUMN boosts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incident_posts ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN replies INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN boosts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN authors INTEGER NOT NULL DEFAULT 1;
+)sql",
+      // 6: hashtags carrying a brand's name, each remembered from its first sighting, so that
+      // a new variant (#BoycottAcmeAir) is an incident once, ever.
+      R"sql(
+CREATE TABLE brand_hashtags(
+  hashtag TEXT PRIMARY KEY, brand TEXT NOT NULL, first_seen INTEGER NOT NULL,
+  first_network TEXT NOT NULL, first_post_id TEXT NOT NULL, first_post_url TEXT NOT NULL,
+  count INTEGER NOT NULL, incident_id TEXT NOT NULL) WITHOUT ROWID;
+)sql",
+      // 7: surge counts survive a restart: per key the baseline and the current tumbling
+      // window, and the sliding window's posts as one row per key and time (the authors of the
+      // posts a step counted at that time, one per line), so a batch writes the posts it added
+      // and deletes those that slid out, not the whole window.
+      R"sql(
+CREATE TABLE surge_keys(
+  key TEXT PRIMARY KEY, bucket INTEGER NOT NULL, bucket_count INTEGER NOT NULL,
+  mean REAL NOT NULL, var REAL NOT NULL, active INTEGER NOT NULL, incident_id TEXT NOT NULL,
+  started_count INTEGER NOT NULL, frozen_windows INTEGER NOT NULL,
+  hold_until INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE surge_events(key TEXT NOT NULL, at INTEGER NOT NULL, authors TEXT NOT NULL);
+CREATE INDEX surge_events_by_key ON surge_events(key, at);
+)sql",
   };
   return kMigrations;
 }

@@ -69,7 +69,7 @@ Severity ClampSeverity(int64_t v) {
 constexpr std::string_view kIncidentColumns =
     "id, group_key, status, rule_id, category, severity, notified_severity, labels, summary, "
     "opened_at, last_post_at, last_notified_at, resolved_at, post_count, receiver, "
-    "pending_reason";
+    "pending_reason, replies, boosts, likes, authors";
 
 Result<IncidentRecord> ReadIncident(const Query& q) {
   IncidentRecord r;
@@ -91,6 +91,8 @@ Result<IncidentRecord> ReadIncident(const Query& q) {
   r.post_count = q.Int(13);
   r.receiver = q.Text(14);
   r.pending_reason = q.Text(15);
+  r.engagement = {q.Int(16), q.Int(17), q.Int(18)};
+  r.authors = q.Int(19);
   return r;
 }
 
@@ -451,6 +453,95 @@ Result<std::vector<IncidentEvent>> StateStore::LoadIncidentEvents(std::string_vi
   return out;
 }
 
+Result<std::optional<Engagement>> StateStore::LoadPostEngagement(std::string_view incident_id,
+                                                                 std::string_view network,
+                                                                 std::string_view post_id) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT replies, boosts, likes FROM incident_posts "
+      "WHERE incident_id = ? AND network = ? AND post_id = ?"));
+  q->Bind(1, incident_id).Bind(2, network).Bind(3, post_id);
+  EARSHOT_ASSIGN_OR_RETURN(
+      bool row, q->Step(fmt::format("load counts of post {} of incident '{}'", post_id,
+                                    incident_id)));
+  if (!row) return std::optional<Engagement>();
+  return std::optional<Engagement>(Engagement{q->Int(0), q->Int(1), q->Int(2)});
+}
+
+Result<std::vector<SurgeKeyRecord>> StateStore::LoadSurgeKeys() {
+  std::lock_guard lock(impl_->mu);
+  SqliteDb& db = *impl_->db;
+  // One read transaction: the keys and their windows as of the same commit.
+  Transaction txn(db);
+  EARSHOT_RETURN_IF_ERROR(txn.Begin("load surge counts"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+      "SELECT key, bucket, bucket_count, mean, var, active, incident_id, started_count, "
+      "frozen_windows, hold_until FROM surge_keys ORDER BY key"));
+  std::vector<SurgeKeyRecord> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "load surge keys",
+      [](const Query& r) -> Result<SurgeKeyRecord> {
+        SurgeKeyRecord k;
+        k.key = r.Text(0);
+        k.bucket = r.Int(1);
+        k.bucket_count = r.Int(2);
+        k.mean = r.Double(3);
+        k.var = r.Double(4);
+        k.active = r.Int(5) != 0;
+        k.incident_id = r.Text(6);
+        k.started_count = r.Int(7);
+        k.frozen_windows = r.Int(8);
+        k.hold_until = FromUnixMillis(r.Int(9));
+        return k;
+      },
+      &out));
+  EARSHOT_ASSIGN_OR_RETURN(auto e, db.Prepare(
+      "SELECT key, at, authors FROM surge_events ORDER BY key, at, rowid"));
+  size_t i = 0;
+  while (true) {
+    EARSHOT_ASSIGN_OR_RETURN(bool row, e->Step("load surge windows"));
+    if (!row) break;
+    const std::string key = e->Text(0);
+    while (i < out.size() && out[i].key < key) ++i;
+    if (i == out.size() || out[i].key != key) continue;  // an orphan: its key is gone
+    const SystemTime at = FromUnixMillis(e->Int(1));
+    const std::string authors = e->Text(2);
+    for (size_t b = 0; b <= authors.size();) {
+      size_t nl = authors.find('\n', b);
+      if (nl == std::string::npos) nl = authors.size();
+      out[i].events.push_back({at, authors.substr(b, nl - b)});
+      b = nl + 1;
+    }
+  }
+  EARSHOT_RETURN_IF_ERROR(txn.Commit("load surge counts"));
+  return out;
+}
+
+Result<std::vector<BrandHashtagRecord>> StateStore::LoadBrandHashtags() {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT hashtag, brand, first_seen, first_network, first_post_id, first_post_url, count, "
+      "incident_id FROM brand_hashtags ORDER BY hashtag"));
+  std::vector<BrandHashtagRecord> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "load brand hashtags",
+      [](const Query& r) -> Result<BrandHashtagRecord> {
+        return BrandHashtagRecord{r.Text(0), r.Text(1), FromUnixMillis(r.Int(2)), r.Text(3),
+                                  r.Text(4), r.Text(5), r.Int(6), r.Text(7)};
+      },
+      &out));
+  return out;
+}
+
+Result<bool> StateStore::IncidentHasAuthor(std::string_view incident_id,
+                                           std::string_view author) {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT 1 FROM incident_posts WHERE incident_id = ? AND author = ? LIMIT 1"));
+  q->Bind(1, incident_id).Bind(2, author);
+  return q->Step(fmt::format("look up author of incident '{}'", incident_id));
+}
+
 Status StateStore::Commit(const EscalatorCommit& c) {
   std::lock_guard lock(impl_->mu);
   SqliteDb& db = *impl_->db;
@@ -484,7 +575,8 @@ Status StateStore::Commit(const EscalatorCommit& c) {
         // undo an acknowledgement it has not read yet (a resolution still wins).
         "INSERT OR REPLACE INTO incidents({}) VALUES(?1, ?2, CASE WHEN ?3 = 'open' AND "
         "(SELECT status FROM incidents WHERE id = ?1) = 'acknowledged' THEN 'acknowledged' "
-        "ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        "ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+        "?20)",
         kIncidentColumns)));
     q->Bind(1, r.id).Bind(2, r.group_key).Bind(3, IncidentStatusName(r.status)).Bind(4, r.rule_id);
     q->Bind(5, r.category).Bind(6, static_cast<int64_t>(r.severity));
@@ -501,19 +593,34 @@ Status StateStore::Commit(const EscalatorCommit& c) {
       q->BindNull(13);
     }
     q->Bind(14, r.post_count).Bind(15, r.receiver).Bind(16, r.pending_reason);
+    q->Bind(17, r.engagement.replies).Bind(18, r.engagement.boosts).Bind(19, r.engagement.likes);
+    q->Bind(20, r.authors);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentPost& ip : c.posts) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
         "INSERT INTO incident_posts(incident_id, network, post_id, url, author, "
-        "author_name, followers, text, created_at, sentiment) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        // A post met again is an edit, or fresher counts: the page shows what it says now.
+        "author_name, followers, text, created_at, sentiment, replies, boosts, likes) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        // A post met again is an edited version: the page shows what it says now. Its counts
+        // only grow (c.engagement below).
         "ON CONFLICT(incident_id, network, post_id) DO UPDATE SET text = excluded.text, "
         "sentiment = excluded.sentiment, followers = excluded.followers"));
     const PostRef& p = ip.post;
     q->Bind(1, ip.incident_id).Bind(2, p.network).Bind(3, p.id).Bind(4, p.url).Bind(5, p.author);
     q->Bind(6, p.author_name).Bind(7, p.followers).Bind(8, p.text);
     q->Bind(9, ToUnixMillis(p.created_at)).Bind(10, p.sentiment);
+    q->Bind(11, ip.engagement.replies).Bind(12, ip.engagement.boosts);
+    q->Bind(13, ip.engagement.likes);
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const IncidentPost& ip : c.engagement) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "UPDATE incident_posts SET replies = max(replies, ?), boosts = max(boosts, ?), "
+        "likes = max(likes, ?) WHERE incident_id = ? AND network = ? AND post_id = ?"));
+    q->Bind(1, ip.engagement.replies).Bind(2, ip.engagement.boosts);
+    q->Bind(3, ip.engagement.likes).Bind(4, ip.incident_id).Bind(5, ip.post.network);
+    q->Bind(6, ip.post.id);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentEvent& e : c.events) {
@@ -530,6 +637,53 @@ Status StateStore::Commit(const EscalatorCommit& c) {
         "INSERT INTO outbox(seq, json, created_at) VALUES(?, ?, ?)"));
     q->Bind(1, static_cast<int64_t>(r.seq)).Bind(2, r.json).Bind(3, ToUnixMillis(r.created_at));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const BrandHashtagRecord& h : c.hashtags) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT OR REPLACE INTO brand_hashtags(hashtag, brand, first_seen, first_network, "
+        "first_post_id, first_post_url, count, incident_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+    q->Bind(1, h.hashtag).Bind(2, h.brand).Bind(3, ToUnixMillis(h.first_seen));
+    q->Bind(4, h.first_network).Bind(5, h.first_post_id).Bind(6, h.first_post_url);
+    q->Bind(7, h.count).Bind(8, h.incident_id);
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
+  for (const std::string& key : c.surge.forgotten) {
+    for (const char* sql : {"DELETE FROM surge_events WHERE key = ?",
+                            "DELETE FROM surge_keys WHERE key = ?"}) {
+      EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(sql));
+      q->Bind(1, key);
+      EARSHOT_RETURN_IF_ERROR(q->Run(what));
+    }
+  }
+  for (const SurgeKeyRecord& k : c.surge.keys) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT OR REPLACE INTO surge_keys(key, bucket, bucket_count, mean, var, active, "
+        "incident_id, started_count, frozen_windows, hold_until) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    q->Bind(1, k.key).Bind(2, k.bucket).Bind(3, k.bucket_count).Bind(4, k.mean).Bind(5, k.var);
+    q->Bind(6, static_cast<int64_t>(k.active ? 1 : 0)).Bind(7, k.incident_id);
+    q->Bind(8, k.started_count).Bind(9, k.frozen_windows).Bind(10, ToUnixMillis(k.hold_until));
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+    if (k.drop_through) {
+      EARSHOT_ASSIGN_OR_RETURN(auto d, db.Prepare(
+          "DELETE FROM surge_events WHERE key = ? AND at <= ?"));
+      d->Bind(1, k.key).Bind(2, ToUnixMillis(*k.drop_through));
+      EARSHOT_RETURN_IF_ERROR(d->Run(what));
+    }
+    // A step counts its posts at one time: one row per run of equal times, not per post.
+    for (size_t b = 0; b < k.events.size();) {
+      size_t e = b;
+      std::string authors;
+      for (; e < k.events.size() && k.events[e].at == k.events[b].at; ++e) {
+        if (e > b) authors.push_back('\n');
+        authors += k.events[e].author;
+      }
+      EARSHOT_ASSIGN_OR_RETURN(auto i, db.Prepare(
+          "INSERT INTO surge_events(key, at, authors) VALUES(?, ?, ?)"));
+      i->Bind(1, k.key).Bind(2, ToUnixMillis(k.events[b].at)).Bind(3, authors);
+      EARSHOT_RETURN_IF_ERROR(i->Run(what));
+      b = e;
+    }
   }
   if (!c.source.empty() && c.cursor) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(

@@ -1,6 +1,7 @@
 // StateStore: everything earshot must remember across a restart, in one SQLite database (WAL)
-// under the state directory: source cursors, recently seen post ids, incidents, the outbox of
-// promised escalations, each sink's delivery cursor, and dead letters.
+// under the state directory: source cursors, recently seen post ids, incidents (with their
+// momentum counts), the outbox of promised escalations, each sink's delivery cursor, dead
+// letters, the brand hashtags seen, and the escalator's surge counts.
 //
 // The escalator is the only writer of incidents, the outbox and source cursors, and it writes
 // them in one transaction per batch (Commit), so a crash either keeps all of a batch's effects
@@ -48,6 +49,12 @@ struct DeadLetter {
 enum class IncidentStatus { kOpen, kAcknowledged, kResolved };
 std::string_view IncidentStatusName(IncidentStatus s);
 
+// What readers did with a post, as its network counts it (Post::replies, boosts, likes).
+struct Engagement {
+  int64_t replies = 0, boosts = 0, likes = 0;
+  bool operator==(const Engagement&) const = default;
+};
+
 // One incident as the escalator keeps it. Times are the escalator's clock (not the posts').
 struct IncidentRecord {
   std::string id;            // "inc-" + 16 hex of the group key's hash: stable across restarts
@@ -65,6 +72,10 @@ struct IncidentRecord {
   int64_t post_count = 0;
   // A notification waiting for group_wait / group_interval ("" = none), with its reason.
   std::string pending_reason;
+  // Momentum: the sum over its posts of each post's highest counts seen, and the distinct
+  // authors complaining in it and (for per-author incidents) in its thread.
+  Engagement engagement;
+  int64_t authors = 1;
 };
 
 // One line of an incident's history.
@@ -86,6 +97,44 @@ struct SeenPost {
 struct IncidentPost {
   std::string incident_id;
   PostRef post;
+  Engagement engagement;  // the highest counts seen for the post
+};
+
+// A hashtag containing a configured brand's name, as first seen on a complaint. `incident_id`
+// is the "new-hashtag" incident it opened ("" until it reached min_posts).
+struct BrandHashtagRecord {
+  std::string hashtag;       // lowercase, without '#': "boycottacmeair"
+  std::string brand;         // the brand it contains, normalized: "acmeair"
+  SystemTime first_seen{};
+  std::string first_network, first_post_id, first_post_url;
+  int64_t count = 0;         // complaints seen carrying it
+  std::string incident_id;
+};
+
+// One surge key of the escalator's SurgeDetector (daemon/escalator/surge.h), as stored.
+struct SurgeEventRecord {
+  SystemTime at{};
+  std::string author;
+};
+struct SurgeKeyRecord {
+  std::string key;             // "rule:lost-baggage|brand:acmeair", "hashtag:acmeairsucks"
+  int64_t bucket = -1, bucket_count = 0;  // the current tumbling window and its count
+  double mean = 0, var = 0;    // the EWMA baseline
+  bool active = false;
+  std::string incident_id;
+  int64_t started_count = 0;
+  int64_t frozen_windows = 0;
+  SystemTime hold_until{};
+  // Loaded: the sliding window, oldest first. In a commit: only the posts the step added.
+  std::vector<SurgeEventRecord> events;
+  // In a commit: the window's posts at or before this time slid out; delete them first.
+  std::optional<SystemTime> drop_through;
+};
+// What one step changed in the surge counts.
+struct SurgeChanges {
+  std::vector<SurgeKeyRecord> keys;    // upserted, their events appended
+  std::vector<std::string> forgotten;  // deleted with their events
+  bool empty() const { return keys.empty() && forgotten.empty(); }
 };
 
 // Everything one escalator step writes, committed atomically by StateStore::Commit.
@@ -95,8 +144,13 @@ struct EscalatorCommit {
   std::vector<SeenPost> seen;
   std::vector<IncidentRecord> incidents;  // upserted by id
   std::vector<IncidentPost> posts;
+  // Posts already attached whose counts grew when read again: their engagement is raised to
+  // these (by incident_id, network and id; the rest of the PostRef is not written).
+  std::vector<IncidentPost> engagement;
   std::vector<IncidentEvent> events;
   std::vector<OutboxRecord> outbox;    // seq continues the outbox without a gap
+  std::vector<BrandHashtagRecord> hashtags;  // upserted by hashtag
+  SurgeChanges surge;
 };
 
 // A silence: escalations whose labels match every matcher are recorded but not sent.
@@ -170,6 +224,13 @@ class StateStore {
   // The incident's history (opened, severity raised, notified, silenced, resolved), oldest first.
   Result<std::vector<IncidentEvent>> LoadIncidentEvents(std::string_view incident_id);
 
+  // The counts stored for a post of the incident, nullopt when it is not one of its posts.
+  Result<std::optional<Engagement>> LoadPostEngagement(std::string_view incident_id,
+                                                       std::string_view network,
+                                                       std::string_view post_id);
+  // True when `author` (a handle) wrote one of the incident's stored posts.
+  Result<bool> IncidentHasAuthor(std::string_view incident_id, std::string_view author);
+
   // The ids of incidents (any status) that carry one of `post_ids`, each once, for the
   // escalator to resolve incidents whose post was deleted on the network.
   Result<std::vector<std::string>> IncidentsWithPosts(const std::vector<std::string>& post_ids);
@@ -180,6 +241,11 @@ class StateStore {
   Result<std::vector<std::string>> PostsToRecheck(std::string_view source, size_t limit);
   // Ids of the incidents someone acknowledged (`earshot ack`), for the escalator's cache.
   Result<std::vector<std::string>> AcknowledgedIncidentIds();
+
+  // Every surge key with its sliding window (oldest post first), for the escalator at start.
+  Result<std::vector<SurgeKeyRecord>> LoadSurgeKeys();
+  // Every brand hashtag earshot has seen, by hashtag (the escalator's cache at start).
+  Result<std::vector<BrandHashtagRecord>> LoadBrandHashtags();
 
   // ---- acknowledgement (written by `earshot ack`, possibly from another process) ------------
   // Marks an open incident acknowledged and records who and when in its events (kind

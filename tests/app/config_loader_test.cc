@@ -7,6 +7,7 @@
 #include <random>
 
 #include "daemon/app/config_loader.h"
+#include "daemon/escalator/routes.h"
 
 namespace earshot {
 namespace {
@@ -114,6 +115,46 @@ TEST_CASE("Config: every mistake is reported at once with file:line:col and a fi
     CHECK(diags.ToText().find(c.expected) != std::string::npos);
     for (const Diagnostic& d : diags.all()) CHECK(d.line > 0);
   }
+}
+
+TEST_CASE("Config: escalation momentum and per-route timing", "[app]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "secrets");
+  dir.Write("secrets/token", "tok");
+  const std::string text = std::string(kMinimal) + R"(escalation:
+  group_wait: 10s
+  momentum:
+    boosts_raise_one: 80
+    distinct_authors_raise_one: 0
+routes:
+  receivers: [{name: all, sinks: [archive]}]
+  route:
+    receiver: all
+    routes:
+      - matchers: [team=baggage]
+        group_wait: 2m
+)";
+  Diagnostics diags;
+  auto config = LoadAppConfig(dir.Write("earshot.yaml", text), &diags);
+  INFO(diags.ToText());
+  REQUIRE(config.ok());
+  const EscalatorOptions& e = config->escalation;
+  CHECK(e.momentum_boosts_raise_one == 80);
+  CHECK(e.momentum_authors_raise_one == 0);
+  CHECK(e.momentum_replies_raise_one == EscalatorOptions{}.momentum_replies_raise_one);
+  // The escalator sees the tree, and its timing falls back to `escalation:`.
+  REQUIRE(e.routes != nullptr);
+  CHECK(e.routes->TimingFor({{"team", "baggage"}}, e.timing()).group_wait ==
+        std::chrono::minutes(2));
+  CHECK(e.routes->TimingFor({{"team", "crew"}}, e.timing()).group_wait ==
+        std::chrono::seconds(10));
+
+  Diagnostics bad;
+  std::string negative = text;
+  negative.replace(negative.find("boosts_raise_one: 80"), 20, "boosts_raise_one: -1");
+  CHECK_FALSE(LoadAppConfig(dir.Write("bad.yaml", negative), &bad).ok());
+  CHECK_THAT(bad.ToText(), Catch::Contains("bad.yaml:24:23: error: escalation.momentum."
+                                           "boosts_raise_one: -1 is negative"));
 }
 
 TEST_CASE("Config: a credential needs $CREDENTIALS_DIRECTORY and says so", "[app]") {

@@ -198,17 +198,22 @@ TEST_CASE("earshot routes test: prints the receivers a label set reaches", "[esc
   struct Case {
     std::vector<std::string> args;
     int code;
-    const char* out;
+    std::string out;
     const char* err;
   };
   const std::string p = path.string();
+  // No `escalation:` section: EscalatorOptions' defaults.
+  const std::string kDefaultTiming = "group_wait 0s, group_interval 0s, repeat_interval 1h";
   for (const Case& c : {
            Case{{"test", "--config", p, "severity=high", "category=surge"}, 0,
-                "oncall: pagerduty, slack-oncall [route at line 23]\npr: slack-pr [route at line "
-                "26]\n",
+                "oncall: pagerduty, slack-oncall [route at line 23] " + kDefaultTiming +
+                    "\npr: slack-pr [route at line 26] " + kDefaultTiming + "\ntiming: " +
+                    kDefaultTiming + "\n",
                 ""},
            Case{{"test", "--config", p, "--at", "2026-11-23T23:30:00Z", "severity=low"}, 0,
-                "digest: email-digest (quiet hours) [route at line 15]\n", ""},
+                "digest: email-digest (quiet hours) [route at line 15] " + kDefaultTiming +
+                    "\ntiming: " + kDefaultTiming + "\n",
+                ""},
            Case{{"test", "severity=low"}, 2, "", "--config FILE is required"},
            Case{{"test", "--config", p, "severity"}, 2, "", "'severity' is not LABEL=VALUE"},
            Case{{"test", "--config", p, "--at", "tonight"}, 2, "", "--at 'tonight' is not"},
@@ -235,6 +240,64 @@ TEST_CASE("earshot routes test: prints the receivers a label set reaches", "[esc
   CHECK(RunRoutesTestCommand(broken_args, out2, err2) == 1);
   CHECK_THAT(err2.str(), Catch::Contains(broken.string() + ":3:21: error: the root route: no "
                                          "receiver named 'x'"));
+}
+
+TEST_CASE("earshot routes test: prints each match's timing and the one the incident uses",
+          "[escalator]") {
+  testing::TempDir dir;
+  const auto path = dir.File("earshot.yaml");
+  std::ofstream(path) << R"(escalation:
+  group_wait: 30s
+  repeat_interval: 4h
+routes:
+  receivers:
+    - name: support
+      sinks: [slack-support]
+    - name: oncall
+      sinks: [pagerduty]
+  route:
+    receiver: support
+    group_interval: 5m
+    routes:
+      - matchers: ['severity=~"high|critical"']
+        receiver: oncall
+        group_wait: 0s
+        continue: true
+      - matchers: [team=baggage]
+        repeat_interval: 30m
+)";
+  std::ostringstream out, err;
+  const std::vector<std::string> args = {"test", "--config", path.string(), "severity=high",
+                                         "team=baggage"};
+  CHECK(RunRoutesTestCommand(args, out, err) == 0);
+  CHECK(err.str().empty());
+  // Both routes match (continue); the first one's timing runs the incident.
+  CHECK(out.str() ==
+        "oncall: pagerduty [route at line 14] group_wait 0s, group_interval 5m, repeat_interval "
+        "4h\n"
+        "support: slack-support [route at line 18] group_wait 30s, group_interval 5m, "
+        "repeat_interval 30m\n"
+        "timing: group_wait 0s, group_interval 5m, repeat_interval 4h\n");
+}
+
+TEST_CASE("RoutingTree: a negative or unitless timer is an error at its line", "[escalator]") {
+  Diagnostics diags;
+  auto file = YamlFile::Parse("earshot.yaml", R"(routes:
+  receivers: [{name: a, sinks: [s]}]
+  route:
+    receiver: a
+    group_wait: 30
+    routes:
+      - matchers: [x=y]
+        repeat_interval: -5m
+)",
+                              &diags);
+  REQUIRE(file.has_value());
+  MapReader top(file->root(), "earshot.yaml");
+  CHECK_FALSE(RoutingTree::Read(*top.Get("routes")).has_value());
+  const std::string text = diags.ToText();
+  CHECK_THAT(text, Catch::Contains("earshot.yaml:5:17: error:"));
+  CHECK_THAT(text, Catch::Contains("earshot.yaml:8:26: error:"));
 }
 
 }  // namespace

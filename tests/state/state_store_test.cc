@@ -200,9 +200,10 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
     auto store = MustOpen(dir.File("state.db"));
     EscalatorCommit c;
     c.incidents = {open, resolved};
-    c.posts = {{open.id, SamplePost("1", kT0)}, {open.id, SamplePost("3", kT0 + Seconds(20))},
-               {open.id, SamplePost("2", kT0 + Seconds(10))},
-               {open.id, SamplePost("2", kT0 + Seconds(10))}};  // a post joins only once
+    c.posts = {{open.id, SamplePost("1", kT0), {}},
+               {open.id, SamplePost("3", kT0 + Seconds(20)), {}},
+               {open.id, SamplePost("2", kT0 + Seconds(10)), {}},
+               {open.id, SamplePost("2", kT0 + Seconds(10)), {}}};  // a post joins only once
     c.events = {{open.id, kT0, "open", Severity::kMedium, "new incident", 1},
                 {open.id, kT0 + Seconds(5), "update", Severity::kHigh, "severity raised", 2}};
     c.outbox = {Out(1), Out(2)};
@@ -341,6 +342,114 @@ TEST_CASE("StateStore: a version-1 database is migrated and keeps its rows", "[s
   CHECK(*store->MaxOutboxSeq() == 1);
 }
 
+TEST_CASE("StateStore: a version-4 database gains momentum counts and brand hashtags",
+          "[state]") {
+  TempDir dir;
+  const auto path = dir.File("state.db");
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    std::string v4;
+    for (int i = 0; i < 4; ++i) v4 += std::string(state::Migrations()[i]);
+    v4 += "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+          "INSERT INTO schema_version VALUES(4);"
+          "INSERT INTO incidents(id, group_key, status, rule_id, category, severity, labels, "
+          "summary, opened_at, last_post_at, last_notified_at, post_count) VALUES('inc-4','k',"
+          "'open','r','complaint',2,'{}','s',1,2,3,1);"
+          "INSERT INTO incident_posts VALUES('inc-4','mastodon','p1','u','a','A',5,'t',1,0.1);";
+    REQUIRE(sqlite3_exec(raw, v4.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  {
+    auto store = MustOpen(path);
+    CHECK(*store->SchemaVersion() == StateStore::LatestSchemaVersion());
+    auto inc = store->LoadIncident("inc-4");
+    REQUIRE(inc->has_value());
+    CHECK((*inc)->authors == 1);
+    CHECK((*inc)->engagement.boosts == 0);
+    CHECK(**store->LoadPostEngagement("inc-4", "mastodon", "p1") == Engagement{});
+    CHECK(store->LoadBrandHashtags()->empty());
+    EscalatorCommit c;
+    c.hashtags.push_back({"boycottacmeair", "acmeair", kT0, "mastodon", "p1", "https://x/p1", 2,
+                          "inc-9"});
+    c.engagement.push_back({"inc-4", SamplePost("p1", kT0), {3, 60, 0}});
+    c.engagement.back().post.network = "mastodon";
+    REQUIRE(store->Commit(c).ok());
+  }
+  auto store = MustOpen(path);
+  auto tags = store->LoadBrandHashtags();
+  REQUIRE(tags->size() == 1);
+  CHECK(tags->at(0).hashtag == "boycottacmeair");
+  CHECK(tags->at(0).first_seen == kT0);
+  CHECK(tags->at(0).count == 2);
+  CHECK(tags->at(0).incident_id == "inc-9");
+  const Engagement e = **store->LoadPostEngagement("inc-4", "mastodon", "p1");
+  CHECK(e.replies == 3);
+  CHECK(e.boosts == 60);
+  CHECK(*store->IncidentHasAuthor("inc-4", "a"));
+  CHECK_FALSE(*store->IncidentHasAuthor("inc-4", "b"));
+}
+
+TEST_CASE("StateStore: surge keys keep their window: added posts, slid-out posts, forgotten keys",
+          "[state]") {
+  TempDir dir;
+  const auto path = dir.File("state.db");
+  {
+    auto store = MustOpen(path);
+    EscalatorCommit c;
+    SurgeKeyRecord k;
+    k.key = "rule:r|brand:b";
+    k.bucket = 7;
+    k.bucket_count = 3;
+    k.mean = 2.5;
+    k.var = 0.75;
+    k.active = true;
+    k.incident_id = "inc-s";
+    k.started_count = 20;
+    k.frozen_windows = 1;
+    k.hold_until = kT0;
+    // Posts counted at one time share a row; their order and repeats are kept.
+    k.events = {{kT0, "a"}, {kT0 + Seconds(1), "b"}, {kT0 + Seconds(2), "a"},
+                {kT0 + Seconds(2), "d"}, {kT0 + Seconds(2), "a"}};
+    c.surge.keys.push_back(k);
+    SurgeKeyRecord gone = k;
+    gone.key = "hashtag:x";
+    c.surge.keys.push_back(gone);
+    REQUIRE(store->Commit(c).ok());
+    // The next step: one post slid out, one came, and the hashtag's key was forgotten.
+    EscalatorCommit next;
+    k.events = {{kT0 + Seconds(3), "c"}};
+    k.drop_through = kT0;
+    k.bucket_count = 4;
+    next.surge.keys.push_back(k);
+    next.surge.forgotten.push_back("hashtag:x");
+    REQUIRE(store->Commit(next).ok());
+  }
+  auto store = MustOpen(path);
+  auto keys = store->LoadSurgeKeys();
+  REQUIRE(keys.ok());
+  REQUIRE(keys->size() == 1);
+  const SurgeKeyRecord& k = keys->at(0);
+  CHECK(k.key == "rule:r|brand:b");
+  CHECK(k.bucket == 7);
+  CHECK(k.bucket_count == 4);
+  CHECK(k.mean == 2.5);
+  CHECK(k.var == 0.75);
+  CHECK(k.active);
+  CHECK(k.incident_id == "inc-s");
+  CHECK(k.started_count == 20);
+  CHECK(k.frozen_windows == 1);
+  CHECK(k.hold_until == kT0);
+  REQUIRE(k.events.size() == 5);
+  CHECK(k.events[0].author == "b");
+  CHECK(k.events[1].author == "a");
+  CHECK(k.events[2].author == "d");
+  CHECK(k.events[3].author == "a");
+  CHECK(k.events[3].at == kT0 + Seconds(2));
+  CHECK(k.events[4].author == "c");
+  CHECK(k.events[4].at == kT0 + Seconds(3));
+}
+
 TEST_CASE("StateStore: a database from a newer earshot is refused", "[state]") {
   TempDir dir;
   const auto path = dir.File("state.db");
@@ -399,7 +508,7 @@ TEST_CASE("StateStore: a full database fails the whole commit and keeps the old 
     big.seen.push_back({"s", "post-" + std::to_string(i), kT0});
     PostRef p = SamplePost("post-" + std::to_string(i), kT0);
     p.text = std::string(2000, 'x');
-    big.posts.push_back({"inc-big", p});
+    big.posts.push_back({"inc-big", p, {}});
   }
   big.outbox = {Out(2), Out(3)};
   Status st = store->Commit(big);

@@ -1,0 +1,79 @@
+// Escalator::Step, the unit of work of one batch or timer step, and the small helpers the
+// escalator's .cc files share. Internal to daemon/escalator/: include it from escalator*.cc only.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/escalator/escalator.h"
+
+namespace earshot {
+namespace escalator_internal {
+
+inline PostRef RefOf(const DetectedPost& dp) {
+  const Post& p = dp.post;
+  PostRef r;
+  r.network = p.network;
+  r.id = p.id;
+  r.url = p.url;
+  r.author = p.author.handle;
+  r.author_name = p.author.display_name;
+  r.followers = p.author.followers;
+  r.text = p.text;
+  r.created_at = p.created_at;
+  r.sentiment = dp.sentiment;
+  return r;
+}
+
+// "severity raised" outranks "repeat" when two notifications of one step merge.
+inline int ReasonRank(std::string_view reason) {
+  if (reason == "repeat") return 0;
+  if (reason == "severity raised") return 2;
+  return 1;
+}
+
+}  // namespace escalator_internal
+
+// One unit of work: what a batch or a tick changes, gathered in memory, then committed at once.
+struct Escalator::Step {
+  SystemTime now;
+  Status error;                                             // the first store read that failed
+  EscalatorCommit commit;
+  std::unordered_map<std::string, IncidentRecord> touched;  // working copies, by id
+  std::vector<std::string> order;                           // ids in first-touch order
+  struct Intent {
+    std::string id;
+    Escalation::Kind kind;
+    std::string reason;
+  };
+  std::vector<Intent> intents;
+  std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
+  // Brand hashtags this step saw or counted, by hashtag: into the commit, then hashtags_.
+  std::map<std::string, BrandHashtagRecord> hashtags;
+  // Stored incidents that are not active (resolved), read once per batch; a hit may reopen.
+  std::unordered_map<std::string, IncidentRecord> stored;
+  bool prefetched = false;
+
+  void AddPost(const std::string& id, const PostRef& ref) {
+    commit.posts.push_back({id, ref, {}});
+    new_posts[id].push_back(ref);
+  }
+  void Notify(const std::string& id, Escalation::Kind kind, std::string reason) {
+    // Two notifications for one incident in one step page once, at the final severity.
+    for (auto it = intents.rbegin(); it != intents.rend(); ++it) {
+      if (it->id != id) continue;
+      if (it->kind != Escalation::Kind::kResolve && kind == Escalation::Kind::kUpdate) {
+        if (escalator_internal::ReasonRank(reason) >
+            escalator_internal::ReasonRank(it->reason)) it->reason = std::move(reason);
+        return;
+      }
+      break;
+    }
+    intents.push_back({id, kind, std::move(reason)});
+  }
+};
+
+}  // namespace earshot
