@@ -55,7 +55,9 @@ void Poller::Run(std::stop_token stop) {
   const std::string component = fmt::format("source:{}", source_->name());
   log::Info(component, "polling");
   // A batch goes out at least this often while fetches succeed, even an empty one, so the
-  // escalator can tell a silent source (source_silent_after).
+  // escalator can tell a silent source (source_silent_after). Only a batch the source marked
+  // `fetched` vouches for it: a source answered with 5xx for hours returns ok from Next (it
+  // paces its own retries) but fetches nothing, and must look silent.
   constexpr auto kAliveEvery = std::chrono::minutes(1);
   auto last_sent = std::chrono::steady_clock::now() - kAliveEvery;
   while (!stop.stop_requested()) {
@@ -72,10 +74,10 @@ void Poller::Run(std::stop_token stop) {
       continue;
     }
     if (!fetched.posts.empty() || fetched.cursor.has_value() || !fetched.deleted_ids.empty() ||
-        std::chrono::steady_clock::now() - last_sent >= kAliveEvery) {
+        (fetched.fetched && std::chrono::steady_clock::now() - last_sent >= kAliveEvery)) {
       last_sent = std::chrono::steady_clock::now();
       PostBatch batch;
-      batch.fetch_ok = true;
+      batch.fetch_ok = fetched.fetched;
       batch.source = std::string(source_->name());
       batch.cursor = std::move(fetched.cursor);
       batch.deleted_ids = std::move(fetched.deleted_ids);
