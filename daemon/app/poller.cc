@@ -15,12 +15,14 @@ int64_t SteadyMillis() {
 }  // namespace
 
 Poller::Poller(std::unique_ptr<Source> source, std::unique_ptr<HttpClient> http,
-               const DetectorHolder& detectors, BoundedQueue<PostBatch>& out)
+               const DetectorHolder& detectors, BoundedQueue<PostBatch>& out,
+               std::chrono::milliseconds alive_every)
     : source_(std::move(source)),
       http_(std::move(http)),
       detectors_(detectors),
       out_(out),
-      name_(source_->name()) {}
+      name_(source_->name()),
+      alive_every_(alive_every) {}
 
 Poller::~Poller() {
   RequestStop();
@@ -58,8 +60,7 @@ void Poller::Run(std::stop_token stop) {
   // escalator can tell a silent source (source_silent_after). Only a batch the source marked
   // `fetched` vouches for it: a source answered with 5xx for hours returns ok from Next (it
   // paces its own retries) but fetches nothing, and must look silent.
-  constexpr auto kAliveEvery = std::chrono::minutes(1);
-  auto last_sent = std::chrono::steady_clock::now() - kAliveEvery;
+  auto last_sent = std::chrono::steady_clock::now() - alive_every_;
   while (!stop.stop_requested()) {
     heartbeat_ms_ = SteadyMillis();
     SourceBatch fetched;
@@ -74,7 +75,7 @@ void Poller::Run(std::stop_token stop) {
       continue;
     }
     if (!fetched.posts.empty() || fetched.cursor.has_value() || !fetched.deleted_ids.empty() ||
-        (fetched.fetched && std::chrono::steady_clock::now() - last_sent >= kAliveEvery)) {
+        (fetched.fetched && std::chrono::steady_clock::now() - last_sent >= alive_every_)) {
       last_sent = std::chrono::steady_clock::now();
       PostBatch batch;
       batch.fetch_ok = fetched.fetched;
