@@ -41,13 +41,10 @@ SharedRateBudget::SharedRateBudget(std::string name) : name_(std::move(name)) {}
 void SharedRateBudget::Record(std::optional<int64_t> limit, std::optional<int64_t> remaining,
                               std::optional<SystemTime> reset) {
   std::lock_guard lock(mu_);
+  // The latest answer wins. Taking the lowest count of a window instead would guard against
+  // answers arriving out of order, but one call with a quota of its own (Bluesky's
+  // createSession: 30 per 5 minutes) would then pace every search after it.
   if (limit) limit_ = *limit;
-  if (reset && reset_ && *reset == *reset_) {
-    // The same window: answers to concurrent requests may come back in any order, and the
-    // count only goes down within a window.
-    if (remaining) remaining_ = remaining_ ? std::min(*remaining_, *remaining) : *remaining;
-    return;
-  }
   if (reset) reset_ = *reset;
   if (remaining) remaining_ = *remaining;
 }
@@ -71,13 +68,16 @@ milliseconds SharedRateBudget::Reserve(uint64_t user, SystemTime now, millisecon
   if (blocked_until_ && *blocked_until_ > earliest) earliest = *blocked_until_;
   const milliseconds spacing = SpacingLocked(now);
   if (spacing.count() > 0 && remaining_ && *remaining_ <= 0) {
-    // Nothing left: everyone waits for the reset, when a fresh window opens.
-    earliest = std::max(earliest, *reset_);
+    // Nothing left: everyone waits for the reset, when a fresh window opens; unless a 429's
+    // Retry-After said when, which outranks the count.
+    if (!blocked_until_ || *blocked_until_ <= now) earliest = std::max(earliest, *reset_);
   } else if (spacing.count() > 0) {
-    std::vector<SystemTime> taken;
-    taken.reserve(slots_.size() + 1);
-    for (const auto& [id, slot] : slots_) taken.push_back(slot);
-    if (!slots_.contains(user)) taken.push_back(now);  // its first request just went out
+    // The user's own last request went out just before this answer came back: count it at
+    // `now`, so its own requests stay a spacing apart as well.
+    std::vector<SystemTime> taken{now};
+    for (const auto& [id, slot] : slots_) {
+      if (id != user) taken.push_back(slot);
+    }
     // The earliest candidate (the wish itself, or one spacing after a taken slot) that keeps
     // one spacing from every taken slot. One after the latest slot always does.
     std::vector<SystemTime> candidates{earliest};

@@ -44,8 +44,7 @@ class SharedRateBudget {
   // `name` labels the budget in /metrics ("x:airline,x:brand"); never a secret.
   explicit SharedRateBudget(std::string name = "");
 
-  // Records a response's parsed headers. Within one window (same reset) the lowest remaining
-  // wins, since concurrent answers may arrive out of order; a different reset starts over.
+  // Records a response's parsed headers; the latest answer wins, as with a budget of one's own.
   void Record(std::optional<int64_t> limit, std::optional<int64_t> remaining,
               std::optional<SystemTime> reset);
 
@@ -54,9 +53,10 @@ class SharedRateBudget {
   std::chrono::milliseconds Spacing(SystemTime now) const;
 
   // Reserves `user`'s next request at the earliest time >= now + floor that is at least one
-  // spacing away from every user's last reservation (its own included; a user without one
-  // counts as having sent a request at `now`), and not before a shared 429 block ends. Replaces
-  // the user's previous reservation. Returns the wait from `now`.
+  // spacing away from every other user's reservation and from `now` (the user's own last
+  // request, whose answer it is acting on), and not before a shared 429 block ends; at the
+  // reset when none remain, unless a Retry-After block says otherwise. Replaces the user's
+  // previous reservation. Returns the wait from `now`.
   std::chrono::milliseconds Reserve(uint64_t user, SystemTime now, std::chrono::milliseconds floor);
 
   // A 429 with Retry-After: nobody sends before `until`.

@@ -18,6 +18,7 @@ namespace earshot {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::EscalatorRig;
 
 std::shared_ptr<const Detector> ShippedDetector() {
   AppConfig config;
