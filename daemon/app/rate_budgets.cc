@@ -124,7 +124,9 @@ void CheckRateBudgets(const AppConfig& config, Diagnostics* diags) {
         g.names.size() == 1
             ? fmt::format("source {} needs", g.names.front())
             : fmt::format("sources {} share one {} {} and need", JoinNames(g.names), q.network,
-                          q.credential);
+                          g.first->type == "mastodon" && g.first->secret.empty()
+                              ? "address (no token)"
+                              : q.credential);
     diags->Warning(g.first->file, g.first->line, g.first->column,
                    fmt::format("{} {} requests per {}; {} allows {}. Raise poll_interval to at "
                                "least {}{}",

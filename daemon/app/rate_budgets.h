@@ -8,9 +8,9 @@
 //   x         API host + the endpoint + bearer token. X counts per endpoint and per app
 //             (app-only Bearer), so a recent search and another endpoint (a mentions timeline)
 //             under one token are two budgets; every current X source is a recent search.
-//   bluesky   service host + account identifier. The PDS counts 3000 requests per 5 minutes
-//             per IP, so sources of several accounts on one host may still meet 429s together;
-//             their own budgets keep the account's session-bound pacing apart.
+//   bluesky   service host + account identifier (case-insensitive). The PDS counts 3000
+//             requests per 5 minutes per IP, so sources of several accounts on one host may
+//             still meet 429s together; each account's sources pace together.
 //   reddit    API host + OAuth client id. Reddit counts 100 queries per minute per client id.
 // The key holds a hash of the secret, never the secret, and is never printed: budgets are
 // named for metrics by their network and the names of the sources sharing them.
