@@ -53,8 +53,9 @@ struct PostBatch {
   // Ids of this source's posts deleted on the network (SourceBatch::deleted_ids): an open
   // incident carrying one resolves ("post deleted"), in the same commit as the batch.
   std::vector<std::string> deleted_ids;
-  // The source's fetch returned normally. Pollers send a batch (maybe empty) at least once a
-  // minute while that holds, so the escalator can tell a source that went silent.
+  // A request of the source to its network succeeded (SourceBatch::fetched). Pollers send a
+  // batch (maybe empty) at least once a minute while that holds, so the escalator can tell a
+  // source that went silent, 5xx answers and timeouts included.
   bool fetch_ok = false;
 };
 

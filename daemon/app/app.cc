@@ -77,6 +77,8 @@ struct App::Parts {
   std::vector<std::unique_ptr<Poller>> pollers;
   // Per poller, the source's own counters (requests, 429s, errors), read by scrapes.
   std::vector<SourceCounters> source_stats;
+  // One rate budget per credential, shared by its sources' pollers (rate_budgets.h).
+  RateBudgetRegistry budgets;
   // Escalations published, by severity and by kind: counted on the escalator's thread.
   std::array<std::atomic<int64_t>, 5> escalations_by_severity{};
   std::array<std::atomic<int64_t>, 3> escalations_by_kind{};
@@ -155,7 +157,7 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
       *parts->store, std::move(escalation), RealClock(), std::move(publish));
 
   for (const SourceSettings& s : config.sources) {
-    auto built = BuildSource(s, UserAgent());
+    auto built = BuildSource(s, UserAgent(), &parts->budgets);
     if (!built.ok()) {
       diags->Error(s.file, s.line, s.column,
                    fmt::format("source '{}': {}", s.name, built.status().message()));
@@ -181,6 +183,7 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     };
     parts->pollers.push_back(std::make_unique<Poller>(std::move(source), *std::move(http),
                                                       *parts->detectors, parts->batches,
+                                                      std::chrono::minutes(1),
                                                       std::move(recheck)));
   }
   if (diags->has_errors()) {
@@ -314,6 +317,7 @@ std::string App::RenderMetrics() const {
       t.Sample(c.name, {{"source", p.pollers[i]->name()}}, static_cast<double>(counter->load()));
     }
   }
+  WriteRateBudgetMetrics(&t, p.budgets, RealClock().Now());
   t.Family("earshot_posts_fetched_total", "counter", "Posts run through the detectors.");
   for (const auto& poller : p.pollers) {
     t.Sample("earshot_posts_fetched_total", {{"source", poller->name()}},

@@ -10,6 +10,7 @@
 #include "detectors/detector.h"
 #include "daemon/app/commands.h"
 #include "daemon/app/config_loader.h"
+#include "daemon/app/rate_budgets.h"
 #include "daemon/base/log.h"
 
 namespace earshot {
@@ -37,6 +38,7 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
   auto config = LoadAppConfig(config_path, &diags);
   std::string rules_summary;
   if (config.ok()) {
+    CheckRateBudgets(*config, &diags);
     auto detector = BuildDetector(*config, &diags);
     if (detector.ok()) rules_summary = DescribeRuleSet((*detector)->rules());
   }

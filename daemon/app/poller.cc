@@ -18,13 +18,14 @@ int64_t SteadyMillis() {
 
 Poller::Poller(std::unique_ptr<Source> source, std::unique_ptr<HttpClient> http,
                const DetectorHolder& detectors, BoundedQueue<PostBatch>& out,
-               RecheckOptions recheck)
+               std::chrono::milliseconds alive_every, RecheckOptions recheck)
     : source_(std::move(source)),
       http_(std::move(http)),
       recheck_(std::move(recheck)),
       detectors_(detectors),
       out_(out),
-      name_(source_->name()) {
+      name_(source_->name()),
+      alive_every_(alive_every) {
   // The first round waits a whole period: at start the incidents are as fresh as they get.
   next_round_ = std::chrono::steady_clock::now() + recheck_.every;
 }
@@ -87,9 +88,10 @@ void Poller::Run(std::stop_token stop) {
   const std::string component = fmt::format("source:{}", source_->name());
   log::Info(component, "polling");
   // A batch goes out at least this often while fetches succeed, even an empty one, so the
-  // escalator can tell a silent source (source_silent_after).
-  constexpr auto kAliveEvery = std::chrono::minutes(1);
-  auto last_sent = std::chrono::steady_clock::now() - kAliveEvery;
+  // escalator can tell a silent source (source_silent_after). Only a batch the source marked
+  // `fetched` vouches for it: a source answered with 5xx for hours returns ok from Next (it
+  // paces its own retries) but fetches nothing, and must look silent.
+  auto last_sent = std::chrono::steady_clock::now() - alive_every_;
   while (!stop.stop_requested()) {
     heartbeat_ms_ = SteadyMillis();
     SourceBatch fetched;
@@ -104,10 +106,10 @@ void Poller::Run(std::stop_token stop) {
       continue;
     }
     if (!fetched.posts.empty() || fetched.cursor.has_value() || !fetched.deleted_ids.empty() ||
-        std::chrono::steady_clock::now() - last_sent >= kAliveEvery) {
+        (fetched.fetched && std::chrono::steady_clock::now() - last_sent >= alive_every_)) {
       last_sent = std::chrono::steady_clock::now();
       PostBatch batch;
-      batch.fetch_ok = true;
+      batch.fetch_ok = fetched.fetched;
       batch.source = std::string(source_->name());
       batch.cursor = std::move(fetched.cursor);
       batch.deleted_ids = std::move(fetched.deleted_ids);

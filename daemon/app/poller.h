@@ -53,8 +53,11 @@ struct RecheckOptions {
 
 class Poller {
  public:
+  // While fetches succeed, a batch (maybe empty) goes out at least every `alive_every`, so the
+  // escalator can tell a silent source; tests shorten it.
   Poller(std::unique_ptr<Source> source, std::unique_ptr<HttpClient> http,
          const DetectorHolder& detectors, BoundedQueue<PostBatch>& out,
+         std::chrono::milliseconds alive_every = std::chrono::minutes(1),
          RecheckOptions recheck = {});
   ~Poller();  // requests stop and joins
 
@@ -83,6 +86,7 @@ class Poller {
   const DetectorHolder& detectors_;
   BoundedQueue<PostBatch>& out_;
   const std::string name_;
+  const std::chrono::milliseconds alive_every_;
   PollerStats stats_;
   std::atomic<int64_t> heartbeat_ms_{0};
   std::jthread thread_;

@@ -31,7 +31,9 @@ Result<BuiltSource> Make(Config config) {
 
 }  // namespace
 
-Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user_agent) {
+Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user_agent,
+                                RateBudgetRegistry* budgets) {
+  std::shared_ptr<SharedRateBudget> budget = budgets ? budgets->For(s) : nullptr;
   if (s.type == "mastodon") {
     MastodonSourceConfig cfg;
     cfg.name = s.name;
@@ -40,6 +42,7 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
                           : MastodonSourceConfig::Kind::kHashtag;
     cfg.tag = s.hashtag;
     cfg.token = s.secret;
+    cfg.rate_budget = budget;
     cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.limit = s.limit;
     cfg.user_agent = user_agent;
@@ -73,6 +76,7 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
     cfg.mentions_of = s.mentions_of;
     cfg.user_id = s.user_id;
     cfg.bearer_token = s.secret;
+    cfg.rate_budget = budget;
     cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.max_results = s.limit;
     return Make<XSource>(std::move(cfg));
@@ -85,6 +89,7 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
     cfg.mentions = s.mentions;
     cfg.identifier = s.identifier;
     cfg.app_password = s.secret;
+    cfg.rate_budget = budget;
     cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.limit = s.limit;
     return Make<BlueskySource>(std::move(cfg));
@@ -99,6 +104,7 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
     cfg.query = s.query;
     cfg.client_id = s.client_id;
     cfg.client_secret = s.secret;
+    cfg.rate_budget = budget;
     // Reddit's API rules ask for "<platform>:<app ID>:<version> (by /u/<username>)".
     cfg.user_agent = fmt::format("linux:earshot:{} (by /u/{})", EARSHOT_VERSION, s.reddit_user);
     // base_url (a proxy, or a test's fake) serves both the OAuth token and the listings.

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "daemon/app/app_config.h"
+#include "daemon/app/rate_budgets.h"
 #include "daemon/base/result.h"
 #include "daemon/sources/source.h"
 
@@ -32,7 +33,10 @@ struct BuiltSource {
   SourceCounters counters;
 };
 
-// kInvalidArgument naming the field when the network's source refuses the settings.
-Result<BuiltSource> BuildSource(const SourceSettings& settings, const std::string& user_agent);
+// kInvalidArgument naming the field when the network's source refuses the settings. With
+// `budgets`, the source paces with the other sources of its credential (rate_budgets.h);
+// without, on a budget of its own.
+Result<BuiltSource> BuildSource(const SourceSettings& settings, const std::string& user_agent,
+                                RateBudgetRegistry* budgets = nullptr);
 
 }  // namespace earshot

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <ctime>
+#include <vector>
 
 namespace earshot {
 namespace {
@@ -35,36 +36,143 @@ milliseconds Until(SystemTime t, SystemTime now) {
 
 }  // namespace
 
-RateBudget::RateBudget(Clock& clock, RateBudgetOptions options)
+SharedRateBudget::SharedRateBudget(std::string name) : name_(std::move(name)) {}
+
+void SharedRateBudget::Record(std::optional<int64_t> limit, std::optional<int64_t> remaining,
+                              std::optional<SystemTime> reset) {
+  std::lock_guard lock(mu_);
+  // The latest answer wins. Taking the lowest count of a window instead would guard against
+  // answers arriving out of order, but one call with a quota of its own (Bluesky's
+  // createSession: 30 per 5 minutes) would then pace every search after it.
+  if (limit) limit_ = *limit;
+  if (reset) reset_ = *reset;
+  if (remaining) remaining_ = *remaining;
+}
+
+milliseconds SharedRateBudget::SpacingLocked(SystemTime now) const {
+  if (!remaining_ || !reset_) return milliseconds(0);
+  const milliseconds left = Until(*reset_, now);
+  if (left.count() == 0) return milliseconds(0);
+  if (*remaining_ <= 0) return left;
+  return milliseconds((left.count() + *remaining_ - 1) / *remaining_);
+}
+
+milliseconds SharedRateBudget::Spacing(SystemTime now) const {
+  std::lock_guard lock(mu_);
+  return SpacingLocked(now);
+}
+
+milliseconds SharedRateBudget::Reserve(uint64_t user, SystemTime now, milliseconds floor) {
+  std::lock_guard lock(mu_);
+  SystemTime earliest = now + std::max(floor, milliseconds(0));
+  if (blocked_until_ && *blocked_until_ > earliest) earliest = *blocked_until_;
+  const milliseconds spacing = SpacingLocked(now);
+  if (spacing.count() > 0 && remaining_ && *remaining_ <= 0) {
+    // Nothing left: everyone waits for the reset, when a fresh window opens; unless a 429's
+    // Retry-After said when, which outranks the count.
+    if (!blocked_until_ || *blocked_until_ <= now) earliest = std::max(earliest, *reset_);
+  } else if (spacing.count() > 0) {
+    // The user's own last request went out just before this answer came back: count it at
+    // `now`, so its own requests stay a spacing apart as well.
+    std::vector<SystemTime> taken{now};
+    for (const auto& [id, slot] : slots_) {
+      if (id != user) taken.push_back(slot);
+    }
+    // The earliest candidate (the wish itself, or one spacing after a taken slot) that keeps
+    // one spacing from every taken slot. One after the latest slot always does.
+    std::vector<SystemTime> candidates{earliest};
+    for (SystemTime t : taken) {
+      if (t + spacing > earliest) candidates.push_back(t + spacing);
+    }
+    std::sort(candidates.begin(), candidates.end());
+    for (SystemTime c : candidates) {
+      const bool clear = std::all_of(taken.begin(), taken.end(), [&](SystemTime t) {
+        return (c >= t ? c - t : t - c) >= spacing;
+      });
+      if (clear) {
+        earliest = c;
+        break;
+      }
+    }
+  }
+  slots_[user] = earliest;
+  return Until(earliest, now);
+}
+
+void SharedRateBudget::BlockUntil(SystemTime until) {
+  std::lock_guard lock(mu_);
+  if (!blocked_until_ || until > *blocked_until_) blocked_until_ = until;
+}
+
+milliseconds SharedRateBudget::Blocked(SystemTime now) const {
+  std::lock_guard lock(mu_);
+  return blocked_until_ ? Until(*blocked_until_, now) : milliseconds(0);
+}
+
+uint64_t SharedRateBudget::Join() {
+  std::lock_guard lock(mu_);
+  return next_user_++;
+}
+
+void SharedRateBudget::Leave(uint64_t user) {
+  std::lock_guard lock(mu_);
+  slots_.erase(user);
+}
+
+SharedRateBudget::Snapshot SharedRateBudget::Read() const {
+  std::lock_guard lock(mu_);
+  return Snapshot{limit_, remaining_, reset_};
+}
+
+std::string SharedRateBudget::name() const {
+  std::lock_guard lock(mu_);
+  return name_;
+}
+
+void SharedRateBudget::set_name(std::string name) {
+  std::lock_guard lock(mu_);
+  name_ = std::move(name);
+}
+
+RateBudget::RateBudget(Clock& clock, RateBudgetOptions options,
+                       std::shared_ptr<SharedRateBudget> shared)
     : clock_(clock),
       options_(options),
-      rng_(options.seed != 0 ? options.seed : std::random_device{}()) {}
+      rng_(options.seed != 0 ? options.seed : std::random_device{}()),
+      shared_(shared ? std::move(shared) : std::make_shared<SharedRateBudget>()),
+      user_(shared_->Join()) {}
+
+RateBudget::~RateBudget() { shared_->Leave(user_); }
 
 void RateBudget::Observe(std::optional<std::string_view> limit,
                          std::optional<std::string_view> remaining,
                          std::optional<std::string_view> reset) {
+  std::optional<int64_t> l, r;
+  std::optional<SystemTime> t;
   if (limit) {
-    if (auto v = ParseInt(*limit); v && *v >= 0) limit_ = *v;
+    if (auto v = ParseInt(*limit); v && *v >= 0) l = *v;
   }
   if (remaining) {
-    if (auto v = ParseInt(*remaining); v && *v >= 0) remaining_ = *v;
+    if (auto v = ParseInt(*remaining); v && *v >= 0) r = *v;
   }
   if (reset) {
-    const std::string_view r = Trim(*reset);
-    if (AllDigits(r)) {
-      if (auto v = ParseInt(r)) reset_ = SystemTime(std::chrono::seconds(*v));
-    } else if (auto t = ParseIso8601(r)) {
-      reset_ = *t;
+    const std::string_view s = Trim(*reset);
+    if (AllDigits(s)) {
+      if (auto v = ParseInt(s)) t = SystemTime(std::chrono::seconds(*v));
+    } else if (auto iso = ParseIso8601(s)) {
+      t = *iso;
     }
   }
+  shared_->Record(l, r, t);
 }
 
 milliseconds RateBudget::SpreadWait() const {
-  if (!remaining_ || !reset_) return milliseconds(0);
-  const milliseconds left = Until(*reset_, clock_.Now());
-  if (left.count() == 0) return milliseconds(0);
-  if (*remaining_ <= 0) return left;
-  return milliseconds((left.count() + *remaining_ - 1) / *remaining_);
+  const SystemTime now = clock_.Now();
+  return std::max(shared_->Spacing(now), shared_->Blocked(now));
+}
+
+milliseconds RateBudget::NextSlot(milliseconds floor) const {
+  return shared_->Reserve(user_, clock_.Now(), floor);
 }
 
 milliseconds RateBudget::BackoffCeiling() const {
@@ -79,15 +187,18 @@ milliseconds RateBudget::Backoff() {
   const milliseconds ceiling = BackoffCeiling();
   ++failures_;
   std::uniform_int_distribution<int64_t> draw(options_.backoff_min.count(), ceiling.count());
-  return std::max(milliseconds(draw(rng_)), SpreadWait());
+  return NextSlot(milliseconds(draw(rng_)));
 }
 
 RateBudget::TooManyRequestsWait RateBudget::After429(std::optional<std::string_view> retry_after) {
   TooManyRequestsWait out;
+  const SystemTime now = clock_.Now();
   if (retry_after) {
-    if (auto parsed = ParseRetryAfter(*retry_after, clock_.Now())) {
+    if (auto parsed = ParseRetryAfter(*retry_after, now)) {
       out.wait = *parsed;
       out.why = "Retry-After";
+      // The quota is the credential's: every source of it holds back, not only this one.
+      if (parsed->count() > 0) shared_->BlockUntil(now + *parsed);
     }
   }
   if (out.wait.count() == 0) {
@@ -98,7 +209,7 @@ RateBudget::TooManyRequestsWait RateBudget::After429(std::optional<std::string_v
     out.wait = Backoff();
     out.why = "backoff";
   }
-  out.wait = std::max(out.wait, options_.backoff_min);
+  out.wait = NextSlot(std::max(out.wait, options_.backoff_min));
   return out;
 }
 

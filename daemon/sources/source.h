@@ -34,6 +34,11 @@ struct SourceBatch {
   // Ids of posts the network says were deleted (a Mastodon stream `delete` event), oldest first.
   // The escalator resolves an open incident whose post was deleted ("post deleted").
   std::vector<std::string> deleted_ids;
+  // A request to the network succeeded: a page came back (an empty one too), or the stream
+  // sent an event or a heartbeat. False after a 401/403/429/5xx, a timeout, a malformed body,
+  // or a call that only logged in. The poller vouches for a live source
+  // (PostBatch::fetch_ok, the escalator's source_silent_after) only from this.
+  bool fetched = false;
 };
 
 // How long the poller waits before calling Next again: the poll interval when caught up, zero-ish

@@ -78,5 +78,48 @@ TEST_CASE("check: a clean config says what it loaded", "[app]") {
   CHECK(out.str().find(": ok: ") != std::string::npos);
 }
 
+// Two X queries under one bearer token polling every second: 1800 requests per 15 minutes
+// against X's 450. A Mastodon stream and a slow Reddit listing fit and say nothing.
+TEST_CASE("check: sources of one credential that outrun its quota are a positioned warning",
+          "[app]") {
+  std::random_device rd;
+  const fs::path dir = fs::temp_directory_path() / ("earshot-check-" + std::to_string(rd()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "x.token") << "secret-bearer-value\n";
+  std::ofstream(dir / "x2.token") << "another-bearer-value\n";
+  std::ofstream(dir / "earshot.yaml")
+      << "brands: [AcmeAir]\nstate_dir: state\nrules:\n  files: [" << EARSHOT_SOURCE_DIR
+      << "/rules/complaints.yaml]\n  lexicon_dir: " << EARSHOT_SOURCE_DIR
+      << "/rules/lexicon\n"
+         "sources:\n"
+         "  - name: airline\n"             // line 7
+         "    type: x\n"
+         "    query: acmeair\n"
+         "    bearer_token_file: x.token\n"
+         "    poll_interval: 1s\n"
+         "  - name: brand\n"
+         "    type: x\n"
+         "    query: acme\n"
+         "    bearer_token_file: x.token\n"
+         "    poll_interval: 1s\n"
+         "  - name: other-app\n"           // line 17: another token, a budget of its own
+         "    type: x\n"
+         "    query: acme\n"
+         "    bearer_token_file: x2.token\n"
+         "    poll_interval: 10s\n"
+         "sinks:\n  - name: c\n    type: console\n";
+  std::ostringstream out, err;
+  const int code = RunCheckCommand({"--config", (dir / "earshot.yaml").string()}, out, err);
+  fs::remove_all(dir);
+  INFO(err.str());
+  CHECK(code == 0);  // a warning, not an error: the daemon paces itself, only slower than asked
+  CHECK(err.str().find("earshot.yaml:7:5: warning: sources x:airline and x:brand share one X "
+                       "bearer token and need 1800 requests per 15 min; X allows 450. Raise "
+                       "poll_interval to at least 4s on each") != std::string::npos);
+  CHECK(err.str().find("other-app") == std::string::npos);  // 90 per 15 min fits
+  CHECK(err.str().find("bearer-value") == std::string::npos);  // never the secret
+  CHECK(out.str().find("1 warning(s)") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace earshot

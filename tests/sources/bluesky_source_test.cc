@@ -394,6 +394,21 @@ TEST_CASE("BlueskySource: the rate budget keeps a busy poller under the quota fo
   CHECK(calls >= 200);
 }
 
+TEST_CASE("BlueskySource: a batch says whether the network answered", "[sources][bluesky]") {
+  BskyRig rig = MakeRig();
+  SourceBatch login;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &login).ok());
+  CHECK_FALSE(login.fetched);  // logging in fetches nothing
+  rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
+  SourceBatch failed;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &failed).ok());
+  CHECK_FALSE(failed.fetched);
+  SourceBatch empty;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &empty).ok());
+  CHECK(empty.fetched);  // an empty page is an answer too
+  CHECK(empty.posts.empty());
+}
+
 TEST_CASE("BlueskySource: Create refuses configs that cannot work", "[sources][bluesky]") {
   auto make = [](std::function<void(BlueskySourceConfig&)> tweak) {
     BlueskySourceConfig c;

@@ -368,6 +368,18 @@ TEST_CASE("MastodonSource: a rejected token is an auth error with a long wait",
   CHECK(rig.mastodon().stats().auth_errors == 1);
 }
 
+TEST_CASE("MastodonSource: a batch says whether the network answered", "[sources][mastodon]") {
+  Rig rig = MakeRig(Generous());
+  rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
+  SourceBatch failed;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &failed).ok());
+  CHECK_FALSE(failed.fetched);
+  SourceBatch empty;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &empty).ok());
+  CHECK(empty.fetched);  // an empty page is an answer too
+  CHECK(empty.posts.empty());
+}
+
 TEST_CASE("MastodonSource::Create rejects configs that cannot work", "[sources][mastodon]") {
   struct Case {
     const char* name;

@@ -3,6 +3,8 @@
 // bounded number of calls ran out; they never assert on wall-clock time.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <map>
@@ -27,6 +29,7 @@ struct Rig {
   std::optional<std::string> cursor;    // the last cursor Next reported
   std::vector<milliseconds> waits;
   std::vector<std::string> deleted;     // every SourceBatch::deleted_ids, in order
+  std::vector<bool> fetched;            // every SourceBatch::fetched, in order
 
   MastodonStreamSource& stream() { return static_cast<MastodonStreamSource&>(*source); }
   // One Next; Pace waits are recorded, never slept on (backoffs in these tests are short anyway).
@@ -35,6 +38,7 @@ struct Rig {
     auto pace = source->Next(std::stop_token(), *http, &batch);
     REQUIRE(pace.ok());
     waits.push_back(pace->wait);
+    fetched.push_back(batch.fetched);
     for (Post& p : batch.posts) posts.push_back(std::move(p));
     if (batch.cursor) cursor = batch.cursor;
     deleted.insert(deleted.end(), batch.deleted_ids.begin(), batch.deleted_ids.end());
@@ -187,6 +191,8 @@ TEST_CASE("MastodonStreamSource: a 5xx from the streaming API is retried with ba
   fault.count = 2;
   rig.fake->InjectFault(fault);
   REQUIRE(rig.StepUntil([&] { return rig.stream().stats().http_errors >= 2; }, 50));
+  // Discovery and refused connections are no fetch: the source looks silent meanwhile.
+  CHECK(std::none_of(rig.fetched.begin(), rig.fetched.end(), [](bool f) { return f; }));
   REQUIRE(rig.Connected(3));
   CHECK(rig.stream().stats().disconnects == 2);
   for (size_t i = 1; i < rig.waits.size(); ++i) {
@@ -233,6 +239,8 @@ TEST_CASE("MastodonStreamSource: heartbeats are counted and ignored",
   REQUIRE(rig.Connected(1));
   REQUIRE(rig.StepUntil([&] { return rig.stream().stats().heartbeats >= 3; }));
   CHECK(rig.posts.empty());
+  // A heartbeat is the network answering: the source is alive though nothing was posted.
+  CHECK(std::any_of(rig.fetched.begin(), rig.fetched.end(), [](bool f) { return f; }));
   CHECK(rig.stream().stats().events == 0);
   CHECK(rig.stream().stats().bad_events == 0);
   CHECK(rig.stream().stats().disconnects == 0);

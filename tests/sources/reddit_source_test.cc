@@ -392,6 +392,21 @@ TEST_CASE("RedditSource: the rate budget keeps a busy poller under the quota for
   CHECK(calls >= 100);
 }
 
+TEST_CASE("RedditSource: a batch says whether the network answered", "[sources][reddit]") {
+  RRig rig = MakeRig();
+  SourceBatch token;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &token).ok());
+  CHECK_FALSE(token.fetched);  // the OAuth token is no fetch
+  rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
+  SourceBatch failed;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &failed).ok());
+  CHECK_FALSE(failed.fetched);
+  SourceBatch empty;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &empty).ok());
+  CHECK(empty.fetched);  // an empty page is an answer too
+  CHECK(empty.posts.empty());
+}
+
 TEST_CASE("RedditSource: Create refuses configs that cannot work", "[sources][reddit]") {
   auto make = [](std::function<void(RedditSourceConfig&)> tweak) {
     RedditSourceConfig c;

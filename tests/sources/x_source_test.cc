@@ -350,6 +350,18 @@ TEST_CASE("XSource: the rate budget keeps a busy poller under the quota for an h
   CHECK(calls >= 100);  // and it does use the quota
 }
 
+TEST_CASE("XSource: a batch says whether the network answered", "[sources][x]") {
+  XRig rig = MakeXRig(Generous());
+  rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
+  SourceBatch failed;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &failed).ok());
+  CHECK_FALSE(failed.fetched);
+  SourceBatch empty;
+  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &empty).ok());
+  CHECK(empty.fetched);  // an empty page is an answer too
+  CHECK(empty.posts.empty());
+}
+
 TEST_CASE("XSource: Create refuses configs that cannot work", "[sources][x]") {
   auto make = [](std::function<void(XSourceConfig&)> tweak) {
     XSourceConfig c;

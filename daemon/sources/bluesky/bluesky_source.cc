@@ -73,7 +73,7 @@ BlueskySource::BlueskySource(BlueskySourceConfig config, Clock& clock)
       name_("bluesky:" + config_.name),
       host_(UrlHost(config_.service_url)),
       clock_(clock),
-      budget_(clock, config_.backoff) {}
+      budget_(clock, config_.backoff, config_.rate_budget) {}
 
 Status BlueskySource::Restore(std::string_view cursor) {
   auto t = ParseIso8601(cursor);
@@ -99,7 +99,7 @@ void BlueskySource::EndRun() {
 }
 
 Pace BlueskySource::Wait(milliseconds floor) const {
-  return Pace{std::max(floor, budget_.SpreadWait())};
+  return Pace{budget_.NextSlot(floor)};
 }
 
 Pace BlueskySource::Failure(std::string_view what) {
@@ -285,6 +285,7 @@ Result<Pace> BlueskySource::Search(std::stop_token stop, HttpClient& http, Sourc
                                s.message()));
   }
   budget_.ResetBackoff();
+  batch->fetched = true;
   ++stats_.pages;
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;
@@ -433,6 +434,7 @@ Result<Pace> BlueskySource::FetchProfiles(std::stop_token stop, HttpClient& http
     return Pace{std::max(emitted.wait, failed->wait)};
   }
   budget_.ResetBackoff();
+  batch->fetched = true;
   renewed_ = false;
   if (profiles_.size() > kMaxProfiles) profiles_.clear();
   const SteadyTime now = clock_.SteadyNow();

@@ -74,6 +74,9 @@ struct BlueskySourceConfig {
   std::chrono::milliseconds profile_ttl{6 * 3600 * 1000};  // how long follower counts are kept
   std::chrono::milliseconds request_timeout{30000};
   RateBudgetOptions backoff;
+  // The credential's budget, shared with the other sources that spend its quota (the app
+  // hands one out per credential); nullptr: a budget of this source's own.
+  std::shared_ptr<SharedRateBudget> rate_budget;
 };
 
 // Counters for metrics and tests. Monotonic.

@@ -67,7 +67,7 @@ MastodonSource::MastodonSource(MastodonSourceConfig config, Clock& clock,
       name_("mastodon:" + config_.name),
       host_(UrlHost(config_.base_url)),
       clock_(clock),
-      budget_(clock, config_.backoff),
+      budget_(clock, config_.backoff, config_.rate_budget),
       parser_(std::move(local_domain)) {}
 
 Status MastodonSource::Restore(std::string_view cursor) {
@@ -93,7 +93,7 @@ std::string MastodonSource::FirstUrl() const {
 }
 
 Pace MastodonSource::Wait(milliseconds floor) const {
-  return Pace{std::max(floor, budget_.SpreadWait())};
+  return Pace{budget_.NextSlot(floor)};
 }
 
 Pace MastodonSource::Failure(std::string_view what) {
@@ -165,6 +165,7 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
                                parsed.message()));
   }
   budget_.ResetBackoff();
+  batch->fetched = true;
   ++stats_.pages;
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;
@@ -222,6 +223,7 @@ Result<Pace> MastodonSource::Recheck(std::stop_token stop, HttpClient& http,
                   resp.Header("x-ratelimit-reset"));
   if (resp.status == 404 || resp.status == 410) {
     budget_.ResetBackoff();
+    batch->fetched = true;  // the instance answered: the source is alive
     ++stats_.rechecks;
     ++stats_.rechecks_gone;
     log::Info(name_, "status {} is gone from {} (HTTP {}): its incident resolves", post_id, host_,
@@ -231,6 +233,7 @@ Result<Pace> MastodonSource::Recheck(std::stop_token stop, HttpClient& http,
   }
   if (resp.status == 200) {
     budget_.ResetBackoff();
+    batch->fetched = true;
     ++stats_.rechecks;
     return Wait(milliseconds(0));
   }

@@ -52,6 +52,9 @@ struct MastodonSourceConfig {
   // Domain appended to local accounts' acct; "" = the host of base_url without its port.
   std::string local_domain;
   RateBudgetOptions backoff;  // backoff bounds and jitter seed (tests set a seed)
+  // The credential's budget, shared with the other sources that spend its quota (the app
+  // hands one out per credential); nullptr: a budget of this source's own.
+  std::shared_ptr<SharedRateBudget> rate_budget;
 };
 
 // Counters for metrics and tests. Monotonic.

@@ -320,6 +320,7 @@ Result<Pace> MastodonStreamSource::GapFill(std::stop_token stop, HttpClient& htt
   ++stats_.gap_fill_requests;
   EARSHOT_ASSIGN_OR_RETURN(Pace pace, rest.Next(stop, http, &page));
   if (rest.stats().pages.load() == pages) return pace;  // failed; MastodonSource logged it
+  batch->fetched = page.fetched;
   stats_.gap_fill_posts += static_cast<int64_t>(page.posts.size());
   for (Post& post : page.posts) Emit(std::move(post), false, batch);
   if (page.cursor) cursor_ = *page.cursor;
@@ -357,6 +358,8 @@ Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
   }
   const long status = sse_->status();
   if (status != 0 && status != 200) return StreamDown();
+  // Any byte from a 200 stream, a heartbeat included, shows the network answering.
+  if (status == 200 && !bytes.empty()) batch->fetched = true;
   if (gap_pending_) {
     // Events that came with the new stream's head are newer than the gap: keep them until the
     // gap fill has delivered what came before, so posts stay oldest first.

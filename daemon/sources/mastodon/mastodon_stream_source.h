@@ -20,7 +20,8 @@
 //      drops at once is not hammered.
 //   5. Gap fill: after every reconnect (and after a Restore), once the new stream's head arrived,
 //      the REST timeline is read from the cursor (`min_id=`, a MastodonSource inside) page by
-//      page until a short page, one request per Next, paced by the REST rate budget. Mastodon
+//      page until a short page, one request per Next, paced by the REST rate budget (the
+//      credential's, shared with its other sources when mastodon.rate_budget is set). Mastodon
 //      allows ~300 REST requests per 5 minutes per account: gap fills are counted in
 //      stats().gap_fill_requests, and the reconnect backoff bounds how often they can happen.
 //      Posts seen both on the stream and in the gap fill are emitted once (a bounded id set).

@@ -109,7 +109,7 @@ RedditSource::RedditSource(RedditSourceConfig config, Clock& clock)
       name_("reddit:" + config_.name),
       host_(UrlHost(config_.api_url)),
       clock_(clock),
-      budget_(clock, config_.backoff) {}
+      budget_(clock, config_.backoff, config_.rate_budget) {}
 
 Status RedditSource::Restore(std::string_view cursor) {
   const bool ok = cursor.size() > 3 && cursor.size() <= 32 &&
@@ -128,7 +128,7 @@ Status RedditSource::Restore(std::string_view cursor) {
 }
 
 Pace RedditSource::Wait(milliseconds floor) const {
-  return Pace{std::max(floor, budget_.SpreadWait())};
+  return Pace{budget_.NextSlot(floor)};
 }
 
 Pace RedditSource::Failure(std::string_view what) {
@@ -297,6 +297,7 @@ Result<Pace> RedditSource::Next(std::stop_token stop, HttpClient& http, SourceBa
                                s.message()));
   }
   budget_.ResetBackoff();
+  batch->fetched = true;
   ++stats_.pages;
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;

@@ -57,6 +57,9 @@ struct RedditSourceConfig {
   int stale_after = 30;  // empty anchored polls before re-anchoring
   std::chrono::milliseconds request_timeout{30000};
   RateBudgetOptions backoff;
+  // The credential's budget, shared with the other sources that spend its quota (the app
+  // hands one out per credential); nullptr: a budget of this source's own.
+  std::shared_ptr<SharedRateBudget> rate_budget;
 };
 
 struct RedditSourceStats {

@@ -90,7 +90,7 @@ XSource::XSource(XSourceConfig config, Clock& clock)
       name_("x:" + config_.name),
       host_(UrlHost(config_.base_url)),
       clock_(clock),
-      budget_(clock, config_.backoff) {}
+      budget_(clock, config_.backoff, config_.rate_budget) {}
 
 Status XSource::Restore(std::string_view cursor) {
   if (cursor.empty() || cursor.size() > 20 ||
@@ -130,7 +130,7 @@ std::string XSource::Url() const {
   return url;
 }
 
-Pace XSource::Wait(milliseconds floor) const { return Pace{std::max(floor, budget_.SpreadWait())}; }
+Pace XSource::Wait(milliseconds floor) const { return Pace{budget_.NextSlot(floor)}; }
 
 Pace XSource::Failure(std::string_view what) {
   const milliseconds wait = budget_.Backoff();
@@ -298,6 +298,7 @@ Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* 
                                parsed.message()));
   }
   budget_.ResetBackoff();
+  batch->fetched = true;
   ++stats_.pages;
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;

@@ -77,6 +77,9 @@ struct XSourceConfig {
   int max_results = 100;  // page size: search 10..100, mentions 5..100 (X's bounds)
   std::chrono::milliseconds request_timeout{30000};  // one request, body included
   RateBudgetOptions backoff;                         // backoff bounds and jitter seed
+  // The credential's budget, shared with the other sources that spend its quota (the app
+  // hands one out per credential); nullptr: a budget of this source's own.
+  std::shared_ptr<SharedRateBudget> rate_budget;
 };
 
 // Counters for metrics and tests. Monotonic.

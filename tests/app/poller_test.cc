@@ -1,0 +1,114 @@
+// The poller with a real source against a fake network, feeding the escalator: a source that
+// only meets 5xx answers vouches for nothing, however often its Next returns, so the
+// escalator's source_silent_after opens a source-silent incident for it.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "daemon/app/app.h"
+#include "daemon/app/detector_holder.h"
+#include "daemon/app/poller.h"
+#include "daemon/net/curl_http_client.h"
+#include "daemon/sources/fake/fake_mastodon.h"
+#include "daemon/sources/mastodon/mastodon_source.h"
+#include "tests/escalator/escalator_fixture.h"
+
+namespace earshot {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::EscalatorRig;
+
+std::shared_ptr<const Detector> ShippedDetector() {
+  AppConfig config;
+  config.brands = {"AcmeAir"};
+  config.rule_files = {EARSHOT_SOURCE_DIR "/rules/complaints.yaml"};
+  config.lexicon_dir = EARSHOT_SOURCE_DIR "/rules/lexicon";
+  Diagnostics diags;
+  auto detector = BuildDetector(config, &diags);
+  INFO(diags.ToText());
+  REQUIRE(detector.ok());
+  return *detector;
+}
+
+TEST_CASE("Poller: a source failing with 5xx longer than source_silent_after opens source-silent",
+          "[app]") {
+  FakeMastodonOptions fake_options;
+  fake_options.rate_limit = 1000000;  // no spacing to speak of
+  auto fake = FakeMastodon::Start(fake_options);
+  REQUIRE(fake.ok());
+  MastodonSourceConfig c;
+  c.name = "airline";
+  c.base_url = (*fake)->base_url();
+  c.tag = "AcmeAir";
+  c.poll_interval = 20ms;
+  c.request_timeout = 5000ms;
+  c.backoff.seed = 11;
+  c.backoff.backoff_initial = 10ms;
+  c.backoff.backoff_max = 20ms;
+  c.backoff.backoff_min = 5ms;
+  auto source = MastodonSource::Create(c, RealClock());
+  REQUIRE(source.ok());
+  const MastodonSourceStats& stats = static_cast<MastodonSource&>(**source).stats();
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  DetectorHolder detectors(ShippedDetector());
+  BoundedQueue<PostBatch> queue(10000);
+  EscalatorOptions options;
+  options.source_silent_after = std::chrono::minutes(30);
+  EscalatorRig rig(options);
+
+  Poller poller(*std::move(source), *std::move(http), detectors, queue, /*alive_every=*/30ms);
+  poller.Start();
+  // Healthy: the poller vouches for the source, and the escalator starts watching it.
+  std::optional<PostBatch> alive = queue.Pop(std::stop_token(), 10s);
+  REQUIRE(alive.has_value());
+  CHECK(alive->fetch_ok);
+  CHECK(rig.Process(*alive).empty());
+
+  // The instance answers 503 from now on. Batches from before the first 503 are discarded.
+  (*fake)->InjectFault({FakeFault::Kind::kServerError, 1000000});
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (stats.server_errors.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  REQUIRE(stats.server_errors.load() > 0);
+  while (queue.Pop(std::stop_token(), 0ms)) {
+  }
+  // Many failed polls, many alive intervals: not one batch vouches for the source.
+  const int64_t errors_before = stats.server_errors.load();
+  std::vector<PostBatch> during;
+  const auto watch_until = std::chrono::steady_clock::now() + 600ms;
+  while (std::chrono::steady_clock::now() < watch_until) {
+    if (auto b = queue.Pop(std::stop_token(), 50ms)) during.push_back(std::move(*b));
+  }
+  CHECK(stats.server_errors.load() - errors_before >= 2);
+  for (const PostBatch& b : during) CHECK_FALSE(b.fetch_ok);
+
+  // The outage outlasts source_silent_after: the escalator pages for the silent source.
+  for (const PostBatch& b : during) rig.Process(b);
+  rig.clock().Advance(std::chrono::minutes(31));
+  const std::vector<Escalation> silent = rig.Tick();
+  REQUIRE(silent.size() == 1);
+  CHECK(silent[0].kind == Escalation::Kind::kOpen);
+  CHECK(silent[0].category == "source-silent");
+  CHECK(silent[0].labels == Labels{{"source", "mastodon:airline"}});
+
+  // The instance recovers: the next successful fetch resolves it.
+  (*fake)->ClearFaults();
+  std::optional<PostBatch> back;
+  while (!back && std::chrono::steady_clock::now() < deadline + 10s) {
+    if (auto b = queue.Pop(std::stop_token(), 100ms); b && b->fetch_ok) back = std::move(b);
+  }
+  REQUIRE(back.has_value());
+  const std::vector<Escalation> resolved = rig.Process(*back);
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].kind == Escalation::Kind::kResolve);
+  CHECK(resolved[0].reason == "source fetching again");
+  poller.RequestStop();
+  poller.Join();
+}
+
+}  // namespace
+}  // namespace earshot
