@@ -323,6 +323,12 @@ std::string App::RenderMetrics() const {
     t.Sample("earshot_posts_fetched_total", {{"source", poller->name()}},
              static_cast<double>(poller->stats().posts.load()));
   }
+  t.Family("earshot_source_rechecks_total", "counter",
+           "Posts of open incidents asked for again, to find deletions (recheck_every).");
+  for (const auto& poller : p.pollers) {
+    t.Sample("earshot_source_rechecks_total", {{"source", poller->name()}},
+             static_cast<double>(poller->stats().rechecks.load()));
+  }
   t.Family("earshot_rule_matches_total", "counter", "Posts matched, per rule.");
   std::map<std::string, int64_t> matches;
   for (const auto& poller : p.pollers) {

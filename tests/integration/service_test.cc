@@ -190,6 +190,7 @@ TEST_CASE("Service: /metrics, /healthz and /readyz while running", "[integration
   CHECK(samples.count("earshot_detect_seconds_count{source=\"mastodon:acmeair-sucks\"}") == 1);
   CHECK(samples.count("earshot_sink_delivered_total{sink=\"archive\"}") == 1);
   CHECK(samples.count("earshot_queue_depth{queue=\"batches\"}") == 1);
+  CHECK(samples.count("earshot_source_rechecks_total{source=\"mastodon:acmeair-sucks\"}") == 1);
   // The source's credential's budget, as the fake instance reported it; named, never the token.
   CHECK(samples.at("earshot_rate_budget_limit{network=\"mastodon\",budget=\"mastodon:acmeair-"
                    "sucks\"}") == 300);
