@@ -103,10 +103,10 @@ Pace MastodonSource::Failure(std::string_view what) {
   return Pace{wait};
 }
 
-Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) {
-  if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
+Result<HttpResponse> MastodonSource::Get(std::stop_token stop, HttpClient& http, std::string url,
+                                         std::optional<Pace>* failed) {
   HttpRequest req;
-  req.url = next_url_ ? *next_url_ : FirstUrl();
+  req.url = std::move(url);
   req.total_timeout = config_.request_timeout;
   req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
   req.headers.emplace_back("Accept", "application/json");
@@ -118,11 +118,21 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
       return Status::Cancelled(name_ + ": cancelled");
     }
     ++stats_.transport_errors;
-    return Failure(sent.status().message());  // names the host only, never the query or token
+    *failed = Failure(sent.status().message());  // names the host only, never the query or token
+    return sent.status();
   }
+  budget_.Observe(sent->Header("x-ratelimit-limit"), sent->Header("x-ratelimit-remaining"),
+                  sent->Header("x-ratelimit-reset"));
+  return sent;
+}
+
+Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) {
+  if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
+  std::optional<Pace> failed;
+  Result<HttpResponse> sent = Get(stop, http, next_url_ ? *next_url_ : FirstUrl(), &failed);
+  if (failed) return *failed;
+  if (!sent.ok()) return sent.status();
   const HttpResponse& resp = *sent;
-  budget_.Observe(resp.Header("x-ratelimit-limit"), resp.Header("x-ratelimit-remaining"),
-                  resp.Header("x-ratelimit-reset"));
 
   if (resp.status == 401 || resp.status == 403) {
     ++stats_.auth_errors;
@@ -203,24 +213,12 @@ Result<Pace> MastodonSource::Recheck(std::stop_token stop, HttpClient& http,
   if (post_id.empty() || post_id.find_first_not_of("0123456789") != std::string_view::npos) {
     return Wait(milliseconds(0));
   }
-  HttpRequest req;
-  req.url = fmt::format("{}/api/v1/statuses/{}", config_.base_url, post_id);
-  req.total_timeout = config_.request_timeout;
-  req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
-  req.headers.emplace_back("Accept", "application/json");
-  if (!config_.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + config_.token);
-  ++stats_.requests;
-  Result<HttpResponse> sent = http.Send(req, stop);
-  if (!sent.ok()) {
-    if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
-      return Status::Cancelled(name_ + ": cancelled");
-    }
-    ++stats_.transport_errors;
-    return Failure(sent.status().message());
-  }
+  std::optional<Pace> failed;
+  Result<HttpResponse> sent =
+      Get(stop, http, fmt::format("{}/api/v1/statuses/{}", config_.base_url, post_id), &failed);
+  if (failed) return *failed;
+  if (!sent.ok()) return sent.status();
   const HttpResponse& resp = *sent;
-  budget_.Observe(resp.Header("x-ratelimit-limit"), resp.Header("x-ratelimit-remaining"),
-                  resp.Header("x-ratelimit-reset"));
   if (resp.status == 404 || resp.status == 410) {
     budget_.ResetBackoff();
     batch->fetched = true;  // the instance answered: the source is alive

@@ -90,6 +90,11 @@ class MastodonSource final : public Source {
   MastodonSource(MastodonSourceConfig config, Clock& clock, std::string local_domain);
 
   std::string FirstUrl() const;  // the request when not following a Link
+  // One GET with the source's headers; records the answer's rate-limit headers. A transport
+  // failure is logged, counted and paced into *failed (the error is returned too); a stop is
+  // kCancelled.
+  Result<HttpResponse> Get(std::stop_token stop, HttpClient& http, std::string url,
+                           std::optional<Pace>* failed);
   Pace Failure(std::string_view what);
   Pace Wait(std::chrono::milliseconds floor) const;
 
