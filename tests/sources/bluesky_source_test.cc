@@ -407,6 +407,18 @@ TEST_CASE("BlueskySource: a batch says whether the network answered", "[sources]
   REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &empty).ok());
   CHECK(empty.fetched);  // an empty page is an answer too
   CHECK(empty.posts.empty());
+
+  // The same for the mentions mode: its notification pages vouch for the source.
+  BskyRig mentions = MakeRig({}, [](BlueskySourceConfig& c) {
+    c.query.clear();
+    c.mentions = true;
+  });
+  SourceBatch first;
+  REQUIRE(mentions.source->Next(std::stop_token(), *mentions.http, &first).ok());
+  CHECK_FALSE(first.fetched);
+  SourceBatch notifications;
+  REQUIRE(mentions.source->Next(std::stop_token(), *mentions.http, &notifications).ok());
+  CHECK(notifications.fetched);
 }
 
 TEST_CASE("BlueskySource: Create refuses configs that cannot work", "[sources][bluesky]") {

@@ -344,6 +344,7 @@ Result<Pace> BlueskySource::Notifications(std::stop_token stop, HttpClient& http
                                s.message()));
   }
   budget_.ResetBackoff();
+  batch->fetched = true;
   ++stats_.pages;
   stats_.notifications_skipped += page.skipped;
   for (const std::string& error : page.errors) {
