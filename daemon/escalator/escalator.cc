@@ -266,8 +266,9 @@ Status Escalator::Process(const PostBatch& batch) {
     for (const std::string& id : ids) {
       IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
       if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
-      // One deleted post does not end a storm; and post ids are per source.
-      if (inc->category == "surge") continue;
+      // One deleted post does not end a storm, nor unsay a new hashtag; and post ids are per
+      // source.
+      if (inc->category == "surge" || inc->category == "new-hashtag") continue;
       auto src = inc->labels.find("source");
       if (src != inc->labels.end() && src->second != batch.source) continue;
       Resolve(step, *inc, "post deleted", nullptr);

@@ -730,7 +730,8 @@ Result<std::vector<std::string>> StateStore::PostsToRecheck(std::string_view sou
       "SELECT p.post_id, MAX(i.last_post_at) AS active FROM incidents i "
       "JOIN incident_posts p ON p.incident_id = i.id "
       "JOIN seen_posts s ON s.source = ? AND s.post_id = p.post_id "
-      "WHERE i.status IN ('open', 'acknowledged') AND i.category != 'surge' "
+      "WHERE i.status IN ('open', 'acknowledged') "
+      "AND i.category NOT IN ('surge', 'new-hashtag', 'source-silent') "
       "GROUP BY p.post_id ORDER BY active DESC, p.post_id LIMIT ?"));
   q->Bind(1, source);
   q->Bind(2, static_cast<int64_t>(limit));

@@ -235,7 +235,7 @@ class StateStore {
   // escalator to resolve incidents whose post was deleted on the network.
   Result<std::vector<std::string>> IncidentsWithPosts(const std::vector<std::string>& post_ids);
   // Post ids that `source` delivered and that belong to open or acknowledged incidents (not
-  // surges: one deleted post does not end a storm), the most recently active incidents first,
+  // surges or new hashtags: one deleted post ends neither), the most recently active first,
   // at most `limit`. The poller re-checks them on the network to find deletions it was never
   // told about.
   Result<std::vector<std::string>> PostsToRecheck(std::string_view source, size_t limit);

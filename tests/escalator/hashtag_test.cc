@@ -79,6 +79,24 @@ TEST_CASE("New hashtag: the first complaint with a new brand hashtag opens its i
   CHECK(tag[0].labels.at("hashtag") == "acmeairfail");
 }
 
+TEST_CASE("New hashtag: its first post deleted resolves the complaint, not the hashtag's signal",
+          "[escalator]") {
+  EscalatorRig rig(Brands());
+  auto out = rig.Process(Batch({Tagged({.id = "1", .author = "a@x"}, {"boycottacmeair"})}, "c1"));
+  REQUIRE(out.size() == 2);
+  const std::string tag_id = OfCategory(out, "new-hashtag").at(0).incident_id;
+  // A re-check has nothing to ask about the hashtag's incident.
+  CHECK(*rig.store().PostsToRecheck("mastodon:airline", 10) == std::vector<std::string>{"1"});
+
+  PostBatch deleted = Batch({});
+  deleted.deleted_ids = {"1"};
+  out = rig.Process(deleted);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].category == "complaint");
+  CHECK(out[0].reason == "post deleted");
+  CHECK((*rig.store().LoadIncident(tag_id))->status == IncidentStatus::kOpen);
+}
+
 TEST_CASE("New hashtag: known ones, ones without a brand, and non-complaints never signal",
           "[escalator]") {
   EscalatorRig rig(Brands());
