@@ -50,7 +50,7 @@ TEST_CASE("test sinks: one marked test escalation per sink, one line each", "[ap
   CHECK_THAT(line, Catch::Contains(id));
 }
 
-TEST_CASE("test sinks: retry, failure and bad configuration are each reported; exit 1",
+TEST_CASE("test sinks: retry, failure and bad configuration are each reported, exit 1",
           "[app]") {
   SinkTempDir dir;
   Receiver busy, gone;

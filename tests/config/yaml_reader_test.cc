@@ -91,7 +91,7 @@ TEST_CASE("YamlFile: a missing file is one positioned error", "[config]") {
              Catch::StartsWith("/nonexistent/earshot.yaml: error: cannot read the file"));
 }
 
-TEST_CASE("YamlValue: booleans are only true and false; strings stay strings", "[config]") {
+TEST_CASE("YamlValue: booleans are only true and false, strings stay strings", "[config]") {
   Diagnostics diags;
   auto f = ParseOk("a: true\nb: false\nc: yes\nd: \"true\"\ne: no\nf: on\n", &diags);
   MapReader m(f->root(), "x");

@@ -47,7 +47,7 @@ TEST_CASE("Escalator: group_wait holds the first page and gathers what arrives m
   CHECK(rig.Tick().empty());
 }
 
-TEST_CASE("Escalator: group_interval spaces updates; the held update keeps its reason",
+TEST_CASE("Escalator: group_interval spaces updates, the held update keeps its reason",
           "[escalator]") {
   EscalatorRig rig(Grouped());
   rig.Process(Batch({MakePost({.id = "1"}, {Complaint(Severity::kLow)})}));

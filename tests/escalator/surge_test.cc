@@ -55,7 +55,7 @@ TEST_CASE("SurgeDetector: a minimum count, so that 2 against 0 is no surge", "[e
   CHECK(d.Active().size() == 1);
 }
 
-TEST_CASE("SurgeDetector: one loud author is not a surge; many different people are",
+TEST_CASE("SurgeDetector: one loud author is not a surge, many different people are",
           "[escalator]") {
   SurgeDetector d(Small());
   CHECK_FALSE(Feed(d, "hashtag:acmeairsucks", kT0, seconds(300), 40, 4));

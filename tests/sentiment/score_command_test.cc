@@ -90,7 +90,7 @@ TEST_CASE("earshot score: the fast number path prints what printf rounding print
   CHECK(differ == 0);
 }
 
-TEST_CASE("earshot score: overlays apply; bad lexicon or overlay exits 78", "[sentiment]") {
+TEST_CASE("earshot score: overlays apply, bad lexicon or overlay exits 78", "[sentiment]") {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("earshot-score-" + std::to_string(std::random_device()()));
   std::filesystem::create_directories(dir);

@@ -224,7 +224,7 @@ TEST_CASE("Email sink options: a From address with a line break is refused", "[s
   }
 }
 
-TEST_CASE("EmailSink: AUTH PLAIN/LOGIN with the right password; a wrong one is permanent",
+TEST_CASE("EmailSink: AUTH PLAIN/LOGIN with the right password, a wrong one is permanent",
           "[sinks]") {
   const std::string password = "Sm7pPassw0rdNeverShown";
   SmtpServer server(SmtpServer::Options{"earshot", password, false});
@@ -292,7 +292,7 @@ TEST_CASE("EmailSink: 4xx replies are retried, 5xx replies are permanent", "[sin
   CHECK(server.messages().size() == 1);
 }
 
-TEST_CASE("EmailSink: refused connections are retried; starttls required needs STARTTLS",
+TEST_CASE("EmailSink: refused connections are retried, starttls required needs STARTTLS",
           "[sinks]") {
   std::string url;
   {
@@ -321,7 +321,7 @@ TEST_CASE("EmailSink: refused connections are retried; starttls required needs S
   CHECK(server.messages().empty());
 }
 
-TEST_CASE("Email under a runner: 451 then accepted, in order; the password is never logged",
+TEST_CASE("Email under a runner: 451 then accepted, in order, the password is never logged",
           "[sinks]") {
   const std::string password = "Runn3rSmtpPasswordSecret";
   SinkTempDir dir;

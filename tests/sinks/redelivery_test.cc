@@ -58,7 +58,7 @@ std::string Key(uint64_t seq) {
   return SampleEscalation(seq).incident_id + "-" + std::to_string(seq);
 }
 
-TEST_CASE("StateStore: requeueing dead letters flags them; unknown seqs change nothing",
+TEST_CASE("StateStore: requeueing dead letters flags them, unknown seqs change nothing",
           "[sinks]") {
   SinkTempDir dir;
   auto opened = StateStore::Open(dir.path() / "earshot.db");

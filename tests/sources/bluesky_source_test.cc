@@ -194,7 +194,7 @@ TEST_CASE("BlueskySource: an expired access token is refreshed, not a new login"
   CHECK(rig.fake->refreshes() == 2);
 }
 
-TEST_CASE("BlueskySource: a 401 renews the token once; a renewed token refused too waits long",
+TEST_CASE("BlueskySource: a 401 renews the token once, a renewed token refused too waits long",
           "[sources][bluesky]") {
   BskyRig rig = MakeRig();
   AddPosts(*rig.fake, 2, "a");
@@ -303,7 +303,7 @@ TEST_CASE("BlueskySource: every failure is paced, keeps the cursor, and loses no
   }
 }
 
-TEST_CASE("BlueskySource: Restore resumes after the watermark; a restart loses nothing",
+TEST_CASE("BlueskySource: Restore resumes after the watermark, a restart loses nothing",
           "[sources][bluesky]") {
   BskyRig rig = MakeRig();
   const SystemTime now = RealClock().Now();
@@ -475,7 +475,7 @@ std::vector<std::string> AddMentionPosts(FakeBluesky& fake, int n, const std::st
   return uris;
 }
 
-TEST_CASE("BlueskySource mentions: mentions, replies and quotes become posts; likes and follows "
+TEST_CASE("BlueskySource mentions: mentions, replies and quotes become posts, likes and follows "
           "are skipped and counted",
           "[sources][bluesky]") {
   BskyRig rig = MakeRig({}, Mentions);
@@ -554,8 +554,8 @@ TEST_CASE("BlueskySource mentions: mentions, replies and quotes become posts; li
   }
 }
 
-TEST_CASE("BlueskySource mentions: the first run reads one page; later runs page back to the "
-          "watermark; a restart from the cursor loses nothing",
+TEST_CASE("BlueskySource mentions: the first run reads one page, later runs page back to the "
+          "watermark, a restart from the cursor loses nothing",
           "[sources][bluesky]") {
   // No lookback: the test asserts exactly where runs stop (a lookback only re-reads a margin).
   auto config = [](const FakeBluesky& fake) {
@@ -633,7 +633,7 @@ TEST_CASE("BlueskySource mentions: the first run reads one page; later runs page
   CHECK(tail.size() <= later.size() + 1);
 }
 
-TEST_CASE("BlueskySource mentions: a 401 renews the session once, never logs in again; a 429 "
+TEST_CASE("BlueskySource mentions: a 401 renews the session once, never logs in again, a 429 "
           "waits for ratelimit-reset",
           "[sources][bluesky]") {
   ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));

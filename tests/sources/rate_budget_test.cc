@@ -174,7 +174,7 @@ TEST_CASE("Shared RateBudget: two sources of one credential take turns on one sp
   CHECK(b.remaining() == 450);
 }
 
-TEST_CASE("Shared RateBudget: one 429 holds back every source; failures stay per source",
+TEST_CASE("Shared RateBudget: one 429 holds back every source, failures stay per source",
           "[sources][rate]") {
   ManualClock clock(Start());
   auto shared = std::make_shared<SharedRateBudget>();

@@ -209,7 +209,7 @@ TEST_CASE("RedditSource: one token, the newest page first, then every new post i
   }
 }
 
-TEST_CASE("RedditSource: Restore resumes after the cursor; comments keep their thread",
+TEST_CASE("RedditSource: Restore resumes after the cursor, comments keep their thread",
           "[sources][reddit]") {
   RRig rig =
       MakeRig({}, [](RedditSourceConfig& c) { c.kind = RedditSourceConfig::Kind::kComments; });
@@ -308,7 +308,7 @@ TEST_CASE("RedditSource: every failure is paced, keeps the cursor, and loses not
   }
 }
 
-TEST_CASE("RedditSource: an expired token is replaced once; refused credentials wait long",
+TEST_CASE("RedditSource: an expired token is replaced once, refused credentials wait long",
           "[sources][reddit]") {
   ManualClock clock(RealClock().Now());
   RRig rig = MakeRig({}, nullptr, clock);

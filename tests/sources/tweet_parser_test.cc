@@ -47,7 +47,7 @@ TEST_CASE("TweetParser: the documented search with expansions", "[sources][x]") 
   CHECK(page.posts[2].mentions == std::vector<std::string>{"snowman", "happycamper"});
 }
 
-TEST_CASE("TweetParser: the default payload lacks required fields; each tweet is reported",
+TEST_CASE("TweetParser: the default payload lacks required fields, each tweet is reported",
           "[sources][x]") {
   x::TweetParser parser;
   x::ParsedTweetPage page;

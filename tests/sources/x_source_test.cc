@@ -107,7 +107,7 @@ std::optional<std::string> Param(const RecordedRequest& r, std::string_view key)
   return std::nullopt;
 }
 
-TEST_CASE("XSource: first run reads the newest page; later runs page back with since_id fixed",
+TEST_CASE("XSource: first run reads the newest page, later runs page back with since_id fixed",
           "[sources][x]") {
   XRig rig = MakeXRig();
   const auto old_ids = AddTweets(*rig.fake, 14, "old");
@@ -286,7 +286,7 @@ TEST_CASE("XSource: a bad tweet is skipped, the rest delivered, the cursor moves
   CHECK(Drain(rig).empty());
 }
 
-TEST_CASE("XSource: retweets are ignored; replies share the conversation's thread key",
+TEST_CASE("XSource: retweets are ignored, replies share the conversation's thread key",
           "[sources][x]") {
   XRig rig = MakeXRig({}, [](XSourceConfig& c) { c.query = "acmeair"; });
   FakeTweet root;
@@ -573,7 +573,7 @@ TEST_CASE("XSource mentions: an unknown username is reported clearly and asked a
   CHECK(rig.fake->lookups() == 2);
 }
 
-TEST_CASE("XSource mentions: an id X no longer knows is an error; a looked-up id is dropped and "
+TEST_CASE("XSource mentions: an id X no longer knows is an error, a looked-up id is dropped and "
           "looked up again",
           "[sources][x]") {
   XRig rig = MakeXRig({}, MentionsOf);
@@ -612,7 +612,7 @@ TEST_CASE("XSource mentions: an id X no longer knows is an error; a looked-up id
   CHECK(fixed.fake->lookups() == 0);
 }
 
-TEST_CASE("XSource mentions: 401 waits long and retries once per call; 429 waits for the reset",
+TEST_CASE("XSource mentions: 401 waits long and retries once per call, 429 waits for the reset",
           "[sources][x]") {
   ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
   FakeXOptions o;
