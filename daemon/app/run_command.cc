@@ -127,7 +127,8 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
         log::Error(kComponent, "reload failed, the previous rules and silences keep running: {}",
                    s.message());
         notifier.Send(fmt::format(
-            "READY=1\nSTATUS=reload failed ({}); previous rules and silences running", s.message()));
+            "READY=1\nSTATUS=reload failed ({}); previous rules and silences running",
+            s.message()));
       }
       continue;
     }

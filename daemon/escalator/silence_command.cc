@@ -137,10 +137,11 @@ int RunSilenceCommand(const std::vector<std::string>& args, StateStore& store, C
       // "file:silences.yaml:12": the file is the truth; expiring here would be undone at reload.
       const std::string where = args[1].substr(kFileSilencePrefix.size());
       const size_t colon = where.rfind(':');
+      const std::string line = colon == std::string::npos ? "?" : where.substr(colon + 1);
       err << fmt::format(
           "earshot silence: {} comes from the silences file ({} line {}); delete the entry or "
           "set its ends_at there, then reload (systemctl reload earshot)\n",
-          args[1], where.substr(0, colon), colon == std::string::npos ? "?" : where.substr(colon + 1));
+          args[1], where.substr(0, colon), line);
       return 2;
     }
     Status s = store.ExpireSilence(args[1], clock.Now());

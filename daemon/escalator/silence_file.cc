@@ -95,7 +95,9 @@ std::optional<std::vector<FileSilence>> LoadSilenceFile(const std::filesystem::p
     if (auto v = m.GetRequired("matchers")) {
       matchers = ReadMatchers(*v, fmt::format("matchers of silence #{}", index));
     }
-    if (auto v = m.Get("starts_at")) starts = ReadTime(*v, fmt::format("starts_at of silence #{}", index));
+    if (auto v = m.Get("starts_at")) {
+      starts = ReadTime(*v, fmt::format("starts_at of silence #{}", index));
+    }
     auto ends_value = m.GetRequired("ends_at");
     if (ends_value) ends = ReadTime(*ends_value, fmt::format("ends_at of silence #{}", index));
     m.Required("comment", &s.comment).Optional("created_by", &s.created_by);
