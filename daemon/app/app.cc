@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 
+#include "daemon/app/config_loader.h"
 #include "daemon/app/prometheus_text.h"
 #include "daemon/app/routed_sink.h"
 #include "daemon/app/source_factory.h"
@@ -155,6 +156,13 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
   AddRuleHashtags(*parts->detectors->Get(), &escalation);  // the packs' own are not new
   parts->escalator = std::make_unique<Escalator>(
       *parts->store, std::move(escalation), RealClock(), std::move(publish));
+  // The silences file, like the rules: a broken one stops the start, with every error.
+  auto file_silences = LoadConfiguredSilences(config, RealClock().Now(), diags);
+  if (!file_silences) {
+    return Status::InvalidArgument(fmt::format("{}: silences file has errors",
+                                               config.silences_file.string()));
+  }
+  parts->escalator->SetFileSilences(*std::move(file_silences));
 
   for (const SourceSettings& s : config.sources) {
     auto built = BuildSource(s, UserAgent(), &parts->budgets);
@@ -203,16 +211,26 @@ Status App::Start() {
 }
 
 Status App::Reload(const AppConfig& config, Diagnostics* diags) {
+  // Both the rules and the silences file must read cleanly before either is swapped in: a
+  // broken file keeps the running rules and silences, whichever file it is.
   auto next = BuildDetector(config, diags);
-  if (!next.ok()) {
+  auto file_silences = LoadConfiguredSilences(config, RealClock().Now(), diags);
+  if (!next.ok() || !file_silences) {
     ++parts_->reloads_failed;
-    return next.status();
+    if (!next.ok()) return next.status();
+    return Status::InvalidArgument(fmt::format("{}: silences file has errors",
+                                               config.silences_file.string()));
   }
   parts_->detectors->Swap(*std::move(next));
+  const size_t silence_count = file_silences->size();
+  parts_->escalator->SetFileSilences(*std::move(file_silences));
   ++parts_->reloads_ok;
   // logrotate sends SIGHUP after moving files: sinks that hold one open reopen it.
   for (auto& sink : parts_->sinks) sink->Reopen();
-  log::Info(kComponent, "reloaded rules from {} file(s)", config.rule_files.size());
+  log::Info(kComponent, "reloaded rules from {} file(s){}", config.rule_files.size(),
+            config.silences_file.empty()
+                ? ""
+                : fmt::format(", {} silence(s) from {}", silence_count, config.silences_file_name));
   // Sources and sinks own threads, sockets and cursors; they are built once per process.
   auto names = [](const auto& list) {
     std::vector<std::string> out;
@@ -381,6 +399,9 @@ void App::AppendComponentMetrics(PrometheusText* t) const {
   if (auto active = p.store->LoadActiveIncidents(); active.ok()) {
     t->Sample("earshot_incidents_open", {}, static_cast<double>(active->size()));
   }
+  t->Family("earshot_file_silences", "gauge",
+            "Entries of the silences file loaded (active or pending), as of the last reload.");
+  t->Sample("earshot_file_silences", {}, static_cast<double>(p.escalator->file_silence_count()));
   t->Family("earshot_bus_published_total", "counter", "Escalations published on the bus.");
   t->Sample("earshot_bus_published_total", {}, static_cast<double>(p.publisher->published()));
 

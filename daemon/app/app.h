@@ -3,8 +3,9 @@
 // even when an earlier one failed (Falco's teardown). The main thread drives it: Create, Start,
 // then Reload on SIGHUP and Stop on SIGTERM; no other thread calls it.
 //
-// Reload swaps the detection snapshot (rules + lexicon) only after the new one compiled fully;
-// a broken rule file keeps the running rules and returns every diagnostic.
+// Reload swaps the detection snapshot (rules + lexicon) and the silences file's entries only
+// after both read fully; a broken rule or silences file keeps the running rules and silences
+// and returns every diagnostic.
 #pragma once
 
 #include <chrono>
@@ -42,7 +43,8 @@ class App {
   // pollers, each restored to its committed cursor.
   Status Start();
 
-  // Recompiles rules and lexicon from `config`; swaps them in only when everything compiled.
+  // Recompiles rules and lexicon and re-reads the silences file from `config`; swaps them in
+  // only when everything read cleanly.
   Status Reload(const AppConfig& config, Diagnostics* diags);
 
   // Stops sources, drains what they fetched through the escalator, gives the sinks `grace` to

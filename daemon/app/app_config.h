@@ -64,6 +64,11 @@ struct AppConfig {
   std::vector<std::filesystem::path> lexicon_overlays;
   std::vector<SourceSettings> sources;
   EscalatorOptions escalation;        // the `escalation:` section
+  // escalation.silences_file: resolved against the config's directory, and as written (it names
+  // the file silences' ids, "file:silences.yaml:12"). Empty = no silences file. The file itself
+  // is read by App::Create / App::Reload and `earshot check` (LoadConfiguredSilences).
+  std::filesystem::path silences_file;
+  std::string silences_file_name;
   // The `routes:` tree; nullptr sends every escalation to every sink.
   std::shared_ptr<const RoutingTree> routes;
   std::string bus_endpoint;            // "" = in-process only

@@ -1,5 +1,6 @@
 // `earshot check --config FILE [--json]`: everything `run` would refuse, found without running:
-// the config, every rule file and the lexicon, with every problem reported at once as
+// the config, every rule file, the lexicon and the silences file (whose ended entries are
+// warnings, so the file gets cleaned), with every problem reported at once as
 // file:line:col. Exit 78 on any error, so CI and `ExecReload=` wrappers can gate on it.
 #include <fmt/format.h>
 
@@ -41,6 +42,11 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
     CheckRateBudgets(*config, &diags);
     auto detector = BuildDetector(*config, &diags);
     if (detector.ok()) rules_summary = DescribeRuleSet((*detector)->rules());
+    if (auto silences = LoadConfiguredSilences(*config, RealClock().Now(), &diags);
+        silences && !config->silences_file.empty()) {
+      rules_summary += fmt::format("; {} silence(s) in {}", silences->size(),
+                                   config->silences_file_name);
+    }
   }
 
   if (json) {

@@ -446,7 +446,12 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
         /*required=*/true);
     std::set<std::string> source_names, sink_names;
     root.Each("sources", [&](const YamlValue& item) { ReadSource(item, base_dir, &c, &source_names); });
-    root.Map("escalation", [&](MapReader& e) { ReadEscalation(e, &c.escalation); });
+    root.Map("escalation", [&](MapReader& e) {
+      ReadEscalation(e, &c.escalation);
+      if (e.Optional("silences_file", &c.silences_file_name); !c.silences_file_name.empty()) {
+        c.silences_file = Resolve(base_dir, c.silences_file_name);
+      }
+    });
     if (auto routes = root.Get("routes")) {
       if (auto tree = RoutingTree::Read(*routes)) {
         tree->set_default_timing(c.escalation.timing());
@@ -479,6 +484,13 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
                                                diags->error_count()));
   }
   return c;
+}
+
+std::optional<std::vector<FileSilence>> LoadConfiguredSilences(const AppConfig& config,
+                                                               SystemTime now,
+                                                               Diagnostics* diags) {
+  if (config.silences_file.empty()) return std::vector<FileSilence>{};
+  return LoadSilenceFile(config.silences_file, config.silences_file_name, now, diags);
 }
 
 void ConfigureLogging(const AppConfig& config) {

@@ -5,16 +5,26 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
+#include <vector>
 
 #include "daemon/app/app_config.h"
 #include "daemon/base/result.h"
 #include "daemon/config/diagnostics.h"
+#include "daemon/escalator/silence_file.h"
 
 namespace earshot {
 
 // kInvalidArgument ("N configuration error(s)") when *diags holds errors; the config is only
 // returned when it is complete and valid.
 Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* diags);
+
+// The entries of the config's silences file (escalation.silences_file) active or pending at
+// `now`; none when the config names no file. nullopt when the file has errors, all reported in
+// *diags with file:line:col.
+std::optional<std::vector<FileSilence>> LoadConfiguredSilences(const AppConfig& config,
+                                                               SystemTime now,
+                                                               Diagnostics* diags);
 
 // Applies log.level and log.format.
 void ConfigureLogging(const AppConfig& config);

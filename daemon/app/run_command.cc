@@ -114,13 +114,21 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
       Diagnostics reload_diags;
       auto next = LoadAppConfig(config_path, &reload_diags);
       Status s = next.ok() ? (*app)->Reload(*next, &reload_diags) : next.status();
-      for (const Diagnostic& d : reload_diags.all()) log::Error(kComponent, "{}", d.ToString());
+      for (const Diagnostic& d : reload_diags.all()) {
+        if (d.level == Diagnostic::Level::kWarning) {
+          log::Warn(kComponent, "{}", d.ToString());
+        } else {
+          log::Error(kComponent, "{}", d.ToString());
+        }
+      }
       if (s.ok()) {
         notifier.Send(fmt::format("READY=1\nSTATUS={}", (*app)->StatusLine()));
       } else {
-        log::Error(kComponent, "reload failed, the previous rules keep running: {}", s.message());
-        notifier.Send(
-            fmt::format("READY=1\nSTATUS=reload failed ({}); previous rules running", s.message()));
+        log::Error(kComponent, "reload failed, the previous rules and silences keep running: {}",
+                   s.message());
+        notifier.Send(fmt::format(
+            "READY=1\nSTATUS=reload failed ({}); previous rules and silences running",
+            s.message()));
       }
       continue;
     }

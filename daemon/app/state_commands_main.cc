@@ -65,9 +65,30 @@ int WithStateStore(std::string_view command, const std::vector<std::string>& arg
 
 int RunSilenceCommandFromMain(const std::vector<std::string>& args, std::ostream& out,
                               std::ostream& err) {
-  return WithStateStore("silence", args, err, [&](const auto& rest, StateStore& store) {
-    return RunSilenceCommand(rest, store, RealClock(), out, err);
-  });
+  std::vector<std::string> rest;
+  auto config = LoadConfigArg("silence", args, &rest, err);
+  if (!config) return kExitConfig;
+  auto store = StateStore::Open(config->state_dir / "earshot.db");
+  if (!store.ok()) {
+    err << fmt::format("earshot silence: {}\n", store.status().message());
+    return kExitFailure;
+  }
+  // The silences file's entries are listed with the store's. A broken file is reported and
+  // left out: the daemon keeps the entries it last read, and the store's still show.
+  Diagnostics diags;
+  auto file_silences = LoadConfiguredSilences(*config, RealClock().Now(), &diags);
+  for (const Diagnostic& d : diags.all()) {
+    if (d.level == Diagnostic::Level::kError) err << d.ToString() << "\n";
+  }
+  if (!file_silences) {
+    err << fmt::format("earshot silence: {} has errors (fix them, then `earshot check`); its "
+                       "entries are not listed\n",
+                       config->silences_file.string());
+  }
+  const int code = RunSilenceCommand(rest, **store, RealClock(), out, err,
+                                     file_silences.value_or(std::vector<FileSilence>{}),
+                                     config->silences_file_name);
+  return code == kExitOk && !file_silences ? kExitFailure : code;
 }
 
 int RunDeadLetterCommandFromMain(const std::vector<std::string>& args, std::ostream& out,

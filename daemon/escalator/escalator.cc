@@ -631,8 +631,20 @@ NotifyTiming Escalator::TimingFor(const IncidentRecord& inc) const {
   return options_.routes->TimingFor(labels, options_.timing());
 }
 
+void Escalator::SetFileSilences(std::vector<FileSilence> silences) {
+  auto next = std::make_shared<const std::vector<FileSilence>>(std::move(silences));
+  std::lock_guard lock(file_silences_mu_);
+  file_silences_ = std::move(next);
+}
+
+size_t Escalator::file_silence_count() const {
+  std::lock_guard lock(file_silences_mu_);
+  return file_silences_ ? file_silences_->size() : 0;
+}
+
 Status Escalator::RefreshSilences() {
-  EARSHOT_ASSIGN_OR_RETURN(auto records, store_.ListSilences(clock_.Now(), /*active_only=*/true));
+  const SystemTime now = clock_.Now();
+  EARSHOT_ASSIGN_OR_RETURN(auto records, store_.ListSilences(now, /*active_only=*/true));
   std::vector<std::pair<std::string, LabelMatchers>> silences;
   for (const SilenceRecord& r : records) {
     auto m = LabelMatchers::Parse(r.matchers);
@@ -641,6 +653,16 @@ Status Escalator::RefreshSilences() {
       continue;
     }
     silences.emplace_back(r.id, std::move(m).value());
+  }
+  std::shared_ptr<const std::vector<FileSilence>> file;
+  {
+    std::lock_guard lock(file_silences_mu_);
+    file = file_silences_;
+  }
+  if (file) {
+    for (const FileSilence& f : *file) {
+      if (f.ActiveAt(now)) silences.emplace_back(f.id, f.matchers);
+    }
   }
   silences_ = std::move(silences);
   return Status::Ok();
@@ -737,7 +759,8 @@ Status Escalator::Finish(Step& step) {
 
 Status Escalator::Tick() {
   EARSHOT_RETURN_IF_ERROR(EnsureLoaded());
-  // `earshot silence` writes from another process: re-read what is active now.
+  // `earshot silence` writes from another process, a reload sets the file's: re-read what is
+  // active now.
   EARSHOT_RETURN_IF_ERROR(RefreshSilences());
   // `earshot ack` too: an acknowledged incident stops its repeat pages.
   EARSHOT_ASSIGN_OR_RETURN(std::vector<std::string> acked, store_.AcknowledgedIncidentIds());

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -22,6 +23,7 @@
 #include "daemon/base/status.h"
 #include "daemon/escalator/escalator_options.h"
 #include "daemon/escalator/label_matcher.h"
+#include "daemon/escalator/silence_file.h"
 #include "daemon/escalator/surge.h"
 #include "daemon/state/state_store.h"
 #include "detectors/detection.h"
@@ -59,6 +61,14 @@ class Escalator {
   void Start(BoundedQueue<PostBatch>& in);
   void RequestStop();
   void Join();
+
+  // Replaces the silences read from the silences file (silence_file.h). Safe from any thread:
+  // App::Reload calls it on the main thread while the escalator runs. They join the store's
+  // silences at the next Tick() (within a second), each active between its starts_at and
+  // ends_at, and mute through the same list.
+  void SetFileSilences(std::vector<FileSilence> silences);
+  // How many file silences are loaded (active, pending or ended since), from any thread.
+  size_t file_silence_count() const;
 
   // steady_clock milliseconds of the thread's last loop turn, for the watchdog.
   int64_t heartbeat_ms() const { return heartbeat_ms_.load(std::memory_order_relaxed); }
@@ -129,7 +139,11 @@ class Escalator {
   uint64_t last_seq_ = 0;
   std::unordered_map<std::string, IncidentRecord> active_;  // open + acknowledged, by id
   SystemTime last_prune_{};
-  std::vector<std::pair<std::string, LabelMatchers>> silences_;  // active, by id
+  // Active silences by id: the store's, then the file's (RefreshSilences).
+  std::vector<std::pair<std::string, LabelMatchers>> silences_;
+  // The silences file's entries as last set; the one field shared with other threads.
+  mutable std::mutex file_silences_mu_;
+  std::shared_ptr<const std::vector<FileSilence>> file_silences_;  // guarded by file_silences_mu_
   std::unordered_map<std::string, std::string> muted_;  // incident id -> silence id, logged once
   SurgeDetector surge_;
   // Every brand hashtag seen (committed), by hashtag; and the ones never to signal.

@@ -95,7 +95,8 @@ std::optional<std::chrono::seconds> ParseShortDuration(std::string_view text) {
 }
 
 int RunSilenceCommand(const std::vector<std::string>& args, StateStore& store, Clock& clock,
-                      std::ostream& out, std::ostream& err) {
+                      std::ostream& out, std::ostream& err,
+                      const std::vector<FileSilence>& file_silences, std::string_view file_name) {
   if (args.empty()) return Usage(err, "missing subcommand");
   const std::string& sub = args[0];
   if (sub == "add") return Add(args, store, clock, out, err);
@@ -107,18 +108,42 @@ int RunSilenceCommand(const std::vector<std::string>& args, StateStore& store, C
       err << "earshot silence: " << list.status().message() << "\n";
       return 1;
     }
-    if (list->empty()) out << (all ? "no silences\n" : "no active silences\n");
     const SystemTime now = clock.Now();
+    auto state_of = [&](SystemTime starts_at, SystemTime ends_at) {
+      return ends_at <= now ? "expired" : (starts_at > now ? "pending" : "active");
+    };
+    size_t shown = 0;
     for (const SilenceRecord& s : *list) {
-      const char* state = s.ends_at <= now ? "expired" : (s.starts_at > now ? "pending" : "active");
-      out << fmt::format("{}  {}  {} until {}  by {}{}\n", s.id, s.matchers, state,
-                         FormatIso8601(s.ends_at), s.created_by,
+      out << fmt::format("{}  {}  {} until {}  by {}{}\n", s.id, s.matchers,
+                         state_of(s.starts_at, s.ends_at), FormatIso8601(s.ends_at), s.created_by,
                          s.comment.empty() ? "" : "  # " + s.comment);
+      ++shown;
     }
+    // The file's entries: pending and active ones (the loader already left out ended ones).
+    for (const FileSilence& s : file_silences) {
+      if (!all && s.ends_at <= now) continue;
+      out << fmt::format("{}  {}  {} until {}  by {}  (from {})  # {}\n", s.id,
+                         s.matchers.ToString(), state_of(s.starts_at, s.ends_at),
+                         FormatIso8601(s.ends_at), s.created_by.empty() ? "-" : s.created_by,
+                         file_name, s.comment);
+      ++shown;
+    }
+    if (shown == 0) out << (all ? "no silences\n" : "no active silences\n");
     return 0;
   }
   if (sub == "expire") {
     if (args.size() != 2) return Usage(err, "expire takes one silence id (see `earshot silence list`)");
+    if (args[1].starts_with(kFileSilencePrefix)) {
+      // "file:silences.yaml:12": the file is the truth; expiring here would be undone at reload.
+      const std::string where = args[1].substr(kFileSilencePrefix.size());
+      const size_t colon = where.rfind(':');
+      const std::string line = colon == std::string::npos ? "?" : where.substr(colon + 1);
+      err << fmt::format(
+          "earshot silence: {} comes from the silences file ({} line {}); delete the entry or "
+          "set its ends_at there, then reload (systemctl reload earshot)\n",
+          args[1], where.substr(0, colon), line);
+      return 2;
+    }
     Status s = store.ExpireSilence(args[1], clock.Now());
     if (!s.ok()) {
       err << "earshot silence: " << s.message() << "\n";

@@ -63,6 +63,13 @@ TEST_CASE("Config: the annotated example in systemd/ loads", "[app]") {
   CHECK(config->sources.size() == 2);
   CHECK(config->sources[1].secret == "secret");
   CHECK(!config->sinks.empty());
+  // The shipped silences file sits beside it, reads cleanly and holds none.
+  CHECK(config->silences_file == fs::path(EARSHOT_SOURCE_DIR) / "systemd/silences.yaml");
+  auto silences = LoadConfiguredSilences(*config, SystemTime{}, &diags);
+  INFO(diags.ToText());
+  REQUIRE(silences);
+  CHECK(silences->empty());
+  CHECK(diags.empty());
 }
 
 TEST_CASE("Config: relative paths resolve against the config file, secrets from files", "[app]") {

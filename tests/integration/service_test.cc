@@ -1,5 +1,5 @@
 // earshot as systemd runs it: the notify protocol (READY, WATCHDOG, RELOADING, STOPPING,
-// STATUS), reload keeping the old rules on a broken file, SIGTERM losing nothing, and the
+// STATUS), reload keeping the old rules (and the silences file's entries) on a broken file, SIGTERM losing nothing, and the
 // metrics and health endpoints, all against `earshot run` as a separate process.
 #include <netinet/in.h>
 #include <signal.h>
@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "daemon/net/curl_http_client.h"
+#include "daemon/state/state_store.h"
 #include "tests/fakes/notify_listener.h"
 #include "tests/integration/daemon_rig.h"
 
@@ -117,6 +118,54 @@ TEST_CASE("Service: a broken rule file on reload keeps the running rules", "[int
   CHECK(rig.Escalations()[0].posts[0].id == id);
   CHECK(rig.StopDaemon() == 0);
   CHECK(rig.DaemonLog().find("broken.yaml:3:") != std::string::npos);
+}
+
+TEST_CASE("Service: the silences file mutes, a broken one on reload keeps it, an empty one "
+          "releases the held page", "[integration]") {
+  DaemonRig rig("escalation:\n  silences_file: silences.yaml\n");
+  const std::string silences = rig.dir() + "/silences.yaml";
+  std::ofstream(silences) << "- matchers: category=complaint\n  ends_at: 2099-01-01T00:00:00Z\n"
+                             "  comment: known outage, ops on it\n";
+  NotifyListener& notify = rig.notify();
+  REQUIRE(rig.StartDaemon());
+  const std::string id = rig.fake().AddStatus(
+      Toot("ivy", 40, "#AcmeAirSucks they lost my bag and nobody answers the phone"));
+
+  // Muted: the incident opens and its history names the file entry; nothing pages.
+  auto store = StateStore::Open(rig.dir() + "/state/earshot.db");
+  REQUIRE(store.ok());
+  std::vector<IncidentEvent> events;
+  REQUIRE(WaitUntil(
+      [&] {
+        auto active = (*store)->LoadActiveIncidents();
+        if (!active.ok() || active->empty()) return false;
+        auto e = (*store)->LoadIncidentEvents(active->front().id);
+        if (e.ok()) events = *e;
+        return !events.empty();
+      },
+      30s));
+  CHECK(events.front().kind == "silenced");
+  CHECK(events.front().reason == "new incident (by file:silences.yaml:1)");
+
+  // A broken edit: the reload fails and the running silence stays.
+  std::ofstream(silences) << "- matchers: category=complaint\n  ends_at: tomorrow\n"
+                             "  comment: typo\n";
+  rig.daemon().Signal(SIGHUP);
+  REQUIRE(WaitUntil([&] { return notify.Any("STATUS=reload failed"); }, 30s));
+  CHECK(rig.Escalations().empty());
+
+  // The entry removed: the held page goes out once.
+  std::ofstream(silences) << "# no silences\n";
+  rig.daemon().Signal(SIGHUP);
+  REQUIRE(rig.WaitForEscalations(1));
+  CHECK(rig.StopDaemon() == 0);
+  const std::vector<Escalation> all = rig.Escalations();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].posts[0].id == id);
+  const std::string log = rig.DaemonLog();
+  CHECK(log.find("silences.yaml:2:12: error: ends_at of silence #1: 'tomorrow'") !=
+        std::string::npos);
+  CHECK(log.find("0 silence(s) from silences.yaml") != std::string::npos);
 }
 
 TEST_CASE("Service: SIGTERM at any moment loses nothing and repeats nothing", "[integration]") {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds earshot's .deb from an already built tree and checks what an operator would get:
-# the binary, the unit, the annotated config as a conffile, the rule packs, the lexicon with its
-# license, and Depends computed from the linked libraries.
+# the binary, the unit, the annotated config and the silences file as conffiles, the rule packs,
+# the lexicon with its license, and Depends computed from the linked libraries.
 #   package_test.sh <build dir>
 set -euo pipefail
 build=$1
@@ -13,6 +13,7 @@ deb=$(ls "$out"/earshot_*.deb)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 fail=0
 for path in ./usr/bin/earshot ./usr/lib/systemd/system/earshot.service ./etc/earshot/earshot.yaml \
+            ./etc/earshot/silences.yaml \
             ./usr/share/earshot/rules/complaints.yaml \
             ./usr/share/earshot/rules/resolution.yaml ./usr/share/earshot/rules/praise.yaml \
             ./usr/share/earshot/rules/lexicon/vader_lexicon.txt \
@@ -30,10 +31,12 @@ for lib in libcurl4 libre2 libzmq5 libsqlite3 libyaml-cpp; do
     fail=1
   fi
 done
-if ! dpkg-deb --info "$deb" conffiles | grep -qx /etc/earshot/earshot.yaml; then
-  echo "/etc/earshot/earshot.yaml is not a conffile" >&2
-  fail=1
-fi
+for conffile in /etc/earshot/earshot.yaml /etc/earshot/silences.yaml; do
+  if ! dpkg-deb --info "$deb" conffiles | grep -qx "$conffile"; then
+    echo "$conffile is not a conffile" >&2
+    fail=1
+  fi
+done
 if grep -q "^./usr/share/earshot/rules/tests" <<<"$contents"; then
   echo "rule tests should not ship" >&2
   fail=1
