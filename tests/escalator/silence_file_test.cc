@@ -39,7 +39,7 @@ std::filesystem::path WriteFile(const TempDir& dir, const std::string& name,
   return path;
 }
 
-TEST_CASE("Silences file: entries load with stable ids; ended ones are warnings", "[escalator]") {
+TEST_CASE("Silences file: entries load with stable ids, ended ones are warnings", "[escalator]") {
   TempDir dir;
   Diagnostics diags;
   auto silences = LoadSilenceFile(WriteFile(dir, "silences.yaml", kGoodFile), "silences.yaml",
