@@ -18,6 +18,8 @@ constexpr size_t kSeenCap = 4096;
 constexpr size_t kDeletedCap = 1024;
 constexpr size_t kMaxPendingEventBytes = 8 << 20;
 constexpr int kMaxNoHead = 3;  // stream failures without a response before leaving the host
+constexpr int kMaxRedirects = 3;  // redirects followed in a row before calling it a loop
+constexpr std::string_view kStreamingPath = "/api/v1/streaming";
 
 double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
 
@@ -62,6 +64,54 @@ std::string StreamingUrlOf(std::string_view body) {
   }
   if (root.at_pointer("/urls/streaming_api").get(url) == simdjson::SUCCESS) return HttpBase(url);
   return "";
+}
+
+bool IsRedirect(long status) {
+  return status == 301 || status == 302 || status == 307 || status == 308;
+}
+
+// The streaming base URL a redirect's Location names: scheme://authority plus any path prefix
+// before /api/v1/streaming, or why it cannot be used (never quoting the Location, whose query
+// could carry a secret).
+Result<std::string> RedirectBase(std::string_view location, std::string_view from) {
+  std::string lower(location.substr(0, 8));
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string scheme;
+  if (lower.starts_with("https://")) {
+    scheme = "https://";
+  } else if (lower.starts_with("http://")) {
+    scheme = "http://";
+  } else if (location.starts_with("/")) {
+    return Status::InvalidArgument("the Location has no host");
+  } else {
+    const size_t colon = location.find(':');
+    return Status::InvalidArgument(
+        colon == std::string_view::npos || colon > 16
+            ? std::string("the Location is not an absolute http(s) URL")
+            : fmt::format("the Location's scheme '{}' is not http(s)", location.substr(0, colon)));
+  }
+  const std::string_view rest = location.substr(scheme.size());
+  const size_t end = std::min(rest.find_first_of("/?#"), rest.size());
+  const std::string_view authority = rest.substr(0, end);
+  if (authority.empty() || authority.front() == ':') {
+    return Status::InvalidArgument("the Location has no host");
+  }
+  if (authority.find('@') != std::string_view::npos) {
+    return Status::InvalidArgument("the Location carries credentials");
+  }
+  if (scheme == "http://" && from.starts_with("https://")) {
+    return Status::InvalidArgument("it goes from https to cleartext http");
+  }
+  std::string_view path = rest.substr(end);
+  path = path.substr(0, std::min(path.find_first_of("?#"), path.size()));
+  const size_t at = path.find(kStreamingPath);
+  const size_t after = at == std::string_view::npos ? 0 : at + kStreamingPath.size();
+  if (at == std::string_view::npos || (after < path.size() && path[after] != '/')) {
+    return Status::InvalidArgument("its path is not under /api/v1/streaming");
+  }
+  std::string base = scheme + std::string(authority) + std::string(path.substr(0, at));
+  while (base.back() == '/') base.pop_back();
+  return base;
 }
 
 // As MastodonSource: the configured domain, else base_url's host without its port.
@@ -159,7 +209,8 @@ Result<Pace> MastodonStreamSource::Discover(std::stop_token stop, HttpClient& ht
   } else {
     log::Info(name_, "streaming from {}", UrlHost(url));
   }
-  streaming_url_ = std::move(url);
+  streaming_url_ = url;
+  discovered_url_ = std::move(url);
   discovered_ = true;
   reconnect_.ResetBackoff();
   return Pace{milliseconds(0)};
@@ -256,11 +307,14 @@ void MastodonStreamSource::HandleEvent(const SseEvent& event, SourceBatch* batch
 
 Pace MastodonStreamSource::StreamDown() {
   const long status = sse_->status();
+  std::optional<std::string> location;
+  if (auto header = sse_->Header("location")) location = std::string(*header);
   streaming_ = false;
   sse_->Close();
   sse_parser_.Reset();  // an event cut off mid-way is never delivered half
   held_bytes_.clear();  // the next connection's gap fill fetches these again
   ++stats_.disconnects;
+  if (IsRedirect(status)) return Redirected(status, std::move(location));
   if (status == 401 || status == 403) {
     ++stats_.auth_errors;
     const milliseconds wait = config_.mastodon.backoff.backoff_max;
@@ -303,6 +357,38 @@ Pace MastodonStreamSource::StreamDown() {
               host_, why.ok() ? "closed by the server" : why.message(), Secs(wait),
               reconnect_.failures());
   }
+  return Pace{wait};
+}
+
+Pace MastodonStreamSource::Redirected(long status, std::optional<std::string> location) {
+  const std::string from = UrlHost(streaming_url_);
+  Result<std::string> base = location ? RedirectBase(*location, streaming_url_)
+                                      : Result<std::string>(Status::InvalidArgument(
+                                            "the answer has no Location header"));
+  std::string why;
+  if (!base.ok()) {
+    why = base.status().message();
+  } else if (++redirects_in_a_row_ > kMaxRedirects) {
+    why = fmt::format("that is {} redirects in a row without a stream (a loop?)",
+                      redirects_in_a_row_);
+  } else {
+    ++stats_.redirects;
+    streaming_url_ = std::move(base).value();
+    no_head_in_a_row_ = 0;
+    log::Info(name_, "{} redirects its streaming API to {}; streaming from there", from,
+              UrlHost(streaming_url_));
+    return Pace{milliseconds(0)};  // a redirect is an answer, not a failure: reconnect now
+  }
+  ++stats_.bad_redirects;
+  redirects_in_a_row_ = 0;
+  streaming_url_ = discovered_url_;
+  const milliseconds wait = reconnect_.Backoff();
+  log::Error(name_,
+             "HTTP {} from the streaming API of {} cannot be followed: {}. The instance's streaming "
+             "host is misconfigured: its admin should set STREAMING_API_BASE_URL (advertised as "
+             "urls.streaming_api) to the wss:// or https:// streaming host; meanwhile use "
+             "'mode: poll' for this source. Retrying from {} in {:.1f}s",
+             status, from, why, UrlHost(streaming_url_), Secs(wait));
   return Pace{wait};
 }
 
@@ -358,6 +444,7 @@ Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
   }
   const long status = sse_->status();
   if (status != 0 && status != 200) return StreamDown();
+  if (status == 200) redirects_in_a_row_ = 0;
   // Any byte from a 200 stream, a heartbeat included, shows the network answering.
   if (status == 200 && !bytes.empty()) batch->fetched = true;
   if (gap_pending_) {
