@@ -7,7 +7,8 @@
 //   1. Discovery: GET /api/v1/instance once; the streaming base URL is
 //      `configuration.urls.streaming` (v2 shape) or `urls.streaming_api` (v1), ws(s):// mapped
 //      to http(s)://; the instance's base_url when it advertises none (or answers 404), or
-//      when the advertised host fails 3 times in a row without answering at all.
+//      when the advertised host fails 3 times in a row without answering at all. An instance
+//      whose streaming server runs elsewhere then redirects the stream request there (4a).
 //   2. Open the stream (SseClient, libcurl). Each Next then waits up to `slice` (~1 s) for
 //      bytes, so the poller's heartbeat stays fresh, and returns the posts that arrived.
 //   3. Events: `update` (a Status, hashtag streams), `notification` (a mention's status; other
