@@ -432,8 +432,7 @@ TEST_CASE("MastodonStreamSource: follows the web host's redirect to the streamin
     web_paths.push_back(r.path);
     if (r.path == "/api/v1/streaming/hashtag") CHECK(r.status == 301);
   }
-  CHECK(web_paths ==
-        std::vector<std::string>{"/api/v1/instance", "/api/v1/streaming/hashtag"});
+  CHECK(web_paths == std::vector<std::string>{"/api/v1/instance", "/api/v1/streaming/hashtag"});
 
   const std::string log_text = captured.Text();
   CHECK(log_text.find("redirects its streaming API to " + UrlHost(stream_host.base_url())) !=
@@ -453,8 +452,10 @@ TEST_CASE("MastodonStreamSource: the token goes to the redirected host on the st
   REQUIRE(rig.source->Restore(old).ok());  // so a gap fill runs after the connect
   const std::string missed = Tagged(*rig.fake, "while earshot was down");
 
-  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().gap_fill_requests >= 1 &&
-                                     stream_host.open_streams() == 1 && !rig.posts.empty(); }));
+  REQUIRE(rig.StepUntil([&] {
+    return rig.stream().stats().gap_fill_requests >= 1 && stream_host.open_streams() == 1 &&
+           !rig.posts.empty();
+  }));
   CHECK(rig.posts[0].id == missed);  // the gap fill read the instance's REST timeline
 
   // As Mastodon's own clients: the bearer token on the stream request to the streaming host

@@ -362,9 +362,9 @@ Pace MastodonStreamSource::StreamDown() {
 
 Pace MastodonStreamSource::Redirected(long status, std::optional<std::string> location) {
   const std::string from = UrlHost(streaming_url_);
-  Result<std::string> base = location ? RedirectBase(*location, streaming_url_)
-                                      : Result<std::string>(Status::InvalidArgument(
-                                            "the answer has no Location header"));
+  Result<std::string> base =
+      location ? RedirectBase(*location, streaming_url_)
+               : Result<std::string>(Status::InvalidArgument("the answer has no Location header"));
   std::string why;
   if (!base.ok()) {
     why = base.status().message();
@@ -383,12 +383,13 @@ Pace MastodonStreamSource::Redirected(long status, std::optional<std::string> lo
   redirects_in_a_row_ = 0;
   streaming_url_ = discovered_url_;
   const milliseconds wait = reconnect_.Backoff();
-  log::Error(name_,
-             "HTTP {} from the streaming API of {} cannot be followed: {}. The instance's streaming "
-             "host is misconfigured: its admin should set STREAMING_API_BASE_URL (advertised as "
-             "urls.streaming_api) to the wss:// or https:// streaming host; meanwhile use "
-             "'mode: poll' for this source. Retrying from {} in {:.1f}s",
-             status, from, why, UrlHost(streaming_url_), Secs(wait));
+  log::Error(
+      name_,
+      "HTTP {} from the streaming API of {} cannot be followed: {}. The instance's streaming "
+      "host is misconfigured: its admin should set STREAMING_API_BASE_URL (advertised as "
+      "urls.streaming_api) to the wss:// or https:// streaming host; meanwhile use "
+      "'mode: poll' for this source. Retrying from {} in {:.1f}s",
+      status, from, why, UrlHost(streaming_url_), Secs(wait));
   return Pace{wait};
 }
 
