@@ -8,6 +8,7 @@
 
 #include "daemon/base/log.h"
 #include "daemon/net/url.h"
+#include "daemon/sources/mastodon/streaming_redirect.h"
 
 namespace earshot {
 namespace {
@@ -19,7 +20,6 @@ constexpr size_t kDeletedCap = 1024;
 constexpr size_t kMaxPendingEventBytes = 8 << 20;
 constexpr int kMaxNoHead = 3;  // stream failures without a response before leaving the host
 constexpr int kMaxRedirects = 3;  // redirects followed in a row before calling it a loop
-constexpr std::string_view kStreamingPath = "/api/v1/streaming";
 
 double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
 
@@ -64,54 +64,6 @@ std::string StreamingUrlOf(std::string_view body) {
   }
   if (root.at_pointer("/urls/streaming_api").get(url) == simdjson::SUCCESS) return HttpBase(url);
   return "";
-}
-
-bool IsRedirect(long status) {
-  return status == 301 || status == 302 || status == 307 || status == 308;
-}
-
-// The streaming base URL a redirect's Location names: scheme://authority plus any path prefix
-// before /api/v1/streaming, or why it cannot be used (never quoting the Location, whose query
-// could carry a secret).
-Result<std::string> RedirectBase(std::string_view location, std::string_view from) {
-  std::string lower(location.substr(0, 8));
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string scheme;
-  if (lower.starts_with("https://")) {
-    scheme = "https://";
-  } else if (lower.starts_with("http://")) {
-    scheme = "http://";
-  } else if (location.starts_with("/")) {
-    return Status::InvalidArgument("the Location has no host");
-  } else {
-    const size_t colon = location.find(':');
-    return Status::InvalidArgument(
-        colon == std::string_view::npos || colon > 16
-            ? std::string("the Location is not an absolute http(s) URL")
-            : fmt::format("the Location's scheme '{}' is not http(s)", location.substr(0, colon)));
-  }
-  const std::string_view rest = location.substr(scheme.size());
-  const size_t end = std::min(rest.find_first_of("/?#"), rest.size());
-  const std::string_view authority = rest.substr(0, end);
-  if (authority.empty() || authority.front() == ':') {
-    return Status::InvalidArgument("the Location has no host");
-  }
-  if (authority.find('@') != std::string_view::npos) {
-    return Status::InvalidArgument("the Location carries credentials");
-  }
-  if (scheme == "http://" && from.starts_with("https://")) {
-    return Status::InvalidArgument("it goes from https to cleartext http");
-  }
-  std::string_view path = rest.substr(end);
-  path = path.substr(0, std::min(path.find_first_of("?#"), path.size()));
-  const size_t at = path.find(kStreamingPath);
-  const size_t after = at == std::string_view::npos ? 0 : at + kStreamingPath.size();
-  if (at == std::string_view::npos || (after < path.size() && path[after] != '/')) {
-    return Status::InvalidArgument("its path is not under /api/v1/streaming");
-  }
-  std::string base = scheme + std::string(authority) + std::string(path.substr(0, at));
-  while (base.back() == '/') base.pop_back();
-  return base;
 }
 
 // As MastodonSource: the configured domain, else base_url's host without its port.
@@ -314,7 +266,7 @@ Pace MastodonStreamSource::StreamDown() {
   sse_parser_.Reset();  // an event cut off mid-way is never delivered half
   held_bytes_.clear();  // the next connection's gap fill fetches these again
   ++stats_.disconnects;
-  if (IsRedirect(status)) return Redirected(status, std::move(location));
+  if (mastodon::IsStreamingRedirect(status)) return Redirected(status, std::move(location));
   if (status == 401 || status == 403) {
     ++stats_.auth_errors;
     const milliseconds wait = config_.mastodon.backoff.backoff_max;
@@ -363,7 +315,7 @@ Pace MastodonStreamSource::StreamDown() {
 Pace MastodonStreamSource::Redirected(long status, std::optional<std::string> location) {
   const std::string from = UrlHost(streaming_url_);
   Result<std::string> base =
-      location ? RedirectBase(*location, streaming_url_)
+      location ? mastodon::StreamingBaseFromRedirect(*location, streaming_url_)
                : Result<std::string>(Status::InvalidArgument("the answer has no Location header"));
   std::string why;
   if (!base.ok()) {
