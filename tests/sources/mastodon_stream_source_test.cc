@@ -415,6 +415,7 @@ TEST_CASE("MastodonStreamSource: follows the web host's redirect to the streamin
   CHECK(rig.stream().streaming_url() == stream_host.base_url());
   CHECK(rig.stream().stats().redirects == 1);
   CHECK(rig.stream().stats().bad_redirects == 0);
+  CHECK(rig.stream().stats().disconnects == 0);  // a redirect followed is no lost stream
   CHECK(rig.stream().stats().discovery_requests == 1);
   // Discovery (no streaming URL: the instance itself), the redirect, then straight on.
   REQUIRE(rig.waits.size() >= 2);
@@ -487,6 +488,7 @@ TEST_CASE("MastodonStreamSource: a redirect it cannot follow is refused, logged 
   rig.fake->RedirectStreams(bad.location_prefix, 302);
   REQUIRE(rig.StepUntil([&] { return rig.stream().stats().bad_redirects >= 1; }, 20));
   CHECK(rig.stream().stats().redirects == 0);
+  CHECK(rig.stream().stats().disconnects == rig.stream().stats().bad_redirects);
   CHECK(rig.waits.back() >= 10ms);  // a backoff (backoff_min), as for other failures
   CHECK(rig.stream().streaming_url() == rig.fake->base_url());
   const std::string log_text = captured.Text();

@@ -265,8 +265,9 @@ Pace MastodonStreamSource::StreamDown() {
   sse_->Close();
   sse_parser_.Reset();  // an event cut off mid-way is never delivered half
   held_bytes_.clear();  // the next connection's gap fill fetches these again
-  ++stats_.disconnects;
+  // A redirect followed is an answer, not a lost stream: only a refused one counts below.
   if (mastodon::IsStreamingRedirect(status)) return Redirected(status, std::move(location));
+  ++stats_.disconnects;
   if (status == 401 || status == 403) {
     ++stats_.auth_errors;
     const milliseconds wait = config_.mastodon.backoff.backoff_max;
@@ -332,6 +333,7 @@ Pace MastodonStreamSource::Redirected(long status, std::optional<std::string> lo
     return Pace{milliseconds(0)};  // a redirect is an answer, not a failure: reconnect now
   }
   ++stats_.bad_redirects;
+  ++stats_.disconnects;
   redirects_in_a_row_ = 0;
   streaming_url_ = discovered_url_;
   const milliseconds wait = reconnect_.Backoff();

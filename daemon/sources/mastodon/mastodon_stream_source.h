@@ -30,7 +30,8 @@
 //      reconnects there at once, without a backoff. Only the origin is taken: the path and query
 //      are rebuilt from the config as for any stream. A refused Location, or more than
 //      kMaxRedirects redirects in a row without a stream answering 200, is logged as an error
-//      naming the fix, counted in stats().bad_redirects, and backed off as other failures are;
+//      naming the fix, counted in stats().bad_redirects (and disconnects; a redirect followed
+//      is not a disconnect), and backed off as other failures are;
 //      the next attempt starts again from the discovered URL.
 //      The token: the stream request to the redirected host carries the bearer token, as
 //      Mastodon's own clients send it to the streaming host. The redirect is an answer of the
