@@ -182,6 +182,25 @@ TEST_CASE("FakeMastodon: notifications, tokens and the instance", "[sources][fak
   CHECK(f.Get("/api/v1/nothing").status == 404);
 }
 
+TEST_CASE("FakeMastodon: a web host that redirects its streams and advertises none",
+          "[sources][fake]") {
+  FakeMastodonOptions options;
+  options.advertise_streaming = false;
+  Fixture f(options);
+  const auto instance = f.Get("/api/v1/instance");
+  CHECK(instance.status == 200);
+  CHECK_THAT(instance.body, !Catch::Contains("streaming"));
+
+  f.fake->RedirectStreams("https://streaming.example:4000");
+  const auto moved = f.Get("/api/v1/streaming/hashtag?tag=Cats");
+  CHECK(moved.status == 301);  // never followed by the client
+  CHECK(moved.Header("location") ==
+        "https://streaming.example:4000/api/v1/streaming/hashtag?tag=Cats");
+  CHECK(f.Get("/api/v1/timelines/tag/cats").status == 200);  // REST stays here
+  f.fake->RedirectStreams("https://streaming.example", 308);
+  CHECK(f.Get("/api/v1/streaming/user/notification").status == 308);
+}
+
 TEST_CASE("FakeMastodon: statuses look like Mastodon's", "[sources][fake]") {
   Fixture f;
   FakeStatus s;

@@ -8,6 +8,7 @@
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/mastodon/mastodon_source.h"
+#include "tests/sources/manual_clock.h"
 
 namespace earshot {
 namespace {
@@ -49,7 +50,8 @@ FakeMastodonOptions Generous() {
 }
 
 Rig MakeRig(FakeMastodonOptions fake_options = {},
-            std::function<void(MastodonSourceConfig&)> tweak = nullptr) {
+            std::function<void(MastodonSourceConfig&)> tweak = nullptr,
+            Clock& clock = RealClock()) {
   Rig rig;
   auto fake = FakeMastodon::Start(std::move(fake_options));
   REQUIRE(fake.ok());
@@ -59,7 +61,7 @@ Rig MakeRig(FakeMastodonOptions fake_options = {},
   rig.http = std::move(http).value();
   MastodonSourceConfig config = Config(*rig.fake);
   if (tweak) tweak(config);
-  auto source = MastodonSource::Create(std::move(config), RealClock());
+  auto source = MastodonSource::Create(std::move(config), clock);
   REQUIRE(source.ok());
   rig.source = std::move(source).value();
   return rig;
@@ -366,6 +368,31 @@ TEST_CASE("MastodonSource: a rejected token is an auth error with a long wait",
   Call call = NextOk(rig);
   CHECK(call.wait == kBackoffMax);
   CHECK(rig.mastodon().stats().auth_errors == 1);
+}
+
+TEST_CASE("MastodonSource: the rate budget keeps a busy poller under the quota for an hour",
+          "[sources][mastodon]") {
+  ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
+  FakeMastodonOptions o;
+  // Mastodon allows 300 per 5 minutes per account; scaled down tenfold: 360 per hour.
+  o.rate_limit = 30;
+  o.rate_window = std::chrono::minutes(5);
+  o.clock = &clock;
+  Rig rig = MakeRig(
+      o, [](MastodonSourceConfig& c) { c.poll_interval = 1000ms; }, clock);
+  AddTagged(*rig.fake, 3, "post");
+  const SystemTime end = clock.Now() + std::chrono::hours(1);
+  int calls = 0;
+  while (clock.Now() < end) {
+    Call call = NextOk(rig);
+    ++calls;
+    clock.Advance(std::max(call.wait, milliseconds(1)));
+  }
+  CHECK(rig.fake->rate_limited() == 0);
+  CHECK(rig.mastodon().stats().rate_limited == 0);
+  CHECK(static_cast<int>(rig.fake->requests().size()) == calls);
+  CHECK(calls <= 12 * 30 + 1);  // a window may start mid-way through the hour
+  CHECK(calls >= 300);          // and it does use the quota (a 1 s poll would want 3600)
 }
 
 TEST_CASE("MastodonSource: a batch says whether the network answered", "[sources][mastodon]") {

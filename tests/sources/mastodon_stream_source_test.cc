@@ -10,8 +10,10 @@
 #include <map>
 #include <thread>
 
+#include "daemon/base/log.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/net/http_server.h"
+#include "daemon/net/url.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/mastodon/mastodon_stream_source.h"
 
@@ -371,6 +373,151 @@ TEST_CASE("MastodonStreamSource: a stop request ends a waiting Next with kCancel
   auto again = rig.source->Next(stop.get_token(), *rig.http, &batch);
   REQUIRE_FALSE(again.ok());
   CHECK(again.status().code() == Status::Code::kCancelled);
+}
+
+// --- Streaming host discovery by redirect ----------------------------------------------------
+
+struct CapturedLog {
+  CapturedLog() : file(std::tmpfile()) { log::SetOutputForTesting(file, false); }
+  ~CapturedLog() {
+    log::SetOutputForTesting(nullptr, false);
+    std::fclose(file);
+  }
+  std::string Text() const {
+    std::fflush(file);
+    std::rewind(file);
+    std::string out;
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, file) != nullptr) out += buf;
+    return out;
+  }
+  std::FILE* file;
+};
+
+// The web host of an instance that advertises no streaming URL and redirects its streaming
+// paths elsewhere (`redirect_to`, set by the test once it knows the address).
+FakeMastodonOptions WebHostOptions() {
+  FakeMastodonOptions o = FakeOptions();
+  o.advertise_streaming = false;
+  return o;
+}
+
+TEST_CASE("MastodonStreamSource: follows the web host's redirect to the streaming host",
+          "[sources][mastodon][stream]") {
+  CapturedLog captured;
+  auto streaming = FakeMastodon::Start(FakeOptions());  // plays the streaming server
+  REQUIRE(streaming.ok());
+  FakeMastodon& stream_host = **streaming;
+  Rig rig = MakeRig(MastodonSourceConfig::Kind::kHashtag, nullptr, WebHostOptions());
+  rig.fake->RedirectStreams(stream_host.base_url());
+
+  REQUIRE(rig.StepUntil([&] { return stream_host.open_streams() == 1; }, 50));
+  CHECK(rig.stream().streaming_url() == stream_host.base_url());
+  CHECK(rig.stream().stats().redirects == 1);
+  CHECK(rig.stream().stats().bad_redirects == 0);
+  CHECK(rig.stream().stats().disconnects == 0);  // a redirect followed is no lost stream
+  CHECK(rig.stream().stats().discovery_requests == 1);
+  // Discovery (no streaming URL: the instance itself), the redirect, then straight on.
+  REQUIRE(rig.waits.size() >= 2);
+  for (milliseconds wait : rig.waits) CHECK(wait == 0ms);  // the redirect is no failure
+  CHECK(rig.fake->open_streams() == 0);
+
+  const std::string id = Tagged(stream_host, "heard via the redirect");
+  REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
+  CHECK(rig.posts[0].id == id);
+  CHECK(rig.posts[0].text.find("heard via the redirect") != std::string::npos);
+
+  // The web host answered discovery and the redirect; it never served a stream.
+  std::vector<std::string> web_paths;
+  for (const RecordedRequest& r : rig.fake->requests()) {
+    web_paths.push_back(r.path);
+    if (r.path == "/api/v1/streaming/hashtag") CHECK(r.status == 301);
+  }
+  CHECK(web_paths == std::vector<std::string>{"/api/v1/instance", "/api/v1/streaming/hashtag"});
+
+  const std::string log_text = captured.Text();
+  CHECK(log_text.find("redirects its streaming API to " + UrlHost(stream_host.base_url())) !=
+        std::string::npos);
+  CHECK(log_text.find("s3cret-token") == std::string::npos);
+  CHECK(log_text.find("tag=") == std::string::npos);  // the host only, never the query
+}
+
+TEST_CASE("MastodonStreamSource: the token goes to the redirected host on the stream only",
+          "[sources][mastodon][stream]") {
+  auto streaming = FakeMastodon::Start(FakeOptions());
+  REQUIRE(streaming.ok());
+  FakeMastodon& stream_host = **streaming;
+  Rig rig = MakeRig(MastodonSourceConfig::Kind::kHashtag, nullptr, WebHostOptions());
+  rig.fake->RedirectStreams(stream_host.base_url(), 307);
+  const std::string old = Tagged(*rig.fake, "before the restart");
+  REQUIRE(rig.source->Restore(old).ok());  // so a gap fill runs after the connect
+  const std::string missed = Tagged(*rig.fake, "while earshot was down");
+
+  REQUIRE(rig.StepUntil([&] {
+    return rig.stream().stats().gap_fill_requests >= 1 && stream_host.open_streams() == 1 &&
+           !rig.posts.empty();
+  }));
+  CHECK(rig.posts[0].id == missed);  // the gap fill read the instance's REST timeline
+
+  // As Mastodon's own clients: the bearer token on the stream request to the streaming host
+  // (the instance itself named it), nothing else sent there.
+  const std::vector<RecordedRequest> streamed = stream_host.requests();
+  REQUIRE(streamed.size() == 1);
+  CHECK(streamed[0].path == "/api/v1/streaming/hashtag");
+  CHECK(streamed[0].query == "tag=AcmeAir");
+  CHECK(streamed[0].Header("authorization") == "Bearer s3cret-token");
+  CHECK(streamed[0].status == 200);
+  // Discovery and the gap fill stay on the configured instance.
+  bool gap_fill_on_instance = false;
+  for (const RecordedRequest& r : rig.fake->requests()) {
+    if (r.path.starts_with("/api/v1/timelines/tag/")) gap_fill_on_instance = true;
+  }
+  CHECK(gap_fill_on_instance);
+}
+
+TEST_CASE("MastodonStreamSource: a redirect it cannot follow is refused, logged and backed off",
+          "[sources][mastodon][stream]") {
+  struct Bad {
+    std::string location_prefix, why;
+  };
+  const Bad bad = GENERATE(Bad{"ftp://127.0.0.1:2121", "scheme 'ftp' is not http(s)"},
+                           Bad{"http://", "has no host"},
+                           Bad{"http://127.0.0.1:1/elsewhere?", "not under /api/v1/streaming"});
+  CapturedLog captured;
+  Rig rig = MakeRig(MastodonSourceConfig::Kind::kHashtag, nullptr, WebHostOptions());
+  rig.fake->RedirectStreams(bad.location_prefix, 302);
+  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().bad_redirects >= 1; }, 20));
+  CHECK(rig.stream().stats().redirects == 0);
+  CHECK(rig.stream().stats().disconnects == rig.stream().stats().bad_redirects);
+  CHECK(rig.waits.back() >= 10ms);  // a backoff (backoff_min), as for other failures
+  CHECK(rig.stream().streaming_url() == rig.fake->base_url());
+  const std::string log_text = captured.Text();
+  CHECK(log_text.find(bad.why) != std::string::npos);
+  CHECK(log_text.find("STREAMING_API_BASE_URL") != std::string::npos);  // the fix
+  CHECK(log_text.find("mode: poll") != std::string::npos);
+  CHECK(log_text.find("s3cret-token") == std::string::npos);
+  CHECK(log_text.find("tag=") == std::string::npos);
+
+  // Once the instance serves its streams again, the source streams from it.
+  rig.fake->RedirectStreams("");
+  REQUIRE(rig.Connected(1));
+  const std::string id = Tagged(*rig.fake, "back");
+  REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
+  CHECK(rig.posts[0].id == id);
+}
+
+TEST_CASE("MastodonStreamSource: a redirect loop is cut after a few hops",
+          "[sources][mastodon][stream]") {
+  CapturedLog captured;
+  Rig rig = MakeRig(MastodonSourceConfig::Kind::kHashtag, nullptr, WebHostOptions());
+  rig.fake->RedirectStreams(rig.fake->base_url());  // to itself, forever
+  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().bad_redirects >= 1; }, 20));
+  CHECK(rig.stream().stats().redirects == 3);  // three hops followed, the fourth refused
+  CHECK(rig.waits.back() >= 10ms);
+  CHECK(captured.Text().find("4 redirects in a row") != std::string::npos);
+  // The next attempt starts over: the count is per streak, not for life.
+  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().bad_redirects >= 2; }, 20));
+  CHECK(rig.stream().stats().redirects == 6);
 }
 
 }  // namespace

@@ -75,7 +75,8 @@ std::optional<std::string_view> RecordedRequest::Header(std::string_view lower_n
 
 class FakeMastodon::Impl {
  public:
-  explicit Impl(FakeMastodonOptions options) : options_(std::move(options)) {
+  explicit Impl(FakeMastodonOptions options)
+      : options_(std::move(options)), clock_(options_.clock ? *options_.clock : RealClock()) {
     options_.account = LowerUtf8Latin(options_.account);
   }
 
@@ -110,7 +111,7 @@ class FakeMastodon::Impl {
     const std::string content = s.html.empty() ? RenderText(s.text, &tags, &mentions) : s.html;
     Dedupe(&tags);
     Dedupe(&mentions);
-    const std::string created = FormatIso8601(s.created_at.value_or(RealClock().Now()));
+    const std::string created = FormatIso8601(s.created_at.value_or(clock_.Now()));
     const std::string account = AccountJson(s.acct, s.display_name, s.followers, s.bot, created);
     std::string tags_json, mentions_json;
     for (const auto& t : tags) {
@@ -162,7 +163,7 @@ class FakeMastodon::Impl {
     const uint64_t id = NextStatusId();
     const std::string ids = std::to_string(id);
     for (size_t pos; (pos = json.find("$ID")) != std::string::npos;) json.replace(pos, 3, ids);
-    const std::string created = FormatIso8601(RealClock().Now());
+    const std::string created = FormatIso8601(clock_.Now());
     return Publish(id, std::move(json), std::move(tags), std::move(mentions),
                    AccountJson("someone", "", 0, false, created), created);
   }
@@ -185,7 +186,7 @@ class FakeMastodon::Impl {
     const size_t end = e->json.find(",\"reblog\":null,");
     if (start == std::string::npos || end == std::string::npos || end < start) return;
     e->json.replace(start, end - start, "\"content\":" + Q(content));
-    const std::string edited = "\"edited_at\":\"" + FormatIso8601(RealClock().Now()) + "\"";
+    const std::string edited = "\"edited_at\":\"" + FormatIso8601(clock_.Now()) + "\"";
     if (const size_t at = e->json.find("\"edited_at\":null"); at != std::string::npos) {
       e->json.replace(at, strlen("\"edited_at\":null"), edited);
     }
@@ -216,6 +217,15 @@ class FakeMastodon::Impl {
   void ClearFaults() {
     std::lock_guard lock(mu_);
     faults_.clear();
+  }
+  void RedirectStreams(std::string location_prefix, int status) {
+    std::lock_guard lock(mu_);
+    redirect_to_ = std::move(location_prefix);
+    redirect_status_ = status;
+  }
+  int rate_limited() const {
+    std::lock_guard lock(mu_);
+    return rate_limited_;
   }
   std::vector<RecordedRequest> requests() const {
     std::lock_guard lock(mu_);
@@ -437,7 +447,7 @@ class FakeMastodon::Impl {
 
   // Counts this request in the rate window and returns the three headers. Requires mu_.
   bool RateLimit(HttpServerResponse* r) {
-    const SystemTime now = RealClock().Now();
+    const SystemTime now = clock_.Now();
     if (!window_end_ || now >= *window_end_) {
       window_end_ = now + options_.rate_window;
       used_ = 0;
@@ -493,22 +503,41 @@ class FakeMastodon::Impl {
                "end.</h1></body></html>";
       return finish(std::move(r));
     }
-    if (!within_budget) return finish(Json(429, R"({"error":"Too many requests"})"));
+    if (!within_budget) {
+      ++rate_limited_;
+      return finish(Json(429, R"({"error":"Too many requests"})"));
+    }
 
     // Token: a wrong bearer token is always rejected; notifications need one.
     const auto auth = req.Header("authorization");
     const bool token_ok = options_.token.empty() || auth == "Bearer " + options_.token;
     if (auth && !token_ok) return finish(Json(401, R"({"error":"The access token is invalid"})"));
 
+    // A web host whose streaming server runs elsewhere: Mastodon's StreamingController answers
+    // every /api/v1/streaming path with a redirect to the same path and query on the streaming
+    // host, before looking at the token.
+    if (!redirect_to_.empty() && req.path.starts_with("/api/v1/streaming")) {
+      HttpServerResponse r;
+      r.status = redirect_status_;
+      r.headers.emplace_back("Location",
+                             redirect_to_ + req.path + (req.query.empty() ? "" : "?" + req.query));
+      r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+      r.body = "<html><body>You are being redirected.</body></html>";
+      return finish(std::move(r));
+    }
+
     HttpServerResponse r;
     if (req.path == "/api/v1/instance") {
+      const std::string urls =
+          options_.advertise_streaming
+              ? fmt::format(",\"urls\":{{\"streaming_api\":{}}}",
+                            Q(options_.streaming_url.empty() ? "ws://" + UrlHostAndPort()
+                                                             : options_.streaming_url))
+              : "";
       r = Json(200, fmt::format("{{\"uri\":{},\"title\":\"earshot fake Mastodon\","
                                 "\"short_description\":\"\",\"version\":\"4.2.0\","
-                                "\"registrations\":false,\"stats\":{{\"status_count\":{}}},"
-                                "\"urls\":{{\"streaming_api\":{}}}}}",
-                                Q(UrlHostAndPort()), entries_.size(),
-                                Q(options_.streaming_url.empty() ? "ws://" + UrlHostAndPort()
-                                                                 : options_.streaming_url)));
+                                "\"registrations\":false,\"stats\":{{\"status_count\":{}}}{}}}",
+                                Q(UrlHostAndPort()), entries_.size(), urls));
     } else if (req.path.starts_with("/api/v1/timelines/tag/")) {
       const std::string tag = LowerUtf8Latin(req.path.substr(strlen("/api/v1/timelines/tag/")));
       r = Page(req, false, tag, 20, 40);
@@ -645,6 +674,7 @@ class FakeMastodon::Impl {
   }
 
   FakeMastodonOptions options_;
+  Clock& clock_;
   std::unique_ptr<HttpServer> server_;
   std::string base_url_;
 
@@ -660,6 +690,9 @@ class FakeMastodon::Impl {
   std::condition_variable_any stream_cv_;            // signalled on new events and drops
   std::optional<SystemTime> window_end_;             // GUARDED_BY(mu_)
   int64_t used_ = 0;                                 // GUARDED_BY(mu_)
+  int rate_limited_ = 0;                             // GUARDED_BY(mu_)
+  std::string redirect_to_;                          // GUARDED_BY(mu_), "" = serve streams
+  int redirect_status_ = 301;                        // GUARDED_BY(mu_)
 };
 
 Result<std::unique_ptr<FakeMastodon>> FakeMastodon::Start(FakeMastodonOptions options) {
@@ -685,6 +718,10 @@ size_t FakeMastodon::DropStreams(bool mid_event) { return impl_->DropStreams(mid
 size_t FakeMastodon::open_streams() const { return impl_->open_streams(); }
 void FakeMastodon::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
 void FakeMastodon::ClearFaults() { impl_->ClearFaults(); }
+void FakeMastodon::RedirectStreams(std::string location_prefix, int status) {
+  impl_->RedirectStreams(std::move(location_prefix), status);
+}
+int FakeMastodon::rate_limited() const { return impl_->rate_limited(); }
 std::vector<RecordedRequest> FakeMastodon::requests() const { return impl_->requests(); }
 size_t FakeMastodon::status_count() const { return impl_->status_count(); }
 void FakeMastodon::Stop() { impl_->Stop(); }

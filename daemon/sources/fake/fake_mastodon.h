@@ -7,18 +7,22 @@
 //   GET /api/v1/statuses/:id         one status; 404 {"error":"Record not found"} once deleted
 //   GET /api/v1/instance             a minimal Instance entity; urls.streaming_api points
 //                                    back to the fake itself (ws://127.0.0.1:<port>) unless
-//                                    options say otherwise
+//                                    options say otherwise (another URL, or none at all)
 //   GET /api/v1/streaming/hashtag?tag=         Server-Sent Events: `update` for each new status
 //   GET /api/v1/streaming/user/notification    carrying the tag / `notification` for each new
 //                                    mention (token checked as for notifications); `delete` and
 //                                    `status.update` for deleted and edited statuses; a ":)"
 //                                    comment on connect and ":thump" heartbeats when idle.
 //                                    DropStreams cuts every open stream (optionally mid-event).
+//                                    After RedirectStreams, every /api/v1/streaming path answers
+//                                    a redirect instead, as the web host of an instance whose
+//                                    streaming server runs on another host does.
 // Paging is Mastodon's: max_id (older than), since_id (newer than, newest page), min_id (the
 // page right after, oldest first, then sent newest first); results newest first; a Link header
 // with absolute rel="next" (max_id=<oldest>) and rel="prev" (min_id=<newest>) URLs to itself
 // when the page is not empty. Every /api response carries X-RateLimit-Limit/Remaining/Reset
-// (ISO-8601) for a fixed window; past the budget it answers 429 (when enforced).
+// (ISO-8601) for a fixed window; past the budget it answers 429 (when enforced). Time (rate
+// windows, created_at, edited_at) comes from options.clock.
 //
 // Statuses follow the documented Status entity: realistic `content` HTML (<p>, hashtag links,
 // mention h-cards, links with invisible/ellipsis spans), a full `account`, tags, mentions.
@@ -100,6 +104,10 @@ struct FakeMastodonOptions {
   std::chrono::milliseconds heartbeat_interval{15000};
   // What /api/v1/instance advertises as urls.streaming_api; "" = ws://<the fake itself>.
   std::string streaming_url;
+  // false: the Instance entity has no `urls` at all (a proxy that strips it, a server that
+  // does not implement it).
+  bool advertise_streaming = true;
+  Clock* clock = nullptr;  // rate windows and timestamps; null = the real clock
 };
 
 class FakeMastodon {
@@ -135,6 +143,16 @@ class FakeMastodon {
 
   void InjectFault(FakeFault fault);
   void ClearFaults();
+
+  // From now on, every /api/v1/streaming path answers `status` (301 as Mastodon's web host;
+  // 302/307/308 also work) with `Location: <location_prefix><path>?<query>`: the request's own
+  // path and query on another origin, which is how Mastodon's StreamingController points clients
+  // at the streaming host. location_prefix is used verbatim ("http://127.0.0.1:4000", a bad
+  // scheme, the fake's own base_url for a loop); "" serves streams again. The redirect counts
+  // in the rate window, as any /api request.
+  void RedirectStreams(std::string location_prefix, int status = 301);
+  // Requests answered 429 because the rate budget was spent (not injected faults).
+  int rate_limited() const;
 
   std::vector<RecordedRequest> requests() const;
   size_t status_count() const;

@@ -8,6 +8,7 @@
 
 #include "daemon/base/log.h"
 #include "daemon/net/url.h"
+#include "daemon/sources/mastodon/streaming_redirect.h"
 
 namespace earshot {
 namespace {
@@ -18,6 +19,7 @@ constexpr size_t kSeenCap = 4096;
 constexpr size_t kDeletedCap = 1024;
 constexpr size_t kMaxPendingEventBytes = 8 << 20;
 constexpr int kMaxNoHead = 3;  // stream failures without a response before leaving the host
+constexpr int kMaxRedirects = 3;  // redirects followed in a row before calling it a loop
 
 double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
 
@@ -159,7 +161,8 @@ Result<Pace> MastodonStreamSource::Discover(std::stop_token stop, HttpClient& ht
   } else {
     log::Info(name_, "streaming from {}", UrlHost(url));
   }
-  streaming_url_ = std::move(url);
+  streaming_url_ = url;
+  discovered_url_ = std::move(url);
   discovered_ = true;
   reconnect_.ResetBackoff();
   return Pace{milliseconds(0)};
@@ -256,10 +259,14 @@ void MastodonStreamSource::HandleEvent(const SseEvent& event, SourceBatch* batch
 
 Pace MastodonStreamSource::StreamDown() {
   const long status = sse_->status();
+  std::optional<std::string> location;
+  if (auto header = sse_->Header("location")) location = std::string(*header);
   streaming_ = false;
   sse_->Close();
   sse_parser_.Reset();  // an event cut off mid-way is never delivered half
   held_bytes_.clear();  // the next connection's gap fill fetches these again
+  // A redirect followed is an answer, not a lost stream: only a refused one counts below.
+  if (mastodon::IsStreamingRedirect(status)) return Redirected(status, std::move(location));
   ++stats_.disconnects;
   if (status == 401 || status == 403) {
     ++stats_.auth_errors;
@@ -303,6 +310,40 @@ Pace MastodonStreamSource::StreamDown() {
               host_, why.ok() ? "closed by the server" : why.message(), Secs(wait),
               reconnect_.failures());
   }
+  return Pace{wait};
+}
+
+Pace MastodonStreamSource::Redirected(long status, std::optional<std::string> location) {
+  const std::string from = UrlHost(streaming_url_);
+  Result<std::string> base =
+      location ? mastodon::StreamingBaseFromRedirect(*location, streaming_url_)
+               : Result<std::string>(Status::InvalidArgument("the answer has no Location header"));
+  std::string why;
+  if (!base.ok()) {
+    why = base.status().message();
+  } else if (++redirects_in_a_row_ > kMaxRedirects) {
+    why = fmt::format("that is {} redirects in a row without a stream (a loop?)",
+                      redirects_in_a_row_);
+  } else {
+    ++stats_.redirects;
+    streaming_url_ = std::move(base).value();
+    no_head_in_a_row_ = 0;
+    log::Info(name_, "{} redirects its streaming API to {}; streaming from there", from,
+              UrlHost(streaming_url_));
+    return Pace{milliseconds(0)};  // a redirect is an answer, not a failure: reconnect now
+  }
+  ++stats_.bad_redirects;
+  ++stats_.disconnects;
+  redirects_in_a_row_ = 0;
+  streaming_url_ = discovered_url_;
+  const milliseconds wait = reconnect_.Backoff();
+  log::Error(
+      name_,
+      "HTTP {} from the streaming API of {} cannot be followed: {}. The instance's streaming "
+      "host is misconfigured: its admin should set STREAMING_API_BASE_URL (advertised as "
+      "urls.streaming_api) to the wss:// or https:// streaming host; meanwhile use "
+      "'mode: poll' for this source. Retrying from {} in {:.1f}s",
+      status, from, why, UrlHost(streaming_url_), Secs(wait));
   return Pace{wait};
 }
 
@@ -358,6 +399,7 @@ Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
   }
   const long status = sse_->status();
   if (status != 0 && status != 200) return StreamDown();
+  if (status == 200) redirects_in_a_row_ = 0;
   // Any byte from a 200 stream, a heartbeat included, shows the network answering.
   if (status == 200 && !bytes.empty()) batch->fetched = true;
   if (gap_pending_) {

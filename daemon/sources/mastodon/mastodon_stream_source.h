@@ -7,7 +7,8 @@
 //   1. Discovery: GET /api/v1/instance once; the streaming base URL is
 //      `configuration.urls.streaming` (v2 shape) or `urls.streaming_api` (v1), ws(s):// mapped
 //      to http(s)://; the instance's base_url when it advertises none (or answers 404), or
-//      when the advertised host fails 3 times in a row without answering at all.
+//      when the advertised host fails 3 times in a row without answering at all. An instance
+//      whose streaming server runs elsewhere then redirects the stream request there (4a).
 //   2. Open the stream (SseClient, libcurl). Each Next then waits up to `slice` (~1 s) for
 //      bytes, so the poller's heartbeat stays fresh, and returns the posts that arrived.
 //   3. Events: `update` (a Status, hashtag streams), `notification` (a mention's status; other
@@ -18,6 +19,28 @@
 //      error, reconnect after a backoff with full jitter (RateBudget); the failure streak is
 //      forgotten only once a stream stayed up for `stable_after`, so a server that accepts and
 //      drops at once is not hammered.
+//   4a. Redirects: an instance whose streaming server runs on another host, but which does not
+//      advertise it (or which discovery fell back from), answers `GET /api/v1/streaming/...` on
+//      its web host with a 301/302/307/308 to the same path on the streaming host (Mastodon's
+//      StreamingController). SseClient never follows redirects; this class does, one hop per
+//      connection attempt, and only when the Location is absolute http(s) with a host, its path
+//      is under `/api/v1/streaming` (an optional path prefix before it is kept, for a streaming
+//      server behind a sub-path), and it does not go from https to http. The Location's origin
+//      (plus prefix) becomes the streaming URL, logged at info by host only, and the stream
+//      reconnects there at once, without a backoff. Only the origin is taken: the path and query
+//      are rebuilt from the config as for any stream. A refused Location, or more than
+//      kMaxRedirects redirects in a row without a stream answering 200, is logged as an error
+//      naming the fix, counted in stats().bad_redirects (and disconnects; a redirect followed
+//      is not a disconnect), and backed off as other failures are;
+//      the next attempt starts again from the discovered URL.
+//      The token: the stream request to the redirected host carries the bearer token, as
+//      Mastodon's own clients send it to the streaming host. The redirect is an answer of the
+//      configured instance itself (over the connection that is already trusted with the token,
+//      TLS-authenticated for https), which could equally name that host in /api/v1/instance;
+//      what CURLOPT_FOLLOWLOCATION 0 guards against, a token following any redirect of any
+//      request to any scheme, stays excluded: only the streaming request follows, only to
+//      http(s) streaming paths, never downgraded to cleartext. Discovery, gap fills and
+//      re-checks keep going to base_url only.
 //   5. Gap fill: after every reconnect (and after a Restore), once the new stream's head arrived,
 //      the REST timeline is read from the cursor (`min_id=`, a MastodonSource inside) page by
 //      page until a short page, one request per Next, paced by the REST rate budget (the
@@ -77,7 +100,7 @@ struct MastodonStreamSourceStats {
   std::atomic<int64_t> discovery_requests{0}, connects{0}, disconnects{0}, events{0},
       heartbeats{0}, posts{0}, edits{0}, deletes{0}, ignored_events{0}, bad_events{0},
       duplicates{0}, gap_fill_requests{0}, gap_fill_posts{0}, auth_errors{0}, rate_limited{0},
-      http_errors{0};
+      http_errors{0}, redirects{0}, bad_redirects{0};  // redirects: followed; bad: refused
 };
 
 class MastodonStreamSource final : public Source {
@@ -118,6 +141,8 @@ class MastodonStreamSource final : public Source {
   void HandleEvent(const SseEvent& event, SourceBatch* batch);
   // After the stream ended or answered an error: closes it and says how long to wait.
   Pace StreamDown();
+  // A 3xx from the stream (the stream is closed already): follows `location` or refuses it.
+  Pace Redirected(long status, std::optional<std::string> location);
   void Emit(Post post, bool allow_repeat, SourceBatch* batch);
   void Advance(const std::string& id);
 
@@ -132,7 +157,9 @@ class MastodonStreamSource final : public Source {
   RateBudget reconnect_;
 
   bool discovered_ = false;
+  std::string discovered_url_;  // what discovery chose, before any redirect
   std::string streaming_url_;
+  int redirects_in_a_row_ = 0;  // followed since a stream last answered 200
   SystemTime connected_at_{};
   bool streaming_ = false;  // a stream is open (its head may not have arrived yet)
   int no_head_in_a_row_ = 0;  // stream attempts that ended before any HTTP response
