@@ -260,33 +260,61 @@ void BlueskySource::Remember(const std::string& id) {
   }
 }
 
+Result<HttpResponse> BlueskySource::AppGet(std::stop_token stop, HttpClient& http,
+                                           std::string url, std::optional<Pace>* pace) {
+  HttpRequest req;
+  req.url = std::move(url);
+  req.headers.emplace_back("Authorization", "Bearer " + access_);
+  auto sent = Send(stop, http, std::move(req), pace);
+  if (!sent.ok()) return sent;
+  if ((*pace = Classify(*sent, Call::kApp))) return Status::Unavailable("answered with an error");
+  renewed_ = false;
+  return sent;
+}
+
+Pace BlueskySource::MalformedPage(const HttpResponse& resp, const Status& parsed) {
+  ++stats_.malformed_pages;
+  return Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, resp.body.size(),
+                             parsed.message()));
+}
+
+void BlueskySource::PageArrived(SourceBatch* batch) {
+  budget_.ResetBackoff();
+  batch->fetched = true;
+  ++stats_.pages;
+}
+
+Pace BlueskySource::Hold(Pending pending, bool run_ends, SourceBatch* batch) {
+  if (run_ends) {
+    pending.end_of_run = true;
+    std::optional<SystemTime> mark = watermark_;
+    if (run_newest_ && (!mark || *run_newest_ > *mark)) mark = run_newest_;
+    pending.watermark = mark;
+    EndRun();
+  }
+  pending_ = std::move(pending);
+  profile_failures_ = 0;
+  if (UncachedAuthors().empty()) return Emit(batch);
+  return Wait(milliseconds(0));
+}
+
 Result<Pace> BlueskySource::Search(std::stop_token stop, HttpClient& http, SourceBatch* batch) {
   if (!page_cursor_ && watermark_) {
     since_ = FormatIso8601(*watermark_ - config_.lookback);  // fixed until the run ends
   }
-  HttpRequest req;
-  req.url = fmt::format("{}/xrpc/app.bsky.feed.searchPosts?q={}&sort=latest&limit={}",
-                        config_.service_url, PercentEncode(config_.query), config_.limit);
-  if (since_) req.url += "&since=" + PercentEncode(*since_);
-  if (page_cursor_) req.url += "&cursor=" + PercentEncode(*page_cursor_);
-  req.headers.emplace_back("Authorization", "Bearer " + access_);
+  std::string url = fmt::format("{}/xrpc/app.bsky.feed.searchPosts?q={}&sort=latest&limit={}",
+                                config_.service_url, PercentEncode(config_.query), config_.limit);
+  if (since_) url += "&since=" + PercentEncode(*since_);
+  if (page_cursor_) url += "&cursor=" + PercentEncode(*page_cursor_);
   std::optional<Pace> pace;
-  auto sent = Send(stop, http, std::move(req), &pace);
-  if (!sent.ok()) {
-    if (pace) return *pace;
-    return sent.status();
-  }
-  if (auto failed = Classify(*sent, Call::kApp)) return *failed;
-  renewed_ = false;
+  auto sent = AppGet(stop, http, std::move(url), &pace);
+  if (pace) return *pace;
+  if (!sent.ok()) return sent.status();
   bluesky::ParsedSearchPage page;
   if (Status s = parser_.ParseSearchPage(sent->body, &page); !s.ok()) {
-    ++stats_.malformed_pages;
-    return Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, sent->body.size(),
-                               s.message()));
+    return MalformedPage(*sent, s);
   }
-  budget_.ResetBackoff();
-  batch->fetched = true;
-  ++stats_.pages;
+  PageArrived(batch);
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;
     log::Warn(name_, "skipped a bad post from {}: {}", host_, error);
@@ -306,17 +334,9 @@ Result<Pace> BlueskySource::Search(std::stop_token stop, HttpClient& http, Sourc
   // Follow the cursor only after a watermark: a first run reads the newest page alone.
   if (page.cursor && page.count > 0 && since_) {
     page_cursor_ = page.cursor;
-  } else {
-    pending.end_of_run = true;
-    std::optional<SystemTime> mark = watermark_;
-    if (run_newest_ && (!mark || *run_newest_ > *mark)) mark = run_newest_;
-    pending.watermark = mark;
-    EndRun();
+    return Hold(std::move(pending), /*run_ends=*/false, batch);
   }
-  pending_ = std::move(pending);
-  profile_failures_ = 0;
-  if (UncachedAuthors().empty()) return Emit(batch);
-  return Wait(milliseconds(0));
+  return Hold(std::move(pending), /*run_ends=*/true, batch);
 }
 
 Result<Pace> BlueskySource::Notifications(std::stop_token stop, HttpClient& http,
@@ -324,28 +344,18 @@ Result<Pace> BlueskySource::Notifications(std::stop_token stop, HttpClient& http
   if (!page_cursor_ && watermark_) {
     since_ = FormatIso8601(*watermark_ - config_.lookback);  // fixed until the run ends
   }
-  HttpRequest req;
-  req.url = fmt::format("{}/xrpc/app.bsky.notification.listNotifications?limit={}",
-                        config_.service_url, config_.limit);
-  if (page_cursor_) req.url += "&cursor=" + PercentEncode(*page_cursor_);
-  req.headers.emplace_back("Authorization", "Bearer " + access_);
+  std::string url = fmt::format("{}/xrpc/app.bsky.notification.listNotifications?limit={}",
+                                config_.service_url, config_.limit);
+  if (page_cursor_) url += "&cursor=" + PercentEncode(*page_cursor_);
   std::optional<Pace> pace;
-  auto sent = Send(stop, http, std::move(req), &pace);
-  if (!sent.ok()) {
-    if (pace) return *pace;
-    return sent.status();
-  }
-  if (auto failed = Classify(*sent, Call::kApp)) return *failed;
-  renewed_ = false;
+  auto sent = AppGet(stop, http, std::move(url), &pace);
+  if (pace) return *pace;
+  if (!sent.ok()) return sent.status();
   bluesky::ParsedNotificationPage page;
   if (Status s = parser_.ParseNotificationPage(sent->body, &page); !s.ok()) {
-    ++stats_.malformed_pages;
-    return Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, sent->body.size(),
-                               s.message()));
+    return MalformedPage(*sent, s);
   }
-  budget_.ResetBackoff();
-  batch->fetched = true;
-  ++stats_.pages;
+  PageArrived(batch);
   stats_.notifications_skipped += page.skipped;
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;
@@ -373,17 +383,9 @@ Result<Pace> BlueskySource::Notifications(std::stop_token stop, HttpClient& http
   if (page.cursor && page.count > 0 && bounded &&
       page.oldest_indexed_at.value_or(SystemTime{}) >= since) {
     page_cursor_ = page.cursor;
-  } else {
-    pending.end_of_run = true;
-    std::optional<SystemTime> mark = watermark_;
-    if (run_newest_ && (!mark || *run_newest_ > *mark)) mark = run_newest_;
-    pending.watermark = mark;
-    EndRun();
+    return Hold(std::move(pending), /*run_ends=*/false, batch);
   }
-  pending_ = std::move(pending);
-  profile_failures_ = 0;
-  if (UncachedAuthors().empty()) return Emit(batch);
-  return Wait(milliseconds(0));
+  return Hold(std::move(pending), /*run_ends=*/true, batch);
 }
 
 std::vector<std::string> BlueskySource::UncachedAuthors() const {
