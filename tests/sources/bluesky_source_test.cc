@@ -12,6 +12,7 @@
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_bluesky.h"
 #include "tests/sources/manual_clock.h"
+#include "tests/sources/source_test_util.h"
 
 namespace earshot {
 namespace {
@@ -380,13 +381,7 @@ TEST_CASE("BlueskySource: the rate budget keeps a busy poller under the quota fo
   BskyRig rig = MakeRig(
       o, [](BlueskySourceConfig& c) { c.poll_interval = 1000ms; }, clock);
   AddPosts(*rig.fake, 3, "post", clock.Now());
-  const SystemTime end = clock.Now() + std::chrono::hours(1);
-  int calls = 0;
-  while (clock.Now() < end) {
-    BCall call = NextOk(rig);
-    ++calls;
-    clock.Advance(std::max(call.wait, milliseconds(1)));
-  }
+  const int calls = testing::PollForAnHour(*rig.source, *rig.http, clock);
   CHECK(rig.fake->rate_limited() == 0);
   CHECK(rig.bsky().stats().rate_limited == 0);
   CHECK(rig.fake->logins() == 1);
@@ -399,14 +394,9 @@ TEST_CASE("BlueskySource: a batch says whether the network answered", "[sources]
   SourceBatch login;
   REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &login).ok());
   CHECK_FALSE(login.fetched);  // logging in fetches nothing
-  rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
-  SourceBatch failed;
-  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &failed).ok());
-  CHECK_FALSE(failed.fetched);
-  SourceBatch empty;
-  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &empty).ok());
-  CHECK(empty.fetched);  // an empty page is an answer too
-  CHECK(empty.posts.empty());
+  testing::CheckFetchedFlag(*rig.source, *rig.http, [&] {
+    rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
+  });
 
   // The same for the mentions mode: its notification pages vouch for the source.
   BskyRig mentions = MakeRig({}, [](BlueskySourceConfig& c) {

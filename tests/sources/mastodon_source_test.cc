@@ -9,6 +9,7 @@
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/mastodon/mastodon_source.h"
 #include "tests/sources/manual_clock.h"
+#include "tests/sources/source_test_util.h"
 
 namespace earshot {
 namespace {
@@ -381,13 +382,7 @@ TEST_CASE("MastodonSource: the rate budget keeps a busy poller under the quota f
   Rig rig = MakeRig(
       o, [](MastodonSourceConfig& c) { c.poll_interval = 1000ms; }, clock);
   AddTagged(*rig.fake, 3, "post");
-  const SystemTime end = clock.Now() + std::chrono::hours(1);
-  int calls = 0;
-  while (clock.Now() < end) {
-    Call call = NextOk(rig);
-    ++calls;
-    clock.Advance(std::max(call.wait, milliseconds(1)));
-  }
+  const int calls = testing::PollForAnHour(*rig.source, *rig.http, clock);
   CHECK(rig.fake->rate_limited() == 0);
   CHECK(rig.mastodon().stats().rate_limited == 0);
   CHECK(static_cast<int>(rig.fake->requests().size()) == calls);
@@ -397,14 +392,9 @@ TEST_CASE("MastodonSource: the rate budget keeps a busy poller under the quota f
 
 TEST_CASE("MastodonSource: a batch says whether the network answered", "[sources][mastodon]") {
   Rig rig = MakeRig(Generous());
-  rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
-  SourceBatch failed;
-  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &failed).ok());
-  CHECK_FALSE(failed.fetched);
-  SourceBatch empty;
-  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &empty).ok());
-  CHECK(empty.fetched);  // an empty page is an answer too
-  CHECK(empty.posts.empty());
+  testing::CheckFetchedFlag(*rig.source, *rig.http, [&] {
+    rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
+  });
 }
 
 TEST_CASE("MastodonSource::Create rejects configs that cannot work", "[sources][mastodon]") {

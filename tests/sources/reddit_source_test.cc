@@ -14,6 +14,7 @@
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_reddit.h"
 #include "tests/sources/manual_clock.h"
+#include "tests/sources/source_test_util.h"
 
 namespace earshot {
 namespace {
@@ -379,13 +380,7 @@ TEST_CASE("RedditSource: the rate budget keeps a busy poller under the quota for
   RRig rig = MakeRig(
       o, [](RedditSourceConfig& c) { c.poll_interval = 1000ms; }, clock);
   AddPosts(*rig.fake, 3, "post");
-  const SystemTime end = clock.Now() + std::chrono::hours(1);
-  int calls = 0;
-  while (clock.Now() < end) {
-    RCall call = NextOk(rig);
-    ++calls;
-    clock.Advance(std::max(call.wait, milliseconds(1)));
-  }
+  const int calls = testing::PollForAnHour(*rig.source, *rig.http, clock);
   CHECK(rig.fake->rate_limited() == 0);
   CHECK(rig.reddit().stats().rate_limited == 0);
   CHECK(calls <= 6 * 20 + 2);
@@ -397,14 +392,9 @@ TEST_CASE("RedditSource: a batch says whether the network answered", "[sources][
   SourceBatch token;
   REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &token).ok());
   CHECK_FALSE(token.fetched);  // the OAuth token is no fetch
-  rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
-  SourceBatch failed;
-  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &failed).ok());
-  CHECK_FALSE(failed.fetched);
-  SourceBatch empty;
-  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &empty).ok());
-  CHECK(empty.fetched);  // an empty page is an answer too
-  CHECK(empty.posts.empty());
+  testing::CheckFetchedFlag(*rig.source, *rig.http, [&] {
+    rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
+  });
 }
 
 TEST_CASE("RedditSource: Create refuses configs that cannot work", "[sources][reddit]") {

@@ -13,6 +13,7 @@
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_x.h"
 #include "tests/sources/manual_clock.h"
+#include "tests/sources/source_test_util.h"
 
 namespace earshot {
 namespace {
@@ -337,13 +338,7 @@ TEST_CASE("XSource: the rate budget keeps a busy poller under the quota for an h
   XRig rig = MakeXRig(
       o, [](XSourceConfig& c) { c.poll_interval = 1000ms; }, clock);
   AddTweets(*rig.fake, 3, "post");
-  const SystemTime end = clock.Now() + std::chrono::hours(1);
-  int calls = 0;
-  while (clock.Now() < end) {
-    XCall call = NextOk(rig);
-    ++calls;
-    clock.Advance(std::max(call.wait, milliseconds(1)));
-  }
+  const int calls = testing::PollForAnHour(*rig.source, *rig.http, clock);
   CHECK(rig.fake->rate_limited() == 0);
   CHECK(rig.x().stats().rate_limited == 0);
   CHECK(calls <= 4 * 30 + 1);
@@ -352,14 +347,9 @@ TEST_CASE("XSource: the rate budget keeps a busy poller under the quota for an h
 
 TEST_CASE("XSource: a batch says whether the network answered", "[sources][x]") {
   XRig rig = MakeXRig(Generous());
-  rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
-  SourceBatch failed;
-  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &failed).ok());
-  CHECK_FALSE(failed.fetched);
-  SourceBatch empty;
-  REQUIRE(rig.source->Next(std::stop_token(), *rig.http, &empty).ok());
-  CHECK(empty.fetched);  // an empty page is an answer too
-  CHECK(empty.posts.empty());
+  testing::CheckFetchedFlag(*rig.source, *rig.http, [&] {
+    rig.fake->InjectFault({FakeFault::Kind::kServerError, 1});
+  });
 }
 
 TEST_CASE("XSource: Create refuses configs that cannot work", "[sources][x]") {
@@ -669,13 +659,7 @@ TEST_CASE("XSource mentions: the rate budget keeps a busy poller under the quota
       clock);
   rig.fake->AddUser("AcmeAir");
   AddMentions(*rig.fake, 3, "post");
-  const SystemTime end = clock.Now() + std::chrono::hours(1);
-  int calls = 0;
-  while (clock.Now() < end) {
-    XCall call = NextOk(rig);
-    ++calls;
-    clock.Advance(std::max(call.wait, milliseconds(1)));
-  }
+  const int calls = testing::PollForAnHour(*rig.source, *rig.http, clock);
   CHECK(rig.fake->rate_limited() == 0);
   CHECK(rig.x().stats().rate_limited == 0);
   CHECK(rig.fake->lookups() == 1);
