@@ -10,9 +10,22 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/base/status.h"
+
 namespace earshot::json_fields {
 
 namespace dom = simdjson::dom;
+
+// Parses a whole response body that must be one JSON object (every page and answer the X and
+// Bluesky APIs send). kDataLoss naming what was wrong; *obj points into `parser`'s document.
+inline Status ParseObject(dom::parser& parser, std::string_view json, dom::object* obj) {
+  dom::element root;
+  if (auto e = parser.parse(json.data(), json.size()).get(root)) {
+    return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));
+  }
+  if (root.get(*obj)) return Status::DataLoss("body is not a JSON object");
+  return Status::Ok();
+}
 
 struct FieldError {
   std::string field, what;

@@ -189,12 +189,8 @@ void ApplyFacets(dom::array facets, std::string_view text, Post* post) {
 
 Status PostParser::ParseSearchPage(std::string_view json, ParsedSearchPage* page) {
   *page = ParsedSearchPage{};
-  dom::element root;
-  if (auto e = parser_.parse(json.data(), json.size()).get(root)) {
-    return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));
-  }
   dom::object obj;
-  if (root.get(obj)) return Status::DataLoss("body is not a JSON object");
+  if (Status s = json_fields::ParseObject(parser_, json, &obj); !s.ok()) return s;
   dom::array posts;
   if (obj["posts"].get(posts)) return Status::DataLoss("'posts' is missing or not an array");
   dom::element cursor_el;
@@ -225,12 +221,8 @@ Status PostParser::ParseSearchPage(std::string_view json, ParsedSearchPage* page
 
 Status PostParser::ParseNotificationPage(std::string_view json, ParsedNotificationPage* page) {
   *page = ParsedNotificationPage{};
-  dom::element root;
-  if (auto e = parser_.parse(json.data(), json.size()).get(root)) {
-    return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));
-  }
   dom::object obj;
-  if (root.get(obj)) return Status::DataLoss("body is not a JSON object");
+  if (Status s = json_fields::ParseObject(parser_, json, &obj); !s.ok()) return s;
   dom::array notifications;
   if (obj["notifications"].get(notifications)) {
     return Status::DataLoss("'notifications' is missing or not an array");
@@ -315,12 +307,8 @@ Status PostParser::ParseProfiles(std::string_view json, std::vector<Profile>* ou
 }
 
 Status PostParser::ParseSession(std::string_view json, Session* out) {
-  dom::element root;
-  if (auto e = parser_.parse(json.data(), json.size()).get(root)) {
-    return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));
-  }
   dom::object o;
-  if (root.get(o)) return Status::DataLoss("body is not a JSON object");
+  if (Status s = json_fields::ParseObject(parser_, json, &o); !s.ok()) return s;
   FieldError err;
   Session s;
   Str(o, "accessJwt", &s.access_jwt, "", &err);

@@ -150,12 +150,8 @@ std::string UnescapeTweetText(std::string_view text) {
 
 Status TweetParser::ParsePage(std::string_view json, ParsedTweetPage* page) {
   *page = ParsedTweetPage{};
-  dom::element root;
-  if (auto e = parser_.parse(json.data(), json.size()).get(root)) {
-    return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));
-  }
   dom::object obj;
-  if (root.get(obj)) return Status::DataLoss("body is not a JSON object");
+  if (Status s = json_fields::ParseObject(parser_, json, &obj); !s.ok()) return s;
   dom::object meta;
   if (obj["meta"].get(meta)) return Status::DataLoss("'meta' is missing or not an object");
   FieldError meta_err;
@@ -174,7 +170,7 @@ Status TweetParser::ParsePage(std::string_view json, ParsedTweetPage* page) {
 
   std::unordered_map<std::string, User> users;
   dom::array user_arr;
-  if (!root.at_pointer("/includes/users").get(user_arr)) {
+  if (!obj.at_pointer("/includes/users").get(user_arr)) {
     for (dom::element e : user_arr) {
       dom::object u;
       if (e.get(u)) continue;
@@ -242,12 +238,8 @@ std::string FirstProblem(dom::object obj) {
 
 Status ParseUserLookup(dom::parser& parser, std::string_view json, UserLookup* out) {
   *out = UserLookup{};
-  dom::element root;
-  if (auto e = parser.parse(json.data(), json.size()).get(root)) {
-    return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));
-  }
   dom::object obj;
-  if (root.get(obj)) return Status::DataLoss("body is not a JSON object");
+  if (Status s = json_fields::ParseObject(parser, json, &obj); !s.ok()) return s;
   dom::object data;
   if (obj["data"].get(data)) {
     out->problem = FirstProblem(obj);
