@@ -129,7 +129,13 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "{}\n{}\n", diags.ToText(), rules.status().ToString());
     return 1;
   }
-  const Detector detector(*rules, sentiment);
+  auto complaint_model = ComplaintModel::Load(root + "/rules/lexicon");
+  if (!complaint_model.ok()) {
+    fmt::print(stderr, "{}\n", complaint_model.status().ToString());
+    return 1;
+  }
+  const Detector detector(*rules, sentiment,
+                          std::make_shared<const ComplaintScorer>(*complaint_model));
 
   mastodon::StatusParser parser("mastodon.example");
   std::vector<Post> posts;

@@ -40,6 +40,7 @@ struct Detection {
 struct DetectedPost {
   Post post;
   double sentiment = 0.0;  // VADER compound, -1 .. 1
+  double complaint = 0.0;  // complaint probability (ComplaintScorer), 0 .. 1
   std::vector<Detection> detections;
 };
 

@@ -51,6 +51,7 @@ std::string_view KindKey(AtomKind kind) {
     case AtomKind::kTagPrefix: return "p:";
     case AtomKind::kTagRegex: return "r:";
     case AtomKind::kMention: return "m:";
+    case AtomKind::kMentionPrefix: return "mp:";
     case AtomKind::kPhrase: return "w:";
   }
   return "?:";
@@ -172,6 +173,18 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
       if (at != std::string::npos) {
         it = mentions_.find(m.substr(0, at));
         if (it != mentions_.end()) hits->insert(hits->end(), it->second.begin(), it->second.end());
+      }
+    }
+  }
+  if (!mention_prefixes_.empty()) {
+    for (const std::string& m : post.mentions) {
+      const std::string_view handle = std::string_view(m).substr(0, m.find('@'));
+      for (size_t len : mention_prefix_lengths_) {
+        if (len > handle.size()) break;
+        auto it = mention_prefixes_.find(std::string(handle.substr(0, len)));
+        if (it != mention_prefixes_.end()) {
+          hits->insert(hits->end(), it->second.begin(), it->second.end());
+        }
       }
     }
   }
@@ -315,6 +328,24 @@ int MatcherBuilder::AddMention(std::string_view handle) {
   atom.literal = lower;
   m_->atoms_.push_back(std::move(atom));
   m_->mentions_[lower].push_back(id);
+  dedup_.emplace(std::move(key), id);
+  return id;
+}
+
+int MatcherBuilder::AddMentionPrefix(std::string_view prefix) {
+  std::string lower = Lower(prefix);
+  std::string key = "mp:" + lower;
+  if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;
+  int id = static_cast<int>(m_->atoms_.size());
+  Atom atom;
+  atom.kind = AtomKind::kMentionPrefix;
+  atom.literal = lower;
+  m_->atoms_.push_back(std::move(atom));
+  m_->mention_prefixes_[lower].push_back(id);
+  auto& lengths = m_->mention_prefix_lengths_;
+  if (std::find(lengths.begin(), lengths.end(), lower.size()) == lengths.end()) {
+    lengths.insert(std::upper_bound(lengths.begin(), lengths.end(), lower.size()), lower.size());
+  }
   dedup_.emplace(std::move(key), id);
   return id;
 }

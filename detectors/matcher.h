@@ -34,6 +34,7 @@ enum class AtomKind {
   kTagPrefix,   // a hashtag starting with `literal`
   kTagRegex,    // a hashtag fully matching `pattern`
   kMention,     // a mention of `literal` (also matches `literal@any.host`)
+  kMentionPrefix,  // a mention starting with `literal` (acmeair -> acmeairhelp, acmeair_uk)
 };
 
 struct Atom {
@@ -94,6 +95,9 @@ class Matcher {
   std::vector<uint64_t> first_word_bits_;
   std::unordered_map<std::string, std::vector<int>> tag_exact_;
   std::unordered_map<std::string, std::vector<int>> mentions_;
+  // Mention prefixes by their text, and the distinct prefix lengths to try on each mention.
+  std::unordered_map<std::string, std::vector<int>> mention_prefixes_;
+  std::vector<size_t> mention_prefix_lengths_;
   mutable std::atomic<uint64_t> dfa_failures_{0};
 };
 
@@ -111,6 +115,9 @@ class MatcherBuilder {
   int AddTagPrefix(std::string_view prefix);
   int AddTagRegex(std::string_view pattern, std::string* error);
   int AddMention(std::string_view handle);
+  // A mention whose handle (host part aside) starts with `prefix`: a brand's support and
+  // regional accounts.
+  int AddMentionPrefix(std::string_view prefix);
 
   // Checks `pattern` alone (syntax, unsupported constructs, per-regex budget) without adding
   // it: for rules that are disabled but must still be valid.

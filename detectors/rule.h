@@ -24,6 +24,7 @@ struct Condition {
     kNetwork,    // post network is one of `values`
     kFollowers,  // author followers strictly above/below the bounds
     kSentiment,  // compound sentiment strictly above/below the bounds
+    kComplaint,  // complaint probability (ComplaintScorer) strictly above/below the bounds
   };
   Kind kind = Kind::kAll;
   std::vector<Condition> children;
@@ -32,6 +33,9 @@ struct Condition {
   int within = 0;
   std::vector<std::string> values;  // lowercase, sorted
   std::optional<double> above, below;
+  // The macro (kAll) or list (an `in:` atom or its kAny) this condition was expanded from, ""
+  // when written in place: only so that explanations can name what the analyst wrote.
+  std::string name;
 };
 
 struct Rule {

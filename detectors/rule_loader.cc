@@ -46,10 +46,10 @@ struct RawCond {
   enum class Kind {
     kAll, kAny, kNone,
     kHashtag, kHashtagPrefix, kHashtagRegex, kHashtagIn,
-    kMention, kMentionIn,
+    kMention, kMentionIn, kMentionPrefix,
     kRegex, kPhrase, kPhraseIn, kNear,
     kLanguage, kAuthor, kAuthorIn, kNetwork,
-    kFollowers, kSentiment, kMacro,
+    kFollowers, kSentiment, kComplaint, kMacro,
   };
   struct Group {  // one term group of `near`: literal terms or a list
     std::vector<std::string> terms;
@@ -100,7 +100,7 @@ struct RawMacro {
 
 const std::vector<std::string> kConditionKeys = {
     "hashtag", "mention", "regex", "phrase", "near", "language", "author",
-    "network", "followers", "sentiment", "macro", "any", "all", "none"};
+    "network", "followers", "sentiment", "complaint", "macro", "any", "all", "none"};
 const std::vector<std::string> kCategories = {"complaint", "praise", "resolution", "noise"};
 const std::vector<std::string> kSeverities = {"info", "low", "medium", "high", "critical"};
 const std::vector<std::string> kModes = {"live", "shadow"};
@@ -593,7 +593,11 @@ class Parser {
       bool mention = key == "mention";
       if (v.IsMapping()) {
         MapReader h(v, what);
-        if (auto list = ReadIn(h)) {
+        if (mention && h.Has("prefix")) {
+          c.kind = RawCond::Kind::kMentionPrefix;
+          h.Required("prefix", &c.value);
+          c.value = StripPrefix(c.value, '@');
+        } else if (auto list = ReadIn(h)) {
           c.kind = mention ? RawCond::Kind::kMentionIn : RawCond::Kind::kAuthorIn;
           c.value = *list;
         }
@@ -653,9 +657,13 @@ class Parser {
     } else if (key == "language" || key == "network") {
       c.kind = key == "language" ? RawCond::Kind::kLanguage : RawCond::Kind::kNetwork;
       if (auto l = v.ReadStringList(what)) c.values = *l;
-    } else if (key == "followers" || key == "sentiment") {
+    } else if (key == "followers" || key == "sentiment" || key == "complaint") {
       bool followers = key == "followers";
-      c.kind = followers ? RawCond::Kind::kFollowers : RawCond::Kind::kSentiment;
+      c.kind = followers              ? RawCond::Kind::kFollowers
+               : key == "sentiment" ? RawCond::Kind::kSentiment
+                                    : RawCond::Kind::kComplaint;
+      // Sentiment is VADER's compound (-1 .. 1); complaint a probability (0 .. 1).
+      const double low = key == "complaint" ? 0.0 : -1.0;
       MapReader b(v, what);
       for (const char* bound : {"above", "below"}) {
         std::optional<YamlValue> bv = b.Get(bound);
@@ -663,7 +671,7 @@ class Parser {
         std::optional<double> x = followers ? [&]() -> std::optional<double> {
           auto i = bv->ReadInt(fmt::format("{} of {}", bound, what), 0);
           return i ? std::optional<double>(static_cast<double>(*i)) : std::nullopt;
-        }() : bv->ReadDouble(fmt::format("{} of {}", bound, what), -1.0, 1.0);
+        }() : bv->ReadDouble(fmt::format("{} of {}", bound, what), low, 1.0);
         (std::string_view(bound) == "above" ? c.above : c.below) = x;
       }
       b.Finish();
@@ -901,6 +909,11 @@ class Compiler {
         if (!v) return std::nullopt;
         return Atom(builder_->AddMention(*v));
       }
+      case K::kMentionPrefix: {
+        auto v = Fill(raw.value, raw.where, TemplateUse::kTag);
+        if (!v) return std::nullopt;
+        return Atom(builder_->AddMentionPrefix(*v));
+      }
       case K::kRegex: {
         auto v = Fill(raw.value, raw.where, TemplateUse::kRegex);
         if (!v) return std::nullopt;
@@ -968,10 +981,12 @@ class Compiler {
         return Values(Condition::Kind::kAuthor, *items, '@');
       }
       case K::kFollowers:
-      case K::kSentiment: {
+      case K::kSentiment:
+      case K::kComplaint: {
         Condition c;
-        c.kind = raw.kind == K::kFollowers ? Condition::Kind::kFollowers
-                                           : Condition::Kind::kSentiment;
+        c.kind = raw.kind == K::kFollowers   ? Condition::Kind::kFollowers
+                 : raw.kind == K::kSentiment ? Condition::Kind::kSentiment
+                                             : Condition::Kind::kComplaint;
         c.above = raw.above;
         c.below = raw.below;
         return c;

@@ -79,27 +79,53 @@ int Gap(Occurrence a, Occurrence b) {
 
 class Evaluator {
  public:
-  Evaluator(const Post& post, double sentiment, const std::vector<int>& hits,
+  Evaluator(const Post& post, double sentiment, double complaint, const std::vector<int>& hits,
             const Matcher& matcher)
-      : post_(post), sentiment_(sentiment), hits_(hits), matcher_(matcher) {}
+      : post_(post), sentiment_(sentiment), complaint_(complaint), hits_(hits),
+        matcher_(matcher) {}
 
-  bool Holds(const Condition& c) {
+  // Whether `c` holds. With a `trace`, also records the truth of every condition beneath it:
+  // all/any/none then judge every child instead of stopping at the first that decides, which
+  // cannot change the answer because judging a condition has no side effects.
+  bool Holds(const Condition& c, ConditionTrace* trace = nullptr) {
+    if (trace != nullptr) {
+      trace->condition = &c;
+      trace->children.resize(c.children.size());
+    }
+    const bool holds = Judge(c, trace);
+    if (trace != nullptr) trace->holds = holds;
+    return holds;
+  }
+
+ private:
+  static ConditionTrace* Child(ConditionTrace* trace, size_t i) {
+    return trace != nullptr ? &trace->children[i] : nullptr;
+  }
+
+  bool Judge(const Condition& c, ConditionTrace* trace) {
+    const size_t n = c.children.size();
     switch (c.kind) {
-      case Condition::Kind::kAll:
-        for (const Condition& child : c.children) {
-          if (!Holds(child)) return false;
+      case Condition::Kind::kAll: {
+        bool all = true;
+        for (size_t i = 0; i < n && (all || trace != nullptr); ++i) {
+          if (!Holds(c.children[i], Child(trace, i))) all = false;
         }
-        return true;
-      case Condition::Kind::kAny:
-        for (const Condition& child : c.children) {
-          if (Holds(child)) return true;
+        return all;
+      }
+      case Condition::Kind::kAny: {
+        bool any = false;
+        for (size_t i = 0; i < n && (!any || trace != nullptr); ++i) {
+          if (Holds(c.children[i], Child(trace, i))) any = true;
         }
-        return false;
-      case Condition::Kind::kNone:
-        for (const Condition& child : c.children) {
-          if (Holds(child)) return false;
+        return any;
+      }
+      case Condition::Kind::kNone: {
+        bool none = true;
+        for (size_t i = 0; i < n && (none || trace != nullptr); ++i) {
+          if (Holds(c.children[i], Child(trace, i))) none = false;
         }
-        return true;
+        return none;
+      }
       case Condition::Kind::kAtom:
         return Fired(c.atom);
       case Condition::Kind::kNear:
@@ -117,11 +143,12 @@ class Evaluator {
         return Within(static_cast<double>(post_.author.followers), c);
       case Condition::Kind::kSentiment:
         return Within(sentiment_, c);
+      case Condition::Kind::kComplaint:
+        return Within(complaint_, c);
     }
     return false;
   }
 
- private:
   bool Fired(int atom) const { return std::binary_search(hits_.begin(), hits_.end(), atom); }
 
   static bool Within(double v, const Condition& c) {
@@ -153,6 +180,7 @@ class Evaluator {
 
   const Post& post_;
   double sentiment_;
+  double complaint_;
   const std::vector<int>& hits_;
   const Matcher& matcher_;
   std::optional<std::vector<std::string>> words_;
@@ -199,18 +227,43 @@ std::shared_ptr<const RuleSet> RuleSet::Create(std::vector<Rule> rules,
   return set;
 }
 
-std::vector<Detection> RuleSet::Evaluate(const Post& post, double sentiment) const {
-  std::vector<int> hits;
-  matcher_->Match(post, &hits);
+std::vector<int> RuleSet::Candidates(const Post& post, std::vector<int>* hits) const {
+  matcher_->Match(post, hits);
   std::vector<int> candidates = always_;
-  for (int a : hits) {
+  for (int a : *hits) {
     candidates.insert(candidates.end(), atom_rules_[a].begin(), atom_rules_[a].end());
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  return candidates;
+}
+
+std::vector<RuleTrace> RuleSet::Explain(const Post& post, double sentiment, double complaint,
+                                        bool all_rules) const {
+  std::vector<int> hits;
+  const std::vector<int> candidates = Candidates(post, &hits);
+  Evaluator eval(post, sentiment, complaint, hits, *matcher_);
+  std::vector<RuleTrace> out;
+  for (size_t r = 0; r < rules_.size(); ++r) {
+    const bool candidate =
+        std::binary_search(candidates.begin(), candidates.end(), static_cast<int>(r));
+    if (!candidate && !all_rules) continue;
+    RuleTrace& t = out.emplace_back();
+    t.rule = static_cast<int>(r);
+    t.candidate = candidate;
+    // As in Evaluate(): a rule none of whose triggers fired is not judged, so never matches.
+    t.matched = eval.Holds(rules_[r].match, &t.match) && candidate;
+  }
+  return out;
+}
+
+std::vector<Detection> RuleSet::Evaluate(const Post& post, double sentiment,
+                                         double complaint) const {
+  std::vector<int> hits;
+  const std::vector<int> candidates = Candidates(post, &hits);
 
   std::vector<Detection> out;
-  Evaluator eval(post, sentiment, hits, *matcher_);
+  Evaluator eval(post, sentiment, complaint, hits, *matcher_);
   for (int r : candidates) {
     const Rule& rule = rules_[r];
     if (!eval.Holds(rule.match)) continue;

@@ -18,13 +18,38 @@
 
 namespace earshot {
 
+// One condition of a rule and whether it held for a post (RuleSet::Explain).
+struct ConditionTrace {
+  const Condition* condition = nullptr;  // inside the RuleSet's rule; valid while the set lives
+  bool holds = false;
+  std::vector<ConditionTrace> children;  // one per condition->children, in the same order
+};
+
+// Why one rule did or did not match a post.
+struct RuleTrace {
+  int rule = -1;           // index into rules()
+  bool candidate = false;  // a trigger atom fired, or the rule has none: Evaluate() judged it
+  bool matched = false;    // a candidate whose conditions hold: Evaluate() returned it
+  ConditionTrace match;    // the rule's condition tree, every condition evaluated
+};
+
 class RuleSet {
  public:
   static std::shared_ptr<const RuleSet> Create(std::vector<Rule> rules,
                                                std::unique_ptr<const Matcher> matcher);
 
-  // Every rule that matches `post` whose compound sentiment is `sentiment`, in rule order.
-  std::vector<Detection> Evaluate(const Post& post, double sentiment) const;
+  // Every rule that matches `post`, whose compound sentiment is `sentiment` and complaint
+  // probability `complaint` (ComplaintScorer), in rule order.
+  std::vector<Detection> Evaluate(const Post& post, double sentiment, double complaint = 0) const;
+
+  // Why each rule did or did not match, for `earshot explain` and `earshot test`: the candidate
+  // rules (those Evaluate() judges for this post), or every rule when `all_rules`, in rule order,
+  // each with the truth of every condition in its tree. The same Evaluator decides both calls,
+  // so a trace has `matched` exactly when Evaluate() returns its rule for the same arguments.
+  // Unlike Evaluate() it judges every child of all/any/none (no short cut), so a trace is
+  // complete; slower, and meant for tools, not the hot path.
+  std::vector<RuleTrace> Explain(const Post& post, double sentiment, double complaint,
+                                 bool all_rules = false) const;
 
   const std::vector<Rule>& rules() const { return rules_; }
   const Matcher& matcher() const { return *matcher_; }
@@ -33,6 +58,8 @@ class RuleSet {
 
  private:
   RuleSet() = default;
+  // The atoms `post` fires (sorted, into *hits) and the rules they make candidates, sorted.
+  std::vector<int> Candidates(const Post& post, std::vector<int>* hits) const;
 
   std::vector<Rule> rules_;
   std::unique_ptr<const Matcher> matcher_;

@@ -7,4 +7,5 @@ add_library(earshot_detectors STATIC
   ${CMAKE_CURRENT_LIST_DIR}/rule_set.cc
   ${CMAKE_CURRENT_LIST_DIR}/text_tags.cc
 )
-target_link_libraries(earshot_detectors PUBLIC earshot_config earshot_sentiment PkgConfig::RE2)
+target_link_libraries(earshot_detectors PUBLIC earshot_config earshot_sentiment earshot_complaint
+                      PkgConfig::RE2)

@@ -58,12 +58,19 @@ Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config,
     return lexicon.status();
   }
   auto sentiment = std::make_shared<const SentimentAnalyzer>(*std::move(lexicon));
+  auto complaint_model = ComplaintModel::Load(config.lexicon_dir, config.complaint_overlays);
+  if (!complaint_model.ok()) {
+    diags->Error(config.lexicon_dir.string(), 0, 0, complaint_model.status().message());
+    return complaint_model.status();
+  }
+  auto complaint = std::make_shared<const ComplaintScorer>(*std::move(complaint_model));
   RuleLoadOptions options;
   options.brands = config.brands;
   auto rules = LoadRules(config.rule_files, options, diags);
   if (!rules.ok()) return rules.status();
   return std::shared_ptr<const Detector>(
-      std::make_shared<const Detector>(*std::move(rules), std::move(sentiment)));
+      std::make_shared<const Detector>(*std::move(rules), std::move(sentiment),
+                                       std::move(complaint)));
 }
 
 struct App::Parts {

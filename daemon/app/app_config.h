@@ -62,6 +62,8 @@ struct AppConfig {
   std::vector<std::filesystem::path> rule_files;
   std::filesystem::path lexicon_dir;
   std::vector<std::filesystem::path> lexicon_overlays;
+  // Overlays of the complaint scorer's cues and weights (ComplaintModel), applied in order.
+  std::vector<std::filesystem::path> complaint_overlays;
   std::vector<SourceSettings> sources;
   EscalatorOptions escalation;        // the `escalation:` section
   // escalation.silences_file: resolved against the config's directory, and as written (it names

@@ -434,13 +434,17 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
     root.Map(
         "rules",
         [&](MapReader& rules) {
-          std::vector<std::string> files, overlays;
+          std::vector<std::string> files, overlays, complaint_overlays;
           std::string lexicon_dir;
           rules.Required("files", &files)
               .Required("lexicon_dir", &lexicon_dir)
-              .Optional("lexicon_overlays", &overlays);
+              .Optional("lexicon_overlays", &overlays)
+              .Optional("complaint_overlays", &complaint_overlays);
           for (const auto& f : files) c.rule_files.push_back(Resolve(base_dir, f));
           for (const auto& f : overlays) c.lexicon_overlays.push_back(Resolve(base_dir, f));
+          for (const auto& f : complaint_overlays) {
+            c.complaint_overlays.push_back(Resolve(base_dir, f));
+          }
           c.lexicon_dir = Resolve(base_dir, lexicon_dir);
         },
         /*required=*/true);

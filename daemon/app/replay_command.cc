@@ -140,9 +140,10 @@ void AppendResult(std::string* out, const DetectedPost& dp, const SentimentScore
     fmt::format_to(std::back_inserter(*out), R"({}"{}")", i ? "," : "", categories[i]);
   }
   fmt::format_to(std::back_inserter(*out),
-                 R"(],"complaint":{},"severity":{},"sentiment":{{"compound":{},"pos":{},"neu":{},"neg":{}}}}})",
+                 R"(],"complaint":{},"severity":{},"complaint_score":{},)"
+                 R"("sentiment":{{"compound":{},"pos":{},"neu":{},"neg":{}}}}})",
                  complaint, severity ? fmt::format("\"{}\"", SeverityName(*severity)) : "null",
-                 s.compound, s.pos, s.neu, s.neg);
+                 RoundLikePython(dp.complaint, 4), s.compound, s.pos, s.neu, s.neg);
   out->push_back('\n');
 }
 

@@ -12,7 +12,8 @@
 // or a Mastodon Status object as the API returns it. Hashtags and mentions not given are read
 // from the text. Output, one object per input line, in input order:
 //   {"id":"1","rules":["brand-sucks-hashtag"],"categories":["complaint"],"complaint":true,
-//    "severity":"high","sentiment":{"compound":-0.8,"pos":0,"neu":0.6,"neg":0.4}}
+//    "severity":"high","complaint_score":0.93,
+//    "sentiment":{"compound":-0.8,"pos":0,"neu":0.6,"neg":0.4}}
 // A line that cannot be read gives {"line":N,"error":"..."} and replay goes on. A summary
 // (posts, errors, matches per rule, throughput) goes to stderr.
 // Exit codes: 0, 1 when a file cannot be read or written, 2 usage, 78 bad rules or config.

@@ -191,6 +191,7 @@ bool RunFile(const fs::path& path, std::ostream& out, std::ostream& err, int* pa
     if (loaded.ok()) rules = *loaded;
   }
   std::shared_ptr<const SentimentAnalyzer> sentiment;
+  std::shared_ptr<const ComplaintScorer> complaint;
   if (!diags.has_errors()) {
     auto lexicon = Lexicon::Load(lexicon_dir);
     if (lexicon.ok()) {
@@ -198,11 +199,17 @@ bool RunFile(const fs::path& path, std::ostream& out, std::ostream& err, int* pa
     } else {
       diags.Error(lexicon_dir, 0, 0, lexicon.status().message());
     }
+    auto model = ComplaintModel::Load(lexicon_dir);
+    if (model.ok()) {
+      complaint = std::make_shared<const ComplaintScorer>(*model);
+    } else {
+      diags.Error(lexicon_dir, 0, 0, model.status().message());
+    }
   }
   for (const Diagnostic& d : diags.all()) err << d.ToString() << "\n";
   if (diags.has_errors()) return false;
 
-  Detector detector(rules, sentiment);
+  Detector detector(rules, sentiment, complaint);
   for (const Case& c : cases) {
     std::vector<std::string> problems = Judge(c.expect, detector.Detect(c.post));
     if (problems.empty()) {

@@ -18,6 +18,15 @@ std::shared_ptr<const SentimentAnalyzer> Analyzer() {
   return analyzer;
 }
 
+std::shared_ptr<const ComplaintScorer> Complaint() {
+  static std::shared_ptr<const ComplaintScorer> scorer = [] {
+    auto model = ComplaintModel::Load(EARSHOT_SOURCE_DIR "/rules/lexicon");
+    REQUIRE(model.ok());
+    return std::make_shared<const ComplaintScorer>(*model);
+  }();
+  return scorer;
+}
+
 Detector ShippedDetector(std::vector<std::string> brands = {"AcmeAir"}) {
   RuleLoadOptions options;
   options.brands = std::move(brands);
@@ -29,7 +38,7 @@ Detector ShippedDetector(std::vector<std::string> brands = {"AcmeAir"}) {
   INFO(diags.ToText());
   REQUIRE(rules.ok());
   CHECK(diags.empty());  // the shipped pack loads without a single warning
-  return Detector(*rules, Analyzer());
+  return Detector(*rules, Analyzer(), Complaint());
 }
 
 Post MakePost(std::string text, std::vector<std::string> tags = {},
