@@ -53,7 +53,7 @@ constexpr FunctionWord kFunctionWords[] = {
     {"nothing", kWordNegator},   {"nobody", kWordNegator},    {"none", kWordNegator},
     {"nowhere", kWordNegator},   {"neither", kWordNegator},   {"nor", kWordNegator},
     {"cannot", kWordNegator},    {"without", kWordNegator},   {"hardly", kWordNegator},
-    {"barely", kWordNegator},    {"noone", kWordNegator},     {"dont", kWordNegator},
+    {"barely", kWordNegator},    {"noone", kWordNegator},     {"zero", kWordNegator},     {"dont", kWordNegator},
     {"cant", kWordNegator},      {"wont", kWordNegator},      {"didnt", kWordNegator},
     {"doesnt", kWordNegator},    {"isnt", kWordNegator},      {"wasnt", kWordNegator},
     {"havent", kWordNegator},    {"hasnt", kWordNegator},     {"hadnt", kWordNegator},
