@@ -18,6 +18,8 @@ for path in ./usr/bin/earshot ./usr/lib/systemd/system/earshot.service ./etc/ear
             ./usr/share/earshot/rules/resolution.yaml ./usr/share/earshot/rules/praise.yaml \
             ./usr/share/earshot/rules/lexicon/vader_lexicon.txt \
             ./usr/share/earshot/rules/lexicon/emoji_utf8_lexicon.txt \
+            ./usr/share/earshot/rules/lexicon/complaint_cues.tsv \
+            ./usr/share/earshot/rules/lexicon/complaint_weights.tsv \
             ./usr/share/earshot/rules/lexicon/LICENSE.txt ./usr/share/doc/earshot/README.md; do
   if ! grep -qx "$path" <<<"$contents"; then
     echo "package lacks $path" >&2
