@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -50,7 +51,7 @@ std::optional<double> ParseNumber(std::string_view s) {
   if (s.empty()) return std::nullopt;
   double v = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
   return v;
 }
 
@@ -110,7 +111,8 @@ std::vector<std::vector<std::string>> Spellings(const std::string& word) {
   out.push_back({bare});
   if (word.size() > 3 && word.compare(word.size() - 3, 3, "n't") == 0) {
     std::string stem = word.substr(0, word.size() - 3);
-    if (stem == "can") {
+    if (stem == "ca") {  // can't
+      stem = "can";
       out.push_back({"cannot"});
     } else if (stem == "wo") {
       stem = "will";
@@ -238,7 +240,14 @@ Status ComplaintModel::SetCue(std::string_view phrase, CueClass cls, double stre
   // Split on spaces, lowercase; every spelling of every word goes into the trie.
   std::vector<std::string> words;
   std::string cur;
-  for (char c : phrase) {
+  // The scorer reads ’ and ‘ as an apostrophe; so does the lexicon.
+  std::string straight(phrase);
+  for (const char* curly : {"\xE2\x80\x99", "\xE2\x80\x98"}) {
+    for (size_t at = straight.find(curly); at != std::string::npos; at = straight.find(curly)) {
+      straight.replace(at, 3, "'");
+    }
+  }
+  for (char c : straight) {
     if (c == ' ') {
       if (!cur.empty()) words.push_back(std::move(cur));
       cur.clear();
@@ -283,6 +292,20 @@ Status ComplaintModel::SetCue(std::string_view phrase, CueClass cls, double stre
     return Status::InvalidArgument(fmt::format(
         "'{}' is already listed at {}; keep one line per phrase", normal,
         cues_[static_cast<size_t>(index)].where));
+  }
+  if (!replace) {
+    // Another phrase may read as the same words through its spellings ("x can't" and
+    // "x cannot"): one of them would silently take the other's place.
+    for (const auto& seq : sequences) {
+      int32_t node = 0;
+      for (size_t k = 0; k < seq.size() && node >= 0; ++k) node = Step(node, seq[k]);
+      if (node >= 0 && nodes_[static_cast<size_t>(node)].cue >= 0) {
+        const Cue& other = cues_[static_cast<size_t>(nodes_[static_cast<size_t>(node)].cue)];
+        return Status::InvalidArgument(fmt::format(
+            "'{}' reads as the same words as '{}' at {}; keep one of them", normal,
+            other.phrase, other.where));
+      }
+    }
   }
   if (index < 0) {
     index = static_cast<int32_t>(cues_.size());
@@ -335,21 +358,14 @@ Status ComplaintModel::ParseWeights(std::string_view text, std::string_view name
     if (cols.size() != 2) {
       return LineError(name, line_no, "expected `feature<TAB>weight`");
     }
-    const auto feature = FeatureFromName(cols[0]);
-    if (!feature) {
+    if (const auto f = FeatureFromName(cols[0]); f && weight_set_[*f]) {
       return LineError(name, line_no,
-                       fmt::format("unknown feature '{}'; the features are listed in "
-                                   "docs/complaints.md",
+                       fmt::format("'{}' has a weight already; keep one line per feature",
                                    cols[0]));
     }
-    const auto v = ParseNumber(cols[1]);
-    if (!v || *v < -kMaxWeight || *v > kMaxWeight) {
-      return LineError(name, line_no,
-                       fmt::format("weight '{}' is not a number from -{} to {}", cols[1],
-                                   kMaxWeight, kMaxWeight));
+    if (Status s = SetWeight(cols[0], cols[1]); !s.ok()) {
+      return LineError(name, line_no, s.message());
     }
-    weights_[*feature] = *v;
-    weight_set_[*feature] = true;
     return Status::Ok();
   });
   if (!status.ok() || !require_all) return status;
@@ -368,6 +384,22 @@ Status ComplaintModel::ParseWeights(std::string_view text, std::string_view name
   return Status::Ok();
 }
 
+Status ComplaintModel::SetWeight(std::string_view feature_name, std::string_view value) {
+  const auto feature = FeatureFromName(feature_name);
+  if (!feature) {
+    return Status::InvalidArgument(fmt::format(
+        "unknown feature '{}'; the features are listed in docs/complaints.md", feature_name));
+  }
+  const auto v = ParseNumber(value);
+  if (!v || *v < -kMaxWeight || *v > kMaxWeight) {
+    return Status::InvalidArgument(
+        fmt::format("weight '{}' is not a number from -{} to {}", value, kMaxWeight, kMaxWeight));
+  }
+  weights_[*feature] = *v;
+  weight_set_[*feature] = true;
+  return Status::Ok();
+}
+
 Status ComplaintModel::ParseOverlay(std::string_view text, std::string_view name) {
   return ForEachDataLine(text, [&](size_t line_no, std::string_view line) -> Status {
     const auto cols = SplitTabs(line);
@@ -375,11 +407,8 @@ Status ComplaintModel::ParseOverlay(std::string_view text, std::string_view name
       if (cols.size() != 3) {
         return LineError(name, line_no, "expected `weight<TAB>feature<TAB>weight`");
       }
-      const std::string rest = fmt::format("{}\t{}", cols[1], cols[2]);
-      Status s = ParseWeights(rest, name, /*require_all=*/false);
-      if (!s.ok()) {
-        // Re-anchor the message on this file's line (ParseWeights saw a one-line text).
-        return LineError(name, line_no, s.message().substr(s.message().find("error: ") + 7));
+      if (Status s = SetWeight(cols[1], cols[2]); !s.ok()) {
+        return LineError(name, line_no, s.message());
       }
       return Status::Ok();
     }

@@ -125,6 +125,7 @@ class ComplaintModel {
   Status ParseCues(std::string_view text, std::string_view name);
   Status ParseWeights(std::string_view text, std::string_view name, bool require_all);
   Status ParseOverlay(std::string_view text, std::string_view name);
+  Status SetWeight(std::string_view feature_name, std::string_view value);
   Status SetCue(std::string_view phrase, CueClass cls, double strength, std::string where,
                 bool replace);
   void Insert(const std::vector<uint64_t>& words, int32_t cue);

@@ -92,6 +92,7 @@ void ComplaintScorer::Features(std::string_view text, const SentimentScores& sen
     hit.end = words[best_end - 1].end;
     if (!(words[i].flags & kWordNegator)) {
       for (size_t k = i; k > 0 && i - k < kNegationWindow; --k) {
+        if (words[k].flags & kWordClauseStart) break;  // "hasn't arrived, thanks"
         if (words[k - 1].flags & kWordNegator) {
           hit.negated = true;
           break;

@@ -8,7 +8,7 @@
 namespace earshot {
 namespace {
 
-constexpr size_t kMaxWordBytes = 48;  // longer runs are hashed whole, never a cue
+constexpr size_t kMaxWordBytes = 48;  // longer runs are hashed by their first 48 bytes: no cue
 
 bool IsAsciiAlpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -165,7 +165,18 @@ void ReadComplaintText(std::string_view t, ComplaintText* out) {
     return at > 0 && (IsAsciiAlpha(static_cast<unsigned char>(t[at - 1])) ||
                       IsDigit(static_cast<unsigned char>(t[at - 1])) || t[at - 1] == '_');
   };
+  // Punctuation between two words starts a clause: negation does not reach across it.
+  bool clause_break = false;
+  size_t words_before = 0;
+  auto mark_clause = [&] {
+    if (clause_break && out->words.size() > words_before) {
+      out->words[words_before].flags |= kWordClauseStart;
+      clause_break = false;
+    }
+    words_before = out->words.size();
+  };
   while (i < n) {
+    mark_clause();
     const auto c = static_cast<unsigned char>(t[i]);
     // Links: skip to the next space.
     if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') && !prev_is_word(i)) {
@@ -218,7 +229,8 @@ void ReadComplaintText(std::string_view t, ComplaintText* out) {
         if (len > 0) {
           const auto p = static_cast<unsigned char>(t[i - 1]);
           const bool prev_lower = p >= 'a' && p <= 'z';
-          if ((upper && prev_lower) || (IsDigit(h) != IsDigit(p))) flush(i);
+          // #CustomerServiceFail, #Day3, #3rdTime (an ordinal stays whole), #9am.
+          if ((upper && (prev_lower || IsDigit(p))) || (IsDigit(h) && !IsDigit(p))) flush(i);
         }
         if (len < kMaxWordBytes) buf[len++] = static_cast<char>(h | (IsAsciiAlpha(h) ? 0x20 : 0));
         ++i;
@@ -235,11 +247,15 @@ void ReadComplaintText(std::string_view t, ComplaintText* out) {
         if (w == 3) {
           if (len < kMaxWordBytes) buf[len++] = '\'';
         } else if (w == 2) {
+          // Latin-1 capitals (U+00C0 .. U+00DE but ×) lowercase by +0x20 on the second byte.
+          const auto b2 = static_cast<unsigned char>(t[i + 1]);
+          const bool capital = b == 0xC3 && b2 >= 0x80 && b2 <= 0x9E && b2 != 0x97;
           if (len + 1 < kMaxWordBytes) {
             buf[len++] = t[i];
-            buf[len++] = t[i + 1];
+            buf[len++] = static_cast<char>(capital ? b2 + 0x20 : b2);
           }
           ++letters;
+          if (capital) ++upper;
         } else {
           if (IsAsciiAlpha(b)) {
             ++letters;
@@ -258,8 +274,12 @@ void ReadComplaintText(std::string_view t, ComplaintText* out) {
       (c == '?' ? out->question : out->exclaim) = true;
       if (i + 1 < n && (t[i + 1] == '?' || t[i + 1] == '!')) out->repeated_punct = true;
     }
+    if (c == '?' || c == '!' || c == ',' || c == '.' || c == ';' || c == ':' || c == '\n') {
+      clause_break = true;
+    }
     ++i;
   }
+  mark_clause();
 }
 
 }  // namespace earshot

@@ -27,6 +27,7 @@ enum ComplaintWordFlag : uint8_t {
   kWordContrast = 2,      // but, however
   kWordFirstPerson = 4,   // i, my, me, we, our, us, i'm, ...
   kWordSecondPerson = 8,  // you, your, u, ur, you're, ...
+  kWordClauseStart = 16,  // punctuation (, . ; : ! ?) or a line break comes before this word
 };
 
 struct ComplaintText {
