@@ -70,7 +70,9 @@ TEST_CASE("Detector: the shipped pack on the four AcmeAir examples", "[detectors
       detector.Detect(MakePost("#AcmeAirSucks lost my bag in Denver", {"acmeairsucks"}));
   CHECK(sucks.sentiment < 0);
   CHECK(Summary(sucks) == std::vector<std::string>{"brand-sucks-hashtag:complaint:high",
-                                                   "lost-baggage:complaint:high"});
+                                                   "lost-baggage:complaint:high",
+                                                   "complaint-to-brand:complaint:low"});
+  CHECK(sucks.complaint > 0.5);
   REQUIRE_FALSE(sucks.detections.empty());
   CHECK(sucks.detections[0].labels.at("brand") == "acmeair");
   CHECK(sucks.detections[1].summary == "Lost or delayed baggage reported to AcmeAir");
@@ -95,17 +97,17 @@ TEST_CASE("Detector: specific failures in the shipped pack", "[detectors]") {
   auto [text, mentions, expected] = GENERATE(table<const char*, std::vector<std::string>,
                                                    std::vector<std::string>>({
       {"@acmeair 3 hours on hold and still nobody answers. Terrible.", {"acmeair"},
-       {"hours-on-hold:complaint:medium"}},
+       {"hours-on-hold:complaint:medium", "complaint-to-brand:complaint:low"}},
       {"@acmeair you charged me twice and still no refund, this is a scam", {"acmeair"},
-       {"no-refund:complaint:high", "angry-mention:complaint:low"}},
+       {"no-refund:complaint:high", "complaint-to-brand:complaint:low"}},
       {"@acmeair cancelled my flight with no notice, stranded in Denver", {"acmeair"},
-       {"cancelled-without-notice:complaint:high"}},
+       {"cancelled-without-notice:complaint:high", "complaint-to-brand:complaint:low"}},
       {"The gate agent was so rude to my mother @acmeair", {"acmeair"},
-       {"rude-staff:complaint:medium"}},
+       {"rude-staff:complaint:medium", "complaint-to-brand:complaint:low"}},
       {"Thank you @acmeair, you found my luggage and sorted it out!", {"acmeair"},
        {"thanks-issue-resolved:resolution:info", "issue-resolved:resolution:info"}},
       {"@acmeair worst airline ever, I hate you, awful awful awful", {"acmeair"},
-       {"angry-mention:complaint:low"}},
+       {"complaint-to-brand:complaint:low"}},
       {"My bag was lost once by some other airline", {}, {}},
   }));
   CAPTURE(text);
