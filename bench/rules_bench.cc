@@ -95,7 +95,8 @@ std::shared_ptr<const RuleSet> Load(const std::string& text, int64_t budget) {
 }
 
 Figures Run(const std::string& text, const std::vector<Post>& posts,
-            const std::shared_ptr<const SentimentAnalyzer>& sentiment, int64_t budget) {
+            const std::shared_ptr<const SentimentAnalyzer>& sentiment,
+            const std::shared_ptr<const ComplaintScorer>& complaint, int64_t budget) {
   Figures f;
   auto t0 = Clock::now();
   std::shared_ptr<const RuleSet> rules = Load(text, budget);
@@ -111,7 +112,7 @@ Figures Run(const std::string& text, const std::vector<Post>& posts,
                  static_cast<double>(posts.size());
   }
   f.matches_per_post = static_cast<double>(matches) / static_cast<double>(posts.size());
-  Detector detector(rules, sentiment);
+  Detector detector(rules, sentiment, complaint);
   auto t2 = Clock::now();
   for (const Post& p : posts) matches += detector.Detect(p).detections.size();
   f.detect_ns = std::chrono::duration<double, std::nano>(Clock::now() - t2).count() /
@@ -143,6 +144,12 @@ int Main(int argc, char** argv) {
     return 1;
   }
   auto sentiment = std::make_shared<const SentimentAnalyzer>(*lexicon);
+  auto model = ComplaintModel::Load(EARSHOT_SOURCE_DIR "/rules/lexicon");
+  if (!model.ok()) {
+    fmt::print(stderr, "{}\n", model.status().message());
+    return 1;
+  }
+  auto complaint = std::make_shared<const ComplaintScorer>(*model);
 
   fmt::print("{} distinct posts of ~150 bytes; one core; budgets in MiB\n\n", posts.size());
   fmt::print("{:>6} {:>5} {:>8} {:>9} {:>12} {:>13} {:>12} {:>8} {:>7}\n", "rules", "gaps",
@@ -158,7 +165,7 @@ int Main(int argc, char** argv) {
       std::mt19937 rule_rng(7);
       for (int i = 0; i < n; ++i) text += MakeRule(i, vocab, &rule_rng, gap);
       int64_t budget = SmallestBudget(text, sample);
-      Figures f = Run(text, posts, sentiment, 1024LL << 20);
+      Figures f = Run(text, posts, sentiment, complaint, 1024LL << 20);
       fmt::print("{:>6} {:>5} {:>8} {:>9.0f} {:>12.0f} {:>13.0f} {:>12.0f} {:>8} {:>7.3f}{}\n", n,
                  gap ? "yes" : "no", f.regexes, f.load_ms, f.match_ns, 1e9 / f.match_ns,
                  1e9 / f.detect_ns, budget, f.matches_per_post,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/app/commands.h"
+#include "daemon/app/explain_command.h"
 #include "daemon/app/replay_command.h"
 #include "daemon/app/rule_test_command.h"
 #include "daemon/escalator/routes.h"
@@ -24,6 +25,9 @@ usage: earshot <command> [options]
                              validate the config and every rule file; exit 78 on any error
   replay [--config FILE] [--escalate --escalations FILE] CORPUS.jsonl...
                              run a corpus through detection (and the escalator), one JSON per post
+  explain [--config FILE] [--json] [--all-rules] [TEXT... | -]
+                             why each post scores and matches as it does: complaint cues,
+                             features, sentiment, each rule's conditions; - reads JSON posts
   test  FILE...              run rule unit tests (promtool style); exit 1 on a failing case
   score TEXT...              VADER sentiment of each TEXT; --json reads one text per line on stdin
   test sinks [--config FILE] send one marked test escalation to every configured sink
@@ -58,6 +62,9 @@ int main(int argc, char** argv) {
   if (command == "check") return earshot::RunCheckCommand(args, std::cout, std::cerr);
   if (command == "score") return earshot::RunScoreCommand(args, std::cin, std::cout, std::cerr);
   if (command == "replay") return earshot::RunReplayCommand(args, std::cin, std::cout, std::cerr);
+  if (command == "explain") {
+    return earshot::RunExplainCommand(args, std::cin, std::cout, std::cerr);
+  }
   if (command == "test" && !args.empty() && args[0] == "sinks") {
     return earshot::RunTestSinksCommandFromMain({args.begin() + 1, args.end()}, std::cout,
                                                 std::cerr);

@@ -11,14 +11,14 @@ namespace earshot {
 namespace {
 
 constexpr std::array<std::string_view, kCueClassCount> kClassNames = {
-    "persistence", "broken", "unmet",  "waiting",   "money",         "demand",
+    "persistence",      "broken",   "unmet",   "waiting",   "money",  "demand",
     "pointed_question", "negative", "sarcasm", "gratitude", "praise", "resolution",
-    "info_question", "promo", "news", "humour"};
+    "info_question",    "promo",    "news",    "humour"};
 
 constexpr std::array<std::string_view, kFeatureCount - kCueClassCount> kOtherFeatureNames = {
-    "bias",     "vader_compound", "vader_neg",       "vader_pos",       "question",
-    "exclaim",  "repeated_punct", "shouting",        "addressed",       "second_person",
-    "first_person", "link",       "short",           "problem_question", "positive_problem"};
+    "bias",         "vader_compound", "vader_neg", "vader_pos",        "question",
+    "exclaim",      "repeated_punct", "shouting",  "addressed",        "second_person",
+    "first_person", "link",           "short",     "problem_question", "positive_problem"};
 
 constexpr size_t kMaxPhraseWords = 6;
 constexpr double kMaxStrength = 4.0;
@@ -154,15 +154,6 @@ uint64_t Mix(int32_t node, uint64_t word_hash) {
 
 }  // namespace
 
-uint64_t HashWord(std::string_view word) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : word) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 std::string_view CueClassName(CueClass c) { return kClassNames[static_cast<size_t>(c)]; }
 
 std::optional<CueClass> CueClassFromName(std::string_view name) {
@@ -289,9 +280,9 @@ Status ComplaintModel::SetCue(std::string_view phrase, CueClass cls, double stre
     if (cues_[i].phrase == normal) index = static_cast<int32_t>(i);
   }
   if (index >= 0 && !replace) {
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is already listed at {}; keep one line per phrase", normal,
-        cues_[static_cast<size_t>(index)].where));
+    return Status::InvalidArgument(
+        fmt::format("'{}' is already listed at {}; keep one line per phrase", normal,
+                    cues_[static_cast<size_t>(index)].where));
   }
   if (!replace) {
     // Another phrase may read as the same words through its spellings ("x can't" and
@@ -301,9 +292,9 @@ Status ComplaintModel::SetCue(std::string_view phrase, CueClass cls, double stre
       for (size_t k = 0; k < seq.size() && node >= 0; ++k) node = Step(node, seq[k]);
       if (node >= 0 && nodes_[static_cast<size_t>(node)].cue >= 0) {
         const Cue& other = cues_[static_cast<size_t>(nodes_[static_cast<size_t>(node)].cue)];
-        return Status::InvalidArgument(fmt::format(
-            "'{}' reads as the same words as '{}' at {}; keep one of them", normal,
-            other.phrase, other.where));
+        return Status::InvalidArgument(
+            fmt::format("'{}' reads as the same words as '{}' at {}; keep one of them", normal,
+                        other.phrase, other.where));
       }
     }
   }
@@ -324,8 +315,9 @@ Status ComplaintModel::ParseCues(std::string_view text, std::string_view name) {
   return ForEachDataLine(text, [&](size_t line_no, std::string_view line) -> Status {
     const auto cols = SplitTabs(line);
     if (cols.size() < 2 || cols.size() > 3) {
-      return LineError(name, line_no,
-                       "expected `phrase<TAB>class[<TAB>strength]` (columns are separated by tabs)");
+      return LineError(
+          name, line_no,
+          "expected `phrase<TAB>class[<TAB>strength]` (columns are separated by tabs)");
     }
     const auto cls = CueClassFromName(cols[1]);
     if (!cls) {
@@ -336,9 +328,9 @@ Status ComplaintModel::ParseCues(std::string_view text, std::string_view name) {
     if (cols.size() == 3) {
       const auto v = ParseNumber(cols[2]);
       if (!v || *v < 0 || *v > kMaxStrength) {
-        return LineError(name, line_no,
-                         fmt::format("strength '{}' is not a number from 0 to {}", cols[2],
-                                     kMaxStrength));
+        return LineError(
+            name, line_no,
+            fmt::format("strength '{}' is not a number from 0 to {}", cols[2], kMaxStrength));
       }
       strength = *v;
     }
@@ -359,9 +351,9 @@ Status ComplaintModel::ParseWeights(std::string_view text, std::string_view name
       return LineError(name, line_no, "expected `feature<TAB>weight`");
     }
     if (const auto f = FeatureFromName(cols[0]); f && weight_set_[*f]) {
-      return LineError(name, line_no,
-                       fmt::format("'{}' has a weight already; keep one line per feature",
-                                   cols[0]));
+      return LineError(
+          name, line_no,
+          fmt::format("'{}' has a weight already; keep one line per feature", cols[0]));
     }
     if (Status s = SetWeight(cols[0], cols[1]); !s.ok()) {
       return LineError(name, line_no, s.message());
@@ -418,14 +410,15 @@ Status ComplaintModel::ParseOverlay(std::string_view text, std::string_view name
       }
       const auto cls = CueClassFromName(cols[2]);
       if (!cls) {
-        return LineError(name, line_no, fmt::format("unknown cue class '{}'; known: {}",
-                                                    cols[2], AllClassNames()));
+        return LineError(
+            name, line_no,
+            fmt::format("unknown cue class '{}'; known: {}", cols[2], AllClassNames()));
       }
       const auto v = ParseNumber(cols[3]);
       if (!v || *v < 0 || *v > kMaxStrength) {
-        return LineError(name, line_no,
-                         fmt::format("strength '{}' is not a number from 0 to {}", cols[3],
-                                     kMaxStrength));
+        return LineError(
+            name, line_no,
+            fmt::format("strength '{}' is not a number from 0 to {}", cols[3], kMaxStrength));
       }
       if (Status s = SetCue(cols[1], *cls, *v, fmt::format("{}:{}", name, line_no),
                             /*replace=*/true);

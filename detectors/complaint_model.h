@@ -89,11 +89,11 @@ class ComplaintModel {
     std::string phrase;  // as written in the file, normalised to single spaces
     CueClass cls = CueClass::kNegative;
     double strength = 1.0;
-    std::string where;   // "rules/lexicon/complaint_cues.tsv:12"
+    std::string where;  // "rules/lexicon/complaint_cues.tsv:12"
   };
   // One trie node per word sequence that is a cue or the start of one.
   struct Node {
-    int32_t cue = -1;            // index into cues(), -1 when only a prefix
+    int32_t cue = -1;  // index into cues(), -1 when only a prefix
     bool has_children = false;
   };
 
@@ -145,7 +145,15 @@ class ComplaintModel {
   size_t max_words_ = 0;
 };
 
-// The hash the trie is keyed on (64-bit FNV-1a of the word's bytes).
-uint64_t HashWord(std::string_view word);
+// The hash the trie is keyed on: 64-bit FNV-1a of the word's bytes. Inline, and its steps
+// public, because the tokenizer hashes words as it reads them.
+constexpr uint64_t kWordHashSeed = 1469598103934665603ULL;
+constexpr uint64_t kWordHashPrime = 1099511628211ULL;
+constexpr uint64_t HashWordStep(uint64_t h, unsigned char c) { return (h ^ c) * kWordHashPrime; }
+inline uint64_t HashWord(std::string_view word) {
+  uint64_t h = kWordHashSeed;
+  for (unsigned char c : word) h = HashWordStep(h, c);
+  return h;
+}
 
 }  // namespace earshot

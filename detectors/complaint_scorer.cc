@@ -10,8 +10,8 @@
 namespace earshot {
 namespace {
 
-constexpr double kClassCap = 2.0;       // a class counts at most twice: ten "still"s are not ten
-constexpr int kNegationWindow = 3;      // words before a cue that can negate it (VADER's reach)
+constexpr double kClassCap = 2.0;        // a class counts at most twice: ten "still"s are not ten
+constexpr int kNegationWindow = 3;       // words before a cue that can negate it (VADER's reach)
 constexpr double kBeforeContrast = 0.5;  // VADER's "but" weights
 constexpr double kAfterContrast = 1.5;
 constexpr size_t kShortPost = 6;
@@ -19,16 +19,20 @@ constexpr size_t kShortPost = 6;
 // What a negated cue counts as; kCount = nothing.
 CueClass Negated(CueClass c) {
   switch (c) {
-    case CueClass::kPraise: return CueClass::kNegative;
-    case CueClass::kResolution: return CueClass::kUnmet;
+    case CueClass::kPraise:
+      return CueClass::kNegative;
+    case CueClass::kResolution:
+      return CueClass::kUnmet;
     case CueClass::kGratitude:
     case CueClass::kBroken:
     case CueClass::kNegative:
     case CueClass::kInfoQuestion:
     case CueClass::kPromo:
     case CueClass::kNews:
-    case CueClass::kHumour: return CueClass::kCount;
-    default: return c;  // persistence, unmet, waiting, ... carry their negation inside
+    case CueClass::kHumour:
+      return CueClass::kCount;
+    default:
+      return c;  // persistence, unmet, waiting, ... carry their negation inside
   }
 }
 

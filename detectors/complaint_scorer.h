@@ -28,12 +28,12 @@ namespace earshot {
 
 // One cue found in a post, for `earshot explain`.
 struct ComplaintCueHit {
-  size_t cue = 0;                         // index into ComplaintModel::cues()
+  size_t cue = 0;                             // index into ComplaintModel::cues()
   CueClass counted_as = CueClass::kNegative;  // the class after negation
-  double strength = 0;                    // after contrast and negation; 0 = dropped
+  double strength = 0;                        // after contrast and negation; 0 = dropped
   bool negated = false;
-  double contrast = 1.0;                  // 0.5 before "but", 1.5 after, else 1
-  size_t begin = 0, end = 0;              // byte span in the text
+  double contrast = 1.0;      // 0.5 before "but", 1.5 after, else 1
+  size_t begin = 0, end = 0;  // byte span in the text
 };
 
 struct ComplaintExplanation {

@@ -49,25 +49,26 @@ struct FunctionWord {
 };
 
 constexpr FunctionWord kFunctionWords[] = {
-    {"not", kWordNegator},       {"no", kWordNegator},        {"never", kWordNegator},
-    {"nothing", kWordNegator},   {"nobody", kWordNegator},    {"none", kWordNegator},
-    {"nowhere", kWordNegator},   {"neither", kWordNegator},   {"nor", kWordNegator},
-    {"cannot", kWordNegator},    {"without", kWordNegator},   {"hardly", kWordNegator},
-    {"barely", kWordNegator},    {"noone", kWordNegator},     {"zero", kWordNegator},     {"dont", kWordNegator},
-    {"cant", kWordNegator},      {"wont", kWordNegator},      {"didnt", kWordNegator},
-    {"doesnt", kWordNegator},    {"isnt", kWordNegator},      {"wasnt", kWordNegator},
-    {"havent", kWordNegator},    {"hasnt", kWordNegator},     {"hadnt", kWordNegator},
-    {"couldnt", kWordNegator},   {"wouldnt", kWordNegator},   {"shouldnt", kWordNegator},
-    {"arent", kWordNegator},     {"werent", kWordNegator},    {"aint", kWordNegator},
-    {"but", kWordContrast},      {"however", kWordContrast},  {"i", kWordFirstPerson},
-    {"my", kWordFirstPerson},    {"me", kWordFirstPerson},    {"we", kWordFirstPerson},
-    {"our", kWordFirstPerson},   {"us", kWordFirstPerson},    {"i'm", kWordFirstPerson},
-    {"im", kWordFirstPerson},    {"i've", kWordFirstPerson},  {"ive", kWordFirstPerson},
-    {"i'd", kWordFirstPerson},   {"i'll", kWordFirstPerson},  {"we're", kWordFirstPerson},
-    {"we've", kWordFirstPerson}, {"mine", kWordFirstPerson},  {"you", kWordSecondPerson},
-    {"your", kWordSecondPerson}, {"u", kWordSecondPerson},    {"ur", kWordSecondPerson},
-    {"you're", kWordSecondPerson}, {"youre", kWordSecondPerson}, {"yours", kWordSecondPerson},
-    {"you've", kWordSecondPerson}, {"ya", kWordSecondPerson}, {"y'all", kWordSecondPerson},
+    {"not", kWordNegator},        {"no", kWordNegator},          {"never", kWordNegator},
+    {"nothing", kWordNegator},    {"nobody", kWordNegator},      {"none", kWordNegator},
+    {"nowhere", kWordNegator},    {"neither", kWordNegator},     {"nor", kWordNegator},
+    {"cannot", kWordNegator},     {"without", kWordNegator},     {"hardly", kWordNegator},
+    {"barely", kWordNegator},     {"noone", kWordNegator},       {"zero", kWordNegator},
+    {"dont", kWordNegator},       {"cant", kWordNegator},        {"wont", kWordNegator},
+    {"didnt", kWordNegator},      {"doesnt", kWordNegator},      {"isnt", kWordNegator},
+    {"wasnt", kWordNegator},      {"havent", kWordNegator},      {"hasnt", kWordNegator},
+    {"hadnt", kWordNegator},      {"couldnt", kWordNegator},     {"wouldnt", kWordNegator},
+    {"shouldnt", kWordNegator},   {"arent", kWordNegator},       {"werent", kWordNegator},
+    {"aint", kWordNegator},       {"but", kWordContrast},        {"however", kWordContrast},
+    {"i", kWordFirstPerson},      {"my", kWordFirstPerson},      {"me", kWordFirstPerson},
+    {"we", kWordFirstPerson},     {"our", kWordFirstPerson},     {"us", kWordFirstPerson},
+    {"i'm", kWordFirstPerson},    {"im", kWordFirstPerson},      {"i've", kWordFirstPerson},
+    {"ive", kWordFirstPerson},    {"i'd", kWordFirstPerson},     {"i'll", kWordFirstPerson},
+    {"we're", kWordFirstPerson},  {"we've", kWordFirstPerson},   {"mine", kWordFirstPerson},
+    {"you", kWordSecondPerson},   {"your", kWordSecondPerson},   {"u", kWordSecondPerson},
+    {"ur", kWordSecondPerson},    {"you're", kWordSecondPerson}, {"youre", kWordSecondPerson},
+    {"yours", kWordSecondPerson}, {"you've", kWordSecondPerson}, {"ya", kWordSecondPerson},
+    {"y'all", kWordSecondPerson},
 };
 
 // A small open-addressed table from word hash to flags, built once.
@@ -138,9 +139,9 @@ void EmitWord(std::string_view lower, uint32_t begin, uint32_t end, ComplaintTex
     push("<ord>");
   } else if (OneOf(suffix, {"am", "pm"})) {
     push("<time>");
-  } else if (OneOf(suffix, {"h", "hr", "hrs", "hour", "hours", "min", "mins", "m", "minutes",
-                            "d", "day", "days", "wk", "wks", "week", "weeks", "yr", "yrs",
-                            "k", "s", "x"})) {
+  } else if (OneOf(suffix,
+                   {"h",    "hr", "hrs", "hour", "hours", "min", "mins", "m", "minutes", "d", "day",
+                    "days", "wk", "wks", "week", "weeks", "yr",  "yrs",  "k", "s",       "x"})) {
     push("<num>");
     push(suffix);
   } else {
@@ -242,8 +243,25 @@ void ReadComplaintText(std::string_view t, ComplaintText* out) {
       const size_t begin = i;
       size_t len = 0;
       int letters = 0, upper = 0;
-      while (i < n && (w = WordChar(t, i)) != 0) {
+      // Most words are ASCII letters and apostrophes: hash them while reading. Anything else
+      // (digits, accents, long runs, edge apostrophes) goes through EmitWord.
+      uint64_t hash = kWordHashSeed;
+      bool plain = true;
+      while (i < n) {
         const auto b = static_cast<unsigned char>(t[i]);
+        if (IsAsciiAlpha(b) || b == '\'') {
+          const auto lower = static_cast<unsigned char>(b == '\'' ? b : (b | 0x20));
+          if (b != '\'') {
+            ++letters;
+            if (b <= 'Z') ++upper;
+          }
+          if (len < kMaxWordBytes) buf[len++] = static_cast<char>(lower);
+          hash = HashWordStep(hash, lower);
+          ++i;
+          continue;
+        }
+        if ((w = WordChar(t, i)) == 0) break;
+        plain = false;
         if (w == 3) {
           if (len < kMaxWordBytes) buf[len++] = '\'';
         } else if (w == 2) {
@@ -266,8 +284,14 @@ void ReadComplaintText(std::string_view t, ComplaintText* out) {
         i += w;
       }
       if (letters >= 4 && upper == letters) ++out->caps_words;
-      EmitWord(std::string_view(buf.data(), len), static_cast<uint32_t>(begin),
-               static_cast<uint32_t>(i), out);
+      const std::string_view word(buf.data(), len);
+      if (plain && len < kMaxWordBytes && word.front() != '\'' && word.back() != '\'') {
+        out->words.push_back(ComplaintWord{hash, static_cast<uint32_t>(begin),
+                                           static_cast<uint32_t>(i),
+                                           Functions().Flags(hash, word)});
+      } else {
+        EmitWord(word, static_cast<uint32_t>(begin), static_cast<uint32_t>(i), out);
+      }
       continue;
     }
     if (c == '?' || c == '!') {

@@ -17,9 +17,9 @@
 namespace earshot {
 
 struct ComplaintWord {
-  uint64_t hash = 0;           // HashWord() of the lowercase word or class word
+  uint64_t hash = 0;            // HashWord() of the lowercase word or class word
   uint32_t begin = 0, end = 0;  // byte span in the text
-  uint8_t flags = 0;           // kWordNegator | kWordContrast | kWordFirstPerson | ...
+  uint8_t flags = 0;            // kWordNegator | kWordContrast | kWordFirstPerson | ...
 };
 
 enum ComplaintWordFlag : uint8_t {

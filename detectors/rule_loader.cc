@@ -901,8 +901,10 @@ class Compiler {
           atoms.push_back(raw.kind == K::kHashtagIn ? builder_->AddTagExact(StripPrefix(item, '#'))
                                                     : builder_->AddMention(StripPrefix(item, '@')));
         }
-        if (atoms.empty()) return Condition{.kind = Condition::Kind::kAny};
-        return AnyOf(std::move(atoms));
+        if (atoms.empty()) return Condition{.kind = Condition::Kind::kAny, .name = raw.value};
+        Condition c = AnyOf(std::move(atoms));
+        c.name = raw.value;  // the list, for explanations
+        return c;
       }
       case K::kMention: {
         auto v = Fill(raw.value, raw.where, TemplateUse::kTag);
@@ -940,7 +942,9 @@ class Compiler {
         if (terms->empty()) return Condition{.kind = Condition::Kind::kAny};
         int id = CheckAtom(builder_->AddPhraseGroup(*terms, &error), error, raw.where, "phrase");
         if (id < 0) return std::nullopt;
-        return Atom(id);
+        Condition c = Atom(id);
+        if (raw.kind == K::kPhraseIn) c.name = raw.value;  // the list, for explanations
+        return c;
       }
       case K::kNear: {
         Condition c;
@@ -978,7 +982,9 @@ class Compiler {
       case K::kAuthorIn: {
         auto items = ListItems(raw.value, raw.where, TemplateUse::kTag);
         if (!items) return std::nullopt;
-        return Values(Condition::Kind::kAuthor, *items, '@');
+        Condition c = Values(Condition::Kind::kAuthor, *items, '@');
+        c.name = raw.value;  // the list, for explanations
+        return c;
       }
       case K::kFollowers:
       case K::kSentiment:
@@ -1011,6 +1017,7 @@ class Compiler {
         }
         macro_stack_.push_back(raw.value);
         Condition c = CompileBlock(macro->match);
+        c.name = raw.value;  // the macro, for explanations
         macro_stack_.pop_back();
         return c;
       }

@@ -1,6 +1,7 @@
 # earshot_detectors: rule files -> one RE2::Set-backed RuleSet, and the Detector over it.
 add_library(earshot_detectors STATIC
   ${CMAKE_CURRENT_LIST_DIR}/detector.cc
+  ${CMAKE_CURRENT_LIST_DIR}/explain_format.cc
   ${CMAKE_CURRENT_LIST_DIR}/matcher.cc
   ${CMAKE_CURRENT_LIST_DIR}/regex_lint.cc
   ${CMAKE_CURRENT_LIST_DIR}/rule_loader.cc

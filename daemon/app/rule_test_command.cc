@@ -13,6 +13,7 @@
 #include "daemon/base/paths.h"
 #include "daemon/config/yaml_reader.h"
 #include "detectors/detector.h"
+#include "detectors/explain_format.h"
 #include "detectors/text_tags.h"
 #include "detectors/rule_loader.h"
 
@@ -161,6 +162,25 @@ std::vector<std::string> Judge(const Expect& x, const DetectedPost& got) {
   return problems;
 }
 
+// Why a failed case came out as it did, indented under its failure lines: the candidate rules
+// and the rules the case expected, which are often missing because no trigger of theirs fired.
+std::string Explanation(const Detector& detector, const Case& c) {
+  PostExplanation e = detector.Explain(c.post, /*all_rules=*/true);
+  std::erase_if(e.rules, [&](const RuleTrace& t) {
+    const std::string& id = detector.rules().rules()[static_cast<size_t>(t.rule)].id;
+    return !t.candidate &&
+           (!c.expect.rules || std::find(c.expect.rules->begin(), c.expect.rules->end(), id) ==
+                                   c.expect.rules->end());
+  });
+  ExplainFormat format;
+  format.indent = "    ";
+  format.text = false;  // the failure lines show it
+  format.strip_prefix = WorkingDirPrefix();
+  std::string out = "  explanation:\n";
+  AppendExplanationText(detector, c.post, e, format, &out);
+  return out;
+}
+
 // Runs one test file; adds to the pass/fail counts. Returns false when the file is invalid.
 bool RunFile(const fs::path& path, std::ostream& out, std::ostream& err, int* passed,
              int* failed) {
@@ -220,6 +240,7 @@ bool RunFile(const fs::path& path, std::ostream& out, std::ostream& err, int* pa
     out << fmt::format("FAIL {}:{}: {}\n", path.string(), c.line, c.name);
     out << fmt::format("  text: {}\n", c.post.text);
     for (const std::string& p : problems) out << "  " << p << "\n";
+    out << Explanation(detector, c);
   }
   return true;
 }

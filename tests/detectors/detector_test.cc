@@ -125,7 +125,7 @@ TEST_CASE("Detector: is safe to share across threads", "[detectors]") {
     });
   }
   for (std::thread& t : threads) t.join();
-  for (size_t c : counts) CHECK(c == 1000u);
+  for (size_t c : counts) CHECK(c == 1500u);  // #AcmeAirSucks, lost-baggage, complaint-to-brand
 }
 
 }  // namespace

@@ -165,7 +165,7 @@ TEST_CASE("LoadRules: five distinct mistakes give five positioned errors", "[det
       "'severity'?)",
       "rules/t.yaml:8:9: error: unknown condition 'hashtg' in rule 'lost-bag' (did you mean "
       "'hashtag'?); known: hashtag, mention, regex, phrase, near, language, author, network, "
-      "followers, sentiment, macro, any, all, none",
+      "followers, sentiment, complaint, macro, any, all, none",
       "rules/t.yaml:12:13: error: severity of rule 'rude': unknown value 'hihg' (did you mean "
       "'high'?); known: info, low, medium, high, critical",
       "rules/t.yaml:16:28: error: below of 'sentiment' condition in rule 'rude': -2 is out of "
