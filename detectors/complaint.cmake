@@ -5,4 +5,4 @@ add_library(earshot_complaint STATIC
   ${CMAKE_CURRENT_LIST_DIR}/complaint_scorer.cc
   ${CMAKE_CURRENT_LIST_DIR}/complaint_text.cc
 )
-target_link_libraries(earshot_complaint PUBLIC earshot_sentiment fmt::fmt)
+target_link_libraries(earshot_complaint PUBLIC earshot_sentiment earshot_config fmt::fmt)

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/config/suggest.h"
+
 namespace earshot {
 namespace {
 
@@ -87,6 +89,10 @@ Result<std::string> ReadFile(const std::filesystem::path& path) {
   ss << f.rdbuf();
   if (f.bad()) return Status::DataLoss(fmt::format("{}: read failed", path.string()));
   return std::move(ss).str();
+}
+
+std::string ClassHint(std::string_view name) {
+  return DidYouMean(name, std::vector<std::string>(kClassNames.begin(), kClassNames.end()));
 }
 
 std::string AllClassNames() {
@@ -231,11 +237,17 @@ Status ComplaintModel::SetCue(std::string_view phrase, CueClass cls, double stre
   // Split on spaces, lowercase; every spelling of every word goes into the trie.
   std::vector<std::string> words;
   std::string cur;
-  // The scorer reads ’ and ‘ as an apostrophe; so does the lexicon.
-  std::string straight(phrase);
-  for (const char* curly : {"\xE2\x80\x99", "\xE2\x80\x98"}) {
-    for (size_t at = straight.find(curly); at != std::string::npos; at = straight.find(curly)) {
-      straight.replace(at, 3, "'");
+  // The scorer reads ’ and ‘ (E2 80 99, E2 80 98) as an apostrophe; so does the lexicon.
+  std::string straight;
+  for (size_t k = 0; k < phrase.size(); ++k) {
+    if (k + 2 < phrase.size() && static_cast<unsigned char>(phrase[k]) == 0xE2 &&
+        static_cast<unsigned char>(phrase[k + 1]) == 0x80 &&
+        (static_cast<unsigned char>(phrase[k + 2]) == 0x99 ||
+         static_cast<unsigned char>(phrase[k + 2]) == 0x98)) {
+      straight += '\'';
+      k += 2;
+    } else {
+      straight += phrase[k];
     }
   }
   for (char c : straight) {
@@ -322,7 +334,8 @@ Status ComplaintModel::ParseCues(std::string_view text, std::string_view name) {
     const auto cls = CueClassFromName(cols[1]);
     if (!cls) {
       return LineError(name, line_no,
-                       fmt::format("unknown cue class '{}'; known: {}", cols[1], AllClassNames()));
+                       fmt::format("unknown cue class '{}'{}; known: {}", cols[1],
+                                   ClassHint(cols[1]), AllClassNames()));
     }
     double strength = 1.0;
     if (cols.size() == 3) {
@@ -379,8 +392,13 @@ Status ComplaintModel::ParseWeights(std::string_view text, std::string_view name
 Status ComplaintModel::SetWeight(std::string_view feature_name, std::string_view value) {
   const auto feature = FeatureFromName(feature_name);
   if (!feature) {
-    return Status::InvalidArgument(fmt::format(
-        "unknown feature '{}'; the features are listed in docs/complaints.md", feature_name));
+    return Status::InvalidArgument(
+        fmt::format("unknown feature '{}'{}; the features are listed in docs/complaints.md",
+                    feature_name, DidYouMean(feature_name, [] {
+                      std::vector<std::string> names;
+                      for (size_t i = 0; i < kFeatureCount; ++i) names.emplace_back(FeatureName(i));
+                      return names;
+                    }())));
   }
   const auto v = ParseNumber(value);
   if (!v || *v < -kMaxWeight || *v > kMaxWeight) {
@@ -410,9 +428,9 @@ Status ComplaintModel::ParseOverlay(std::string_view text, std::string_view name
       }
       const auto cls = CueClassFromName(cols[2]);
       if (!cls) {
-        return LineError(
-            name, line_no,
-            fmt::format("unknown cue class '{}'; known: {}", cols[2], AllClassNames()));
+        return LineError(name, line_no,
+                         fmt::format("unknown cue class '{}'{}; known: {}", cols[2],
+                                     ClassHint(cols[2]), AllClassNames()));
       }
       const auto v = ParseNumber(cols[3]);
       if (!v || *v < 0 || *v > kMaxStrength) {

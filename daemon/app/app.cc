@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <charconv>
 
 #include "daemon/app/config_loader.h"
 #include "daemon/app/prometheus_text.h"
@@ -48,19 +49,40 @@ std::string UserAgent() {
 }
 
 
+// A lexicon or complaint-model error reads "file:line: error: what" already: report it at its
+// own position instead of under the lexicon folder (which would name the file twice).
+void AddDataFileError(const std::filesystem::path& dir, const Status& status, Diagnostics* diags) {
+  const std::string& m = status.message();
+  const size_t mark = m.find(": error: ");
+  if (mark == std::string::npos) {
+    diags->Error(dir.string(), 0, 0, m);
+    return;
+  }
+  const std::string_view where(m.data(), mark);
+  const size_t colon = where.rfind(':');
+  int line = 0;
+  if (colon != std::string_view::npos &&
+      std::from_chars(where.data() + colon + 1, where.data() + where.size(), line).ec ==
+          std::errc()) {
+    diags->Error(std::string(where.substr(0, colon)), line, 0, m.substr(mark + 9));
+  } else {
+    diags->Error(std::string(where), 0, 0, m.substr(mark + 9));
+  }
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config,
                                                       Diagnostics* diags) {
   auto lexicon = Lexicon::Load(config.lexicon_dir, config.lexicon_overlays);
   if (!lexicon.ok()) {
-    diags->Error(config.lexicon_dir.string(), 0, 0, lexicon.status().message());
+    AddDataFileError(config.lexicon_dir, lexicon.status(), diags);
     return lexicon.status();
   }
   auto sentiment = std::make_shared<const SentimentAnalyzer>(*std::move(lexicon));
   auto complaint_model = ComplaintModel::Load(config.lexicon_dir, config.complaint_overlays);
   if (!complaint_model.ok()) {
-    diags->Error(config.lexicon_dir.string(), 0, 0, complaint_model.status().message());
+    AddDataFileError(config.lexicon_dir, complaint_model.status(), diags);
     return complaint_model.status();
   }
   auto complaint = std::make_shared<const ComplaintScorer>(*std::move(complaint_model));

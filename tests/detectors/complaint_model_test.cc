@@ -131,7 +131,7 @@ TEST_CASE("Complaint model: cue file errors", "[detectors][complaint]") {
       {"still persistence 0.8\n", w, "complaint_cues.tsv:1: " + columns},  // spaces, no tabs
       {"still\tpersistence\t0.8\tx\n", w, "complaint_cues.tsv:1: " + columns},
       {"still\tpersistance\n", w,
-       fmt::format("complaint_cues.tsv:1: error: unknown cue class 'persistance'; known: {}",
+       fmt::format("complaint_cues.tsv:1: error: unknown cue class 'persistance' (did you mean 'persistence'?); known: {}",
                    kAllClasses)},
       {"still\t\t1\n", w,
        fmt::format("complaint_cues.tsv:1: error: unknown cue class ''; known: {}", kAllClasses)},
@@ -191,7 +191,7 @@ TEST_CASE("Complaint model: weight file errors", "[detectors][complaint]") {
        "complaint_weights.tsv: error: no weight for cue:humour, short; refit with "
        "scripts/fit-complaint-weights.sh or add the lines"},
       {cues, "baias\t1\n" + all,
-       "complaint_weights.tsv:1: error: unknown feature 'baias'; the features are listed in "
+       "complaint_weights.tsv:1: error: unknown feature 'baias' (did you mean 'bias'?); the features are listed in "
        "docs/complaints.md"},
       {cues, "# header\npersistence\t1\n" + all,  // the class is not the feature's name
        "complaint_weights.tsv:2: error: unknown feature 'persistence'; the features are listed "
@@ -365,13 +365,13 @@ TEST_CASE("Complaint model: overlay errors name the overlay and its line",
        "site.tsv:1: error: an overlay line starts with `cue` or `weight` (see docs/complaints.md)"},
       {"# ok\nweight\tbias\n", "site.tsv:2: error: expected `weight<TAB>feature<TAB>weight`"},
       {"weight\tbaias\t1\n",
-       "site.tsv:1: error: unknown feature 'baias'; the features are listed in "
+       "site.tsv:1: error: unknown feature 'baias' (did you mean 'bias'?); the features are listed in "
        "docs/complaints.md"},
       {"\n\nweight\tbias\t99\n", "site.tsv:3: error: weight '99' is not a number from -50 to 50"},
       {"cue\tstill\tpersistence\n",
        "site.tsv:1: error: expected `cue<TAB>phrase<TAB>class<TAB>strength`"},
       {"cue\tstill\tpersistance\t1\n",
-       fmt::format("site.tsv:1: error: unknown cue class 'persistance'; known: {}", kAllClasses)},
+       fmt::format("site.tsv:1: error: unknown cue class 'persistance' (did you mean 'persistence'?); known: {}", kAllClasses)},
       {"cue\tstill\tpersistence\t5\n",
        "site.tsv:1: error: strength '5' is not a number from 0 to 4"},
       {"cue\tstill\tpersistence\t-0.5\n",
