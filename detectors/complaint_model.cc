@@ -20,7 +20,8 @@ constexpr std::array<std::string_view, kCueClassCount> kClassNames = {
 constexpr std::array<std::string_view, kFeatureCount - kCueClassCount> kOtherFeatureNames = {
     "bias",         "vader_compound", "vader_neg", "vader_pos",        "question",
     "exclaim",      "repeated_punct", "shouting",  "addressed",        "second_person",
-    "first_person", "link",           "short",     "problem_question", "positive_problem"};
+    "first_person", "link",           "short",     "problem_question", "positive_problem",
+    "negations",    "specifics"};
 
 constexpr size_t kMaxPhraseWords = 6;
 constexpr double kMaxStrength = 4.0;

@@ -73,6 +73,8 @@ enum class Feature : uint8_t {
   kShort,            // 1 for six words or fewer
   kProblemQuestion,  // a question in a post with a problem cue
   kPositiveProblem,  // praise or thanks in a post with a problem cue: polite or sarcastic
+  kNegations,        // negator words (not, never, no, can't, ...), 0 .. 2
+  kSpecifics,        // numbers, times, ordinals and codes (order no., 3rd, 9am, e404), 0 .. 2
   kCount
 };
 constexpr size_t kFeatureCount = static_cast<size_t>(Feature::kCount);

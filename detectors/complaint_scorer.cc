@@ -62,7 +62,10 @@ void ComplaintScorer::Features(std::string_view text, const SentimentScores& sen
 
   size_t contrast_at = n;
   bool first_person = false, second_person = false;
+  int negations = 0, specifics = 0;
   for (size_t i = 0; i < n; ++i) {
+    negations += (words[i].flags & kWordNegator) ? 1 : 0;
+    specifics += (words[i].flags & kWordNumber) ? 1 : 0;
     if ((words[i].flags & kWordContrast) && contrast_at == n) contrast_at = i;
     first_person = first_person || (words[i].flags & kWordFirstPerson);
     second_person = second_person || (words[i].flags & kWordSecondPerson);
@@ -142,6 +145,8 @@ void ComplaintScorer::Features(std::string_view text, const SentimentScores& sen
   f[Index(Feature::kShort)] = n <= kShortPost ? 1 : 0;
   f[Index(Feature::kProblemQuestion)] = (t.question && problem > 0) ? 1 : 0;
   f[Index(Feature::kPositiveProblem)] = (positive > 0 && problem > 0) ? 1 : 0;
+  f[Index(Feature::kNegations)] = std::min(negations, 2);
+  f[Index(Feature::kSpecifics)] = std::min(specifics, 2);
 }
 
 double ComplaintScorer::Logit(const std::array<double, kFeatureCount>& features) const {

@@ -122,7 +122,9 @@ void EmitWord(std::string_view lower, uint32_t begin, uint32_t end, ComplaintTex
   if (lower.empty()) return;
   auto push = [&](std::string_view w) {
     const uint64_t h = HashWord(w);
-    out->words.push_back(ComplaintWord{h, begin, end, Functions().Flags(h, w)});
+    const uint8_t number = w.front() == '<' ? kWordNumber : 0;
+    out->words.push_back(
+        ComplaintWord{h, begin, end, static_cast<uint8_t>(Functions().Flags(h, w) | number)});
   };
   if (!IsDigit(static_cast<unsigned char>(lower.front()))) {
     bool has_digit = false;

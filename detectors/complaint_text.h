@@ -28,6 +28,7 @@ enum ComplaintWordFlag : uint8_t {
   kWordFirstPerson = 4,   // i, my, me, we, our, us, i'm, ...
   kWordSecondPerson = 8,  // you, your, u, ur, you're, ...
   kWordClauseStart = 16,  // punctuation (, . ; : ! ?) or a line break comes before this word
+  kWordNumber = 32,       // a class word: <num>, <ord>, <time>, <code>
 };
 
 struct ComplaintText {

@@ -211,12 +211,13 @@ TEST_CASE("Complaint scorer: surface features", "[detectors][complaint]") {
       {"one two three four five six", false, "short=1"},
       {"one two three four five six seven", false, ""},
       {"why is my refund still not here?", false,
-       "question=1 first_person=1 problem_question=1"},  // refund, still: problems
+       "question=1 first_person=1 problem_question=1 negations=1"},  // refund, still: problems
       {"do you ship to canada at all?", false, "question=1 second_person=1"},
       {"love you guys but still waiting here!!", false,
        "exclaim=1 repeated_punct=1 second_person=1 positive_problem=1"},
-      {"not happy and still waiting here today", false, ""},  // negated praise is no praise
-      {"THIS IS RUBBISH and nobody cares at all", false, "shouting=1"},  // two caps words
+      {"not happy and still waiting here today", false, "negations=1"},  // negated praise: no praise
+      {"THIS IS RUBBISH and nobody cares at all", false, "shouting=1 negations=1"},  // two caps
+      {"order 12345 on the 3rd, no no no never", false, "negations=2 specifics=2"},  // capped
       {"WORST service in the whole wide world", false, "shouting=0.5"},  // one
       {"see https://acme.com for the giveaway details today", false, "link=1 short=1"},
       {"see https://acme.com for all the giveaway details today", false, "link=1"},

@@ -220,7 +220,9 @@ TEST_CASE("Complaint text: words carry negator, contrast and person flags",
       {"ur", kWordSecondPerson},
       {"you're", kWordSecondPerson},
       {"parcel", 0},
-      {"45", 0},
+      {"45", kWordNumber},  // class words are marked: they count as specifics
+      {"3rd", kWordNumber},
+      {"e404", kWordNumber},
       {"nt", 0},
   };
   ComplaintText t;
