@@ -5,7 +5,7 @@ Runs `earshot replay` (the same detection the daemon runs) over labelled posts a
 the complaints literature reports: macro-F1 (the mean F1 of the complaint and non-complaint
 classes), precision and recall of each class, and the share of non-complaint posts that would
 page (flagged by a live complaint rule). With --score T it judges the bare complaint score
-(complaint_score > T) instead of the rule packs.
+(complaint_score > T) instead of the rule packs, and --vader T VADER alone (compound < T).
 
   bench/eval_complaints.py --earshot build/daemon/earshot --config CONFIG SET.jsonl...
   bench/eval_complaints.py --brand AcmeAir --airline ../shared/data/airline-dev
@@ -113,6 +113,8 @@ def main():
     ap.add_argument("--rules", action="append", default=[])
     ap.add_argument("--lexicon")
     ap.add_argument("--score", type=float, help="judge complaint_score > T, not the packs")
+    ap.add_argument("--vader", type=float,
+                    help="judge VADER alone: compound < T (the baseline; -0.05 is VADER's own)")
     ap.add_argument("--by", default="industry", help="key for the per-group lines ('' for none)")
     ap.add_argument("--misses", type=int, default=0, help="print N missed and N false posts")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
@@ -134,6 +136,8 @@ def main():
 
     def flagged(p):
         r = results[p["_run"]]
+        if args.vader is not None:
+            return r["sentiment"]["compound"] < args.vader
         return r["complaint_score"] > args.score if args.score is not None else r["complaint"]
 
     pairs = [(p["complaint"], flagged(p)) for p in posts]
@@ -145,7 +149,9 @@ def main():
     if args.json:
         print(json.dumps({"all": total, "groups": {g: scores(v) for g, v in groups.items()}}))
         return
-    judged = f"complaint_score > {args.score}" if args.score is not None else "live complaint rule"
+    judged = (f"VADER compound < {args.vader}" if args.vader is not None
+              else f"complaint_score > {args.score}" if args.score is not None
+              else "live complaint rule")
     print(f"flagged = {judged}")
     print(f"{'set':<14}{'posts':>6}{'compl':>6}{'macroF1':>8}{'P(c)':>7}{'R(c)':>7}{'P(o)':>7}"
           f"{'R(o)':>7}{'paged':>7}")
