@@ -288,18 +288,23 @@ int MatcherBuilder::AddPhraseGroup(const std::vector<std::string>& terms, std::s
   return id;
 }
 
-int MatcherBuilder::AddTagExact(std::string_view tag) {
-  std::string lower = Lower(tag);
-  std::string key = "h:" + lower;
+int MatcherBuilder::AddLiteralAtom(AtomKind kind, std::string_view literal,
+                                   std::unordered_map<std::string, std::vector<int>>* index) {
+  std::string lower = Lower(literal);
+  std::string key = std::string(KindKey(kind)) + lower;
   if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;
   int id = static_cast<int>(m_->atoms_.size());
   Atom atom;
-  atom.kind = AtomKind::kTagExact;
+  atom.kind = kind;
   atom.literal = lower;
   m_->atoms_.push_back(std::move(atom));
-  m_->tag_exact_[lower].push_back(id);
+  (*index)[lower].push_back(id);
   dedup_.emplace(std::move(key), id);
   return id;
+}
+
+int MatcherBuilder::AddTagExact(std::string_view tag) {
+  return AddLiteralAtom(AtomKind::kTagExact, tag, &m_->tag_exact_);
 }
 
 int MatcherBuilder::AddTagPrefix(std::string_view prefix) {
@@ -319,34 +324,16 @@ int MatcherBuilder::AddTagRegex(std::string_view pattern, std::string* error) {
 }
 
 int MatcherBuilder::AddMention(std::string_view handle) {
-  std::string lower = Lower(handle);
-  std::string key = "m:" + lower;
-  if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;
-  int id = static_cast<int>(m_->atoms_.size());
-  Atom atom;
-  atom.kind = AtomKind::kMention;
-  atom.literal = lower;
-  m_->atoms_.push_back(std::move(atom));
-  m_->mentions_[lower].push_back(id);
-  dedup_.emplace(std::move(key), id);
-  return id;
+  return AddLiteralAtom(AtomKind::kMention, handle, &m_->mentions_);
 }
 
 int MatcherBuilder::AddMentionPrefix(std::string_view prefix) {
-  std::string lower = Lower(prefix);
-  std::string key = "mp:" + lower;
-  if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;
-  int id = static_cast<int>(m_->atoms_.size());
-  Atom atom;
-  atom.kind = AtomKind::kMentionPrefix;
-  atom.literal = lower;
-  m_->atoms_.push_back(std::move(atom));
-  m_->mention_prefixes_[lower].push_back(id);
+  const int id = AddLiteralAtom(AtomKind::kMentionPrefix, prefix, &m_->mention_prefixes_);
   auto& lengths = m_->mention_prefix_lengths_;
-  if (std::find(lengths.begin(), lengths.end(), lower.size()) == lengths.end()) {
-    lengths.insert(std::upper_bound(lengths.begin(), lengths.end(), lower.size()), lower.size());
+  const size_t len = m_->atoms_[static_cast<size_t>(id)].literal.size();
+  if (!std::binary_search(lengths.begin(), lengths.end(), len)) {
+    lengths.insert(std::upper_bound(lengths.begin(), lengths.end(), len), len);
   }
-  dedup_.emplace(std::move(key), id);
   return id;
 }
 

@@ -127,6 +127,10 @@ class MatcherBuilder {
   Result<std::unique_ptr<const Matcher>> Build();
 
  private:
+  // An exact atom (hashtag, mention, mention prefix) looked up by its lowercase literal in
+  // `index`; identical atoms are shared.
+  int AddLiteralAtom(AtomKind kind, std::string_view literal,
+                     std::unordered_map<std::string, std::vector<int>>* index);
   int AddSetAtom(AtomKind kind, std::string set_pattern, std::string* error,
                  std::string_view user_pattern = {});
   std::shared_ptr<const RE2> Compile(std::string_view pattern, std::string* error) const;

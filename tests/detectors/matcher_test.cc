@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 namespace earshot {
 namespace {
 
@@ -41,6 +43,38 @@ TEST_CASE("Matcher: one set fires text, hashtag and mention atoms", "[detectors]
   // A hashtag regex must match one whole tag, even when the set saw all tags at once.
   (*m)->Match(MakePost("nothing", {"acme", "fail"}), &hits);
   CHECK(hits.empty());
+}
+
+TEST_CASE("Matcher: a mention prefix finds a brand's support and regional accounts",
+          "[detectors]") {
+  MatcherBuilder b;
+  const int acme = b.AddMentionPrefix("AcmeAir");
+  const int acme_again = b.AddMentionPrefix("acmeair");
+  const int beta = b.AddMentionPrefix("beta");
+  const int exact = b.AddMention("acmeair");
+  CHECK(acme == acme_again);  // shared, whatever the case
+  auto m = b.Build();
+  REQUIRE(m.ok());
+  struct Case {
+    std::vector<std::string> mentions;
+    std::vector<int> hits;
+  };
+  const Case cases[] = {
+      {{"acmeair"}, {acme, exact}},               // the handle itself is its own prefix
+      {{"acmeairhelp"}, {acme}},                  // a support account
+      {{"acmeair_uk@mastodon.social"}, {acme}},   // a regional account on another host
+      {{"acme"}, {}},                             // shorter than the prefix
+      {{"someone@acmeair.example"}, {}},          // the host is not the handle
+      {{"betarail", "acmeaircares"}, {acme, beta}},
+      {{}, {}},
+  };
+  for (const Case& c : cases) {
+    std::vector<int> hits;
+    (*m)->Match(MakePost("text", {}, c.mentions), &hits);
+    std::vector<int> want = c.hits;
+    std::sort(want.begin(), want.end());
+    CHECK(hits == want);
+  }
 }
 
 TEST_CASE("Matcher: bad regexes are refused with a readable reason", "[detectors]") {
