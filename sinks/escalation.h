@@ -30,6 +30,7 @@ struct PostRef {
   std::string text;
   SystemTime created_at{};
   double sentiment = 0.0;
+  double complaint = 0.0;    // complaint probability from the complaint scorer, 0..1
 };
 
 struct Escalation {

@@ -38,8 +38,10 @@ void AppendPost(const PostRef& p, std::string* out) {
   AppendString("created_at", FormatIso8601(p.created_at), out);
   // NaN and infinities have no JSON spelling; a score that is not a number carries no opinion.
   const double sentiment = std::isfinite(p.sentiment) ? p.sentiment : 0.0;
+  const double complaint = std::isfinite(p.complaint) ? p.complaint : 0.0;
   // "{}" is fmt's shortest round-trip form, so the reader gets back the very same double.
-  fmt::format_to(std::back_inserter(*out), ",\"sentiment\":{}}}", sentiment);
+  fmt::format_to(std::back_inserter(*out), ",\"sentiment\":{},\"complaint_score\":{}}}",
+                 sentiment, complaint);
 }
 
 // The first bad field, by its path ("posts[2].followers"), and what was wrong with it.
@@ -94,6 +96,9 @@ Status ParsePost(od::value& v, size_t index, PostRef* p) {
       EARSHOT_RETURN_IF_ERROR(ReadTime(val, prefix + ".created_at", &p->created_at));
     } else if (key == "sentiment") {
       e = val.get_double().get(p->sentiment);
+    } else if (key == "complaint_score") {
+      // Absent from messages written before the complaint scorer: PostRef's 0 stands.
+      e = val.get_double().get(p->complaint);
     }
     if (e) return FieldError(fmt::format("{}.{}", prefix, key), e);
   }

@@ -7,7 +7,8 @@
 //    "at":"2026-11-22T10:15:00.000Z","labels":{"brand":"acmeair"},
 //    "posts":[{"network":"mastodon","id":"1093","url":"https://...","author":"jane@air.example",
 //              "author_name":"Jane","followers":152000,"text":"...",
-//              "created_at":"2026-11-22T10:14:58.000Z","sentiment":-0.8316}]}
+//              "created_at":"2026-11-22T10:14:58.000Z","sentiment":-0.8316,
+//              "complaint_score":0.93}]}
 #pragma once
 
 #include <string>

@@ -81,9 +81,11 @@ std::string PagerDutyPayload(const Escalation& e, std::string_view routing_key,
   std::string links;
   if (!e.posts.empty()) {
     const PostRef& p = e.posts.front();
-    details += fmt::format(R"(,"author":{},"followers":{},"post":{},"sentiment":{})",
-                           Str(p.author), p.followers, Str(Cut(p.text, 2000)),
-                           std::isfinite(p.sentiment) ? p.sentiment : 0.0);
+    details += fmt::format(
+        R"(,"author":{},"followers":{},"post":{},"sentiment":{},"complaint_score":{})",
+        Str(p.author), p.followers, Str(Cut(p.text, 2000)),
+        std::isfinite(p.sentiment) ? p.sentiment : 0.0,
+        std::isfinite(p.complaint) ? p.complaint : 0.0);
     if (!p.url.empty()) {
       links = fmt::format(R"(,"links":[{{"href":{},"text":{}}}])", Str(p.url),
                           Str("Post by " + AuthorHandle(p.network, p.author)));

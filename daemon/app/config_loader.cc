@@ -331,12 +331,21 @@ void ReadEscalation(MapReader& e, EscalatorOptions* o) {
       .Optional("followers_raise_one", &o->followers_raise_one)
       .Optional("followers_raise_two", &o->followers_raise_two)
       .Optional("sentiment_raise", &o->sentiment_raise)
+      .Optional("complaint_raise", &o->complaint_raise)
       .Optional("vip_authors", &o->vip_authors)
       .Optional("staff_authors", &o->staff_authors)
       .Optional("posts_per_escalation", &posts)
       .Optional("seen_retention", &retention)
       .Optional("source_silent_after", &silent);
   ReadSeverity(e, "vip_severity", &o->vip_severity);
+  // Every complaint scores at least 0, so a threshold below it would raise them all: a typo.
+  // Above 1 is allowed and documented as "off" (no score reaches it).
+  if (!(o->complaint_raise >= 0.0)) {
+    e.Get("complaint_raise")->Error(fmt::format(
+        "escalation.complaint_raise: {} is below 0; the complaint score is a probability "
+        "(0..1): write e.g. 0.9, or 2 to turn this raise off",
+        o->complaint_raise));
+  }
   o->repeat_interval = Seconds(repeat);
   o->resolve_after_quiet = Seconds(quiet);
   o->group_wait = Seconds(group_wait);

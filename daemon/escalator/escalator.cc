@@ -367,6 +367,8 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     inc->labels = d.labels;
     inc->labels["network"] = post.network;
     inc->labels["source"] = source;
+    // Routes match `complaint="high"`; the escalator's band replaces any rule label of the name.
+    inc->labels["complaint"] = std::string(ComplaintBand(dp.complaint));
     inc->opened_at = step.now;
     inc->last_notified_at = step.now;
     inc->pending_reason = reopened ? "reopened" : "new incident";
@@ -376,6 +378,9 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     if (!step.error.ok()) return;
     MaybeRaiseForMomentum(step, *inc, /*had_momentum=*/false);
   } else {
+    // The band of the incident's highest post, set before timing is looked up for this post.
+    std::string& band = inc->labels["complaint"];
+    band = std::string(HigherComplaintBand(band, ComplaintBand(dp.complaint)));
     const bool had = HasMomentum(*inc, options_);
     Add(&inc->engagement, engagement);
     if (ThreadKeyOf(*inc).empty() && inc->category == "complaint") {

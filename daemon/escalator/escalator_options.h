@@ -38,6 +38,11 @@ struct EscalatorOptions {
   int64_t followers_raise_one = 10000, followers_raise_two = 100000;
   // A sentiment compound at or below this raises severity one step.
   double sentiment_raise = -0.75;
+  // A complaint probability (the complaint scorer's, 0..1) at or above this raises a low or
+  // medium severity one step (never to critical: sure is not urgent). With sentiment_raise it
+  // raises at most one step: a furious post and a sure complaint are mostly the same post seen
+  // twice, and counting it twice would page it two steps up. Above 1 turns it off.
+  double complaint_raise = 0.9;
   // An open incident with no new post for this long resolves itself ("quiet").
   std::chrono::seconds resolve_after_quiet{86400};
 

@@ -25,6 +25,7 @@ inline PostRef RefOf(const DetectedPost& dp) {
   r.text = p.text;
   r.created_at = p.created_at;
   r.sentiment = dp.sentiment;
+  r.complaint = dp.complaint;
   return r;
 }
 

@@ -86,7 +86,13 @@ Severity PostSeverity(const Detection& detection, const DetectedPost& post,
   } else if (followers >= options.followers_raise_one) {
     s += 1;
   }
-  if (post.sentiment <= options.sentiment_raise) s += 1;
+  // How upset, and how sure a complaint: one step for either or both (escalator_options.h).
+  // Sureness lifts only a low or medium page: that a post is surely a complaint says nothing of
+  // how urgent it is, which the rule, reach and anger tell.
+  const bool upset = post.sentiment <= options.sentiment_raise;
+  const bool sure = post.complaint >= options.complaint_raise &&
+                    s < static_cast<int>(Severity::kHigh);
+  if (upset || sure) s += 1;
   if (!options.vip_authors.empty()) {
     std::string handle = post.post.author.handle;
     std::transform(handle.begin(), handle.end(), handle.begin(),
@@ -97,6 +103,22 @@ Severity PostSeverity(const Detection& detection, const DetectedPost& post,
     }
   }
   return static_cast<Severity>(std::clamp(s, 0, static_cast<int>(Severity::kCritical)));
+}
+
+std::string_view ComplaintBand(double complaint) {
+  if (complaint >= 0.8) return "high";
+  if (complaint >= 0.5) return "medium";
+  return "low";
+}
+
+std::string_view HigherComplaintBand(std::string_view a, std::string_view b) {
+  auto rank = [](std::string_view band) {
+    if (band == "high") return 3;
+    if (band == "medium") return 2;
+    if (band == "low") return 1;
+    return 0;
+  };
+  return rank(b) > rank(a) ? b : a;
 }
 
 std::string FollowersText(int64_t n) {

@@ -39,10 +39,20 @@ std::vector<std::string> ParseGroupBy(std::string_view list);
 std::string IncidentIdFor(std::string_view group_key);
 
 // The rule's severity raised one step per reach tier (two at the top tier), one step for a
-// sentiment at or below the threshold, floored at vip_severity for listed authors, capped at
-// critical.
+// sentiment at or below sentiment_raise or a complaint score at or above complaint_raise (one
+// step when both hold; the complaint score lifts only what is still below high), floored at
+// vip_severity for listed authors, capped at critical.
 Severity PostSeverity(const Detection& detection, const DetectedPost& post,
                       const EscalatorOptions& options);
+
+// The `complaint` label of a complaint incident, so that a route can say `complaint="high"`:
+// the band of a complaint probability, "high" (>= 0.8), "medium" (>= 0.5) or "low" (below,
+// and a score that is not a number).
+std::string_view ComplaintBand(double complaint);
+
+// The higher of two bands; "" and any other value rank below "low". An incident keeps the band
+// of its highest post: a later, calmer post never moves it off a route it already reached.
+std::string_view HigherComplaintBand(std::string_view a, std::string_view b);
 
 // "152k followers", "1 follower", "1.2M followers".
 std::string FollowersText(int64_t followers);

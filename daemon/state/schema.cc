@@ -91,6 +91,12 @@ CREATE TABLE surge_keys(
 CREATE TABLE surge_events(key TEXT NOT NULL, at INTEGER NOT NULL, authors TEXT NOT NULL);
 CREATE INDEX surge_events_by_key ON surge_events(key, at);
 )sql",
+      // 8: each post's complaint probability (the complaint scorer's, 0..1) beside its
+      // sentiment, so a page rebuilt from the store shows it. Posts stored before the scorer
+      // existed read 0: no opinion, as the wire format's missing complaint_score.
+      R"sql(
+ALTER TABLE incident_posts ADD COLUMN complaint REAL NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "daemon/base/json_escape.h"
@@ -17,6 +18,11 @@ using state::SqliteDb;
 using state::Transaction;
 
 namespace {
+
+// SQLite stores a NaN as NULL, which the posts' NOT NULL score columns refuse: one odd score
+// would fail the whole batch's commit, and the retry would fail again. A score that is not a
+// number carries no opinion (as on the wire, sinks/escalation_json.cc).
+double FiniteScore(double score) { return std::isfinite(score) ? score : 0.0; }
 
 // Labels rest as a JSON object so that `sqlite3 state.db "SELECT json_extract(labels,
 // '$.brand') FROM incidents"` works for an operator.
@@ -413,8 +419,9 @@ Result<std::vector<PostRef>> StateStore::LoadIncidentPosts(std::string_view inci
                                                            size_t limit) {
   std::lock_guard lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
-      "SELECT network, post_id, url, author, author_name, followers, text, created_at, sentiment "
-      "FROM incident_posts WHERE incident_id = ? ORDER BY created_at DESC, post_id DESC LIMIT ?"));
+      "SELECT network, post_id, url, author, author_name, followers, text, created_at, sentiment, "
+      "complaint FROM incident_posts WHERE incident_id = ? "
+      "ORDER BY created_at DESC, post_id DESC LIMIT ?"));
   q->Bind(1, incident_id).Bind(2, static_cast<int64_t>(limit));
   std::vector<PostRef> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
@@ -430,6 +437,7 @@ Result<std::vector<PostRef>> StateStore::LoadIncidentPosts(std::string_view inci
         p.text = r.Text(6);
         p.created_at = FromUnixMillis(r.Int(7));
         p.sentiment = r.Double(8);
+        p.complaint = r.Double(9);
         return p;
       },
       &out));
@@ -600,18 +608,19 @@ Status StateStore::Commit(const EscalatorCommit& c) {
   for (const IncidentPost& ip : c.posts) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
         "INSERT INTO incident_posts(incident_id, network, post_id, url, author, "
-        "author_name, followers, text, created_at, sentiment, replies, boosts, likes) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "author_name, followers, text, created_at, sentiment, replies, boosts, likes, "
+        "complaint) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         // A post met again is an edited version: the page shows what it says now. Its counts
         // only grow (c.engagement below).
         "ON CONFLICT(incident_id, network, post_id) DO UPDATE SET text = excluded.text, "
-        "sentiment = excluded.sentiment, followers = excluded.followers"));
+        "sentiment = excluded.sentiment, complaint = excluded.complaint, "
+        "followers = excluded.followers"));
     const PostRef& p = ip.post;
     q->Bind(1, ip.incident_id).Bind(2, p.network).Bind(3, p.id).Bind(4, p.url).Bind(5, p.author);
     q->Bind(6, p.author_name).Bind(7, p.followers).Bind(8, p.text);
-    q->Bind(9, ToUnixMillis(p.created_at)).Bind(10, p.sentiment);
+    q->Bind(9, ToUnixMillis(p.created_at)).Bind(10, FiniteScore(p.sentiment));
     q->Bind(11, ip.engagement.replies).Bind(12, ip.engagement.boosts);
-    q->Bind(13, ip.engagement.likes);
+    q->Bind(13, ip.engagement.likes).Bind(14, FiniteScore(p.complaint));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentPost& ip : c.engagement) {

@@ -164,6 +164,45 @@ routes:
                                            "boosts_raise_one: -1 is negative"));
 }
 
+TEST_CASE("Config: escalation.complaint_raise is read beside sentiment_raise", "[app]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "secrets");
+  dir.Write("secrets/token", "tok");
+  {
+    Diagnostics diags;
+    auto config = LoadAppConfig(dir.Write("earshot.yaml", kMinimal), &diags);
+    INFO(diags.ToText());
+    REQUIRE(config.ok());
+    CHECK(config->escalation.complaint_raise == 0.9);  // the default
+  }
+  {
+    const std::string text =
+        std::string(kMinimal) + "escalation:\n  sentiment_raise: -0.5\n  complaint_raise: 0.75\n";
+    Diagnostics diags;
+    auto config = LoadAppConfig(dir.Write("earshot.yaml", text), &diags);
+    INFO(diags.ToText());
+    REQUIRE(config.ok());
+    CHECK(config->escalation.sentiment_raise == -0.5);
+    CHECK(config->escalation.complaint_raise == 0.75);
+  }
+  // The shipped example says 0.9 (and its comment says what the value means).
+  setenv("CREDENTIALS_DIRECTORY", dir.path.c_str(), 1);
+  dir.Write("mastodon_token", "secret\n");
+  Diagnostics shipped_diags;
+  auto shipped =
+      LoadAppConfig(std::string(EARSHOT_SOURCE_DIR) + "/systemd/earshot.yaml", &shipped_diags);
+  unsetenv("CREDENTIALS_DIRECTORY");
+  REQUIRE(shipped.ok());
+  CHECK(shipped->escalation.complaint_raise == 0.9);
+
+  const std::string negative =
+      std::string(kMinimal) + "escalation:\n  complaint_raise: -0.1\n";
+  Diagnostics bad;
+  CHECK_FALSE(LoadAppConfig(dir.Write("bad.yaml", negative), &bad).ok());
+  CHECK_THAT(bad.ToText(), Catch::Contains("bad.yaml:22:20: error: escalation.complaint_raise: "
+                                           "-0.1 is below 0"));
+}
+
 TEST_CASE("Config: a credential needs $CREDENTIALS_DIRECTORY and says so", "[app]") {
   TempDir dir;
   std::string text = kMinimal;

@@ -14,7 +14,7 @@ expect() {  # <what> <extended regex a line of the output must match>
 }
 expect "Jane's lost-bag page" '^(HIGH|CRITICAL) +open .*@jane@travel\.example'
 expect "the resolve of Jane's incident" '^(HIGH|CRITICAL) +resolve .*@jane@travel\.example'
-expect "the X complaint's page" '^(HIGH|CRITICAL) +open .*@dana_flies .*charged me twice'
+expect "the X complaint's page" '^HIGH +open .*@dana_flies .*charged me twice'
 expect "the Bluesky complaint's page" '^[A-Z]+ +open .*@lee\.bsky\.social .*cancelled'
 expect "the Reddit complaint's page, as u/name" '^[A-Z]+ +open .*u/suitcase_sam: "AcmeAir lost my luggage'
 expect "the surge incident" '^[A-Z]+ +open .*surge on rule brand-sucks-hashtag'

@@ -26,6 +26,7 @@ struct PostSpec {
   std::string thread{};    // "" = the post is its own thread
   std::string reply_to{};
   double sentiment = -0.3;
+  double complaint = 0.0;  // below every threshold: only tests about the score set it
   int created_offset_s = 0;
 };
 
@@ -62,6 +63,7 @@ inline DetectedPost MakePost(const PostSpec& spec, std::vector<Detection> detect
   p.reply_to = spec.reply_to;
   p.source = "mastodon:airline";
   dp.sentiment = spec.sentiment;
+  dp.complaint = spec.complaint;
   dp.detections = std::move(detections);
   return dp;
 }

@@ -16,7 +16,8 @@ using Kind = Escalation::Kind;
 
 TEST_CASE("Escalator: a complaint opens an incident with a readable, complete page", "[escalator]") {
   EscalatorRig rig;
-  PostSpec spec{.id = "1093", .followers = 152000, .text = "#AcmeAirSucks lost my bag in Denver"};
+  PostSpec spec{.id = "1093", .followers = 152000, .text = "#AcmeAirSucks lost my bag in Denver",
+                .complaint = 0.85};
   auto out = rig.Process(Batch({MakePost(spec, {Complaint(Severity::kMedium)})}, "1093"));
   REQUIRE(out.size() == 1);
   const Escalation& e = out[0];
@@ -31,7 +32,7 @@ TEST_CASE("Escalator: a complaint opens an incident with a readable, complete pa
   CHECK(e.category == "complaint");
   CHECK(e.summary == "@jane@air.example (152k followers): \"#AcmeAirSucks lost my bag in Denver\"");
   CHECK(e.labels == Labels{{"brand", "acmeair"}, {"team", "baggage"}, {"network", "mastodon"},
-                           {"source", "mastodon:airline"}});
+                           {"source", "mastodon:airline"}, {"complaint", "high"}});
   CHECK(e.at == kStart);
   REQUIRE(e.posts.size() == 1);
   CHECK(e.posts[0].id == "1093");
@@ -43,6 +44,7 @@ TEST_CASE("Escalator: a complaint opens an incident with a readable, complete pa
   CHECK(e.posts[0].text == "#AcmeAirSucks lost my bag in Denver");
   CHECK(e.posts[0].created_at == kStart);
   CHECK(e.posts[0].sentiment == Approx(-0.3));
+  CHECK(e.posts[0].complaint == 0.85);
 
   // The outbox holds exactly the published escalation, and the cursor moved with it.
   auto outbox = rig.store().ReadOutbox(0, 10);

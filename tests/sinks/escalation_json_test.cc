@@ -2,7 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace earshot {
 namespace {
@@ -31,6 +33,7 @@ Escalation Sample() {
   p.text = "Line one\nline two\ttab \\ backslash";
   p.created_at = At(1795342498123);
   p.sentiment = -0.8316;
+  p.complaint = 0.93;
   e.posts.push_back(p);
   return e;
 }
@@ -59,6 +62,7 @@ void CheckSame(const Escalation& a, const Escalation& b) {
     CHECK(p.text == q.text);
     CHECK(p.created_at == q.created_at);
     CHECK(p.sentiment == q.sentiment);
+    CHECK(p.complaint == q.complaint);
   }
 }
 
@@ -73,7 +77,8 @@ TEST_CASE("EscalationToJson: exact bytes, keys in the documented order", "[sinks
         "\"url\":\"https://air.example/@jane/109348723412345678\",\"author\":\"jane@air.example\","
         "\"author_name\":\"Jane \xF0\x9F\x9B\xAB\",\"followers\":152000,"
         "\"text\":\"Line one\\nline two\\ttab \\\\ backslash\","
-        "\"created_at\":\"2026-11-22T10:14:58.123Z\",\"sentiment\":-0.8316}]}");
+        "\"created_at\":\"2026-11-22T10:14:58.123Z\",\"sentiment\":-0.8316,"
+        "\"complaint_score\":0.93}]}");
 }
 
 TEST_CASE("EscalationFromJson: round trip keeps every field", "[sinks]") {
@@ -97,6 +102,7 @@ TEST_CASE("EscalationFromJson: round trip keeps every field", "[sinks]") {
     e.posts.push_back(e.posts[0]);
     e.posts[1].id = "2";
     e.posts[1].sentiment = 0.1 + 0.2;  // not representable in short decimal: must survive exactly
+    e.posts[1].complaint = 0.7 + 0.1;  // 0.7999999999999999: the shortest form must round-trip
     e.posts[1].followers = -1;
     e.labels["quote\"key"] = "value\x01";
     cases.push_back({"resolve, two posts, odd labels", e});
@@ -164,12 +170,81 @@ TEST_CASE("EscalationFromJson: the first bad field is named", "[sinks]") {
   }
 }
 
-TEST_CASE("EscalationToJson: a non-finite sentiment still yields valid JSON", "[sinks]") {
-  Escalation e = Sample();
-  e.posts[0].sentiment = std::numeric_limits<double>::quiet_NaN();
-  Result<Escalation> back = EscalationFromJson(EscalationToJson(e));
-  REQUIRE(back.ok());
-  CHECK(back->posts[0].sentiment == 0.0);
+TEST_CASE("EscalationToJson: a non-finite sentiment or complaint score still yields valid JSON",
+          "[sinks]") {
+  const double kNonFinite[] = {std::numeric_limits<double>::quiet_NaN(),
+                               std::numeric_limits<double>::infinity(),
+                               -std::numeric_limits<double>::infinity()};
+  for (double bad : kNonFinite) {
+    CAPTURE(bad);
+    Escalation e = Sample();
+    e.posts[0].sentiment = bad;
+    e.posts[0].complaint = bad;
+    const std::string json = EscalationToJson(e);
+    CHECK_THAT(json, Catch::EndsWith("\"sentiment\":0,\"complaint_score\":0}]}"));
+    Result<Escalation> back = EscalationFromJson(json);
+    REQUIRE(back.ok());
+    CHECK(back->posts[0].sentiment == 0.0);
+    CHECK(back->posts[0].complaint == 0.0);
+  }
+}
+
+TEST_CASE("EscalationFromJson: complaint_score is read back, and is 0 in older messages",
+          "[sinks]") {
+  struct Case {
+    const char* post;  // one element of "posts"
+    double complaint;
+  } cases[] = {
+      // Written before the complaint scorer: no complaint_score at all.
+      {R"({"id":"a","created_at":"2026-11-22T10:14:58.000Z","sentiment":-0.8316})", 0.0},
+      {R"({"id":"a","sentiment":-0.5,"complaint_score":0.93})", 0.93},
+      {R"({"complaint_score":1,"id":"a"})", 1.0},  // an integer is a number too
+      {R"({"id":"a","complaint_score":0})", 0.0},
+  };
+  for (const Case& c : cases) {
+    INFO(c.post);
+    Result<Escalation> e = EscalationFromJson(
+        std::string(R"({"seq":1,"incident_id":"inc-1","posts":[)") + c.post + "]}");
+    REQUIRE(e.ok());
+    REQUIRE(e->posts.size() == 1);
+    CHECK(e->posts[0].complaint == c.complaint);
+  }
+  Result<Escalation> bad = EscalationFromJson(
+      R"({"seq":1,"incident_id":"x","posts":[{"id":"a","complaint_score":"high"}]})");
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.status().message(),
+             Catch::StartsWith("escalation JSON: field 'posts[0].complaint_score': wrong type"));
+}
+
+// docs/bus.md promises its example is the very bytes earshot publishes. The example is wrapped
+// for reading, at token boundaries only: joining its lines (dropping each newline and the
+// indentation after it) must give what EscalationToJson writes for the escalation it describes.
+TEST_CASE("docs/bus.md: the example message is byte for byte what earshot writes", "[sinks]") {
+  std::ifstream in(std::string(EARSHOT_SOURCE_DIR) + "/docs/bus.md");
+  REQUIRE(in);
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  const size_t open = text.find("```json\n");
+  REQUIRE(open != std::string::npos);
+  const size_t begin = open + 8;
+  const size_t end = text.find("\n```", begin);
+  REQUIRE(end != std::string::npos);
+  std::string joined;
+  for (size_t i = begin; i < end; ++i) {
+    if (text[i] != '\n') {
+      joined.push_back(text[i]);
+      continue;
+    }
+    while (i + 1 < end && text[i + 1] == ' ') ++i;
+  }
+  Result<Escalation> e = EscalationFromJson(joined);
+  INFO(joined);
+  REQUIRE(e.ok());
+  CHECK(EscalationToJson(*e) == joined);
+  REQUIRE(e->posts.size() == 1);
+  CHECK(e->posts[0].complaint == 0.93);
+  CHECK(e->labels.at("complaint") == "high");  // the escalator's band of 0.93
 }
 
 }  // namespace

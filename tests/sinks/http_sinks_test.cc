@@ -384,6 +384,12 @@ TEST_CASE("PagerDutySink: Events v2 trigger and resolve with dedup_key = inciden
   CHECK(str(t["payload"]["severity"]) == "error");
   CHECK(ParseIso8601(str(t["payload"]["timestamp"])).has_value());
   CHECK(str(t["links"].at(0)["href"]) == open.posts[0].url);
+  // The newest post's scores, side by side, for whoever triages in PagerDuty.
+  double sentiment = 0, complaint = 0;
+  REQUIRE(t["payload"]["custom_details"]["sentiment"].get(sentiment) == simdjson::SUCCESS);
+  REQUIRE(t["payload"]["custom_details"]["complaint_score"].get(complaint) == simdjson::SUCCESS);
+  CHECK(sentiment == open.posts[0].sentiment);
+  CHECK(complaint == open.posts[0].complaint);
   simdjson::dom::parser parser2;
   simdjson::dom::element r;
   REQUIRE(parser2.parse(seen[1].body).get(r) == simdjson::SUCCESS);

@@ -60,6 +60,7 @@ inline Escalation SampleEscalation(uint64_t seq, SystemTime at = std::chrono::ti
   p.text = "@AcmeAir lost my bag in Denver and nobody answers the phone";
   p.created_at = at;
   p.sentiment = -0.83;
+  p.complaint = 0.93;
   e.posts.push_back(p);
   return e;
 }

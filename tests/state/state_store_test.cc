@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <limits>
 
 #include "daemon/state/schema.h"
 #include "tests/state/temp_dir.h"
@@ -58,6 +59,7 @@ PostRef SamplePost(std::string id, SystemTime created) {
   p.text = "lost my bag in Denver";
   p.created_at = created;
   p.sentiment = -0.83;
+  p.complaint = 0.91;
   return p;
 }
 
@@ -260,6 +262,7 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   CHECK((*posts)[0].url == "https://air.example/@jane/3");
   CHECK((*posts)[0].text == "lost my bag in Denver");
   CHECK((*posts)[0].sentiment == Approx(-0.83));
+  CHECK((*posts)[0].complaint == 0.91);  // REAL keeps the double exactly
   CHECK((*posts)[0].created_at == kT0 + Seconds(20));
   CHECK(store->LoadIncidentPosts(open.id, 10)->size() == 3);
 
@@ -388,6 +391,90 @@ TEST_CASE("StateStore: a version-4 database gains momentum counts and brand hash
   CHECK(e.boosts == 60);
   CHECK(*store->IncidentHasAuthor("inc-4", "a"));
   CHECK_FALSE(*store->IncidentHasAuthor("inc-4", "b"));
+}
+
+TEST_CASE("StateStore: a version-7 database gains the posts' complaint column", "[state]") {
+  TempDir dir;
+  const auto path = dir.File("state.db");
+  {
+    // The file as earshot wrote it before the complaint scorer: migrations 1..7 only, and a
+    // post stored in the seven-column-era incident_posts (no complaint column).
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    std::string v7;
+    for (int i = 0; i < 7; ++i) v7 += std::string(state::Migrations()[i]);
+    v7 += "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+          "INSERT INTO schema_version VALUES(7);"
+          "INSERT INTO incidents(id, group_key, status, rule_id, category, severity, labels, "
+          "summary, opened_at, last_post_at, last_notified_at, post_count) VALUES('inc-7','k',"
+          "'open','r','complaint',2,'{}','s',1,2,3,1);"
+          "INSERT INTO incident_posts(incident_id, network, post_id, url, author, author_name, "
+          "followers, text, created_at, sentiment) "
+          "VALUES('inc-7','mastodon','old','u','a','A',5,'t',1,-0.5);";
+    char* error = nullptr;
+    const int rc = sqlite3_exec(raw, v7.c_str(), nullptr, nullptr, &error);
+    INFO((error != nullptr ? error : ""));
+    sqlite3_free(error);
+    REQUIRE(rc == SQLITE_OK);
+    // Proves the fixture is the old shape: there is no complaint column to read yet.
+    sqlite3_stmt* stmt = nullptr;
+    CHECK(sqlite3_prepare_v2(raw, "SELECT complaint FROM incident_posts", -1, &stmt, nullptr) ==
+          SQLITE_ERROR);
+    sqlite3_finalize(stmt);
+    sqlite3_close(raw);
+  }
+  {
+    auto store = MustOpen(path);
+    CHECK(*store->SchemaVersion() == StateStore::LatestSchemaVersion());
+    CHECK(StateStore::LatestSchemaVersion() >= 8);
+    auto posts = store->LoadIncidentPosts("inc-7", 10);
+    REQUIRE(posts.ok());
+    REQUIRE(posts->size() == 1);
+    CHECK((*posts)[0].id == "old");
+    CHECK((*posts)[0].sentiment == -0.5);
+    CHECK((*posts)[0].complaint == 0.0);  // stored before the scorer: no opinion
+    EscalatorCommit c;
+    c.posts = {{"inc-7", SamplePost("new", kT0), {}}};
+    REQUIRE(store->Commit(c).ok());
+  }
+  // A reopen migrates nothing more and reads the new post's score back.
+  auto store = MustOpen(path);
+  auto posts = store->LoadIncidentPosts("inc-7", 10);
+  REQUIRE(posts->size() == 2);
+  CHECK((*posts)[0].id == "new");
+  CHECK((*posts)[0].complaint == 0.91);
+  CHECK((*posts)[1].complaint == 0.0);
+  // The column is what the migration promises: REAL NOT NULL DEFAULT 0.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw,
+                             "SELECT type, \"notnull\", dflt_value FROM "
+                             "pragma_table_info('incident_posts') WHERE name = 'complaint'",
+                             -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "REAL");
+  CHECK(sqlite3_column_int(stmt, 1) == 1);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 2))) == "0");
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
+}
+
+TEST_CASE("StateStore: a post whose scores are not numbers is stored with 0, not refused",
+          "[state]") {
+  TempDir dir;
+  auto store = MustOpen(dir.File("state.db"));
+  PostRef p = SamplePost("nan", kT0);
+  p.sentiment = std::numeric_limits<double>::quiet_NaN();
+  p.complaint = std::numeric_limits<double>::quiet_NaN();
+  EscalatorCommit c;
+  c.posts = {{"inc-1", p, {}}};
+  // SQLite would store NaN as NULL and the NOT NULL columns would fail the whole batch.
+  REQUIRE(store->Commit(c).ok());
+  auto posts = store->LoadIncidentPosts("inc-1", 10);
+  REQUIRE(posts->size() == 1);
+  CHECK((*posts)[0].sentiment == 0.0);
+  CHECK((*posts)[0].complaint == 0.0);
 }
 
 TEST_CASE("StateStore: surge keys keep their window: added posts, slid-out posts, forgotten keys",
