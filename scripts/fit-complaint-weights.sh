@@ -27,7 +27,8 @@ if ! /usr/bin/python3 -c "import sklearn" 2>/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     python3-sklearn >/dev/null
 fi
-cmake -S . -B build/fit -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build/fit -G Ninja -DCMAKE_BUILD_TYPE=Release -DEARSHOT_BUILD_TESTS=OFF \
+  -DEARSHOT_BUILD_BENCH=OFF >/dev/null
 cmake --build build/fit --target earshot
 # Debian's python3 (scikit-learn lives there, not in another python3 on PATH).
 exec /usr/bin/python3 scripts/fit_complaint_weights.py --earshot build/fit/daemon/earshot \
