@@ -287,30 +287,30 @@ Status ComplaintModel::SetCue(std::string_view phrase, CueClass cls, double stre
     }
     sequences = std::move(next);
   }
-  // An existing cue with the same written phrase is replaced in place (overlays).
-  int32_t index = -1;
-  for (size_t i = 0; i < cues_.size(); ++i) {
-    if (cues_[i].phrase == normal) index = static_cast<int32_t>(i);
-  }
-  if (index >= 0 && !replace) {
-    return Status::InvalidArgument(
-        fmt::format("'{}' is already listed at {}; keep one line per phrase", normal,
-                    cues_[static_cast<size_t>(index)].where));
-  }
+  // The cue a word sequence already reaches in the trie, or -1.
+  auto cue_at = [&](const std::vector<uint64_t>& seq) {
+    int32_t node = 0;
+    for (size_t k = 0; k < seq.size() && node >= 0; ++k) node = Step(node, seq[k]);
+    return node >= 0 ? nodes_[static_cast<size_t>(node)].cue : -1;
+  };
   if (!replace) {
-    // Another phrase may read as the same words through its spellings ("x can't" and
-    // "x cannot"): one of them would silently take the other's place.
+    // A phrase listed twice, or another phrase that reads as the same words through its
+    // spellings ("x can't" and "x cannot"): one of them would silently take the other's place.
     for (const auto& seq : sequences) {
-      int32_t node = 0;
-      for (size_t k = 0; k < seq.size() && node >= 0; ++k) node = Step(node, seq[k]);
-      if (node >= 0 && nodes_[static_cast<size_t>(node)].cue >= 0) {
-        const Cue& other = cues_[static_cast<size_t>(nodes_[static_cast<size_t>(node)].cue)];
-        return Status::InvalidArgument(
-            fmt::format("'{}' reads as the same words as '{}' at {}; keep one of them", normal,
-                        other.phrase, other.where));
+      const int32_t other = cue_at(seq);
+      if (other < 0) continue;
+      const Cue& o = cues_[static_cast<size_t>(other)];
+      if (o.phrase == normal) {
+        return Status::InvalidArgument(fmt::format(
+            "'{}' is already listed at {}; keep one line per phrase", normal, o.where));
       }
+      return Status::InvalidArgument(fmt::format(
+          "'{}' reads as the same words as '{}' at {}; keep one of them", normal, o.phrase,
+          o.where));
     }
   }
+  // An overlay replaces in place the cue its words (as written, the first sequence) reach.
+  int32_t index = cue_at(sequences.front());
   if (index < 0) {
     index = static_cast<int32_t>(cues_.size());
     cues_.push_back(Cue{normal, cls, strength, std::move(where)});
