@@ -5,6 +5,8 @@
 
 #include <iostream>
 
+#include "sinks/terminal_text.h"
+
 namespace earshot {
 namespace {
 
@@ -26,15 +28,16 @@ std::string Reach(int64_t followers) {
   return fmt::format("{}", followers);
 }
 
-// At most `max` bytes of one line of text, cut on a UTF-8 boundary, with an ellipsis.
+// At most `max` bytes of one line of text, cut on a UTF-8 boundary, with an ellipsis; line
+// breaks and tabs become spaces, and what is left that could drive a terminal is shown escaped.
 std::string Excerpt(std::string_view text, size_t max) {
   std::string flat;
   for (char c : text) flat.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
-  if (flat.size() <= max) return flat;
+  if (flat.size() <= max) return TerminalSafe(flat);
   size_t cut = max;
   while (cut > 0 && (static_cast<unsigned char>(flat[cut]) & 0xC0) == 0x80) --cut;
   flat.resize(cut);
-  return flat + "…";
+  return TerminalSafe(flat) + "…";
 }
 
 std::string Upper(std::string_view s) {
@@ -64,28 +67,32 @@ class ConsoleSinkFactory final : public SinkFactory {
 
 }  // namespace
 
+// Every field below comes from a post, a network or a rule file: each is printed through
+// TerminalSafe (Excerpt for the text), so no stranger's byte reaches the terminal raw.
 std::string FormatEscalationText(const Escalation& e, bool color) {
   const std::string_view reset = color ? "\x1b[0m" : "";
   const std::string_view dim = color ? "\x1b[2m" : "";
   std::string out = fmt::format(
       "{}{:<8}{} {:<7} {}  {}{}", color ? SeverityColor(e.severity) : "",
-      Upper(SeverityName(e.severity)), reset, KindName(e.kind), e.incident_id, e.summary,
+      Upper(SeverityName(e.severity)), reset, KindName(e.kind), TerminalSafe(e.incident_id),
+      TerminalSafe(e.summary),
       e.rule_id.empty() && e.category.empty()
           ? std::string()
-          : fmt::format(" {}({}{}{}){}", dim, e.rule_id, e.rule_id.empty() ? "" : ", ", e.category,
-                        reset));
-  if (!e.reason.empty()) out += fmt::format(" {}[{}]{}", dim, e.reason, reset);
+          : fmt::format(" {}({}{}{}){}", dim, TerminalSafe(e.rule_id),
+                        e.rule_id.empty() ? "" : ", ", TerminalSafe(e.category), reset));
+  if (!e.reason.empty()) out += fmt::format(" {}[{}]{}", dim, TerminalSafe(e.reason), reset);
   out.push_back('\n');
   for (const PostRef& p : e.posts) {
-    out += fmt::format("         {}", AuthorHandle(p.network, p.author));
+    const std::string name = Excerpt(p.author_name, 160);
+    out += fmt::format("         {}", TerminalSafe(AuthorHandle(p.network, p.author)));
     if (!HasFollowerCounts(p.network)) {
-      if (!p.author_name.empty()) out += fmt::format(" ({})", p.author_name);
-    } else if (!p.author_name.empty() || p.followers > 0) {
-      out += fmt::format(" ({}{}{} followers)", p.author_name, p.author_name.empty() ? "" : ", ",
+      if (!name.empty()) out += fmt::format(" ({})", name);
+    } else if (!name.empty() || p.followers > 0) {
+      out += fmt::format(" ({}{}{} followers)", name, name.empty() ? "" : ", ",
                          Reach(p.followers));
     }
     out += fmt::format(": \"{}\"", Excerpt(p.text, 160));
-    if (!p.url.empty()) out += fmt::format(" {}{}{}", dim, p.url, reset);
+    if (!p.url.empty()) out += fmt::format(" {}{}{}", dim, TerminalSafe(p.url), reset);
     out.push_back('\n');
   }
   return out;

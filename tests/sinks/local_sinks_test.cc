@@ -1,6 +1,7 @@
 // The console and JSONL file sinks against real streams and files.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 namespace earshot {
 namespace {
 
+using namespace std::string_literals;
 using testing::SampleEscalation;
 using testing::SinkTempDir;
 
@@ -52,6 +54,49 @@ TEST_CASE("ConsoleSink: a Reddit author is u/name and has no follower count", "[
   REQUIRE(sink.Deliver(e, never.get_token()).delivered());
   CHECK_THAT(out.str(), Catch::Contains("\n         u/suitcase_sam: \"@AcmeAir lost my bag"));
   CHECK_THAT(out.str(), !Catch::Contains("followers"));
+}
+
+TEST_CASE("ConsoleSink: control bytes, escape sequences and bidi overrides from a post are shown escaped", "[sinks]") {
+  // A stranger's post must not drive the operator's terminal: no raw ESC, BEL, NUL, C1 control
+  // or bidi override/isolate reaches it, with or without colour.
+  Escalation e = SampleEscalation(9, FromUnixMillis(1795342500000));
+  e.summary = "bag\x1b]0;pwned\x07 lost";
+  e.posts.front().author = "ev\0il"s;
+  e.posts.front().author_name = "\xe2\x80\xae" "enaJ";  // U+202E RIGHT-TO-LEFT OVERRIDE
+  e.posts.front().text =
+      "lost \x1b[2J\x1b[31mred\x07 bag\0 \xc2\x9b" "31m C1 \xe2\x81\xa6iso\xe2\x81\xa9 caf\xc3\xa9\nnext"s;
+  e.posts.front().url = "https://air.example/\x1b[8m";
+  for (bool color : {false, true}) {
+    std::ostringstream out;
+    ConsoleSink sink(out, color);
+    std::stop_source never;
+    REQUIRE(sink.Deliver(e, never.get_token()).delivered());
+    std::string text = out.str();
+    if (color) {
+      // Only earshot's own SGR sequences remain: ESC followed by '[' and digits and 'm'.
+      for (size_t i = text.find('\x1b'); i != std::string::npos; i = text.find('\x1b', i + 1)) {
+        const size_t m = text.find('m', i);
+        REQUIRE(m != std::string::npos);
+        CHECK(text.substr(i + 1, m - i).find_first_not_of("[0123456789;m") == std::string::npos);
+      }
+    } else {
+      CHECK(text.find('\x1b') == std::string::npos);
+    }
+    CHECK(text.find('\x07') == std::string::npos);
+    CHECK(text.find('\0') == std::string::npos);
+    CHECK(text.find("\xc2\x9b") == std::string::npos);
+    CHECK(text.find("\xe2\x80\xae") == std::string::npos);
+    CHECK(text.find("\xe2\x81\xa6") == std::string::npos);
+    CHECK(text.find("\xe2\x81\xa9") == std::string::npos);
+    CHECK_THAT(text, Catch::Contains("bag\\x1b]0;pwned\\x07 lost"));
+    CHECK_THAT(text, Catch::Contains("@ev\\x00il"));
+    CHECK_THAT(text, Catch::Contains("(U+202EenaJ, 152k followers)"));
+    CHECK_THAT(text, Catch::Contains("\"lost \\x1b[2J\\x1b[31mred\\x07 bag\\x00 U+009B31m C1 "
+                                     "U+2066isoU+2069 caf\xc3\xa9 next\""));
+    CHECK_THAT(text, Catch::Contains("https://air.example/\\x1b[8m"));
+    // One line per post: the post's own newline does not start a line of its own.
+    CHECK(std::count(text.begin(), text.end(), '\n') == 2);
+  }
 }
 
 TEST_CASE("ConsoleSink: a failed stream is a retry", "[sinks]") {
