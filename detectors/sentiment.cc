@@ -187,14 +187,6 @@ inline uint64_t AsciiInRange(uint64_t v, unsigned char lo, unsigned char hi) {
   return ge_lo & ~gt_hi & kHighs;
 }
 
-constexpr std::array<uint8_t, 128> MakeAsciiCaseBits() {
-  std::array<uint8_t, 128> t{};
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = sentiment_text::kHasUpper;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = sentiment_text::kHasLower;
-  return t;
-}
-constexpr std::array<uint8_t, 128> kAsciiCaseBits = MakeAsciiCaseBits();
-
 // A scratch buffer grown by one huge text is given back rather than kept for the thread's life.
 constexpr size_t kKeepScratchBytes = 1 << 20;
 

@@ -11,9 +11,10 @@ packages=(
   libyaml-cpp-dev libsqlite3-dev libssl-dev catch2
   python3 python3-zmq sqlite3
 )
-# Only the test command needs these: systemd-analyze checks the shipped unit.
+# Only the test command needs these: systemd-analyze checks the shipped unit; clang and its
+# runtime build and run the libFuzzer targets (scripts/fuzz.sh).
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(systemd)
+  packages+=(systemd clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: install what is missing, build with warnings as errors, and pass the whole
-# suite under ctest; then build and test again under ASan+UBSan and under TSan.
+# suite under ctest; then build and test again under ASan+UBSan and under TSan; then build the
+# libFuzzer targets with clang and run each for a short smoke (scripts/fuzz.sh).
 #   scripts/test.sh           everything (what CI runs)
 #   scripts/test.sh --quick   the plain build and suite only
 set -euo pipefail
@@ -28,3 +29,4 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   -DEARSHOT_BUILD_BENCH=OFF
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/.ci/tsan.supp" \
   run_suite build/tsan -DCMAKE_BUILD_TYPE=Debug -DEARSHOT_SANITIZE=thread -DEARSHOT_BUILD_BENCH=OFF
+bash scripts/fuzz.sh smoke
