@@ -41,6 +41,9 @@ std::optional<SystemTime> ParseIso8601(std::string_view s) {
   if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) {
     return std::nullopt;
   }
+  // SystemTime counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11. A year outside it (a
+  // server's "4052-...") would overflow the conversion, so it is malformed like any other.
+  if (year < 1678 || year > 2261) return std::nullopt;
   size_t pos = 19;
   int64_t micros = 0;
   if (pos < s.size() && s[pos] == '.') {

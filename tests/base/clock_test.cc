@@ -22,6 +22,11 @@ TEST_CASE("ParseIso8601: the forms networks send", "[base]") {
       {"2019-12-08T03:50:00Zjunk", -1},
       {"", -1},
       {"tomorrow", -1},
+      // Past what a SystemTime holds (1677-2262): rejected, never wrapped around.
+      {"4052-11-22T08:00:00Z", -1},
+      {"0001-01-01T00:00:00Z", -1},
+      {"2262-04-12T00:00:00Z", -1},
+      {"2261-12-31T23:59:59Z", 9214646399000},
   };
   for (const Case& c : cases) {
     INFO(c.text);
