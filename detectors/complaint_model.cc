@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/base/file_read.h"
 #include "daemon/config/suggest.h"
 
 namespace earshot {
@@ -81,15 +82,14 @@ Status ForEachDataLine(std::string_view text, Fn fn) {
 }
 
 Result<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
+  // Regular files within kMaxInputFileBytes only: a FIFO or device is refused, not waited on.
+  Result<std::string> text = ReadRegularFile(path);
+  if (text.ok()) return text;
+  if (text.status().code() == Status::Code::kNotFound) {
     return Status::NotFound(fmt::format(
         "{}: cannot open; check the path and that the file is readable", path.string()));
   }
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  if (f.bad()) return Status::DataLoss(fmt::format("{}: read failed", path.string()));
-  return std::move(ss).str();
+  return text.status().Annotate(path.string());
 }
 
 std::string ClassHint(std::string_view name) {

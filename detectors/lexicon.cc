@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/base/file_read.h"
 #include "detectors/sentiment_text.h"
 #include "detectors/utf8.h"
 
@@ -36,16 +37,14 @@ std::optional<double> ParseDouble(std::string_view s) {
 }
 
 Result<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    return Status::NotFound(
-        fmt::format("{}: cannot open; check the path and that the file is readable",
-                    path.string()));
+  // Regular files within kMaxInputFileBytes only: a FIFO or device is refused, not waited on.
+  Result<std::string> text = ReadRegularFile(path);
+  if (text.ok()) return text;
+  if (text.status().code() == Status::Code::kNotFound) {
+    return Status::NotFound(fmt::format(
+        "{}: cannot open; check the path and that the file is readable", path.string()));
   }
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  if (f.bad()) return Status::DataLoss(fmt::format("{}: read failed", path.string()));
-  return std::move(ss).str();
+  return text.status().Annotate(path.string());
 }
 
 // Calls fn(line_number, line) for each '\n'-separated line of `text` after Python's

@@ -3,6 +3,7 @@
 // integers: Mastodon ids overflow doubles, Bluesky ids are AT URIs.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct Post {
   std::string edited_at;
   Author author;
   std::string text;          // plain text: HTML stripped, entities decoded, invisible spans dropped
+  // The text's size in bytes as fetched when it was cut to the limit (detectors/post_limits.h);
+  // 0 when the text is whole.
+  size_t text_bytes = 0;
   std::vector<std::string> hashtags;  // lowercase, without '#'
   std::vector<std::string> mentions;  // lowercase acct/handle, without '@'
   std::string language;      // ISO 639-1, "" when the network does not know

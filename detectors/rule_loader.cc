@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "daemon/base/file_read.h"
 #include "daemon/config/suggest.h"
 #include "daemon/config/yaml_reader.h"
 #include "detectors/regex_lint.h"
@@ -417,12 +418,18 @@ class Parser {
   void ReadListFile(const YamlValue& where, const std::string& path,
                     std::vector<std::string>* items) {
     fs::path p = fs::path(path).is_absolute() ? fs::path(path) : base_dir_ / path;
-    std::ifstream in(p);
-    if (!in) {
-      where.Error(fmt::format("cannot read list file '{}'; the path is relative to the rule "
-                              "file's directory", p.string()));
+    // Regular files within kMaxInputFileBytes only: a FIFO or device is refused, not waited on.
+    Result<std::string> text = ReadRegularFile(p);
+    if (!text.ok()) {
+      if (text.status().code() == Status::Code::kNotFound) {
+        where.Error(fmt::format("cannot read list file '{}'; the path is relative to the rule "
+                                "file's directory", p.string()));
+      } else {
+        where.Error(fmt::format("list file '{}': {}", p.string(), text.status().message()));
+      }
       return;
     }
+    std::istringstream in(std::move(*text));
     std::string line;
     while (std::getline(in, line)) {
       size_t hash = line.find('#');

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 
 namespace earshot {
 
@@ -19,6 +20,9 @@ struct DeliveryPolicy {
   // no limit. Slack accepts about one message per second per webhook.
   int rate_limit = 0;
   std::chrono::milliseconds rate_period{1000};
+  // An escalation whose wire JSON is larger is cut to fit before it is delivered (post texts to
+  // excerpts, oldest posts dropped with a count; sinks/escalation_fit.h), never refused.
+  size_t max_escalation_bytes = size_t{1} << 20;
 };
 
 }  // namespace earshot

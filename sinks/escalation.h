@@ -28,6 +28,9 @@ struct PostRef {
   std::string author_name;   // display name
   int64_t followers = 0;
   std::string text;
+  // The text's size in bytes as fetched when earshot cut it to its limit, 0 when whole. On the
+  // wire as "text_bytes" with "truncated": true, only when cut.
+  uint64_t text_bytes = 0;
   SystemTime created_at{};
   double sentiment = 0.0;
   double complaint = 0.0;    // complaint probability from the complaint scorer, 0..1
@@ -45,6 +48,9 @@ struct Escalation {
   std::string summary;       // one line a human reads first
   std::string reason;        // why this notification: "new incident", "severity raised", "repeat"
   std::vector<PostRef> posts;  // the newest posts of the incident, newest first
+  // Posts left out to fit a sink's max_escalation_bytes (sinks/escalation_fit.h); on the wire as
+  // "posts_omitted" only when not 0.
+  uint32_t posts_omitted = 0;
   Labels labels;
   SystemTime at{};
 };

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "daemon/base/json_escape.h"
 
@@ -34,6 +36,11 @@ void AppendPost(const PostRef& p, std::string* out) {
   AppendString("author_name", p.author_name, out);
   fmt::format_to(std::back_inserter(*out), ",\"followers\":{},", p.followers);
   AppendString("text", p.text, out);
+  // Only a cut text says so: the size it had, for a receiver that wants to fetch it whole.
+  if (p.text_bytes > 0) {
+    fmt::format_to(std::back_inserter(*out), ",\"truncated\":true,\"text_bytes\":{}",
+                   p.text_bytes);
+  }
   out->push_back(',');
   AppendString("created_at", FormatIso8601(p.created_at), out);
   // NaN and infinities have no JSON spelling; a score that is not a number carries no opinion.
@@ -92,6 +99,8 @@ Status ParsePost(od::value& v, size_t index, PostRef* p) {
       e = val.get_int64().get(p->followers);
     } else if (key == "text") {
       e = ReadString(val, &p->text);
+    } else if (key == "text_bytes") {
+      e = val.get_uint64().get(p->text_bytes);  // "truncated" says the same: not read
     } else if (key == "created_at") {
       EARSHOT_RETURN_IF_ERROR(ReadTime(val, prefix + ".created_at", &p->created_at));
     } else if (key == "sentiment") {
@@ -169,6 +178,10 @@ Status ParseDocument(od::object& obj, Escalation* esc) {
         if (auto le = ReadString(lv, &value)) return FieldError("labels." + name_copy, le);
         esc->labels[std::move(name_copy)] = std::move(value);
       }
+    } else if (key == "posts_omitted") {
+      uint64_t n = 0;
+      e = val.get_uint64().get(n);
+      esc->posts_omitted = static_cast<uint32_t>(std::min<uint64_t>(n, UINT32_MAX));
     } else if (key == "posts") {
       od::array posts;
       if (auto pe = val.get_array().get(posts)) return FieldError("posts", pe);
@@ -228,7 +241,9 @@ std::string EscalationToJson(const Escalation& e) {
     if (i) out.push_back(',');
     AppendPost(e.posts[i], &out);
   }
-  out.append("]}");
+  out.push_back(']');
+  if (e.posts_omitted > 0) fmt::format_to(std::back_inserter(out), ",\"posts_omitted\":{}", e.posts_omitted);
+  out.push_back('}');
   return out;
 }
 

@@ -11,6 +11,7 @@
 //              "complaint_score":0.93}]}
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,12 @@
 #include "sinks/escalation.h"
 
 namespace earshot {
+
+// An upper bound on one serialised escalation: each post's text is at most 16 KiB
+// (detectors/post_limits.h, up to 6 times that once JSON-escaped) and an escalation carries a
+// bounded number of posts. Readers that look for a line's start (the file sink after a crash)
+// scan back this far at most.
+inline constexpr size_t kMaxEscalationLineBytes = size_t{64} << 20;
 
 // Compact JSON, keys in the order above, times as ISO-8601 UTC with milliseconds.
 std::string EscalationToJson(const Escalation& e);

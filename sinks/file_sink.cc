@@ -81,16 +81,44 @@ DeliveryResult FileSink::Deliver(const Escalation& e, std::stop_token /*stop*/) 
 std::optional<std::pair<uint64_t, std::string>> FileSink::ReadLastEscalation(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return std::nullopt;
-  // One escalation line is far below 64 KiB (posts are capped); read the tail only.
-  const off_t size = st.st_size;
-  const off_t from = size > 65536 ? size - 65536 : 0;
-  std::string tail(static_cast<size_t>(size - from), '\0');
-  const ssize_t n = ::pread(fd, tail.data(), tail.size(), from);
-  if (n <= 0) return std::nullopt;
-  tail.resize(static_cast<size_t>(n));
-  while (!tail.empty() && tail.back() == '\n') tail.pop_back();
-  const size_t start = tail.rfind('\n');
-  auto last = EscalationFromJson(start == std::string::npos ? tail : tail.substr(start + 1));
+  // The last line, however long. A fixed window is not enough (ten posts of the longest text
+  // make an escalation of hundreds of KiB), and a line cut by the window does not parse, so the
+  // redelivery after a crash would be written twice. So: scan back from the end in chunks to
+  // the newline before the last line, then read that line whole. A line longer than any
+  // escalation earshot writes is not ours: nothing to recognise.
+  constexpr off_t kChunk = 64 * 1024;
+  std::string chunk;
+  auto read_at = [&](off_t at, size_t len) {
+    chunk.resize(len);
+    size_t got = 0;
+    while (got < len) {
+      const ssize_t n = ::pread(fd, chunk.data() + got, len - got, at + static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      got += static_cast<size_t>(n);
+    }
+    return true;
+  };
+  off_t end = st.st_size;  // one past the last line's last byte, once trailing newlines are off
+  off_t start = -1;        // the last line's first byte
+  for (off_t from = st.st_size; from > 0 && start < 0;) {
+    const off_t at = from > kChunk ? from - kChunk : 0;
+    if (!read_at(at, static_cast<size_t>(from - at))) return std::nullopt;
+    for (off_t i = from - 1; i >= at; --i) {
+      const bool newline = chunk[static_cast<size_t>(i - at)] == '\n';
+      if (end == i + 1 && newline) {
+        end = i;  // a trailing newline, not the end of the last line
+      } else if (newline) {
+        start = i + 1;
+        break;
+      }
+    }
+    from = at;
+    if (end - from > static_cast<off_t>(kMaxEscalationLineBytes)) return std::nullopt;
+  }
+  if (start < 0) start = 0;  // the file is one line
+  if (end <= start || !read_at(start, static_cast<size_t>(end - start))) return std::nullopt;
+  auto last = EscalationFromJson(chunk);
   if (!last.ok()) return std::nullopt;  // not ours, or cut: nothing to recognise
   return std::make_pair(last->seq, last->incident_id);
 }

@@ -7,6 +7,8 @@
 #include "daemon/base/check.h"
 #include "sinks/console_sink.h"
 #include "sinks/email_sink.h"
+#include "sinks/escalation_fit.h"
+#include "sinks/escalation_json.h"
 #include "sinks/exec_sink.h"
 #include "sinks/file_sink.h"
 #include "sinks/pagerduty_sink.h"
@@ -52,6 +54,10 @@ const OptionSpec& SinkRegistry::DeliveryOptions() {
           .Default("24h"),
       SinkOption("rate_limit", OptionKind::kString,
                  "at most this many deliveries per period, e.g. 1/s or 30/m; none by default"),
+      SinkOption("max_escalation_bytes", OptionKind::kInt,
+                 "an escalation larger than this as JSON is cut to fit (post texts shortened, "
+                 "oldest posts dropped with a count); 4096 to 67108864")
+          .Default("1048576"),
   };
   return *spec;
 }
@@ -97,6 +103,14 @@ Result<ConfiguredSink> SinkRegistry::Create(const SinkConfig& config) const {
     return Status::InvalidArgument(
         "options 'retry_initial' and 'retry_max': need 0 < retry_initial <= retry_max");
   }
+  const int64_t max_bytes = options.Int("max_escalation_bytes");
+  if (max_bytes < static_cast<int64_t>(kMinMaxEscalationBytes) ||
+      max_bytes > static_cast<int64_t>(kMaxEscalationLineBytes)) {
+    return Status::InvalidArgument(fmt::format(
+        "option 'max_escalation_bytes': {} is out of range; write a size from {} to {} bytes",
+        max_bytes, kMinMaxEscalationBytes, kMaxEscalationLineBytes));
+  }
+  out.policy.max_escalation_bytes = static_cast<size_t>(max_bytes);
   if (options.Has("rate_limit")) {
     EARSHOT_RETURN_IF_ERROR(ParseRateLimit(options.String("rate_limit"), &out.policy));
   }

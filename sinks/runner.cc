@@ -7,6 +7,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
 #include "daemon/bus/subscriber.h"
+#include "sinks/escalation_fit.h"
 #include "sinks/escalation_json.h"
 
 namespace earshot {
@@ -120,7 +121,21 @@ void SinkRunner::Park(uint64_t seq, const std::string& reason) {
   dead_lettered_.fetch_add(1, std::memory_order_relaxed);
 }
 
+const Escalation& SinkRunner::Fit(const Escalation& e, std::optional<Escalation>* fitted) {
+  if (fitted->has_value()) return **fitted;  // cut at an earlier attempt
+  if (EscalationToJson(e).size() <= options_.policy.max_escalation_bytes) return e;
+  Escalation cut = e;
+  FitEscalation(&cut, options_.policy.max_escalation_bytes);
+  cut_.fetch_add(1, std::memory_order_relaxed);
+  log::Warn(component_,
+            "seq {} ({}) is larger than max_escalation_bytes {}: post texts cut, {} oldest "
+            "posts left out",
+            e.seq, e.incident_id, options_.policy.max_escalation_bytes, cut.posts_omitted);
+  return fitted->emplace(std::move(cut));
+}
+
 SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token stop) {
+  std::optional<Escalation> fitted;  // e cut to max_escalation_bytes, once needed
   int attempt = 0;
   for (;;) {
     for (milliseconds wait = limiter_.Wait(clock_.SteadyNow()); wait.count() > 0;
@@ -129,7 +144,7 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
     }
     limiter_.Take(clock_.SteadyNow());
     Beat();
-    DeliveryResult r = sink_->Deliver(e, stop);
+    DeliveryResult r = sink_->Deliver(Fit(e, &fitted), stop);
     ++attempt;
     switch (r.kind) {
       case DeliveryResult::Kind::kDelivered: {
@@ -206,7 +221,8 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
       }
       limiter_.Take(clock_.SteadyNow());
       Beat();
-      DeliveryResult r = sink_->Deliver(*e, stop);
+      std::optional<Escalation> fitted;
+      DeliveryResult r = sink_->Deliver(Fit(*e, &fitted), stop);
       switch (r.kind) {
         case DeliveryResult::Kind::kDelivered:
           s = store_.ClearDeadLetter(name_, seq);

@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stop_token>
 #include <string>
@@ -88,6 +89,8 @@ class SinkRunner {
   uint64_t delivered() const { return delivered_.load(std::memory_order_relaxed); }
   uint64_t retries() const { return retries_.load(std::memory_order_relaxed); }
   uint64_t dead_lettered() const { return dead_lettered_.load(std::memory_order_relaxed); }
+  // Escalations cut to the sink's max_escalation_bytes before delivery.
+  uint64_t cut() const { return cut_.load(std::memory_order_relaxed); }
 
  private:
   enum class Outcome { kDone, kStopped };
@@ -97,6 +100,9 @@ class SinkRunner {
   // the sink failed).
   bool CatchUp(std::stop_token stop);
   Outcome DeliverOne(const Escalation& e, std::stop_token stop);
+  // `e` as this sink gets it: itself, or a copy cut to max_escalation_bytes kept in *fitted
+  // (counted and logged once per escalation).
+  const Escalation& Fit(const Escalation& e, std::optional<Escalation>* fitted);
   // Sends again the dead letters flagged by `earshot deadletter retry`, one attempt each at an
   // outbox check; a transient failure leaves the flag and backs off (Backoff, or Retry-After)
   // before the next try. The cursor does not move. false when stopped.
@@ -124,7 +130,7 @@ class SinkRunner {
 
   std::atomic<int64_t> heartbeat_ms_{0};
   std::atomic<uint64_t> cursor_{0};
-  std::atomic<uint64_t> delivered_{0}, retries_{0}, dead_lettered_{0};
+  std::atomic<uint64_t> delivered_{0}, retries_{0}, dead_lettered_{0}, cut_{0};
   std::atomic<bool> draining_{false};
 
   std::mutex mu_;

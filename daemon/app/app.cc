@@ -376,6 +376,12 @@ std::string App::RenderMetrics() const {
     t.Sample("earshot_source_rechecks_total", {{"source", poller->name()}},
              static_cast<double>(poller->stats().rechecks.load()));
   }
+  t.Family("earshot_posts_truncated_total", "counter",
+           "Posts whose text was cut to the 16 KiB limit (the size it had is in the escalation).");
+  for (const auto& poller : p.pollers) {
+    t.Sample("earshot_posts_truncated_total", {{"source", poller->name()}},
+             static_cast<double>(poller->stats().posts_truncated.load()));
+  }
   t.Family("earshot_rule_matches_total", "counter", "Posts matched, per rule.");
   std::map<std::string, int64_t> matches;
   for (const auto& poller : p.pollers) {
@@ -447,6 +453,9 @@ void App::AppendComponentMetrics(PrometheusText* t) const {
        &SinkRunner::retries},
       {"earshot_sink_dead_letters_total", "counter", "Escalations given up on.",
        &SinkRunner::dead_lettered},
+      {"earshot_sink_escalations_cut_total", "counter",
+       "Escalations larger than the sink's max_escalation_bytes, cut to fit before delivery.",
+       &SinkRunner::cut},
   };
   for (const SinkCounter& c : kSinkCounters) {
     t->Family(c.name, c.type, c.help);

@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <istream>
 #include <ostream>
 
 #include "daemon/app/app.h"
@@ -13,6 +14,7 @@
 #include "daemon/base/paths.h"
 #include "daemon/sources/mastodon/status_parser.h"
 #include "detectors/detector.h"
+#include "detectors/post_limits.h"
 #include "detectors/text_tags.h"
 
 namespace earshot {
@@ -139,6 +141,38 @@ void CompleteCorpusPost(Post* post) {
   }
 }
 
+CorpusLine ReadCorpusLine(std::istream& in, std::string* line, size_t* length,
+                          size_t max_bytes) {
+  line->clear();
+  *length = 0;
+  // istream::getline into a fixed buffer: a chunk at a time, so an endless line costs one
+  // chunk of memory, not the line.
+  char chunk[64 * 1024];
+  bool any = false;
+  for (;;) {
+    in.getline(chunk, sizeof chunk);
+    const auto got = static_cast<size_t>(in.gcount());
+    const bool full = in.fail() && !in.eof() && got == sizeof chunk - 1;  // no '\n' yet
+    const bool ended = !full && !in.eof();  // a '\n' was taken (and counted in gcount)
+    const size_t n = ended ? got - 1 : got;
+    if (got > 0) any = true;
+    *length += n;
+    if (*length <= max_bytes) line->append(chunk, n);
+    if (full) {
+      in.clear(in.rdstate() & ~std::ios::failbit);
+      continue;
+    }
+    if (!ended && !any) return CorpusLine::kEnd;
+    if (in.bad()) return CorpusLine::kEnd;
+    if (in.eof()) in.clear(in.rdstate() & ~std::ios::failbit);  // a last line without '\n'
+    if (*length > max_bytes) {
+      line->clear();
+      return CorpusLine::kTooLong;
+    }
+    return CorpusLine::kLine;
+  }
+}
+
 struct CorpusReader::Parsers {
   simdjson::ondemand::parser json;
   mastodon::StatusParser statuses{"replay.local"};
@@ -163,6 +197,7 @@ Status CorpusReader::Read(const std::string& line, Post* post) {
     obj.reset();
     EARSHOT_RETURN_IF_ERROR(ReadNormalized(obj, post));
   }
+  TruncatePostText(post);  // as the poller does: replay judges what the daemon would
   CompleteCorpusPost(post);
   return Status::Ok();
 }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "daemon/app/app_config.h"
+#include "daemon/base/file_read.h"
 #include "daemon/base/status.h"
 #include "detectors/post.h"
 
@@ -53,6 +54,17 @@ bool LoadCorpusDetector(const DetectorFlags& flags, std::string_view command, st
 // Fills in what a corpus post may leave out: network "replay", the thread (the post's own id),
 // and, when the post gives neither, the hashtags and mentions written in its text.
 void CompleteCorpusPost(Post* post);
+
+enum class CorpusLine {
+  kLine,     // *line holds the next line, without its '\n'
+  kTooLong,  // the next line was longer than max_bytes: skipped to its end, *line cleared,
+             // *length its size; it was never held in memory whole
+  kEnd,      // end of input (or a read error)
+};
+
+// Reads the next line of `in`, at most `max_bytes` of it, as above.
+CorpusLine ReadCorpusLine(std::istream& in, std::string* line, size_t* length,
+                          size_t max_bytes = kMaxCorpusLineBytes);
 
 // Reads corpus lines into posts.
 class CorpusReader {

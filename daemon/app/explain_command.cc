@@ -88,11 +88,18 @@ int RunExplainCommand(const std::vector<std::string>& args, std::istream& in, st
       continue;
     }
     int64_t line_number = 0;
-    for (std::string line; std::getline(in, line);) {
+    std::string line;
+    size_t length = 0;
+    for (CorpusLine r; (r = ReadCorpusLine(in, &line, &length)) != CorpusLine::kEnd;) {
       ++line_number;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      if (r == CorpusLine::kLine && line.find_first_not_of(" \t\r") == std::string::npos) continue;
       Post post;
-      if (Status s = reader.Read(line, &post); !s.ok()) {
+      Status s = r == CorpusLine::kLine
+                     ? reader.Read(line, &post)
+                     : Status::InvalidArgument(fmt::format(
+                           "a line of {} bytes, longer than the {} limit; skipped", length,
+                           FormatByteLimit(kMaxCorpusLineBytes)));
+      if (!s.ok()) {
         if (json) {
           fmt::format_to(std::back_inserter(buffer), R"({{"line":{},"error":"{}"}})" "\n",
                          line_number, JsonEscape(s.message()));

@@ -30,6 +30,7 @@ struct PollerStats {
   std::atomic<int64_t> batches{0};       // batches handed to the escalator
   std::atomic<int64_t> source_errors{0}; // Next() failures the source could not pace itself
   std::atomic<int64_t> rechecks{0};      // posts re-checked on the network (Source::Recheck)
+  std::atomic<int64_t> posts_truncated{0};  // posts whose text was cut to kMaxPostTextBytes
   LatencyHistogram detect_latency;       // per post: rules + sentiment
   LatencyHistogram handoff_latency;      // per batch: waiting for room in the escalator's queue
 

@@ -12,6 +12,7 @@
 
 #include "daemon/app/commands.h"
 #include "daemon/app/corpus_input.h"
+#include "daemon/base/file_read.h"
 #include "daemon/base/json_escape.h"
 #include "daemon/base/log.h"
 #include "daemon/escalator/escalator.h"
@@ -209,7 +210,22 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       }
     }
     std::istream& source = input == "-" ? in : file;
-    for (std::string line; std::getline(source, line);) replay_line(line);
+    std::string line;
+    size_t length = 0;
+    for (CorpusLine r; (r = ReadCorpusLine(source, &line, &length)) != CorpusLine::kEnd;) {
+      if (r == CorpusLine::kLine) {
+        replay_line(line);
+        continue;
+      }
+      // Skipped unread, like any unreadable line: reported with its number, counted.
+      ++line_number;
+      ++errors;
+      bytes += length + 1;
+      fmt::format_to(std::back_inserter(buffer), R"({{"line":{},"error":"{}"}})" "\n",
+                     line_number,
+                     fmt::format("a line of {} bytes, longer than the {} limit; skipped", length,
+                                 FormatByteLimit(kMaxCorpusLineBytes)));
+    }
   }
   sink.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
   sink.flush();

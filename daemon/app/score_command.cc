@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/base/file_read.h"
 #include "daemon/base/paths.h"
 #include "detectors/lexicon.h"
 
@@ -200,6 +201,33 @@ int RunScoreCommand(const std::vector<std::string>& args, std::istream& in, std:
   InputReader reader(in);
   std::vector<char> chunk(kReadChunk);
   std::string partial;
+  // A line longer than kMaxCorpusLineBytes is not held: once past the limit its bytes are only
+  // counted, and at its end one error line stands in for its scores (output stays one line per
+  // input line). A 10 MB line once took `score --json` to 410 MB.
+  int64_t line_number = 0;
+  size_t skipping = 0;  // bytes of the over-long line being skipped, 0 when none
+  auto take = [&](std::string_view piece) {
+    if (skipping == 0 && partial.size() + piece.size() <= kMaxCorpusLineBytes) {
+      partial.append(piece);
+      return;
+    }
+    skipping += (skipping == 0 ? partial.size() : 0) + piece.size();
+    std::string().swap(partial);
+  };
+  auto end_line = [&]() {
+    ++line_number;
+    if (skipping == 0) {
+      emit(partial);
+      partial.clear();
+      if (partial.capacity() > kReadChunk) std::string().swap(partial);
+      return;
+    }
+    const std::string why = fmt::format("line {}: {} bytes, longer than the {} limit; not scored",
+                                        line_number, skipping, FormatByteLimit(kMaxCorpusLineBytes));
+    err << "earshot score: " << why << "\n";
+    obuf.append(json ? fmt::format("{{\"error\":\"{}\"}}\n", why) : fmt::format("error: {}\n", why));
+    skipping = 0;
+  };
   for (;;) {
     // Whatever is scored goes out before a read that may wait for more input.
     if (!Flush(&obuf, out)) return kExitFailure;
@@ -213,22 +241,21 @@ int RunScoreCommand(const std::vector<std::string>& args, std::istream& in, std:
     while (!data.empty()) {
       const size_t nl = data.find('\n');
       if (nl == std::string_view::npos) {
-        partial.append(data);
+        take(data);
         break;
       }
-      if (partial.empty()) {
+      if (partial.empty() && skipping == 0 && nl <= kMaxCorpusLineBytes) {
+        ++line_number;
         emit(data.substr(0, nl));
       } else {
-        partial.append(data.substr(0, nl));
-        emit(partial);
-        partial.clear();
-        if (partial.capacity() > kReadChunk) std::string().swap(partial);
+        take(data.substr(0, nl));
+        end_line();
       }
       data.remove_prefix(nl + 1);
       if (obuf.size() >= kFlushAt && !Flush(&obuf, out)) return kExitFailure;
     }
   }
-  if (!partial.empty()) emit(partial);
+  if (!partial.empty() || skipping > 0) end_line();
   return Flush(&obuf, out) ? kExitOk : kExitFailure;
 }
 

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/base/file_read.h"
 #include "daemon/config/suggest.h"
 
 namespace earshot {
@@ -310,15 +311,14 @@ void MapReader::Read(const YamlValue& v, std::string_view key, std::vector<std::
 std::optional<YamlFile> YamlFile::Load(const std::filesystem::path& path, Diagnostics* diags,
                                        std::string display_name) {
   if (display_name.empty()) display_name = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags->Error(display_name, 0, 0,
-                 fmt::format("cannot read the file: {}", std::strerror(errno)));
+  // Regular files within kMaxInputFileBytes only: a FIFO or /dev/zero named here is one error
+  // at once, not a hang or a read without end.
+  Result<std::string> text = ReadRegularFile(path);
+  if (!text.ok()) {
+    diags->Error(display_name, 0, 0, text.status().message());
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return Parse(std::move(display_name), text.str(), diags);
+  return Parse(std::move(display_name), *text, diags);
 }
 
 std::optional<YamlFile> YamlFile::Parse(std::string display_name, std::string_view text,

@@ -23,6 +23,7 @@ inline PostRef RefOf(const DetectedPost& dp) {
   r.author_name = p.author.display_name;
   r.followers = p.author.followers;
   r.text = p.text;
+  r.text_bytes = p.text_bytes;
   r.created_at = p.created_at;
   r.sentiment = dp.sentiment;
   r.complaint = dp.complaint;

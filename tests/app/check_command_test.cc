@@ -1,4 +1,6 @@
 // `earshot check` as analysts run it: five distinct mistakes, five positioned errors, one run.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -119,6 +121,40 @@ TEST_CASE("check: sources of one credential that outrun its quota are a position
   CHECK(err.str().find("other-app") == std::string::npos);  // 90 per 15 min fits
   CHECK(err.str().find("bearer-value") == std::string::npos);  // never the secret
   CHECK(out.str().find("1 warning(s)") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+// A path typed into a config can name anything: /dev/zero once grew `check` by 140 MB/s and a
+// FIFO made it wait forever. Each is one error naming the file, at once.
+TEST_CASE("check: /dev/zero or a FIFO as config, a FIFO as rule file, is refused naming it",
+          "[app]") {
+  std::random_device rd;
+  const fs::path dir = fs::temp_directory_path() / ("earshot-check-" + std::to_string(rd()));
+  fs::create_directories(dir);
+  const fs::path fifo = dir / "fifo.yaml";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::ofstream(dir / "earshot.yaml")
+      << "brands: [AcmeAir]\nstate_dir: state\nrules:\n  files: [fifo.yaml]\n  lexicon_dir: "
+      << EARSHOT_SOURCE_DIR << "/rules/lexicon\nsinks:\n  - name: c\n    type: console\n";
+  struct Case {
+    fs::path config;
+    std::string named;
+  };
+  for (const Case& c : {Case{"/dev/zero", "/dev/zero"}, Case{fifo, fifo.string()},
+                        Case{dir / "earshot.yaml", fifo.string()}}) {
+    std::ostringstream out, err;
+    const int code = RunCheckCommand({"--config", c.config.string()}, out, err);
+    INFO(c.config.string() << "\n" << err.str());
+    CHECK(code != 0);
+    CHECK_THAT(err.str(), Catch::Contains(c.named));
+    CHECK_THAT(err.str(), Catch::Contains("not a regular file"));
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

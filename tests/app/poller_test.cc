@@ -12,6 +12,9 @@
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/mastodon/mastodon_source.h"
+#include "detectors/post_limits.h"
+#include "detectors/utf8.h"
+#include "sinks/escalation_json.h"
 #include "tests/escalator/escalator_fixture.h"
 
 namespace earshot {
@@ -108,6 +111,85 @@ TEST_CASE("Poller: a source failing with 5xx longer than source_silent_after ope
   CHECK(resolved[0].reason == "source fetching again");
   poller.RequestStop();
   poller.Join();
+}
+
+}  // namespace
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+// An 8 MB status once made an 8.4 MB escalation and took the daemon from 21 MB to 418 MB: past
+// the poller a post's text is at most kMaxPostTextBytes, cut with a marker, its size kept.
+TEST_CASE("Poller: a huge post is cut to the text limit with a marker, counted, its size kept",
+          "[app]") {
+  auto fake = FakeMastodon::Start();
+  REQUIRE(fake.ok());
+  FakeStatus huge;
+  huge.acct = "jane@travel.example";
+  std::string text = "#AcmeAir lost my bag and nobody answers ";
+  // Multi-byte characters throughout, so a cut in the middle of one would show.
+  while (text.size() < (1u << 20)) text += "caf\xC3\xA9 \xF0\x9F\x98\xA1 ";
+  huge.text = text;
+  (*fake)->AddStatus(huge);
+  FakeStatus small;
+  small.text = "#AcmeAir fine flight";
+  (*fake)->AddStatus(small);
+  MastodonSourceConfig c;
+  c.name = "airline";
+  c.base_url = (*fake)->base_url();
+  c.tag = "AcmeAir";
+  c.poll_interval = 20ms;
+  c.request_timeout = 5000ms;
+  auto source = MastodonSource::Create(c, RealClock());
+  REQUIRE(source.ok());
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  DetectorHolder detectors(ShippedDetector());
+  BoundedQueue<PostBatch> queue(10000);
+  Poller poller(*std::move(source), *std::move(http), detectors, queue, /*alive_every=*/30ms);
+  poller.Start();
+  std::vector<DetectedPost> posts;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (posts.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    if (auto batch = queue.Pop(std::stop_token(), 100ms)) {
+      for (auto& p : batch->posts) posts.push_back(std::move(p));
+    }
+  }
+  poller.RequestStop();
+  poller.Join();
+  REQUIRE(posts.size() == 2);
+  const Post& cut = posts[0].post.text.size() > 100 ? posts[0].post : posts[1].post;
+  const Post& whole = posts[0].post.text.size() > 100 ? posts[1].post : posts[0].post;
+  CHECK(cut.text.size() <= kMaxPostTextBytes);
+  CHECK(cut.text.size() > kMaxPostTextBytes - 8);
+  CHECK_THAT(cut.text, Catch::Contains("lost my bag and nobody answers caf\xC3\xA9"));
+  CHECK_THAT(cut.text, Catch::EndsWith(std::string(kTruncationMarker)));
+  CHECK(cut.text_bytes > (1u << 20));
+  // Still valid UTF-8: the cut fell between characters.
+  std::string_view body(cut.text);
+  body.remove_suffix(kTruncationMarker.size());
+  for (const char* q = body.data(); q < body.data() + body.size();) {
+    const utf8::Decoded d = utf8::Decode(q, body.data() + body.size());
+    REQUIRE(d.cp < utf8::kInvalidByteBase);
+    q += d.len;
+  }
+  CHECK(whole.text_bytes == 0);
+  CHECK(poller.stats().posts_truncated.load() == 1);
+  // The escalation carries the size it had.
+  PostRef ref;
+  ref.text = cut.text;
+  ref.text_bytes = cut.text_bytes;
+  Escalation e;
+  e.incident_id = "inc-1";
+  e.posts.push_back(ref);
+  const std::string wire = EscalationToJson(e);
+  CHECK_THAT(wire, Catch::Contains(fmt::format("\"truncated\":true,\"text_bytes\":{}",
+                                               cut.text_bytes)));
+  Result<Escalation> back = EscalationFromJson(wire);
+  REQUIRE(back.ok());
+  CHECK(back->posts.at(0).text_bytes == cut.text_bytes);
+  CHECK(wire.size() < 2 * kMaxPostTextBytes);
 }
 
 }  // namespace

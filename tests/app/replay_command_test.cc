@@ -7,6 +7,9 @@
 #include <random>
 #include <sstream>
 
+#include <fmt/format.h>
+
+#include "daemon/app/corpus_input.h"
 #include "daemon/app/replay_command.h"
 #include "sinks/escalation_json.h"
 
@@ -102,6 +105,60 @@ TEST_CASE("replay: usage and unreadable files are named", "[app]") {
                            "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon, "/nonexistent/corpus.jsonl"},
                          in, out2, err2) == 1);
   CHECK(err2.str().find("/nonexistent/corpus.jsonl") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+// A 50 MB line once took `replay` to 1.04 GB: a line past the limit is skipped, reported in
+// place with its number, and the lines after it are read as usual.
+TEST_CASE("replay: a line over the length limit is skipped and reported with its number",
+          "[app]") {
+  std::string corpus = R"({"id":"1","text":"lost my bag"})" "\n";
+  corpus += R"({"id":"2","text":")" + std::string(kMaxCorpusLineBytes + 10, 'x') + "\"}\n";
+  corpus += R"({"id":"3","text":"the weather is nice today"})" "\n";
+  std::istringstream in(corpus);
+  std::ostringstream out, err;
+  const int code = RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--lexicon",
+                                     kLexicon, "--brand", "AcmeAir"},
+                                    in, out, err);
+  INFO(err.str());
+  CHECK(code == 0);
+  const std::vector<std::string> lines = Lines(out.str());
+  REQUIRE(lines.size() == 3);
+  CHECK_THAT(lines[0], Catch::Contains(R"("id":"1")"));
+  CHECK(lines[1] == fmt::format(R"({{"line":2,"error":"a line of {} bytes, longer than the 1 MiB )"
+                                R"(limit; skipped"}})",
+                                kMaxCorpusLineBytes + 10 + 20));
+  CHECK_THAT(lines[2], Catch::Contains(R"("id":"3")"));
+  CHECK_THAT(err.str(), Catch::Contains("2 posts, 1 unreadable lines"));
+}
+
+TEST_CASE("ReadCorpusLine: lines at, around and past the limit, with and without a last newline",
+          "[app]") {
+  const size_t max = 100000;  // past one 64 KiB chunk
+  std::string input = std::string(max, 'a') + "\n" + std::string(max + 1, 'b') + "\n\n" +
+                      std::string(65535, 'c') + "\n" + std::string(300000, 'd') + "\nlast";
+  std::istringstream in(input);
+  std::string line;
+  size_t length = 0;
+  CHECK(ReadCorpusLine(in, &line, &length, max) == CorpusLine::kLine);
+  CHECK(line == std::string(max, 'a'));
+  CHECK(ReadCorpusLine(in, &line, &length, max) == CorpusLine::kTooLong);
+  CHECK(length == max + 1);
+  CHECK(line.empty());
+  CHECK(ReadCorpusLine(in, &line, &length, max) == CorpusLine::kLine);
+  CHECK(line.empty());
+  CHECK(ReadCorpusLine(in, &line, &length, max) == CorpusLine::kLine);
+  CHECK(line == std::string(65535, 'c'));
+  CHECK(ReadCorpusLine(in, &line, &length, max) == CorpusLine::kTooLong);
+  CHECK(length == 300000);
+  CHECK(ReadCorpusLine(in, &line, &length, max) == CorpusLine::kLine);
+  CHECK(line == "last");
+  CHECK(ReadCorpusLine(in, &line, &length, max) == CorpusLine::kEnd);
 }
 
 }  // namespace

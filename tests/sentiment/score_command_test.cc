@@ -1,6 +1,7 @@
 // `earshot score` in-process: arguments, the --json stream from stdin, exit codes.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <filesystem>
@@ -13,6 +14,7 @@
 
 #include "daemon/app/commands.h"
 #include "daemon/app/score_command.h"
+#include "daemon/base/file_read.h"
 #include "tests/sentiment/sentiment_test_util.h"
 
 namespace earshot {
@@ -197,6 +199,30 @@ TEST_CASE("earshot score: --json streams a million lines in bounded memory", "[s
   // Output is flushed every 64 KiB and input read in 64 KiB chunks; 1M lines of output alone
   // would be ~60 MB if it were held.
   CHECK(growth_kb < 32 * 1024);
+}
+
+}  // namespace
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+// A 10 MB line once took `score --json` to 410 MB: past the line limit a line is not scored,
+// and one error line stands in for it, so output stays one line per input line.
+TEST_CASE("earshot score: a line over the length limit is reported in place, not scored",
+          "[sentiment]") {
+  const std::string huge(kMaxCorpusLineBytes + 1, 'x');
+  const Run r = Score({"--json"}, "good\n" + huge + "\nbad\n" + huge);
+  CHECK(r.code == kExitOk);
+  const std::string why2 = fmt::format(
+      "line 2: {} bytes, longer than the 1 MiB limit; not scored", kMaxCorpusLineBytes + 1);
+  const std::string why4 = fmt::format(
+      "line 4: {} bytes, longer than the 1 MiB limit; not scored", kMaxCorpusLineBytes + 1);
+  CHECK(r.out == "{\"compound\":0.4404,\"pos\":1.0,\"neu\":0.0,\"neg\":0.0}\n"
+                 "{\"error\":\"" + why2 + "\"}\n"
+                 "{\"compound\":-0.5423,\"pos\":0.0,\"neu\":0.0,\"neg\":1.0}\n"
+                 "{\"error\":\"" + why4 + "\"}\n");
+  CHECK(r.err == "earshot score: " + why2 + "\nearshot score: " + why4 + "\n");
 }
 
 }  // namespace

@@ -164,6 +164,30 @@ TEST_CASE("FileSink: the escalation redelivered after a crash is not written twi
   CHECK(Lines(path).size() == 4);
 }
 
+TEST_CASE("FileSink: a redelivered escalation longer than any read window is not written twice",
+          "[sinks]") {
+  // The last line is found however long it is: an 8 MB escalation once came out twice after a
+  // crash because only the file's last 64 KiB were read.
+  SinkTempDir dir;
+  const auto path = dir.path() / "escalations.jsonl";
+  std::stop_source never;
+  Escalation big = SampleEscalation(2);
+  big.posts.front().text = std::string(3 << 20, 'x') + " end";
+  for (int i = 0; i < 3; ++i) big.posts.push_back(big.posts.front());
+  {
+    FileSink before_crash(path.string());
+    REQUIRE(before_crash.Deliver(SampleEscalation(1), never.get_token()).delivered());
+    REQUIRE(before_crash.Deliver(big, never.get_token()).delivered());
+  }
+  // The crash window: written and synced, the runner's cursor not yet saved past seq 2.
+  FileSink after_restart(path.string());
+  REQUIRE(after_restart.Deliver(big, never.get_token()).delivered());
+  REQUIRE(after_restart.Deliver(SampleEscalation(3), never.get_token()).delivered());
+  const std::vector<std::string> lines = Lines(path);
+  REQUIRE(lines.size() == 3);
+  for (size_t i = 0; i < lines.size(); ++i) CHECK(EscalationFromJson(lines[i])->seq == i + 1);
+}
+
 TEST_CASE("FileSink: full disk and missing directory are retries naming the path", "[sinks]") {
   std::stop_source never;
   if (std::filesystem::exists("/dev/full")) {
