@@ -17,8 +17,16 @@ jobs=${FUZZ_JOBS:-$(nproc)}
 
 # name  max_len  dictionary  fixture files the seeds start from (beside fuzz/seeds/<name>/)
 targets=(
+  "mastodon_statuses 16384 json tests/data/mastodon/*.json"
+  "mastodon_html 4096 html"
+  "bluesky_posts 16384 json tests/data/bluesky/*.json"
+  "x_tweets 16384 json tests/data/x/*.json"
+  "reddit_listing 16384 json"
   "sse_framing 4096 sse"
   "rules 16384 rules rules/*.yaml"
+  "config 16384 config systemd/earshot.yaml"
+  "silences 4096 silences systemd/silences.yaml"
+  "corpus 8192 json tests/data/mastodon/mastodon-status.json"
   "sentiment 2048 text"
   "complaint 2048 text"
 )

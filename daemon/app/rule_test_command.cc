@@ -143,10 +143,12 @@ std::vector<std::string> Judge(const Expect& x, const DetectedPost& got) {
     }
   }
   for (const auto& [k, v] : x.labels) {
-    bool found = std::any_of(got.detections.begin(), got.detections.end(), [&](const Detection& d) {
-      auto it = d.labels.find(k);
-      return it != d.labels.end() && it->second == v;
-    });
+    // Captured by name: clang 14 cannot capture structured bindings in a lambda.
+    bool found = std::any_of(got.detections.begin(), got.detections.end(),
+                             [&key = k, &value = v](const Detection& d) {
+                               auto it = d.labels.find(key);
+                               return it != d.labels.end() && it->second == value;
+                             });
     if (!found) problems.push_back(fmt::format("labels: no detection has {}={}", k, v));
   }
   if ((x.sentiment_above && !(got.sentiment > *x.sentiment_above)) ||

@@ -44,7 +44,10 @@ Result<FakeScenario> ScenarioFromJson(std::string_view json) {
     if (entry.get(obj)) return FieldError(index, "", "expected an object");
     FakeStatus st;
     int reply_to = -1, delay_ms = 0;
-    for (auto [key, value] : obj) {
+    for (const auto& field : obj) {
+      // Named copies, not a structured binding: clang 14 cannot capture bindings in lambdas.
+      const std::string_view key = field.key;
+      const simdjson::dom::element value = field.value;
       std::string_view s;
       int64_t n = 0;
       bool b = false;

@@ -130,7 +130,8 @@ class XSource final : public Source {
   const XSourceConfig config_;
   const std::string name_;
   const std::string host_;  // for log lines; never the URL with its query
-  Clock& clock_;
+  // Not read since budget_ took over pacing with the same clock; clang warns on it otherwise.
+  [[maybe_unused]] Clock& clock_;
   RateBudget budget_;
   x::TweetParser parser_;
   std::optional<std::string> cursor_;      // newest id of the last finished run
