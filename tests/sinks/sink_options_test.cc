@@ -1,5 +1,7 @@
 #include "sinks/sink_options.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -120,6 +122,15 @@ TEST_CASE("CheckSinkOptions: secrets from files and credentials, never quoted", 
       Spec(), "");
   REQUIRE_FALSE(empty.ok());
   CHECK_THAT(empty.status().message(), Catch::EndsWith("is empty"));
+
+  // A FIFO as a secret file is refused at once, naming it, instead of waiting for a writer.
+  const std::string fifo = (dir.path() / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  Result<SinkOptions> from_fifo = CheckSinkOptions(
+      SinkConfig{"s", "t", {{"url", "u"}, {"routing_key_file", fifo}}}, Spec(), "");
+  REQUIRE_FALSE(from_fifo.ok());
+  CHECK_THAT(from_fifo.status().message(),
+             Catch::StartsWith("option 'routing_key_file': " + fifo + ": not a regular file"));
 
   Result<SinkOptions> path_as_cred = CheckSinkOptions(
       SinkConfig{"s", "t", {{"url", "u"}, {"routing_key_credential", "../pd"}}}, Spec(),
