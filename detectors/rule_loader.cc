@@ -460,8 +460,10 @@ class Parser {
     }
     std::map<std::string, std::string> actions = ReadOverride(r, subject, {"match"}, {"match"});
     r.Finish();
-    if (!name || !block) return;
-    raw.match = std::move(*block);
+    if (!name) return;
+    // A macro whose block is broken (already reported) is still defined: otherwise every rule
+    // using it would add a misleading "unknown macro" error.
+    if (block) raw.match = std::move(*block);
     auto existing = std::find_if(macros_->begin(), macros_->end(),
                                  [&](const RawMacro& x) { return x.name == raw.name; });
     if (r.Has("override")) {
@@ -515,7 +517,9 @@ class Parser {
                           "every post", subject));
       return std::nullopt;
     }
-    if (!ok) return std::nullopt;
+    // A broken condition is reported and left out; the others are kept, so that compiling them
+    // still reports their unknown macros and unsupported regexes in the same run. The errors
+    // already reported fail the load: a partial block never runs.
     return block;
   }
 
@@ -647,14 +651,19 @@ class Parser {
         for (const YamlValue& g : terms->Items("terms of " + what)) {
           RawCond::Group group;
           group.where = At(g);
+          bool read = false;
           if (g.IsMapping()) {
             MapReader h(g, "terms of " + what);
-            if (auto list = ReadIn(h)) group.list = *list;
+            if (auto list = ReadIn(h)) {
+              group.list = *list;
+              read = true;
+            }
             h.Finish();
           } else if (auto l = g.ReadStringList("terms of " + what)) {
             group.terms = *l;
+            read = true;
           }
-          c.groups.push_back(std::move(group));
+          if (read) c.groups.push_back(std::move(group));
         }
         if (terms->IsSequence() && c.groups.size() < 2) {
           terms->Error(fmt::format("terms of {}: give at least two term groups to be near each "
@@ -693,8 +702,25 @@ class Parser {
       if (auto s = v.ReadString(what)) c.value = *s;
     }
     m.Finish();
-    if (diags_->error_count() != errors_before) return std::nullopt;
+    if (diags_->error_count() != errors_before && !Checkable(c)) return std::nullopt;
     return c;
+  }
+
+  // Whether a condition with a reported error can still be compiled, for the problems that only
+  // compiling finds (unknown macros and lists, regexes RE2 refuses), without adding errors of
+  // its own: a block keeps its good children, a macro or list reference needs its name.
+  static bool Checkable(const RawCond& c) {
+    using K = RawCond::Kind;
+    switch (c.kind) {
+      case K::kMacro:
+      case K::kHashtagIn:
+      case K::kMentionIn:
+      case K::kAuthorIn:
+      case K::kPhraseIn:
+        return !c.value.empty();
+      default:
+        return true;
+    }
   }
 
   Diagnostics* diags_;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <charconv>
 
+#include "daemon/app/check_rules.h"
 #include "daemon/app/config_loader.h"
 #include "daemon/app/prometheus_text.h"
 #include "daemon/app/routed_sink.h"
@@ -74,6 +75,12 @@ void AddDataFileError(const std::filesystem::path& dir, const Status& status, Di
 
 Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config,
                                                       Diagnostics* diags) {
+  // A missing path is reported at the earshot.yaml line that names it, and all of them at once
+  // (the lexicon would otherwise hide a missing rule file until it is fixed).
+  if (!CheckRulePaths(config, diags)) {
+    return Status::InvalidArgument(
+        fmt::format("{}: rules: names a path that does not exist", config.file.string()));
+  }
   auto lexicon = Lexicon::Load(config.lexicon_dir, config.lexicon_overlays);
   if (!lexicon.ok()) {
     AddDataFileError(config.lexicon_dir, lexicon.status(), diags);
@@ -90,6 +97,17 @@ Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config,
   options.brands = config.brands;
   auto rules = LoadRules(config.rule_files, options, diags);
   if (!rules.ok()) return rules.status();
+  // A rule set that cannot page is legal (a staging daemon, a praise-only pack), but a reload
+  // that drops every complaint rule is usually an accident: warn, or refuse when asked to.
+  auto pos = [&](const ConfigPosition& p) {
+    return RulePosition{p.file.empty() ? config.file.string() : p.file, p.line, p.column};
+  };
+  if (!CheckLiveComplaintRules(**rules, config.require_complaint_rules,
+                               pos(config.rules_position),
+                               pos(config.require_complaint_rules_position), diags)) {
+    return Status::InvalidArgument(
+        "no live complaint rule, and rules.require_complaint_rules is true");
+  }
   return std::shared_ptr<const Detector>(
       std::make_shared<const Detector>(*std::move(rules), std::move(sentiment),
                                        std::move(complaint)));
@@ -113,6 +131,10 @@ struct App::Parts {
   std::array<std::atomic<int64_t>, 5> escalations_by_severity{};
   std::array<std::atomic<int64_t>, 3> escalations_by_kind{};
   std::atomic<int64_t> reloads_ok{0}, reloads_failed{0};
+  // As Prometheus' own *_config_last_reload_successful: the start is the first successful load,
+  // and a gauge stays 0 while the files on disk are broken (a counter's increase() forgets).
+  std::atomic<bool> last_reload_ok{true};
+  std::atomic<int64_t> last_reload_success_ms{0};
   std::atomic<uint64_t> newest_seq{0};  // the outbox's newest seq, for the sinks' backlog
   bool started = false;
   bool stopped = false;
@@ -125,6 +147,7 @@ App::~App() { Stop(); }
 Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* diags) {
   auto parts = std::make_unique<Parts>();
   parts->config = config;
+  parts->last_reload_success_ms = ToUnixMillis(RealClock().Now());
 
   // Rules first: they are the likeliest to be wrong, and cost nothing to throw away.
   EARSHOT_ASSIGN_OR_RETURN(std::shared_ptr<const Detector> detector, BuildDetector(config, diags));
@@ -245,7 +268,7 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
   auto next = BuildDetector(config, diags);
   auto file_silences = LoadConfiguredSilences(config, RealClock().Now(), diags);
   if (!next.ok() || !file_silences) {
-    ++parts_->reloads_failed;
+    CountReload(false);
     if (!next.ok()) return next.status();
     return Status::InvalidArgument(fmt::format("{}: silences file has errors",
                                                config.silences_file.string()));
@@ -253,7 +276,7 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
   parts_->detectors->Swap(*std::move(next));
   const size_t silence_count = file_silences->size();
   parts_->escalator->SetFileSilences(*std::move(file_silences));
-  ++parts_->reloads_ok;
+  CountReload(true);
   // logrotate sends SIGHUP after moving files: sinks that hold one open reopen it.
   for (auto& sink : parts_->sinks) sink->Reopen();
   log::Info(kComponent, "reloaded rules from {} file(s){}", config.rule_files.size(),
@@ -272,6 +295,21 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
               "(systemctl restart earshot); rules were reloaded now", config.file.string());
   }
   return Status::Ok();
+}
+
+Status App::ReloadFromFile(const std::filesystem::path& config_path, Diagnostics* diags) {
+  auto config = LoadAppConfig(config_path, diags);
+  if (!config.ok()) {
+    CountReload(false);
+    return config.status();
+  }
+  return Reload(*config, diags);
+}
+
+void App::CountReload(bool ok) {
+  ++(ok ? parts_->reloads_ok : parts_->reloads_failed);
+  parts_->last_reload_ok = ok;
+  if (ok) parts_->last_reload_success_ms = ToUnixMillis(RealClock().Now());
 }
 
 void App::Stop() {
@@ -416,10 +454,19 @@ std::string App::RenderMetrics() const {
              static_cast<double>(p.escalations_by_kind[static_cast<size_t>(k)].load()));
   }
   AppendComponentMetrics(&t);
-  t.Family("earshot_reloads_total", "counter", "Rule reloads, by result.");
+  t.Family("earshot_reloads_total", "counter",
+           "Reloads (SIGHUP) by result; failed when any file (earshot.yaml, rules, lexicon, "
+           "silences) did not load.");
   t.Sample("earshot_reloads_total", {{"result", "ok"}}, static_cast<double>(p.reloads_ok.load()));
   t.Sample("earshot_reloads_total", {{"result", "failed"}},
            static_cast<double>(p.reloads_failed.load()));
+  t.Family("earshot_last_reload_successful", "gauge",
+           "1 when the last reload (or the start) loaded every file, 0 when it failed.");
+  t.Sample("earshot_last_reload_successful", {}, p.last_reload_ok.load() ? 1 : 0);
+  t.Family("earshot_last_reload_success_timestamp_seconds", "gauge",
+           "Unix time of the last successful reload, or of the start.");
+  t.Sample("earshot_last_reload_success_timestamp_seconds", {},
+           static_cast<double>(p.last_reload_success_ms.load()) / 1000.0);
   return t.text();
 }
 

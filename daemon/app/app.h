@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,8 +45,12 @@ class App {
   Status Start();
 
   // Recompiles rules and lexicon and re-reads the silences file from `config`; swaps them in
-  // only when everything read cleanly.
+  // only when everything read cleanly. Counted in earshot_reloads_total by result.
   Status Reload(const AppConfig& config, Diagnostics* diags);
+  // What SIGHUP does: re-reads earshot.yaml at `config_path`, then Reload()s from it. A config
+  // that does not load is a failed reload too (counted, the running rules kept), so the
+  // failed-reload alert fires whichever file the operator broke.
+  Status ReloadFromFile(const std::filesystem::path& config_path, Diagnostics* diags);
 
   // Stops sources, drains what they fetched through the escalator, gives the sinks `grace` to
   // deliver, then closes the bus and the store. Undelivered escalations stay in the outbox.
@@ -65,6 +70,8 @@ class App {
   explicit App(std::unique_ptr<Parts> parts);
   // The escalator's and the sinks' families of /metrics.
   void AppendComponentMetrics(PrometheusText* t) const;
+  // Counts one reload and sets the last-reload gauges.
+  void CountReload(bool ok);
   std::unique_ptr<Parts> parts_;
 };
 

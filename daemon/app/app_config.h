@@ -53,6 +53,13 @@ struct SinkSettings {
   int line = 0, column = 0;
 };
 
+// Where a setting is written in earshot.yaml: problems found later, when the files it names are
+// read, are reported there ("earshot.yaml:12:5: rules.files[1]: ...: no such file").
+struct ConfigPosition {
+  std::string file;
+  int line = 0, column = 0;  // 1-based; 0 = unknown
+};
+
 struct AppConfig {
   std::filesystem::path file;          // the config file itself, for reload and messages
   std::vector<std::string> brands;     // fill {{brand}} in rule packs
@@ -64,6 +71,13 @@ struct AppConfig {
   std::vector<std::filesystem::path> lexicon_overlays;
   // Overlays of the complaint scorer's cues and weights (ComplaintModel), applied in order.
   std::vector<std::filesystem::path> complaint_overlays;
+  std::vector<ConfigPosition> rule_file_positions;  // one per rule_files entry
+  ConfigPosition rules_position;                    // the `files:` list
+  ConfigPosition lexicon_dir_position;
+  // rules.require_complaint_rules: a rule set with no live complaint rule (nothing could page)
+  // is an error, so a reload refuses it and `earshot check` fails; otherwise a warning.
+  bool require_complaint_rules = false;
+  ConfigPosition require_complaint_rules_position;
   std::vector<SourceSettings> sources;
   EscalatorOptions escalation;        // the `escalation:` section
   // escalation.silences_file: resolved against the config's directory, and as written (it names

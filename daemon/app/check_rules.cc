@@ -1,6 +1,7 @@
 #include "daemon/app/check_rules.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <ostream>
 #include <set>
@@ -47,6 +48,45 @@ int CheckRules(const std::vector<std::filesystem::path>& files, const RuleLoadOp
     }
   }
   return diags.has_errors() || !rules.ok() ? 78 : 0;
+}
+
+size_t CountLiveComplaintRules(const RuleSet& rules) {
+  std::set<std::string> ids;
+  for (const Rule& r : rules.rules()) {
+    if (r.category == Category::kComplaint && !r.shadow) ids.insert(r.id);
+  }
+  return ids.size();
+}
+
+bool CheckLiveComplaintRules(const RuleSet& rules, bool required, const RulePosition& where,
+                             const RulePosition& required_where, Diagnostics* diags) {
+  if (CountLiveComplaintRules(rules) > 0) return true;
+  std::set<std::string> shadow;
+  for (const Rule& r : rules.rules()) {
+    if (r.category == Category::kComplaint && r.shadow) shadow.insert(r.id);
+  }
+  // Say why: an analyst who switched the last one to shadow needs a different fix from one
+  // whose list of files lost complaints.yaml.
+  const std::string why =
+      shadow.empty()
+          ? std::string("no enabled rule has category: complaint")
+          : fmt::format("every complaint rule is in shadow mode ({})",
+                        fmt::join(shadow, ", "));
+  if (required) {
+    diags->Error(required_where.file, required_where.line, required_where.column,
+                 fmt::format("rules.require_complaint_rules is true, but the rule files hold no "
+                             "live complaint rule ({}): nothing could page; add one (or set it "
+                             "to mode: live, enabled: true), or set "
+                             "rules.require_complaint_rules: false",
+                             why));
+    return false;
+  }
+  diags->Warning(where.file, where.line, where.column,
+                 fmt::format("the rule files hold no live complaint rule ({}): earshot will page "
+                             "nobody; set rules.require_complaint_rules: true to refuse such a "
+                             "reload",
+                             why));
+  return true;
 }
 
 }  // namespace earshot

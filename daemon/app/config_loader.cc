@@ -448,8 +448,27 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
           rules.Required("files", &files)
               .Required("lexicon_dir", &lexicon_dir)
               .Optional("lexicon_overlays", &overlays)
-              .Optional("complaint_overlays", &complaint_overlays);
+              .Optional("complaint_overlays", &complaint_overlays)
+              .Optional("require_complaint_rules", &c.require_complaint_rules);
           for (const auto& f : files) c.rule_files.push_back(Resolve(base_dir, f));
+          // Where each setting is written: a file it names that cannot be read is reported at
+          // the line that names it, not at the missing path.
+          auto at = [](const YamlValue& v) {
+            return ConfigPosition{v.file(), v.mark().line, v.mark().column};
+          };
+          if (auto v = rules.Get("files")) {
+            c.rules_position = at(*v);
+            std::vector<YamlValue> items;
+            if (v->IsSequence()) items = v->Items("rules.files");
+            for (size_t i = 0; i < files.size(); ++i) {
+              c.rule_file_positions.push_back(items.size() == files.size() ? at(items[i])
+                                                                           : at(*v));
+            }
+          }
+          if (auto v = rules.Get("lexicon_dir")) c.lexicon_dir_position = at(*v);
+          if (auto v = rules.Get("require_complaint_rules")) {
+            c.require_complaint_rules_position = at(*v);
+          }
           for (const auto& f : overlays) c.lexicon_overlays.push_back(Resolve(base_dir, f));
           for (const auto& f : complaint_overlays) {
             c.complaint_overlays.push_back(Resolve(base_dir, f));
@@ -504,6 +523,40 @@ std::optional<std::vector<FileSilence>> LoadConfiguredSilences(const AppConfig& 
                                                                Diagnostics* diags) {
   if (config.silences_file.empty()) return std::vector<FileSilence>{};
   return LoadSilenceFile(config.silences_file, config.silences_file_name, now, diags);
+}
+
+bool CheckRulePaths(const AppConfig& config, Diagnostics* diags) {
+  // Paths given on a command line (`earshot score --rules`) have no line to point at: the file
+  // readers name them.
+  if (config.file.empty()) return true;
+  bool ok = true;
+  auto report = [&](const ConfigPosition& at, const std::string& what) {
+    // A config built in code has no positions: name the config file itself.
+    diags->Error(at.file.empty() ? config.file.string() : at.file, at.line, at.column, what);
+    ok = false;
+  };
+  const std::string relative =
+      "; a relative path is read from the directory of earshot.yaml";
+  for (size_t i = 0; i < config.rule_files.size(); ++i) {
+    std::error_code ec;
+    const fs::path& p = config.rule_files[i];
+    if (fs::exists(p, ec) || ec) continue;  // other problems are the file reader's to name
+    report(i < config.rule_file_positions.size() ? config.rule_file_positions[i]
+                                                 : config.rules_position,
+           fmt::format("rules.files[{}]: {}: no such file{}", i, p.string(), relative));
+  }
+  std::error_code ec;
+  if (!fs::exists(config.lexicon_dir, ec) && !ec) {
+    report(config.lexicon_dir_position,
+           fmt::format("rules.lexicon_dir: {}: no such directory{}; the package installs it "
+                       "as /usr/share/earshot/rules/lexicon",
+                       config.lexicon_dir.string(), relative));
+  } else if (!ec && !fs::is_directory(config.lexicon_dir, ec)) {
+    report(config.lexicon_dir_position,
+           fmt::format("rules.lexicon_dir: {}: not a directory; name the directory that holds "
+                       "vader_lexicon.txt", config.lexicon_dir.string()));
+  }
+  return ok;
 }
 
 void ConfigureLogging(const AppConfig& config) {

@@ -26,6 +26,11 @@ std::optional<std::vector<FileSilence>> LoadConfiguredSilences(const AppConfig& 
                                                                SystemTime now,
                                                                Diagnostics* diags);
 
+// Checks that the rule files and the lexicon directory named under rules: exist, reporting each
+// one that does not at the earshot.yaml line that names it ("earshot.yaml:12:5: error:
+// rules.files[1]: /x/y.yaml: no such file"). False when any is missing.
+bool CheckRulePaths(const AppConfig& config, Diagnostics* diags);
+
 // Applies log.level and log.format.
 void ConfigureLogging(const AppConfig& config);
 

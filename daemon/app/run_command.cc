@@ -112,8 +112,7 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
     if (*sig == SIGHUP) {
       notifier.Send("RELOADING=1\nSTATUS=reloading rules");
       Diagnostics reload_diags;
-      auto next = LoadAppConfig(config_path, &reload_diags);
-      Status s = next.ok() ? (*app)->Reload(*next, &reload_diags) : next.status();
+      Status s = (*app)->ReloadFromFile(config_path, &reload_diags);
       for (const Diagnostic& d : reload_diags.all()) {
         if (d.level == Diagnostic::Level::kWarning) {
           log::Warn(kComponent, "{}", d.ToString());

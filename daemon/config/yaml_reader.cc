@@ -308,6 +308,43 @@ void MapReader::Read(const YamlValue& v, std::string_view key, std::vector<std::
   if (auto l = v.ReadStringList(What(key))) *out = std::move(*l);
 }
 
+namespace {
+
+// The 1-based line of the '---' that starts a file's second document (or of its first line
+// after a '...'), 0 when none is found. A '---' before any content opens the first document. A
+// marker at column 0 always starts a document (YAML forbids it inside scalars), so a scan of
+// the lines is exact.
+int SecondDocumentLine(std::string_view text) {
+  bool content = false, ended = false;
+  int line = 1;
+  for (size_t i = 0; i < text.size(); ++line) {
+    size_t end = text.find('\n', i);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(i, end - i);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    i = end + 1;
+    auto is_marker = [&](std::string_view m) {
+      return l.starts_with(m) && (l.size() == 3 || l[3] == ' ' || l[3] == '\t');
+    };
+    if (is_marker("---")) {
+      if (content) return line;
+      content = true;  // the first document's own '---': what follows is its content
+      continue;
+    }
+    if (is_marker("...")) {  // the first document's end: whatever follows is a second one
+      ended = true;
+      continue;
+    }
+    const size_t first = l.find_first_not_of(' ');
+    if (first == std::string_view::npos || l[first] == '#' || l.starts_with("%")) continue;
+    if (ended) return line;
+    content = true;
+  }
+  return 0;
+}
+
+}  // namespace
+
 std::optional<YamlFile> YamlFile::Load(const std::filesystem::path& path, Diagnostics* diags,
                                        std::string display_name) {
   if (display_name.empty()) display_name = path.string();
@@ -352,8 +389,11 @@ std::optional<YamlFile> YamlFile::Parse(std::string display_name, std::string_vi
     return std::nullopt;
   }
   if (docs.size() > 1) {
-    diags->Error(*name, 0, 0,
-                 fmt::format("{} YAML documents in one file; earshot reads one per file",
+    const int at = SecondDocumentLine(text);
+    diags->Error(*name, at, at > 0 ? 1 : 0,
+                 fmt::format("a second YAML document starts here ('---'; the file holds {}); "
+                             "earshot reads one document per file: delete the '---' to continue "
+                             "the first, or move what follows into a file of its own",
                              docs.size()));
     return std::nullopt;
   }

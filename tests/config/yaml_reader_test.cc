@@ -83,6 +83,32 @@ TEST_CASE("YamlFile: syntax errors carry a 1-based position", "[config]") {
   CHECK_THAT(diags.all()[0].message, Catch::StartsWith("invalid YAML: "));
 }
 
+TEST_CASE("YamlFile: a second document is one error at its '---' line", "[config]") {
+  struct Case {
+    const char* text;
+    int line;  // of the second document's start
+  };
+  for (const Case& c : {
+           Case{"a: 1\n---\nb: 2\n", 2},
+           Case{"# leading comment\n---\na: 1\n\n--- # second\nb: 2\n", 5},
+           Case{"---\n- x\n---\n- y\n---\n- z\n", 3},
+           Case{"a: |\n  text\n--- \nb: 2\n", 3},
+           Case{"a: 1\n...\n# between\nb: 2\n", 4},
+       }) {
+    INFO(c.text);
+    Diagnostics diags;
+    CHECK_FALSE(YamlFile::Parse("t.yaml", c.text, &diags).has_value());
+    REQUIRE(diags.all().size() == 1);
+    CHECK(diags.all()[0].line == c.line);
+    CHECK(diags.all()[0].column == 1);
+    CHECK_THAT(diags.all()[0].message, Catch::StartsWith("a second YAML document starts here"));
+  }
+  // One document opened with '---' (and closed with '...') is one document.
+  Diagnostics diags;
+  CHECK(YamlFile::Parse("t.yaml", "---\na: 1\n...\n", &diags).has_value());
+  CHECK(diags.empty());
+}
+
 TEST_CASE("YamlFile: a missing file is one positioned error", "[config]") {
   Diagnostics diags;
   CHECK_FALSE(YamlFile::Load("/nonexistent/earshot.yaml", &diags).has_value());

@@ -140,7 +140,9 @@ TEST_CASE("LoadRules: without brands, brand rules are off with a warning", "[det
         "configured (brands: in earshot.yaml); the rule is off");
 }
 
-TEST_CASE("LoadRules: five distinct mistakes give five positioned errors", "[detectors]") {
+// Seven: the invalid regex and the unknown macro sit beside shape errors of their own rules,
+// and are reported in the same run.
+TEST_CASE("LoadRules: five distinct mistakes give seven positioned errors", "[detectors]") {
   auto lines = Load(R"(- rule: lost-bag
   description: lost bag
   category: complaint
@@ -163,11 +165,13 @@ TEST_CASE("LoadRules: five distinct mistakes give five positioned errors", "[det
       "page people: say how loudly, one of info, low, medium, high, critical)",
       "rules/t.yaml:4:3: error: unknown key 'severty' in rule 'lost-bag' (did you mean "
       "'severity'?)",
+      "rules/t.yaml:7:16: error: regex in rule 'lost-bag' invalid regex: missing ): (\\bbag",
       "rules/t.yaml:8:9: error: unknown condition 'hashtg' in rule 'lost-bag' (did you mean "
       "'hashtag'?); known: hashtag, mention, regex, phrase, near, language, author, network, "
       "followers, sentiment, complaint, macro, any, all, none",
       "rules/t.yaml:12:13: error: severity of rule 'rude': unknown value 'hihg' (did you mean "
       "'high'?); known: info, low, medium, high, critical",
+      "rules/t.yaml:15:16: error: rule 'rude' uses unknown macro 'mentions_brnd'",
       "rules/t.yaml:16:28: error: below of 'sentiment' condition in rule 'rude': -2 is out of "
       "range [-1, 1]",
   });
@@ -491,6 +495,45 @@ TEST_CASE("LoadRules: the total RE2 budget is an error at load", "[detectors]") 
   REQUIRE(diags.error_count() == 1);
   CHECK_THAT(diags.all()[0].ToString(),
              Catch::StartsWith("rules/t.yaml: error: the 200 regexes of the rule set need more"));
+}
+
+}  // namespace
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+// One run reports every phase's errors: a shape error in a condition (a `near` out of range, a
+// misspelt condition, a list where a string belongs) no longer drops the rule's other
+// conditions, so compiling still finds their unknown macros and lists and the regexes RE2
+// refuses; nested blocks keep their good children.
+TEST_CASE("LoadRules: a shape error does not hide the same rule's compile errors", "[detectors]") {
+  const std::vector<std::string> lines = Load(R"(- rule: a
+  description: a
+  category: complaint
+  severity: high
+  match:
+    all:
+      - near: 99
+        terms: [[lost], {in: missing_list}]
+      - any:
+          - phrase: {bad: x}
+          - macro: missing_macro
+      - regex: [not, a, string]
+      - none:
+          - regex: 'a(?=b)'
+)");
+  CHECK(lines == std::vector<std::string>{
+      "rules/t.yaml:7:15: error: 'near' condition in rule 'a' (words apart): 99 is out of range "
+      "[0, 50]",
+      "rules/t.yaml:8:25: error: rule 'a' uses unknown list 'missing_list'",
+      "rules/t.yaml:10:21: error: 'phrase' condition in rule 'a': missing required key 'in'",
+      "rules/t.yaml:10:22: error: unknown key 'bad' in 'phrase' condition in rule 'a'",
+      "rules/t.yaml:11:20: error: rule 'a' uses unknown macro 'missing_macro'",
+      "rules/t.yaml:12:16: error: 'regex' condition in rule 'a': expected a string, got a list",
+      "rules/t.yaml:14:20: error: regex in rule 'a' regex uses a lookahead '(?=', which RE2 does "
+      "not support (it matches in linear time); put the required words in an `all:` condition",
+  });
 }
 
 }  // namespace

@@ -133,3 +133,91 @@ tests:
 
 }  // namespace
 }  // namespace earshot
+
+namespace earshot {
+namespace {
+
+// The rule set `text` loads into, for the complaint-rule checks.
+std::shared_ptr<const RuleSet> LoadText(const std::string& text,
+                                        std::vector<std::string> brands = {}) {
+  Diagnostics diags;
+  RuleLoadOptions options;
+  options.brands = std::move(brands);
+  auto rules = LoadRulesFromText({{"r.yaml", text}}, options, &diags);
+  INFO(diags.ToText());
+  REQUIRE(rules.ok());
+  return *rules;
+}
+
+const char* kPraise = R"(- rule: thanks
+  description: thanks
+  category: praise
+  match:
+    any: [{phrase: thank you}]
+)";
+
+TEST_CASE("Live complaint rules: category complaint, live, enabled, on", "[detectors]") {
+  // kRules: one live complaint and one in shadow.
+  CHECK(CountLiveComplaintRules(*LoadText(kRules)) == 1);
+  CHECK(CountLiveComplaintRules(*LoadText(kPraise)) == 0);
+  // A resolution rule gates on the complaint score too, yet never pages: not a complaint rule.
+  CHECK(CountLiveComplaintRules(*LoadText(R"(- rule: fixed
+  description: fixed
+  category: resolution
+  match:
+    all: [{phrase: fixed}, {complaint: {below: 0.5}}]
+)")) == 0);
+  // Switched off the way an override file does it.
+  CHECK(CountLiveComplaintRules(*LoadText(std::string(kRules) + R"(- rule: lost-bag
+  enabled: false
+)")) == 0);
+  // A brand rule is off without brands, and counts once however many brands fill it.
+  const std::string brand_rule = R"(- rule: to-brand
+  description: to the brand
+  category: complaint
+  severity: medium
+  match:
+    all: [{mention: "{{brand}}"}, {complaint: {above: 0.5}}]
+)";
+  CHECK(CountLiveComplaintRules(*LoadText(brand_rule)) == 0);
+  CHECK(CountLiveComplaintRules(*LoadText(brand_rule, {"AcmeAir", "Globex"})) == 1);
+}
+
+TEST_CASE("Live complaint rules: none is a warning, or an error naming the setting when required",
+          "[detectors]") {
+  const RulePosition files{"earshot.yaml", 4, 3};
+  const RulePosition setting{"earshot.yaml", 6, 28};
+  {
+    Diagnostics diags;
+    CHECK(CheckLiveComplaintRules(*LoadText(kRules), true, files, setting, &diags));
+    CHECK(diags.empty());
+  }
+  {
+    Diagnostics diags;
+    CHECK(CheckLiveComplaintRules(*LoadText(kPraise), false, files, setting, &diags));
+    CHECK(diags.error_count() == 0);
+    REQUIRE(diags.warning_count() == 1);
+    CHECK(diags.all()[0].ToString() ==
+          "earshot.yaml:4:3: warning: the rule files hold no live complaint rule (no enabled rule "
+          "has category: complaint): earshot will page nobody; set "
+          "rules.require_complaint_rules: true to refuse such a reload");
+  }
+  {
+    // The last live complaint switched to shadow: the message says so.
+    Diagnostics diags;
+    CHECK_FALSE(CheckLiveComplaintRules(
+        *LoadText(std::string(kRules) + "- rule: lost-bag\n  mode: shadow\n  override: {mode: "
+                  "replace}\n"),
+        true, files, setting, &diags));
+    REQUIRE(diags.error_count() == 1);
+    const std::string text = diags.all()[0].ToString();
+    CHECK_THAT(text, Catch::StartsWith("earshot.yaml:6:28: error: "
+                                       "rules.require_complaint_rules is true, but the rule files "
+                                       "hold no live complaint rule (every complaint rule is in "
+                                       "shadow mode (lost-bag, trial))"));
+    CHECK_THAT(text, Catch::Contains("rules.require_complaint_rules: false"));
+  }
+}
+
+}  // namespace
+}  // namespace earshot
