@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace earshot::reddit {
@@ -44,6 +45,14 @@ bool Num(dom::object o, std::string_view key, std::optional<double>* out, FieldE
   }
   *out = d;
   return true;
+}
+
+constexpr double kMaxEpochSeconds = 9.2e9;  // 2261-07: the last year a SystemTime holds
+
+// Reddit's counts arrive as JSON numbers; one past int64 must not overflow the cast.
+int64_t Count(std::optional<double> v) {
+  if (!v || !std::isfinite(*v)) return 0;
+  return static_cast<int64_t>(std::clamp(*v, -9.0e18, 9.0e18));
 }
 
 bool Item(dom::element child, std::string* name_out, bool* ignored, Post* post, FieldError* err) {
@@ -90,7 +99,8 @@ bool Item(dom::element child, std::string* name_out, bool* ignored, Post* post, 
     *err = FieldError{"author", "missing"};
     return false;
   }
-  if (!created || !std::isfinite(*created) || *created < 0) {
+  // Past 2262 a SystemTime (nanoseconds in 64 bits) overflows: such a time is as bad as none.
+  if (!created || !std::isfinite(*created) || *created < 0 || *created > kMaxEpochSeconds) {
     *err = FieldError{"created_utc", "missing"};
     return false;
   }
@@ -102,7 +112,7 @@ bool Item(dom::element child, std::string* name_out, bool* ignored, Post* post, 
   if (kind == "t3") {
     post->text = selftext.empty() ? title : title + "\n\n" + selftext;
     post->thread_key = name;
-    post->replies = comments ? static_cast<int64_t>(*comments) : 0;
+    post->replies = Count(comments);
   } else {
     post->text = body;
     post->thread_key = link_id.empty() ? name : link_id;
@@ -111,7 +121,7 @@ bool Item(dom::element child, std::string* name_out, bool* ignored, Post* post, 
       permalink = fmt::format("/comments/{}/_/{}", link_id.substr(3), id);
     }
   }
-  post->likes = score ? static_cast<int64_t>(*score) : 0;
+  post->likes = Count(score);
   if (!permalink.empty()) post->url = "https://www.reddit.com" + permalink;
   return true;
 }
