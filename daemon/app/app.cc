@@ -263,6 +263,9 @@ Status App::Start() {
 }
 
 Status App::Reload(const AppConfig& config, Diagnostics* diags) {
+  // Credential files are re-read whatever else the reload finds: rotating a revoked token must
+  // not wait for an unrelated broken rule to be fixed.
+  for (auto& poller : parts_->pollers) poller->ReloadCredentials();
   // Both the rules and the silences file must read cleanly before either is swapped in: a
   // broken file keeps the running rules and silences, whichever file it is.
   auto next = BuildDetector(config, diags);
@@ -349,6 +352,16 @@ std::vector<std::string> App::Stale(std::chrono::milliseconds max_age) const {
 
 bool App::Healthy(std::chrono::milliseconds max_age) const { return Stale(max_age).empty(); }
 
+std::vector<std::string> App::FailingSources() const {
+  std::vector<std::string> failing;
+  for (const auto& poller : parts_->pollers) {
+    if (!poller->failing()) continue;
+    failing.push_back(fmt::format("{} ({} failed fetches in a row)", poller->name(),
+                                  poller->stats().consecutive_failures.load()));
+  }
+  return failing;
+}
+
 std::string App::StatusLine() const {
   const Parts& p = *parts_;
   return fmt::format("{} source(s), {} sink(s)", p.pollers.size(), p.sinks.size());
@@ -401,6 +414,27 @@ std::string App::RenderMetrics() const {
       if (counter == nullptr) continue;
       t.Sample(c.name, {{"source", p.pollers[i]->name()}}, static_cast<double>(counter->load()));
     }
+  }
+  t.Family("earshot_items_skipped_total", "counter",
+           "Items skipped, by reason (missing_field, wrong_type, malformed_item); the rest of "
+           "their page is delivered and the cursor moves past them.");
+  for (size_t i = 0; i < p.pollers.size(); ++i) {
+    const SkippedItems* skipped = p.source_stats[i].skipped;
+    if (skipped == nullptr) continue;
+    for (size_t r = 0; r < kSkipReasonNames.size(); ++r) {
+      t.Sample("earshot_items_skipped_total",
+               {{"source", p.pollers[i]->name()}, {"reason", kSkipReasonNames[r]}},
+               static_cast<double>(skipped->by_reason[r].load()));
+    }
+  }
+  t.Family("earshot_source_consecutive_failures", "gauge",
+           "Fetches in a row that failed (HTTP errors, malformed pages, dropped streams).");
+  t.Family("earshot_source_failing", "gauge",
+           "1 while a source's last fetches all failed (see /readyz), else 0.");
+  for (const auto& poller : p.pollers) {
+    t.Sample("earshot_source_consecutive_failures", {{"source", poller->name()}},
+             static_cast<double>(poller->stats().consecutive_failures.load()));
+    t.Sample("earshot_source_failing", {{"source", poller->name()}}, poller->failing() ? 1 : 0);
   }
   WriteRateBudgetMetrics(&t, p.budgets, RealClock().Now());
   t.Family("earshot_posts_fetched_total", "counter", "Posts run through the detectors.");

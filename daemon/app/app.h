@@ -60,6 +60,9 @@ class App {
   bool Healthy(std::chrono::milliseconds max_age) const;
   // The names of the threads whose heartbeat is older than `max_age`.
   std::vector<std::string> Stale(std::chrono::milliseconds max_age) const;
+  // The sources whose fetches keep failing (poller.h, kFailingAfter), each as
+  // "mastodon:airline (7 failed fetches in a row)", for /readyz. Thread-safe while the App runs.
+  std::vector<std::string> FailingSources() const;
   // Every number of /metrics, in Prometheus text format. Thread-safe while the App runs.
   std::string RenderMetrics() const;
   // One line for systemd's STATUS=: "2 sources, 2 sinks, 3 incidents escalated".

@@ -35,6 +35,9 @@ struct SourceSettings {
   // The credential itself (Mastodon token, X bearer token, Bluesky app password, Reddit client
   // secret), read from its *_file / *_credential key; never logged.
   std::string secret;
+  // Where `secret` came from, so the source can re-read it after a 401 and on reload: the file's
+  // path (token_file resolved, or $CREDENTIALS_DIRECTORY/NAME) and the key that named it.
+  std::string secret_path, secret_key;
   std::chrono::milliseconds poll_interval{15000};
   // mastodon: how often the posts of open incidents are re-checked for deletion (404); 0 = never.
   std::chrono::milliseconds recheck_every{600000};

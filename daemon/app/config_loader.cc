@@ -50,9 +50,11 @@ std::optional<std::string> ReadSecretFile(const fs::path& path, const YamlValue&
 
 // A secret named by `<key>_file: PATH` or `<key>_credential: NAME` (systemd's LoadCredential=,
 // under $CREDENTIALS_DIRECTORY).
+// With `origin`, also says which file it was and under which key, for re-reading it later.
 std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
                                       const fs::path& base_dir, bool required,
-                                      const std::string& subject) {
+                                      const std::string& subject,
+                                      SourceSettings* origin = nullptr) {
   const std::string file_key = fmt::format("{}_file", key);
   const std::string cred_key = fmt::format("{}_credential", key);
   auto file = map.Get(file_key);
@@ -65,6 +67,10 @@ std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
   if (file) {
     auto p = file->ReadString(file_key);
     if (!p) return std::nullopt;
+    if (origin) {
+      origin->secret_path = Resolve(base_dir, *p).string();
+      origin->secret_key = file_key;
+    }
     return ReadSecretFile(Resolve(base_dir, *p), *file, fmt::format("{} of {}", file_key, subject));
   }
   if (cred) {
@@ -76,6 +82,10 @@ std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
                               "unit); outside systemd use {} instead",
                               subject, cred_key, *name, file_key));
       return std::nullopt;
+    }
+    if (origin) {
+      origin->secret_path = (fs::path(dir) / *name).string();
+      origin->secret_key = cred_key;
     }
     return ReadSecretFile(fs::path(dir) / *name, *cred,
                           fmt::format("{} of {}", cred_key, subject));
@@ -117,7 +127,7 @@ void ReadMastodonSource(MapReader& m, const YamlValue& item, const fs::path& bas
         fmt::format("source '{}': limit must be 1..40 (Mastodon's page size)", s->name));
   }
   const std::string subject = fmt::format("source '{}'", s->name);
-  if (auto token = ReadSecret(m, "token", base_dir, s->mentions, subject)) s->secret = *token;
+  if (auto token = ReadSecret(m, "token", base_dir, s->mentions, subject, s)) s->secret = *token;
 }
 
 // X API v2 recent search or mentions, Bluesky searchPosts or notifications, Reddit listings:

@@ -12,6 +12,7 @@
 #include "daemon/app/config_loader.h"
 #include "daemon/base/clock.h"
 #include "daemon/base/paths.h"
+#include "daemon/base/utf8.h"
 #include "daemon/sources/mastodon/status_parser.h"
 #include "detectors/detector.h"
 #include "detectors/post_limits.h"
@@ -182,7 +183,11 @@ CorpusReader::CorpusReader() : parsers_(std::make_unique<Parsers>()) {}
 CorpusReader::~CorpusReader() = default;
 
 Status CorpusReader::Read(const std::string& line, Post* post) {
-  simdjson::padded_string padded(line);
+  // Invalid UTF-8 and lone surrogate escapes become U+FFFD, as they do from the networks: one
+  // bad character must not make a line unreadable.
+  std::string scrubbed;
+  const std::string_view text = utf8::ScrubJson(line, &scrubbed);
+  simdjson::padded_string padded(text);
   simdjson::ondemand::document doc;
   object obj;
   if (parsers_->json.iterate(padded).get(doc) || doc.get_object().get(obj)) {
@@ -190,7 +195,7 @@ Status CorpusReader::Read(const std::string& line, Post* post) {
   }
   simdjson::ondemand::value account;
   if (obj.find_field_unordered("account").get(account) == simdjson::SUCCESS) {
-    auto parsed = parsers_->statuses.ParseStatus(line);
+    auto parsed = parsers_->statuses.ParseStatus(text);
     if (!parsed.ok()) return parsed.status();
     *post = *std::move(parsed);
   } else {

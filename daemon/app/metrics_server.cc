@@ -38,8 +38,12 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(std::string_view add
       resp.body = stale.empty() ? "ok\n" : fmt::format("stale: {}\n", fmt::join(stale, ", "));
     } else if (req.path == "/readyz") {
       const bool ready = h.ready();
-      resp.status = ready ? 200 : 503;
-      resp.body = ready ? "ready\n" : "not ready\n";
+      const std::vector<std::string> failing =
+          ready && h.failing ? h.failing() : std::vector<std::string>{};
+      resp.status = ready && failing.empty() ? 200 : 503;
+      resp.body = !ready           ? "not ready\n"
+                  : failing.empty() ? "ready\n"
+                                    : fmt::format("failing: {}\n", fmt::join(failing, "; "));
     } else {
       resp.status = 404;
       resp.body = "earshot serves /metrics, /healthz and /readyz\n";

@@ -2,7 +2,8 @@
 // address by default (metrics.address in earshot.yaml):
 //   GET /metrics   Prometheus text format 0.0.4
 //   GET /healthz   200 "ok" while every thread's heartbeat is fresh, else 503 naming the stale ones
-//   GET /readyz    200 once sources and sinks are up, 503 while starting or stopping
+//   GET /readyz    200 once sources and sinks are up, 503 while starting or stopping, and 503
+//                  naming them while sources keep failing ("failing: mastodon:airline (...)")
 // The callbacks run on the server's connection threads and must be thread-safe.
 #pragma once
 
@@ -21,6 +22,8 @@ struct MetricsHandlers {
   std::function<std::string()> metrics;               // the exposition text
   std::function<std::vector<std::string>()> stale;    // names of stale threads; empty = healthy
   std::function<bool()> ready;
+  // Sources whose fetches keep failing, named with why; any makes /readyz 503. May be unset.
+  std::function<std::vector<std::string>()> failing;
 };
 
 class MetricsServer {

@@ -49,14 +49,33 @@ void Poller::Join() {
 
 // Waits in slices so the heartbeat stays fresh through a long Retry-After: a source that is
 // waiting as told is healthy; only a thread stuck elsewhere goes stale.
-void Poller::Nap(std::stop_token stop, std::chrono::milliseconds wait) {
+void Poller::Nap(std::stop_token stop, std::chrono::milliseconds wait, bool wake_on_reload) {
   constexpr std::chrono::milliseconds kSlice{1000};
   const auto until = std::chrono::steady_clock::now() + wait;
   while (!stop.stop_requested()) {
     heartbeat_ms_ = SteadyMillis();
+    if (wake_on_reload && reload_credentials_.load()) return;
     const auto left = until - std::chrono::steady_clock::now();
     if (left <= left.zero()) return;
     SleepFor(stop, std::min<std::chrono::steady_clock::duration>(left, kSlice));
+  }
+}
+
+void Poller::Track(bool fetched, bool failed) {
+  const std::string component = fmt::format("source:{}", name_);
+  if (fetched) {
+    const int64_t before = stats_.consecutive_failures.exchange(0);
+    if (before >= kFailingAfter) {
+      log::Info(component, "fetching again after {} failures in a row; ready", before);
+    }
+    return;
+  }
+  if (!failed) return;
+  if (++stats_.consecutive_failures == kFailingAfter) {
+    log::Error(component,
+               "{} fetches in a row failed; /readyz reports this source as failing until one "
+               "succeeds (see the warnings above for why)",
+               kFailingAfter);
   }
 }
 
@@ -95,6 +114,7 @@ void Poller::Run(std::stop_token stop) {
   auto last_sent = std::chrono::steady_clock::now() - alive_every_;
   while (!stop.stop_requested()) {
     heartbeat_ms_ = SteadyMillis();
+    if (reload_credentials_.exchange(false)) source_->ReloadCredentials();
     SourceBatch fetched;
     Result<Pace> pace = Fetch(stop, &fetched);
     if (!pace.ok()) {
@@ -102,10 +122,14 @@ void Poller::Run(std::stop_token stop) {
       // The source handles every likely failure itself; what reaches here it could not pace.
       // Waiting a minute keeps a broken source from spinning while the rest keeps running.
       ++stats_.source_errors;
+      Track(false, true);
       log::Error(component, "{}; retrying in 60s", pace.status().message());
       Nap(stop, std::chrono::seconds(60));
       continue;
     }
+    // A call that fetched nothing and asks for a wait failed (Source::Next paces every failure
+    // with a wait > 0); a quiet stream's slice asks for none, and a good page sets `fetched`.
+    Track(fetched.fetched, fetched.posts.empty() && pace->wait.count() > 0);
     if (!fetched.posts.empty() || fetched.cursor.has_value() || !fetched.deleted_ids.empty() ||
         (fetched.fetched && std::chrono::steady_clock::now() - last_sent >= alive_every_)) {
       last_sent = std::chrono::steady_clock::now();
@@ -140,7 +164,7 @@ void Poller::Run(std::stop_token stop) {
       stats_.handoff_latency.Observe(std::chrono::steady_clock::now() - handoff);
       ++stats_.batches;
     }
-    Nap(stop, pace->wait);
+    Nap(stop, pace->wait, pace->credentials_rejected);
   }
   log::Info(component, "stopped");
 }

@@ -31,6 +31,9 @@ struct PollerStats {
   std::atomic<int64_t> source_errors{0}; // Next() failures the source could not pace itself
   std::atomic<int64_t> rechecks{0};      // posts re-checked on the network (Source::Recheck)
   std::atomic<int64_t> posts_truncated{0};  // posts whose text was cut to kMaxPostTextBytes
+  // Calls in a row that fetched nothing and asked for a wait (an HTTP error, a malformed page,
+  // a dropped stream, a 429) or failed outright; 0 again at the next call that fetched.
+  std::atomic<int64_t> consecutive_failures{0};
   LatencyHistogram detect_latency;       // per post: rules + sentiment
   LatencyHistogram handoff_latency;      // per batch: waiting for room in the escalator's queue
 
@@ -52,6 +55,12 @@ struct RecheckOptions {
   std::function<Result<std::vector<std::string>>()> ids;
 };
 
+// A source whose fetches failed this many times in a row is "failing": /readyz answers 503
+// naming it and earshot_source_failing{source} is 1, until a fetch succeeds. Failures back off
+// exponentially (1 s, 2 s, 4 s, ... with jitter), so five come within about half a minute:
+// far sooner than source_silent_after, and past any one blip.
+inline constexpr int64_t kFailingAfter = 5;
+
 class Poller {
  public:
   // While fetches succeed, a batch (maybe empty) goes out at least every `alive_every`, so the
@@ -65,15 +74,24 @@ class Poller {
   void Start();
   void RequestStop();
   void Join();
+  // Asks the poller to have its source re-read its credentials before its next request, and
+  // wakes it when it waits after a rejected credential. Thread-safe (the reload thread calls it).
+  void ReloadCredentials() { reload_credentials_ = true; }
 
   std::string_view name() const { return name_; }
   const PollerStats& stats() const { return stats_; }
+  // Whether the source's last kFailingAfter (or more) fetches all failed.
+  bool failing() const { return stats_.consecutive_failures.load() >= kFailingAfter; }
   // Steady-clock milliseconds of the last loop turn, for the watchdog.
   int64_t heartbeat_ms() const { return heartbeat_ms_.load(std::memory_order_relaxed); }
 
  private:
   void Run(std::stop_token stop);
-  void Nap(std::stop_token stop, std::chrono::milliseconds wait);
+  // Waits `wait`; with `wake_on_reload`, a ReloadCredentials() ends the wait early.
+  void Nap(std::stop_token stop, std::chrono::milliseconds wait, bool wake_on_reload = false);
+  // Counts a call's outcome into consecutive_failures, logging when the source turns failing
+  // and when it recovers.
+  void Track(bool fetched, bool failed);
 
   // The next call to make: a Recheck when one is due and it is its turn, else Next.
   Result<Pace> Fetch(std::stop_token stop, SourceBatch* fetched);
@@ -90,6 +108,7 @@ class Poller {
   const std::chrono::milliseconds alive_every_;
   PollerStats stats_;
   std::atomic<int64_t> heartbeat_ms_{0};
+  std::atomic<bool> reload_credentials_{false};
   std::jthread thread_;
 };
 

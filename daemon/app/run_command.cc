@@ -76,6 +76,7 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
     handlers.metrics = [a] { return a->RenderMetrics(); };
     handlers.stale = [a, stale_after] { return a->Stale(stale_after); };
     handlers.ready = [&ready] { return ready.load(); };
+    handlers.failing = [a] { return a->FailingSources(); };
     auto server = MetricsServer::Start(config->metrics_address, std::move(handlers));
     if (!server.ok()) {
       err << fmt::format("earshot: {}\n", server.status().message());

@@ -14,8 +14,9 @@ namespace {
 // Every network's stats struct names these counters alike.
 template <class Stats>
 SourceCounters CountersOf(const Stats& s) {
-  return {&s.requests,     &s.posts,         &s.bad_items,        &s.rate_limited,
-          &s.auth_errors,  &s.server_errors, &s.transport_errors, &s.malformed_pages};
+  return {&s.requests,    &s.posts,         &s.bad_items,        &s.rate_limited,
+          &s.auth_errors, &s.server_errors, &s.transport_errors, &s.malformed_pages,
+          &s.skipped};
 }
 
 // Creates the source, then reads its stats through the concrete type it is.
@@ -42,6 +43,7 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
                           : MastodonSourceConfig::Kind::kHashtag;
     cfg.tag = s.hashtag;
     cfg.token = s.secret;
+    cfg.token_file = {s.secret_path, s.secret_key};
     cfg.rate_budget = budget;
     cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.limit = s.limit;
@@ -63,6 +65,7 @@ Result<BuiltSource> BuildSource(const SourceSettings& s, const std::string& user
       built.counters.auth_errors = &st.auth_errors;
       built.counters.server_errors = &st.http_errors;
       built.counters.transport_errors = &st.disconnects;
+      built.counters.skipped = &st.skipped;
       built.source = *std::move(source);
       return built;
     }

@@ -11,6 +11,7 @@
 #include "daemon/app/app_config.h"
 #include "daemon/app/rate_budgets.h"
 #include "daemon/base/result.h"
+#include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
 
 namespace earshot {
@@ -26,6 +27,7 @@ struct SourceCounters {
   const std::atomic<int64_t>* server_errors = nullptr;
   const std::atomic<int64_t>* transport_errors = nullptr;
   const std::atomic<int64_t>* malformed_pages = nullptr;
+  const SkippedItems* skipped = nullptr;  // bad_items by reason
 };
 
 struct BuiltSource {

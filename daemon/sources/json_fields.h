@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "daemon/base/status.h"
+#include "daemon/base/utf8.h"
 
 namespace earshot::json_fields {
 
@@ -18,7 +19,11 @@ namespace dom = simdjson::dom;
 
 // Parses a whole response body that must be one JSON object (every page and answer the X and
 // Bluesky APIs send). kDataLoss naming what was wrong; *obj points into `parser`'s document.
+// Invalid UTF-8 and lone surrogate escapes become U+FFFD first: simdjson refuses a whole
+// document for either, and one post's bad character must not cost the page.
 inline Status ParseObject(dom::parser& parser, std::string_view json, dom::object* obj) {
+  std::string scrubbed;
+  json = utf8::ScrubJson(json, &scrubbed);  // the DOM copies what it keeps; no lifetime ties
   dom::element root;
   if (auto e = parser.parse(json.data(), json.size()).get(root)) {
     return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));

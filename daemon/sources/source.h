@@ -46,6 +46,9 @@ struct SourceBatch {
 // Always > 0 after a failure, so a failing source never busy-loops.
 struct Pace {
   std::chrono::milliseconds wait{0};
+  // The wait follows a rejected credential (HTTP 401/403): a reload (SIGHUP), which re-reads
+  // credential files, ends it early so a rotated token is tried at once.
+  bool credentials_rejected = false;
 };
 
 class Source {
@@ -59,7 +62,8 @@ class Source {
   // passes empty). Returns how long to wait before the next call.
   //
   // Likely failures are handled here, never returned: HTTP 401/403 (logged as an error naming
-  // the source and the fix, then a long wait), 429 (Retry-After or the rate-limit reset), 5xx,
+  // the source and the fix; a source whose credential comes from a file re-reads it and retries
+  // soon, then backs off to a long wait marked Pace::credentials_rejected), 429 (Retry-After or the rate-limit reset), 5xx,
   // timeouts, truncated or malformed bodies (logged, counted, backoff with jitter; the cursor
   // stays where it was, so nothing is lost). A single bad item in a page is skipped, logged and
   // counted; the rest of the page is delivered.
@@ -73,6 +77,11 @@ class Source {
   // Call before the first Next. kInvalidArgument when the cursor cannot be one of ours. Without
   // a Restore, the source starts from "now" (see each source for what that means).
   virtual Status Restore(std::string_view cursor) = 0;
+
+  // Re-reads the source's credential files (token_file, token_credential) on reload, so a
+  // rotated token is used without a restart. Logs what changed, never the credential; a file
+  // that cannot be read keeps the credential in use. Called on the poller's thread.
+  virtual void ReloadCredentials() {}
 
   // Whether Recheck works for this source. The poller only re-checks sources that say so.
   virtual bool can_recheck() const { return false; }

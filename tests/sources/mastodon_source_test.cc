@@ -2,6 +2,10 @@
 // assert on the Pace it returns; they never sleep on a Pace (except one short Retry-After).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -201,6 +205,49 @@ TEST_CASE("MastodonSource: every failure is paced, keeps the cursor, and loses n
       CHECK(Drain(rig) == std::vector<std::string>(ids.begin() + 1, ids.end()));
     }
   }
+}
+
+TEST_CASE("MastodonSource: a rejected token re-reads its file, retries soon, then backs off",
+          "[sources][mastodon]") {
+  FakeMastodonOptions options = Generous();
+  options.token = "old-token";
+  const std::string path = fmt::format("/tmp/earshot-token-{}", ::getpid());
+  std::ofstream(path) << "old-token\n";
+  Rig rig = MakeRig(options, [&](MastodonSourceConfig& cfg) {
+    cfg.token = "old-token";
+    cfg.token_file = {path, "token_file"};
+  });
+  AddTagged(*rig.fake, 1, "post");
+  REQUIRE(NextOk(rig).posts.size() == 1);
+
+  // Revoked, and the file not yet replaced: short first retry, then 4 times longer each time.
+  rig.fake->SetToken("new-token");
+  SourceBatch batch;
+  auto pace = rig.source->Next(std::stop_token(), *rig.http, &batch);
+  REQUIRE(pace.ok());
+  CHECK(pace->wait == 10000ms);
+  CHECK(pace->credentials_rejected);
+  CHECK_FALSE(batch.fetched);
+  CHECK(NextOk(rig).wait == 40000ms);
+  CHECK(NextOk(rig).wait == 160000ms);
+  CHECK(NextOk(rig).wait == kBackoffMax);
+
+  // The operator replaces the file: the retry reads it again and carries the new token.
+  std::ofstream(path) << "new-token\n";
+  AddTagged(*rig.fake, 1, "later");
+  Call ok = NextOk(rig);
+  CHECK(ok.posts.size() == 1);
+  CHECK(rig.fake->requests().back().Header("authorization") == "Bearer new-token");
+
+  // A reload re-reads it too, before any 401.
+  std::ofstream(path) << "newer-token\n";
+  rig.fake->SetToken("newer-token");
+  rig.source->ReloadCredentials();
+  AddTagged(*rig.fake, 1, "after reload");
+  CHECK(NextOk(rig).posts.size() == 1);
+  CHECK(rig.fake->requests().back().Header("authorization") == "Bearer newer-token");
+  CHECK(rig.mastodon().stats().auth_errors == 4);
+  std::remove(path.c_str());
 }
 
 TEST_CASE("MastodonSource: 5xx backoff grows while failures last and resets on success",

@@ -317,7 +317,8 @@ Result<Pace> BlueskySource::Search(std::stop_token stop, HttpClient& http, Sourc
   PageArrived(batch);
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;
-    log::Warn(name_, "skipped a bad post from {}: {}", host_, error);
+    const std::string_view reason = stats_.skipped.Count(error);
+    log::Warn(name_, "skipped a bad post from {} ({}): {}", host_, reason, error);
   }
   if (page.newest_sort_at && (!run_newest_ || *page.newest_sort_at > *run_newest_)) {
     run_newest_ = page.newest_sort_at;
@@ -359,7 +360,8 @@ Result<Pace> BlueskySource::Notifications(std::stop_token stop, HttpClient& http
   stats_.notifications_skipped += page.skipped;
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;
-    log::Warn(name_, "skipped a bad notification from {}: {}", host_, error);
+    const std::string_view reason = stats_.skipped.Count(error);
+    log::Warn(name_, "skipped a bad notification from {} ({}): {}", host_, reason, error);
   }
   if (page.newest_indexed_at && (!run_newest_ || *page.newest_indexed_at > *run_newest_)) {
     run_newest_ = page.newest_indexed_at;

@@ -56,6 +56,7 @@
 #include "daemon/base/result.h"
 #include "daemon/sources/bluesky/post_parser.h"
 #include "daemon/sources/rate_budget.h"
+#include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
 
 namespace earshot {
@@ -87,6 +88,7 @@ struct BlueskySourceStats {
   std::atomic<int64_t> notifications_skipped{0};
   std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
       malformed_pages{0}, client_errors{0};
+  SkippedItems skipped;  // bad_items by reason
 };
 
 class BlueskySource final : public Source {

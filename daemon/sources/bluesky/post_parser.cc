@@ -284,6 +284,8 @@ Status PostParser::ParseNotificationPage(std::string_view json, ParsedNotificati
 
 Status PostParser::ParseProfiles(std::string_view json, std::vector<Profile>* out) {
   out->clear();
+  std::string scrubbed;
+  json = utf8::ScrubJson(json, &scrubbed);  // display names are outside text too
   dom::element root;
   if (auto e = parser_.parse(json.data(), json.size()).get(root)) {
     return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));

@@ -165,7 +165,8 @@ class FakeBluesky::Impl {
     const std::string record = fmt::format(
         "{{\"$type\":\"app.bsky.feed.post\",\"text\":{text},\"createdAt\":\"{created}\","
         "\"langs\":[{langs}]{facets}{reply}{embed}}}",
-        fmt::arg("text", Q(t)), fmt::arg("created", FormatIso8601(created)),
+        fmt::arg("text", p.text_json.empty() ? Q(t) : p.text_json),
+        fmt::arg("created", FormatIso8601(created)),
         fmt::arg("langs", langs),
         fmt::arg("facets", facets.empty() ? "" : ",\"facets\":[" + facets + "]"),
         fmt::arg("reply", reply), fmt::arg("embed", embed));

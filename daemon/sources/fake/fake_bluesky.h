@@ -48,6 +48,9 @@ struct FakeBskyPost {
   std::string display_name;  // "" = none
   int64_t followers = 10;
   std::string text;  // #tags and @handles in it become facets
+  // The record's `text` as a JSON value written byte for byte, quotes included (a raw 0xFF, a
+  // lone "\\ud83d"): tests serve poison with it. `text` still decides search and facets.
+  std::string text_json;
   std::vector<std::string> langs = {"en"};
   std::string reply_to;                  // the uri of an earlier post: a reply in its thread
   std::string quote_of;                  // the uri of an earlier post: a quote post (embed)

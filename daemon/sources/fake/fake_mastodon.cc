@@ -150,7 +150,8 @@ class FakeMastodon::Impl {
         fmt::arg("uri", Q(fmt::format("{}/users/{}/statuses/{}", base_url_, path_user, id))),
         fmt::arg("url", Q(fmt::format("{}/@{}/{}", base_url_, path_user, id))),
         fmt::arg("replies", s.replies), fmt::arg("reblogs", s.reblogs),
-        fmt::arg("favs", s.favourites), fmt::arg("content", Q(content)),
+        fmt::arg("favs", s.favourites),
+        fmt::arg("content", s.content_json.empty() ? Q(content) : s.content_json),
         fmt::arg("account", account), fmt::arg("mentions", mentions_json),
         fmt::arg("tags", tags_json));
     reply_authors_.emplace_back(AccountId(s.acct), id);
@@ -217,6 +218,10 @@ class FakeMastodon::Impl {
   void ClearFaults() {
     std::lock_guard lock(mu_);
     faults_.clear();
+  }
+  void SetToken(std::string token) {
+    std::lock_guard lock(mu_);
+    options_.token = std::move(token);
   }
   void RedirectStreams(std::string location_prefix, int status) {
     std::lock_guard lock(mu_);
@@ -718,6 +723,7 @@ size_t FakeMastodon::DropStreams(bool mid_event) { return impl_->DropStreams(mid
 size_t FakeMastodon::open_streams() const { return impl_->open_streams(); }
 void FakeMastodon::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
 void FakeMastodon::ClearFaults() { impl_->ClearFaults(); }
+void FakeMastodon::SetToken(std::string token) { impl_->SetToken(std::move(token)); }
 void FakeMastodon::RedirectStreams(std::string location_prefix, int status) {
   impl_->RedirectStreams(std::move(location_prefix), status);
 }

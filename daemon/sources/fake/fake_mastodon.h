@@ -58,6 +58,10 @@ struct FakeStatus {
   // (and mentions), http(s) URLs become links with invisible/ellipsis spans.
   std::string text;
   std::string html;                   // `content` verbatim; when set, `text` is ignored
+  // `content` as a JSON value written into the body byte for byte, quotes included, e.g.
+  // "\"<p>late \xFF</p>\"" or "\"<p>\\ud83d</p>\"": tests serve invalid UTF-8 and lone surrogate
+  // escapes with it. When set, `text` still decides the tags and mentions.
+  std::string content_json;
   std::vector<std::string> tags;      // extra tags, without '#'
   std::vector<std::string> mentions;  // extra mentioned accts, without '@'
   std::string language = "en";        // "" = null
@@ -143,6 +147,9 @@ class FakeMastodon {
 
   void InjectFault(FakeFault fault);
   void ClearFaults();
+  // From now on accepts only this token (a revoked one gets 401), as after an operator rotates
+  // the account's access token; "" = no token check.
+  void SetToken(std::string token);
 
   // From now on, every /api/v1/streaming path answers `status` (301 as Mastodon's web host;
   // 302/307/308 also work) with `Location: <location_prefix><path>?<query>`: the request's own

@@ -68,7 +68,44 @@ MastodonSource::MastodonSource(MastodonSourceConfig config, Clock& clock,
       host_(UrlHost(config_.base_url)),
       clock_(clock),
       budget_(clock, config_.backoff, config_.rate_budget),
-      parser_(std::move(local_domain)) {}
+      parser_(std::move(local_domain)),
+      token_(config_.token) {}
+
+void MastodonSource::ReloadCredentials() {
+  if (config_.token_file.empty()) return;
+  const std::string outcome = Reread(config_.token_file, &token_);
+  log::Info(name_, "re-read {}: {}", config_.token_file.Describe(), outcome);
+}
+
+Pace MastodonSource::Rejected(int status) {
+  ++stats_.auth_errors;
+  ++auth_failures_;
+  // With a token file: short at first (the token may be being replaced right now), then 4 times
+  // longer each time, up to the long wait. Without one nothing can change: the long wait.
+  const milliseconds max = budget_.options().backoff_max;
+  const milliseconds wait = std::max(
+      config_.token_file.empty() ? max : AuthRetryWait(config_.auth_retry, auth_failures_, max),
+      budget_.SpreadWait());
+  Pace pace{wait};
+  pace.credentials_rejected = true;
+  if (config_.token_file.empty()) {
+    log::Error(name_,
+               "token rejected by {} (HTTP {}: revoked, expired, or missing the read scope); "
+               "no token_file to re-read: set token_file (or token_credential) and restart. "
+               "Retrying in {:.0f}s",
+               host_, status, Secs(wait));
+    return pace;
+  }
+  const std::string outcome = Reread(config_.token_file, &token_);
+  log::Error(name_,
+             "token rejected by {} (HTTP {}: revoked, expired, or missing the read scope); "
+             "re-reading {} and retrying in {:.0f}s: {}{}",
+             host_, status, config_.token_file.Describe(), Secs(wait), outcome,
+             outcome == kSameCredential
+                 ? "; replace it with a valid token (a reload, SIGHUP, retries at once)"
+                 : "");
+  return pace;
+}
 
 Status MastodonSource::Restore(std::string_view cursor) {
   if (cursor.empty() || cursor.size() > 64 || !UrlSafe(cursor)) {
@@ -110,7 +147,7 @@ Result<HttpResponse> MastodonSource::Get(std::stop_token stop, HttpClient& http,
   req.total_timeout = config_.request_timeout;
   req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
   req.headers.emplace_back("Accept", "application/json");
-  if (!config_.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + config_.token);
+  if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
   ++stats_.requests;
   Result<HttpResponse> sent = http.Send(req, stop);
   if (!sent.ok()) {
@@ -128,21 +165,16 @@ Result<HttpResponse> MastodonSource::Get(std::stop_token stop, HttpClient& http,
 
 Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) {
   if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
+  // Retrying after a rejected token: the file may have been replaced since; read it again.
+  if (auth_failures_ > 0 && !config_.token_file.empty()) Reread(config_.token_file, &token_);
   std::optional<Pace> failed;
   Result<HttpResponse> sent = Get(stop, http, next_url_ ? *next_url_ : FirstUrl(), &failed);
   if (failed) return *failed;
   if (!sent.ok()) return sent.status();
   const HttpResponse& resp = *sent;
 
-  if (resp.status == 401 || resp.status == 403) {
-    ++stats_.auth_errors;
-    const milliseconds wait = std::max(budget_.options().backoff_max, budget_.SpreadWait());
-    log::Error(name_,
-               "HTTP {} from {}: the access token was rejected (revoked, expired, or missing the "
-               "read scope); replace the token file and reload. Retrying in {:.0f}s",
-               resp.status, host_, Secs(wait));
-    return Pace{wait};
-  }
+  if (resp.status == 401 || resp.status == 403) return Rejected(resp.status);
+  auth_failures_ = 0;
   if (resp.status == 429) {
     ++stats_.rate_limited;
     const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
@@ -179,7 +211,8 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
   ++stats_.pages;
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;
-    log::Warn(name_, "skipped a bad item from {}: {}", host_, error);
+    const std::string_view reason = stats_.skipped.Count(error);
+    log::Warn(name_, "skipped a bad item from {} ({}): {}", host_, reason, error);
   }
   stats_.posts += static_cast<int64_t>(page.posts.size());
   // Mastodon sends newest first; the pipeline wants oldest first.

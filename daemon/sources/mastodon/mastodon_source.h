@@ -13,7 +13,11 @@
 //     backlog drains fast; the poll interval once a page comes back short or empty.
 //
 // Failures (each logged under the source's name, counted in stats(), never with the token):
-//   401/403         error "token rejected; replace the token file", wait backoff_max (5 min)
+//   401/403         error "token rejected by <host>; re-reading token_file <path> and retrying
+//                   in 10s": the token file is re-read at once and before each retry, which
+//                   comes after auth_retry (10 s), then 4 times longer each time up to
+//                   backoff_max (5 min); a reload (SIGHUP) re-reads the file and ends the wait
+//                   (Pace::credentials_rejected). Without a token file: backoff_max.
 //   429             wait Retry-After, else until X-RateLimit-Reset, else backoff
 //   5xx, timeout, transport error, truncated or malformed body: backoff with full jitter
 //   other 4xx       error, wait backoff_max
@@ -31,8 +35,10 @@
 
 #include "daemon/base/clock.h"
 #include "daemon/base/result.h"
+#include "daemon/sources/credential.h"
 #include "daemon/sources/mastodon/status_parser.h"
 #include "daemon/sources/rate_budget.h"
+#include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
 
 namespace earshot {
@@ -45,6 +51,12 @@ struct MastodonSourceConfig {
   // Bearer token, already read from its file by the caller; required for kMentions, sent with
   // hashtag requests too when set. Never logged.
   std::string token;
+  // The file `token` was read from: re-read after a 401/403 and on reload (ReloadCredentials),
+  // so a rotated token needs no restart. Empty: the token is fixed.
+  CredentialFile token_file;
+  // After a 401/403, the first retry comes this soon (the operator may be replacing the token
+  // right now); each further one waits 4 times longer, up to backoff.backoff_max.
+  std::chrono::milliseconds auth_retry{10000};
   std::chrono::milliseconds poll_interval{15000};
   int limit = 40;          // page size, 1..40
   std::chrono::milliseconds request_timeout{30000};  // one request, body included
@@ -63,6 +75,7 @@ struct MastodonSourceStats {
   std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
       malformed_pages{0}, client_errors{0};
   std::atomic<int64_t> rechecks{0}, rechecks_gone{0};  // re-checked posts, and those deleted
+  SkippedItems skipped;  // bad_items by reason
 };
 
 class MastodonSource final : public Source {
@@ -76,6 +89,7 @@ class MastodonSource final : public Source {
   Result<Pace> Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) override;
   // Any non-empty cursor made of URL-safe characters (Mastodon ids are digits).
   Status Restore(std::string_view cursor) override;
+  void ReloadCredentials() override;
   // GET /api/v1/statuses/:id with the source's token: 404 (or 410) means deleted; 200 means it
   // is still there; anything else is a failure handled as in Next (nothing is deleted).
   bool can_recheck() const override { return true; }
@@ -96,6 +110,8 @@ class MastodonSource final : public Source {
   Result<HttpResponse> Get(std::stop_token stop, HttpClient& http, std::string url,
                            std::optional<Pace>* failed);
   Pace Failure(std::string_view what);
+  // A 401/403: re-reads the token file, logs what happens, and paces the retry.
+  Pace Rejected(int status);
   Pace Wait(std::chrono::milliseconds floor) const;
 
   const MastodonSourceConfig config_;
@@ -107,6 +123,8 @@ class MastodonSource final : public Source {
   mastodon::StatusParser parser_;
   std::optional<std::string> cursor_;
   std::optional<std::string> next_url_;  // Link rel="prev" to follow, same origin only
+  std::string token_;                    // in use; config_.token until re-read
+  int auth_failures_ = 0;                // 401/403s in a row
   MastodonSourceStats stats_;
 };
 

@@ -109,7 +109,13 @@ MastodonStreamSource::MastodonStreamSource(MastodonStreamSourceConfig config, Cl
       rest_(std::move(rest)),
       sse_(std::move(sse)),
       parser_(LocalDomain(config_.mastodon)),
-      reconnect_(clock, config_.mastodon.backoff) {}
+      reconnect_(clock, config_.mastodon.backoff),
+      token_(config_.mastodon.token) {}
+
+void MastodonStreamSource::ReloadCredentials() {
+  rest_->ReloadCredentials();  // logs what it found; the stream's token is the same file
+  if (!config_.mastodon.token_file.empty()) Reread(config_.mastodon.token_file, &token_);
+}
 
 Status MastodonStreamSource::Restore(std::string_view cursor) {
   if (cursor.empty() || cursor.size() > 64 || !UrlSafe(cursor)) {
@@ -179,9 +185,11 @@ Status MastodonStreamSource::OpenStream() {
   req.connect_timeout = std::min(config_.mastodon.request_timeout, milliseconds(10000));
   req.total_timeout = config_.idle_timeout;  // the idle guard, for a stream
   req.headers.emplace_back("Accept", "text/event-stream");
-  if (!config_.mastodon.token.empty()) {
-    req.headers.emplace_back("Authorization", "Bearer " + config_.mastodon.token);
+  // Retrying after a rejected token: the file may have been replaced since; read it again.
+  if (auth_failures_ > 0 && !config_.mastodon.token_file.empty()) {
+    Reread(config_.mastodon.token_file, &token_);
   }
+  if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
   sse_parser_.Reset();
   EARSHOT_RETURN_IF_ERROR(sse_->Open(req));
   ++stats_.connects;
@@ -245,8 +253,10 @@ void MastodonStreamSource::HandleEvent(const SseEvent& event, SourceBatch* batch
                                      : parser_.ParseStatusPage(array, &page);
   if (!parsed.ok() || !page.errors.empty()) {
     ++stats_.bad_events;
-    log::Warn(name_, "skipped a bad '{}' event from {} ({} bytes): {}", event.type, host_,
-              event.data.size(), parsed.ok() ? page.errors.front() : parsed.message());
+    const std::string& why = parsed.ok() ? page.errors.front() : parsed.message();
+    const std::string_view reason = stats_.skipped.Count(why);
+    log::Warn(name_, "skipped a bad '{}' event from {} ({} bytes, {}): {}", event.type, host_,
+              event.data.size(), reason, why);
     if (parsed.ok() && page.newest_id && !edit) Advance(*page.newest_id);
     return;
   }
@@ -270,13 +280,30 @@ Pace MastodonStreamSource::StreamDown() {
   ++stats_.disconnects;
   if (status == 401 || status == 403) {
     ++stats_.auth_errors;
-    const milliseconds wait = config_.mastodon.backoff.backoff_max;
+    ++auth_failures_;
+    const CredentialFile& file = config_.mastodon.token_file;
+    const milliseconds max = config_.mastodon.backoff.backoff_max;
+    Pace pace{file.empty() ? max
+                           : AuthRetryWait(config_.mastodon.auth_retry, auth_failures_, max)};
+    pace.credentials_rejected = true;
+    if (file.empty()) {
+      log::Error(name_,
+                 "token rejected by the streaming API of {} (HTTP {}: revoked, expired, or "
+                 "missing the read scope); no token_file to re-read: set token_file (or "
+                 "token_credential) and restart. Retrying in {:.0f}s",
+                 host_, status, Secs(pace.wait));
+      return pace;
+    }
+    const std::string outcome = Reread(file, &token_);
+    rest_->ReloadCredentials();  // the gap fills use the same token
     log::Error(name_,
-               "HTTP {} from the streaming API of {}: the access token was rejected (revoked, "
-               "expired, or missing the read scope); replace the token file and reload. Retrying "
-               "in {:.1f}s",
-               status, host_, Secs(wait));
-    return Pace{wait};
+               "token rejected by the streaming API of {} (HTTP {}: revoked, expired, or missing "
+               "the read scope); re-reading {} and retrying in {:.0f}s: {}{}",
+               host_, status, file.Describe(), Secs(pace.wait), outcome,
+               outcome == kSameCredential
+                   ? "; replace it with a valid token (a reload, SIGHUP, retries at once)"
+                   : "");
+    return pace;
   }
   if (status == 429) {
     ++stats_.rate_limited;
@@ -399,7 +426,7 @@ Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
   }
   const long status = sse_->status();
   if (status != 0 && status != 200) return StreamDown();
-  if (status == 200) redirects_in_a_row_ = 0;
+  if (status == 200) redirects_in_a_row_ = auth_failures_ = 0;
   // Any byte from a 200 stream, a heartbeat included, shows the network answering.
   if (status == 200 && !bytes.empty()) batch->fetched = true;
   if (gap_pending_) {

@@ -78,6 +78,7 @@
 #include "daemon/sources/mastodon/mastodon_source.h"
 #include "daemon/sources/mastodon/status_parser.h"
 #include "daemon/sources/rate_budget.h"
+#include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
 
 namespace earshot {
@@ -101,6 +102,7 @@ struct MastodonStreamSourceStats {
       heartbeats{0}, posts{0}, edits{0}, deletes{0}, ignored_events{0}, bad_events{0},
       duplicates{0}, gap_fill_requests{0}, gap_fill_posts{0}, auth_errors{0}, rate_limited{0},
       http_errors{0}, redirects{0}, bad_redirects{0};  // redirects: followed; bad: refused
+  SkippedItems skipped;  // bad_events by reason
 };
 
 class MastodonStreamSource final : public Source {
@@ -115,6 +117,8 @@ class MastodonStreamSource final : public Source {
   // A Mastodon id (status id for hashtags, notification id for mentions). The first stream
   // connection is then followed by a gap fill from it.
   Status Restore(std::string_view cursor) override;
+  // Re-reads the token file for the stream and for its gap fills.
+  void ReloadCredentials() override;
   // Through the REST source inside (GET /api/v1/statuses/:id): deletions sent while the stream
   // was down are never replayed, so a re-check is how they are found.
   bool can_recheck() const override { return true; }
@@ -155,6 +159,8 @@ class MastodonStreamSource final : public Source {
   SseParser sse_parser_;
   mastodon::StatusParser parser_;
   RateBudget reconnect_;
+  std::string token_;      // in use; config_.mastodon.token until re-read
+  int auth_failures_ = 0;  // 401/403s in a row from the streaming API
 
   bool discovered_ = false;
   std::string discovered_url_;  // what discovery chose, before any redirect

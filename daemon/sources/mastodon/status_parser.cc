@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "daemon/base/utf8.h"
 #include "daemon/sources/mastodon/html_text.h"
 
 namespace earshot::mastodon {
@@ -343,7 +344,11 @@ Status StatusParser::ParseNotificationPage(std::string_view json, ParsedPage* pa
 
 Status StatusParser::ParsePage(std::string_view json, bool notifications, ParsedPage* page) {
   *page = ParsedPage{};
-  buffer_ = simdjson::padded_string(json);
+  // Invalid UTF-8 and lone surrogates become U+FFFD: simdjson rejects a whole document for
+  // invalid UTF-8 at iterate time, and get_string fails on a lone surrogate, which would cost
+  // the page (and the cursor would never move past it).
+  std::string scrubbed;
+  buffer_ = simdjson::padded_string(utf8::ScrubJson(json, &scrubbed));
   od::document doc;
   if (auto e = parser_.iterate(buffer_).get(doc)) {
     return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));
@@ -391,7 +396,8 @@ Status StatusParser::ParsePage(std::string_view json, bool notifications, Parsed
 }
 
 Result<Post> StatusParser::ParseStatus(std::string_view json) {
-  buffer_ = simdjson::padded_string(json);
+  std::string scrubbed;
+  buffer_ = simdjson::padded_string(utf8::ScrubJson(json, &scrubbed));
   od::document doc;
   if (auto e = parser_.iterate(buffer_).get(doc)) {
     return Status::InvalidArgument(fmt::format("status: {}", simdjson::error_message(e)));

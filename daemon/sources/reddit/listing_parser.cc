@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "daemon/base/utf8.h"
+
 namespace earshot::reddit {
 namespace {
 
@@ -130,6 +132,10 @@ bool Item(dom::element child, std::string* name_out, bool* ignored, Post* post, 
 
 Status ListingParser::ParseListing(std::string_view json, ParsedListing* out) {
   *out = ParsedListing{};
+  // Invalid UTF-8 and lone surrogates become U+FFFD: simdjson refuses a whole document for
+  // either, and one post's bad character must not cost the page.
+  std::string scrubbed;
+  json = utf8::ScrubJson(json, &scrubbed);
   dom::element root;
   if (auto e = parser_.parse(json.data(), json.size()).get(root)) {
     return Status::DataLoss(fmt::format("body is not JSON: {}", simdjson::error_message(e)));

@@ -301,7 +301,8 @@ Result<Pace> RedditSource::Next(std::stop_token stop, HttpClient& http, SourceBa
   ++stats_.pages;
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;
-    log::Warn(name_, "skipped a bad item from {}: {}", host_, error);
+    const std::string_view reason = stats_.skipped.Count(error);
+    log::Warn(name_, "skipped a bad item from {} ({}): {}", host_, reason, error);
   }
   const bool reanchored = reanchor_;
   reanchor_ = false;

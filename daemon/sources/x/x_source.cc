@@ -302,7 +302,8 @@ Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* 
   ++stats_.pages;
   for (const std::string& error : page.errors) {
     ++stats_.bad_items;
-    log::Warn(name_, "skipped a bad tweet from {}: {}", host_, error);
+    const std::string_view reason = stats_.skipped.Count(error);
+    log::Warn(name_, "skipped a bad tweet from {} ({}): {}", host_, reason, error);
   }
   stats_.retweets_ignored += page.ignored;
   stats_.posts += static_cast<int64_t>(page.posts.size());

@@ -56,6 +56,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/result.h"
 #include "daemon/sources/rate_budget.h"
+#include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
 #include "daemon/sources/x/tweet_parser.h"
 
@@ -89,6 +90,7 @@ struct XSourceStats {
       malformed_pages{0}, client_errors{0};
   // Mentions mode: username lookups sent, and those that did not yield an id.
   std::atomic<int64_t> user_lookups{0}, lookup_errors{0};
+  SkippedItems skipped;  // bad_items by reason
 };
 
 class XSource final : public Source {
