@@ -198,7 +198,9 @@ std::vector<Delivery> EmailDeliveries(const SmtpServer& smtp) {
   return out;
 }
 
-// The exec command appends "<incident>-<seq> <kind> <wire JSON>" per run.
+// The exec command appends "<incident>-<seq> <kind> <wire JSON>" per run. Like any careful
+// command it first checks that its stdin is whole: a daemon killed just after starting it
+// leaves it an empty stdin (the same escalation is run again after the restart).
 std::vector<Delivery> ExecDeliveries(const std::string& path) {
   std::vector<Delivery> out;
   std::istringstream lines(ReadFile(path));
@@ -317,7 +319,7 @@ void RunTrial(int trial, uint64_t seed, Totals& totals, std::vector<std::string>
     retry_max: 400ms
   - name: runbook
     type: exec
-    command: [/bin/sh, -c, 'printf "%s-%s %s %s\n" "$EARSHOT_INCIDENT_ID" "$EARSHOT_SEQ" "$EARSHOT_KIND" "$(cat)" >> "$SOAK_EXEC_LOG"']
+    command: [/bin/sh, -c, 'json=$(cat); case "$json" in *"}") ;; *) exit 75 ;; esac; printf "%s-%s %s %s\n" "$EARSHOT_INCIDENT_ID" "$EARSHOT_SEQ" "$EARSHOT_KIND" "$json" >> "$SOAK_EXEC_LOG"']
     timeout: 5s
     retry_initial: 100ms
     retry_max: 400ms
@@ -413,8 +415,11 @@ escalation:
   for (const auto& [sink, t] : tallies) totals.sinks[sink] += t;
   if (!arrived || !mine.empty()) {
     for (std::string& p : mine) problems.push_back(fmt::format("trial {} (seed {:#x}): {}", trial, seed, p));
-    std::cerr << fmt::format("-- trial {} (seed {:#x}) failed; the daemon's log:\n{}\n", trial,
-                             seed, rig.DaemonLog());
+    std::string what;
+    for (const std::string& p : mine) what += "   " + p + "\n";
+    if (!arrived) what += "   (not everything arrived within 60 s)\n";
+    std::cerr << fmt::format("-- trial {} (seed {:#x}) failed:\n{}-- the daemon's log:\n{}\n",
+                             trial, seed, what, rig.DaemonLog());
   }
 }
 
