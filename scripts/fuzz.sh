@@ -106,7 +106,7 @@ report() {
       failed=$((failed + 1))
       echo "  $name failed (exit $rc); log: $log" >&2
       grep -E 'invariant broken|ERROR: (AddressSanitizer|libFuzzer)|runtime error|Test unit written' \
-        "$log" | head -5 | sed 's/^/    /' >&2
+        "$log" | head -5 | sed 's/^/    /' >&2 || true
     fi
   done
   echo "fuzz: $passed passed, $failed failed"
