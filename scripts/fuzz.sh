@@ -77,7 +77,8 @@ run_one() {  # <seconds> <corpus dir> <name> <max_len> <dict> <fixtures...>
   local rc=0
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$dir/fuzz/earshot_fuzz_$name" "$corpus" "$seed_dir" -dict="fuzz/dict/$dict.dict" \
+    timeout -k 10 $((seconds + 60)) \
+    "$dir/fuzz/earshot_fuzz_$name" "$corpus" "$seed_dir" -dict="fuzz/dict/$dict.dict" "${extra[@]}" \
     -max_len="$max_len" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$dir/findings/$name-" \
     >"$dir/logs/$name.log" 2>&1 || rc=$?
@@ -133,6 +134,10 @@ run_all() {  # <seconds> <corpus root>
   report
 }
 
+# libFuzzer flags for every run. The outer timeout above guards against a run that hangs in
+# libFuzzer's own timeout handler, as one was seen to.
+extra=()
+
 case "$mode" in
   build)
     build
@@ -141,6 +146,7 @@ case "$mode" in
     build
     # A fresh corpus each time: the smoke says what the seeds and this many seconds find.
     rm -rf "$dir/smoke"
+    extra=(-seed=1)  # the same mutations each time, so a smoke that passed passes again
     run_all "${2:-20}" "$dir/smoke"
     ;;
   long)
