@@ -319,7 +319,7 @@ void RunTrial(int trial, uint64_t seed, Totals& totals, std::vector<std::string>
     retry_max: 400ms
   - name: runbook
     type: exec
-    command: [/bin/sh, -c, 'json=$(cat); case "$json" in *"}") ;; *) exit 75 ;; esac; printf "%s-%s %s %s\n" "$EARSHOT_INCIDENT_ID" "$EARSHOT_SEQ" "$EARSHOT_KIND" "$json" >> "$SOAK_EXEC_LOG"']
+    command: [/bin/sh, -c, 'json=$(cat); case "$json" in *"}}") ;; *) exit 75 ;; esac; printf "%s-%s %s %s\n" "$EARSHOT_INCIDENT_ID" "$EARSHOT_SEQ" "$EARSHOT_KIND" "$json" >> "$SOAK_EXEC_LOG"']
     timeout: 5s
     retry_initial: 100ms
     retry_max: 400ms
