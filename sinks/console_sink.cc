@@ -40,6 +40,19 @@ std::string Excerpt(std::string_view text, size_t max) {
   return TerminalSafe(flat) + "…";
 }
 
+// TerminalSafe line by line: a summary's own line breaks are layout, not an attack, and the
+// email sink (which shares this text) relies on them for its dot-stuffing.
+std::string SafeLines(std::string_view text) {
+  std::string out;
+  for (size_t start = 0;;) {
+    const size_t end = text.find('\n', start);
+    AppendTerminalSafe(text.substr(start, end == std::string_view::npos ? end : end - start), &out);
+    if (end == std::string_view::npos) return out;
+    out += '\n';
+    start = end + 1;
+  }
+}
+
 std::string Upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -75,7 +88,7 @@ std::string FormatEscalationText(const Escalation& e, bool color) {
   std::string out = fmt::format(
       "{}{:<8}{} {:<7} {}  {}{}", color ? SeverityColor(e.severity) : "",
       Upper(SeverityName(e.severity)), reset, KindName(e.kind), TerminalSafe(e.incident_id),
-      TerminalSafe(e.summary),
+      SafeLines(e.summary),
       e.rule_id.empty() && e.category.empty()
           ? std::string()
           : fmt::format(" {}({}{}{}){}", dim, TerminalSafe(e.rule_id),

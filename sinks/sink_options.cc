@@ -42,7 +42,6 @@ std::string Trim(std::string_view s) {
 }
 
 // Tokens and keys are at most a few KiB.
-constexpr size_t kMaxSecretFileBytes = 64 * 1024;
 
 // Reads a secret file. The message names the path (not secret) and never the content.
 Result<std::string> ReadSecretFile(const std::string& path, std::string_view key) {

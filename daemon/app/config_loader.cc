@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "daemon/base/file_read.h"
 #include "daemon/base/log.h"
 #include "daemon/config/yaml_reader.h"
 #include "sinks/registry.h"
@@ -29,15 +30,16 @@ fs::path Resolve(const fs::path& base_dir, const std::string& p) {
 // The message names the file, never its content.
 std::optional<std::string> ReadSecretFile(const fs::path& path, const YamlValue& where,
                                           std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    where.Error(fmt::format("{}: cannot read {}; create it (mode 0600) or fix the path", what,
-                            path.string()));
+  // A regular file of bounded size: a FIFO named here must not hang `check` or a reload.
+  Result<std::string> text = ReadRegularFile(path, kMaxSecretFileBytes);
+  if (!text.ok()) {
+    where.Error(text.status().code() == Status::Code::kNotFound
+                    ? fmt::format("{}: cannot read {}; create it (mode 0600) or fix the path",
+                                  what, path.string())
+                    : fmt::format("{}: {}: {}", what, path.string(), text.status().message()));
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string secret = text.str();
+  std::string secret = *std::move(text);
   while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) {
     secret.pop_back();
   }

@@ -21,6 +21,10 @@ namespace earshot {
 // past this is a mistake, not a configuration.
 inline constexpr size_t kMaxInputFileBytes = size_t{16} << 20;
 
+// 64 KiB: a token or a webhook URL is a few hundred bytes; a secret file past this is the wrong
+// file.
+inline constexpr size_t kMaxSecretFileBytes = size_t{64} << 10;
+
 // The longest line of a JSONL corpus (`replay`, `explain`) or of `score`'s input: a post's text
 // is cut at 16 KiB anyway, and a Mastodon Status with all its fields is a few KiB. A 50 MB line
 // once took `replay` to 1.04 GB; a longer line is skipped, reported with its number.

@@ -4,17 +4,16 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
+
+#include "daemon/base/file_read.h"
 
 namespace earshot {
 
 Result<std::string> ReadCredentialFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(fmt::format("cannot read {}", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string secret = text.str();
+  // A regular file of bounded size: a FIFO named by mistake must not block the poller thread.
+  Result<std::string> text = ReadRegularFile(path, kMaxSecretFileBytes);
+  if (!text.ok()) return text.status().Annotate(path);
+  std::string secret = *std::move(text);
   while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) {
     secret.pop_back();
   }
