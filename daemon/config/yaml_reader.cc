@@ -1,6 +1,7 @@
 #include "daemon/config/yaml_reader.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -310,6 +311,50 @@ void MapReader::Read(const YamlValue& v, std::string_view key, std::vector<std::
 
 namespace {
 
+// Counts the documents yaml-cpp's parser sees, remembering where the last one started.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  int documents = 0;
+  YAML::Mark last_start;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    ++documents;
+    last_start = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7 never consumes a ',' that stands outside any [ ] or { } at the top level (",",
+// "- a\n, b"): each pass over it yields one more empty document, so YAML::LoadAll loops and
+// grows without bound (a 9.5 KB rule file took over 20 GB). A file holds at most one document
+// per '---' or '...' line plus one; a parse that yields more is stuck, at the mark returned.
+std::optional<YAML::Mark> StuckParseMark(std::string_view text) {
+  int markers = 0;
+  for (size_t i = 0; i < text.size();) {
+    if (text.substr(i, 3) == "---" || text.substr(i, 3) == "...") ++markers;
+    const size_t end = text.find('\n', i);
+    if (end == std::string_view::npos) break;
+    i = end + 1;
+  }
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  while (parser.HandleNextDocument(counter)) {
+    if (counter.documents > markers + 1) return counter.last_start;
+  }
+  return std::nullopt;
+}
+
 // The 1-based line of the '---' that starts a file's second document (or of its first line
 // after a '...'), 0 when none is found. A '---' before any content opens the first document. A
 // marker at column 0 always starts a document (YAML forbids it inside scalars), so a scan of
@@ -382,6 +427,16 @@ std::optional<YamlFile> YamlFile::Parse(std::string display_name, std::string_vi
   if (tabs) return std::nullopt;
   std::vector<YAML::Node> docs;
   try {
+    if (const auto stuck = StuckParseMark(text)) {
+      YamlMark m = ToMark(*stuck);
+      const size_t at = static_cast<size_t>(std::max(0, stuck->pos));
+      diags->Error(*name, m.line, m.column,
+                   at < text.size() && text[at] == ','
+                       ? "invalid YAML: a ',' outside any [ ] or { } list; in a block list "
+                         "each item is its own '- item' line"
+                       : "invalid YAML: the parser cannot get past this point");
+      return std::nullopt;
+    }
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     YamlMark m = ToMark(e.mark);

@@ -109,6 +109,32 @@ TEST_CASE("YamlFile: a second document is one error at its '---' line", "[config
   CHECK(diags.empty());
 }
 
+TEST_CASE("YamlFile: a stray ',' outside any list is one positioned error, not an endless parse",
+          "[config]") {
+  struct Case {
+    const char* text;
+    int line, column;
+  };
+  for (const Case& c : {
+           Case{",\n", 1, 1},
+           Case{"- a\n, b\n", 2, 1},
+           Case{"# rules\n\n- a\n- b\n,\n", 5, 1},
+           Case{"  ,\n", 1, 3},
+       }) {
+    INFO(c.text);
+    Diagnostics diags;
+    CHECK_FALSE(YamlFile::Parse("t.yaml", c.text, &diags).has_value());
+    REQUIRE(diags.all().size() == 1);
+    CHECK(diags.all()[0].line == c.line);
+    CHECK(diags.all()[0].column == c.column);
+    CHECK_THAT(diags.all()[0].message, Catch::Contains("','"));
+  }
+  // A ',' that does belong to a flow list, on a line of its own, is fine.
+  Diagnostics diags;
+  CHECK(YamlFile::Parse("t.yaml", "a: [b\n, c]\n", &diags).has_value());
+  CHECK(diags.empty());
+}
+
 TEST_CASE("YamlFile: a missing file is one positioned error", "[config]") {
   Diagnostics diags;
   CHECK_FALSE(YamlFile::Load("/nonexistent/earshot.yaml", &diags).has_value());
