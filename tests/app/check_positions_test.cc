@@ -5,30 +5,18 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <regex>
 #include <sstream>
 
 #include "daemon/app/commands.h"
+#include "tests/state/temp_dir.h"
 
 namespace earshot {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("earshot-check-pos-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return path / name;
-  }
-  fs::path path;
-};
+using testing::TempDir;
 
 struct Checked {
   int code = 0;
@@ -106,7 +94,7 @@ TEST_CASE("check: a missing rule file or lexicon directory is an error at the li
   CHECK_THAT(c.errors[0], Catch::StartsWith(config.string() + ":6:7: error: rules.files[1]: "
                                             "/x/y.yaml: no such file"));
   CHECK_THAT(c.errors[1], Catch::StartsWith(config.string() + ":7:16: error: rules.lexicon_dir: " +
-                                            (dir.path / "lexicon-missing").string() +
+                                            (dir.path() / "lexicon-missing").string() +
                                             ": no such directory"));
 }
 
@@ -150,7 +138,7 @@ TEST_CASE("check: a rule's shape error does not hide the file's unknown macros a
   INFO(c.err);
   CHECK(c.code == kExitConfig);
   CheckPositioned(c);
-  const std::string rules = (dir.path / "rules.yaml").string();
+  const std::string rules = (dir.path() / "rules.yaml").string();
   for (const std::string& expected : std::vector<std::string>{
            rules + ":4:13: error: severity of rule 'a': unknown value 'urgent'",
            rules + ":7:16: error: rule 'a' uses unknown macro 'no_such_macro'",

@@ -4,32 +4,20 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "daemon/app/app.h"
 #include "daemon/app/commands.h"
 #include "daemon/app/config_loader.h"
 #include "daemon/base/log.h"
+#include "tests/state/temp_dir.h"
 
 namespace earshot {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("earshot-complaint-rules-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return path / name;
-  }
-  fs::path path;
-};
+using testing::TempDir;
 
 constexpr const char* kComplaint = R"(- rule: lost-bag
   description: lost bag

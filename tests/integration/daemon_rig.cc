@@ -1,6 +1,9 @@
 #include "tests/integration/daemon_rig.h"
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -135,6 +138,18 @@ bool DaemonRig::WaitForEscalations(size_t n) const {
   std::cerr << fmt::format("-- {} of {} escalations; the daemon's log:\n{}\n",
                            Escalations().size(), n, DaemonLog());
   return false;
+}
+
+uint16_t FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 FakeStatus Toot(std::string acct, int64_t followers, std::string text, std::string reply_to) {

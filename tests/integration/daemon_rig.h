@@ -3,6 +3,7 @@
 // the JSONL file sink as the test's window on what on-call staff would receive.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,6 +53,9 @@ class DaemonRig {
   std::unique_ptr<ChildProcess> daemon_;
   int runs_ = 0;
 };
+
+// A TCP port on 127.0.0.1 that was free a moment ago, for the daemon's metrics listener.
+uint16_t FreeLoopbackPort();
 
 // A status as the fake should publish it.
 FakeStatus Toot(std::string acct, int64_t followers, std::string text, std::string reply_to = "");

@@ -25,18 +25,6 @@ using namespace std::chrono_literals;
 
 const std::string kFffd = "\xEF\xBF\xBD";
 
-uint16_t FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::optional<HttpResponse> Get(uint16_t port, std::string_view path) {
   auto client = CurlHttpClient::Create({.user_agent = "earshot-test"});
   if (!client.ok()) return std::nullopt;
@@ -97,7 +85,7 @@ TEST_CASE("Poison: a Mastodon status with invalid UTF-8 or a lone surrogate arri
 
 TEST_CASE("Poison: a malformed Mastodon item is skipped, counted by reason, and passed",
           "[integration][poison]") {
-  const uint16_t port = FreePort();
+  const uint16_t port = FreeLoopbackPort();
   DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
   REQUIRE(rig.StartDaemon());
   rig.fake().AddRawStatus(
@@ -117,7 +105,7 @@ TEST_CASE("Poison: a malformed Mastodon item is skipped, counted by reason, and 
 
 TEST_CASE("Poison: a source whose pages keep failing shows in /readyz and a metric",
           "[integration][poison]") {
-  const uint16_t port = FreePort();
+  const uint16_t port = FreeLoopbackPort();
   DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
   FakeFault fault;
   fault.kind = FakeFault::Kind::kMalformedJson;

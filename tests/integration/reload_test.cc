@@ -23,18 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-uint16_t FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Every sample of one scrape of /metrics, `name{labels}` -> value; empty when it failed.
 std::map<std::string, double> Scrape(uint16_t port) {
   std::map<std::string, double> samples;
@@ -74,7 +62,7 @@ constexpr const char* kSuccessTime = "earshot_last_reload_success_timestamp_seco
 
 TEST_CASE("Reload: a broken earshot.yaml counts as a failed reload and clears the success gauge",
           "[integration]") {
-  const uint16_t port = FreePort();
+  const uint16_t port = FreeLoopbackPort();
   DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
   NotifyListener& notify = rig.notify();
   REQUIRE(rig.StartDaemon());
@@ -111,7 +99,7 @@ TEST_CASE("Reload: a broken earshot.yaml counts as a failed reload and clears th
 }
 
 TEST_CASE("Reload: a broken rule file clears the success gauge too", "[integration]") {
-  const uint16_t port = FreePort();
+  const uint16_t port = FreeLoopbackPort();
   DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
   NotifyListener& notify = rig.notify();
   REQUIRE(rig.StartDaemon());
@@ -141,7 +129,7 @@ std::vector<std::string> ShippedComplaintRules() {
 
 TEST_CASE("Reload: switching every complaint rule off is refused under "
           "rules.require_complaint_rules, and the old rules keep paging", "[integration]") {
-  const uint16_t port = FreePort();
+  const uint16_t port = FreeLoopbackPort();
   DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
   {
     std::string config = ReadConfig(rig);

@@ -23,18 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-uint16_t FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST_CASE("Service: READY, watchdog pings, RELOADING then READY, STOPPING", "[integration]") {
   DaemonRig rig;
   NotifyListener& notify = rig.notify();
@@ -53,7 +41,7 @@ TEST_CASE("Service: READY, watchdog pings, RELOADING then READY, STOPPING", "[in
 }
 
 TEST_CASE("Service: a stuck thread stops the watchdog pings and fails /healthz", "[integration]") {
-  const uint16_t port = FreePort();
+  const uint16_t port = FreeLoopbackPort();
   // A sink whose command never returns within its timeout: its runner thread is stuck inside
   // one delivery, as it would be behind a hung receiver.
   DaemonRig rig(fmt::format(R"(  - name: hung
@@ -188,7 +176,7 @@ TEST_CASE("Service: SIGTERM at any moment loses nothing and repeats nothing", "[
 }
 
 TEST_CASE("Service: /metrics, /healthz and /readyz while running", "[integration]") {
-  const uint16_t port = FreePort();
+  const uint16_t port = FreeLoopbackPort();
   DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
   REQUIRE(rig.StartDaemon());
   rig.fake().AddStatus(Toot("jon", 25000, "#AcmeAirSucks lost my bag in Denver, no refund"));

@@ -1,5 +1,6 @@
 // A unique directory under the system temp dir, removed with everything in it at scope exit.
-// The state and escalator tests keep their real SQLite files here.
+// The state and escalator tests keep their real SQLite files here; the app tests, their
+// configs and rule files.
 #pragma once
 
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <system_error>
 
@@ -34,6 +36,11 @@ class TempDir {
 
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path File(const std::string& name) const { return path_ / name; }
+  // Writes `text` to the file `name` in the directory (replacing it) and returns its path.
+  std::filesystem::path Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary | std::ios::trunc) << text;
+    return path_ / name;
+  }
 
  private:
   std::filesystem::path path_;
