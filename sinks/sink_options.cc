@@ -41,22 +41,21 @@ std::string Trim(std::string_view s) {
   return std::string(s);
 }
 
-// Tokens and keys are at most a few KiB.
-
 // Reads a secret file. The message names the path (not secret) and never the content.
 Result<std::string> ReadSecretFile(const std::string& path, std::string_view key) {
   // A regular file of at most 64 KiB: a FIFO or device named here is refused, not waited on.
   Result<std::string> text = ReadRegularFile(path, kMaxSecretFileBytes);
   if (!text.ok()) {
-    if (text.status().code() == Status::Code::kNotFound) {
-      std::string_view why = text.status().message();  // "cannot read the file: <errno text>"
+    const Status status = text.status();  // a copy: a view into a temporary would dangle
+    if (status.code() == Status::Code::kNotFound) {
+      std::string_view why = status.message();  // "cannot read the file: <errno text>"
       why.remove_prefix(std::min(why.size(), why.find(": ") + 2));
       return Status::NotFound(fmt::format("option '{}': cannot read {}: {}; create it (mode "
                                           "0600) holding only the secret",
                                           key, path, why));
     }
     return Status::InvalidArgument(
-        fmt::format("option '{}': {}: {}", key, path, text.status().message()));
+        fmt::format("option '{}': {}: {}", key, path, status.message()));
   }
   // A trailing newline from `echo > file` is not part of the secret.
   std::string secret = Trim(*text);
