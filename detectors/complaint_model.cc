@@ -81,17 +81,6 @@ Status ForEachDataLine(std::string_view text, Fn fn) {
   return Status::Ok();
 }
 
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  // Regular files within kMaxInputFileBytes only: a FIFO or device is refused, not waited on.
-  Result<std::string> text = ReadRegularFile(path);
-  if (text.ok()) return text;
-  if (text.status().code() == Status::Code::kNotFound) {
-    return Status::NotFound(fmt::format(
-        "{}: cannot open; check the path and that the file is readable", path.string()));
-  }
-  return text.status().Annotate(path.string());
-}
-
 std::string ClassHint(std::string_view name) {
   return DidYouMean(name, std::vector<std::string>(kClassNames.begin(), kClassNames.end()));
 }
@@ -464,12 +453,12 @@ Result<std::shared_ptr<const ComplaintModel>> ComplaintModel::Load(
     const std::filesystem::path& dir, const std::vector<std::filesystem::path>& overlays) {
   const auto cues_path = dir / "complaint_cues.tsv";
   const auto weights_path = dir / "complaint_weights.tsv";
-  EARSHOT_ASSIGN_OR_RETURN(std::string cues, ReadFile(cues_path));
-  EARSHOT_ASSIGN_OR_RETURN(std::string weights, ReadFile(weights_path));
+  EARSHOT_ASSIGN_OR_RETURN(std::string cues, ReadRegularFileNamed(cues_path));
+  EARSHOT_ASSIGN_OR_RETURN(std::string weights, ReadRegularFileNamed(weights_path));
   EARSHOT_ASSIGN_OR_RETURN(auto model,
                            FromText(cues, weights, cues_path.string(), weights_path.string()));
   for (const auto& overlay : overlays) {
-    EARSHOT_ASSIGN_OR_RETURN(std::string text, ReadFile(overlay));
+    EARSHOT_ASSIGN_OR_RETURN(std::string text, ReadRegularFileNamed(overlay));
     EARSHOT_ASSIGN_OR_RETURN(model, model->WithOverlayText(overlay.string(), text));
   }
   return model;

@@ -36,17 +36,6 @@ std::optional<double> ParseDouble(std::string_view s) {
   return v;
 }
 
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  // Regular files within kMaxInputFileBytes only: a FIFO or device is refused, not waited on.
-  Result<std::string> text = ReadRegularFile(path);
-  if (text.ok()) return text;
-  if (text.status().code() == Status::Code::kNotFound) {
-    return Status::NotFound(fmt::format(
-        "{}: cannot open; check the path and that the file is readable", path.string()));
-  }
-  return text.status().Annotate(path.string());
-}
-
 // Calls fn(line_number, line) for each '\n'-separated line of `text` after Python's
 // text.rstrip('\n'), so a trailing newline adds no empty last line.
 template <class Fn>
@@ -82,13 +71,13 @@ Result<std::shared_ptr<const Lexicon>> Lexicon::Load(
     const std::filesystem::path& dir, const std::vector<std::filesystem::path>& overlays) {
   const std::filesystem::path vader_path = dir / "vader_lexicon.txt";
   const std::filesystem::path emoji_path = dir / "emoji_utf8_lexicon.txt";
-  EARSHOT_ASSIGN_OR_RETURN(std::string vader, ReadFile(vader_path));
-  EARSHOT_ASSIGN_OR_RETURN(std::string emoji, ReadFile(emoji_path));
+  EARSHOT_ASSIGN_OR_RETURN(std::string vader, ReadRegularFileNamed(vader_path));
+  EARSHOT_ASSIGN_OR_RETURN(std::string emoji, ReadRegularFileNamed(emoji_path));
   std::shared_ptr<Lexicon> lex(new Lexicon());
   EARSHOT_RETURN_IF_ERROR(lex->ParseVader(vader, vader_path.string()));
   EARSHOT_RETURN_IF_ERROR(lex->ParseEmoji(emoji, emoji_path.string()));
   for (const auto& overlay : overlays) {
-    EARSHOT_ASSIGN_OR_RETURN(std::string text, ReadFile(overlay));
+    EARSHOT_ASSIGN_OR_RETURN(std::string text, ReadRegularFileNamed(overlay));
     EARSHOT_RETURN_IF_ERROR(lex->ApplyOverlay(overlay.string(), text));
   }
   return std::shared_ptr<const Lexicon>(std::move(lex));

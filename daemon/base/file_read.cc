@@ -75,4 +75,14 @@ Result<std::string> ReadRegularFile(const std::filesystem::path& path, size_t ma
   return out;
 }
 
+Result<std::string> ReadRegularFileNamed(const std::filesystem::path& path) {
+  Result<std::string> text = ReadRegularFile(path);
+  if (text.ok()) return text;
+  if (text.status().code() == Status::Code::kNotFound) {
+    return Status::NotFound(fmt::format(
+        "{}: cannot open; check the path and that the file is readable", path.string()));
+  }
+  return text.status().Annotate(path.string());
+}
+
 }  // namespace earshot

@@ -40,6 +40,10 @@ inline constexpr size_t kMaxCorpusLineBytes = size_t{1} << 20;
 Result<std::string> ReadRegularFile(const std::filesystem::path& path,
                                     size_t max_bytes = kMaxInputFileBytes);
 
+// ReadRegularFile for callers with no position of their own to report (the lexicon and the
+// complaint model): every error names the path, and a missing file says what to check.
+Result<std::string> ReadRegularFileNamed(const std::filesystem::path& path);
+
 // "16 MiB", "512 KiB", "100 bytes": a limit as people read it.
 std::string FormatByteLimit(size_t bytes);
 
