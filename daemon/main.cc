@@ -11,6 +11,7 @@
 #include "daemon/app/explain_command.h"
 #include "daemon/app/replay_command.h"
 #include "daemon/app/rule_test_command.h"
+#include "daemon/base/build_info.h"
 #include "daemon/escalator/routes.h"
 
 namespace {
@@ -81,7 +82,8 @@ int main(int argc, char** argv) {
   if (command == "routes") return earshot::RunRoutesTestCommand(args, std::cout, std::cerr);
   if (command == "tail") return earshot::RunTailCommandFromMain(args, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
-    std::cout << "earshot " << EARSHOT_VERSION << "\n";
+    std::cout << fmt::format("earshot {} (revision {}, built {})\n", earshot::BuildVersion(),
+                             earshot::BuildRevision(), earshot::BuildDate());
     return 0;
   }
   std::cerr << fmt::format("earshot: unknown command '{}'\n\n", command) << kUsage;

@@ -12,9 +12,10 @@ packages=(
   python3 python3-zmq sqlite3
 )
 # Only the test command needs these: systemd-analyze checks the shipped unit; clang and its
-# runtime build and run the libFuzzer targets (scripts/fuzz.sh).
+# runtime build and run the libFuzzer targets (scripts/fuzz.sh); lintian checks the .deb;
+# promtool (prometheus) lints the metrics and unit-tests the shipped alert rules.
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(systemd clang-14 libclang-rt-14-dev)
+  packages+=(systemd clang-14 libclang-rt-14-dev lintian prometheus)
 fi
 
 missing=()

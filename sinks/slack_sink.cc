@@ -113,8 +113,12 @@ std::string SlackPayload(const Escalation& e) {
       R"(,{{"type":"context","elements":[{{"type":"mrkdwn","text":{}}}]}})",
       Str(fmt::format("incident `{}` · seq {} · {}{}", e.incident_id, e.seq, Mrkdwn(e.reason),
                       e.posts.size() > 1 ? fmt::format(" · {} posts", e.posts.size()) : "")));
-  const std::string text = fmt::format("{} {} {} {}: {}", Upper(SeverityName(e.severity)),
-                                       KindName(e.kind), e.incident_id, e.rule_id, e.summary);
+  // The top-level text is the notification and fallback Slack shows; it is parsed as mrkdwn like
+  // any block, so a summary quoting `<!channel>` or `<https://evil|click>` must be escaped here
+  // too or a stranger's post pings the channel or disguises a link.
+  const std::string text = Mrkdwn(fmt::format("{} {} {} {}: {}", Upper(SeverityName(e.severity)),
+                                              KindName(e.kind), e.incident_id, e.rule_id,
+                                              e.summary));
   return fmt::format(R"({{"text":{},"blocks":[{}]}})", Str(Cut(text, 3000)), blocks);
 }
 

@@ -297,6 +297,9 @@ TEST_CASE("SlackSink: Block Kit payload per the documented schema, updates colla
   std::string_view text;
   REQUIRE(doc["text"].get(text) == simdjson::SUCCESS);
   CHECK_THAT(std::string(text), Catch::Contains("inc-1003"));
+  // The fallback is mrkdwn too: the summary's '<' must not open a mention or a link there.
+  CHECK(std::string(text).find('<') == std::string::npos);
+  CHECK_THAT(std::string(text), Catch::Contains("&lt;script&gt; &amp;"));
   simdjson::dom::array blocks;
   REQUIRE(doc["blocks"].get(blocks) == simdjson::SUCCESS);
   std::vector<std::string> types;
