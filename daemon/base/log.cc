@@ -63,10 +63,98 @@ std::string_view LevelName(Level level) {
   return "info";
 }
 
+// A field's key as written: only [A-Za-z0-9_.-] (anything else becomes '_'), so it needs no
+// quoting in key=value and no escaping in JSON, and never one of the line's own keys.
+std::string FieldKey(std::string_view key) {
+  std::string out;
+  for (std::string_view own : {"ts", "level", "component", "msg", "repeated"}) {
+    if (key == own) out = "field_";
+  }
+  if (key.empty()) out = "field_";
+  for (char c : key) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    out.push_back(ok ? c : '_');
+  }
+  return out;
+}
+
+// key=value: a value with nothing that could split it (space, quote, '=', control bytes) is
+// written bare, as logfmt does; anything else quoted and escaped so the line stays one line.
+bool NeedsQuotes(std::string_view v) {
+  if (v.empty()) return true;
+  for (unsigned char c : v) {
+    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7f) return true;
+  }
+  return false;
+}
+
+std::string RenderFields(const Fields& fields, Format format) {
+  std::string out;
+  for (const Field& f : fields.all()) {
+    if (format == Format::kJson) {
+      out += fmt::format(",\"{}\":", FieldKey(f.key()));
+      if (f.kind() == Field::Kind::kString) {
+        out.push_back('"');
+        AppendJsonEscaped(f.value(), &out);
+        out.push_back('"');
+      } else {
+        out += f.value();
+      }
+    } else {
+      out += fmt::format(" {}=", FieldKey(f.key()));
+      if (f.kind() == Field::Kind::kString && NeedsQuotes(f.value())) {
+        out.push_back('"');
+        AppendJsonEscaped(f.value(), &out);
+        out.push_back('"');
+      } else {
+        out += f.value();
+      }
+    }
+  }
+  return out;
+}
+
+std::string Render(SystemTime now, bool journal, Level level, std::string_view component,
+                   const Fields& fields, std::string_view message, int repeated) {
+  const std::string ts = FormatIso8601(now);
+  const Format format = static_cast<Format>(g_format.load());
+  std::string line;
+  if (format == Format::kJson) {
+    line = fmt::format(R"({{"ts":"{}","level":"{}","component":"{}","msg":"{}"{}{}}})", ts,
+                       LevelName(level), JsonEscape(component), JsonEscape(message),
+                       repeated > 0 ? fmt::format(",\"repeated\":{}", repeated) : "",
+                       RenderFields(fields, format));
+  } else {
+    // key=value with the message quoted; inner quotes and newlines escaped so one event stays
+    // one line for journald and grep.
+    line = fmt::format("{}level={} component={} msg=\"{}\"{}{}",
+                       journal ? "" : fmt::format("ts={} ", ts), LevelName(level), component,
+                       JsonEscape(message),
+                       repeated > 0 ? fmt::format(" repeated={}", repeated) : "",
+                       RenderFields(fields, format));
+  }
+  if (journal) line.insert(0, fmt::format("<{}>", JournalPriority(level)));
+  line.push_back('\n');
+  return line;
+}
+
 }  // namespace
 
 void SetLevel(Level level) { g_level.store(static_cast<int>(level)); }
 void SetFormat(Format format) { g_format.store(static_cast<int>(format)); }
+Format CurrentFormat() { return static_cast<Format>(g_format.load()); }
+
+bool ParseFormat(std::string_view name, Format* out) {
+  if (name == "keyvalue") {
+    *out = Format::kKeyValue;
+  } else if (name == "json") {
+    *out = Format::kJson;
+  } else {
+    return false;
+  }
+  return true;
+}
 bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
 
 bool ParseLevel(std::string_view name, Level* out) {
@@ -87,13 +175,29 @@ void SetOutputForTesting(std::FILE* out, bool journal) {
 }
 
 void Write(Level level, std::string_view component, std::string_view message) {
+  Write(level, component, Fields{}, message);
+}
+
+std::string Line(Level level, std::string_view component, const Fields& fields,
+                 std::string_view message) {
   const SystemTime now = RealClock().Now();
   std::lock_guard lock(g_write_mu);
-  // Repeat suppression, keyed on what the line says (not when).
+  if (g_journal < 0) g_journal = StderrIsJournal() ? 1 : 0;
+  return Render(now, g_journal == 1, level, component, fields, message, 0);
+}
+
+void Write(Level level, std::string_view component, const Fields& fields,
+           std::string_view message) {
+  const SystemTime now = RealClock().Now();
+  const std::string rendered_fields = RenderFields(fields, Format::kKeyValue);
+  std::lock_guard lock(g_write_mu);
+  // Repeat suppression, keyed on what the line says (not when), fields included: the same
+  // failure for two different escalations is two events.
   int repeated = 0;
   {
     if (g_repeats.size() > 4096) g_repeats.clear();  // bounded, whatever the messages
-    std::string key = fmt::format("{}|{}|{}", static_cast<int>(level), component, message);
+    std::string key =
+        fmt::format("{}|{}|{}|{}", static_cast<int>(level), component, message, rendered_fields);
     Repeat& r = g_repeats[std::move(key)];
     const int64_t now_ms = ToUnixMillis(now);
     if (now_ms - r.window_start_ms >= kRepeatWindowSeconds * 1000) {
@@ -106,22 +210,8 @@ void Write(Level level, std::string_view component, std::string_view message) {
     }
   }
   if (g_journal < 0) g_journal = StderrIsJournal() ? 1 : 0;
-  std::string line;
-  const std::string ts = FormatIso8601(now);
-  if (static_cast<Format>(g_format.load()) == Format::kJson) {
-    line = fmt::format(R"({{"ts":"{}","level":"{}","component":"{}","msg":"{}"{}}})", ts,
-                       LevelName(level), JsonEscape(component), JsonEscape(message),
-                       repeated > 0 ? fmt::format(",\"repeated\":{}", repeated) : "");
-  } else {
-    // key=value with the message quoted; inner quotes and newlines escaped so one event stays
-    // one line for journald and grep.
-    line = fmt::format("{}level={} component={} msg=\"{}\"{}",
-                       g_journal == 1 ? "" : fmt::format("ts={} ", ts), LevelName(level),
-                       component, JsonEscape(message),
-                       repeated > 0 ? fmt::format(" repeated={}", repeated) : "");
-  }
-  if (g_journal == 1) line.insert(0, fmt::format("<{}>", JournalPriority(level)));
-  line.push_back('\n');
+  const std::string line =
+      Render(now, g_journal == 1, level, component, fields, message, repeated);
   std::FILE* out = g_out != nullptr ? g_out : stderr;
   std::fwrite(line.data(), 1, line.size(), out);
   if (g_out != nullptr) std::fflush(out);
