@@ -109,14 +109,18 @@ milliseconds SinkRunner::Backoff(int attempt) {
   return milliseconds(dist(rng_));
 }
 
-void SinkRunner::Park(uint64_t seq, const std::string& reason) {
+void SinkRunner::Park(uint64_t seq, const std::string& reason, std::string_view incident_id) {
+  log::Fields fields{{"sink", name_}, {"seq", seq}};
+  if (!incident_id.empty()) fields.Add({"incident_id", incident_id});
   Status s = store_.AddDeadLetter(DeadLetter{name_, seq, reason, clock_.Now()});
   if (!s.ok()) {
     // The cursor moves on in memory so one bad record cannot stall the sink; after a restart
     // the escalation is tried again, which is the safe side of at least once.
-    log::Error(component_, "seq {}: cannot record the dead letter: {}", seq, s.message());
+    log::Error(component_, fields, "seq {}: cannot record the dead letter: {}", seq,
+               s.message());
   }
-  log::Warn(component_, "seq {} moved to dead letters: {}", seq, reason);
+  fields.Add({"outcome", "dead_letter"});
+  log::Warn(component_, fields, "seq {} moved to dead letters: {}", seq, reason);
   cursor_.store(seq, std::memory_order_relaxed);
   dead_lettered_.fetch_add(1, std::memory_order_relaxed);
 }
@@ -127,7 +131,7 @@ const Escalation& SinkRunner::Fit(const Escalation& e, std::optional<Escalation>
   Escalation cut = e;
   FitEscalation(&cut, options_.policy.max_escalation_bytes);
   cut_.fetch_add(1, std::memory_order_relaxed);
-  log::Warn(component_,
+  log::Warn(component_, {{"sink", name_}, {"seq", e.seq}, {"incident_id", e.incident_id}},
             "seq {} ({}) is larger than max_escalation_bytes {}: post texts cut, {} oldest "
             "posts left out",
             e.seq, e.incident_id, options_.policy.max_escalation_bytes, cut.posts_omitted);
@@ -151,16 +155,23 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
         if (Status s = store_.SaveSinkCursor(name_, e.seq); !s.ok()) {
           // Delivered but not recorded: a restart delivers it again, and the receiver's
           // idempotency key (incident id + seq) makes that harmless.
-          log::Error(component_, "seq {} delivered, but the cursor was not saved: {}", e.seq,
-                     s.message());
+          log::Error(component_, {{"sink", name_}, {"seq", e.seq}, {"incident_id", e.incident_id}},
+                     "seq {} delivered, but the cursor was not saved: {}", e.seq, s.message());
         }
-        if (attempt > 1) log::Info(component_, "seq {} delivered after {} attempts", e.seq, attempt);
+        log::Info(component_,
+                  {{"sink", name_},
+                   {"seq", e.seq},
+                   {"incident_id", e.incident_id},
+                   {"outcome", "delivered"},
+                   {"attempt", attempt}},
+                  "seq {} ({}) delivered{}", e.seq, e.incident_id,
+                  attempt > 1 ? fmt::format(" after {} attempts", attempt) : "");
         cursor_.store(e.seq, std::memory_order_relaxed);
         delivered_.fetch_add(1, std::memory_order_relaxed);
         return Outcome::kDone;
       }
       case DeliveryResult::Kind::kPermanent:
-        Park(e.seq, r.detail);
+        Park(e.seq, r.detail, e.incident_id);
         return Outcome::kDone;
       case DeliveryResult::Kind::kRetry:
         break;
@@ -170,19 +181,28 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
     const auto age = std::chrono::duration_cast<milliseconds>(clock_.Now() - e.at);
     if (age >= options_.policy.max_age) {
       Park(e.seq, fmt::format("undelivered {} after it was raised ({} attempts, max_age {}): {}",
-                              Human(age), attempt, Human(options_.policy.max_age), r.detail));
+                              Human(age), attempt, Human(options_.policy.max_age), r.detail),
+           e.incident_id);
       return Outcome::kDone;
     }
     if (draining_.load()) {
-      log::Warn(component_, "seq {} not delivered before shutdown ({}); it stays in the outbox",
-                e.seq, r.detail);
+      log::Warn(component_, {{"sink", name_}, {"seq", e.seq}, {"incident_id", e.incident_id}},
+                "seq {} not delivered before shutdown ({}); it stays in the outbox", e.seq,
+                r.detail);
       return Outcome::kStopped;
     }
     const milliseconds wait = r.retry_after.count() > 0 ? r.retry_after : Backoff(attempt);
     // The first failure and then every tenth: a receiver down for an hour must not flood the log.
     if (attempt == 1 || attempt % 10 == 0) {
-      log::Warn(component_, "seq {} attempt {} failed: {}; retrying in {}{}", e.seq, attempt,
-                r.detail, Human(wait), r.retry_after.count() > 0 ? " (Retry-After)" : "");
+      log::Warn(component_,
+                {{"sink", name_},
+                 {"seq", e.seq},
+                 {"incident_id", e.incident_id},
+                 {"outcome", "retry"},
+                 {"attempt", attempt},
+                 {"retry_in_ms", wait.count()}},
+                "seq {} attempt {} failed: {}; retrying in {}{}", e.seq, attempt, r.detail,
+                Human(wait), r.retry_after.count() > 0 ? " (Retry-After)" : "");
     }
     if (!Pause(stop, wait, /*drain_interrupts=*/true)) return Outcome::kStopped;
   }
@@ -207,7 +227,8 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
     if (records->empty() || records->front().seq != seq) {
       s = store_.UpdateDeadLetter(
           DeadLetter{name_, seq, "retry: the escalation is no longer in the outbox", clock_.Now()});
-      log::Warn(component_, "seq {}: cannot retry, no longer in the outbox", seq);
+      log::Warn(component_, {{"sink", name_}, {"seq", seq}},
+                "seq {}: cannot retry, no longer in the outbox", seq);
     } else if (Result<Escalation> e = EscalationFromJson(records->front().json); !e.ok()) {
       s = store_.UpdateDeadLetter(DeadLetter{
           name_, seq,
@@ -228,12 +249,21 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
           s = store_.ClearDeadLetter(name_, seq);
           redeliver_failures_ = 0;
           delivered_.fetch_add(1, std::memory_order_relaxed);
-          log::Info(component_, "seq {} delivered on retry from dead letters", seq);
+          log::Info(component_,
+                    {{"sink", name_},
+                     {"seq", seq},
+                     {"incident_id", e->incident_id},
+                     {"outcome", "delivered"}},
+                    "seq {} delivered on retry from dead letters", seq);
           break;
         case DeliveryResult::Kind::kPermanent:
           s = store_.UpdateDeadLetter(DeadLetter{name_, seq, r.detail, clock_.Now()});
-          log::Warn(component_, "seq {} retried from dead letters, refused again: {}", seq,
-                    r.detail);
+          log::Warn(component_,
+                    {{"sink", name_},
+                     {"seq", seq},
+                     {"incident_id", e->incident_id},
+                     {"outcome", "dead_letter"}},
+                    "seq {} retried from dead letters, refused again: {}", seq, r.detail);
           break;
         case DeliveryResult::Kind::kRetry: {
           // Stays flagged; the receiver is struggling, so the others wait too.
@@ -244,6 +274,11 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
           redeliver_after_ = std::chrono::steady_clock::now() + wait;
           if (redeliver_failures_ == 1 || redeliver_failures_ % 10 == 0) {
             log::Warn(component_,
+                      {{"sink", name_},
+                       {"seq", seq},
+                       {"incident_id", e->incident_id},
+                       {"outcome", "retry"},
+                       {"retry_in_ms", wait.count()}},
                       "seq {} retried from dead letters, failed: {}; trying again in {}", seq,
                       r.detail, Human(wait));
           }

@@ -107,7 +107,8 @@ class SinkRunner {
   // outbox check; a transient failure leaves the flag and backs off (Backoff, or Retry-After)
   // before the next try. The cursor does not move. false when stopped.
   bool Redeliver(std::stop_token stop);
-  void Park(uint64_t seq, const std::string& reason);
+  // `incident_id` only names it in the log; empty when the escalation could not be read.
+  void Park(uint64_t seq, const std::string& reason, std::string_view incident_id = {});
   // Sleeps up to `d` in short slices, stamping the heartbeat. false on stop, or on a drain
   // request when `drain_interrupts`.
   bool Pause(std::stop_token stop, std::chrono::milliseconds d, bool drain_interrupts);

@@ -228,7 +228,8 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     if (!cursor.ok()) return cursor.status();
     if (cursor->has_value()) {
       EARSHOT_RETURN_IF_ERROR(source->Restore(**cursor));
-      log::Info(kComponent, "source {} resumes after {}", source->name(), **cursor);
+      log::Info(kComponent, {{"source", source->name()}},
+                "source {} resumes after {}", source->name(), **cursor);
     }
     parts->source_stats.push_back(built->counters);
     auto http = CurlHttpClient::Create({.user_agent = UserAgent()});
@@ -282,7 +283,13 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
   CountReload(true);
   // logrotate sends SIGHUP after moving files: sinks that hold one open reopen it.
   for (auto& sink : parts_->sinks) sink->Reopen();
-  log::Info(kComponent, "reloaded rules from {} file(s){}", config.rule_files.size(),
+  log::Info(kComponent,
+            {{"event", "reload"},
+             {"outcome", "ok"},
+             {"config", config.file.string()},
+             {"rule_files", config.rule_files.size()},
+             {"silences", silence_count}},
+            "reloaded rules from {} file(s){}", config.rule_files.size(),
             config.silences_file.empty()
                 ? ""
                 : fmt::format(", {} silence(s) from {}", silence_count, config.silences_file_name));
@@ -294,7 +301,8 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
   };
   if (names(config.sources) != names(parts_->config.sources) ||
       names(config.sinks) != names(parts_->config.sinks)) {
-    log::Warn(kComponent, "sources or sinks changed in {}; they take effect on restart "
+    log::Warn(kComponent, {{"event", "reload"}, {"config", config.file.string()}},
+              "sources or sinks changed in {}; they take effect on restart "
               "(systemctl restart earshot); rules were reloaded now", config.file.string());
   }
   return Status::Ok();

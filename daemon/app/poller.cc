@@ -66,13 +66,14 @@ void Poller::Track(bool fetched, bool failed) {
   if (fetched) {
     const int64_t before = stats_.consecutive_failures.exchange(0);
     if (before >= kFailingAfter) {
-      log::Info(component, "fetching again after {} failures in a row; ready", before);
+      log::Info(component, {{"source", name_}, {"failures", before}},
+                "fetching again after {} failures in a row; ready", before);
     }
     return;
   }
   if (!failed) return;
   if (++stats_.consecutive_failures == kFailingAfter) {
-    log::Error(component,
+    log::Error(component, {{"source", name_}, {"failures", kFailingAfter}},
                "{} fetches in a row failed; /readyz reports this source as failing until one "
                "succeeds (see the warnings above for why)",
                kFailingAfter);
@@ -123,7 +124,8 @@ void Poller::Run(std::stop_token stop) {
       // Waiting a minute keeps a broken source from spinning while the rest keeps running.
       ++stats_.source_errors;
       Track(false, true);
-      log::Error(component, "{}; retrying in 60s", pace.status().message());
+      log::Error(component, {{"source", source_->name()}, {"retry_in_ms", 60000}},
+                 "{}; retrying in 60s", pace.status().message());
       Nap(stop, std::chrono::seconds(60));
       continue;
     }

@@ -330,7 +330,8 @@ void Escalator::CheckSilentSources(Step& step) {
     inc->last_post_at = step.now;
     inc->last_notified_at = step.now;
     inc->pending_reason = fmt::format("source silent for {}", quiet);
-    log::Warn(kComponent, "source {} silent for {}: {}", source, quiet, id);
+    log::Warn(kComponent, {{"incident_id", id}, {"source", source}},
+              "source {} silent for {}: {}", source, quiet, id);
     // Its history says why it opened, and the step commits it even while group_wait holds it.
     step.commit.events.push_back({id, step.now, std::string(kSilentCategory), inc->severity,
                                   inc->summary, 0});
@@ -508,8 +509,9 @@ void Escalator::OpenSurge(Step& step, const std::string& key, const SurgeDetecto
   inc->pending_reason = fmt::format("surge: {} complaints from {} authors in {}", stats.count,
                                     stats.distinct_authors, ShortDuration(options_.surge_window));
   step.AddPost(id, RefOf(dp));
-  log::Info(kComponent, "surge started on {}: {} posts, {} authors, threshold {:.1f}, as {}",
-            subject, stats.count, stats.distinct_authors, stats.threshold, id);
+  log::Info(kComponent, {{"incident_id", id}, {"network", dp.post.network}},
+            "surge started on {}: {} posts, {} authors, threshold {:.1f}, as {}", subject,
+            stats.count, stats.distinct_authors, stats.threshold, id);
   FlushDue(step, *inc);
 }
 
@@ -755,8 +757,15 @@ Status Escalator::Finish(Step& step) {
   for (auto& [tag, rec] : step.hashtags) hashtags_[tag] = std::move(rec);
   last_seq_ += escalations.size();
   for (const Escalation& e : escalations) {
-    log::Info(kComponent, "seq {} {} {} [{}] {}: {}", e.seq, KindName(e.kind), e.incident_id,
-              SeverityName(e.severity), e.reason, e.summary);
+    log::Fields fields{{"seq", e.seq},
+                       {"incident_id", e.incident_id},
+                       {"kind", KindName(e.kind)},
+                       {"severity", SeverityName(e.severity)},
+                       {"rule", e.rule_id},
+                       {"category", e.category}};
+    if (!e.posts.empty()) fields.Add({"network", e.posts.back().network});
+    log::Info(kComponent, fields, "seq {} {} {} [{}] {}: {}", e.seq, KindName(e.kind),
+              e.incident_id, SeverityName(e.severity), e.reason, e.summary);
     if (publish_) publish_(e);
   }
   return Status::Ok();
@@ -774,7 +783,7 @@ Status Escalator::Tick() {
     if (it == active_.end() || it->second.status != IncidentStatus::kOpen) continue;
     it->second.status = IncidentStatus::kAcknowledged;
     if (it->second.pending_reason == "repeat") it->second.pending_reason.clear();
-    log::Info(kComponent, "{} acknowledged: no more repeat pages", id);
+    log::Info(kComponent, {{"incident_id", id}}, "{} acknowledged: no more repeat pages", id);
   }
   SurgeStep surge_step(surge_);
   Step step;
@@ -848,7 +857,8 @@ void Escalator::ProcessUntilCommitted(const PostBatch& batch, std::stop_token st
   while (true) {
     Status s = Process(batch);
     if (s.ok()) return;
-    log::Error(kComponent, "batch of {} post(s) from '{}' not committed, retrying in {}ms: {}",
+    log::Error(kComponent, {{"source", batch.source}},
+               "batch of {} post(s) from '{}' not committed, retrying in {}ms: {}",
                batch.posts.size(), batch.source, backoff.count(), s);
     heartbeat_ms_ = SteadyMillis();
     if (!SleepFor(stop, backoff)) {

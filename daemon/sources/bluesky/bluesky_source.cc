@@ -104,8 +104,13 @@ Pace BlueskySource::Wait(milliseconds floor) const {
 
 Pace BlueskySource::Failure(std::string_view what) {
   const milliseconds wait = budget_.Backoff();
-  log::Warn(name_, "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait),
-            budget_.failures());
+  log::Warn(name_,
+            {{"source", name_},
+             {"network", "bluesky"},
+             {"host", host_},
+             {"retry_in_ms", wait.count()},
+             {"failures", budget_.failures()}},
+            "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait), budget_.failures());
   return Pace{wait};
 }
 
@@ -134,7 +139,13 @@ std::optional<Pace> BlueskySource::Classify(const HttpResponse& resp, Call call)
   if (resp.status == 429) {
     ++stats_.rate_limited;
     const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
-    log::Warn(name_, "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
+    log::Warn(name_,
+              {{"source", name_},
+               {"network", "bluesky"},
+               {"host", host_},
+               {"http_status", 429},
+               {"retry_in_ms", wait.count()}},
+              "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
               why);
     return Pace{wait};
   }

@@ -135,8 +135,13 @@ Pace MastodonSource::Wait(milliseconds floor) const {
 
 Pace MastodonSource::Failure(std::string_view what) {
   const milliseconds wait = budget_.Backoff();
-  log::Warn(name_, "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait),
-            budget_.failures());
+  log::Warn(name_,
+            {{"source", name_},
+             {"network", "mastodon"},
+             {"host", host_},
+             {"retry_in_ms", wait.count()},
+             {"failures", budget_.failures()}},
+            "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait), budget_.failures());
   return Pace{wait};
 }
 
@@ -178,7 +183,13 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
   if (resp.status == 429) {
     ++stats_.rate_limited;
     const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
-    log::Warn(name_, "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
+    log::Warn(name_,
+              {{"source", name_},
+               {"network", "mastodon"},
+               {"host", host_},
+               {"http_status", 429},
+               {"retry_in_ms", wait.count()}},
+              "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
               why);
     return Pace{wait};
   }

@@ -134,8 +134,13 @@ Pace XSource::Wait(milliseconds floor) const { return Pace{budget_.NextSlot(floo
 
 Pace XSource::Failure(std::string_view what) {
   const milliseconds wait = budget_.Backoff();
-  log::Warn(name_, "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait),
-            budget_.failures());
+  log::Warn(name_,
+            {{"source", name_},
+             {"network", "x"},
+             {"host", host_},
+             {"retry_in_ms", wait.count()},
+             {"failures", budget_.failures()}},
+            "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait), budget_.failures());
   return Pace{wait};
 }
 
@@ -184,7 +189,13 @@ std::optional<Pace> XSource::Refused(const HttpResponse& resp, std::string_view 
   if (resp.status == 429) {
     ++stats_.rate_limited;
     const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
-    log::Warn(name_, "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
+    log::Warn(name_,
+              {{"source", name_},
+               {"network", "x"},
+               {"host", host_},
+               {"http_status", 429},
+               {"retry_in_ms", wait.count()}},
+              "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
               why);
     return Pace{wait};
   }
