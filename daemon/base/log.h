@@ -1,10 +1,11 @@
 // Structured logging: one line per event on stderr (journald captures it under systemd),
-//   ts=2026-11-22T13:44:00.123Z level=warn component=sink:oncall msg="seq 7 attempt 1 failed..." seq=7 incident_id=inc-3f2a
+//   ts=2026-11-22T13:44:00.123Z level=warn component=sink:oncall msg="seq 7 failed..." seq=7
 // or the same as one JSON object per line, the fields as top-level keys:
-//   {"ts":"...","level":"warn","component":"sink:oncall","msg":"seq 7 attempt 1 failed...","seq":7,"incident_id":"inc-3f2a"}
+//   {"ts":"...","level":"warn","component":"sink:oncall","msg":"seq 7 failed...","seq":7}
 // Fields carry what a log pipeline filters on (incident id, seq, sink, source, rule) so nobody
 // has to parse `msg`:
-//   log::Warn(component_, {{"seq", e.seq}, {"incident_id", e.incident_id}}, "seq {} failed", e.seq);
+//   log::Warn(component_, {{"seq", e.seq}, {"incident_id", e.incident_id}}, "seq {} failed",
+//             e.seq);
 // Safe for concurrent use by multiple threads.
 // Callers never pass secrets, in the message or in a field: tokens and webhook URLs are kept out
 // by construction (sources and sinks log endpoints by host only, sink details are redacted).

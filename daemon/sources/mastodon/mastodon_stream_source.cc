@@ -149,14 +149,23 @@ Result<Pace> MastodonStreamSource::Discover(std::stop_token stop, HttpClient& ht
       return Status::Cancelled(name_ + ": cancelled");
     }
     const milliseconds wait = reconnect_.Backoff();
-    log::Warn(name_, {{"source", name_}, {"network", "mastodon"}, {"host", host_}, {"retry_in_ms", wait.count()}},
+    log::Warn(name_,
+              {{"source", name_},
+               {"network", "mastodon"},
+               {"host", host_},
+               {"retry_in_ms", wait.count()}},
               "cannot ask {} for its streaming host: {}; retrying in {:.1f}s", host_,
               sent.status().message(), Secs(wait));
     return Pace{wait};
   }
   if (sent->status == 429 || sent->status >= 500) {
     const milliseconds wait = reconnect_.Backoff();
-    log::Warn(name_, {{"source", name_}, {"network", "mastodon"}, {"host", host_}, {"retry_in_ms", wait.count()}, {"http_status", sent->status}},
+    log::Warn(name_,
+              {{"source", name_},
+               {"network", "mastodon"},
+               {"host", host_},
+               {"retry_in_ms", wait.count()},
+               {"http_status", sent->status}},
               "HTTP {} from {} for the instance; retrying in {:.1f}s", sent->status, host_,
               Secs(wait));
     return Pace{wait};
@@ -314,9 +323,13 @@ Pace MastodonStreamSource::StreamDown() {
       if (auto parsed = ParseRetryAfter(*ra, clock_.Now())) wait = *parsed;
     }
     wait = std::max(wait, reconnect_.Backoff());
-    log::Warn(name_, {{"source", name_}, {"network", "mastodon"}, {"host", host_}, {"retry_in_ms", wait.count()}, {"http_status", 429}},
-              "HTTP 429 from the streaming API of {}; reconnecting in {:.1f}s", host_,
-              Secs(wait));
+    log::Warn(name_,
+              {{"source", name_},
+               {"network", "mastodon"},
+               {"host", host_},
+               {"retry_in_ms", wait.count()},
+               {"http_status", 429}},
+              "HTTP 429 from the streaming API of {}; reconnecting in {:.1f}s", host_, Secs(wait));
     return Pace{wait};
   }
   if (clock_.Now() - connected_at_ >= config_.stable_after) reconnect_.ResetBackoff();
@@ -332,15 +345,24 @@ Pace MastodonStreamSource::StreamDown() {
   }
   if (status != 0 && status != 200) {
     ++stats_.http_errors;
-    log::Warn(name_, {{"source", name_}, {"network", "mastodon"}, {"host", host_}, {"retry_in_ms", wait.count()}, {"http_status", status}},
-              "HTTP {} from the streaming API of {}; reconnecting in {:.1f}s", status,
-              host_, Secs(wait));
+    log::Warn(name_,
+              {{"source", name_},
+               {"network", "mastodon"},
+               {"host", host_},
+               {"retry_in_ms", wait.count()},
+               {"http_status", status}},
+              "HTTP {} from the streaming API of {}; reconnecting in {:.1f}s", status, host_,
+              Secs(wait));
   } else {
     const Status& why = sse_->end_status();
-    log::Warn(name_, {{"source", name_}, {"network", "mastodon"}, {"host", host_}, {"retry_in_ms", wait.count()}, {"failures", reconnect_.failures()}},
-              "stream from {} ended ({}); reconnecting in {:.1f}s (failure {} in a row)",
-              host_, why.ok() ? "closed by the server" : why.message(), Secs(wait),
-              reconnect_.failures());
+    log::Warn(name_,
+              {{"source", name_},
+               {"network", "mastodon"},
+               {"host", host_},
+               {"retry_in_ms", wait.count()},
+               {"failures", reconnect_.failures()}},
+              "stream from {} ended ({}); reconnecting in {:.1f}s (failure {} in a row)", host_,
+              why.ok() ? "closed by the server" : why.message(), Secs(wait), reconnect_.failures());
   }
   return Pace{wait};
 }
