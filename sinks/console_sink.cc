@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "sinks/terminal_text.h"
@@ -41,12 +42,18 @@ std::string Excerpt(std::string_view text, size_t max) {
 }
 
 // TerminalSafe line by line: a summary's own line breaks are layout, not an attack, and the
-// email sink (which shares this text) relies on them for its dot-stuffing.
+// email sink (which shares this text) relies on them for its dot-stuffing. A CR right before the
+// LF is part of the break (text from Windows and from HTTP forms); any other CR is shown escaped,
+// as a bare CR would return the cursor and let the rest of the line overwrite what came first.
 std::string SafeLines(std::string_view text) {
   std::string out;
   for (size_t start = 0;;) {
     const size_t end = text.find('\n', start);
-    AppendTerminalSafe(text.substr(start, end == std::string_view::npos ? end : end - start), &out);
+    std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
+    if (end != std::string_view::npos && !line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    AppendTerminalSafe(line, &out);
     if (end == std::string_view::npos) return out;
     out += '\n';
     start = end + 1;
@@ -65,7 +72,8 @@ class ConsoleSinkFactory final : public SinkFactory {
   const OptionSpec& options() const override {
     static const OptionSpec* spec = new OptionSpec{
         SinkOption("color", OptionKind::kChoice,
-                   "ANSI colours: auto (when stdout is a terminal), always or never")
+                   "ANSI colours: auto (when stdout is a terminal, NO_COLOR is unset or "
+                   "empty and TERM is not dumb), always or never")
             .Default("auto")
             .Choices({"auto", "always", "never"}),
     };
@@ -73,18 +81,32 @@ class ConsoleSinkFactory final : public SinkFactory {
   }
   Result<SinkPtr> Create(const SinkOptions& options) const override {
     const std::string& mode = options.String("color");
-    const bool color = mode == "always" || (mode == "auto" && ::isatty(STDOUT_FILENO) == 1);
+    const bool color = ConsoleColor(mode, ::isatty(STDOUT_FILENO) == 1, std::getenv("NO_COLOR"),
+                                    std::getenv("TERM"));
     return SinkPtr(std::make_unique<ConsoleSink>(std::cout, color));
   }
 };
 
 }  // namespace
 
+bool ConsoleColor(std::string_view mode, bool is_terminal, const char* no_color,
+                  const char* term) {
+  if (mode == "always") return true;
+  if (mode != "auto" || !is_terminal) return false;
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return term == nullptr || std::string_view(term) != "dumb";
+}
+
 // Every field below comes from a post, a network or a rule file: each is printed through
 // TerminalSafe (Excerpt for the text), so no stranger's byte reaches the terminal raw.
 std::string FormatEscalationText(const Escalation& e, bool color) {
   const std::string_view reset = color ? "\x1b[0m" : "";
   const std::string_view dim = color ? "\x1b[2m" : "";
+  // An acknowledgement is news about a page already shown, not an alarm: one plain line.
+  if (e.kind == Escalation::Kind::kAcknowledge) {
+    return fmt::format("{:<8} {:<7} {}  {}: {}\n", "ACK", KindName(e.kind),
+                       TerminalSafe(e.incident_id), TerminalSafe(e.reason), SafeLines(e.summary));
+  }
   std::string out = fmt::format(
       "{}{:<8}{} {:<7} {}  {}{}", color ? SeverityColor(e.severity) : "",
       Upper(SeverityName(e.severity)), reset, KindName(e.kind), TerminalSafe(e.incident_id),

@@ -1,5 +1,6 @@
 // ConsoleSink (`type: console`): prints each escalation as a few readable lines, in colour when
-// the output is a terminal. For `earshot demo`, foreground runs and journald (stdout).
+// the output is a terminal that wants it. For `earshot demo`, foreground runs and journald
+// (stdout).
 //
 // Owned by its SinkRunner; Deliver is called from the runner's thread only. Each escalation is
 // written with one write and a flush, so lines from other threads do not cut into it.
@@ -8,6 +9,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "sinks/sink.h"
 
@@ -29,7 +31,16 @@ class ConsoleSink final : public Sink {
   const bool color_;
 };
 
-// Options: color (auto | always | never; auto = when stdout is a terminal).
+// Whether the console sink colours its text. `mode` is the `color` option: "auto" colours only
+// a terminal, and never when NO_COLOR is set to anything non-empty (https://no-color.org) or
+// TERM is "dumb" (a terminal that cannot show escape sequences); "always" and "never" are the
+// operator's explicit choice and win over both, as no-color.org asks of configuration files.
+// `no_color` and `term` are the variables' values, null when unset.
+bool ConsoleColor(std::string_view mode, bool is_terminal, const char* no_color,
+                  const char* term);
+
+// Options: color (auto | always | never; see ConsoleColor).
+
 std::unique_ptr<SinkFactory> NewConsoleSinkFactory();
 
 }  // namespace earshot

@@ -10,6 +10,7 @@
 #include "daemon/net/url.h"
 #include "sinks/console_sink.h"
 #include "sinks/http_delivery.h"
+#include "sinks/terminal_text.h"
 
 namespace earshot {
 namespace {
@@ -51,18 +52,44 @@ std::string Base64(std::string_view in) {
   return out;
 }
 
-// A header value: control characters (a summary's line breaks) become spaces, so nothing can
-// start a new header line; text that is not plain ASCII becomes RFC 2047 encoded-words. Each
+// A header value (after "Subject: ", `used` characters into its line). C0 controls and DEL
+// (a summary's line breaks, a CR, a NUL) become spaces, so nothing can start a new header line;
+// what else could mislead a reader (C1 controls, bidi overrides, invisible characters, invalid
+// UTF-8) is shown escaped as on the console (sinks/terminal_text.h).
+//
+// Plain ASCII is folded at spaces onto continuation lines of at most 78 characters where it can
+// be; a folded header unfolds to the same text. Anything else becomes RFC 2047 encoded-words, and
+// so does ASCII holding "=?": a mail client decodes an encoded-word it finds in plain text, so a
+// post quoting "=?UTF-8?B?4oCu?=" would smuggle a bidi override past the escaping above. Each
 // encoded-word is at most 75 characters (45 bytes of UTF-8, never split inside a character), and
 // they are folded onto continuation lines, which decoders join without the whitespace.
-std::string HeaderText(std::string_view in) {
-  std::string s(in);
-  bool plain = true;
-  for (char& c : s) {
+std::string HeaderText(std::string_view in, size_t used) {
+  std::string flat(in);
+  for (char& c : flat) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-    plain = plain && static_cast<unsigned char>(c) < 0x80;
   }
-  if (plain) return s;
+  const std::string s = TerminalSafe(flat);
+  bool plain = s.find("=?") == std::string::npos;
+  for (char c : s) plain = plain && static_cast<unsigned char>(c) < 0x80;
+  if (plain) {
+    constexpr size_t kFold = 78;
+    std::string out;
+    size_t line = used;  // characters on the current line
+    size_t start = 0;
+    while (s.size() - start > kFold - line) {
+      // The last space that keeps this line within kFold, else the first space after it (a word
+      // longer than a line stays whole; RFC 5322's hard limit is 998).
+      size_t space = s.rfind(' ', start + (kFold - line));
+      if (space == std::string::npos || space <= start) space = s.find(' ', start + 1);
+      if (space == std::string::npos) break;
+      out.append(s, start, space - start);
+      out += "\r\n";
+      line = 0;
+      start = space;  // the space starts the continuation line
+    }
+    out.append(s, start);
+    return out;
+  }
   constexpr size_t kMaxBytes = 45;  // base64: 60 characters, plus "=?UTF-8?B?" and "?="
   std::string out;
   size_t start = 0;
@@ -93,12 +120,33 @@ std::string Cut(std::string_view s, size_t max) {
   return std::string(s.substr(0, cut)) + "...";
 }
 
+// The body with CRLF line ends and no line longer than SMTP and RFC 5322 allow (998 octets):
+// a longer line is broken at its last space within the limit, else between two characters.
+// Servers refuse or cut longer lines, and one long summary must not cost the whole mail. A CR
+// is dropped: the body reaching here is terminal-safe text, whose only control is LF.
 std::string Crlf(std::string_view text) {
+  constexpr size_t kMaxLine = 998;
   std::string out;
+  out.reserve(text.size() + text.size() / 64);
+  size_t line_start = out.size();
   for (char c : text) {
     if (c == '\r') continue;
-    if (c == '\n') out += "\r\n";
-    else out.push_back(c);
+    if (c == '\n') {
+      out += "\r\n";
+      line_start = out.size();
+      continue;
+    }
+    out.push_back(c);
+    if (out.size() - line_start > kMaxLine) {
+      size_t cut = out.rfind(' ', out.size() - 1);
+      if (cut == std::string::npos || cut <= line_start) {
+        cut = out.size() - 1;
+        while (cut > line_start && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+      }
+      if (cut == line_start) cut = out.size() - 1;
+      out.insert(cut, "\r\n");
+      line_start = cut + 2;
+    }
   }
   return out;
 }
@@ -176,7 +224,8 @@ std::string EmailMessage(const EmailSinkConfig& config, const Escalation& e, Sys
       "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}.{}@earshot>\r\n"
       "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
       "Content-Transfer-Encoding: 8bit\r\nX-Earshot-Incident: {}\r\nX-Earshot-Seq: {}\r\n\r\n",
-      config.from, to, HeaderText(subject), date, e.incident_id, e.seq, e.incident_id, e.seq);
+      config.from, to, HeaderText(subject, std::string_view("Subject: ").size()), date,
+      e.incident_id, e.seq, e.incident_id, e.seq);
   msg += Crlf(body);
   return msg;
 }

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "sinks/escalation_json.h"
+#include "sinks/terminal_text.h"
 
 extern char** environ;
 
@@ -37,11 +38,22 @@ class Fd {
   int fd_;
 };
 
+// The first line of the child's stderr, at most 200 bytes cut between characters, shown
+// terminal-safe: a command may echo the post it was given, and this detail is logged and printed
+// by `earshot deadletter list` on an operator's terminal. A CR (the end of a CRLF line, a
+// progress bar) and tabs become spaces.
 std::string FirstLine(std::string_view s) {
   const size_t nl = s.find('\n');
   if (nl != std::string_view::npos) s = s.substr(0, nl);
-  if (s.size() > 200) s = s.substr(0, 200);
-  return std::string(s);
+  if (s.size() > 200) {
+    size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s = s.substr(0, cut);
+  }
+  std::string flat;
+  for (char c : s) flat.push_back(c == '\r' || c == '\t' ? ' ' : c);
+  while (!flat.empty() && flat.back() == ' ') flat.pop_back();
+  return TerminalSafe(flat);
 }
 
 class ExecSinkFactory final : public SinkFactory {

@@ -5,17 +5,26 @@
 #include <ctime>
 
 #include "daemon/net/url.h"
+#include "sinks/terminal_text.h"
 
 namespace earshot {
 namespace {
 
+// The first line of a receiver's answer, at most 120 bytes cut between characters, shown
+// terminal-safe (a tab as a space): receivers echo what they were sent, a stranger's post
+// included, and this detail is logged and printed by `earshot deadletter list` on an operator's
+// terminal.
 std::string BodyExcerpt(std::string_view body) {
   const size_t nl = body.find_first_of("\r\n");
   if (nl != std::string_view::npos) body = body.substr(0, nl);
-  if (body.size() > 120) body = body.substr(0, 120);
-  std::string out;
-  for (char c : body) out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
-  return out;
+  if (body.size() > 120) {
+    size_t cut = 120;
+    while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
+    body = body.substr(0, cut);
+  }
+  std::string flat(body);
+  for (char& c : flat) c = c == '\t' ? ' ' : c;
+  return TerminalSafe(flat);
 }
 
 }  // namespace

@@ -30,7 +30,13 @@ std::pair<char32_t, size_t> DecodeAt(std::string_view s, size_t i) {
 }
 
 bool IsBidiControl(char32_t cp) {
-  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+         cp == 0x200F || cp == 0x061C;
+}
+
+// Characters that show nothing (or break a line where the excerpt promised one line).
+bool IsInvisible(char32_t cp) {
+  return cp == 0x200B || cp == 0x2060 || cp == 0xFEFF || cp == 0x2028 || cp == 0x2029;
 }
 
 }  // namespace
@@ -46,7 +52,7 @@ void AppendTerminalSafe(std::string_view s, std::string* out) {
     }
     if (cp < 0x20 || cp == 0x7F) {
       fmt::format_to(std::back_inserter(*out), "\\x{:02x}", static_cast<unsigned>(cp));
-    } else if ((cp >= 0x80 && cp <= 0x9F) || IsBidiControl(cp)) {
+    } else if ((cp >= 0x80 && cp <= 0x9F) || IsBidiControl(cp) || IsInvisible(cp)) {
       fmt::format_to(std::back_inserter(*out), "U+{:04X}", static_cast<uint32_t>(cp));
     } else {
       out->append(s.substr(i, len));
