@@ -733,8 +733,8 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-TEST_CASE("ConsoleSink: no colour under NO_COLOR, TERM=dumb or off a terminal; always and never "
-          "are the operator's word",
+TEST_CASE("ConsoleSink: no colour under NO_COLOR, TERM=dumb or off a terminal, unless the operator "
+          "says always",
           "[sinks][hostile]") {
   struct Case {
     const char* mode;
