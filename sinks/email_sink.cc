@@ -214,8 +214,12 @@ std::string EmailMessage(const EmailSinkConfig& config, const Escalation& e, Sys
   std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
   std::string to;
   for (const std::string& a : config.to) to += (to.empty() ? "" : ", ") + a;
-  const std::string subject = fmt::format("[earshot] {} {}: {}", Upper(SeverityName(e.severity)),
-                                          KindName(e.kind), Cut(e.summary, 150));
+  // An acknowledgement must not read like a new alarm in an inbox: no severity in capitals.
+  const std::string subject =
+      e.kind == Escalation::Kind::kAcknowledge
+          ? fmt::format("[earshot] {}: {}", Cut(e.reason, 80), Cut(e.summary, 150))
+          : fmt::format("[earshot] {} {}: {}", Upper(SeverityName(e.severity)), KindName(e.kind),
+                        Cut(e.summary, 150));
   std::string body = FormatEscalationText(e, /*color=*/false);
   body += fmt::format("\nIncident {} (seq {}), raised {}: {}.\n", e.incident_id, e.seq,
                       FormatIso8601(e.at), e.reason.empty() ? "notification" : e.reason);

@@ -37,7 +37,9 @@ struct PostRef {
 };
 
 struct Escalation {
-  enum class Kind { kOpen, kUpdate, kResolve };
+  // kAcknowledge: someone on call took the incident (`earshot ack`); its reason is
+  // "acknowledged by NAME". It is news for receivers, never a new alarm.
+  enum class Kind { kOpen, kUpdate, kResolve, kAcknowledge };
 
   uint64_t seq = 0;          // outbox sequence number: strictly increasing, gap-free
   std::string incident_id;   // stable across restarts: the idempotency key for receivers
@@ -60,6 +62,7 @@ constexpr std::string_view KindName(Escalation::Kind k) {
     case Escalation::Kind::kOpen: return "open";
     case Escalation::Kind::kUpdate: return "update";
     case Escalation::Kind::kResolve: return "resolve";
+    case Escalation::Kind::kAcknowledge: return "acknowledge";
   }
   return "open";
 }

@@ -116,14 +116,15 @@ Status ParsePost(od::value& v, size_t index, PostRef* p) {
 
 Status ParseKind(std::string_view name, Escalation::Kind* out) {
   for (Escalation::Kind k :
-       {Escalation::Kind::kOpen, Escalation::Kind::kUpdate, Escalation::Kind::kResolve}) {
+       {Escalation::Kind::kOpen, Escalation::Kind::kUpdate, Escalation::Kind::kResolve,
+        Escalation::Kind::kAcknowledge}) {
     if (KindName(k) == name) {
       *out = k;
       return Status::Ok();
     }
   }
   return Status::InvalidArgument(fmt::format(
-      "escalation JSON: field 'kind': unknown kind '{}'; expected open, update or resolve", name));
+      "escalation JSON: field 'kind': unknown kind '{}'; expected open, update, resolve or acknowledge", name));
 }
 
 Status ParseDocument(od::object& obj, Escalation* esc) {

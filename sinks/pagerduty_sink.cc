@@ -69,9 +69,13 @@ class PagerDutySinkFactory final : public SinkFactory {
 
 std::string PagerDutyPayload(const Escalation& e, std::string_view routing_key,
                              std::string_view source) {
-  if (e.kind == Escalation::Kind::kResolve) {
-    return fmt::format(R"({{"routing_key":{},"event_action":"resolve","dedup_key":{}}})",
-                       Str(routing_key), Str(e.incident_id));
+  // Acknowledge and resolve act on the alert the trigger opened, found by its dedup_key; Events
+  // v2 takes no payload for them.
+  if (e.kind == Escalation::Kind::kResolve || e.kind == Escalation::Kind::kAcknowledge) {
+    return fmt::format(R"({{"routing_key":{},"event_action":"{}","dedup_key":{}}})",
+                       Str(routing_key),
+                       e.kind == Escalation::Kind::kResolve ? "resolve" : "acknowledge",
+                       Str(e.incident_id));
   }
   std::string details = fmt::format(
       R"({{"incident_id":{},"seq":{},"kind":{},"rule_id":{},"category":{},"reason":{})",

@@ -1,5 +1,6 @@
 // PagerDutySink (`type: pagerduty`): PagerDuty Events API v2. An `open` or `update` sends
-// `trigger`, a `resolve` sends `resolve`, always with dedup_key = the incident id, so PagerDuty
+// `trigger`, an `acknowledge` (`earshot ack`) sends `acknowledge`, a `resolve` sends `resolve`,
+// always with dedup_key = the incident id, so PagerDuty
 // keeps one alert per incident however often earshot repeats itself, and a redelivery after a
 // crash changes nothing. Severity maps critical -> critical, high -> error, medium -> warning,
 // low and info -> info. The routing key is a secret (routing_key_file / routing_key_credential).

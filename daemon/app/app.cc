@@ -129,7 +129,7 @@ struct App::Parts {
   RateBudgetRegistry budgets;
   // Escalations published, by severity and by kind: counted on the escalator's thread.
   std::array<std::atomic<int64_t>, 5> escalations_by_severity{};
-  std::array<std::atomic<int64_t>, 3> escalations_by_kind{};
+  std::array<std::atomic<int64_t>, 4> escalations_by_kind{};
   std::atomic<int64_t> reloads_ok{0}, reloads_failed{0};
   // As Prometheus' own *_config_last_reload_successful: the start is the first successful load,
   // and a gauge stays 0 while the files on disk are broken (a counter's increase() forgets).
@@ -491,7 +491,8 @@ std::string App::RenderMetrics() const {
              static_cast<double>(p.escalations_by_severity[static_cast<size_t>(s)].load()));
   }
   t.Family("earshot_notifications_total", "counter", "Escalations published, by kind.");
-  for (auto k : {Escalation::Kind::kOpen, Escalation::Kind::kUpdate, Escalation::Kind::kResolve}) {
+  for (auto k : {Escalation::Kind::kOpen, Escalation::Kind::kUpdate, Escalation::Kind::kResolve,
+                 Escalation::Kind::kAcknowledge}) {
     t.Sample("earshot_notifications_total", {{"kind", KindName(k)}},
              static_cast<double>(p.escalations_by_kind[static_cast<size_t>(k)].load()));
   }

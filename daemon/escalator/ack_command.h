@@ -1,7 +1,9 @@
 // `earshot ack INCIDENT_ID [--by NAME]`: an on-call person says "I have this one". The incident
 // becomes "acknowledged" (who and when go into its events); the running daemon re-reads
-// acknowledgements every second and stops re-paging it every repeat_interval. A severity raise
-// still pages and a resolution still resolves. Safe to run while the daemon runs (SQLite WAL).
+// acknowledgements every second, stops re-paging it every repeat_interval and tells every sink
+// with an `acknowledge` escalation (PagerDuty: event_action acknowledge), queued in the same
+// transaction as the acknowledgement (StateStore::AcknowledgeIncident). A severity raise still
+// pages and a resolution still resolves. Safe to run while the daemon runs (SQLite WAL).
 // A plain function: no state, any thread.
 #pragma once
 

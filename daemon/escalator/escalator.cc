@@ -732,7 +732,8 @@ Status Escalator::Finish(Step& step) {
   commit.surge = surge_.Changes(step.now);
 
   const bool empty = commit.seen.empty() && commit.incidents.empty() && commit.events.empty() &&
-                     commit.surge.empty() && !(commit.cursor && !commit.source.empty());
+                     commit.surge.empty() && commit.acks_done.empty() &&
+                     !(commit.cursor && !commit.source.empty());
   if (!empty) EARSHOT_RETURN_IF_ERROR(store_.Commit(commit));
 
   // Committed: now the in-memory view may follow, and the world may hear of it.
@@ -788,6 +789,21 @@ Status Escalator::Tick() {
   SurgeStep surge_step(surge_);
   Step step;
   step.now = clock_.Now();
+  // The receivers hear of each acknowledgement once, in seq order with everything else: the
+  // pending record is deleted in the commit that puts the escalation in the outbox.
+  EARSHOT_ASSIGN_OR_RETURN(std::vector<PendingAck> acks, store_.LoadPendingAcks());
+  for (const PendingAck& ack : acks) {
+    step.commit.acks_done.push_back(ack.id);
+    IncidentRecord* inc = Touch(step, ack.incident_id, /*load_resolved=*/false);
+    // Resolved meanwhile (the resolve said it all), or never paged (nothing to acknowledge at
+    // the receivers; its history has the acknowledgement): nothing to tell.
+    if (inc == nullptr || inc->status == IncidentStatus::kResolved || !inc->notified_severity) {
+      continue;
+    }
+    inc->status = IncidentStatus::kAcknowledged;
+    if (inc->pending_reason == "repeat") inc->pending_reason.clear();
+    step.Notify(inc->id, Escalation::Kind::kAcknowledge, fmt::format("acknowledged by {}", ack.by));
+  }
   std::vector<std::string> ids;
   for (const auto& [id, inc] : active_) {
     if (!inc.pending_reason.empty() || step.now - inc.last_post_at >= options_.resolve_after_quiet) {
@@ -825,7 +841,7 @@ Status Escalator::Tick() {
   // Only commit when something changed (held notifications not yet due change nothing). Surge
   // keys the timer forgot are deleted from the store too, or they would come back at the next
   // start; a window that merely slid is not worth an fsync a second (it is redone at start).
-  if (!step.intents.empty() || !step.commit.events.empty() ||
+  if (!step.intents.empty() || !step.commit.events.empty() || !step.commit.acks_done.empty() ||
       !surge_.Changes(step.now).forgotten.empty()) {
     EARSHOT_RETURN_IF_ERROR(Finish(step));
   }

@@ -67,7 +67,9 @@ struct Escalator::Step {
     // Two notifications for one incident in one step page once, at the final severity.
     for (auto it = intents.rbegin(); it != intents.rend(); ++it) {
       if (it->id != id) continue;
-      if (it->kind != Escalation::Kind::kResolve && kind == Escalation::Kind::kUpdate) {
+      // Only into an open or update: an acknowledgement is news of its own, not a page.
+      if ((it->kind == Escalation::Kind::kOpen || it->kind == Escalation::Kind::kUpdate) &&
+          kind == Escalation::Kind::kUpdate) {
         if (escalator_internal::ReasonRank(reason) >
             escalator_internal::ReasonRank(it->reason)) it->reason = std::move(reason);
         return;

@@ -97,6 +97,15 @@ CREATE INDEX surge_events_by_key ON surge_events(key, at);
       R"sql(
 ALTER TABLE incident_posts ADD COLUMN complaint REAL NOT NULL DEFAULT 0;
 )sql",
+      // 9: acknowledgements not yet told to the receivers. `earshot ack` (another process)
+      // writes one in the transaction that acknowledges the incident; the escalator turns it
+      // into an `acknowledge` escalation and deletes it in the commit that puts that in the
+      // outbox, so an acknowledgement is told exactly once, in seq order, even across a crash.
+      // Acknowledgements made before this version are not told afterwards.
+      R"sql(
+CREATE TABLE pending_acks(id INTEGER PRIMARY KEY, incident_id TEXT NOT NULL,
+  by TEXT NOT NULL, at INTEGER NOT NULL);
+)sql",
   };
   return kMigrations;
 }

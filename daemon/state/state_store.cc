@@ -647,6 +647,11 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     q->Bind(1, static_cast<int64_t>(r.seq)).Bind(2, r.json).Bind(3, ToUnixMillis(r.created_at));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
+  for (int64_t id : c.acks_done) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare("DELETE FROM pending_acks WHERE id = ?"));
+    q->Bind(1, id);
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
   for (const BrandHashtagRecord& h : c.hashtags) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
         "INSERT OR REPLACE INTO brand_hashtags(hashtag, brand, first_seen, first_network, "
@@ -781,7 +786,25 @@ Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by,
   e->Bind(1, id).Bind(2, ToUnixMillis(now)).Bind(3, severity);
   e->Bind(4, fmt::format("acknowledged by {}", by));
   EARSHOT_RETURN_IF_ERROR(e->Run(what));
+  EARSHOT_ASSIGN_OR_RETURN(auto p, db.Prepare(
+      "INSERT INTO pending_acks(incident_id, by, at) VALUES(?, ?, ?)"));
+  p->Bind(1, id).Bind(2, by).Bind(3, ToUnixMillis(now));
+  EARSHOT_RETURN_IF_ERROR(p->Run(what));
   return txn.Commit(what);
+}
+
+Result<std::vector<PendingAck>> StateStore::LoadPendingAcks() {
+  std::lock_guard lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT id, incident_id, by, at FROM pending_acks ORDER BY id"));
+  std::vector<PendingAck> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "list acknowledgements to tell",
+      [](const Query& r) -> Result<PendingAck> {
+        return PendingAck{r.Int(0), r.Text(1), r.Text(2), FromUnixMillis(r.Int(3))};
+      },
+      &out));
+  return out;
 }
 
 Result<std::vector<std::string>> StateStore::AcknowledgedIncidentIds() {

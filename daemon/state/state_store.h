@@ -137,6 +137,14 @@ struct SurgeChanges {
   bool empty() const { return keys.empty() && forgotten.empty(); }
 };
 
+// An acknowledgement (`earshot ack`) the receivers have not been told of yet.
+struct PendingAck {
+  int64_t id = 0;            // its row: the commit that tells it deletes it by this
+  std::string incident_id;
+  std::string by;
+  SystemTime at{};
+};
+
 // Everything one escalator step writes, committed atomically by StateStore::Commit.
 struct EscalatorCommit {
   std::string source;                  // "" for timer-driven work (no cursor to move)
@@ -151,6 +159,9 @@ struct EscalatorCommit {
   std::vector<OutboxRecord> outbox;    // seq continues the outbox without a gap
   std::vector<BrandHashtagRecord> hashtags;  // upserted by hashtag
   SurgeChanges surge;
+  // PendingAck ids told (or found moot) by this step: deleted with the outbox records, so an
+  // acknowledgement reaches the outbox once.
+  std::vector<int64_t> acks_done;
 };
 
 // A silence: escalations whose labels match every matcher are recorded but not sent.
@@ -241,6 +252,8 @@ class StateStore {
   Result<std::vector<std::string>> PostsToRecheck(std::string_view source, size_t limit);
   // Ids of the incidents someone acknowledged (`earshot ack`), for the escalator's cache.
   Result<std::vector<std::string>> AcknowledgedIncidentIds();
+  // Acknowledgements not yet told to the receivers, oldest first (schema 9).
+  Result<std::vector<PendingAck>> LoadPendingAcks();
 
   // Every surge key with its sliding window (oldest post first), for the escalator at start.
   Result<std::vector<SurgeKeyRecord>> LoadSurgeKeys();
@@ -249,7 +262,9 @@ class StateStore {
 
   // ---- acknowledgement (written by `earshot ack`, possibly from another process) ------------
   // Marks an open incident acknowledged and records who and when in its events (kind
-  // "acknowledged", reason "acknowledged by NAME"). Acknowledging twice is Ok. kNotFound when
+  // "acknowledged", reason "acknowledged by NAME"), and, in the same transaction, a PendingAck
+  // the escalator turns into an `acknowledge` escalation for every sink (so a crash between the
+  // two cannot lose it). Acknowledging twice is Ok and tells nothing new. kNotFound when
   // `id` names no incident; kInvalidArgument when it is already resolved. The escalator
   // then stops repeat pages for it; a severity raise still pages, a resolution still resolves.
   Status AcknowledgeIncident(std::string_view id, std::string_view by, SystemTime now);

@@ -175,6 +175,15 @@ TEST_CASE("Escalator: an acknowledged incident stops repeating, still raises and
   // Before the escalator's next tick, a batch must not undo the acknowledgement.
   CHECK(rig.Process(Batch({MakePost({.id = "2", .thread = "1"}, {Complaint()})})).empty());
   CHECK((*rig.store().LoadIncident(id))->status == IncidentStatus::kAcknowledged);
+  // The tick tells the receivers, once, as the outbox's next seq.
+  auto told = rig.Tick();
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].kind == Kind::kAcknowledge);
+  CHECK(told[0].incident_id == id);
+  CHECK(told[0].reason == "acknowledged by sam");
+  CHECK(told[0].severity == open[0].severity);
+  CHECK(told[0].seq == open[0].seq + 1);
+  CHECK(*rig.store().MaxOutboxSeq() == told[0].seq);
   CHECK(rig.Tick().empty());
 
   // Past repeat_interval a new complaint would repeat; acknowledged, it does not.
@@ -196,6 +205,66 @@ TEST_CASE("Escalator: an acknowledged incident stops repeating, still raises and
   REQUIRE(resolved.size() == 1);
   CHECK(resolved[0].kind == Kind::kResolve);
   CHECK((*rig.store().LoadIncident(id))->status == IncidentStatus::kResolved);
+}
+
+TEST_CASE("Escalator: an acknowledgement made while the daemon was down is told after the start",
+          "[escalator]") {
+  EscalatorRig rig;
+  auto open = rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})}));
+  REQUIRE(open.size() == 1);
+  std::ostringstream out, err;
+  REQUIRE(RunAckCommand({open[0].incident_id, "--by", "ana"}, rig.store(), rig.clock(), out,
+                        err) == 0);
+  REQUIRE(rig.store().LoadPendingAcks()->size() == 1);
+  rig.Restart();
+  auto told = rig.Tick();
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].kind == Kind::kAcknowledge);
+  CHECK(told[0].reason == "acknowledged by ana");
+  CHECK(told[0].seq == open[0].seq + 1);
+  CHECK(rig.store().LoadPendingAcks()->empty());
+  rig.Restart();
+  CHECK(rig.Tick().empty());  // told once, also across a restart
+}
+
+TEST_CASE("Escalator: an incident never paged is acknowledged without telling anyone",
+          "[escalator]") {
+  EscalatorOptions o;
+  o.group_wait = std::chrono::seconds(60);
+  EscalatorRig rig(o);
+  CHECK(rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})})).empty());
+  const std::string id = IncidentIdFor("mastodon|jane@air.example|1");
+  std::ostringstream out, err;
+  REQUIRE(RunAckCommand({id, "--by", "ana"}, rig.store(), rig.clock(), out, err) == 0);
+  CHECK(rig.Tick().empty());
+  CHECK(rig.store().LoadPendingAcks()->empty());
+  // The held open still goes out when group_wait ends, and the receivers hear it first.
+  rig.clock().Advance(std::chrono::seconds(120));
+  auto opened = rig.Tick();
+  REQUIRE(opened.size() == 1);
+  CHECK(opened[0].kind == Kind::kOpen);
+}
+
+TEST_CASE("Escalator: an acknowledgement and an update in one step are two escalations",
+          "[escalator]") {
+  EscalatorOptions o;
+  o.group_interval = std::chrono::seconds(60);
+  EscalatorRig rig(o);
+  auto open = rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})}));
+  REQUIRE(open.size() == 1);
+  const std::string id = open[0].incident_id;
+  // A raise held by group_interval, then the acknowledgement; both fall due in one tick.
+  CHECK(rig.Process(Batch({MakePost({.id = "2", .thread = "1"}, {Complaint(Severity::kCritical)})}))
+            .empty());
+  std::ostringstream out, err;
+  REQUIRE(RunAckCommand({id, "--by", "ana"}, rig.store(), rig.clock(), out, err) == 0);
+  rig.clock().Advance(std::chrono::seconds(61));
+  auto both = rig.Tick();
+  REQUIRE(both.size() == 2);
+  CHECK(both[0].kind == Kind::kAcknowledge);
+  CHECK(both[1].kind == Kind::kUpdate);
+  CHECK(both[1].reason == "severity raised");
+  CHECK(both[1].seq == both[0].seq + 1);
 }
 
 TEST_CASE("Escalator: without an acknowledgement the same posts repeat", "[escalator]") {

@@ -329,9 +329,11 @@ TEST_CASE("SlackSink: Block Kit payload per the documented schema, updates colla
 
   Receiver rx;
   REQUIRE(rx.ok());
-  SlackSink sink(SlackSinkConfig{"chat", rx.url("/services/x"), std::chrono::minutes(10),
-                                 std::chrono::seconds(5)},
-                 Http(), RealClock());
+  SlackSinkConfig config;
+  config.name = "chat";
+  config.webhook_url = rx.url("/services/x");
+  config.timeout = std::chrono::seconds(5);
+  SlackSink sink(config, Http(), RealClock());
   std::stop_source never;
   Escalation open = SampleEscalation(1);
   open.kind = Escalation::Kind::kOpen;
@@ -351,7 +353,7 @@ TEST_CASE("SlackSink: Block Kit payload per the documented schema, updates colla
   CHECK(sink.collapsed() == 1);
 }
 
-TEST_CASE("PagerDutySink: Events v2 trigger and resolve with dedup_key = incident id",
+TEST_CASE("PagerDutySink: Events v2 trigger, acknowledge and resolve with dedup_key = incident id",
           "[sinks]") {
   Receiver rx;
   REQUIRE(rx.ok());
@@ -364,13 +366,18 @@ TEST_CASE("PagerDutySink: Events v2 trigger and resolve with dedup_key = inciden
   std::stop_source never;
   Escalation open = SampleEscalation(1);
   open.severity = Severity::kHigh;
+  Escalation ack = open;
+  ack.seq = 2;
+  ack.kind = Escalation::Kind::kAcknowledge;
+  ack.reason = "acknowledged by sam";
   Escalation resolve = open;
-  resolve.seq = 2;
+  resolve.seq = 3;
   resolve.kind = Escalation::Kind::kResolve;
   REQUIRE(sink.Deliver(open, never.get_token()).delivered());
+  REQUIRE(sink.Deliver(ack, never.get_token()).delivered());
   REQUIRE(sink.Deliver(resolve, never.get_token()).delivered());
   auto seen = rx.accepted();
-  REQUIRE(seen.size() == 2);
+  REQUIRE(seen.size() == 3);
   simdjson::dom::parser parser;
   simdjson::dom::element t;
   REQUIRE(parser.parse(seen[0].body).get(t) == simdjson::SUCCESS);
@@ -393,9 +400,17 @@ TEST_CASE("PagerDutySink: Events v2 trigger and resolve with dedup_key = inciden
   REQUIRE(t["payload"]["custom_details"]["complaint_score"].get(complaint) == simdjson::SUCCESS);
   CHECK(sentiment == open.posts[0].sentiment);
   CHECK(complaint == open.posts[0].complaint);
+  // The acknowledgement acts on the same alert, by its dedup_key, and pages nobody.
+  simdjson::dom::parser parser_ack;
+  simdjson::dom::element a;
+  REQUIRE(parser_ack.parse(seen[1].body).get(a) == simdjson::SUCCESS);
+  CHECK(str(a["routing_key"]) == "R0UTINGKEY");
+  CHECK(str(a["event_action"]) == "acknowledge");
+  CHECK(str(a["dedup_key"]) == open.incident_id);
+  CHECK(a["payload"].error() == simdjson::NO_SUCH_FIELD);
   simdjson::dom::parser parser2;
   simdjson::dom::element r;
-  REQUIRE(parser2.parse(seen[1].body).get(r) == simdjson::SUCCESS);
+  REQUIRE(parser2.parse(seen[2].body).get(r) == simdjson::SUCCESS);
   CHECK(str(r["event_action"]) == "resolve");
   CHECK(str(r["dedup_key"]) == open.incident_id);
   CHECK(r["payload"].error() == simdjson::NO_SUCH_FIELD);
