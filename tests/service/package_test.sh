@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds earshot's .deb from an already built tree and checks what an operator would get:
 # the binary, the unit, the annotated config and the silences file as conffiles, the rule packs,
-# the lexicon with its license, and Depends computed from the linked libraries.
+# the lexicon with its license, the copyright file and changelog, and Depends computed from the
+# linked libraries. lintian_test.sh holds the same package to Debian policy.
 #   package_test.sh <build dir>
 set -euo pipefail
 build=$1
@@ -20,7 +21,8 @@ for path in ./usr/bin/earshot ./usr/lib/systemd/system/earshot.service ./etc/ear
             ./usr/share/earshot/rules/lexicon/emoji_utf8_lexicon.txt \
             ./usr/share/earshot/rules/lexicon/complaint_cues.tsv \
             ./usr/share/earshot/rules/lexicon/complaint_weights.tsv \
-            ./usr/share/earshot/rules/lexicon/LICENSE.txt ./usr/share/doc/earshot/README.md; do
+            ./usr/share/earshot/rules/lexicon/LICENSE.txt ./usr/share/doc/earshot/README.md \
+            ./usr/share/doc/earshot/copyright ./usr/share/doc/earshot/changelog.gz; do
   if ! grep -qx "$path" <<<"$contents"; then
     echo "package lacks $path" >&2
     fail=1
