@@ -11,8 +11,10 @@
 #include "daemon/app/check_rules.h"
 #include "daemon/app/config_loader.h"
 #include "daemon/app/prometheus_text.h"
+#include "daemon/app/process_metrics.h"
 #include "daemon/app/routed_sink.h"
 #include "daemon/app/source_factory.h"
+#include "daemon/base/build_info.h"
 #include "daemon/base/check.h"
 #include "daemon/app/detector_holder.h"
 #include "daemon/app/poller.h"
@@ -503,13 +505,19 @@ std::string App::RenderMetrics() const {
   t.Sample("earshot_reloads_total", {{"result", "ok"}}, static_cast<double>(p.reloads_ok.load()));
   t.Sample("earshot_reloads_total", {{"result", "failed"}},
            static_cast<double>(p.reloads_failed.load()));
-  t.Family("earshot_last_reload_successful", "gauge",
+  t.Family("earshot_config_last_reload_successful", "gauge",
            "1 when the last reload (or the start) loaded every file, 0 when it failed.");
-  t.Sample("earshot_last_reload_successful", {}, p.last_reload_ok.load() ? 1 : 0);
-  t.Family("earshot_last_reload_success_timestamp_seconds", "gauge",
+  t.Sample("earshot_config_last_reload_successful", {}, p.last_reload_ok.load() ? 1 : 0);
+  t.Family("earshot_config_last_reload_success_timestamp_seconds", "gauge",
            "Unix time of the last successful reload, or of the start.");
-  t.Sample("earshot_last_reload_success_timestamp_seconds", {},
+  t.Sample("earshot_config_last_reload_success_timestamp_seconds", {},
            static_cast<double>(p.last_reload_success_ms.load()) / 1000.0);
+  // The build a fleet runs, joined onto other series with `* on(instance) group_left(version)`.
+  t.Family("earshot_build_info", "gauge",
+           "A metric with a constant '1' value labeled by the version and revision earshot was "
+           "built from.");
+  t.Sample("earshot_build_info", {{"version", BuildVersion()}, {"revision", BuildRevision()}}, 1);
+  WriteProcessMetrics(&t);
   return t.text();
 }
 

@@ -80,7 +80,7 @@ TEST_CASE("Reload: no live complaint rule is refused when rules.require_complain
   std::string metrics = (*app)->RenderMetrics();
   CHECK(Sample(metrics, "earshot_reloads_total{result=\"failed\"}") == "1");
   CHECK(Sample(metrics, "earshot_reloads_total{result=\"ok\"}") == "0");
-  CHECK(Sample(metrics, "earshot_last_reload_successful") == "0");
+  CHECK(Sample(metrics, "earshot_config_last_reload_successful") == "0");
 
   // Without the setting the same rules load, with a warning at rules.files.
   dir.Write("earshot.yaml", Config("false"));
@@ -92,7 +92,7 @@ TEST_CASE("Reload: no live complaint rule is refused when rules.require_complain
                              "rule (no enabled rule has category: complaint)"));
   metrics = (*app)->RenderMetrics();
   CHECK(Sample(metrics, "earshot_reloads_total{result=\"ok\"}") == "1");
-  CHECK(Sample(metrics, "earshot_last_reload_successful") == "1");
+  CHECK(Sample(metrics, "earshot_config_last_reload_successful") == "1");
 }
 
 TEST_CASE("check: no live complaint rule exits 78 naming rules.require_complaint_rules", "[app]") {

@@ -1,8 +1,8 @@
 // Reloads as an operator sees them from outside: `earshot run` as a separate process, SIGHUP, and
 // /metrics. Every failed reload, whichever file broke it (earshot.yaml itself, a rule file, the
 // silences file), counts in earshot_reloads_total{result="failed"} and turns the
-// earshot_last_reload_successful gauge to 0, which the shipped alerts watch; and a reload that
-// would leave nothing able to page is refused under rules.require_complaint_rules.
+// earshot_config_last_reload_successful gauge to 0, which the shipped alerts watch; and a reload
+// that would leave nothing able to page is refused under rules.require_complaint_rules.
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -57,8 +57,8 @@ std::string ReadConfig(const DaemonRig& rig) {
 
 constexpr const char* kFailed = "earshot_reloads_total{result=\"failed\"}";
 constexpr const char* kOk = "earshot_reloads_total{result=\"ok\"}";
-constexpr const char* kSuccessful = "earshot_last_reload_successful";
-constexpr const char* kSuccessTime = "earshot_last_reload_success_timestamp_seconds";
+constexpr const char* kSuccessful = "earshot_config_last_reload_successful";
+constexpr const char* kSuccessTime = "earshot_config_last_reload_success_timestamp_seconds";
 
 TEST_CASE("Reload: a broken earshot.yaml counts as a failed reload and clears the success gauge",
           "[integration]") {
