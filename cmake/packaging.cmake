@@ -69,6 +69,9 @@ set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 # before CPackDeb could copy the symbols out, leaving no dbgsym package.
 set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON)
 set(CPACK_STRIP_FILES OFF)
+# CMake 3.25 writes the dbgsym package's md5sums with absolute staging paths; this rewrites them
+# and links its doc directory to earshot's, as Debian's own dbgsym packages do.
+set(CPACK_POST_BUILD_SCRIPTS ${CMAKE_SOURCE_DIR}/packaging/fix_dbgsym_package.cmake)
 # Mark the config files as conffiles so dpkg never overwrites an operator's edits on upgrade.
 file(WRITE ${CMAKE_BINARY_DIR}/debian/conffiles
      "/etc/earshot/earshot.yaml\n/etc/earshot/silences.yaml\n")
