@@ -27,7 +27,8 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/debian/copyright DESTINATION ${CMAKE
 # name the version CPack writes in the control file; a release bumps both.
 set(EARSHOT_DEBIAN_CHANGELOG ${CMAKE_SOURCE_DIR}/packaging/debian/changelog)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${EARSHOT_DEBIAN_CHANGELOG})
-file(STRINGS ${EARSHOT_DEBIAN_CHANGELOG} _earshot_changelog_head LIMIT_COUNT 1)
+file(READ ${EARSHOT_DEBIAN_CHANGELOG} _earshot_changelog_head LIMIT 200)
+string(REGEX MATCH "^[^\n]*" _earshot_changelog_head "${_earshot_changelog_head}")
 if(NOT _earshot_changelog_head MATCHES "^earshot \\(([^)]+)\\) "
    OR NOT CMAKE_MATCH_1 STREQUAL PROJECT_VERSION)
   message(FATAL_ERROR "packaging/debian/changelog: the newest entry must be for earshot "
