@@ -47,6 +47,14 @@ DeliveryResult FileSink::Deliver(const Escalation& e, std::stop_token /*stop*/) 
     if (fd_ < 0) return fail("cannot open", errno);
     last_ = ReadLastEscalation(fd_);
   }
+  // seq 0 is `earshot test sinks`: no outbox escalation has it, and a reader of the archive
+  // relies on seq strictly increasing line by line. Opening the path for appending is the check
+  // (directory, permissions); the test escalation itself is not archived.
+  if (e.seq == 0) {
+    DeliveryResult ok = DeliveryResult::Delivered();
+    ok.detail = fmt::format("{} is writable; a test escalation is not archived", path_);
+    return ok;
+  }
   // The runner delivers at least once: after a crash between this write and the runner saving
   // its cursor, the same escalation comes again. It can only be the one written last, so that
   // one is recognised and not written twice.

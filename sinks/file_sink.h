@@ -1,7 +1,8 @@
 // FileSink (`type: file`): appends each escalation's wire JSON (sinks/escalation_json.h) as one
 // line to a JSONL file and fsyncs it before reporting delivery, so a delivered escalation
 // survives a power cut. Reopen() (SIGHUP, after logrotate) makes the next write open the path
-// afresh.
+// afresh. A test escalation (seq 0, from `earshot test sinks`) is not written: the file holds
+// only outbox escalations, so seq strictly increases from line to line.
 //
 // Owned by its SinkRunner; Deliver from the runner's thread only; Reopen from any thread.
 #pragma once

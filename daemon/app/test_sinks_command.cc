@@ -13,7 +13,9 @@ Escalation TestEscalation(SystemTime now) {
   const int64_t unix_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   Escalation e;
-  e.seq = 1;
+  // No outbox seq: the test is not part of the outbox's order, and the file sink, whose readers
+  // rely on that order, recognises it by this and does not archive it.
+  e.seq = 0;
   e.incident_id = fmt::format("test-{}", unix_seconds);
   e.kind = Escalation::Kind::kOpen;
   e.severity = Severity::kInfo;
@@ -61,7 +63,7 @@ int TestSinks(const std::vector<SinkConfig>& sinks, std::ostream& out, std::ostr
     switch (r.kind) {
       case DeliveryResult::Kind::kDelivered:
         ++delivered;
-        out << who << ": delivered\n";
+        out << who << ": delivered" << (r.detail.empty() ? "" : " (" + r.detail + ")") << "\n";
         break;
       case DeliveryResult::Kind::kRetry:
         out << who << ": retry: " << r.detail

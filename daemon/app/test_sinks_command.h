@@ -2,10 +2,12 @@
 // says what each answered, so an operator can check URLs, keys and passwords before an incident
 // depends on them.
 //
-// The test escalation: summary "[earshot test] ...", incident id "test-<unix time>", seq 1,
+// The test escalation: summary "[earshot test] ...", incident id "test-<unix time>", seq 0 (no
+// outbox seq; the file sink checks its path but does not archive it),
 // severity info, labels {test: "true"}, one post from "earshot" explaining that no action is
 // needed. Each sink gets exactly one attempt (no retries, no outbox, no cursor, no dead letter):
 //   sink oncall (pagerduty): delivered
+//   sink archive (file): delivered (/var/lib/earshot/escalations.jsonl is writable; a test ...)
 //   sink chat (slack): retry: HTTP 429 from hooks.slack.com (retry after 30s)
 //   sink mail (email): failed: SMTP smtp.example: Login denied; check username and the pass...
 // A sink whose configuration does not build is reported as failed with the reason. Details never
