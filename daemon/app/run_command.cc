@@ -1,11 +1,24 @@
 // `earshot run --config FILE`: the daemon. The main thread owns the App and reads signals from a
 // signalfd; it speaks systemd's notify protocol (READY, RELOADING, STOPPING, WATCHDOG, STATUS).
+//
+// Every line it writes to stderr is in the operator's log format, the fatal ones included: with
+// json, a log pipeline (journald, Loki) must get one JSON object per line, and the lines that
+// say why earshot did not start are the ones that matter most. So the format is settled before
+// anything is said: $EARSHOT_LOG_FORMAT if set (it also wins over the file for the whole run),
+// else `log.format` read ahead from the config file, even when the rest of the file is broken.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <optional>
 #include <ostream>
+#include <regex>
+#include <sstream>
 
 #include "daemon/app/app.h"
 #include "daemon/app/commands.h"
@@ -13,6 +26,7 @@
 #include "daemon/app/metrics_server.h"
 #include "daemon/app/notify.h"
 #include "daemon/app/signals.h"
+#include "daemon/base/file_read.h"
 #include "daemon/base/log.h"
 
 namespace earshot {
@@ -20,27 +34,135 @@ namespace {
 
 constexpr const char* kComponent = "main";
 
+constexpr const char* kFormatVariable = "EARSHOT_LOG_FORMAT";
+
+// Where a diagnostic points, as fields a log pipeline can filter on.
+log::Fields DiagnosticFields(const Diagnostic& d) {
+  log::Fields fields;
+  if (!d.file.empty()) fields.Add({"file", d.file});
+  if (d.line > 0) fields.Add({"line", d.line});
+  if (d.column > 0) fields.Add({"column", d.column});
+  return fields;
+}
+
+log::Level DiagnosticLevel(const Diagnostic& d) {
+  return d.level == Diagnostic::Level::kWarning ? log::Level::kWarn : log::Level::kError;
+}
+
+// A line on the command's error stream before or instead of the daemon's logging: in json
+// format one JSON object like every log line; in key=value format the plain sentence a person
+// at a terminal expects ("earshot: ...").
+void Say(std::ostream& err, log::Level level, const log::Fields& fields, std::string_view msg,
+         std::string_view text) {
+  if (log::CurrentFormat() == log::Format::kJson) {
+    err << log::Line(level, kComponent, fields, msg);
+  } else {
+    err << text << "\n";
+  }
+  err.flush();
+}
+
 void PrintDiagnostics(const Diagnostics& diags, std::ostream& err) {
-  for (const Diagnostic& d : diags.all()) err << d.ToString() << "\n";
+  for (const Diagnostic& d : diags.all()) {
+    if (log::CurrentFormat() == log::Format::kJson) {
+      err << log::Line(DiagnosticLevel(d), "config", DiagnosticFields(d), d.ToString());
+    } else {
+      err << d.ToString() << "\n";
+    }
+  }
+}
+
+// `log.format` as written in the config file, read before the file as a whole: a YAML parse of
+// that one key; when the file is not valid YAML at all, its text (a `format: json` line inside
+// a top-level `log:` block, or `log: {format: json}`), so the error saying why the file is
+// broken still comes out as JSON. nullopt: not found, or the file cannot be read (that error
+// comes later, from the real load).
+std::optional<log::Format> PeekLogFormat(const std::string& path) {
+  Result<std::string> text = ReadRegularFile(path);
+  if (!text.ok()) return std::nullopt;
+  log::Format format = log::Format::kKeyValue;
+  try {
+    const YAML::Node root = YAML::Load(*text);
+    if (root.IsMap() && root["log"] && root["log"].IsMap() && root["log"]["format"] &&
+        root["log"]["format"].IsScalar() &&
+        log::ParseFormat(root["log"]["format"].Scalar(), &format)) {
+      return format;
+    }
+    return std::nullopt;
+  } catch (const YAML::Exception&) {
+    // Not YAML: fall through to the text.
+  }
+  static const std::regex flow(R"(^log:\s*\{[^}]*\bformat:\s*["']?(json|keyvalue)\b)");
+  static const std::regex key(R"(^\s+format:\s*["']?(json|keyvalue)["']?\s*(#.*)?$)");
+  static const std::regex log_block(R"(^log:\s*(#.*)?$)");
+  std::istringstream lines(*text);
+  bool in_log = false;
+  std::smatch m;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (std::regex_search(line, m, flow) && log::ParseFormat(m[1].str(), &format)) return format;
+    if (std::regex_match(line, log_block)) {
+      in_log = true;
+      continue;
+    }
+    const bool top_level = !line.empty() && line[0] != ' ' && line[0] != '#';
+    if (top_level) in_log = false;
+    if (in_log && std::regex_match(line, m, key) && log::ParseFormat(m[1].str(), &format)) {
+      return format;
+    }
+  }
+  return std::nullopt;
+}
+
+// An exception nobody caught ends the process; its last words come out in the log format too.
+[[noreturn]] void TerminateWithLogLine() {
+  std::string what = "std::terminate called";
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      what = fmt::format("uncaught exception: {}", ex.what());
+    } catch (...) {
+      what = "uncaught exception";
+    }
+  }
+  const std::string line = log::Line(log::Level::kError, kComponent, {}, "terminated: " + what);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::abort();
 }
 
 
 }  // namespace
 
 int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::optional<log::Format> env_format;
+  if (const char* v = std::getenv(kFormatVariable); v != nullptr && *v != '\0') {
+    log::Format f = log::Format::kKeyValue;
+    if (!log::ParseFormat(v, &f)) {
+      err << fmt::format("earshot run: {}={}: expected keyvalue or json\n", kFormatVariable, v);
+      return kExitConfig;
+    }
+    env_format = f;
+    log::SetFormat(f);
+  }
+  std::set_terminate(TerminateWithLogLine);
   std::string config_path;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--config" && i + 1 < args.size()) {
       config_path = args[++i];
     } else {
-      err << fmt::format("earshot run: unexpected argument '{}'\nusage: earshot run --config FILE\n",
-                         args[i]);
+      const std::string msg = fmt::format("earshot run: unexpected argument '{}'", args[i]);
+      Say(err, log::Level::kError, {}, msg, msg + "\nusage: earshot run --config FILE");
       return kExitUsage;
     }
   }
   if (config_path.empty()) {
-    err << "earshot run: missing --config FILE (e.g. /etc/earshot/earshot.yaml)\n";
+    const std::string msg = "earshot run: missing --config FILE (e.g. /etc/earshot/earshot.yaml)";
+    Say(err, log::Level::kError, {}, msg, msg);
     return kExitUsage;
+  }
+  if (!env_format) {
+    if (std::optional<log::Format> f = PeekLogFormat(config_path)) log::SetFormat(*f);
   }
 
   // Block the signals before any thread exists, so every thread inherits the mask and only the
@@ -50,21 +172,29 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
 
   Diagnostics diags;
   auto config = LoadAppConfig(config_path, &diags);
+  const log::Fields config_field{{"config", config_path}};
   if (!config.ok()) {
     PrintDiagnostics(diags, err);
-    err << fmt::format("earshot: {}; nothing started\n", config.status().message());
+    const std::string msg = fmt::format("{}; nothing started", config.status().message());
+    Say(err, log::Level::kError, config_field, msg, "earshot: " + msg);
     return kExitConfig;
   }
   ConfigureLogging(*config);
+  if (env_format) log::SetFormat(*env_format);
   auto app = App::Create(*config, &diags);
   if (!app.ok()) {
     PrintDiagnostics(diags, err);
-    err << fmt::format("earshot: {}\n", app.status().message());
+    const std::string msg = fmt::format("{}; nothing started", app.status().message());
+    Say(err, log::Level::kError, config_field, msg,
+        "earshot: " + std::string(app.status().message()));
     return app.status().code() == Status::Code::kInvalidArgument ? kExitConfig : kExitFailure;
   }
-  for (const Diagnostic& d : diags.all()) log::Warn(kComponent, "{}", d.ToString());
+  for (const Diagnostic& d : diags.all()) {
+    log::Warn("config", DiagnosticFields(d), "{}", d.ToString());
+  }
   if (Status s = (*app)->Start(); !s.ok()) {
-    err << fmt::format("earshot: {}\n", s.message());
+    const std::string msg = fmt::format("{}; nothing started", s.message());
+    Say(err, log::Level::kError, {}, msg, "earshot: " + std::string(s.message()));
     return kExitFailure;
   }
   std::atomic<bool> ready{true};
@@ -79,7 +209,9 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
     handlers.failing = [a] { return a->FailingSources(); };
     auto server = MetricsServer::Start(config->metrics_address, std::move(handlers));
     if (!server.ok()) {
-      err << fmt::format("earshot: {}\n", server.status().message());
+      const std::string msg = fmt::format("{}; stopping", server.status().message());
+      Say(err, log::Level::kError, {{"metrics_address", config->metrics_address}}, msg,
+          "earshot: " + std::string(server.status().message()));
       (*app)->Stop();
       return kExitFailure;
     }
@@ -116,16 +248,17 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
       Status s = (*app)->ReloadFromFile(config_path, &reload_diags);
       for (const Diagnostic& d : reload_diags.all()) {
         if (d.level == Diagnostic::Level::kWarning) {
-          log::Warn(kComponent, "{}", d.ToString());
+          log::Warn("config", DiagnosticFields(d), "{}", d.ToString());
         } else {
-          log::Error(kComponent, "{}", d.ToString());
+          log::Error("config", DiagnosticFields(d), "{}", d.ToString());
         }
       }
       if (s.ok()) {
         notifier.Send(fmt::format("READY=1\nSTATUS={}", (*app)->StatusLine()));
       } else {
-        log::Error(kComponent, "reload failed, the previous rules and silences keep running: {}",
-                   s.message());
+        log::Error(kComponent,
+                   {{"event", "reload"}, {"outcome", "failed"}, {"config", config_path}},
+                   "reload failed, the previous rules and silences keep running: {}", s.message());
         notifier.Send(fmt::format(
             "READY=1\nSTATUS=reload failed ({}); previous rules and silences running",
             s.message()));

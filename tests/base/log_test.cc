@@ -1,12 +1,12 @@
 // Log lines as operators and journald see them: one line per event, no flood of repeats, the
 // journal's priority prefix when stderr is the journal.
+#include "daemon/base/log.h"
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "daemon/base/log.h"
 
 namespace earshot {
 namespace {
@@ -71,12 +71,15 @@ struct JsonFormat {
   ~JsonFormat() { log::SetFormat(log::Format::kKeyValue); }
 };
 
-TEST_CASE("log: fields are key=value suffixes in text format, quoted only when needed",
-          "[base]") {
+TEST_CASE("log: fields are key=value suffixes in text format, quoted only when needed", "[base]") {
   CapturedLog captured(true);
   log::Warn("sink:oncall",
-            {{"incident_id", "inc-3f2a"}, {"seq", uint64_t{7}}, {"sink", "oncall"},
-             {"detail", "HTTP 503 \"busy\" from x"}, {"first", true}, {"delta", -3}},
+            {{"incident_id", "inc-3f2a"},
+             {"seq", uint64_t{7}},
+             {"sink", "oncall"},
+             {"detail", "HTTP 503 \"busy\" from x"},
+             {"first", true},
+             {"delta", -3}},
             "seq {} attempt 1 failed", 7);
   const auto lines = ReadLines(captured.file);
   REQUIRE(lines.size() == 1);
@@ -96,12 +99,11 @@ TEST_CASE("log: fields are top-level keys in json format, numbers as numbers", "
   // A field cannot shadow the line's own keys; a key is never more than [A-Za-z0-9_.-].
   CHECK(WithoutTs(lines[0]) ==
         "<6>{\"ts\":\"TS\",\"level\":\"info\",\"component\":\"sink:oncall\",\"msg\":\"delivered "
-            "\\\"x\\\"\",\"incident_id\":\"inc-3f2a\",\"seq\":7,\"sink\":\"on\\ncall\","
-            "\"field_msg\":\"mine\",\"bad_key\":1}\n");
+        "\\\"x\\\"\",\"incident_id\":\"inc-3f2a\",\"seq\":7,\"sink\":\"on\\ncall\","
+        "\"field_msg\":\"mine\",\"bad_key\":1}\n");
 }
 
-TEST_CASE("log: lines that differ only in their fields are not suppressed as repeats",
-          "[base]") {
+TEST_CASE("log: lines that differ only in their fields are not suppressed as repeats", "[base]") {
   CapturedLog captured(false);
   for (uint64_t seq = 1; seq <= 20; ++seq) {
     log::Warn("sink:oncall", {{"seq", seq}}, "attempt failed: HTTP 503");

@@ -2,8 +2,13 @@
 // publisher, and a ScriptedSink whose answers each test chooses.
 #include "sinks/runner.h"
 
-#include <catch2/catch.hpp>
+#include <simdjson.h>
 
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <map>
+
+#include "daemon/base/log.h"
 #include "daemon/bus/publisher.h"
 #include "sinks/rate_limiter.h"
 #include "tests/sinks/sink_test_util.h"
@@ -246,6 +251,47 @@ TEST_CASE("RateLimiter: a burst of `limit`, then one token per period/limit", "[
     CHECK(unlimited.Wait(t0) == milliseconds(0));
     unlimited.Take(t0);
   }
+}
+
+// What a log pipeline filters on: each delivery, retry and dead letter is a JSON line whose sink,
+// seq, incident id and outcome are keys of their own, not only words in msg.
+TEST_CASE("SinkRunner: delivery, retry and dead-letter log lines carry their fields as keys",
+          "[sinks]") {
+  std::FILE* captured = std::tmpfile();
+  log::SetOutputForTesting(captured, false);
+  log::SetFormat(log::Format::kJson);
+  Rig rig;
+  rig.sink.Script({DeliveryResult::Retry("HTTP 503 from hooks.example"),
+                   DeliveryResult::Permanent("HTTP 404 from hooks.example: webhook revoked")});
+  rig.Commit(1, 2, false);
+  auto runner = rig.Runner(rig.Options(), "oncall");
+  runner->Start();
+  REQUIRE(WaitFor([&] { return rig.sink.delivered().size() == 1; }));
+  runner->Join();
+  log::SetFormat(log::Format::kKeyValue);
+  log::SetOutputForTesting(nullptr, false);
+
+  std::rewind(captured);
+  std::map<std::string, std::pair<uint64_t, std::string>> by_outcome;  // outcome: seq, incident
+  simdjson::dom::parser parser;
+  char buf[8192];
+  while (std::fgets(buf, sizeof buf, captured) != nullptr) {
+    INFO(buf);
+    simdjson::dom::element line;
+    REQUIRE(parser.parse(std::string_view(buf)).get(line) == simdjson::SUCCESS);
+    std::string_view outcome, sink, incident;
+    uint64_t seq = 0;
+    if (line["outcome"].get(outcome) != simdjson::SUCCESS) continue;
+    REQUIRE(line["sink"].get(sink) == simdjson::SUCCESS);
+    CHECK(sink == "oncall");
+    REQUIRE(line["seq"].get(seq) == simdjson::SUCCESS);
+    REQUIRE(line["incident_id"].get(incident) == simdjson::SUCCESS);
+    by_outcome[std::string(outcome)] = {seq, std::string(incident)};
+  }
+  std::fclose(captured);
+  CHECK(by_outcome["retry"] == std::make_pair(uint64_t{1}, SampleEscalation(1).incident_id));
+  CHECK(by_outcome["dead_letter"] == std::make_pair(uint64_t{1}, SampleEscalation(1).incident_id));
+  CHECK(by_outcome["delivered"] == std::make_pair(uint64_t{2}, SampleEscalation(2).incident_id));
 }
 
 }  // namespace
