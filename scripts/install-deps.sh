@@ -15,7 +15,7 @@ packages=(
 # runtime build and run the libFuzzer targets (scripts/fuzz.sh); lintian checks the .deb;
 # promtool (prometheus) lints the metrics and unit-tests the shipped alert rules.
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(systemd clang-14 libclang-rt-14-dev lintian prometheus)
+  packages+=(systemd clang-14 libclang-rt-14-dev lintian prometheus groff-base man-db zsh)
 fi
 
 missing=()
