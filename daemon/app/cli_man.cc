@@ -172,8 +172,11 @@ std::string CliManPage() {
 
   m += ".SH ENVIRONMENT\n";
   m += OptionItem("NO_COLOR", "",
-                  "When set and not empty, output meant for a terminal is written without "
-                  "colour (https://no-color.org).");
+                  "When set and not empty, a console sink with color: auto (the default) writes "
+                  "no ANSI colour, as when TERM is dumb or stdout is not a terminal "
+                  "(https://no-color.org). color: always, and `earshot tail --color`, still "
+                  "colour.");
+  m += OptionItem("TERM", "", "When dumb, a console sink with color: auto writes no colour.");
   m += OptionItem("CREDENTIALS_DIRECTORY", "",
                   "Set by systemd for LoadCredential=: the directory config and sink options "
                   "read their secrets from (the *_credential options).");
