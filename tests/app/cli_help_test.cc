@@ -340,6 +340,12 @@ TEST_CASE("zsh completion: the same answers through zsh's completion functions",
          "completion script was not run");
     return;
   }
+  // Installed in a directory of $fpath, compinit binds it to earshot by its #compdef line.
+  const Ran compinit = Shell(
+      "zsh -f -c " + Quote("fpath=(" + script.parent_path().string() + " $fpath); autoload -U "
+                           "compinit; compinit -u -D; print -r -- ${_comps[earshot]}"));
+  CHECK(compinit.code == 0);
+  CHECK(compinit.out == "_earshot\n");
   // compsys's functions are stood in for by ones that record what they were offered, so the
   // script's own logic runs without a terminal.
   const std::string program =
