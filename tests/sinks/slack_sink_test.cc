@@ -70,7 +70,7 @@ Escalation Critical(Kind kind, std::string reason) {
   return e;
 }
 
-TEST_CASE("SlackSink: only an open wears the alarm; resolve, acknowledge and update say what they are",
+TEST_CASE("SlackSink: only an open wears the alarm, resolve, acknowledge and update say what they are",
           "[sinks]") {
   const Rendered open = Render(SlackPayload(Critical(Kind::kOpen, "new incident")));
   CHECK(open.header == ":rotating_light: CRITICAL open: lost-baggage");
