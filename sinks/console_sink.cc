@@ -102,6 +102,11 @@ bool ConsoleColor(std::string_view mode, bool is_terminal, const char* no_color,
 std::string FormatEscalationText(const Escalation& e, bool color) {
   const std::string_view reset = color ? "\x1b[0m" : "";
   const std::string_view dim = color ? "\x1b[2m" : "";
+  // An acknowledgement is news about a page already shown, not an alarm: one plain line.
+  if (e.kind == Escalation::Kind::kAcknowledge) {
+    return fmt::format("{:<8} {:<7} {}  {}: {}\n", "ACK", KindName(e.kind),
+                       TerminalSafe(e.incident_id), TerminalSafe(e.reason), SafeLines(e.summary));
+  }
   std::string out = fmt::format(
       "{}{:<8}{} {:<7} {}  {}{}", color ? SeverityColor(e.severity) : "",
       Upper(SeverityName(e.severity)), reset, KindName(e.kind), TerminalSafe(e.incident_id),
