@@ -183,6 +183,10 @@ std::string CliManPage() {
   m += OptionItem("EARSHOT_RULES_DIR", "",
                   "Where the shipped rule packs and lexicon are looked for instead of "
                   "/usr/share/earshot/rules.");
+  m += OptionItem("EARSHOT_LOG_FORMAT", "",
+                  "The log format of `earshot run` (keyvalue or json), over the config's log.format "
+                  "and in force from its first line, so that even a config that does not load is "
+                  "reported in it.");
   m += OptionItem("NOTIFY_SOCKET, WATCHDOG_USEC", "",
                   "Set by systemd for `earshot run`: where to send readiness and watchdog "
                   "notifications.");
