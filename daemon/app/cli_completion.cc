@@ -153,7 +153,8 @@ std::string BashScript() {
        "    case \"${pos[0]} ${pos[1]}\" in\n";
   std::vector<std::string> sub_keys;
   for (const CliCommand& c : CliCommands()) {
-    if (c.name.find(' ') != std::string_view::npos) sub_keys.push_back(fmt::format("\"{}\"", c.name));
+    if (c.name.find(' ') != std::string_view::npos)
+      sub_keys.push_back(fmt::format("\"{}\"", c.name));
   }
   std::string sub_pattern;
   for (const std::string& k : sub_keys) sub_pattern += (sub_pattern.empty() ? "" : "|") + k;
@@ -251,8 +252,9 @@ std::string ZshScript() {
   s += "  esac\n"
        "  if (( ${#pos} == 0 )); then\n"
        "    if [[ $cur == -* ]]; then\n"
-       "      items=(" + ZshItem("--help", "print the help") + " " +
-       ZshItem("--version", "print the version") + ")\n"
+       "      items=(" +
+       ZshItem("--help", "print the help") + " " + ZshItem("--version", "print the version") +
+       ")\n"
        "      _describe -t options option items\n"
        "    else\n"
        "      items=(";
@@ -328,7 +330,8 @@ std::string ZshScript() {
   }
   s += "  esac\n"
        "}\n"
-       "# Autoloaded from $fpath, the file is the function's body: complete now. Sourced, register.\n"
+       "# Autoloaded from $fpath, the file is the function's body: complete now. Sourced, "
+       "register.\n"
        "if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then\n"
        "  _earshot \"$@\"\n"
        "else\n"

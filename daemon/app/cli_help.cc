@@ -182,9 +182,10 @@ std::string CliUsage() {
   out += "\noptions:\n";
   out += Row("-h, --help", "print this help; after a command, that command's help");
   out += Row("--version", "print the version, as `earshot version` does");
-  out += "\n`earshot help COMMAND` or `earshot COMMAND --help` shows a command's options;\n"
-         "`man earshot` has them all.\n"
-         "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 78 bad configuration.\n";
+  out +=
+      "\n`earshot help COMMAND` or `earshot COMMAND --help` shows a command's options;\n"
+      "`man earshot` has them all.\n"
+      "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 78 bad configuration.\n";
   return out;
 }
 

@@ -24,9 +24,9 @@ enum class CliValue {
 };
 
 struct CliOption {
-  std::string_view name;      // "--config"
-  std::string_view value;     // "FILE", or empty for a flag
-  std::string_view help;      // one sentence or a few, unwrapped
+  std::string_view name;   // "--config"
+  std::string_view value;  // "FILE", or empty for a flag
+  std::string_view help;   // one sentence or a few, unwrapped
   CliValue complete = CliValue::kNone;
   std::vector<std::string_view> choices = {};  // for kChoice
 };
@@ -47,7 +47,7 @@ struct CliCommand {
   std::vector<CliOption> options = {};
   std::vector<CliExit> exits = {};
   std::vector<std::string_view> examples = {};  // whole command lines
-  CliValue operands = CliValue::kNone;     // what its non-option words complete to
+  CliValue operands = CliValue::kNone;          // what its non-option words complete to
   std::vector<std::string_view> operand_choices = {};
 };
 

@@ -43,8 +43,9 @@ std::vector<CliCommand> BuildTable() {
           "SIGHUP reloads the rules and the silences file the config names; when they do not "
           "load, the error is logged and the previous ones keep running. SIGTERM or SIGINT "
           "stops it.",
-      .options = {{"--config", "FILE", "The config to run, such as /etc/earshot/earshot.yaml "
-                                       "(required).",
+      .options = {{"--config", "FILE",
+                   "The config to run, such as /etc/earshot/earshot.yaml "
+                   "(required).",
                    CliValue::kFile}},
       .exits = {{0, "stopped by SIGTERM or SIGINT"},
                 {1, "a part failed to start or failed while running"},
@@ -92,8 +93,8 @@ std::vector<CliCommand> BuildTable() {
 
   {
     std::vector<CliOption> options = DetectorOptions();
-    options.push_back({"--output", "FILE", "Write the results to FILE instead of stdout.",
-                       CliValue::kFile});
+    options.push_back(
+        {"--output", "FILE", "Write the results to FILE instead of stdout.", CliValue::kFile});
     options.push_back({"--escalate", "",
                        "Also run the escalator, on the posts' own timestamps (needs "
                        "--escalations)."});
@@ -142,7 +143,9 @@ std::vector<CliCommand> BuildTable() {
             "candidate rule's conditions with the truth of every one. Put -- before a TEXT that "
             "starts with a dash.",
         .options = std::move(options),
-        .exits = {{0, "explained"}, {2, "usage error"}, {78, "the config or the rules have errors"}},
+        .exits = {{0, "explained"},
+                  {2, "usage error"},
+                  {78, "the config or the rules have errors"}},
         .examples = {"earshot explain 'lost my bag again @acmeair, 3 hours on hold'",
                      "earshot explain --json - < posts.jsonl"},
     });
@@ -189,8 +192,9 @@ std::vector<CliCommand> BuildTable() {
           "Scores each TEXT with VADER (vaderSentiment 3.3.2 semantics) and prints the compound "
           "score (-1 to 1) and the pos, neu and neg proportions. With no TEXT it scores each "
           "line of stdin, streaming. Put -- before a TEXT that starts with a dash.",
-      .options = {{"--json", "", "One {\"compound\":...,\"pos\":...,\"neu\":...,\"neg\":...} "
-                                 "object per line."},
+      .options = {{"--json", "",
+                   "One {\"compound\":...,\"pos\":...,\"neu\":...,\"neg\":...} "
+                   "object per line."},
                   {"--lexicon", "DIR",
                    "The directory with vader_lexicon.txt and emoji_utf8_lexicon.txt (default: "
                    "the rules directory's lexicon/).",
@@ -202,8 +206,7 @@ std::vector<CliCommand> BuildTable() {
                 {1, "stdout could not be written"},
                 {2, "usage error"},
                 {78, "the lexicon or an overlay could not be loaded"}},
-      .examples = {"earshot score 'the flight was great :)'",
-                   "earshot score --json < texts.txt"},
+      .examples = {"earshot score 'the flight was great :)'", "earshot score --json < texts.txt"},
   });
 
   t.push_back({
@@ -216,7 +219,10 @@ std::vector<CliCommand> BuildTable() {
           "and summary. Without --status or --all it shows the open and acknowledged ones. It "
           "reads the state store while the daemon runs.",
       .options = {kConfigOption,
-                  {"--status", "STATUS", "Only incidents with this status.", CliValue::kChoice,
+                  {"--status",
+                   "STATUS",
+                   "Only incidents with this status.",
+                   CliValue::kChoice,
                    {"open", "acknowledged", "resolved"}},
                   {"--all", "", "Incidents of every status."},
                   {"--limit", "N", "Show at most N incidents (default: 50)."}},
@@ -235,8 +241,7 @@ std::vector<CliCommand> BuildTable() {
           "Marks the incident acknowledged in the state store; the running daemon stops "
           "repeating its pages. A raise of its severity still pages. Find the id with `earshot "
           "incidents`.",
-      .options = {kConfigOption,
-                  {"--by", "NAME", "Who acknowledges it (default: $USER)."}},
+      .options = {kConfigOption, {"--by", "NAME", "Who acknowledges it (default: $USER)."}},
       .exits = {{0, "acknowledged"},
                 {1, "no such incident, or the state store failed"},
                 {2, "usage error"},
@@ -248,8 +253,7 @@ std::vector<CliCommand> BuildTable() {
       .name = "silence",
       .synopsis = {"silence [--config FILE] add MATCHER... (--for DURATION | --until TIME) "
                    "[--comment TEXT] [--by NAME]",
-                   "silence [--config FILE] list [--all]",
-                   "silence [--config FILE] expire ID"},
+                   "silence [--config FILE] list [--all]", "silence [--config FILE] expire ID"},
       .summary = "mute pages by label matchers",
       .description =
           "Silences live in the state store; the running daemon picks a change up within a "
@@ -337,7 +341,9 @@ std::vector<CliCommand> BuildTable() {
                   {"--json", "",
                    "One {\"sink\",\"seq\",\"at\",\"reason\",\"retry_pending\"} object per "
                    "line."}},
-      .exits = {{0, "listed"}, {1, "the state store failed"}, {2, "usage error"},
+      .exits = {{0, "listed"},
+                {1, "the state store failed"},
+                {2, "usage error"},
                 {78, "the config has errors"}},
       .examples = {"earshot deadletter list --sink oncall"},
   });
@@ -392,8 +398,9 @@ std::vector<CliCommand> BuildTable() {
           "Subscribes to the daemon's ZeroMQ bus endpoint (bus.endpoint in earshot.yaml; "
           "default ipc:///run/earshot/escalations.sock) and prints each escalation as it is "
           "published, until SIGINT or SIGTERM.",
-      .options = {{"--endpoint", "ENDPOINT", "The endpoint, ipc:// or tcp:// (or give it as "
-                                             "the first word)."},
+      .options = {{"--endpoint", "ENDPOINT",
+                   "The endpoint, ipc:// or tcp:// (or give it as "
+                   "the first word)."},
                   {"--json", "", "Print each escalation's wire JSON on one line (for jq)."},
                   {"--color", "", "Colour the readable form."}},
       .exits = {{0, "stopped by SIGINT or SIGTERM"},

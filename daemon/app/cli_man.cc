@@ -118,8 +118,8 @@ std::string CliManPage() {
       if (i > 0) m += ".br\n";
       m += SynopsisLine(c.synopsis[i]);
     }
-    m += ".PP\n" + TextLine(fmt::format("{}{}.", char(std::toupper(c.summary[0])),
-                                        c.summary.substr(1)));
+    m += ".PP\n" +
+         TextLine(fmt::format("{}{}.", char(std::toupper(c.summary[0])), c.summary.substr(1)));
     if (!c.description.empty()) m += ".PP\n" + Paragraphs(c.description);
     if (!c.options.empty()) {
       m += ".PP\nOptions:\n.RS\n";
@@ -139,8 +139,9 @@ std::string CliManPage() {
   }
 
   m += ".SH OPTIONS\n";
-  m += TextLine("These stand in place of a command; each command's own options are listed "
-                "with it above.");
+  m += TextLine(
+      "These stand in place of a command; each command's own options are listed "
+      "with it above.");
   m += OptionItem("-h, --help", "",
                   "Print the overview of the commands. After a command (anywhere before a "
                   "--), print that command's help instead and run nothing.");
@@ -149,12 +150,14 @@ std::string CliManPage() {
   m += ".SH EXIT STATUS\n";
   m += TextLine("Every command exits with one of these (each command's list above says when):");
   m += OptionItem("0", "", "Success.");
-  m += OptionItem("1", "", "A runtime failure: a file, the state store, a sink or the network "
-                           "failed.");
+  m += OptionItem("1", "",
+                  "A runtime failure: a file, the state store, a sink or the network "
+                  "failed.");
   m += OptionItem("2", "", "A usage error: an unknown command or option, or a missing argument.");
-  m += OptionItem("78", "", "Bad configuration (EX_CONFIG): the config, a rule file, the lexicon "
-                            "or the silences file has errors. systemd does not restart the "
-                            "service on it (RestartPreventExitStatus=78).");
+  m += OptionItem("78", "",
+                  "Bad configuration (EX_CONFIG): the config, a rule file, the lexicon "
+                  "or the silences file has errors. systemd does not restart the "
+                  "service on it (RestartPreventExitStatus=78).");
 
   m += ".SH FILES\n";
   m += OptionItem("/etc/earshot/earshot.yaml", "",
@@ -183,10 +186,11 @@ std::string CliManPage() {
   m += OptionItem("EARSHOT_RULES_DIR", "",
                   "Where the shipped rule packs and lexicon are looked for instead of "
                   "/usr/share/earshot/rules.");
-  m += OptionItem("EARSHOT_LOG_FORMAT", "",
-                  "The log format of `earshot run` (keyvalue or json), over the config's log.format "
-                  "and in force from its first line, so that even a config that does not load is "
-                  "reported in it.");
+  m +=
+      OptionItem("EARSHOT_LOG_FORMAT", "",
+                 "The log format of `earshot run` (keyvalue or json), over the config's log.format "
+                 "and in force from its first line, so that even a config that does not load is "
+                 "reported in it.");
   m += OptionItem("NOTIFY_SOCKET, WATCHDOG_USEC", "",
                   "Set by systemd for `earshot run`: where to send readiness and watchdog "
                   "notifications.");
@@ -195,8 +199,9 @@ std::string CliManPage() {
   m += ".SH SEE ALSO\n";
   m += ".BR systemd.service (5),\n.BR systemd.exec (5),\n.BR sd_notify (3),\n.BR journalctl (1)\n";
   m += ".PP\n";
-  m += TextLine("The guides under /usr/share/doc/earshot: README.md, ops.md, rules.md, "
-                "escalation.md, sinks.md, sources.md.");
+  m += TextLine(
+      "The guides under /usr/share/doc/earshot: README.md, ops.md, rules.md, "
+      "escalation.md, sinks.md, sources.md.");
   return m;
 }
 

@@ -21,12 +21,29 @@ namespace {
 namespace fs = std::filesystem;
 
 // Every command and subcommand main dispatches, as typed.
-const std::vector<std::string> kDispatched = {
-    "run",          "demo",           "check",           "replay",          "explain",
-    "test",         "test sinks",     "score",           "incidents",       "ack",
-    "silence",      "silence add",    "silence list",    "silence expire",  "deadletter",
-    "deadletter list", "deadletter retry", "routes",     "routes test",     "tail",
-    "version",      "help",           "completion"};
+const std::vector<std::string> kDispatched = {"run",
+                                              "demo",
+                                              "check",
+                                              "replay",
+                                              "explain",
+                                              "test",
+                                              "test sinks",
+                                              "score",
+                                              "incidents",
+                                              "ack",
+                                              "silence",
+                                              "silence add",
+                                              "silence list",
+                                              "silence expire",
+                                              "deadletter",
+                                              "deadletter list",
+                                              "deadletter retry",
+                                              "routes",
+                                              "routes test",
+                                              "tail",
+                                              "version",
+                                              "help",
+                                              "completion"};
 
 std::vector<std::string> Words(const std::string& text) {
   std::istringstream in(text);
@@ -76,9 +93,7 @@ Ran Earshot(const std::string& args) {
   return Shell(std::string("env -u HOME ") + Quote(EARSHOT_BINARY) + " " + args);
 }
 
-bool OnPath(const std::string& program) {
-  return Shell("command -v " + program).code == 0;
-}
+bool OnPath(const std::string& program) { return Shell("command -v " + program).code == 0; }
 
 TEST_CASE("cli table: every dispatched command has a synopsis, a summary and exit codes",
           "[app][cli]") {
@@ -122,8 +137,8 @@ TEST_CASE("cli table: a subcommand accepts its parent's options", "[app][cli]") 
   for (const CliOption& o : CliEffectiveOptions(*FindCliCommand("silence add"))) {
     names.push_back(o.name);
   }
-  CHECK(names == std::vector<std::string_view>{"--config", "--for", "--until", "--comment",
-                                               "--by"});
+  CHECK(names ==
+        std::vector<std::string_view>{"--config", "--for", "--until", "--comment", "--by"});
   std::vector<std::string_view> subs;
   for (const CliCommand* s : CliSubcommands("silence")) subs.push_back(s->name);
   CHECK(subs == std::vector<std::string_view>{"silence add", "silence list", "silence expire"});
@@ -190,8 +205,8 @@ TEST_CASE("cli help: no words print the usage on stderr and exit 2", "[app][cli]
 TEST_CASE("earshot binary: --help works for every command with no config and no HOME",
           "[app][cli]") {
   for (const std::string& name : kDispatched) {
-    for (const std::string& config : {std::string(" --config /nonexistent/earshot.yaml"),
-                                      std::string()}) {
+    for (const std::string& config :
+         {std::string(" --config /nonexistent/earshot.yaml"), std::string()}) {
       const std::string args = name + config + " --help";
       INFO("earshot " << args);
       const Ran r = Earshot(args);
@@ -229,7 +244,8 @@ TEST_CASE("earshot binary: version and --version print the same line, with a rev
   CHECK(version.out == dashed.out);
   CHECK(version.out == CliVersionLine() + "\n");
   std::smatch m;
-  const std::regex line(R"(earshot (\d+\.\d+\.\d+) \(revision (\S*), built (\d{4}-\d{2}-\d{2})\)\n)");
+  const std::regex line(
+      R"(earshot (\d+\.\d+\.\d+) \(revision (\S*), built (\d{4}-\d{2}-\d{2})\)\n)");
   REQUIRE(std::regex_match(version.out, m, line));
   CHECK_FALSE(m[2].str().empty());
   // Built from a git checkout, the binary must name the commit, not fall back to "unknown".
@@ -272,8 +288,8 @@ TEST_CASE("earshot.1: built gzipped and reproducible, lint-clean and naming ever
     const Ran man = Shell("MANWIDTH=80 man --warnings -l " + Quote(page.string()));
     CHECK(man.code == 0);
     CHECK(man.err.empty());
-    for (const std::string& name : kDispatched) CHECK(man.out.find("earshot " + name) !=
-                                                      std::string::npos);
+    for (const std::string& name : kDispatched)
+      CHECK(man.out.find("earshot " + name) != std::string::npos);
   } else {
     WARN("man is not installed: the page was checked with groff only");
   }
@@ -282,12 +298,13 @@ TEST_CASE("earshot.1: built gzipped and reproducible, lint-clean and naming ever
 // Sources `script` in a fresh bash and completes each line of `cases` (the words, the last
 // one the word being completed, "" for an empty one); returns one "words -> replies" per case.
 std::string BashComplete(const fs::path& script, const std::vector<std::string>& cases) {
-  std::string program = "source " + Quote(script.string()) + " || exit 9\n"
+  std::string program = "source " + Quote(script.string()) +
+                        " || exit 9\n"
                         "t() { COMP_WORDS=(\"$@\"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
                         "COMPREPLY=(); _earshot; echo \"$* -> ${COMPREPLY[*]}\"; }\n";
   for (const std::string& c : cases) program += "t " + c + "\n";
-  const Ran r = Shell("cd " + Quote(EARSHOT_SOURCE_DIR) + " && bash --norc --noprofile -c " +
-                      Quote(program));
+  const Ran r =
+      Shell("cd " + Quote(EARSHOT_SOURCE_DIR) + " && bash --norc --noprofile -c " + Quote(program));
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
   return r.out;
@@ -299,13 +316,13 @@ TEST_CASE("bash completion: commands, subcommands, options and files, as bash ru
   REQUIRE(fs::exists(script));
   CHECK(ReadFile(script) == *CliCompletionScript("bash"));
   const std::string out = BashComplete(
-      script, {"earshot si", "earshot silence ''", "earshot check --", "earshot s",
-               "earshot --config /x silence --config y a", "earshot silence add --f",
-               "earshot deadletter retry oncall --", "earshot incidents --status a",
-               "earshot test ''", "earshot test sinks --", "earshot help silence ''",
-               "earshot completion ''", "earshot check --config README.m",
-               "earshot replay --rules rules/compl", "earshot score --lexicon rules/lex",
-               "earshot routes ''", "earshot ''"});
+      script,
+      {"earshot si", "earshot silence ''", "earshot check --", "earshot s",
+       "earshot --config /x silence --config y a", "earshot silence add --f",
+       "earshot deadletter retry oncall --", "earshot incidents --status a", "earshot test ''",
+       "earshot test sinks --", "earshot help silence ''", "earshot completion ''",
+       "earshot check --config README.m", "earshot replay --rules rules/compl",
+       "earshot score --lexicon rules/lex", "earshot routes ''", "earshot ''"});
   const std::string expected =
       "earshot si -> silence\n"
       "earshot silence  -> add list expire\n"
@@ -336,21 +353,25 @@ TEST_CASE("zsh completion: the same answers through zsh's completion functions",
   CHECK(ReadFile(script) == *CliCompletionScript("zsh"));
   CHECK(ReadFile(script).starts_with("#compdef earshot\n"));
   if (!OnPath("zsh")) {
-    WARN("zsh is not installed (scripts/install-deps.sh --test installs it): the zsh "
-         "completion script was not run");
+    WARN(
+        "zsh is not installed (scripts/install-deps.sh --test installs it): the zsh "
+        "completion script was not run");
     return;
   }
   // Installed in a directory of $fpath, compinit binds it to earshot by its #compdef line.
-  const Ran compinit = Shell(
-      "zsh -f -c " + Quote("fpath=(" + script.parent_path().string() + " $fpath); autoload -U "
-                           "compinit; compinit -u -D; print -r -- ${_comps[earshot]}"));
+  const Ran compinit =
+      Shell("zsh -f -c " + Quote("fpath=(" + script.parent_path().string() +
+                                 " $fpath); autoload -U "
+                                 "compinit; compinit -u -D; print -r -- ${_comps[earshot]}"));
   CHECK(compinit.code == 0);
   CHECK(compinit.out == "_earshot\n");
   // compsys's functions are stood in for by ones that record what they were offered, so the
   // script's own logic runs without a terminal.
   const std::string program =
       "compdef() { registered=\"$*\" }\n"
-      "source " + Quote(script.string()) + " || exit 9\n"
+      "source " +
+      Quote(script.string()) +
+      " || exit 9\n"
       "print -r -- \"registered $registered\"\n"
       "_describe() { local arr=${@[-1]} item; for item in ${(P)arr}; do got+=(\"${item%%:*}\"); "
       "done }\n"
@@ -371,21 +392,24 @@ TEST_CASE("zsh completion: the same answers through zsh's completion functions",
   CHECK(r.err.empty());
   std::string commands;
   for (const CliCommand& c : CliCommands()) {
-    if (c.name.find(' ') == std::string_view::npos) commands += (commands.empty() ? "" : " ") +
-                                                                std::string(c.name);
+    if (c.name.find(' ') == std::string_view::npos)
+      commands += (commands.empty() ? "" : " ") + std::string(c.name);
   }
   // zsh filters the offers by the word's prefix itself, so `si` is offered every command.
-  CHECK(r.out == "registered _earshot earshot\n"
-                 "earshot si -> " + commands + "\n"
-                 "earshot silence  -> add list expire\n"
-                 "earshot check -- -> --config --json --help\n"
-                 "earshot check --config  -> <files>\n"
-                 "earshot demo --keep  -> <files-/>\n"
-                 "earshot incidents --status  -> open acknowledged resolved\n"
-                 "earshot silence --config x add -- -> --config --for --until --comment --by "
-                 "--help\n"
-                 "earshot help deadletter  -> list retry\n"
-                 "earshot test  -> sinks <files>\n");
+  CHECK(r.out ==
+        "registered _earshot earshot\n"
+        "earshot si -> " +
+            commands +
+            "\n"
+            "earshot silence  -> add list expire\n"
+            "earshot check -- -> --config --json --help\n"
+            "earshot check --config  -> <files>\n"
+            "earshot demo --keep  -> <files-/>\n"
+            "earshot incidents --status  -> open acknowledged resolved\n"
+            "earshot silence --config x add -- -> --config --for --until --comment --by "
+            "--help\n"
+            "earshot help deadletter  -> list retry\n"
+            "earshot test  -> sinks <files>\n");
 }
 
 TEST_CASE("completion command: bash and zsh only", "[app][cli]") {
