@@ -51,7 +51,7 @@ else
     echo "($build_type tree, no -g: debug-file-with-no-debug-symbols is not failed on)"
     suppress=(--suppress-tags debug-file-with-no-debug-symbols)
   fi
-  echo "lintian --fail-on error,warning -I ${suppress[*]} $(basename "$dbgsym")"
+  echo "lintian --fail-on error,warning -I ${suppress[*]:+${suppress[*]} }$(basename "$dbgsym")"
   if ! lintian --fail-on error,warning -I --tag-display-limit 0 "${suppress[@]}" "$dbgsym"; then
     echo "lintian reports errors or warnings on $(basename "$dbgsym") (the E: and W: lines above)" >&2
     fail=1
