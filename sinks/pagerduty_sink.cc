@@ -11,7 +11,7 @@
 namespace earshot {
 namespace {
 
-std::string Str(std::string_view s) { return "\"" + JsonEscape(s) + "\""; }
+std::string Str(std::string_view s) { return JsonQuoted(s); }
 
 std::string_view PagerDutySeverity(Severity s) {
   switch (s) {

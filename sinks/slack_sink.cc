@@ -52,7 +52,7 @@ std::string Cut(std::string_view s, size_t max) {
   return std::string(s.substr(0, cut)) + "…";
 }
 
-std::string Str(std::string_view s) { return "\"" + JsonEscape(s) + "\""; }
+std::string Str(std::string_view s) { return JsonQuoted(s); }
 
 // "acknowledged by sam" -> "Acknowledged by sam".
 std::string Capitalized(std::string_view s) {

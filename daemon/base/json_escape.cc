@@ -69,4 +69,15 @@ std::string JsonEscape(std::string_view s) {
   return out;
 }
 
+std::string JsonQuoted(std::string_view s) {
+  // Appended in place rather than "\"" + JsonEscape(s) + "\"": one allocation, and GCC 12 at -O3
+  // reports a false -Wrestrict overlap in the operator+ form.
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  AppendJsonEscaped(s, &out);
+  out.push_back('"');
+  return out;
+}
+
 }  // namespace earshot

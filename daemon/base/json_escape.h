@@ -10,5 +10,7 @@ namespace earshot {
 // become \uXXXX; invalid UTF-8 bytes are replaced by U+FFFD so the output is always valid JSON.
 std::string JsonEscape(std::string_view s);
 void AppendJsonEscaped(std::string_view s, std::string* out);
+// `s` as a whole JSON string literal, quotes included: what payload builders splice into JSON.
+std::string JsonQuoted(std::string_view s);
 
 }  // namespace earshot

@@ -19,6 +19,7 @@ TEST_CASE("JsonEscape: quotes, controls, UTF-8 kept, invalid bytes replaced", "[
   };
   for (const Case& c : cases) {
     CHECK(JsonEscape(c.in) == c.out);
+    CHECK(JsonQuoted(c.in) == "\"" + c.out + "\"");
   }
 }
 
