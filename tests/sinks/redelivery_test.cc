@@ -107,7 +107,8 @@ TEST_CASE("Runner: a dead letter put back is delivered again with its original i
   rx.SetMode(Receiver::Mode::kOk);  // fixed on the receiver's side
   rig.Publish(3, 4);
   REQUIRE(WaitFor([&] { return rx.accepted().size() == 2; }));
-  CHECK(rig.store->LoadSinkCursor("hook")->value_or(0) == 4);
+  // The receiver answers before the runner saves its cursor: wait for the save, not the answer.
+  CHECK(WaitFor([&] { return rig.store->LoadSinkCursor("hook")->value_or(0) == 4; }));
 
   REQUIRE(rig.store->RequeueDeadLetters("hook", {2}).ok());
   REQUIRE(WaitFor([&] { return rx.accepted().size() == 3; }));
