@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "daemon/base/file_read.h"
-#include "daemon/config/suggest.h"
+#include "daemon/base/suggest.h"
 #include "daemon/config/yaml_reader.h"
 #include "detectors/regex_lint.h"
 
@@ -45,12 +45,28 @@ std::string StripPrefix(std::string s, char c) {
 
 struct RawCond {
   enum class Kind {
-    kAll, kAny, kNone,
-    kHashtag, kHashtagPrefix, kHashtagRegex, kHashtagIn,
-    kMention, kMentionIn, kMentionPrefix,
-    kRegex, kPhrase, kPhraseIn, kNear,
-    kLanguage, kAuthor, kAuthorIn, kNetwork,
-    kFollowers, kSentiment, kComplaint, kMacro,
+    kAll,
+    kAny,
+    kNone,
+    kHashtag,
+    kHashtagPrefix,
+    kHashtagRegex,
+    kHashtagIn,
+    kMention,
+    kMentionIn,
+    kMentionPrefix,
+    kRegex,
+    kPhrase,
+    kPhraseIn,
+    kNear,
+    kLanguage,
+    kAuthor,
+    kAuthorIn,
+    kNetwork,
+    kFollowers,
+    kSentiment,
+    kComplaint,
+    kMacro,
   };
   struct Group {  // one term group of `near`: literal terms or a list
     std::vector<std::string> terms;
@@ -100,8 +116,8 @@ struct RawMacro {
 };
 
 const std::vector<std::string> kConditionKeys = {
-    "hashtag", "mention", "regex", "phrase", "near", "language", "author",
-    "network", "followers", "sentiment", "complaint", "macro", "any", "all", "none"};
+    "hashtag",   "mention",   "regex",     "phrase", "near", "language", "author", "network",
+    "followers", "sentiment", "complaint", "macro",  "any",  "all",      "none"};
 const std::vector<std::string> kCategories = {"complaint", "praise", "resolution", "noise"};
 const std::vector<std::string> kSeverities = {"info", "low", "medium", "high", "critical"};
 const std::vector<std::string> kModes = {"live", "shadow"};
@@ -159,9 +175,9 @@ class Parser {
     if (first == "rule") return ParseRule(item);
     if (first == "list") return ParseList(item);
     if (first == "macro") return ParseMacro(item);
-    item.Error(fmt::format("unknown item '{}'{}; each item starts with rule:, list: or macro:",
-                           first.value_or(""), DidYouMean(first.value_or(""),
-                                                          {"rule", "list", "macro"})));
+    item.Error(fmt::format(
+        "unknown item '{}'{}; each item starts with rule:, list: or macro:", first.value_or(""),
+        DidYouMean(first.value_or(""), {"rule", "list", "macro"})));
   }
 
   // The name of a `rule:`/`list:`/`macro:` item; nullopt after reporting.
@@ -193,13 +209,14 @@ class Parser {
       }
       o.Allow(field);
       std::optional<std::string> action =
-          value.ReadChoice(fmt::format("override of '{}' in {}", field, subject),
-                           kOverrideActions);
+          value.ReadChoice(fmt::format("override of '{}' in {}", field, subject), kOverrideActions);
       if (!action) continue;
       if (*action == "append" &&
           std::find(appendable.begin(), appendable.end(), field) == appendable.end()) {
-        value.Error(fmt::format("override of '{}' in {}: only replace is possible; append "
-                                "works for {}", field, subject, fmt::join(appendable, ", ")));
+        value.Error(
+            fmt::format("override of '{}' in {}: only replace is possible; append "
+                        "works for {}",
+                        field, subject, fmt::join(appendable, ", ")));
         continue;
       }
       if (!m.Has(field)) {
@@ -211,8 +228,10 @@ class Parser {
     }
     o.Finish();
     if (out.empty() && o.ok() && o.Entries().empty()) {
-      v->Error(fmt::format("override of {} names no field; write e.g. override: {{match: "
-                           "append}}", subject));
+      v->Error(
+          fmt::format("override of {} names no field; write e.g. override: {{match: "
+                      "append}}",
+                      subject));
     }
     return out;
   }
@@ -225,20 +244,21 @@ class Parser {
     for (const auto& [key, value] : m.Entries()) {
       const std::string& k = key.scalar();
       if (k == kind || k == "override" || actions.count(k)) continue;
-      key.Error(fmt::format("'{}' in the override of {} is not listed in override:; add "
-                            "'{}: replace' (or append) to say what to do with it", k, subject, k));
+      key.Error(
+          fmt::format("'{}' in the override of {} is not listed in override:; add "
+                      "'{}: replace' (or append) to say what to do with it",
+                      k, subject, k));
     }
   }
 
   void ParseRule(const YamlValue& item) {
     // The name comes first so that every message, duplicate keys included, can say whose.
     const YAML::Node name_node = item.node()["rule"];
-    std::string subject =
-        fmt::format("rule '{}'", name_node.IsScalar() ? name_node.Scalar() : "?");
+    std::string subject = fmt::format("rule '{}'", name_node.IsScalar() ? name_node.Scalar() : "?");
     MapReader r(item, subject);
     std::optional<std::string> id = ItemName(r, "rule");
     const std::vector<std::string> fields = {"description", "summary", "category", "severity",
-                                             "labels", "enabled", "mode", "match"};
+                                             "labels",      "enabled", "mode",     "match"};
     RawRule raw;
     raw.id = id.value_or("");
     raw.where = At(item);
@@ -272,9 +292,10 @@ class Parser {
       if (existing == rules_->end()) {
         std::vector<std::string> ids;
         for (const RawRule& x : *rules_) ids.push_back(x.id);
-        item.Error(fmt::format("override of unknown rule '{}'{}; a rule must be defined (in an "
-                               "earlier file) before it is overridden", raw.id,
-                               DidYouMean(raw.id, ids)));
+        item.Error(
+            fmt::format("override of unknown rule '{}'{}; a rule must be defined (in an "
+                        "earlier file) before it is overridden",
+                        raw.id, DidYouMean(raw.id, ids)));
         return;
       }
       bool only_enabled = true;
@@ -282,9 +303,10 @@ class Parser {
         if (key.scalar() != "rule" && key.scalar() != "enabled") only_enabled = false;
       }
       if (!overriding && !only_enabled) {
-        item.Error(fmt::format("rule '{}' is already defined at {}:{}; to change it, add "
-                               "override: {{match: append}} (or replace) naming each field",
-                               raw.id, existing->where.file, existing->where.line));
+        item.Error(
+            fmt::format("rule '{}' is already defined at {}:{}; to change it, add "
+                        "override: {{match: append}} (or replace) naming each field",
+                        raw.id, existing->where.file, existing->where.line));
         return;
       }
       if (!overriding) {  // "- rule: x / enabled: false", Falco's way to switch a rule off
@@ -333,9 +355,10 @@ class Parser {
     }
     if (!raw.severity) {
       if (raw.category == Category::kComplaint && !r.Has("severity")) {
-        item.Error(fmt::format("{}: missing required key 'severity' (complaints page people: "
-                               "say how loudly, one of {})", subject,
-                               fmt::join(kSeverities, ", ")));
+        item.Error(
+            fmt::format("{}: missing required key 'severity' (complaints page people: "
+                        "say how loudly, one of {})",
+                        subject, fmt::join(kSeverities, ", ")));
       }
       raw.severity = Severity::kInfo;
     }
@@ -367,8 +390,7 @@ class Parser {
   void ParseList(const YamlValue& item) {
     // The name comes first so that every message, duplicate keys included, can say whose.
     const YAML::Node name_node = item.node()["list"];
-    std::string subject =
-        fmt::format("list '{}'", name_node.IsScalar() ? name_node.Scalar() : "?");
+    std::string subject = fmt::format("list '{}'", name_node.IsScalar() ? name_node.Scalar() : "?");
     MapReader r(item, subject);
     std::optional<std::string> name = ItemName(r, "list");
     RawList raw;
@@ -392,8 +414,8 @@ class Parser {
       if (existing == lists_->end()) {
         std::vector<std::string> names;
         for (const RawList& x : *lists_) names.push_back(x.name);
-        item.Error(fmt::format("override of unknown list '{}'{}", raw.name,
-                               DidYouMean(raw.name, names)));
+        item.Error(
+            fmt::format("override of unknown list '{}'{}", raw.name, DidYouMean(raw.name, names)));
         return;
       }
       if (actions.count("items")) {
@@ -403,9 +425,10 @@ class Parser {
       return;
     }
     if (existing != lists_->end()) {
-      item.Error(fmt::format("list '{}' is already defined at {}:{}; to extend it add "
-                             "override: {{items: append}}", raw.name, existing->where.file,
-                             existing->where.line));
+      item.Error(
+          fmt::format("list '{}' is already defined at {}:{}; to extend it add "
+                      "override: {{items: append}}",
+                      raw.name, existing->where.file, existing->where.line));
       return;
     }
     if (!has_items && !has_file) {
@@ -422,8 +445,10 @@ class Parser {
     Result<std::string> text = ReadRegularFile(p);
     if (!text.ok()) {
       if (text.status().code() == Status::Code::kNotFound) {
-        where.Error(fmt::format("cannot read list file '{}'; the path is relative to the rule "
-                                "file's directory", p.string()));
+        where.Error(
+            fmt::format("cannot read list file '{}'; the path is relative to the rule "
+                        "file's directory",
+                        p.string()));
       } else {
         where.Error(fmt::format("list file '{}': {}", p.string(), text.status().message()));
       }
@@ -470,8 +495,8 @@ class Parser {
       if (existing == macros_->end()) {
         std::vector<std::string> names;
         for (const RawMacro& x : *macros_) names.push_back(x.name);
-        item.Error(fmt::format("override of unknown macro '{}'{}", raw.name,
-                               DidYouMean(raw.name, names)));
+        item.Error(
+            fmt::format("override of unknown macro '{}'{}", raw.name, DidYouMean(raw.name, names)));
         return;
       }
       if (actions.count("match")) {
@@ -484,9 +509,10 @@ class Parser {
       return;
     }
     if (existing != macros_->end()) {
-      item.Error(fmt::format("macro '{}' is already defined at {}:{}; to change it add "
-                             "override: {{match: append}} (or replace)", raw.name,
-                             existing->where.file, existing->where.line));
+      item.Error(
+          fmt::format("macro '{}' is already defined at {}:{}; to change it add "
+                      "override: {{match: append}} (or replace)",
+                      raw.name, existing->where.file, existing->where.line));
       return;
     }
     macros_->push_back(std::move(raw));
@@ -513,8 +539,10 @@ class Parser {
     read("none", &block.none);
     b.Finish();
     if (ok && block.any.empty() && block.all.empty() && !overriding) {
-      v.Error(fmt::format("match of {} needs any: or all: conditions; none: alone would match "
-                          "every post", subject));
+      v.Error(
+          fmt::format("match of {} needs any: or all: conditions; none: alone would match "
+                      "every post",
+                      subject));
       return std::nullopt;
     }
     // A broken condition is reported and left out; the others are kept, so that compiling them
@@ -534,8 +562,10 @@ class Parser {
   std::optional<RawCond> ParseCondition(const YamlValue& item, const std::string& subject) {
     std::string where_text = "condition in " + subject;
     if (!item.IsMapping()) {
-      item.Error(fmt::format("{}: expected a mapping such as 'hashtag: x' or 'regex: ...', got "
-                             "{}", where_text, item.KindName()));
+      item.Error(
+          fmt::format("{}: expected a mapping such as 'hashtag: x' or 'regex: ...', got "
+                      "{}",
+                      where_text, item.KindName()));
       return std::nullopt;
     }
     MapReader m(item, where_text);
@@ -553,9 +583,10 @@ class Parser {
       return std::nullopt;
     }
     if (present.size() > 1) {
-      item.Error(fmt::format("one condition per item in {}: split '{}' and '{}' into two items "
-                             "(under all: when both must hold)", subject, present[0],
-                             present[1]));
+      item.Error(
+          fmt::format("one condition per item in {}: split '{}' and '{}' into two items "
+                      "(under all: when both must hold)",
+                      subject, present[0], present[1]));
       return std::nullopt;
     }
     const std::string& key = present[0];
@@ -565,7 +596,7 @@ class Parser {
     int errors_before = diags_->error_count();
     std::string what = fmt::format("'{}' condition in {}", key, subject);
     if (key == "any" || key == "all" || key == "none") {
-      c.kind = key == "any" ? RawCond::Kind::kAny
+      c.kind = key == "any"   ? RawCond::Kind::kAny
                : key == "all" ? RawCond::Kind::kAll
                               : RawCond::Kind::kNone;
       for (const YamlValue& child : v.Items(what)) {
@@ -627,9 +658,11 @@ class Parser {
       if (auto s = v.ReadString(what)) c.value = *s;
       m.Optional("case_sensitive", &c.case_sensitive);
       if (std::string gap = FindWildcardGap(c.value); !gap.empty()) {
-        v.Warning(fmt::format("regex in {} joins words with the gap '{}': in an RE2::Set such "
-                              "gaps make matching about 10x slower and need far more memory; "
-                              "write `near: N` with `terms:` instead", subject, gap));
+        v.Warning(
+            fmt::format("regex in {} joins words with the gap '{}': in an RE2::Set such "
+                        "gaps make matching about 10x slower and need far more memory; "
+                        "write `near: N` with `terms:` instead",
+                        subject, gap));
       }
     } else if (key == "phrase") {
       if (v.IsMapping()) {
@@ -666,8 +699,10 @@ class Parser {
           if (read) c.groups.push_back(std::move(group));
         }
         if (terms->IsSequence() && c.groups.size() < 2) {
-          terms->Error(fmt::format("terms of {}: give at least two term groups to be near each "
-                                   "other", what));
+          terms->Error(
+              fmt::format("terms of {}: give at least two term groups to be near each "
+                          "other",
+                          what));
         }
       }
     } else if (key == "language" || key == "network") {
@@ -675,7 +710,7 @@ class Parser {
       if (auto l = v.ReadStringList(what)) c.values = *l;
     } else if (key == "followers" || key == "sentiment" || key == "complaint") {
       bool followers = key == "followers";
-      c.kind = followers              ? RawCond::Kind::kFollowers
+      c.kind = followers            ? RawCond::Kind::kFollowers
                : key == "sentiment" ? RawCond::Kind::kSentiment
                                     : RawCond::Kind::kComplaint;
       // Sentiment is VADER's compound (-1 .. 1); complaint a probability (0 .. 1).
@@ -687,15 +722,18 @@ class Parser {
         std::optional<double> x = followers ? [&]() -> std::optional<double> {
           auto i = bv->ReadInt(fmt::format("{} of {}", bound, what), 0);
           return i ? std::optional<double>(static_cast<double>(*i)) : std::nullopt;
-        }() : bv->ReadDouble(fmt::format("{} of {}", bound, what), low, 1.0);
+        }()
+            : bv->ReadDouble(fmt::format("{} of {}", bound, what), low, 1.0);
         (std::string_view(bound) == "above" ? c.above : c.below) = x;
       }
       b.Finish();
       if (b.ok() && !b.Has("above") && !b.Has("below")) {
         v.Error(fmt::format("{}: give above:, below: or both", what));
       } else if (c.above && c.below && *c.above >= *c.below) {
-        v.Error(fmt::format("{}: above: {} and below: {} leave nothing between them; nothing "
-                            "can match", what, *c.above, *c.below));
+        v.Error(
+            fmt::format("{}: above: {} and below: {} leave nothing between them; nothing "
+                        "can match",
+                        what, *c.above, *c.below));
       }
     } else if (key == "macro") {
       c.kind = RawCond::Kind::kMacro;
@@ -790,8 +828,8 @@ class Compiler {
       out.append(s, i, open - i);
       if (name != "brand") {
         Error(w, fmt::format("unknown template variable '{{{{{}}}}}' in {}{}; only {{{{brand}}}} "
-                             "is filled in conditions", name, subject_,
-                             DidYouMean(name, {"brand"})));
+                             "is filled in conditions",
+                             name, subject_, DidYouMean(name, {"brand"})));
         return std::nullopt;
       }
       uses_brand_ = true;
@@ -800,14 +838,18 @@ class Compiler {
         return std::nullopt;
       }
       switch (use) {
-        case TemplateUse::kRegex: out += QuoteRegex(*brand_); break;
+        case TemplateUse::kRegex:
+          out += QuoteRegex(*brand_);
+          break;
         case TemplateUse::kTag: {
           for (char ch : *brand_) {
             if (ch != ' ' && ch != '-' && ch != '.') out += ch;
           }
           break;
         }
-        case TemplateUse::kText: out += *brand_; break;
+        case TemplateUse::kText:
+          out += *brand_;
+          break;
       }
       i = close + 2;
     }
@@ -952,8 +994,8 @@ class Compiler {
       case K::kRegex: {
         auto v = Fill(raw.value, raw.where, TemplateUse::kRegex);
         if (!v) return std::nullopt;
-        int id = CheckAtom(builder_->AddTextRegex(*v, raw.case_sensitive, &error), error,
-                           raw.where, "regex");
+        int id = CheckAtom(builder_->AddTextRegex(*v, raw.case_sensitive, &error), error, raw.where,
+                           "regex");
         if (id < 0) return std::nullopt;
         capture_atoms_->push_back(id);
         return Atom(id);
@@ -1103,7 +1145,8 @@ Result<std::shared_ptr<const RuleSet>> Load(const std::vector<YamlFile>& files,
       if (compiler.missing_brand()) {
         diags->Warning(raw.where.file, raw.where.line, raw.where.column,
                        fmt::format("rule '{}' uses {{{{brand}}}} but no brands are configured "
-                                   "(brands: in earshot.yaml); the rule is off", raw.id));
+                                   "(brands: in earshot.yaml); the rule is off",
+                                   raw.id));
         break;
       }
       if (!match) break;
@@ -1136,14 +1179,16 @@ Result<std::shared_ptr<const RuleSet>> Load(const std::vector<YamlFile>& files,
     if (!l.used) {
       diags->Warning(l.where.file, l.where.line, l.where.column,
                      fmt::format("list '{}' is never used; remove it or use it with "
-                                 "{{in: {}}}", l.name, l.name));
+                                 "{{in: {}}}",
+                                 l.name, l.name));
     }
   }
   for (const RawMacro& m : macros) {
     if (!m.used) {
       diags->Warning(m.where.file, m.where.line, m.where.column,
                      fmt::format("macro '{}' is never used; remove it or use it with "
-                                 "'- macro: {}'", m.name, m.name));
+                                 "'- macro: {}'",
+                                 m.name, m.name));
     }
   }
   diags->SortByPosition(diags_before);
@@ -1182,8 +1227,8 @@ Result<std::shared_ptr<const RuleSet>> LoadRules(const std::vector<fs::path>& pa
 }
 
 Result<std::shared_ptr<const RuleSet>> LoadRulesFromText(
-    const std::vector<std::pair<std::string, std::string>>& texts,
-    const RuleLoadOptions& options, Diagnostics* diags) {
+    const std::vector<std::pair<std::string, std::string>>& texts, const RuleLoadOptions& options,
+    Diagnostics* diags) {
   int errors_before = diags->error_count();
   size_t diags_before = diags->all().size();
   std::vector<YamlFile> files;

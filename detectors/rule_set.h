@@ -11,9 +11,9 @@
 #include <memory>
 #include <vector>
 
-#include "detectors/detection.h"
+#include "daemon/model/detection.h"
+#include "daemon/model/post.h"
 #include "detectors/matcher.h"
-#include "detectors/post.h"
 #include "detectors/rule.h"
 
 namespace earshot {

@@ -8,5 +8,9 @@ add_library(earshot_detectors STATIC
   ${CMAKE_CURRENT_LIST_DIR}/rule_set.cc
   ${CMAKE_CURRENT_LIST_DIR}/text_tags.cc
 )
-target_link_libraries(earshot_detectors PUBLIC earshot_config earshot_sentiment earshot_complaint
-                      PkgConfig::RE2)
+target_link_libraries(earshot_detectors PUBLIC earshot_model earshot_config earshot_sentiment
+                      earshot_complaint PkgConfig::RE2)
+earshot_layer(earshot_detectors detectors HEADERS
+  detectors/detector.h detectors/explain_format.h detectors/matcher.h
+  detectors/regex_lint.h detectors/rule.h detectors/rule_loader.h detectors/rule_set.h
+  detectors/text_tags.h)

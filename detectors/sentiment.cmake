@@ -9,3 +9,6 @@ add_library(earshot_sentiment STATIC
   ${CMAKE_CURRENT_LIST_DIR}/utf8_tables.cc
 )
 target_link_libraries(earshot_sentiment PUBLIC earshot_base fmt::fmt PRIVATE yaml-cpp)
+earshot_layer(earshot_sentiment sentiment HEADERS
+  detectors/lexicon.h detectors/sentiment.h detectors/sentiment_but.h detectors/sentiment_text.h
+  detectors/sentiment_word_table.h detectors/utf8.h)

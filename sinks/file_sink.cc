@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "sinks/escalation_json.h"
+#include "daemon/model/escalation_json.h"
 
 namespace earshot {
 namespace {
@@ -18,7 +18,8 @@ class FileSinkFactory final : public SinkFactory {
   std::string_view type() const override { return "file"; }
   const OptionSpec& options() const override {
     static const OptionSpec* spec = new OptionSpec{
-        SinkOption("path", OptionKind::kString, "the JSONL file to append to; its directory must exist")
+        SinkOption("path", OptionKind::kString,
+                   "the JSONL file to append to; its directory must exist")
             .Required(),
     };
     return *spec;

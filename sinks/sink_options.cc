@@ -10,7 +10,9 @@
 #include <sstream>
 
 #include "daemon/base/check.h"
+#include "daemon/base/duration.h"
 #include "daemon/base/file_read.h"
+#include "daemon/base/suggest.h"
 
 namespace earshot {
 namespace {
@@ -19,20 +21,6 @@ const SinkOptions::Value* Find(const std::map<std::string, SinkOptions::Value, s
                                std::string_view option) {
   auto it = m.find(option);
   return it == m.end() ? nullptr : &it->second;
-}
-
-int EditDistance(std::string_view a, std::string_view b) {
-  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = static_cast<int>(i);
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const int sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
 }
 
 std::string Trim(std::string_view s) {
@@ -50,12 +38,12 @@ Result<std::string> ReadSecretFile(const std::string& path, std::string_view key
     if (status.code() == Status::Code::kNotFound) {
       std::string_view why = status.message();  // "cannot read the file: <errno text>"
       why.remove_prefix(std::min(why.size(), why.find(": ") + 2));
-      return Status::NotFound(fmt::format("option '{}': cannot read {}: {}; create it (mode "
-                                          "0600) holding only the secret",
-                                          key, path, why));
+      return Status::NotFound(
+          fmt::format("option '{}': cannot read {}: {}; create it (mode "
+                      "0600) holding only the secret",
+                      key, path, why));
     }
-    return Status::InvalidArgument(
-        fmt::format("option '{}': {}: {}", key, path, status.message()));
+    return Status::InvalidArgument(fmt::format("option '{}': {}: {}", key, path, status.message()));
   }
   // A trailing newline from `echo > file` is not part of the secret.
   std::string secret = Trim(*text);
@@ -85,7 +73,7 @@ Result<SinkOptions::Value> ParseValue(const SinkOption& opt, const std::string& 
       return Status::InvalidArgument(
           fmt::format("option '{}': '{}' is not a boolean; write true or false", opt.name, raw));
     case OptionKind::kDuration: {
-      Result<std::chrono::milliseconds> d = ParseSinkDuration(raw);
+      Result<Duration> d = ParseDuration(raw);
       if (!d.ok()) {
         return Status::InvalidArgument(
             fmt::format("option '{}': {}", opt.name, d.status().message()));
@@ -106,10 +94,9 @@ Result<SinkOptions::Value> ParseValue(const SinkOption& opt, const std::string& 
     }
     case OptionKind::kChoice:
       if (std::find(opt.choices.begin(), opt.choices.end(), raw) == opt.choices.end()) {
-        std::string hint = ClosestName(raw, opt.choices);
-        return Status::InvalidArgument(fmt::format(
-            "option '{}': '{}' is not one of {}{}", opt.name, raw, fmt::join(opt.choices, ", "),
-            hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+        return Status::InvalidArgument(fmt::format("option '{}': '{}' is not one of {}{}", opt.name,
+                                                   raw, fmt::join(opt.choices, ", "),
+                                                   DidYouMean(raw, opt.choices)));
       }
       return SinkOptions::Value(raw);
     case OptionKind::kMap:
@@ -122,13 +109,20 @@ Result<SinkOptions::Value> ParseValue(const SinkOption& opt, const std::string& 
 
 std::string_view OptionKindName(OptionKind kind) {
   switch (kind) {
-    case OptionKind::kString: return "string";
-    case OptionKind::kInt: return "integer";
-    case OptionKind::kBool: return "boolean";
-    case OptionKind::kDuration: return "duration";
-    case OptionKind::kList: return "list";
-    case OptionKind::kMap: return "mapping";
-    case OptionKind::kChoice: return "choice";
+    case OptionKind::kString:
+      return "string";
+    case OptionKind::kInt:
+      return "integer";
+    case OptionKind::kBool:
+      return "boolean";
+    case OptionKind::kDuration:
+      return "duration";
+    case OptionKind::kList:
+      return "list";
+    case OptionKind::kMap:
+      return "mapping";
+    case OptionKind::kChoice:
+      return "choice";
   }
   return "string";
 }
@@ -181,57 +175,6 @@ const std::map<std::string, std::string>& SinkOptions::Map(std::string_view opti
   return std::get<std::map<std::string, std::string>>(*v);
 }
 
-Result<std::chrono::milliseconds> ParseSinkDuration(std::string_view text) {
-  using std::chrono::milliseconds;
-  const std::string example = "write e.g. 250ms, 30s, 5m or 1h30m";
-  if (text.empty()) return Status::InvalidArgument("empty duration; " + example);
-  int64_t total = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t digits = i;
-    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-    if (digits == i || digits - i > 12) {
-      return Status::InvalidArgument(fmt::format("'{}' is not a duration; {}", text, example));
-    }
-    const int64_t n = std::stoll(std::string(text.substr(i, digits - i)));
-    size_t unit_end = digits;
-    while (unit_end < text.size() && std::isalpha(static_cast<unsigned char>(text[unit_end]))) {
-      ++unit_end;
-    }
-    const std::string_view unit = text.substr(digits, unit_end - digits);
-    int64_t scale = 0;
-    if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1000;
-    else if (unit == "m") scale = 60'000;
-    else if (unit == "h") scale = 3'600'000;
-    else if (unit == "d") scale = 86'400'000;
-    if (scale == 0) {
-      return Status::InvalidArgument(
-          unit.empty() && unit_end == text.size()
-              ? fmt::format("'{}' has no unit; {}", text, example)
-          : unit.empty() ? fmt::format("'{}' is not a duration; {}", text, example)
-                       : fmt::format("'{}': unknown unit '{}'; {}", text, unit, example));
-    }
-    total += n * scale;
-    i = unit_end;
-  }
-  return milliseconds(total);
-}
-
-std::string ClosestName(std::string_view name, const std::vector<std::string>& names) {
-  const int limit = name.size() >= 9 ? 3 : name.size() >= 5 ? 2 : 1;
-  std::string best;
-  int best_distance = limit + 1;
-  for (const std::string& n : names) {
-    const int d = EditDistance(name, n);
-    if (d < best_distance) {
-      best_distance = d;
-      best = n;
-    }
-  }
-  return best;
-}
-
 Result<SinkOptions> CheckSinkOptions(const SinkConfig& config, const OptionSpec& spec,
                                      std::string_view credentials_dir) {
   SinkOptions out(config.name, config.type);
@@ -253,9 +196,7 @@ Result<SinkOptions> CheckSinkOptions(const SinkConfig& config, const OptionSpec&
       return o.name == base && (dot == std::string::npos) == (o.kind != OptionKind::kMap);
     });
     if (it != spec.end() || std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string hint = ClosestName(base, known);
-    errors.push_back(fmt::format("unknown option '{}'{}", key,
-                                 hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+    errors.push_back(fmt::format("unknown option '{}'{}", key, DidYouMean(base, known)));
   }
 
   for (const SinkOption& opt : spec) {
@@ -283,9 +224,10 @@ Result<SinkOptions> CheckSinkOptions(const SinkConfig& config, const OptionSpec&
       const int ways = (raw ? 1 : 0) + (file != config.options.end() ? 1 : 0) +
                        (cred != config.options.end() ? 1 : 0);
       if (ways > 1) {
-        errors.push_back(fmt::format("option '{}' is given more than once; keep one of {}_file "
-                                     "and {}_credential",
-                                     opt.name, opt.name, opt.name));
+        errors.push_back(
+            fmt::format("option '{}' is given more than once; keep one of {}_file "
+                        "and {}_credential",
+                        opt.name, opt.name, opt.name));
         continue;
       }
       std::string path;
@@ -296,10 +238,10 @@ Result<SinkOptions> CheckSinkOptions(const SinkConfig& config, const OptionSpec&
       } else if (cred != config.options.end()) {
         key = cred->first;
         if (credentials_dir.empty()) {
-          errors.push_back(fmt::format(
-              "option '{}': $CREDENTIALS_DIRECTORY is not set; run under systemd with "
-              "LoadCredential={}:/path/to/file, or give {}_file",
-              key, cred->second, opt.name));
+          errors.push_back(
+              fmt::format("option '{}': $CREDENTIALS_DIRECTORY is not set; run under systemd with "
+                          "LoadCredential={}:/path/to/file, or give {}_file",
+                          key, cred->second, opt.name));
           continue;
         }
         if (cred->second.find('/') != std::string::npos) {

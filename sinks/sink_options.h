@@ -40,18 +40,30 @@ std::string_view OptionKindName(OptionKind kind);
 struct SinkOption {
   std::string name;
   OptionKind kind = OptionKind::kString;
-  std::string doc;            // one line for docs/sinks.md and `earshot check`
+  std::string doc;  // one line for docs/sinks.md and `earshot check`
   bool required = false;
-  std::string default_value;  // as written in YAML; "" for none
-  bool secret = false;        // given as <name>_file / <name>_credential; never logged
+  std::string default_value;         // as written in YAML; "" for none
+  bool secret = false;               // given as <name>_file / <name>_credential; never logged
   std::vector<std::string> choices;  // kChoice only
 
   SinkOption(std::string n, OptionKind k, std::string d)
       : name(std::move(n)), kind(k), doc(std::move(d)) {}
-  SinkOption& Required() { required = true; return *this; }
-  SinkOption& Default(std::string v) { default_value = std::move(v); return *this; }
-  SinkOption& Secret() { secret = true; return *this; }
-  SinkOption& Choices(std::vector<std::string> c) { choices = std::move(c); return *this; }
+  SinkOption& Required() {
+    required = true;
+    return *this;
+  }
+  SinkOption& Default(std::string v) {
+    default_value = std::move(v);
+    return *this;
+  }
+  SinkOption& Secret() {
+    secret = true;
+    return *this;
+  }
+  SinkOption& Choices(std::vector<std::string> c) {
+    choices = std::move(c);
+    return *this;
+  }
 };
 
 using OptionSpec = std::vector<SinkOption>;
@@ -71,7 +83,8 @@ class SinkOptions {
   using Value = std::variant<std::string, int64_t, bool, std::chrono::milliseconds,
                              std::vector<std::string>, std::map<std::string, std::string>>;
 
-  SinkOptions(std::string name, std::string type) : name_(std::move(name)), type_(std::move(type)) {}
+  SinkOptions(std::string name, std::string type)
+      : name_(std::move(name)), type_(std::move(type)) {}
 
   const std::string& name() const { return name_; }
   const std::string& type() const { return type_; }
@@ -80,8 +93,8 @@ class SinkOptions {
   bool Has(std::string_view option) const { return values_.count(std::string(option)) > 0; }
   // kString, kChoice and secrets; "" when absent.
   const std::string& String(std::string_view option) const;
-  int64_t Int(std::string_view option) const;           // 0 when absent
-  bool Bool(std::string_view option) const;             // false when absent
+  int64_t Int(std::string_view option) const;                         // 0 when absent
+  bool Bool(std::string_view option) const;                           // false when absent
   std::chrono::milliseconds Duration(std::string_view option) const;  // 0 when absent
   const std::vector<std::string>& List(std::string_view option) const;
   const std::map<std::string, std::string>& Map(std::string_view option) const;
@@ -97,16 +110,10 @@ class SinkOptions {
 // reported at once, one per line, each naming the option:
 //   unknown option 'webhok_url' (did you mean 'webhook_url'?)
 //   missing required option 'routing_key' (give routing_key_file or routing_key_credential)
-//   option 'timeout': '30' has no unit; write e.g. 30s
+//   option 'timeout': duration '30' has no unit; write a number with a unit: 250ms, ...
 // Secret files are read here; their content never appears in a message.
 // `credentials_dir` is $CREDENTIALS_DIRECTORY ("" when unset).
 Result<SinkOptions> CheckSinkOptions(const SinkConfig& config, const OptionSpec& spec,
                                      std::string_view credentials_dir);
-
-// "250ms", "30s", "5m", "1h", "2d", and sums such as "1h30m".
-Result<std::chrono::milliseconds> ParseSinkDuration(std::string_view text);
-
-// The closest of `names` to `name` when it looks like a typo of it, else "".
-std::string ClosestName(std::string_view name, const std::vector<std::string>& names);
 
 }  // namespace earshot

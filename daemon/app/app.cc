@@ -2,34 +2,33 @@
 
 #include <fmt/format.h>
 
-#include <zmq.hpp>
-
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <zmq.hpp>
 
 #include "daemon/app/check_rules.h"
 #include "daemon/app/config_loader.h"
-#include "daemon/app/prometheus_text.h"
-#include "daemon/app/process_metrics.h"
-#include "daemon/app/routed_sink.h"
-#include "daemon/app/source_factory.h"
-#include "daemon/base/build_info.h"
-#include "daemon/base/check.h"
 #include "daemon/app/detector_holder.h"
 #include "daemon/app/poller.h"
+#include "daemon/app/process_metrics.h"
+#include "daemon/app/prometheus_text.h"
+#include "daemon/app/routed_sink.h"
+#include "daemon/app/rule_hashtags.h"
+#include "daemon/app/source_factory.h"
 #include "daemon/base/bounded_queue.h"
+#include "daemon/base/build_info.h"
+#include "daemon/base/check.h"
 #include "daemon/base/log.h"
 #include "daemon/bus/publisher.h"
 #include "daemon/escalator/escalator.h"
+#include "daemon/model/escalation_json.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/state/state_store.h"
-#include "daemon/app/rule_hashtags.h"
 #include "detectors/detector.h"
 #include "detectors/lexicon.h"
 #include "detectors/rule_loader.h"
 #include "detectors/sentiment.h"
-#include "sinks/escalation_json.h"
 #include "sinks/registry.h"
 #include "sinks/runner.h"
 
@@ -50,7 +49,6 @@ int64_t SteadyMillis() {
 std::string UserAgent() {
   return fmt::format("earshot/{} (+https://github.com/earshot/earshot)", EARSHOT_VERSION);
 }
-
 
 // A lexicon or complaint-model error reads "file:line: error: what" already: report it at its
 // own position instead of under the lexicon folder (which would name the file twice).
@@ -75,8 +73,7 @@ void AddDataFileError(const std::filesystem::path& dir, const Status& status, Di
 
 }  // namespace
 
-Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config,
-                                                      Diagnostics* diags) {
+Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config, Diagnostics* diags) {
   // A missing path is reported at the earshot.yaml line that names it, and all of them at once
   // (the lexicon would otherwise hide a missing rule file until it is fixed).
   if (!CheckRulePaths(config, diags)) {
@@ -104,15 +101,13 @@ Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config,
   auto pos = [&](const ConfigPosition& p) {
     return RulePosition{p.file.empty() ? config.file.string() : p.file, p.line, p.column};
   };
-  if (!CheckLiveComplaintRules(**rules, config.require_complaint_rules,
-                               pos(config.rules_position),
+  if (!CheckLiveComplaintRules(**rules, config.require_complaint_rules, pos(config.rules_position),
                                pos(config.require_complaint_rules_position), diags)) {
     return Status::InvalidArgument(
         "no live complaint rule, and rules.require_complaint_rules is true");
   }
-  return std::shared_ptr<const Detector>(
-      std::make_shared<const Detector>(*std::move(rules), std::move(sentiment),
-                                       std::move(complaint)));
+  return std::shared_ptr<const Detector>(std::make_shared<const Detector>(
+      *std::move(rules), std::move(sentiment), std::move(complaint)));
 }
 
 struct App::Parts {
@@ -191,14 +186,14 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     if (!cursor->has_value()) {
       EARSHOT_RETURN_IF_ERROR(parts->store->SaveSinkCursor(s.name, newest));
     }
-    parts->sinks.push_back(std::make_unique<SinkRunner>(s.name, *std::move(sink), *parts->store,
-                                                        parts->zmq_context));
+    parts->sinks.push_back(
+        std::make_unique<SinkRunner>(s.name, *std::move(sink), *parts->store, parts->zmq_context));
   }
 
   // Runs on the escalator's thread after each commit. A failed publish loses nothing: the
   // escalation is in the outbox, and the sinks catch up from there when they see the gap.
-  Escalator::Publish publish = [p = parts->publisher.get(), counts = parts.get()](
-                                   const Escalation& e) {
+  Escalator::Publish publish = [p = parts->publisher.get(),
+                                counts = parts.get()](const Escalation& e) {
     ++counts->escalations_by_severity[static_cast<size_t>(e.severity)];
     ++counts->escalations_by_kind[static_cast<size_t>(e.kind)];
     counts->newest_seq = e.seq;
@@ -208,13 +203,13 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
   };
   EscalatorOptions escalation = config.escalation;
   AddRuleHashtags(*parts->detectors->Get(), &escalation);  // the packs' own are not new
-  parts->escalator = std::make_unique<Escalator>(
-      *parts->store, std::move(escalation), RealClock(), std::move(publish));
+  parts->escalator = std::make_unique<Escalator>(*parts->store, std::move(escalation), RealClock(),
+                                                 std::move(publish));
   // The silences file, like the rules: a broken one stops the start, with every error.
   auto file_silences = LoadConfiguredSilences(config, RealClock().Now(), diags);
   if (!file_silences) {
-    return Status::InvalidArgument(fmt::format("{}: silences file has errors",
-                                               config.silences_file.string()));
+    return Status::InvalidArgument(
+        fmt::format("{}: silences file has errors", config.silences_file.string()));
   }
   parts->escalator->SetFileSilences(*std::move(file_silences));
 
@@ -230,8 +225,8 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     if (!cursor.ok()) return cursor.status();
     if (cursor->has_value()) {
       EARSHOT_RETURN_IF_ERROR(source->Restore(**cursor));
-      log::Info(kComponent, {{"source", source->name()}},
-                "source {} resumes after {}", source->name(), **cursor);
+      log::Info(kComponent, {{"source", source->name()}}, "source {} resumes after {}",
+                source->name(), **cursor);
     }
     parts->source_stats.push_back(built->counters);
     auto http = CurlHttpClient::Create({.user_agent = UserAgent()});
@@ -246,8 +241,7 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     };
     parts->pollers.push_back(std::make_unique<Poller>(std::move(source), *std::move(http),
                                                       *parts->detectors, parts->batches,
-                                                      std::chrono::minutes(1),
-                                                      std::move(recheck)));
+                                                      std::chrono::minutes(1), std::move(recheck)));
   }
   if (diags->has_errors()) {
     return Status::InvalidArgument(fmt::format("{} configuration error(s)", diags->error_count()));
@@ -276,8 +270,8 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
   if (!next.ok() || !file_silences) {
     CountReload(false);
     if (!next.ok()) return next.status();
-    return Status::InvalidArgument(fmt::format("{}: silences file has errors",
-                                               config.silences_file.string()));
+    return Status::InvalidArgument(
+        fmt::format("{}: silences file has errors", config.silences_file.string()));
   }
   parts_->detectors->Swap(*std::move(next));
   const size_t silence_count = file_silences->size();
@@ -305,7 +299,8 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
       names(config.sinks) != names(parts_->config.sinks)) {
     log::Warn(kComponent, {{"event", "reload"}, {"config", config.file.string()}},
               "sources or sinks changed in {}; they take effect on restart "
-              "(systemctl restart earshot); rules were reloaded now", config.file.string());
+              "(systemctl restart earshot); rules were reloaded now",
+              config.file.string());
   }
   return Status::Ok();
 }
@@ -406,12 +401,10 @@ std::string App::RenderMetrics() const {
        &SourceCounters::posts},
       {"earshot_posts_dropped_total", "Items skipped because they could not be parsed.",
        &SourceCounters::bad_items},
-      {"earshot_source_rate_limited_total", "HTTP 429 answers.",
-       &SourceCounters::rate_limited},
+      {"earshot_source_rate_limited_total", "HTTP 429 answers.", &SourceCounters::rate_limited},
       {"earshot_source_auth_errors_total", "HTTP 401/403 answers (token rejected).",
        &SourceCounters::auth_errors},
-      {"earshot_source_server_errors_total", "HTTP 5xx answers.",
-       &SourceCounters::server_errors},
+      {"earshot_source_server_errors_total", "HTTP 5xx answers.", &SourceCounters::server_errors},
       {"earshot_source_transport_errors_total", "Timeouts and connection failures.",
        &SourceCounters::transport_errors},
       {"earshot_source_malformed_pages_total", "Truncated or malformed pages.",
@@ -487,8 +480,8 @@ std::string App::RenderMetrics() const {
   t.Sample("earshot_queue_depth", {{"queue", "batches"}}, static_cast<double>(p.batches.size()));
 
   t.Family("earshot_escalations_total", "counter", "Escalations published, by severity.");
-  for (Severity s : {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
-                     Severity::kCritical}) {
+  for (Severity s :
+       {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
     t.Sample("earshot_escalations_total", {{"severity", SeverityName(s)}},
              static_cast<double>(p.escalations_by_severity[static_cast<size_t>(s)].load()));
   }

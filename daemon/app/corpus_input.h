@@ -27,7 +27,7 @@
 #include "daemon/app/app_config.h"
 #include "daemon/base/file_read.h"
 #include "daemon/base/status.h"
-#include "detectors/post.h"
+#include "daemon/model/post.h"
 
 namespace earshot {
 

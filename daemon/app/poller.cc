@@ -4,7 +4,7 @@
 
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
-#include "detectors/post_limits.h"
+#include "daemon/model/post_limits.h"
 
 namespace earshot {
 namespace {
@@ -146,7 +146,7 @@ void Poller::Run(std::stop_token stop) {
       for (Post& post : fetched.posts) {
         post.source = batch.source;
         // Past here a post's size is bounded: rules, escalations and sinks see at most
-        // kMaxPostTextBytes of text (detectors/post_limits.h).
+        // kMaxPostTextBytes of text (daemon/model/post_limits.h).
         if (TruncatePostText(&post)) ++stats_.posts_truncated;
         const auto start = std::chrono::steady_clock::now();
         batch.posts.push_back(detector->Detect(post));

@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "daemon/app/prometheus_text.h"
-#include "daemon/config/duration.h"
+#include "daemon/base/duration.h"
 #include "daemon/net/url.h"
 
 namespace earshot {
@@ -150,8 +150,7 @@ std::shared_ptr<SharedRateBudget> RateBudgetRegistry::For(const SourceSettings& 
   return entry.budget;
 }
 
-void WriteRateBudgetMetrics(PrometheusText* t, const RateBudgetRegistry& budgets,
-                            SystemTime now) {
+void WriteRateBudgetMetrics(PrometheusText* t, const RateBudgetRegistry& budgets, SystemTime now) {
   struct Row {
     std::string network, name;
     SharedRateBudget::Snapshot s;

@@ -12,14 +12,14 @@
 
 #include "daemon/app/commands.h"
 #include "daemon/app/corpus_input.h"
+#include "daemon/app/rule_hashtags.h"
 #include "daemon/base/file_read.h"
 #include "daemon/base/json_escape.h"
 #include "daemon/base/log.h"
 #include "daemon/escalator/escalator.h"
+#include "daemon/model/escalation_json.h"
 #include "daemon/state/state_store.h"
-#include "daemon/app/rule_hashtags.h"
 #include "detectors/detector.h"
-#include "sinks/escalation_json.h"
 
 namespace earshot {
 namespace {
@@ -150,11 +150,11 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
     store = *std::move(opened);
     EscalatorOptions escalation = config.escalation;
     AddRuleHashtags(*detector, &escalation);  // the packs' own hashtags are not new
-    escalator = std::make_unique<Escalator>(*store, std::move(escalation), clock,
-                                            [&](const Escalation& e) {
-                                              escalations_file << EscalationToJson(e) << '\n';
-                                              ++escalations;
-                                            });
+    escalator =
+        std::make_unique<Escalator>(*store, std::move(escalation), clock, [&](const Escalation& e) {
+          escalations_file << EscalationToJson(e) << '\n';
+          ++escalations;
+        });
   }
 
   CorpusReader reader;
@@ -173,7 +173,9 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
     Status status = reader.Read(line, &post);
     if (!status.ok()) {
       ++errors;
-      fmt::format_to(std::back_inserter(buffer), R"({{"line":{},"error":"{}"}})" "\n",
+      fmt::format_to(std::back_inserter(buffer),
+                     R"({{"line":{},"error":"{}"}})"
+                     "\n",
                      line_number, JsonEscape(status.message()));
       return;
     }
@@ -221,7 +223,9 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       ++line_number;
       ++errors;
       bytes += length + 1;
-      fmt::format_to(std::back_inserter(buffer), R"({{"line":{},"error":"{}"}})" "\n",
+      fmt::format_to(std::back_inserter(buffer),
+                     R"({{"line":{},"error":"{}"}})"
+                     "\n",
                      line_number,
                      fmt::format("a line of {} bytes, longer than the {} limit; skipped", length,
                                  FormatByteLimit(kMaxCorpusLineBytes)));
@@ -235,10 +239,11 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  err << fmt::format("earshot replay: {} posts, {} unreadable lines, {:.1f} MB in {:.2f} s "
-                     "({:.0f} posts/s)\n",
-                     posts, errors, static_cast<double>(bytes) / 1e6, seconds,
-                     seconds > 0 ? static_cast<double>(posts) / seconds : 0.0);
+  err << fmt::format(
+      "earshot replay: {} posts, {} unreadable lines, {:.1f} MB in {:.2f} s "
+      "({:.0f} posts/s)\n",
+      posts, errors, static_cast<double>(bytes) / 1e6, seconds,
+      seconds > 0 ? static_cast<double>(posts) / seconds : 0.0);
   for (const auto& [rule, n] : matches) err << fmt::format("  {:>8}  {}\n", n, rule);
   if (escalator) {
     err << fmt::format("  {} escalations written to {}\n", escalations, o.escalations);

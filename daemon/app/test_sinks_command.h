@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "daemon/base/clock.h"
-#include "sinks/escalation.h"
+#include "daemon/model/escalation.h"
 #include "sinks/sink_options.h"
 
 namespace earshot {

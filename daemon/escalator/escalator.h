@@ -1,8 +1,9 @@
 // Escalator: turns detected posts into incidents and incidents into escalations, once each.
 // It is the only writer of incidents, seen posts, the outbox, source cursors, surge counts and
-// brand hashtags: each batch (or timer step) is ONE StateStore::Commit, and only after it commits are its escalations handed
-// to `publish`, in seq order. A crash therefore loses nothing (the source re-reads the batch)
-// and repeats nothing (seen posts and deterministic incident ids recognise the re-read).
+// brand hashtags: each batch (or timer step) is ONE StateStore::Commit, and only after it commits
+// are its escalations handed to `publish`, in seq order. A crash therefore loses nothing (the
+// source re-reads the batch) and repeats nothing (seen posts and deterministic incident ids
+// recognise the re-read).
 //
 // Owned by App. Threads: Process() and Tick() run on one thread at a time (the escalator's own
 // thread after Start(), or a test's thread); heartbeat_ms() may be read from any thread.
@@ -25,9 +26,9 @@
 #include "daemon/escalator/label_matcher.h"
 #include "daemon/escalator/silence_file.h"
 #include "daemon/escalator/surge.h"
+#include "daemon/model/detection.h"
+#include "daemon/model/escalation.h"
 #include "daemon/state/state_store.h"
-#include "detectors/detection.h"
-#include "sinks/escalation.h"
 
 namespace earshot {
 
@@ -76,9 +77,7 @@ class Escalator {
   size_t active_incidents() const { return active_.size(); }
   // Surges running now, as (surge key, incident id): "rule:lost-baggage|brand:acmeair",
   // "hashtag:acmeairsucks". Same thread contract as active_incidents().
-  std::vector<std::pair<std::string, std::string>> active_surges() const {
-    return surge_.Active();
-  }
+  std::vector<std::pair<std::string, std::string>> active_surges() const { return surge_.Active(); }
 
  private:
   struct Step;

@@ -10,7 +10,7 @@
 
 #include "daemon/base/severity.h"
 #include "daemon/escalator/escalator_options.h"
-#include "detectors/detection.h"
+#include "daemon/model/detection.h"
 
 namespace earshot {
 

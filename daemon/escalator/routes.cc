@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <ostream>
 
+#include "daemon/base/duration.h"
 #include "daemon/config/diagnostics.h"
-#include "daemon/config/duration.h"
 #include "daemon/escalator/incident_key.h"
 
 namespace earshot {
@@ -81,8 +81,8 @@ class TreeReader {
         CheckReceiver(*receiver_value, *s, subject);
       }
     } else if (parent == nullptr) {
-      value.Error(fmt::format("{}: missing required key 'receiver' (the default receiver)",
-                              subject));
+      value.Error(
+          fmt::format("{}: missing required key 'receiver' (the default receiver)", subject));
     } else {
       route->receiver = parent->receiver;
     }
@@ -97,8 +97,8 @@ class TreeReader {
     size_t i = 0;
     r.Each("routes", [&](const YamlValue& child) {
       Route c;
-      ReadRoute(child, route, &c, fmt::format("route #{} under the route at line {}", ++i,
-                                              route->line));
+      ReadRoute(child, route, &c,
+                fmt::format("route #{} under the route at line {}", ++i, route->line));
       route->routes.push_back(std::move(c));
     });
     r.Finish();
@@ -143,9 +143,10 @@ class TreeReader {
       if (auto m = ParseClock(text)) {
         *out = *m;
       } else {
-        q.Get(key)->Error(fmt::format("'{}' of quiet_hours: '{}' is not a time of day; write "
-                                      "HH:MM, as \"22:00\"",
-                                      key, text));
+        q.Get(key)->Error(
+            fmt::format("'{}' of quiet_hours: '{}' is not a time of day; write "
+                        "HH:MM, as \"22:00\"",
+                        key, text));
         ok = false;
       }
     };
@@ -161,17 +162,20 @@ class TreeReader {
     if (auto off = ParseOffset(offset)) {
       h.utc_offset_minutes = *off;
     } else {
-      q.Get("utc_offset")->Error(fmt::format(
-          "'utc_offset' of quiet_hours: '{}' is not an offset; write +HH:MM or -HH:MM", offset));
+      q.Get("utc_offset")
+          ->Error(fmt::format(
+              "'utc_offset' of quiet_hours: '{}' is not an offset; write +HH:MM or -HH:MM",
+              offset));
       ok = false;
     }
     if (auto s = ParseSeverity(max_severity)) {
       h.max_severity = *s;
     } else {
-      q.Get("max_severity")->Error(fmt::format(
-          "'max_severity' of quiet_hours: '{}' is not a severity (info, low, medium, high, "
-          "critical)",
-          max_severity));
+      q.Get("max_severity")
+          ->Error(fmt::format(
+              "'max_severity' of quiet_hours: '{}' is not a severity (info, low, medium, high, "
+              "critical)",
+              max_severity));
       ok = false;
     }
     if (!h.receiver.empty()) {
@@ -225,8 +229,9 @@ std::optional<RoutingTree> RoutingTree::Read(const YamlValue& routes) {
   MapReader top(routes, "routes");
   if (!top.ok()) return std::nullopt;
   size_t i = 0;
-  top.Each("receivers", [&](const YamlValue& item) { reader.ReadReceiver(item, i++); },
-           /*required=*/true);
+  top.Each(
+      "receivers", [&](const YamlValue& item) { reader.ReadReceiver(item, i++); },
+      /*required=*/true);
   if (auto root = top.GetRequired("route")) {
     reader.ReadRoute(*root, nullptr, &tree.root_, "the root route");
   }
@@ -246,8 +251,8 @@ Result<RoutingTree> RoutingTree::Load(const std::filesystem::path& config) {
   // The root's defaults: the `escalation:` timers, read leniently (the app's loader reports
   // any mistake there; a timer it cannot read is taken at its default here).
   NotifyTiming defaults = EscalatorOptions{}.timing();
-  if (std::optional<YamlValue> escalation = top.Get("escalation"); escalation &&
-                                                                   escalation->IsMapping()) {
+  if (std::optional<YamlValue> escalation = top.Get("escalation");
+      escalation && escalation->IsMapping()) {
     MapReader e(*escalation, "escalation");
     const std::pair<const char*, std::chrono::seconds*> timers[] = {
         {"group_wait", &defaults.group_wait},
@@ -305,9 +310,8 @@ std::vector<RouteMatch> RoutingTree::Match(const Labels& labels, SystemTime now)
     }
     m.receiver = FindReceiver(name);
     if (m.receiver == nullptr) continue;  // only in a hand-built tree: Read checks every name
-    const bool seen = std::any_of(out.begin(), out.end(), [&](const RouteMatch& o) {
-      return o.receiver == m.receiver;
-    });
+    const bool seen = std::any_of(out.begin(), out.end(),
+                                  [&](const RouteMatch& o) { return o.receiver == m.receiver; });
     if (!seen) out.push_back(m);
   }
   return out;
@@ -341,9 +345,9 @@ int RunRoutesTestCommand(const std::vector<std::string>& args, std::ostream& out
   constexpr const char* kUsage =
       "usage: earshot routes test --config FILE [--at 2026-11-23T23:00:00Z] LABEL=VALUE...";
   if (args.empty() || args[0] != "test") {
-    err << "earshot routes: " << (args.empty() ? "missing subcommand" : "unknown subcommand '" +
-                                                                         args[0] + "'")
-        << "; " << kUsage << "\n";
+    err << "earshot routes: "
+        << (args.empty() ? "missing subcommand" : "unknown subcommand '" + args[0] + "'") << "; "
+        << kUsage << "\n";
     return 2;
   }
   std::string config;

@@ -54,7 +54,7 @@
 #include "daemon/config/yaml_reader.h"
 #include "daemon/escalator/escalator_options.h"
 #include "daemon/escalator/label_matcher.h"
-#include "sinks/escalation.h"
+#include "daemon/model/escalation.h"
 
 namespace earshot {
 
@@ -89,15 +89,15 @@ struct Route {
   std::optional<QuietHours> quiet_hours;  // after inheritance
   RouteTiming timing;                     // after inheritance
   std::vector<Route> routes;
-  int line = 0;                         // where it is written, for `routes test`
+  int line = 0;  // where it is written, for `routes test`
 };
 
 // One receiver an escalation reaches, and why.
 struct RouteMatch {
   const Receiver* receiver = nullptr;
   const Route* route = nullptr;  // the route that matched (its timing, its line)
-  int route_line = 0;      // the matching route's line in the file (0 for a default tree)
-  bool quiet = false;      // quiet hours sent it here instead of the route's receiver
+  int route_line = 0;            // the matching route's line in the file (0 for a default tree)
+  bool quiet = false;            // quiet hours sent it here instead of the route's receiver
 };
 
 class RoutingTree {
@@ -144,8 +144,9 @@ Labels RouteLabelsOf(const Escalation& escalation);
 // `earshot routes test --config FILE [--at 2026-11-23T23:00:00Z] LABEL=VALUE...`: prints the
 // receivers the labels reach, one per line ("oncall: pagerduty, slack-oncall"), and for quiet
 // hours "(quiet hours)", each with its route's line and timing ("group_wait 30s, group_interval
-// 5m, repeat_interval 4h"); a last line says which timing an incident with these labels uses. `args` are the words after `routes`. Returns 0 when printed, 1 when the
-// config has problems (printed to `err` as file:line:col), 2 on a usage error.
+// 5m, repeat_interval 4h"); a last line says which timing an incident with these labels uses.
+// `args` are the words after `routes`. Returns 0 when printed, 1 when the config has problems
+// (printed to `err` as file:line:col), 2 on a usage error.
 int RunRoutesTestCommand(const std::vector<std::string>& args, std::ostream& out,
                          std::ostream& err);
 

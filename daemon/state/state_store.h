@@ -23,11 +23,11 @@
 #include "daemon/base/result.h"
 #include "daemon/base/severity.h"
 #include "daemon/base/status.h"
-#include "sinks/escalation.h"  // PostRef only: plain data, no link dependency on the sinks
+#include "daemon/model/escalation.h"  // PostRef only: plain data, no link dependency on the sinks
 
 namespace earshot {
 
-// One promised escalation: its sequence number and its wire JSON (sinks/escalation_json.h).
+// One promised escalation: its sequence number and its wire JSON (daemon/model/escalation_json.h).
 struct OutboxRecord {
   uint64_t seq = 0;
   std::string json;
@@ -57,16 +57,16 @@ struct Engagement {
 
 // One incident as the escalator keeps it. Times are the escalator's clock (not the posts').
 struct IncidentRecord {
-  std::string id;            // "inc-" + 16 hex of the group key's hash: stable across restarts
-  std::string group_key;     // what grouped its posts: "mastodon|jane@air.example|1093"
+  std::string id;         // "inc-" + 16 hex of the group key's hash: stable across restarts
+  std::string group_key;  // what grouped its posts: "mastodon|jane@air.example|1093"
   IncidentStatus status = IncidentStatus::kOpen;
-  std::string rule_id;       // the rule behind the highest severity so far
-  std::string category;      // "complaint", "surge"
-  Severity severity = Severity::kLow;           // current (never lowered while open)
-  std::optional<Severity> notified_severity;    // last severity paged; nullopt = never paged
+  std::string rule_id;                        // the rule behind the highest severity so far
+  std::string category;                       // "complaint", "surge"
+  Severity severity = Severity::kLow;         // current (never lowered while open)
+  std::optional<Severity> notified_severity;  // last severity paged; nullopt = never paged
   Labels labels;
-  std::string summary;       // the last page's headline
-  std::string receiver;      // the route's receiver ("" = default)
+  std::string summary;   // the last page's headline
+  std::string receiver;  // the route's receiver ("" = default)
   SystemTime opened_at{}, last_post_at{}, last_notified_at{};
   std::optional<SystemTime> resolved_at;
   int64_t post_count = 0;
@@ -82,10 +82,10 @@ struct IncidentRecord {
 struct IncidentEvent {
   std::string incident_id;
   SystemTime at{};
-  std::string kind;          // "open", "update", "resolve", "silenced", "inhibited", "joined"
+  std::string kind;  // "open", "update", "resolve", "silenced", "inhibited", "joined"
   Severity severity = Severity::kLow;
   std::string reason;
-  uint64_t seq = 0;          // the outbox record it produced, 0 when none
+  uint64_t seq = 0;  // the outbox record it produced, 0 when none
 };
 
 struct SeenPost {
@@ -103,11 +103,11 @@ struct IncidentPost {
 // A hashtag containing a configured brand's name, as first seen on a complaint. `incident_id`
 // is the "new-hashtag" incident it opened ("" until it reached min_posts).
 struct BrandHashtagRecord {
-  std::string hashtag;       // lowercase, without '#': "boycottacmeair"
-  std::string brand;         // the brand it contains, normalized: "acmeair"
+  std::string hashtag;  // lowercase, without '#': "boycottacmeair"
+  std::string brand;    // the brand it contains, normalized: "acmeair"
   SystemTime first_seen{};
   std::string first_network, first_post_id, first_post_url;
-  int64_t count = 0;         // complaints seen carrying it
+  int64_t count = 0;  // complaints seen carrying it
   std::string incident_id;
 };
 
@@ -117,9 +117,9 @@ struct SurgeEventRecord {
   std::string author;
 };
 struct SurgeKeyRecord {
-  std::string key;             // "rule:lost-baggage|brand:acmeair", "hashtag:acmeairsucks"
+  std::string key;  // "rule:lost-baggage|brand:acmeair", "hashtag:acmeairsucks"
   int64_t bucket = -1, bucket_count = 0;  // the current tumbling window and its count
-  double mean = 0, var = 0;    // the EWMA baseline
+  double mean = 0, var = 0;               // the EWMA baseline
   bool active = false;
   std::string incident_id;
   int64_t started_count = 0;
@@ -139,7 +139,7 @@ struct SurgeChanges {
 
 // An acknowledgement (`earshot ack`) the receivers have not been told of yet.
 struct PendingAck {
-  int64_t id = 0;            // its row: the commit that tells it deletes it by this
+  int64_t id = 0;  // its row: the commit that tells it deletes it by this
   std::string incident_id;
   std::string by;
   SystemTime at{};
@@ -147,8 +147,8 @@ struct PendingAck {
 
 // Everything one escalator step writes, committed atomically by StateStore::Commit.
 struct EscalatorCommit {
-  std::string source;                  // "" for timer-driven work (no cursor to move)
-  std::optional<std::string> cursor;   // the source's new cursor; nullopt leaves it unchanged
+  std::string source;                 // "" for timer-driven work (no cursor to move)
+  std::optional<std::string> cursor;  // the source's new cursor; nullopt leaves it unchanged
   std::vector<SeenPost> seen;
   std::vector<IncidentRecord> incidents;  // upserted by id
   std::vector<IncidentPost> posts;
@@ -156,7 +156,7 @@ struct EscalatorCommit {
   // these (by incident_id, network and id; the rest of the PostRef is not written).
   std::vector<IncidentPost> engagement;
   std::vector<IncidentEvent> events;
-  std::vector<OutboxRecord> outbox;    // seq continues the outbox without a gap
+  std::vector<OutboxRecord> outbox;          // seq continues the outbox without a gap
   std::vector<BrandHashtagRecord> hashtags;  // upserted by hashtag
   SurgeChanges surge;
   // PendingAck ids told (or found moot) by this step: deleted with the outbox records, so an
@@ -166,8 +166,8 @@ struct EscalatorCommit {
 
 // A silence: escalations whose labels match every matcher are recorded but not sent.
 struct SilenceRecord {
-  std::string id;            // assigned by AddSilence
-  std::string matchers;      // Alertmanager syntax: `brand="acmeair",severity=~"low|medium"`
+  std::string id;        // assigned by AddSilence
+  std::string matchers;  // Alertmanager syntax: `brand="acmeair",severity=~"low|medium"`
   std::string comment, created_by;
   SystemTime starts_at{}, ends_at{};
 };
@@ -202,9 +202,9 @@ class StateStore {
   Result<std::vector<DeadLetter>> ListDeadLetters(std::string_view sink = {});
   // Flags dead letters of `sink` for redelivery (`earshot deadletter retry`): the given seqs, or
   // every one of the sink's when `seqs` is empty. The sink's runner (possibly in the daemon,
-  // another process) finds them at its next outbox check and sends each again with its original seq, so
-  // the receiver's idempotency key stays the same; its cursor does not move. kNotFound, with
-  // nothing flagged, when a seq is not a dead letter of `sink` or the sink has none.
+  // another process) finds them at its next outbox check and sends each again with its original
+  // seq, so the receiver's idempotency key stays the same; its cursor does not move. kNotFound,
+  // with nothing flagged, when a seq is not a dead letter of `sink` or the sink has none.
   Status RequeueDeadLetters(std::string_view sink, const std::vector<uint64_t>& seqs);
   // The seqs of `sink` flagged for redelivery, ascending.
   Result<std::vector<uint64_t>> LoadRedeliveries(std::string_view sink);

@@ -1,5 +1,9 @@
 // `earshot replay` in-process: a corpus in, one JSON object per post out, in order; unreadable
 // lines reported in place; --escalate runs the real escalator on the posts' own timestamps.
+#include "daemon/app/replay_command.h"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -7,11 +11,8 @@
 #include <random>
 #include <sstream>
 
-#include <fmt/format.h>
-
 #include "daemon/app/corpus_input.h"
-#include "daemon/app/replay_command.h"
-#include "sinks/escalation_json.h"
+#include "daemon/model/escalation_json.h"
 
 namespace earshot {
 namespace {
@@ -30,16 +31,21 @@ std::vector<std::string> Lines(const std::string& text) {
 
 TEST_CASE("replay: one result per input line, in order, errors in place", "[app]") {
   std::istringstream in(
-      R"({"id":"1","text":"#AcmeAirSucks lost my bag in Denver","followers":152000})" "\n"
-      R"({"id":2,"text":"Thanks @acmeair, great flight"})" "\n"
+      R"({"id":"1","text":"#AcmeAirSucks lost my bag in Denver","followers":152000})"
+      "\n"
+      R"({"id":2,"text":"Thanks @acmeair, great flight"})"
+      "\n"
       "not json\n"
       "\n"
-      R"({"text":"no id"})" "\n"
-      R"({"id":"5","text":"the weather is nice today"})" "\n");
+      R"({"text":"no id"})"
+      "\n"
+      R"({"id":"5","text":"the weather is nice today"})"
+      "\n");
   std::ostringstream out, err;
-  const int code = RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
-                           "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon, "--brand", "AcmeAir"},
-                                    in, out, err);
+  const int code = RunReplayCommand(
+      {"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
+       "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon, "--brand", "AcmeAir"},
+      in, out, err);
   INFO(err.str());
   CHECK(code == 0);
   const auto lines = Lines(out.str());
@@ -63,8 +69,10 @@ TEST_CASE("replay: a Mastodon status object is read as the API returns it", "[ap
   line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
   std::istringstream in(line + "\n");
   std::ostringstream out, err;
-  CHECK(RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
-                           "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon}, in, out, err) == 0);
+  CHECK(RunReplayCommand(
+            {"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
+             "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon},
+            in, out, err) == 0);
   CHECK(out.str().rfind(R"({"id":"103270115826048975",)", 0) == 0);
 }
 
@@ -73,15 +81,19 @@ TEST_CASE("replay --escalate: open then resolve on the posts' own timestamps", "
   const fs::path dir = fs::temp_directory_path() / ("earshot-replay-test-" + std::to_string(rd()));
   fs::create_directories(dir);
   std::istringstream in(
-      R"({"id":"1","text":"#AcmeAirSucks lost my bag in Denver","author":"jane@travel.example","created_at":"2026-11-22T10:00:00Z"})" "\n"
-      R"({"id":"2","text":"@AcmeAir still no bag #AcmeAirSucks","author":"jane@travel.example","thread":"1","created_at":"2026-11-22T10:05:00Z"})" "\n"
-      R"({"id":"3","text":"#ThanksAcmeAir they found my bag","author":"jane@travel.example","thread":"1","created_at":"2026-11-22T11:00:00Z"})" "\n");
+      R"({"id":"1","text":"#AcmeAirSucks lost my bag in Denver","author":"jane@travel.example","created_at":"2026-11-22T10:00:00Z"})"
+      "\n"
+      R"({"id":"2","text":"@AcmeAir still no bag #AcmeAirSucks","author":"jane@travel.example","thread":"1","created_at":"2026-11-22T10:05:00Z"})"
+      "\n"
+      R"({"id":"3","text":"#ThanksAcmeAir they found my bag","author":"jane@travel.example","thread":"1","created_at":"2026-11-22T11:00:00Z"})"
+      "\n");
   std::ostringstream out, err;
   const std::string escalations = (dir / "escalations.jsonl").string();
-  const int code = RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
-                           "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon, "--brand", "AcmeAir",
-                                     "--escalate", "--escalations", escalations},
-                                    in, out, err);
+  const int code = RunReplayCommand(
+      {"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
+       "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon, "--brand", "AcmeAir",
+       "--escalate", "--escalations", escalations},
+      in, out, err);
   INFO(err.str());
   CHECK(code == 0);
   std::ifstream f(escalations);
@@ -101,8 +113,9 @@ TEST_CASE("replay: usage and unreadable files are named", "[app]") {
   CHECK(RunReplayCommand({"--escalate"}, in, out, err) == 2);
   CHECK(err.str().find("--escalations") != std::string::npos);
   std::ostringstream out2, err2;
-  CHECK(RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--rules", kRulesDir + "resolution.yaml",
-                           "--rules", kRulesDir + "praise.yaml", "--lexicon", kLexicon, "/nonexistent/corpus.jsonl"},
+  CHECK(RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--rules",
+                          kRulesDir + "resolution.yaml", "--rules", kRulesDir + "praise.yaml",
+                          "--lexicon", kLexicon, "/nonexistent/corpus.jsonl"},
                          in, out2, err2) == 1);
   CHECK(err2.str().find("/nonexistent/corpus.jsonl") != std::string::npos);
 }
@@ -115,16 +128,17 @@ namespace {
 
 // A 50 MB line once took `replay` to 1.04 GB: a line past the limit is skipped, reported in
 // place with its number, and the lines after it are read as usual.
-TEST_CASE("replay: a line over the length limit is skipped and reported with its number",
-          "[app]") {
-  std::string corpus = R"({"id":"1","text":"lost my bag"})" "\n";
+TEST_CASE("replay: a line over the length limit is skipped and reported with its number", "[app]") {
+  std::string corpus = R"({"id":"1","text":"lost my bag"})"
+                       "\n";
   corpus += R"({"id":"2","text":")" + std::string(kMaxCorpusLineBytes + 10, 'x') + "\"}\n";
-  corpus += R"({"id":"3","text":"the weather is nice today"})" "\n";
+  corpus += R"({"id":"3","text":"the weather is nice today"})"
+            "\n";
   std::istringstream in(corpus);
   std::ostringstream out, err;
-  const int code = RunReplayCommand({"--rules", kRulesDir + "complaints.yaml", "--lexicon",
-                                     kLexicon, "--brand", "AcmeAir"},
-                                    in, out, err);
+  const int code = RunReplayCommand(
+      {"--rules", kRulesDir + "complaints.yaml", "--lexicon", kLexicon, "--brand", "AcmeAir"}, in,
+      out, err);
   INFO(err.str());
   CHECK(code == 0);
   const std::vector<std::string> lines = Lines(out.str());

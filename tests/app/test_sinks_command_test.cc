@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "sinks/escalation_json.h"
+#include "daemon/model/escalation_json.h"
 #include "sinks/file_sink.h"
 #include "tests/sinks/receiver.h"
 #include "tests/sinks/sink_test_util.h"
@@ -95,8 +95,7 @@ TEST_CASE("test sinks: a file sink that cannot append to its path is reported", 
   CHECK_THAT(out.str(), Catch::StartsWith("sink archive (file): retry: " + path + ": cannot open"));
 }
 
-TEST_CASE("test sinks: retry, failure and bad configuration are each reported, exit 1",
-          "[app]") {
+TEST_CASE("test sinks: retry, failure and bad configuration are each reported, exit 1", "[app]") {
   SinkTempDir dir;
   Receiver busy, gone;
   REQUIRE(busy.ok());

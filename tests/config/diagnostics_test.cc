@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "daemon/config/suggest.h"
+#include "daemon/base/suggest.h"
 
 namespace earshot {
 namespace {

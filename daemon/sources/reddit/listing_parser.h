@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "daemon/base/status.h"
-#include "detectors/post.h"
+#include "daemon/model/post.h"
 
 namespace earshot::reddit {
 

@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "detectors/post.h"
+#include "daemon/model/post.h"
 
 namespace earshot {
 

@@ -1,4 +1,4 @@
-#include "daemon/config/duration.h"
+#include "daemon/base/duration.h"
 
 #include <catch2/catch.hpp>
 

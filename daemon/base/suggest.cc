@@ -1,4 +1,4 @@
-#include "daemon/config/suggest.h"
+#include "daemon/base/suggest.h"
 
 #include <fmt/format.h>
 

@@ -16,12 +16,12 @@
 #include <string_view>
 
 #include "daemon/base/result.h"
-#include "sinks/escalation.h"
+#include "daemon/model/escalation.h"
 
 namespace earshot {
 
 // An upper bound on one serialised escalation: each post's text is at most 16 KiB
-// (detectors/post_limits.h, up to 6 times that once JSON-escaped) and an escalation carries a
+// (daemon/model/post_limits.h, up to 6 times that once JSON-escaped) and an escalation carries a
 // bounded number of posts. Readers that look for a line's start (the file sink after a crash)
 // scan back this far at most.
 inline constexpr size_t kMaxEscalationLineBytes = size_t{64} << 20;
