@@ -201,10 +201,10 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
       log::Warn(kComponent, "bus: {}; sinks will catch up from the outbox", s.message());
     }
   };
-  EscalatorOptions escalation = config.escalation;
-  AddRuleHashtags(*parts->detectors->Get(), &escalation);  // the packs' own are not new
-  parts->escalator = std::make_unique<Escalator>(*parts->store, std::move(escalation), RealClock(),
+  parts->escalator = std::make_unique<Escalator>(*parts->store, config.escalation, RealClock(),
                                                  std::move(publish));
+  // The packs' own hashtags are not new; Reload tells the escalator again.
+  parts->escalator->SetRuleHashtags(RuleHashtags(*parts->detectors->Get()));
   // The silences file, like the rules: a broken one stops the start, with every error.
   auto file_silences = LoadConfiguredSilences(config, RealClock().Now(), diags);
   if (!file_silences) {
@@ -273,6 +273,7 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
     return Status::InvalidArgument(
         fmt::format("{}: silences file has errors", config.silences_file.string()));
   }
+  parts_->escalator->SetRuleHashtags(RuleHashtags(**next));
   parts_->detectors->Swap(*std::move(next));
   const size_t silence_count = file_silences->size();
   parts_->escalator->SetFileSilences(*std::move(file_silences));

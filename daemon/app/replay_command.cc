@@ -148,13 +148,12 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       return kExitFailure;
     }
     store = *std::move(opened);
-    EscalatorOptions escalation = config.escalation;
-    AddRuleHashtags(*detector, &escalation);  // the packs' own hashtags are not new
     escalator =
-        std::make_unique<Escalator>(*store, std::move(escalation), clock, [&](const Escalation& e) {
+        std::make_unique<Escalator>(*store, config.escalation, clock, [&](const Escalation& e) {
           escalations_file << EscalationToJson(e) << '\n';
           ++escalations;
         });
+    escalator->SetRuleHashtags(RuleHashtags(*detector));  // the packs' own hashtags are not new
   }
 
   CorpusReader reader;

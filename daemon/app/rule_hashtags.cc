@@ -19,9 +19,4 @@ std::vector<std::string> RuleHashtags(const Detector& detector) {
   return tags;
 }
 
-void AddRuleHashtags(const Detector& detector, EscalatorOptions* options) {
-  if (!options->new_hashtag_known_from_rules) return;
-  for (std::string& tag : RuleHashtags(detector)) options->known_hashtags.push_back(std::move(tag));
-}
-
 }  // namespace earshot

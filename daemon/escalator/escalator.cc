@@ -103,13 +103,28 @@ Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, 
       brand_keys_.push_back(std::move(key));
     }
   }
-  for (const std::string& tag : options_.known_hashtags) {
-    std::string t = tag;
-    if (!t.empty() && t[0] == '#') t.erase(0, 1);
-    std::transform(t.begin(), t.end(), t.begin(),
+  SetRuleHashtags({});
+}
+
+void Escalator::SetRuleHashtags(const std::vector<std::string>& hashtags) {
+  auto known = std::make_shared<HashtagSet>();
+  auto add = [&](std::string tag) {
+    if (!tag.empty() && tag[0] == '#') tag.erase(0, 1);
+    std::transform(tag.begin(), tag.end(), tag.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    known_hashtags_.insert(std::move(t));
+    known->insert(std::move(tag));
+  };
+  for (const std::string& tag : options_.known_hashtags) add(tag);
+  if (options_.new_hashtag_known_from_rules) {
+    for (const std::string& tag : hashtags) add(tag);
   }
+  std::lock_guard lock(known_hashtags_mu_);
+  known_hashtags_ = std::move(known);
+}
+
+std::shared_ptr<const Escalator::HashtagSet> Escalator::KnownHashtags() const {
+  std::lock_guard lock(known_hashtags_mu_);
+  return known_hashtags_;
 }
 
 Escalator::~Escalator() {

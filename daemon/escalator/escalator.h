@@ -70,6 +70,11 @@ class Escalator {
   void SetFileSilences(std::vector<FileSilence> silences);
   // How many file silences are loaded (active, pending or ended since), from any thread.
   size_t file_silence_count() const;
+  // The hashtags the loaded rule packs name (rule_hashtags.h): with escalation's `known` list,
+  // they never open a "new-hashtag" incident, unless new_hashtag.known_from_rules is false.
+  // Safe from any thread: the app calls it at start and again after each reload, while the
+  // escalator runs; the next batch sees the new set.
+  void SetRuleHashtags(const std::vector<std::string>& hashtags);
 
   // steady_clock milliseconds of the thread's last loop turn, for the watchdog.
   int64_t heartbeat_ms() const { return heartbeat_ms_.load(std::memory_order_relaxed); }
@@ -147,7 +152,12 @@ class Escalator {
   SurgeDetector surge_;
   // Every brand hashtag seen (committed), by hashtag; and the ones never to signal.
   std::unordered_map<std::string, BrandHashtagRecord> hashtags_;
-  std::unordered_set<std::string> known_hashtags_;
+  // The hashtags never to signal: options_.known_hashtags and the rules' (SetRuleHashtags),
+  // swapped whole by a reload; the escalator thread reads one snapshot per batch.
+  using HashtagSet = std::unordered_set<std::string>;
+  mutable std::mutex known_hashtags_mu_;
+  std::shared_ptr<const HashtagSet> known_hashtags_;  // guarded by known_hashtags_mu_
+  std::shared_ptr<const HashtagSet> KnownHashtags() const;
   std::vector<std::string> brand_keys_;  // BrandKey of each of options_.brands
   // Active per-author complaint incidents by thread (momentum.h ThreadKeyOf), kept with active_.
   std::unordered_map<std::string, std::vector<std::string>> threads_;

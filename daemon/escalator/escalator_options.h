@@ -66,8 +66,9 @@ struct EscalatorOptions {
   // normalized as BrandKey: lowercase letters and digits) and that earshot has never seen is
   // remembered in the store; once `new_hashtag_min_posts` complaints carried it, it opens its
   // own incident (category "new-hashtag", labels brand and hashtag) at `new_hashtag_severity`,
-  // once ever. Hashtags in `known_hashtags` (lowercase, no '#') never do: the rule packs' own
-  // (#AcmeAirSucks), which the app adds when `new_hashtag_known_from_rules`.
+  // once ever. Hashtags in `known_hashtags` ('#' and case do not matter) never do, nor, when
+  // `new_hashtag_known_from_rules`, the rule packs' own (#AcmeAirSucks), which the app passes
+  // to Escalator::SetRuleHashtags at start and after every reload.
   bool new_hashtag_enabled = true;
   Severity new_hashtag_severity = Severity::kMedium;
   int64_t new_hashtag_min_posts = 1;

@@ -23,11 +23,12 @@ void Escalator::ObserveHashtags(Step& step, const DetectedPost& dp, const std::s
   std::vector<std::string> tags = post.hashtags;
   std::sort(tags.begin(), tags.end());
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+  const std::shared_ptr<const HashtagSet> known = KnownHashtags();
   for (const std::string& tag : tags) {
     auto brand = std::find_if(brand_keys_.begin(), brand_keys_.end(), [&](const std::string& b) {
       return tag.find(b) != std::string::npos;
     });
-    if (brand == brand_keys_.end() || known_hashtags_.contains(tag)) continue;
+    if (brand == brand_keys_.end() || known->contains(tag)) continue;
     auto staged = step.hashtags.find(tag);
     if (staged == step.hashtags.end()) {
       BrandHashtagRecord rec;
@@ -95,8 +96,8 @@ void Escalator::OpenHashtagIncident(Step& step, BrandHashtagRecord& tag, const D
                                 fmt::format("#{} first seen {} in {}", tag.hashtag,
                                             FormatIso8601(tag.first_seen), tag.first_post_url),
                                 0});
-  log::Info(kComponent, "new hashtag #{} for {} after {} complaint(s): {}", tag.hashtag,
-            tag.brand, tag.count, id);
+  log::Info(kComponent, "new hashtag #{} for {} after {} complaint(s): {}", tag.hashtag, tag.brand,
+            tag.count, id);
   FlushDue(step, *inc);
 }
 

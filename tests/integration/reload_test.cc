@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -127,8 +128,10 @@ std::vector<std::string> ShippedComplaintRules() {
   return ids;
 }
 
-TEST_CASE("Reload: switching every complaint rule off is refused under "
-          "rules.require_complaint_rules, and the old rules keep paging", "[integration]") {
+TEST_CASE(
+    "Reload: switching every complaint rule off is refused under "
+    "rules.require_complaint_rules, and the old rules keep paging",
+    "[integration]") {
   const uint16_t port = FreeLoopbackPort();
   DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
   {
@@ -167,6 +170,65 @@ TEST_CASE("Reload: switching every complaint rule off is refused under "
   CHECK(rig.StopDaemon() == 0);
   CHECK(rig.DaemonLog().find("error: rules.require_complaint_rules is true, but the rule files "
                              "hold no live complaint rule") != std::string::npos);
+}
+
+// Escalations of category `category` whose labels carry hashtag `tag`.
+size_t CountHashtagSignals(const std::vector<Escalation>& all, const std::string& tag) {
+  return std::count_if(all.begin(), all.end(), [&](const Escalation& e) {
+    auto it = e.labels.find("hashtag");
+    return e.category == "new-hashtag" && it != e.labels.end() && it->second == tag;
+  });
+}
+
+// A reload that adds a rule naming a hashtag makes that hashtag known, as a start would: the
+// analyst wrote a rule for it, so its posts page through the rule and it is no "new hashtag".
+TEST_CASE("Reload: a hashtag a reloaded rule names is known, not signalled as new",
+          "[integration]") {
+  const uint16_t port = FreeLoopbackPort();
+  DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
+  REQUIRE(rig.StartDaemon());
+
+  // The rig's proof that new-hashtag signals are on: a brand hashtag no rule names opens one.
+  rig.fake().AddStatus(
+      Toot("kim", 120, "@AcmeAir lost my bag in Denver and nobody answers #AcmeAirLate"));
+  REQUIRE(
+      WaitUntil([&] { return CountHashtagSignals(rig.Escalations(), "acmeairlate") == 1; }, 30s));
+
+  // The analyst's rule for #AcmeAirDelays, added by a reload.
+  std::ofstream(rig.dir() + "/delays.yaml") << R"(- rule: acmeair-delays-campaign
+  description: "the #AcmeAirDelays campaign"
+  category: complaint
+  severity: medium
+  match:
+    any:
+      - hashtag: "{{brand}}delays"
+)";
+  std::string config = ReadConfig(rig);
+  const std::string resolution = "/resolution.yaml";
+  config.insert(config.find(resolution) + resolution.size(), ", " + rig.dir() + "/delays.yaml");
+  std::ofstream(rig.config_path()) << config;
+  rig.daemon().Signal(SIGHUP);
+  REQUIRE(WaitUntil([&] { return Value(Scrape(port), kOk) == 1; }, 30s));
+
+  const std::string tagged = rig.fake().AddStatus(Toot(
+      "lou", 80, "@AcmeAir four hours late again and nobody at the gate answers #AcmeAirDelays"));
+  // A later complaint that pages: once it is in, the escalator went past the tagged post.
+  const std::string later = rig.fake().AddStatus(
+      Toot("mo", 50, "#AcmeAirSucks flight cancelled, no rebooking, rude gate agent"));
+  auto paged = [&](const std::string& id) {
+    for (const Escalation& e : rig.Escalations()) {
+      for (const auto& p : e.posts) {
+        if (p.id == id) return true;
+      }
+    }
+    return false;
+  };
+  REQUIRE(WaitUntil([&] { return paged(tagged) && paged(later); }, 30s));
+  const std::vector<Escalation> all = rig.Escalations();
+  INFO(rig.DaemonLog());
+  CHECK(CountHashtagSignals(all, "acmeairdelays") == 0);
+  CHECK(CountHashtagSignals(all, "acmeairlate") == 1);
+  CHECK(rig.StopDaemon() == 0);
 }
 
 }  // namespace
