@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -205,29 +206,47 @@ bool HasNonAscii(std::string_view s) {
   return false;
 }
 
+// Emoji: code point -> description, open addressing (a code point is never 0 here).
+struct EmojiTable {
+  struct Slot {
+    char32_t cp = 0;
+    uint32_t index = 0;
+  };
+  using Descriptions = std::vector<std::pair<char32_t, std::string>>;
+  std::vector<Slot> slots;
+  uint32_t mask = 0;
+
+  void Build(const Descriptions& emoji) {
+    const size_t cap = std::bit_ceil(std::max<size_t>(16, emoji.size() * 2));
+    slots.assign(cap, {});
+    mask = static_cast<uint32_t>(cap - 1);
+    for (size_t n = 0; n < emoji.size(); ++n) {
+      const char32_t cp = emoji[n].first;
+      uint32_t i = (cp * 2654435761u) & mask;
+      while (slots[i].cp != 0) i = (i + 1) & mask;
+      slots[i] = {cp, static_cast<uint32_t>(n)};
+    }
+  }
+
+  // The description of `cp` in `descriptions`, the list the table was built from; empty when
+  // it is no emoji.
+  std::string_view Find(char32_t cp, const Descriptions& descriptions) const {
+    if (slots.empty()) return {};
+    for (uint32_t i = (cp * 2654435761u) & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots[i];
+      if (s.cp == cp) return descriptions[s.index].second;
+      if (s.cp == 0) return {};
+    }
+  }
+};
+
 }  // namespace
 
 struct SentimentAnalyzer::Tables {
   std::shared_ptr<const Lexicon> lexicon;
   WordTable words;
   bool has_phrases = false;
-
-  // Emoji: code point -> description, open addressing (a code point is never 0 here).
-  struct EmojiSlot {
-    char32_t cp = 0;
-    uint32_t index = 0;
-  };
-  std::vector<EmojiSlot> emoji_slots;
-  uint32_t emoji_mask = 0;
-
-  std::string_view Emoji(char32_t cp) const {
-    if (emoji_slots.empty()) return {};
-    for (uint32_t i = (cp * 2654435761u) & emoji_mask;; i = (i + 1) & emoji_mask) {
-      const EmojiSlot& s = emoji_slots[i];
-      if (s.cp == cp) return lexicon->single_emoji()[s.index].second;
-      if (s.cp == 0) return {};
-    }
-  }
+  EmojiTable emoji;
 };
 
 SentimentAnalyzer::SentimentAnalyzer(std::shared_ptr<const Lexicon> lexicon) {
@@ -256,17 +275,7 @@ SentimentAnalyzer::SentimentAnalyzer(std::shared_ptr<const Lexicon> lexicon) {
   }
   for (const RuleWord& r : kRuleWords) t->words.Add(r.word).id = r.id;
   t->words.Finish();
-
-  const auto& emoji = t->lexicon->single_emoji();
-  const size_t cap = std::bit_ceil(std::max<size_t>(16, emoji.size() * 2));
-  t->emoji_slots.assign(cap, {});
-  t->emoji_mask = static_cast<uint32_t>(cap - 1);
-  for (size_t n = 0; n < emoji.size(); ++n) {
-    const char32_t cp = emoji[n].first;
-    uint32_t i = (cp * 2654435761u) & t->emoji_mask;
-    while (t->emoji_slots[i].cp != 0) i = (i + 1) & t->emoji_mask;
-    t->emoji_slots[i] = {cp, static_cast<uint32_t>(n)};
-  }
+  t->emoji.Build(t->lexicon->single_emoji());
   tables_ = std::move(t);
 }
 
@@ -403,218 +412,240 @@ double Normalize(double score) {
   return norm;
 }
 
-}  // namespace
+// ---- The steps of polarity_scores(), in order; Score() below is their outline. ----
 
-SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
-  const Tables& t = *tables_;
-  Scratch& s = t_scratch;
+// 1. Emoji become their descriptions, one code point at a time as the reference does: a space
+//    goes before a description unless the previous character was a space, none after it.
+//    Returns the text, written into *out.
+std::string_view ReplaceEmoji(const EmojiTable& emoji, const EmojiTable::Descriptions& descriptions,
+                              std::string_view input, std::string* out) {
+  out->clear();
+  bool prev_space = true;
+  const char* p = input.data();
+  const char* end = p + input.size();
+  while (p < end) {
+    // Copy a run of ASCII whole; only non-ASCII code points can be emoji.
+    const char* run = p;
+    while (end - p >= 8 && (Load8(p) & kHighs) == 0) p += 8;
+    while (p < end && static_cast<unsigned char>(*p) < 0x80) ++p;
+    if (p != run) {
+      out->append(run, static_cast<size_t>(p - run));
+      prev_space = p[-1] == ' ';
+      continue;
+    }
+    const utf8::Decoded d = utf8::Decode(p, end);
+    const std::string_view description = emoji.Find(d.cp, descriptions);
+    if (!description.empty()) {
+      if (!prev_space) out->push_back(' ');
+      out->append(description);
+      prev_space = false;
+    } else {
+      out->append(p, d.len);
+      prev_space = d.cp == ' ';
+    }
+    p += d.len;
+  }
+  return *out;
+}
 
-  // 1. Emoji become their descriptions, one code point at a time as the reference does: a space
-  //    goes before a description unless the previous character was a space, none after it.
-  std::string_view text = input;
-  if (HasNonAscii(input)) {
-    s.text.clear();
-    bool prev_space = true;
-    const char* p = input.data();
-    const char* end = p + input.size();
-    while (p < end) {
-      // Copy a run of ASCII whole; only non-ASCII code points can be emoji.
-      const char* run = p;
-      while (end - p >= 8 && (Load8(p) & kHighs) == 0) p += 8;
-      while (p < end && static_cast<unsigned char>(*p) < 0x80) ++p;
-      if (p != run) {
-        s.text.append(run, static_cast<size_t>(p - run));
-        prev_space = p[-1] == ' ';
-        continue;
+// The end of the token starting at `p` (not a space): the next whitespace or `end`. *ascii
+// stays true when the token is all ASCII.
+inline const char* TokenEnd(const char* p, const char* const end, bool* ascii) {
+  while (p < end) {
+    // Eight plain ASCII word bytes at a time, then one byte at a time near a stop.
+    while (end - p >= 8) {
+      const uint64_t m = StopBytes(Load8(p));
+      if (m != 0) {
+        p += std::countr_zero(m) >> 3;
+        break;
       }
+      p += 8;
+    }
+    if (p >= end) break;
+    const uint8_t c = kByteClass[static_cast<unsigned char>(*p)];
+    if (c == kWordByte) {
+      ++p;
+    } else if (c == kSpaceByte) {
+      break;
+    } else {
       const utf8::Decoded d = utf8::Decode(p, end);
-      const std::string_view description = t.Emoji(d.cp);
-      if (!description.empty()) {
-        if (!prev_space) s.text.push_back(' ');
-        s.text.append(description);
-        prev_space = false;
-      } else {
-        s.text.append(p, d.len);
-        prev_space = d.cp == ' ';
-      }
+      if (utf8::IsNonAsciiSpace(d.cp)) break;
+      *ascii = false;
       p += d.len;
     }
-    text = s.text;
   }
+  return p;
+}
 
-  // 2. Split on whitespace, strip edge punctuation from words, lowercase once, look up once.
-  char* const lower = s.LowerBuffer(text.size());
+// A word as written to the lower buffer, with what its letters tell the rules.
+struct LoweredWord {
+  size_t len;         // bytes written
+  uint64_t hash;      // WordTable's hash of them
+  uint8_t case_bits;  // sentiment_text::CaseBits
+  bool maybe_nt;      // might contain "n't"
+};
+
+// Lowercases an all-ASCII `word` of a text ending at `text_end` into `out`.
+inline LoweredWord LowerAsciiWord(std::string_view word, const char* text_end, char* const out) {
+  // Locals only (a write through `out` could alias anything address-taken), and the
+  // first 16 bytes gathered in registers for the hash: reading back bytes just stored one
+  // at a time would stall on store forwarding.
+  const size_t len = word.size();
+  uint64_t upper = 0;
+  uint64_t lowercase = 0;
+  uint64_t apostrophe = 0;
+  uint64_t w[2] = {0, 0};
+  size_t k = 0;
+  // Eight bytes at a time; a short tail is read as a full word when the text goes on
+  // (masked), else byte by byte. The lower buffer has slack for the 8-byte stores.
+  while (k < len) {
+    const size_t rem = len - k;
+    uint64_t v;
+    if (rem >= 8) {
+      v = Load8(word.data() + k);
+    } else if (text_end - (word.data() + k) >= 8) {
+      v = Load8(word.data() + k) & ((uint64_t{1} << (8 * rem)) - 1);
+    } else {
+      v = 0;
+      std::memcpy(&v, word.data() + k, rem);
+    }
+    const uint64_t up = AsciiInRange(v, 'A', 'Z');
+    upper |= up;
+    lowercase |= AsciiInRange(v, 'a', 'z');
+    apostrophe |= ZeroBytes(v ^ (kOnes * '\''));  // masked-off zero bytes never match
+    v |= up >> 2;                                 // 0x80 >> 2 is 0x20, the case bit
+    std::memcpy(out + k, &v, 8);
+    if (k < 16) w[k >> 3] = v;
+    k += 8;
+  }
+  LoweredWord lowered;
+  lowered.len = len;
+  lowered.case_bits = static_cast<uint8_t>((upper ? sentiment_text::kHasUpper : 0) |
+                                           (lowercase ? sentiment_text::kHasLower : 0));
+  lowered.maybe_nt = apostrophe != 0;
+  lowered.hash = len <= 16 ? WordTable::HashShort(w[0], w[1], len) : WordTable::HashLong(out, len);
+  return lowered;
+}
+
+// Lowercases any UTF-8 `word` into `out` (Python's str.lower()).
+inline LoweredWord LowerWord(std::string_view word, char* const out) {
+  uint8_t bits = 0;
+  const size_t len = sentiment_text::LowerInto(word, out, &bits);
+  return LoweredWord{len, WordTable::HashPadded(out, len), bits, true};
+}
+
+// 2. Split on whitespace, strip edge punctuation from words, lowercase once into `lower` (each
+//    token followed by one space) and start loading each word's table slot.
+void Tokenize(const WordTable& words, std::string_view text, char* const lower,
+              std::vector<Token>* tokens) {
   size_t lower_size = 0;
-  s.tokens.clear();
-  {
-    const char* p = text.data();
-    const char* const end = p + text.size();
-    while (p < end) {
-      // Skip whitespace.
-      const uint8_t cls = kByteClass[static_cast<unsigned char>(*p)];
-      if (cls == kSpaceByte) {
-        ++p;
+  tokens->clear();
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    // Skip whitespace.
+    const uint8_t cls = kByteClass[static_cast<unsigned char>(*p)];
+    if (cls == kSpaceByte) {
+      ++p;
+      continue;
+    }
+    if (cls == kHighByte) {
+      const utf8::Decoded d = utf8::Decode(p, end);
+      if (utf8::IsNonAsciiSpace(d.cp)) {
+        p += d.len;
         continue;
       }
-      if (cls == kHighByte) {
-        const utf8::Decoded d = utf8::Decode(p, end);
-        if (utf8::IsNonAsciiSpace(d.cp)) {
-          p += d.len;
-          continue;
-        }
-      }
-      // Take one token.
-      const char* const begin = p;
-      bool ascii = true;
-      while (p < end) {
-        // Eight plain ASCII word bytes at a time, then one byte at a time near a stop.
-        while (end - p >= 8) {
-          const uint64_t m = StopBytes(Load8(p));
-          if (m != 0) {
-            p += std::countr_zero(m) >> 3;
-            break;
-          }
-          p += 8;
-        }
-        if (p >= end) break;
-        const uint8_t c = kByteClass[static_cast<unsigned char>(*p)];
-        if (c == kWordByte) {
-          ++p;
-        } else if (c == kSpaceByte) {
-          break;
-        } else {
-          const utf8::Decoded d = utf8::Decode(p, end);
-          if (utf8::IsNonAsciiSpace(d.cp)) break;
-          ascii = false;
-          p += d.len;
-        }
-      }
-      const std::string_view word =
-          sentiment_text::StripPunctuationIfWord(std::string_view(begin, p - begin));
-      const auto lb = static_cast<uint32_t>(lower_size);
-      uint8_t case_bits = 0;
-      bool maybe_nt = true;
-      uint64_t hash = 0;
-      if (ascii) {
-        // Locals only (a write through `out` could alias anything address-taken), and the
-        // first 16 bytes gathered in registers for the hash: reading back bytes just stored one
-        // at a time would stall on store forwarding.
-        char* const out = lower + lower_size;
-        const size_t len = word.size();
-        uint64_t upper = 0;
-        uint64_t lowercase = 0;
-        uint64_t apostrophe = 0;
-        uint64_t w[2] = {0, 0};
-        size_t k = 0;
-        // Eight bytes at a time; a short tail is read as a full word when the text goes on
-        // (masked), else byte by byte. The lower buffer has slack for the 8-byte stores.
-        while (k < len) {
-          const size_t rem = len - k;
-          uint64_t v;
-          if (rem >= 8) {
-            v = Load8(word.data() + k);
-          } else if (end - (word.data() + k) >= 8) {
-            v = Load8(word.data() + k) & ((uint64_t{1} << (8 * rem)) - 1);
-          } else {
-            v = 0;
-            std::memcpy(&v, word.data() + k, rem);
-          }
-          const uint64_t up = AsciiInRange(v, 'A', 'Z');
-          upper |= up;
-          lowercase |= AsciiInRange(v, 'a', 'z');
-          apostrophe |= ZeroBytes(v ^ (kOnes * '\''));  // masked-off zero bytes never match
-          v |= up >> 2;  // 0x80 >> 2 is 0x20, the case bit
-          std::memcpy(out + k, &v, 8);
-          if (k < 16) w[k >> 3] = v;
-          k += 8;
-        }
-        case_bits = static_cast<uint8_t>((upper ? sentiment_text::kHasUpper : 0) |
-                                         (lowercase ? sentiment_text::kHasLower : 0));
-        maybe_nt = apostrophe != 0;
-        hash = len <= 16 ? WordTable::HashShort(w[0], w[1], len) : WordTable::HashLong(out, len);
-        lower_size += len;
-      } else {
-        uint8_t bits = 0;
-        const size_t len = sentiment_text::LowerInto(word, lower + lower_size, &bits);
-        case_bits = bits;
-        hash = WordTable::HashPadded(lower + lower_size, len);
-        lower_size += len;
-      }
-      const auto le = static_cast<uint32_t>(lower_size);
-      lower[lower_size++] = ' ';
-      Token tok{};
-      tok.lower_begin = lb;
-      tok.lower_end = le;
-      tok.hash = hash;
-      t.words.Prefetch(tok.hash);
-      tok.case_bits = case_bits;
-      tok.upper = sentiment_text::IsUpper(case_bits);
-      tok.maybe_nt = maybe_nt;
-      s.tokens.push_back(tok);
     }
+    // Take one token.
+    const char* const begin = p;
+    bool ascii = true;
+    p = TokenEnd(p, end, &ascii);
+    const std::string_view word =
+        sentiment_text::StripPunctuationIfWord(std::string_view(begin, p - begin));
+    const auto lb = static_cast<uint32_t>(lower_size);
+    const LoweredWord lowered =
+        ascii ? LowerAsciiWord(word, end, lower + lower_size) : LowerWord(word, lower + lower_size);
+    lower_size += lowered.len;
+    const auto le = static_cast<uint32_t>(lower_size);
+    lower[lower_size++] = ' ';
+    Token tok{};
+    tok.lower_begin = lb;
+    tok.lower_end = le;
+    tok.hash = lowered.hash;
+    words.Prefetch(tok.hash);
+    tok.case_bits = lowered.case_bits;
+    tok.upper = sentiment_text::IsUpper(lowered.case_bits);
+    tok.maybe_nt = lowered.maybe_nt;
+    tokens->push_back(tok);
   }
-  std::vector<Token>& tokens = s.tokens;
-  // Lookups run after the whole text is tokenized, so each slot's load has had time to land.
+}
+
+// Lookups run after the whole text is tokenized, so each slot's load has had time to land.
+void LookUp(const WordTable& words, const char* lower, std::span<Token> tokens) {
   for (Token& tok : tokens) {
     const WordTable::Hit hit =
-        t.words.FindPadded(lower + tok.lower_begin, tok.lower_end - tok.lower_begin, tok.hash);
+        words.FindPadded(lower + tok.lower_begin, tok.lower_end - tok.lower_begin, tok.hash);
     tok.valence = hit.valence;
     tok.entry = hit.entry;
     tok.flags = hit.flags;
     tok.id = hit.id;
   }
+}
 
-  // 3. Overlay phrases ("on hold") become one token, longest match first.
-  if (t.has_phrases) {
-    size_t out = 0;
-    for (size_t i = 0; i < tokens.size(); ++out) {
-      Token tok = tokens[i];
-      size_t used = 1;
-      if (tok.flags & sentiment_internal::kPhraseStart) {
-        const size_t longest = t.words.InfoAt(tok.entry).max_phrase_words;
-        for (size_t n = std::min<size_t>(longest, tokens.size() - i); n >= 2;
-             --n) {
-          const Token& last = tokens[i + n - 1];
-          const WordTable::Hit phrase =
-              t.words.FindPadded(lower + tok.lower_begin, last.lower_end - tok.lower_begin);
-          if (phrase.flags & sentiment_internal::kPhrase) {
-            uint8_t bits = 0;
-            bool maybe_nt = false;
-            for (size_t k = i; k < i + n; ++k) {
-              bits |= tokens[k].case_bits;
-              maybe_nt |= tokens[k].maybe_nt;
-            }
-            tok.lower_end = last.lower_end;
-            tok.valence = phrase.valence;
-            tok.entry = phrase.entry;
-            tok.flags = phrase.flags;
-            tok.id = phrase.id;
-            tok.case_bits = bits;
-            tok.upper = sentiment_text::IsUpper(bits);
-            tok.maybe_nt = maybe_nt;
-            used = n;
-            break;
+// 3. Overlay phrases ("on hold") become one token, longest match first.
+void JoinPhrases(const WordTable& words, const char* lower, std::vector<Token>* tokens_out) {
+  std::vector<Token>& tokens = *tokens_out;
+  size_t out = 0;
+  for (size_t i = 0; i < tokens.size(); ++out) {
+    Token tok = tokens[i];
+    size_t used = 1;
+    if (tok.flags & sentiment_internal::kPhraseStart) {
+      const size_t longest = words.InfoAt(tok.entry).max_phrase_words;
+      for (size_t n = std::min<size_t>(longest, tokens.size() - i); n >= 2; --n) {
+        const Token& last = tokens[i + n - 1];
+        const WordTable::Hit phrase =
+            words.FindPadded(lower + tok.lower_begin, last.lower_end - tok.lower_begin);
+        if (phrase.flags & sentiment_internal::kPhrase) {
+          uint8_t bits = 0;
+          bool maybe_nt = false;
+          for (size_t k = i; k < i + n; ++k) {
+            bits |= tokens[k].case_bits;
+            maybe_nt |= tokens[k].maybe_nt;
           }
+          tok.lower_end = last.lower_end;
+          tok.valence = phrase.valence;
+          tok.entry = phrase.entry;
+          tok.flags = phrase.flags;
+          tok.id = phrase.id;
+          tok.case_bits = bits;
+          tok.upper = sentiment_text::IsUpper(bits);
+          tok.maybe_nt = maybe_nt;
+          used = n;
+          break;
         }
       }
-      tokens[out] = tok;
-      i += used;
     }
-    tokens.resize(out);
+    tokens[out] = tok;
+    i += used;
   }
+  tokens.resize(out);
+}
 
+// 4. ALL CAPS counts only when some, not all, words are ALL CAPS.
+bool CapDifferential(std::span<const Token> tokens) {
   const size_t n = tokens.size();
-  SentimentScores scores;
-  if (n == 0) return scores;
-
-  // 4. ALL CAPS counts only when some, not all, words are ALL CAPS.
   size_t upper_count = 0;
   for (const Token& tok : tokens) upper_count += tok.upper;
   const size_t cap_differential = n - upper_count;
-  const bool cap_diff = cap_differential > 0 && cap_differential < n;
+  return cap_differential > 0 && cap_differential < n;
+}
 
-  // 5. Each word's valence with its modifiers.
-  std::vector<double>& sentiments = s.sentiments;
+// 5. Each word's valence with its modifiers, into *sentiments (one per token, 0 for a word
+//    without one). Returns the index of the first "but", or the token count when there is none.
+size_t WordValences(const std::vector<Token>& tokens, const char* lower, bool cap_diff,
+                    std::vector<double>* sentiments_out) {
+  const size_t n = tokens.size();
+  std::vector<double>& sentiments = *sentiments_out;
   sentiments.assign(n, 0.0);
   const Scorer scorer(tokens, lower, cap_diff);
   size_t but_index = n;
@@ -626,11 +657,12 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
     if (!(flags & sentiment_internal::kInLexicon)) continue;
     sentiments[i] = scorer.Valence(i);
   }
+  return but_index;
+}
 
-  // 6. "but" shifts the weight to what follows it.
-  if (but_index < n) sentiment_internal::ApplyButShift(&sentiments, but_index);
-
-  // 7. Punctuation emphasis, compound, and proportions (score_valence()).
+// 7. Punctuation emphasis (score_valence()): up to four "!" add 0.292 each; two or three "?"
+//    0.18 each, more 0.96 in all.
+double PunctuationAmplifier(std::string_view text) {
   size_t bangs = 0;
   size_t questions = 0;
   {
@@ -649,8 +681,11 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
   const double ep_amplifier = static_cast<double>(std::min<size_t>(bangs, 4)) * 0.292;
   double qm_amplifier = 0;
   if (questions > 1) qm_amplifier = questions <= 3 ? static_cast<double>(questions) * 0.18 : 0.96;
-  const double amplifier = ep_amplifier + qm_amplifier;
+  return ep_amplifier + qm_amplifier;
+}
 
+// The compound: the sum of the valences, the emphasis added away from zero, normalised.
+double Compound(std::span<const double> sentiments, double amplifier) {
   double sum = 0;
   for (const double v : sentiments) sum += v;
   if (sum > 0) {
@@ -658,8 +693,11 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
   } else if (sum < 0) {
     sum -= amplifier;
   }
-  scores.compound = Normalize(sum);
+  return Normalize(sum);
+}
 
+// The pos/neu/neg proportions, the emphasis added to the stronger side.
+void Proportions(std::span<const double> sentiments, double amplifier, SentimentScores* scores) {
   double pos_sum = 0;
   double neg_sum = 0;
   size_t neu_count = 0;
@@ -674,19 +712,64 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
     neg_sum -= amplifier;
   }
   const double total = pos_sum + std::fabs(neg_sum) + static_cast<double>(neu_count);
-  scores.pos = std::fabs(pos_sum / total);
-  scores.neg = std::fabs(neg_sum / total);
-  scores.neu = std::fabs(static_cast<double>(neu_count) / total);
+  scores->pos = std::fabs(pos_sum / total);
+  scores->neg = std::fabs(neg_sum / total);
+  scores->neu = std::fabs(static_cast<double>(neu_count) / total);
+}
 
-  if (s.text.capacity() > kKeepScratchBytes) std::string().swap(s.text);
-  if (s.lower_capacity > kKeepScratchBytes) {
-    s.lower.reset();
-    s.lower_capacity = 0;
+// Gives back the scratch buffers one huge text grew (kKeepScratchBytes).
+void TrimScratch(Scratch* s) {
+  if (s->text.capacity() > kKeepScratchBytes) std::string().swap(s->text);
+  if (s->lower_capacity > kKeepScratchBytes) {
+    s->lower.reset();
+    s->lower_capacity = 0;
   }
-  if (tokens.capacity() > kKeepScratchBytes / sizeof(Token)) std::vector<Token>().swap(tokens);
-  if (sentiments.capacity() > kKeepScratchBytes / sizeof(double)) {
-    std::vector<double>().swap(sentiments);
+  if (s->tokens.capacity() > kKeepScratchBytes / sizeof(Token)) {
+    std::vector<Token>().swap(s->tokens);
   }
+  if (s->sentiments.capacity() > kKeepScratchBytes / sizeof(double)) {
+    std::vector<double>().swap(s->sentiments);
+  }
+}
+
+}  // namespace
+
+SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
+  const Tables& t = *tables_;
+  Scratch& s = t_scratch;
+
+  // 1. Emoji become their descriptions.
+  const std::string_view text =
+      HasNonAscii(input) ? ReplaceEmoji(t.emoji, t.lexicon->single_emoji(), input, &s.text) : input;
+
+  // 2. Split on whitespace, strip edge punctuation from words, lowercase once, look up once.
+  char* const lower = s.LowerBuffer(text.size());
+  std::vector<Token>& tokens = s.tokens;
+  Tokenize(t.words, text, lower, &tokens);
+  LookUp(t.words, lower, tokens);
+
+  // 3. Overlay phrases ("on hold") become one token.
+  if (t.has_phrases) JoinPhrases(t.words, lower, &tokens);
+
+  SentimentScores scores;
+  if (tokens.empty()) return scores;
+
+  // 4. ALL CAPS counts only when some, not all, words are ALL CAPS.
+  const bool cap_diff = CapDifferential(tokens);
+
+  // 5. Each word's valence with its modifiers (boosters, negation, caps, idioms, "least").
+  std::vector<double>& sentiments = s.sentiments;
+  const size_t but_index = WordValences(tokens, lower, cap_diff, &sentiments);
+
+  // 6. "but" shifts the weight to what follows it.
+  if (but_index < tokens.size()) sentiment_internal::ApplyButShift(&sentiments, but_index);
+
+  // 7. Punctuation emphasis, compound, and proportions (score_valence()).
+  const double amplifier = PunctuationAmplifier(text);
+  scores.compound = Compound(sentiments, amplifier);
+  Proportions(sentiments, amplifier, &scores);
+
+  TrimScratch(&s);
   return scores;
 }
 
