@@ -12,6 +12,7 @@
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_bluesky.h"
 #include "tests/sources/manual_clock.h"
+#include "tests/sources/source_rig.h"
 #include "tests/sources/source_test_util.h"
 
 namespace earshot {
@@ -49,17 +50,7 @@ BskyRig MakeRig(FakeBlueskyOptions fake_options = {},
                 std::function<void(BlueskySourceConfig&)> tweak = nullptr,
                 Clock& clock = RealClock()) {
   BskyRig rig;
-  auto fake = FakeBluesky::Start(std::move(fake_options));
-  REQUIRE(fake.ok());
-  rig.fake = std::move(fake).value();
-  auto http = CurlHttpClient::Create();
-  REQUIRE(http.ok());
-  rig.http = std::move(http).value();
-  BlueskySourceConfig c = Config(*rig.fake);
-  if (tweak) tweak(c);
-  auto source = BlueskySource::Create(std::move(c), clock);
-  REQUIRE(source.ok());
-  rig.source = std::move(source).value();
+  testing::StartRig<BlueskySource>(rig, std::move(fake_options), Config, tweak, clock);
   return rig;
 }
 
@@ -82,36 +73,13 @@ std::vector<std::string> AddPosts(FakeBluesky& fake, int n, const std::string& p
   return uris;
 }
 
-struct BCall {
-  std::vector<Post> posts;
-  std::optional<std::string> cursor;
-  milliseconds wait;
-};
-
-BCall NextOk(BskyRig& rig) {
-  SourceBatch batch;
-  auto pace = rig.source->Next(std::stop_token(), *rig.http, &batch);
-  REQUIRE(pace.ok());
-  return BCall{std::move(batch.posts), std::move(batch.cursor), pace->wait};
-}
+using BCall = testing::NextCall;
+using testing::NextOk;
+using testing::QueryParam;
 
 // Calls Next until a call comes back paced at the poll interval (caught up).
 std::vector<std::string> Drain(BskyRig& rig, int max_calls = 60) {
-  std::vector<std::string> ids;
-  for (int i = 0; i < max_calls; ++i) {
-    BCall call = NextOk(rig);
-    for (const Post& p : call.posts) ids.push_back(p.id);
-    if (call.wait >= kPoll) return ids;
-  }
-  FAIL("source never caught up");
-  return ids;
-}
-
-std::optional<std::string> Param(const RecordedRequest& r, std::string_view key) {
-  for (const auto& [k, v] : r.params) {
-    if (k == key) return v;
-  }
-  return std::nullopt;
+  return testing::DrainUntilPaced(rig, kPoll, max_calls);
 }
 
 TEST_CASE("BlueskySource: logs in once, reads the newest page, then pages with since fixed",
@@ -148,10 +116,10 @@ TEST_CASE("BlueskySource: logs in once, reads the newest page, then pages with s
   for (const auto& r : rig.fake->requests()) {
     if (r.path != "/xrpc/app.bsky.feed.searchPosts") continue;
     ++searches;
-    CHECK(Param(r, "sort") == "latest");
-    CHECK(Param(r, "q") == "acmeair");
-    if (Param(r, "cursor")) ++with_cursor;
-    if (auto s = Param(r, "since")) since_values.insert(*s);
+    CHECK(QueryParam(r, "sort") == "latest");
+    CHECK(QueryParam(r, "q") == "acmeair");
+    if (QueryParam(r, "cursor")) ++with_cursor;
+    if (auto s = QueryParam(r, "since")) since_values.insert(*s);
   }
   CHECK(with_cursor >= 2);          // 25 new posts in pages of 10
   CHECK(since_values.size() == 1);  // the same since for the whole run (the first had none)
@@ -234,12 +202,7 @@ TEST_CASE("BlueskySource: a refused password waits long and never hammers create
 
 TEST_CASE("BlueskySource: every failure is paced, keeps the cursor, and loses nothing",
           "[sources][bluesky]") {
-  struct Case {
-    const char* name;
-    FakeFault fault;
-    milliseconds min_wait, max_wait;
-    std::function<int64_t(const BlueskySourceStats&)> counter;
-  } cases[] = {
+  std::vector<testing::FailureCase<BlueskySourceStats>> cases = {
       {"429 until ratelimit-reset",
        {FakeFault::Kind::kTooManyRequests},
        100ms,
@@ -250,22 +213,8 @@ TEST_CASE("BlueskySource: every failure is paced, keeps the cursor, and loses no
        100ms,
        1000ms,
        [](auto& s) { return s.server_errors.load(); }},
-      {"slow past the timeout",
-       {FakeFault::Kind::kSlow, 1, 1, 3000ms},
-       100ms,
-       1000ms,
-       [](auto& s) { return s.transport_errors.load(); }},
-      {"truncated body",
-       {FakeFault::Kind::kTruncated},
-       100ms,
-       1000ms,
-       [](auto& s) { return s.transport_errors.load(); }},
-      {"malformed JSON",
-       {FakeFault::Kind::kMalformedJson},
-       100ms,
-       1000ms,
-       [](auto& s) { return s.malformed_pages.load(); }},
   };
+  for (auto& spoiled : testing::SpoiledAnswerCases<BlueskySourceStats>()) cases.push_back(spoiled);
   for (const auto& c : cases) {
     SECTION(c.name) {
       FakeBlueskyOptions o;
@@ -535,7 +484,7 @@ TEST_CASE("BlueskySource mentions: mentions, replies and quotes become posts, li
     if (r.path != "/xrpc/app.bsky.notification.listNotifications") continue;
     listed = true;
     CHECK(r.Header("authorization").value_or("").starts_with("Bearer eyJ"));
-    CHECK(Param(r, "limit") == "10");
+    CHECK(QueryParam(r, "limit") == "10");
   }
   CHECK(listed);
   for (const RecordedRequest& r : rig.fake->requests()) {

@@ -13,6 +13,7 @@
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/mastodon/mastodon_source.h"
 #include "tests/sources/manual_clock.h"
+#include "tests/sources/source_rig.h"
 #include "tests/sources/source_test_util.h"
 
 namespace earshot {
@@ -58,17 +59,7 @@ Rig MakeRig(FakeMastodonOptions fake_options = {},
             std::function<void(MastodonSourceConfig&)> tweak = nullptr,
             Clock& clock = RealClock()) {
   Rig rig;
-  auto fake = FakeMastodon::Start(std::move(fake_options));
-  REQUIRE(fake.ok());
-  rig.fake = std::move(fake).value();
-  auto http = CurlHttpClient::Create();
-  REQUIRE(http.ok());
-  rig.http = std::move(http).value();
-  MastodonSourceConfig config = Config(*rig.fake);
-  if (tweak) tweak(config);
-  auto source = MastodonSource::Create(std::move(config), clock);
-  REQUIRE(source.ok());
-  rig.source = std::move(source).value();
+  testing::StartRig<MastodonSource>(rig, std::move(fake_options), Config, tweak, clock);
   return rig;
 }
 
@@ -86,18 +77,12 @@ std::vector<std::string> AddTagged(FakeMastodon& fake, int n, const std::string&
   return ids;
 }
 
-struct Call {
-  std::vector<Post> posts;
-  std::optional<std::string> cursor;
-  milliseconds wait;
-};
+using Call = testing::NextCall;
 
 Call NextOk(Rig& rig) {
-  SourceBatch batch;
-  auto pace = rig.source->Next(std::stop_token(), *rig.http, &batch);
-  REQUIRE(pace.ok());
-  CHECK(pace->wait.count() > 0);  // never a busy loop
-  return Call{std::move(batch.posts), std::move(batch.cursor), pace->wait};
+  Call call = testing::NextOk(rig);
+  CHECK(call.wait.count() > 0);  // never a busy loop
+  return call;
 }
 
 // Calls Next until a call comes back caught up (empty, paced at the poll interval).

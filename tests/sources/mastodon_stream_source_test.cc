@@ -16,6 +16,8 @@
 #include "daemon/net/url.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/mastodon/mastodon_stream_source.h"
+#include "tests/sources/captured_log.h"
+#include "tests/sources/source_rig.h"
 
 namespace earshot {
 namespace {
@@ -97,17 +99,9 @@ Rig MakeRig(MastodonSourceConfig::Kind kind = MastodonSourceConfig::Kind::kHasht
             std::function<void(MastodonStreamSourceConfig&)> tweak = nullptr,
             FakeMastodonOptions fake_options = FakeOptions()) {
   Rig rig;
-  auto fake = FakeMastodon::Start(std::move(fake_options));
-  REQUIRE(fake.ok());
-  rig.fake = std::move(fake).value();
-  auto http = CurlHttpClient::Create();
-  REQUIRE(http.ok());
-  rig.http = std::move(http).value();
-  MastodonStreamSourceConfig config = Config(*rig.fake, kind);
-  if (tweak) tweak(config);
-  auto source = MastodonStreamSource::Create(std::move(config), RealClock());
-  REQUIRE(source.ok());
-  rig.source = std::move(source).value();
+  testing::StartRig<MastodonStreamSource>(
+      rig, std::move(fake_options), [kind](const FakeMastodon& fake) { return Config(fake, kind); },
+      tweak, RealClock());
   return rig;
 }
 
@@ -377,22 +371,7 @@ TEST_CASE("MastodonStreamSource: a stop request ends a waiting Next with kCancel
 
 // --- Streaming host discovery by redirect ----------------------------------------------------
 
-struct CapturedLog {
-  CapturedLog() : file(std::tmpfile()) { log::SetOutputForTesting(file, false); }
-  ~CapturedLog() {
-    log::SetOutputForTesting(nullptr, false);
-    std::fclose(file);
-  }
-  std::string Text() const {
-    std::fflush(file);
-    std::rewind(file);
-    std::string out;
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, file) != nullptr) out += buf;
-    return out;
-  }
-  std::FILE* file;
-};
+using testing::CapturedLog;
 
 // The web host of an instance that advertises no streaming URL and redirects its streaming
 // paths elsewhere (`redirect_to`, set by the test once it knows the address).

@@ -14,6 +14,7 @@
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_reddit.h"
 #include "tests/sources/manual_clock.h"
+#include "tests/sources/source_rig.h"
 #include "tests/sources/source_test_util.h"
 
 namespace earshot {
@@ -137,17 +138,7 @@ RedditSourceConfig Config(const FakeReddit& fake) {
 RRig MakeRig(FakeRedditOptions o = {}, std::function<void(RedditSourceConfig&)> tweak = nullptr,
              Clock& clock = RealClock()) {
   RRig rig;
-  auto fake = FakeReddit::Start(std::move(o));
-  REQUIRE(fake.ok());
-  rig.fake = std::move(fake).value();
-  auto http = CurlHttpClient::Create();
-  REQUIRE(http.ok());
-  rig.http = std::move(http).value();
-  RedditSourceConfig c = Config(*rig.fake);
-  if (tweak) tweak(c);
-  auto source = RedditSource::Create(std::move(c), clock);
-  REQUIRE(source.ok());
-  rig.source = std::move(source).value();
+  testing::StartRig<RedditSource>(rig, std::move(o), Config, tweak, clock);
   return rig;
 }
 
@@ -167,28 +158,11 @@ std::vector<std::string> AddPosts(FakeReddit& fake, int n, const std::string& pr
   return names;
 }
 
-struct RCall {
-  std::vector<Post> posts;
-  std::optional<std::string> cursor;
-  milliseconds wait;
-};
-
-RCall NextOk(RRig& rig) {
-  SourceBatch batch;
-  auto pace = rig.source->Next(std::stop_token(), *rig.http, &batch);
-  REQUIRE(pace.ok());
-  return RCall{std::move(batch.posts), std::move(batch.cursor), pace->wait};
-}
+using RCall = testing::NextCall;
+using testing::NextOk;
 
 std::vector<std::string> Drain(RRig& rig, int max_calls = 50) {
-  std::vector<std::string> ids;
-  for (int i = 0; i < max_calls; ++i) {
-    RCall call = NextOk(rig);
-    for (const Post& p : call.posts) ids.push_back(p.id);
-    if (call.wait >= kPoll) return ids;
-  }
-  FAIL("source never caught up");
-  return ids;
+  return testing::DrainUntilPaced(rig, kPoll, max_calls);
 }
 
 TEST_CASE("RedditSource: one token, the newest page first, then every new post in order",
@@ -248,12 +222,7 @@ TEST_CASE("RedditSource: Restore resumes after the cursor, comments keep their t
 
 TEST_CASE("RedditSource: every failure is paced, keeps the cursor, and loses nothing",
           "[sources][reddit]") {
-  struct Case {
-    const char* name;
-    FakeFault fault;
-    milliseconds min_wait, max_wait;
-    std::function<int64_t(const RedditSourceStats&)> counter;
-  } cases[] = {
+  std::vector<testing::FailureCase<RedditSourceStats>> cases = {
       {"429 until the reset",
        {FakeFault::Kind::kTooManyRequests},
        100ms,
@@ -264,27 +233,13 @@ TEST_CASE("RedditSource: every failure is paced, keeps the cursor, and loses not
        100ms,
        1000ms,
        [](auto& s) { return s.server_errors.load(); }},
-      {"slow past the timeout",
-       {FakeFault::Kind::kSlow, 1, 1, 3000ms},
-       100ms,
-       1000ms,
-       [](auto& s) { return s.transport_errors.load(); }},
-      {"truncated body",
-       {FakeFault::Kind::kTruncated},
-       100ms,
-       1000ms,
-       [](auto& s) { return s.transport_errors.load(); }},
-      {"malformed JSON",
-       {FakeFault::Kind::kMalformedJson},
-       100ms,
-       1000ms,
-       [](auto& s) { return s.malformed_pages.load(); }},
       {"401 on a fresh token",
        {FakeFault::Kind::kUnauthorized},
        kBackoffMax,
        1000000ms,
        [](auto& s) { return s.auth_errors.load(); }},
   };
+  for (auto& spoiled : testing::SpoiledAnswerCases<RedditSourceStats>()) cases.push_back(spoiled);
   for (const auto& c : cases) {
     SECTION(c.name) {
       FakeRedditOptions o;

@@ -12,7 +12,9 @@
 #include "daemon/base/log.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_x.h"
+#include "tests/sources/captured_log.h"
 #include "tests/sources/manual_clock.h"
+#include "tests/sources/source_rig.h"
 #include "tests/sources/source_test_util.h"
 
 namespace earshot {
@@ -31,18 +33,10 @@ struct XRig {
   XSource& x() { return static_cast<XSource&>(*source); }
 };
 
-XRig MakeXRig(FakeXOptions fake_options = {}, std::function<void(XSourceConfig&)> tweak = nullptr,
-              Clock& clock = RealClock()) {
-  XRig rig;
-  auto fake = FakeX::Start(std::move(fake_options));
-  REQUIRE(fake.ok());
-  rig.fake = std::move(fake).value();
-  auto http = CurlHttpClient::Create();
-  REQUIRE(http.ok());
-  rig.http = std::move(http).value();
+XSourceConfig Config(const FakeX& fake) {
   XSourceConfig c;
   c.name = "airline";
-  c.base_url = rig.fake->base_url();
+  c.base_url = fake.base_url();
   c.query = "acmeair -is:retweet";
   c.bearer_token = "fake-x-bearer";
   c.max_results = 10;
@@ -50,10 +44,13 @@ XRig MakeXRig(FakeXOptions fake_options = {}, std::function<void(XSourceConfig&)
   c.request_timeout = 5000ms;
   c.backoff.seed = 99;
   c.backoff.backoff_max = kBackoffMax;
-  if (tweak) tweak(c);
-  auto source = XSource::Create(std::move(c), clock);
-  REQUIRE(source.ok());
-  rig.source = std::move(source).value();
+  return c;
+}
+
+XRig MakeXRig(FakeXOptions fake_options = {}, std::function<void(XSourceConfig&)> tweak = nullptr,
+              Clock& clock = RealClock()) {
+  XRig rig;
+  testing::StartRig<XSource>(rig, std::move(fake_options), Config, tweak, clock);
   return rig;
 }
 
@@ -77,36 +74,14 @@ std::vector<std::string> AddTweets(FakeX& fake, int n, const std::string& prefix
   return ids;
 }
 
-struct XCall {
-  std::vector<Post> posts;
-  std::optional<std::string> cursor;
-  milliseconds wait;
-};
-
-XCall NextOk(XRig& rig) {
-  SourceBatch batch;
-  auto pace = rig.source->Next(std::stop_token(), *rig.http, &batch);
-  REQUIRE(pace.ok());
-  return XCall{std::move(batch.posts), std::move(batch.cursor), pace->wait};
-}
+using XCall = testing::NextCall;
+using testing::NextOk;
 
 std::vector<std::string> Drain(XRig& rig, int max_calls = 50) {
-  std::vector<std::string> ids;
-  for (int i = 0; i < max_calls; ++i) {
-    XCall call = NextOk(rig);
-    for (const Post& p : call.posts) ids.push_back(p.id);
-    if (call.wait >= kPoll) return ids;
-  }
-  FAIL("source never caught up");
-  return ids;
+  return testing::DrainUntilPaced(rig, kPoll, max_calls);
 }
 
-std::optional<std::string> Param(const RecordedRequest& r, std::string_view key) {
-  for (const auto& [k, v] : r.params) {
-    if (k == key) return v;
-  }
-  return std::nullopt;
-}
+using testing::QueryParam;
 
 TEST_CASE("XSource: first run reads the newest page, later runs page back with since_id fixed",
           "[sources][x]") {
@@ -146,15 +121,15 @@ TEST_CASE("XSource: first run reads the newest page, later runs page back with s
   const auto reqs = rig.fake->requests();
   REQUIRE(reqs.size() == 4);
   for (size_t i = 1; i < 4; ++i) {
-    CHECK(Param(reqs[i], "since_id") == old_ids[13]);
-    CHECK(Param(reqs[i], "expansions") == "author_id");
-    CHECK(Param(reqs[i], "user.fields") == "public_metrics,username,name");
-    CHECK(Param(reqs[i], "query") == "acmeair -is:retweet");
+    CHECK(QueryParam(reqs[i], "since_id") == old_ids[13]);
+    CHECK(QueryParam(reqs[i], "expansions") == "author_id");
+    CHECK(QueryParam(reqs[i], "user.fields") == "public_metrics,username,name");
+    CHECK(QueryParam(reqs[i], "query") == "acmeair -is:retweet");
     CHECK(reqs[i].Header("authorization") == "Bearer fake-x-bearer");
   }
-  CHECK_FALSE(Param(reqs[1], "next_token").has_value());
-  CHECK(Param(reqs[2], "next_token").has_value());
-  CHECK(Param(reqs[3], "next_token").has_value());
+  CHECK_FALSE(QueryParam(reqs[1], "next_token").has_value());
+  CHECK(QueryParam(reqs[2], "next_token").has_value());
+  CHECK(QueryParam(reqs[3], "next_token").has_value());
   CHECK(Drain(rig).empty());
 }
 
@@ -192,12 +167,7 @@ TEST_CASE("XSource: a restart mid-run loses nothing", "[sources][x]") {
 }
 
 TEST_CASE("XSource: every failure is paced, keeps the cursor, and loses nothing", "[sources][x]") {
-  struct Case {
-    const char* name;
-    FakeFault fault;
-    milliseconds min_wait, max_wait;
-    std::function<int64_t(const XSourceStats&)> counter;
-  } cases[] = {
+  std::vector<testing::FailureCase<XSourceStats>> cases = {
       {"401",
        {FakeFault::Kind::kUnauthorized},
        kBackoffMax,
@@ -213,22 +183,8 @@ TEST_CASE("XSource: every failure is paced, keeps the cursor, and loses nothing"
        100ms,
        1000ms,
        [](auto& s) { return s.server_errors.load(); }},
-      {"slow past the timeout",
-       {FakeFault::Kind::kSlow, 1, 1, 3000ms},
-       100ms,
-       1000ms,
-       [](auto& s) { return s.transport_errors.load(); }},
-      {"truncated body",
-       {FakeFault::Kind::kTruncated},
-       100ms,
-       1000ms,
-       [](auto& s) { return s.transport_errors.load(); }},
-      {"malformed JSON",
-       {FakeFault::Kind::kMalformedJson},
-       100ms,
-       1000ms,
-       [](auto& s) { return s.malformed_pages.load(); }},
   };
+  for (auto& spoiled : testing::SpoiledAnswerCases<XSourceStats>()) cases.push_back(spoiled);
   for (const auto& c : cases) {
     SECTION(c.name) {
       XRig rig = MakeXRig(Generous(), [](XSourceConfig& cfg) {
@@ -397,21 +353,14 @@ std::vector<std::string> AddMentions(FakeX& fake, int n, const std::string& pref
   return ids;
 }
 
-struct CapturedLog {
-  CapturedLog() : file(std::tmpfile()) { log::SetOutputForTesting(file, false); }
-  ~CapturedLog() {
-    log::SetOutputForTesting(nullptr, false);
-    std::fclose(file);
-  }
-  std::string Text() const {
-    std::rewind(file);
-    std::string out;
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, file) != nullptr) out += buf;
-    return out;
-  }
-  std::FILE* file;
-};
+using testing::CapturedLog;
+
+// Calls Next once; what the source logged during the call comes with its answer.
+std::pair<XCall, std::string> NextOkLogged(XRig& rig) {
+  CapturedLog captured;
+  XCall call = NextOk(rig);
+  return {std::move(call), captured.Text()};
+}
 
 TEST_CASE("XSource mentions: one username lookup, then the newest page, then paging with "
           "since_id fixed and pagination_token",
@@ -456,17 +405,17 @@ TEST_CASE("XSource mentions: one username lookup, then the newest page, then pag
   for (size_t i = 1; i < reqs.size(); ++i) {
     CHECK(reqs[i].path == "/2/users/" + user_id + "/mentions");
     CHECK(reqs[i].Header("authorization") == "Bearer fake-x-bearer");
-    CHECK(Param(reqs[i], "expansions") == "author_id");
-    CHECK(Param(reqs[i], "user.fields") == "public_metrics,username,name");
-    CHECK(Param(reqs[i], "max_results") == "5");
-    CHECK_FALSE(Param(reqs[i], "next_token").has_value());
-    CHECK_FALSE(Param(reqs[i], "query").has_value());
+    CHECK(QueryParam(reqs[i], "expansions") == "author_id");
+    CHECK(QueryParam(reqs[i], "user.fields") == "public_metrics,username,name");
+    CHECK(QueryParam(reqs[i], "max_results") == "5");
+    CHECK_FALSE(QueryParam(reqs[i], "next_token").has_value());
+    CHECK_FALSE(QueryParam(reqs[i], "query").has_value());
   }
-  CHECK_FALSE(Param(reqs[1], "since_id").has_value());
-  for (size_t i = 2; i < 5; ++i) CHECK(Param(reqs[i], "since_id") == old_ids[6]);
-  CHECK_FALSE(Param(reqs[2], "pagination_token").has_value());
-  CHECK(Param(reqs[3], "pagination_token").has_value());
-  CHECK(Param(reqs[4], "pagination_token").has_value());
+  CHECK_FALSE(QueryParam(reqs[1], "since_id").has_value());
+  for (size_t i = 2; i < 5; ++i) CHECK(QueryParam(reqs[i], "since_id") == old_ids[6]);
+  CHECK_FALSE(QueryParam(reqs[2], "pagination_token").has_value());
+  CHECK(QueryParam(reqs[3], "pagination_token").has_value());
+  CHECK(QueryParam(reqs[4], "pagination_token").has_value());
   CHECK(Drain(rig).empty());
   CHECK(rig.fake->lookups() == 1);  // the id is kept
 }
@@ -537,13 +486,7 @@ TEST_CASE("XSource mentions: an unknown username is reported clearly and asked a
     MentionsOf(c);
     c.mentions_of = "@AcmeAir";  // a leading '@' is tolerated
   });
-  XCall failed;
-  std::string logged;
-  {
-    CapturedLog captured;
-    failed = NextOk(rig);
-    logged = captured.Text();
-  }
+  const auto [failed, logged] = NextOkLogged(rig);
   CHECK(failed.posts.empty());
   CHECK(failed.wait >= kBackoffMax);
   CHECK(rig.x().user_id().empty());
@@ -575,13 +518,7 @@ TEST_CASE("XSource mentions: an id X no longer knows is an error, a looked-up id
   REQUIRE_FALSE(id.empty());
 
   rig.fake->RemoveUser("AcmeAir");  // deactivated
-  XCall gone;
-  std::string logged;
-  {
-    CapturedLog captured;
-    gone = NextOk(rig);
-    logged = captured.Text();
-  }
+  const auto [gone, logged] = NextOkLogged(rig);
   CHECK(gone.posts.empty());
   CHECK(gone.wait >= kBackoffMax);
   CHECK(rig.x().user_id().empty());  // the cached id is dropped

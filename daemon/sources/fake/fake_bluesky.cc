@@ -80,23 +80,10 @@ struct PageToken {
 
 }  // namespace
 
-class FakeBluesky::Impl {
+class FakeBluesky::Impl : public fake::FakeHttpApi {
  public:
   explicit Impl(FakeBlueskyOptions options)
       : options_(std::move(options)), clock_(options_.clock ? *options_.clock : RealClock()) {}
-
-  Status Start() {
-    HttpServerOptions so;
-    so.port = options_.port;
-    auto server = HttpServer::Start([this](const HttpServerRequest& r) { return Handle(r); }, so);
-    if (!server.ok()) return server.status().Annotate("fake bluesky");
-    server_ = std::move(server).value();
-    return Status::Ok();
-  }
-  void Stop() {
-    if (server_) server_->Stop();
-  }
-  std::string base_url() const { return server_->base_url(); }
 
   std::string AddPost(const FakeBskyPost& p) {
     std::lock_guard lock(mu_);
@@ -285,14 +272,6 @@ class FakeBluesky::Impl {
     std::lock_guard lock(mu_);
     return rate_limited_;
   }
-  void InjectFault(FakeFault f) {
-    std::lock_guard lock(mu_);
-    faults_.Inject(f);
-  }
-  std::vector<RecordedRequest> requests() const {
-    std::lock_guard lock(mu_);
-    return requests_;
-  }
 
  private:
   // Requires mu_.
@@ -333,13 +312,6 @@ class FakeBluesky::Impl {
     notifications_.push_back(std::move(n));
   }
 
-  HttpServerResponse Handle(const HttpServerRequest& req) {
-    std::lock_guard lock(mu_);
-    HttpServerResponse resp = Route(req);
-    requests_.push_back(fake::Record(req, resp.status));
-    return resp;
-  }
-
   // Counts one request in `w` and adds the ratelimit headers. Requires mu_.
   bool Spend(fake::RateWindow* w, int limit, std::chrono::seconds length, HttpServerResponse* r) {
     const bool within = w->Spend(clock_.Now(), length, limit);
@@ -369,7 +341,7 @@ class FakeBluesky::Impl {
     return std::string(h->substr(7));
   }
 
-  HttpServerResponse Route(const HttpServerRequest& req) {
+  HttpServerResponse Route(const HttpServerRequest& req) override {
     HttpServerResponse head;
     auto finish = [&](HttpServerResponse r) {
       r.headers.insert(r.headers.begin(), head.headers.begin(), head.headers.end());
@@ -600,17 +572,13 @@ class FakeBluesky::Impl {
 
   FakeBlueskyOptions options_;
   Clock& clock_;
-  std::unique_ptr<HttpServer> server_;
 
-  mutable std::mutex mu_;
   std::map<std::string, Account> accounts_;           // GUARDED_BY(mu_), by lowercased handle
   std::vector<Entry> entries_;                        // GUARDED_BY(mu_)
   std::vector<Notification> notifications_;           // GUARDED_BY(mu_) the session account's
   std::map<std::string, std::string> roots_;          // GUARDED_BY(mu_) uri -> thread root uri
   std::map<std::string, PageToken> tokens_;           // GUARDED_BY(mu_)
   std::set<std::string> access_, refresh_, expired_;  // GUARDED_BY(mu_)
-  fake::FaultQueue faults_;                           // GUARDED_BY(mu_)
-  std::vector<RecordedRequest> requests_;             // GUARDED_BY(mu_)
   fake::RateWindow app_window_, login_window_;                  // GUARDED_BY(mu_)
   uint64_t seq_ = 0, token_counter_ = 0;              // GUARDED_BY(mu_)
   int sessions_ = 0, logins_ = 0, refreshes_ = 0, profile_calls_ = 0, rate_limited_ = 0;
@@ -618,8 +586,9 @@ class FakeBluesky::Impl {
 };
 
 Result<std::unique_ptr<FakeBluesky>> FakeBluesky::Start(FakeBlueskyOptions options) {
+  const uint16_t port = options.port;
   auto impl = std::make_unique<Impl>(std::move(options));
-  EARSHOT_RETURN_IF_ERROR(impl->Start());
+  EARSHOT_RETURN_IF_ERROR(impl->Start(port, "fake bluesky"));
   return std::unique_ptr<FakeBluesky>(new FakeBluesky(std::move(impl)));
 }
 

@@ -7,10 +7,15 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/status.h"
 #include "daemon/net/http_server.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 
@@ -67,6 +72,59 @@ struct RateWindow {
   int64_t end_epoch_seconds() const {
     return std::chrono::duration_cast<std::chrono::seconds>(end->time_since_epoch()).count();
   }
+};
+
+// The HTTP side of a fake network: the loopback server it listens on, and the record of the
+// requests it answered with the faults queued for them, all under the fake's one lock. A fake
+// derives from it and answers in Route.
+class FakeHttpApi {
+ public:
+  FakeHttpApi() = default;
+  FakeHttpApi(const FakeHttpApi&) = delete;
+  FakeHttpApi& operator=(const FakeHttpApi&) = delete;
+  // The server calls Route until Stop: the fake must Stop before it is destroyed.
+  virtual ~FakeHttpApi() = default;
+
+  // Listens on `port` (0 = any free port); a failure is annotated with `fake_name`.
+  Status Start(uint16_t port, std::string_view fake_name) {
+    HttpServerOptions so;
+    so.port = port;
+    auto server = HttpServer::Start([this](const HttpServerRequest& r) { return Handle(r); }, so);
+    if (!server.ok()) return server.status().Annotate(std::string(fake_name));
+    server_ = std::move(server).value();
+    return Status::Ok();
+  }
+  void Stop() {
+    if (server_) server_->Stop();
+  }
+  std::string base_url() const { return server_->base_url(); }
+
+  void InjectFault(const FakeFault& f) {
+    std::lock_guard lock(mu_);
+    faults_.Inject(f);
+  }
+  std::vector<RecordedRequest> requests() const {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ protected:
+  // Answers one request. Called with mu_ held.
+  virtual HttpServerResponse Route(const HttpServerRequest& req) = 0;
+
+  mutable std::mutex mu_;
+  FaultQueue faults_;  // GUARDED_BY(mu_)
+
+ private:
+  HttpServerResponse Handle(const HttpServerRequest& req) {
+    std::lock_guard lock(mu_);
+    HttpServerResponse resp = Route(req);
+    requests_.push_back(Record(req, resp.status));
+    return resp;
+  }
+
+  std::unique_ptr<HttpServer> server_;
+  std::vector<RecordedRequest> requests_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace earshot::fake

@@ -69,23 +69,10 @@ struct Thing {
 
 }  // namespace
 
-class FakeReddit::Impl {
+class FakeReddit::Impl : public fake::FakeHttpApi {
  public:
   explicit Impl(FakeRedditOptions options)
       : options_(std::move(options)), clock_(options_.clock ? *options_.clock : RealClock()) {}
-
-  Status Start() {
-    HttpServerOptions so;
-    so.port = options_.port;
-    auto server = HttpServer::Start([this](const HttpServerRequest& r) { return Handle(r); }, so);
-    if (!server.ok()) return server.status().Annotate("fake reddit");
-    server_ = std::move(server).value();
-    return Status::Ok();
-  }
-  void Stop() {
-    if (server_) server_->Stop();
-  }
-  std::string base_url() const { return server_->base_url(); }
 
   std::string AddPost(const FakeRedditPost& p) {
     std::lock_guard lock(mu_);
@@ -174,14 +161,6 @@ class FakeReddit::Impl {
     std::lock_guard lock(mu_);
     return rate_limited_;
   }
-  void InjectFault(FakeFault f) {
-    std::lock_guard lock(mu_);
-    faults_.Inject(f);
-  }
-  std::vector<RecordedRequest> requests() const {
-    std::lock_guard lock(mu_);
-    return requests_;
-  }
 
  private:
   static constexpr uint64_t kFirstId = 36ULL * 36 * 36 * 36 * 36 * 10;
@@ -189,13 +168,6 @@ class FakeReddit::Impl {
   double Created() const {
     return static_cast<double>(
         std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count());
-  }
-
-  HttpServerResponse Handle(const HttpServerRequest& req) {
-    std::lock_guard lock(mu_);
-    HttpServerResponse resp = Route(req);
-    requests_.push_back(fake::Record(req, resp.status));
-    return resp;
   }
 
   bool Spend(HttpServerResponse* r) {
@@ -211,7 +183,7 @@ class FakeReddit::Impl {
   }
 
 
-  HttpServerResponse Route(const HttpServerRequest& req) {
+  HttpServerResponse Route(const HttpServerRequest& req) override {
     HttpServerResponse head;
     auto finish = [&](HttpServerResponse r) {
       r.headers.insert(r.headers.begin(), head.headers.begin(), head.headers.end());
@@ -356,21 +328,18 @@ class FakeReddit::Impl {
 
   FakeRedditOptions options_;
   Clock& clock_;
-  std::unique_ptr<HttpServer> server_;
 
-  mutable std::mutex mu_;
   std::vector<Thing> things_;              // GUARDED_BY(mu_), oldest first
   std::set<std::string> tokens_;           // GUARDED_BY(mu_)
-  fake::FaultQueue faults_;                // GUARDED_BY(mu_)
-  std::vector<RecordedRequest> requests_;  // GUARDED_BY(mu_)
   fake::RateWindow window_;       // GUARDED_BY(mu_)
   uint64_t seq_ = 0;                       // GUARDED_BY(mu_)
   int grants_ = 0, rate_limited_ = 0;      // GUARDED_BY(mu_)
 };
 
 Result<std::unique_ptr<FakeReddit>> FakeReddit::Start(FakeRedditOptions options) {
+  const uint16_t port = options.port;
   auto impl = std::make_unique<Impl>(std::move(options));
-  EARSHOT_RETURN_IF_ERROR(impl->Start());
+  EARSHOT_RETURN_IF_ERROR(impl->Start(port, "fake reddit"));
   return std::unique_ptr<FakeReddit>(new FakeReddit(std::move(impl)));
 }
 

@@ -106,23 +106,10 @@ std::optional<uint64_t> ParseId(std::optional<std::string_view> v) {
 
 }  // namespace
 
-class FakeX::Impl {
+class FakeX::Impl : public fake::FakeHttpApi {
  public:
   explicit Impl(FakeXOptions options)
       : options_(std::move(options)), clock_(options_.clock ? *options_.clock : RealClock()) {}
-
-  Status Start() {
-    HttpServerOptions so;
-    so.port = options_.port;
-    auto server = HttpServer::Start([this](const HttpServerRequest& r) { return Handle(r); }, so);
-    if (!server.ok()) return server.status().Annotate("fake x");
-    server_ = std::move(server).value();
-    return Status::Ok();
-  }
-  void Stop() {
-    if (server_) server_->Stop();
-  }
-  std::string base_url() const { return server_->base_url(); }
 
   std::string AddTweet(const FakeTweet& t) {
     std::lock_guard lock(mu_);
@@ -232,17 +219,9 @@ class FakeX::Impl {
     return lookups_;
   }
 
-  void InjectFault(FakeFault f) {
-    std::lock_guard lock(mu_);
-    faults_.Inject(f);
-  }
   void ClearFaults() {
     std::lock_guard lock(mu_);
     faults_.Clear();
-  }
-  std::vector<RecordedRequest> requests() const {
-    std::lock_guard lock(mu_);
-    return requests_;
   }
   int rate_limited() const {
     std::lock_guard lock(mu_);
@@ -257,13 +236,6 @@ class FakeX::Impl {
     auto [it, inserted] =
         user_ids_.emplace(LowerUtf8Latin(username), 2244994945ULL + 7 * user_ids_.size());
     return std::to_string(it->second);
-  }
-
-  HttpServerResponse Handle(const HttpServerRequest& req) {
-    std::lock_guard lock(mu_);
-    HttpServerResponse resp = Route(req);
-    requests_.push_back(fake::Record(req, resp.status));
-    return resp;
   }
 
   // Counts the request against its endpoint's window and adds the x-rate-limit headers.
@@ -288,7 +260,7 @@ class FakeX::Impl {
     return std::string(path);
   }
 
-  HttpServerResponse Route(const HttpServerRequest& req) {
+  HttpServerResponse Route(const HttpServerRequest& req) override {
     constexpr std::string_view kLookup = "/2/users/by/username/";
     const std::string mentions_user = MentionsUser(req.path);
     const std::string endpoint = req.path.starts_with(kLookup) ? "lookup"
@@ -485,9 +457,7 @@ class FakeX::Impl {
 
   FakeXOptions options_;
   Clock& clock_;
-  std::unique_ptr<HttpServer> server_;
 
-  mutable std::mutex mu_;
   std::vector<Tweet> tweets_;                         // GUARDED_BY(mu_), oldest first
   std::map<std::string, uint64_t> user_ids_;          // GUARDED_BY(mu_)
   std::map<std::string, std::string> conversations_;  // GUARDED_BY(mu_) tweet id -> conv id
@@ -495,16 +465,15 @@ class FakeX::Impl {
   std::map<std::string, std::string> usernames_;      // GUARDED_BY(mu_) tweet id -> username
   std::map<std::string, PageToken> tokens_;           // GUARDED_BY(mu_)
   uint64_t token_counter_ = 0;                        // GUARDED_BY(mu_)
-  fake::FaultQueue faults_;                           // GUARDED_BY(mu_)
-  std::vector<RecordedRequest> requests_;             // GUARDED_BY(mu_)
   std::map<std::string, fake::RateWindow> windows_;  // GUARDED_BY(mu_) by endpoint
   int rate_limited_ = 0;                              // GUARDED_BY(mu_)
   int lookups_ = 0;                                   // GUARDED_BY(mu_)
 };
 
 Result<std::unique_ptr<FakeX>> FakeX::Start(FakeXOptions options) {
+  const uint16_t port = options.port;
   auto impl = std::make_unique<Impl>(std::move(options));
-  EARSHOT_RETURN_IF_ERROR(impl->Start());
+  EARSHOT_RETURN_IF_ERROR(impl->Start(port, "fake x"));
   return std::unique_ptr<FakeX>(new FakeX(std::move(impl)));
 }
 
