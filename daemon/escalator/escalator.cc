@@ -88,7 +88,7 @@ constexpr std::string_view kSilentCategory = "source-silent";
 
 }  // namespace
 
-Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, Publish publish)
+Escalator::Escalator(IncidentStore& store, EscalatorOptions options, Clock& clock, Publish publish)
     : store_(store),
       options_(std::move(options)),
       clock_(clock),
@@ -110,6 +110,12 @@ Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, 
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     known_hashtags_.insert(std::move(t));
   }
+}
+
+std::optional<size_t> Escalator::committed_active_incidents() const {
+  const int64_t n = committed_active_.load(std::memory_order_relaxed);
+  if (n < 0) return std::nullopt;
+  return static_cast<size_t>(n);
 }
 
 Escalator::~Escalator() {
@@ -148,6 +154,7 @@ Status Escalator::EnsureLoaded() {
   }
   EARSHOT_RETURN_IF_ERROR(RefreshSilences());
   loaded_ = true;
+  committed_active_.store(static_cast<int64_t>(active_.size()), std::memory_order_relaxed);
   log::Info(kComponent, "{} active incident(s), outbox at seq {}", active_.size(), last_seq_);
   return Status::Ok();
 }
@@ -754,6 +761,7 @@ Status Escalator::Finish(Step& step) {
       active_[id] = std::move(inc);
     }
   }
+  committed_active_.store(static_cast<int64_t>(active_.size()), std::memory_order_relaxed);
   for (auto& [tag, rec] : step.hashtags) hashtags_[tag] = std::move(rec);
   last_seq_ += escalations.size();
   for (const Escalation& e : escalations) {
