@@ -25,6 +25,7 @@
 #include "daemon/model/escalation_json.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/net/http_server.h"
+#include "daemon/state/state_store.h"
 #include "sinks/file_sink.h"
 #include "sinks/registry.h"
 #include "sinks/runner.h"

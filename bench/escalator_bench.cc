@@ -23,6 +23,7 @@
 
 #include "daemon/base/log.h"
 #include "daemon/escalator/escalator.h"
+#include "daemon/state/state_store.h"
 
 using namespace earshot;  // NOLINT
 

@@ -33,7 +33,7 @@ std::string Human(milliseconds d) {
 
 }  // namespace
 
-SinkRunner::SinkRunner(std::string name, SinkPtr sink, StateStore& store, zmq::context_t& context,
+SinkRunner::SinkRunner(std::string name, SinkPtr sink, OutboxStore& store, zmq::context_t& context,
                        SinkRunnerOptions options, Clock& clock)
     : name_(std::move(name)),
       component_("sink:" + name_),
@@ -47,7 +47,7 @@ SinkRunner::SinkRunner(std::string name, SinkPtr sink, StateStore& store, zmq::c
   Beat();  // a runner that has not started yet is not stale
 }
 
-SinkRunner::SinkRunner(std::string name, ConfiguredSink sink, StateStore& store,
+SinkRunner::SinkRunner(std::string name, ConfiguredSink sink, OutboxStore& store,
                        zmq::context_t& context, SinkRunnerOptions options, Clock& clock)
     : SinkRunner(
           std::move(name), std::move(sink.sink), store, context,

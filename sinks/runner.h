@@ -4,7 +4,7 @@
 // The outbox is the source of truth; the bus is only the fast path. At start, on a gap in `seq`
 // and every outbox_check_interval, the runner reads the outbox after its delivery cursor and
 // delivers what it finds before it takes live messages again. After each delivery (or dead
-// letter) it saves its cursor in the StateStore, so a restart resumes exactly there.
+// letter) it saves its cursor in the store (OutboxStore), so a restart resumes exactly there.
 //
 // A failed attempt is retried with exponential backoff and jitter (DeliveryPolicy); a
 // Retry-After from the receiver replaces the computed wait. A permanent failure, or a
@@ -13,7 +13,7 @@
 // sends those again at its next outbox check, with their original seq (so the receiver's
 // idempotency key is unchanged), out of order by nature, without moving its cursor.
 //
-// Ownership: the App owns runners; the StateStore, the zmq::context_t and the Clock must
+// Ownership: the App owns runners; the store, the zmq::context_t and the Clock must
 // outlive them. Threads: Start, Drain, Join, Reopen and the accessors are called from the
 // owning (main) thread; everything else happens on the runner's own thread.
 #pragma once
@@ -33,7 +33,7 @@
 
 #include "daemon/base/clock.h"
 #include "daemon/bus/endpoint.h"
-#include "daemon/state/state_store.h"
+#include "daemon/state/outbox_store.h"
 #include "sinks/delivery_policy.h"
 #include "sinks/rate_limiter.h"
 #include "sinks/registry.h"
@@ -56,10 +56,10 @@ struct SinkRunnerOptions {
 
 class SinkRunner {
  public:
-  SinkRunner(std::string name, SinkPtr sink, StateStore& store, zmq::context_t& context,
+  SinkRunner(std::string name, SinkPtr sink, OutboxStore& store, zmq::context_t& context,
              SinkRunnerOptions options = {}, Clock& clock = RealClock());
   // Takes the policy from the configured sink (its retry_*/max_age/rate_limit options).
-  SinkRunner(std::string name, ConfiguredSink sink, StateStore& store, zmq::context_t& context,
+  SinkRunner(std::string name, ConfiguredSink sink, OutboxStore& store, zmq::context_t& context,
              SinkRunnerOptions options = {}, Clock& clock = RealClock());
   // Stops at once (as Join) if still running.
   ~SinkRunner();
@@ -118,7 +118,7 @@ class SinkRunner {
   const std::string name_;
   const std::string component_;  // "sink:<name>" for logs
   SinkPtr sink_;
-  StateStore& store_;
+  OutboxStore& store_;
   zmq::context_t& context_;
   const SinkRunnerOptions options_;
   Clock& clock_;

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <optional>
 #include <zmq.hpp>
 
 #include "daemon/app/check_rules.h"
@@ -213,6 +214,8 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
   }
   parts->escalator->SetFileSilences(*std::move(file_silences));
 
+  // The sources' side of the store: their cursors and the posts to re-check.
+  CursorStore* cursors = parts->store.get();
   for (const SourceSettings& s : config.sources) {
     auto built = BuildSource(s, UserAgent(), &parts->budgets);
     if (!built.ok()) {
@@ -221,7 +224,7 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
       continue;
     }
     std::unique_ptr<Source> source = std::move(built->source);
-    auto cursor = parts->store->LoadCursor(source->name());
+    auto cursor = cursors->LoadCursor(source->name());
     if (!cursor.ok()) return cursor.status();
     if (cursor->has_value()) {
       EARSHOT_RETURN_IF_ERROR(source->Restore(**cursor));
@@ -236,8 +239,8 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     // At most this many posts a round: Mastodon allows 300 requests per 5 minutes per account,
     // and polling must keep most of them.
     constexpr size_t kRecheckPerRound = 40;
-    recheck.ids = [store = parts->store.get(), name = std::string(source->name())] {
-      return store->PostsToRecheck(name, kRecheckPerRound);
+    recheck.ids = [cursors, name = std::string(source->name())] {
+      return cursors->PostsToRecheck(name, kRecheckPerRound);
     };
     parts->pollers.push_back(std::make_unique<Poller>(std::move(source), *std::move(http),
                                                       *parts->detectors, parts->batches,
@@ -522,8 +525,11 @@ namespace earshot {
 void App::AppendComponentMetrics(PrometheusText* t) const {
   const Parts& p = *parts_;
   t->Family("earshot_incidents_open", "gauge", "Incidents open or acknowledged.");
-  // From the store, not the escalator's cache: that belongs to the escalator's thread.
-  if (auto active = p.store->LoadActiveIncidents(); active.ok()) {
+  // The escalator's count as of its last commit, kept for other threads: a scrape takes no
+  // store lock. Until its first step has loaded the incidents, the store's count stands in.
+  if (std::optional<size_t> open = p.escalator->committed_active_incidents()) {
+    t->Sample("earshot_incidents_open", {}, static_cast<double>(*open));
+  } else if (auto active = p.store->LoadActiveIncidents(); active.ok()) {
     t->Sample("earshot_incidents_open", {}, static_cast<double>(active->size()));
   }
   t->Family("earshot_file_silences", "gauge",

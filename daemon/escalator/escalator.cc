@@ -88,7 +88,7 @@ constexpr std::string_view kSilentCategory = "source-silent";
 
 }  // namespace
 
-Escalator::Escalator(StateStore& store, EscalatorOptions options, Clock& clock, Publish publish)
+Escalator::Escalator(IncidentStore& store, EscalatorOptions options, Clock& clock, Publish publish)
     : store_(store),
       options_(std::move(options)),
       clock_(clock),
@@ -127,6 +127,12 @@ std::shared_ptr<const Escalator::HashtagSet> Escalator::KnownHashtags() const {
   return known_hashtags_;
 }
 
+std::optional<size_t> Escalator::committed_active_incidents() const {
+  const int64_t n = committed_active_.load(std::memory_order_relaxed);
+  if (n < 0) return std::nullopt;
+  return static_cast<size_t>(n);
+}
+
 Escalator::~Escalator() {
   RequestStop();
   Join();
@@ -163,6 +169,7 @@ Status Escalator::EnsureLoaded() {
   }
   EARSHOT_RETURN_IF_ERROR(RefreshSilences());
   loaded_ = true;
+  committed_active_.store(static_cast<int64_t>(active_.size()), std::memory_order_relaxed);
   log::Info(kComponent, "{} active incident(s), outbox at seq {}", active_.size(), last_seq_);
   return Status::Ok();
 }
@@ -769,6 +776,7 @@ Status Escalator::Finish(Step& step) {
       active_[id] = std::move(inc);
     }
   }
+  committed_active_.store(static_cast<int64_t>(active_.size()), std::memory_order_relaxed);
   for (auto& [tag, rec] : step.hashtags) hashtags_[tag] = std::move(rec);
   last_seq_ += escalations.size();
   for (const Escalation& e : escalations) {

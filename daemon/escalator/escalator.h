@@ -1,8 +1,8 @@
 // Escalator: turns detected posts into incidents and incidents into escalations, once each.
 // It is the only writer of incidents, seen posts, the outbox, source cursors, surge counts and
-// brand hashtags: each batch (or timer step) is ONE StateStore::Commit, and only after it commits
-// are its escalations handed to `publish`, in seq order. A crash therefore loses nothing (the
-// source re-reads the batch) and repeats nothing (seen posts and deterministic incident ids
+// brand hashtags: each batch (or timer step) is ONE IncidentStore::Commit, and only after it
+// commits are its escalations handed to `publish`, in seq order. A crash therefore loses nothing
+// (the source re-reads the batch) and repeats nothing (seen posts and deterministic incident ids
 // recognise the re-read).
 //
 // Owned by App. Threads: Process() and Tick() run on one thread at a time (the escalator's own
@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -28,7 +29,7 @@
 #include "daemon/escalator/surge.h"
 #include "daemon/model/detection.h"
 #include "daemon/model/escalation.h"
-#include "daemon/state/state_store.h"
+#include "daemon/state/incident_store.h"
 
 namespace earshot {
 
@@ -40,7 +41,7 @@ class Escalator {
   using Publish = std::function<void(const Escalation&)>;
 
   // `store` and `clock` must outlive the Escalator.
-  Escalator(StateStore& store, EscalatorOptions options, Clock& clock, Publish publish);
+  Escalator(IncidentStore& store, EscalatorOptions options, Clock& clock, Publish publish);
   ~Escalator();  // RequestStop() and Join()
   Escalator(const Escalator&) = delete;
   Escalator& operator=(const Escalator&) = delete;
@@ -80,6 +81,11 @@ class Escalator {
   int64_t heartbeat_ms() const { return heartbeat_ms_.load(std::memory_order_relaxed); }
   // Incidents open or acknowledged (escalator thread, or when the thread is not running).
   size_t active_incidents() const { return active_.size(); }
+  // The same count as of the last commit, from any thread (the /metrics scrape), without
+  // touching the store; nullopt until the escalator has loaded its incidents (its first step).
+  // Only the escalator opens and resolves incidents, and an acknowledgement leaves one active,
+  // so this is the store's count of unresolved incidents.
+  std::optional<size_t> committed_active_incidents() const;
   // Surges running now, as (surge key, incident id): "rule:lost-baggage|brand:acmeair",
   // "hashtag:acmeairsucks". Same thread contract as active_incidents().
   std::vector<std::pair<std::string, std::string>> active_surges() const { return surge_.Active(); }
@@ -133,7 +139,7 @@ class Escalator {
   void Run(std::stop_token stop, BoundedQueue<PostBatch>& in);
   void ProcessUntilCommitted(const PostBatch& batch, std::stop_token stop);
 
-  StateStore& store_;
+  IncidentStore& store_;
   const EscalatorOptions options_;
   Clock& clock_;
   Publish publish_;
@@ -164,6 +170,8 @@ class Escalator {
   // When each source last fetched successfully (batches with fetch_ok), for source_silent_after.
   std::unordered_map<std::string, SystemTime> last_fetch_;
 
+  // active_.size() after the last commit (or the load), -1 before the load: for other threads.
+  std::atomic<int64_t> committed_active_{-1};
   std::atomic<int64_t> heartbeat_ms_{0};
   std::jthread thread_;
 };

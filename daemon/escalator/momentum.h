@@ -19,7 +19,7 @@
 #include "daemon/base/severity.h"
 #include "daemon/escalator/escalator_options.h"
 #include "daemon/model/post.h"
-#include "daemon/state/state_store.h"
+#include "daemon/state/incident_records.h"
 
 namespace earshot {
 

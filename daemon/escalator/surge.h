@@ -37,7 +37,7 @@
 #include <vector>
 
 #include "daemon/base/clock.h"
-#include "daemon/state/state_store.h"
+#include "daemon/state/incident_store.h"
 
 namespace earshot {
 
@@ -85,7 +85,7 @@ class SurgeDetector {
   // can end. A key Load() brought back as active is left as it is.
   void Restore(const std::string& key, std::string incident_id, SystemTime now);
 
-  // Replaces every key with `keys` as StateStore::LoadSurgeKeys read them. Outside a step.
+  // Replaces every key with `keys` as IncidentStore::LoadSurgeKeys read them. Outside a step.
   void Load(const std::vector<SurgeKeyRecord>& keys);
   // What the open step changed, as of `now` (the step's time), for its commit: each key it
   // touched with the posts it added and the slide boundary, and the keys it forgot. Call before

@@ -119,6 +119,8 @@ TEST_CASE("Silences file: a reload swaps the entries in, a broken file keeps the
   INFO(diags.ToText());
   REQUIRE(app.ok());
   CHECK(Sample((*app)->RenderMetrics(), "earshot_file_silences") == 2);
+  // Not started, the escalator has loaded nothing: the gauge is the store's count still.
+  CHECK(Sample((*app)->RenderMetrics(), "earshot_incidents_open") == 0);
 
   // Broken: the reload fails with the error's position, and the two entries stay.
   dir.Write("ops/silences.yaml", "- matchers: 'brand=~\"(\"'\n  ends_at: 2099-01-01T00:00:00Z\n"

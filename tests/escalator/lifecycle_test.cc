@@ -340,5 +340,71 @@ TEST_CASE("Escalator: source_silent_after 0 never opens a silent-source incident
   CHECK(rig.escalator().active_incidents() == 0);
 }
 
+
+// The /metrics gauge earshot_incidents_open reads the escalator's count as of its last commit
+// instead of the store: it must be the store's count of active incidents after every step.
+TEST_CASE("Escalator: its committed count of active incidents is the store's, for /metrics",
+          "[escalator]") {
+  EscalatorOptions o;
+  o.resolve_after_quiet = std::chrono::hours(1);
+  EscalatorRig rig(o);
+  auto store_count = [&] {
+    auto active = rig.store().LoadActiveIncidents();
+    REQUIRE(active.ok());
+    return std::optional<size_t>(active->size());
+  };
+  // Not loaded before the first step: the caller asks the store instead.
+  CHECK(rig.escalator().committed_active_incidents() == std::nullopt);
+  CHECK(rig.Tick().empty());
+  CHECK(rig.escalator().committed_active_incidents() == std::optional<size_t>(0));
+
+  // Opens.
+  auto open =
+      rig.Process(Batch({MakePost({.id = "1"}, {Complaint()}),
+                         MakePost({.id = "2", .author = "gus@air.example"}, {Complaint()})}));
+  REQUIRE(open.size() == 2);
+  CHECK(store_count() == std::optional<size_t>(2));
+  CHECK(rig.escalator().committed_active_incidents() == store_count());
+
+  // An acknowledgement (another process's write) keeps the incident active, before and after
+  // the escalator's tick tells it.
+  std::ostringstream out, err;
+  REQUIRE(RunAckCommand({open[0].incident_id, "--by", "sam"}, rig.store(), rig.clock(), out, err) ==
+          0);
+  CHECK(rig.escalator().committed_active_incidents() == store_count());
+  REQUIRE(rig.Tick().size() == 1);
+  CHECK(store_count() == std::optional<size_t>(2));
+  CHECK(rig.escalator().committed_active_incidents() == store_count());
+
+  // A resolution by a thankful post.
+  const std::string thanked_id = open[1].incident_id;
+  auto thanked = rig.Process(
+      Batch({MakePost({.id = "3", .author = "gus@air.example", .thread = "2"}, {Thanks()})}));
+  REQUIRE(thanked.size() == 1);
+  CHECK(thanked[0].kind == Kind::kResolve);
+  CHECK(thanked[0].incident_id == thanked_id);
+  CHECK(store_count() == std::optional<size_t>(1));
+  CHECK(rig.escalator().committed_active_incidents() == store_count());
+
+  // Another open, then a resolution by quiet (the acknowledged one included).
+  REQUIRE(rig.Process(Batch({MakePost({.id = "4", .author = "ana@air.example"}, {Complaint()})}))
+              .size() == 1);
+  CHECK(store_count() == std::optional<size_t>(2));
+  CHECK(rig.escalator().committed_active_incidents() == store_count());
+  rig.clock().Advance(std::chrono::hours(2));
+  CHECK(rig.Tick().size() == 2);
+  CHECK(store_count() == std::optional<size_t>(0));
+  CHECK(rig.escalator().committed_active_incidents() == store_count());
+
+  // After a restart the count comes with the load, from the store.
+  REQUIRE(rig.Process(Batch({MakePost({.id = "5", .author = "bo@air.example"}, {Complaint()})}))
+              .size() == 1);
+  rig.Restart();
+  CHECK(rig.escalator().committed_active_incidents() == std::nullopt);
+  CHECK(rig.Tick().empty());
+  CHECK(store_count() == std::optional<size_t>(1));
+  CHECK(rig.escalator().committed_active_incidents() == store_count());
+}
+
 }  // namespace
 }  // namespace earshot

@@ -233,6 +233,31 @@ TEST_CASE("Service: /metrics, /healthz and /readyz while running", "[integration
                    "sucks\"}") == 300);
   CHECK(samples.count("earshot_rate_budget_remaining{network=\"mastodon\",budget=\"mastodon:"
                       "acmeair-sucks\"}") == 1);
+
+  // earshot_incidents_open is the escalator's count as of its last commit: it is the count of
+  // active incidents a second process reads from the store.
+  auto store = StateStore::Open(rig.dir() + "/state/earshot.db");
+  REQUIRE(store.ok());
+  double gauge = -1;
+  size_t active = 0;
+  const bool agree = WaitUntil(
+      [&] {
+        auto metrics = get("/metrics");
+        auto incidents = (*store)->LoadActiveIncidents();
+        if (!metrics.ok() || metrics->status != 200 || !incidents.ok()) return false;
+        std::smatch m;
+        if (!std::regex_search(metrics->body, m,
+                               std::regex(R"((^|\n)earshot_incidents_open ([0-9]+)\n)"))) {
+          return false;
+        }
+        gauge = std::stod(m[2]);
+        active = incidents->size();
+        return active >= 1 && gauge == static_cast<double>(active);
+      },
+      30s);
+  INFO("earshot_incidents_open " << gauge << ", active in the store " << active);
+  CHECK(agree);
+  store->reset();
   CHECK(rig.StopDaemon() == 0);
 }
 

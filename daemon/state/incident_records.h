@@ -1,0 +1,66 @@
+// The incident records: what the escalator keeps of an incident, its posts and its history.
+// Both the escalator (IncidentStore) and the operators' commands (OperatorStore) read them, so
+// they have a header of their own, apart from either side's other records.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "daemon/base/clock.h"
+#include "daemon/base/severity.h"
+#include "daemon/model/escalation.h"  // PostRef only: plain data, no link dependency on the sinks
+
+namespace earshot {
+
+enum class IncidentStatus { kOpen, kAcknowledged, kResolved };
+std::string_view IncidentStatusName(IncidentStatus s);
+
+// What readers did with a post, as its network counts it (Post::replies, boosts, likes).
+struct Engagement {
+  int64_t replies = 0, boosts = 0, likes = 0;
+  bool operator==(const Engagement&) const = default;
+};
+
+// One incident as the escalator keeps it. Times are the escalator's clock (not the posts').
+struct IncidentRecord {
+  std::string id;         // "inc-" + 16 hex of the group key's hash: stable across restarts
+  std::string group_key;  // what grouped its posts: "mastodon|jane@air.example|1093"
+  IncidentStatus status = IncidentStatus::kOpen;
+  std::string rule_id;                        // the rule behind the highest severity so far
+  std::string category;                       // "complaint", "surge"
+  Severity severity = Severity::kLow;         // current (never lowered while open)
+  std::optional<Severity> notified_severity;  // last severity paged; nullopt = never paged
+  Labels labels;
+  std::string summary;   // the last page's headline
+  std::string receiver;  // the route's receiver ("" = default)
+  SystemTime opened_at{}, last_post_at{}, last_notified_at{};
+  std::optional<SystemTime> resolved_at;
+  int64_t post_count = 0;
+  // A notification waiting for group_wait / group_interval ("" = none), with its reason.
+  std::string pending_reason;
+  // Momentum: the sum over its posts of each post's highest counts seen, and the distinct
+  // authors complaining in it and (for per-author incidents) in its thread.
+  Engagement engagement;
+  int64_t authors = 1;
+};
+
+// One line of an incident's history.
+struct IncidentEvent {
+  std::string incident_id;
+  SystemTime at{};
+  std::string kind;  // "open", "update", "resolve", "silenced", "inhibited", "joined"
+  Severity severity = Severity::kLow;
+  std::string reason;
+  uint64_t seq = 0;  // the outbox record it produced, 0 when none
+};
+
+// A post attached to an incident (once per post id: an edited version replaces its text).
+struct IncidentPost {
+  std::string incident_id;
+  PostRef post;
+  Engagement engagement;  // the highest counts seen for the post
+};
+
+}  // namespace earshot
