@@ -19,7 +19,8 @@ set(EARSHOT_LAYERS
   complaint=3
   detectors=4
   sources=5 sinks=5 escalator=5
-  app=6)
+  app=6
+  commands=7)
 
 # earshot_layer(<target> <layer> [DIRS dir ...] [HEADERS header ...])
 # Places <target> on <layer> and publishes its headers: every header under each DIRS folder

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "daemon/app/corpus_input.h"
+#include "daemon/cli/corpus_input.h"
 #include "fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "daemon/app/app.h"
-#include "daemon/app/commands.h"
 #include "daemon/app/config_loader.h"
 #include "daemon/base/log.h"
+#include "daemon/cli/commands.h"
 
 namespace earshot {
 namespace {
@@ -92,12 +92,13 @@ TEST_CASE("Silences file: the path resolves against earshot.yaml, check validate
   err.str("");
   CHECK(RunCheckCommand({"--config", config_path.string()}, out, err) == kExitConfig);
   const std::string silences = (dir.path / "ops/silences.yaml").string();
-  CHECK_THAT(err.str(), Catch::Contains(silences + ":8:3: warning: silence #3 ended at "
+  CHECK_THAT(err.str(),
+             Catch::Contains(silences + ":8:3: warning: silence #3 ended at "
                                         "2020-01-01T00:00:00.000Z and is ignored; delete it"));
   CHECK_THAT(err.str(), Catch::Contains(silences + ":11:3: error: silence #4: missing required "
-                                        "key 'comment'"));
+                                                   "key 'comment'"));
   CHECK_THAT(err.str(), Catch::Contains(silences + ":13:3: error: unknown key 'coment' in "
-                                        "silence #4 (did you mean 'comment'?)"));
+                                                   "silence #4 (did you mean 'comment'?)"));
 
   // A missing file is an error that names it.
   fs::remove(dir.path / "ops/silences.yaml");
@@ -123,8 +124,9 @@ TEST_CASE("Silences file: a reload swaps the entries in, a broken file keeps the
   CHECK(Sample((*app)->RenderMetrics(), "earshot_incidents_open") == 0);
 
   // Broken: the reload fails with the error's position, and the two entries stay.
-  dir.Write("ops/silences.yaml", "- matchers: 'brand=~\"(\"'\n  ends_at: 2099-01-01T00:00:00Z\n"
-                                 "  comment: broken\n");
+  dir.Write("ops/silences.yaml",
+            "- matchers: 'brand=~\"(\"'\n  ends_at: 2099-01-01T00:00:00Z\n"
+            "  comment: broken\n");
   Diagnostics broken;
   Status s = (*app)->Reload(*config, &broken);
   CHECK(!s.ok());
@@ -134,8 +136,9 @@ TEST_CASE("Silences file: a reload swaps the entries in, a broken file keeps the
   CHECK_THAT(metrics, Catch::Contains("earshot_reloads_total{result=\"failed\"} 1"));
 
   // Fixed, with one entry: the reload takes it.
-  dir.Write("ops/silences.yaml", "- matchers: brand=acmeair\n  ends_at: 2099-01-01T00:00:00Z\n"
-                                 "  comment: fixed\n");
+  dir.Write("ops/silences.yaml",
+            "- matchers: brand=acmeair\n  ends_at: 2099-01-01T00:00:00Z\n"
+            "  comment: fixed\n");
   Diagnostics fixed;
   s = (*app)->Reload(*config, &fixed);
   INFO(fixed.ToText());
@@ -151,7 +154,7 @@ TEST_CASE("Silences file: earshot silence list --config shows its entries", "[ap
   dir.Write("ops/silences.yaml", kTwoSilences);
   fs::create_directories(dir.path / "state");  // the daemon made it
   std::ostringstream out, err;
-  CHECK(RunSilenceCommandFromMain({"--config", config_path.string(), "list"}, out, err) == 0);
+  CHECK(RunSilenceCommand({"--config", config_path.string(), "list"}, out, err) == 0);
   INFO(err.str());
   CHECK(out.str() ==
         "file:ops/silences.yaml:1  brand=\"acmeair\",team=\"baggage\"  active until "
@@ -159,9 +162,8 @@ TEST_CASE("Silences file: earshot silence list --config shows its entries", "[ap
         "file:ops/silences.yaml:5  rule=~\"refund-.*\"  active until 2099-01-01T00:00:00.000Z  "
         "by -  (from ops/silences.yaml)  # refund backlog announced\n");
   out.str("");
-  CHECK(RunSilenceCommandFromMain({"--config", config_path.string(), "expire",
-                                   "file:ops/silences.yaml:5"},
-                                  out, err) == kExitUsage);
+  CHECK(RunSilenceCommand({"--config", config_path.string(), "expire", "file:ops/silences.yaml:5"},
+                          out, err) == kExitUsage);
   CHECK_THAT(err.str(), Catch::Contains("(ops/silences.yaml line 5); delete the entry or set its "
                                         "ends_at there"));
 
@@ -169,8 +171,7 @@ TEST_CASE("Silences file: earshot silence list --config shows its entries", "[ap
   dir.Write("ops/silences.yaml", "- ends_at: soon\n");
   out.str("");
   err.str("");
-  CHECK(RunSilenceCommandFromMain({"--config", config_path.string(), "list"}, out, err) ==
-        kExitFailure);
+  CHECK(RunSilenceCommand({"--config", config_path.string(), "list"}, out, err) == kExitFailure);
   CHECK(out.str() == "no active silences\n");
   CHECK_THAT(err.str(), Catch::Contains("silences.yaml:1:3: error: silence #1: missing required "
                                         "key 'matchers'"));

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/app/rule_test_command.h"
+#include "daemon/cli/rule_test_command.h"
 
 int main(int argc, char** argv) {
   return earshot::RunRuleTestCommand(std::vector<std::string>(argv + 1, argv + argc), std::cout,

@@ -1,11 +1,10 @@
 // An incident's life beyond complaints and thanks: its post deleted on the network, and an
 // on-call person acknowledging it with `earshot ack`. Real SQLite, manual clock.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <sstream>
 
-#include "daemon/escalator/ack_command.h"
+#include "daemon/cli/ack_command.h"
 #include "daemon/escalator/escalator.h"
 #include "daemon/escalator/incident_key.h"
 #include "tests/escalator/escalator_fixture.h"
@@ -142,7 +141,7 @@ TEST_CASE("earshot ack: usage and errors name the fix", "[escalator]") {
   };
   for (const Row& row : rows) {
     std::ostringstream out, err;
-    CHECK(RunAckCommand(row.args, rig.store(), rig.clock(), out, err) == row.code);
+    CHECK(RunAckOnStore(row.args, rig.store(), rig.clock(), out, err) == row.code);
     INFO(err.str());
     CHECK(err.str().find(row.err) != std::string::npos);
     CHECK(out.str().empty());
@@ -150,7 +149,7 @@ TEST_CASE("earshot ack: usage and errors name the fix", "[escalator]") {
   // A resolved incident cannot be acknowledged.
   REQUIRE(rig.Process(Batch({MakePost({.id = "2", .thread = "1"}, {Thanks()})})).size() == 1);
   std::ostringstream out, err;
-  CHECK(RunAckCommand({open[0].incident_id}, rig.store(), rig.clock(), out, err) == 1);
+  CHECK(RunAckOnStore({open[0].incident_id}, rig.store(), rig.clock(), out, err) == 1);
   CHECK(err.str().find("already resolved") != std::string::npos);
 }
 
@@ -165,11 +164,11 @@ TEST_CASE("Escalator: an acknowledged incident stops repeating, still raises and
 
   rig.clock().Advance(std::chrono::minutes(5));
   std::ostringstream out, err;
-  REQUIRE(RunAckCommand({id, "--by", "sam"}, rig.store(), rig.clock(), out, err) == 0);
+  REQUIRE(RunAckOnStore({id, "--by", "sam"}, rig.store(), rig.clock(), out, err) == 0);
   CHECK(out.str() == id + " acknowledged by sam\n");
   CHECK(HasEvent(rig.store(), id, "acknowledged", "acknowledged by sam"));
   // Twice is fine, and records nothing new.
-  CHECK(RunAckCommand({id, "--by", "sam"}, rig.store(), rig.clock(), out, err) == 0);
+  CHECK(RunAckOnStore({id, "--by", "sam"}, rig.store(), rig.clock(), out, err) == 0);
   CHECK(rig.store().LoadIncidentEvents(id)->size() == 2);
 
   // Before the escalator's next tick, a batch must not undo the acknowledgement.
@@ -195,8 +194,8 @@ TEST_CASE("Escalator: an acknowledged incident stops repeating, still raises and
   CHECK(rig.Process(Batch({MakePost({.id = "4", .thread = "1"}, {Complaint()})})).empty());
   CHECK(rig.escalator().active_incidents() == 1);
 
-  auto raised = rig.Process(
-      Batch({MakePost({.id = "5", .thread = "1"}, {Complaint(Severity::kCritical)})}));
+  auto raised =
+      rig.Process(Batch({MakePost({.id = "5", .thread = "1"}, {Complaint(Severity::kCritical)})}));
   REQUIRE(raised.size() == 1);
   CHECK(raised[0].kind == Kind::kUpdate);
   CHECK(raised[0].reason == "severity raised");
@@ -213,8 +212,8 @@ TEST_CASE("Escalator: an acknowledgement made while the daemon was down is told 
   auto open = rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})}));
   REQUIRE(open.size() == 1);
   std::ostringstream out, err;
-  REQUIRE(RunAckCommand({open[0].incident_id, "--by", "ana"}, rig.store(), rig.clock(), out,
-                        err) == 0);
+  REQUIRE(RunAckOnStore({open[0].incident_id, "--by", "ana"}, rig.store(), rig.clock(), out, err) ==
+          0);
   REQUIRE(rig.store().LoadPendingAcks()->size() == 1);
   rig.Restart();
   auto told = rig.Tick();
@@ -235,7 +234,7 @@ TEST_CASE("Escalator: an incident never paged is acknowledged without telling an
   CHECK(rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})})).empty());
   const std::string id = IncidentIdFor("mastodon|jane@air.example|1");
   std::ostringstream out, err;
-  REQUIRE(RunAckCommand({id, "--by", "ana"}, rig.store(), rig.clock(), out, err) == 0);
+  REQUIRE(RunAckOnStore({id, "--by", "ana"}, rig.store(), rig.clock(), out, err) == 0);
   CHECK(rig.Tick().empty());
   CHECK(rig.store().LoadPendingAcks()->empty());
   // The held open still goes out when group_wait ends, and the receivers hear it first.
@@ -257,7 +256,7 @@ TEST_CASE("Escalator: an acknowledgement and an update in one step are two escal
   CHECK(rig.Process(Batch({MakePost({.id = "2", .thread = "1"}, {Complaint(Severity::kCritical)})}))
             .empty());
   std::ostringstream out, err;
-  REQUIRE(RunAckCommand({id, "--by", "ana"}, rig.store(), rig.clock(), out, err) == 0);
+  REQUIRE(RunAckOnStore({id, "--by", "ana"}, rig.store(), rig.clock(), out, err) == 0);
   rig.clock().Advance(std::chrono::seconds(61));
   auto both = rig.Tick();
   REQUIRE(both.size() == 2);
@@ -329,8 +328,7 @@ TEST_CASE("Escalator: a source that stops fetching is an incident until it fetch
   CHECK(again[0].incident_id != silent[0].incident_id);
 }
 
-TEST_CASE("Escalator: source_silent_after 0 never opens a silent-source incident",
-          "[escalator]") {
+TEST_CASE("Escalator: source_silent_after 0 never opens a silent-source incident", "[escalator]") {
   EscalatorOptions o;
   o.source_silent_after = std::chrono::seconds(0);
   EscalatorRig rig(o);

@@ -1,11 +1,13 @@
 // The routing tree: Alertmanager's matching (nested routes, continue, inheritance, default),
 // quiet hours, strict reading with positioned errors, and `earshot routes test`.
+#include "daemon/escalator/routes.h"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
+#include "daemon/cli/routes_command.h"
 #include "daemon/config/diagnostics.h"
-#include "daemon/escalator/routes.h"
 #include "tests/state/temp_dir.h"
 
 namespace earshot {
@@ -205,12 +207,14 @@ TEST_CASE("earshot routes test: prints the receivers a label set reaches", "[esc
   // No `escalation:` section: EscalatorOptions' defaults.
   const std::string kDefaultTiming = "group_wait 0s, group_interval 0s, repeat_interval 1h";
   for (const Case& c : {
-           Case{{"test", "--config", p, "severity=high", "category=surge"}, 0,
+           Case{{"test", "--config", p, "severity=high", "category=surge"},
+                0,
                 "oncall: pagerduty, slack-oncall [route at line 23] " + kDefaultTiming +
-                    "\npr: slack-pr [route at line 26] " + kDefaultTiming + "\ntiming: " +
-                    kDefaultTiming + "\n",
+                    "\npr: slack-pr [route at line 26] " + kDefaultTiming +
+                    "\ntiming: " + kDefaultTiming + "\n",
                 ""},
-           Case{{"test", "--config", p, "--at", "2026-11-23T23:30:00Z", "severity=low"}, 0,
+           Case{{"test", "--config", p, "--at", "2026-11-23T23:30:00Z", "severity=low"},
+                0,
                 "digest: email-digest (quiet hours) [route at line 15] " + kDefaultTiming +
                     "\ntiming: " + kDefaultTiming + "\n",
                 ""},
@@ -222,7 +226,7 @@ TEST_CASE("earshot routes test: prints the receivers a label set reaches", "[esc
        }) {
     std::ostringstream out, err;
     INFO(c.args.back());
-    CHECK(RunRoutesTestCommand(c.args, out, err) == c.code);
+    CHECK(RunRoutesCommand(c.args, out, err) == c.code);
     CHECK(out.str() == c.out);
     CHECK_THAT(err.str(), Catch::Contains(c.err));
   }
@@ -231,15 +235,15 @@ TEST_CASE("earshot routes test: prints the receivers a label set reaches", "[esc
   std::ofstream(bare) << "sources: []\n";
   std::ostringstream out, err;
   const std::vector<std::string> bare_args = {"test", "--config", bare.string(), "a=b"};
-  CHECK(RunRoutesTestCommand(bare_args, out, err) == 1);
+  CHECK(RunRoutesCommand(bare_args, out, err) == 1);
   CHECK_THAT(err.str(), Catch::Contains("no 'routes:' key"));
   const auto broken = dir.File("broken.yaml");
   std::ofstream(broken) << "routes:\n  receivers: []\n  route: {receiver: x}\n";
   std::ostringstream out2, err2;
   const std::vector<std::string> broken_args = {"test", "--config", broken.string(), "a=b"};
-  CHECK(RunRoutesTestCommand(broken_args, out2, err2) == 1);
+  CHECK(RunRoutesCommand(broken_args, out2, err2) == 1);
   CHECK_THAT(err2.str(), Catch::Contains(broken.string() + ":3:21: error: the root route: no "
-                                         "receiver named 'x'"));
+                                                           "receiver named 'x'"));
 }
 
 TEST_CASE("earshot routes test: prints each match's timing and the one the incident uses",
@@ -269,7 +273,7 @@ routes:
   std::ostringstream out, err;
   const std::vector<std::string> args = {"test", "--config", path.string(), "severity=high",
                                          "team=baggage"};
-  CHECK(RunRoutesTestCommand(args, out, err) == 0);
+  CHECK(RunRoutesCommand(args, out, err) == 0);
   CHECK(err.str().empty());
   // Both routes match (continue); the first one's timing runs the incident.
   CHECK(out.str() ==

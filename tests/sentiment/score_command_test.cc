@@ -1,20 +1,20 @@
 // `earshot score` in-process: arguments, the --json stream from stdin, exit codes.
-#include <catch2/catch.hpp>
+#include "daemon/cli/score_command.h"
 
 #include <fmt/format.h>
 #include <sys/resource.h>
 
-#include <filesystem>
-#include <fstream>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <sstream>
 #include <streambuf>
 
-#include "daemon/app/commands.h"
-#include "daemon/app/score_command.h"
 #include "daemon/base/file_read.h"
+#include "daemon/cli/commands.h"
 #include "tests/sentiment/sentiment_test_util.h"
 
 namespace earshot {
@@ -70,8 +70,7 @@ TEST_CASE("earshot score: numbers are printed as the reference prints them", "[s
   CHECK(s == "0.0001 -0.0 1.0 0.12");
 }
 
-TEST_CASE("earshot score: the fast number path prints what printf rounding prints",
-          "[sentiment]") {
+TEST_CASE("earshot score: the fast number path prints what printf rounding prints", "[sentiment]") {
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> any(-1.0, 1.0);
   size_t differ = 0;
@@ -214,14 +213,18 @@ TEST_CASE("earshot score: a line over the length limit is reported in place, not
   const std::string huge(kMaxCorpusLineBytes + 1, 'x');
   const Run r = Score({"--json"}, "good\n" + huge + "\nbad\n" + huge);
   CHECK(r.code == kExitOk);
-  const std::string why2 = fmt::format(
-      "line 2: {} bytes, longer than the 1 MiB limit; not scored", kMaxCorpusLineBytes + 1);
-  const std::string why4 = fmt::format(
-      "line 4: {} bytes, longer than the 1 MiB limit; not scored", kMaxCorpusLineBytes + 1);
-  CHECK(r.out == "{\"compound\":0.4404,\"pos\":1.0,\"neu\":0.0,\"neg\":0.0}\n"
-                 "{\"error\":\"" + why2 + "\"}\n"
-                 "{\"compound\":-0.5423,\"pos\":0.0,\"neu\":0.0,\"neg\":1.0}\n"
-                 "{\"error\":\"" + why4 + "\"}\n");
+  const std::string why2 = fmt::format("line 2: {} bytes, longer than the 1 MiB limit; not scored",
+                                       kMaxCorpusLineBytes + 1);
+  const std::string why4 = fmt::format("line 4: {} bytes, longer than the 1 MiB limit; not scored",
+                                       kMaxCorpusLineBytes + 1);
+  CHECK(r.out ==
+        "{\"compound\":0.4404,\"pos\":1.0,\"neu\":0.0,\"neg\":0.0}\n"
+        "{\"error\":\"" +
+            why2 +
+            "\"}\n"
+            "{\"compound\":-0.5423,\"pos\":0.0,\"neu\":0.0,\"neg\":1.0}\n"
+            "{\"error\":\"" +
+            why4 + "\"}\n");
   CHECK(r.err == "earshot score: " + why2 + "\nearshot score: " + why4 + "\n");
 }
 

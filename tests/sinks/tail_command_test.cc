@@ -1,9 +1,8 @@
 // `earshot tail` against a real publisher on a loopback tcp endpoint, as an outside process
 // would see it (its own ZeroMQ context).
-#include "daemon/app/tail_command.h"
+#include "daemon/cli/tail_command.h"
 
 #include <catch2/catch.hpp>
-
 #include <sstream>
 #include <thread>
 
@@ -41,7 +40,8 @@ TailRun RunTail(std::vector<std::string> extra, const std::string& json) {
     } watch;
     watch.flag = &printed;
     std::ostream watched(&watch);
-    std::jthread tail([&](std::stop_token stop) { run.code = RunTailCommand(args, stop, watched, err); });
+    std::jthread tail(
+        [&](std::stop_token stop) { run.code = RunTailUntilStopped(args, stop, watched, err); });
     const bool got = testing::WaitFor([&] {
       REQUIRE((*pub)->Publish(json).ok());
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -83,7 +83,7 @@ TEST_CASE("earshot tail: bad usage exits 2 with the reason", "[sinks]") {
   for (const Case& c : cases) {
     std::ostringstream out, err;
     std::stop_source stop;
-    CHECK(RunTailCommand(c.args, stop.get_token(), out, err) == 2);
+    CHECK(RunTailUntilStopped(c.args, stop.get_token(), out, err) == 2);
     CHECK_THAT(err.str(), Catch::StartsWith(c.err));
   }
 }

@@ -1,0 +1,335 @@
+// `earshot demo`: the whole pipeline, for real, against fakes of the four networks' APIs on
+// loopback. It starts a fake Mastodon, X, Bluesky and Reddit, runs an App configured like a
+// production one (two Mastodon sources and one source on each other network, each with its real
+// authentication; the shipped rule pack and lexicon, SQLite state, the console and JSONL sinks),
+// publishes a scripted morning of posts about AcmeAir and lets on-call staff watch the
+// escalations appear. Nothing leaves 127.0.0.1.
+#include <fmt/format.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "daemon/app/app.h"
+#include "daemon/app/metrics_server.h"
+#include "daemon/base/log.h"
+#include "daemon/base/paths.h"
+#include "daemon/cli/commands.h"
+#include "daemon/cli/demo_scenario.h"
+#include "daemon/cli/silence_command.h"
+#include "daemon/net/curl_http_client.h"
+#include "daemon/sources/fake/fake_bluesky.h"
+#include "daemon/sources/fake/fake_mastodon.h"
+#include "daemon/sources/fake/fake_reddit.h"
+#include "daemon/sources/fake/fake_x.h"
+#include "daemon/state/state_store.h"
+
+namespace earshot {
+namespace {
+
+constexpr const char* kDemoToken = "demo-token-not-a-secret";
+
+// The fake networks the demo runs, each expecting the demo's own (not secret) credentials.
+struct DemoNetworks {
+  std::unique_ptr<FakeMastodon> mastodon;
+  std::unique_ptr<FakeX> x;
+  std::unique_ptr<FakeBluesky> bluesky;
+  std::unique_ptr<FakeReddit> reddit;
+
+  void Stop() {
+    mastodon->Stop();
+    x->Stop();
+    bluesky->Stop();
+    reddit->Stop();
+  }
+};
+
+Result<DemoNetworks> StartNetworks() {
+  DemoNetworks n;
+  FakeMastodonOptions mastodon;
+  mastodon.account = "AcmeAir";
+  mastodon.token = kDemoToken;
+  auto m = FakeMastodon::Start(mastodon);
+  if (!m.ok()) return Status::Unavailable("fake Mastodon: " + m.status().message());
+  n.mastodon = *std::move(m);
+  auto x = FakeX::Start({});  // X's app-only quota: 450 searches per 15 minutes
+  if (!x.ok()) return Status::Unavailable("fake X: " + x.status().message());
+  n.x = *std::move(x);
+  auto bluesky = FakeBluesky::Start({});
+  if (!bluesky.ok()) return Status::Unavailable("fake Bluesky: " + bluesky.status().message());
+  n.bluesky = *std::move(bluesky);
+  auto reddit = FakeReddit::Start({});
+  if (!reddit.ok()) return Status::Unavailable("fake Reddit: " + reddit.status().message());
+  n.reddit = *std::move(reddit);
+  return n;
+}
+
+std::filesystem::path MakeStateDir() {
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() / fmt::format("earshot-demo-{:08x}", rd());
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+AppConfig DemoConfig(const DemoNetworks& networks, const std::filesystem::path& state_dir) {
+  const std::string base_url = networks.mastodon->base_url();
+  const std::filesystem::path rules = DefaultRulesDir();
+  AppConfig c;
+  c.file = "(demo)";
+  c.brands = {kDemoBrand};
+  c.state_dir = state_dir;
+  c.rule_files = DefaultRuleFiles();
+  c.lexicon_dir = rules / "lexicon";
+  SourceSettings tag;
+  tag.name = "acmeair-sucks";
+  tag.type = "mastodon";
+  tag.base_url = base_url;
+  tag.hashtag = "AcmeAirSucks";
+  tag.poll_interval = std::chrono::milliseconds(200);
+  tag.local_domain = "mastodon.example";  // the fake plays this instance
+  SourceSettings mentions = tag;
+  mentions.name = "acmeair-mentions";
+  mentions.hashtag.clear();
+  mentions.mentions = true;
+  mentions.secret = kDemoToken;
+  // One source on each other network, configured as an operator would, with the credentials
+  // the fakes check (the fakes' defaults).
+  SourceSettings x;
+  x.name = "acmeair";
+  x.type = "x";
+  x.base_url = networks.x->base_url();
+  x.query = "acmeair -is:retweet";
+  x.secret = FakeXOptions{}.bearer_token;
+  x.poll_interval = std::chrono::milliseconds(200);  // the rate budget spaces it to X's quota
+  SourceSettings bluesky;
+  bluesky.name = "acmeair";
+  bluesky.type = "bluesky";
+  bluesky.base_url = networks.bluesky->base_url();
+  bluesky.query = "acmeair";
+  bluesky.identifier = FakeBlueskyOptions{}.identifier;
+  bluesky.secret = FakeBlueskyOptions{}.app_password;
+  bluesky.poll_interval = std::chrono::milliseconds(200);
+  SourceSettings reddit;
+  reddit.name = "acmeair";
+  reddit.type = "reddit";
+  reddit.base_url = networks.reddit->base_url();
+  reddit.listing = "new";
+  reddit.subreddit = "acmeair";
+  reddit.client_id = FakeRedditOptions{}.client_id;
+  reddit.secret = FakeRedditOptions{}.client_secret;
+  reddit.reddit_user = "acmeair-support";
+  reddit.poll_interval = std::chrono::milliseconds(200);
+  c.sources = {tag, mentions, x, bluesky, reddit};
+  c.sinks = {{"console", "console", {}, "(demo)"},
+             {"archive", "file", {{"path", (state_dir / "escalations.jsonl").string()}}, "(demo)"}};
+  c.escalation.sentiment_raise = -0.6;  // as in the shipped earshot.yaml
+  // A storm the size of a demo: 5 posts from 4 customers within two minutes is a surge.
+  c.escalation.surge_window = std::chrono::minutes(2);
+  c.escalation.surge_min_count = 5;
+  c.escalation.surge_min_distinct_authors = 4;
+  c.shutdown_grace = std::chrono::milliseconds(3000);
+  return c;
+}
+
+// Publishes one scripted post on the fake and narrates it.
+std::string Publish(FakeMastodon& fake, std::ostream& out, const ScriptedPost& post,
+                    const std::vector<std::string>& earlier_ids) {
+  FakeStatus status;
+  status.acct = post.acct;
+  status.display_name = post.display_name;
+  status.followers = post.followers;
+  status.html = post.html;
+  status.tags = post.tags;
+  status.mentions = post.mentions;
+  if (post.reply_to >= 0) status.in_reply_to_id = earlier_ids[post.reply_to];
+  const std::string id = fake.AddStatus(status);
+  out << fmt::format("-- @{} posts ({}); expect: {}\n", post.acct, id, post.expect);
+  out.flush();
+  return id;
+}
+
+// The lines of a real scrape that tell the demo's story; never a secret in any of them.
+std::string MetricsExcerpt(const std::string& base_url) {
+  auto client = CurlHttpClient::Create({.user_agent = "earshot-demo"});
+  if (!client.ok()) return client.status().ToString() + "\n";
+  HttpRequest req;
+  req.url = base_url + "/metrics";
+  auto resp = (*client)->Send(req, std::stop_token());
+  if (!resp.ok()) return resp.status().ToString() + "\n";
+  std::string excerpt;
+  std::istringstream lines(resp->body);
+  for (std::string line; std::getline(lines, line);) {
+    for (std::string_view family :
+         {"earshot_posts_fetched_total", "earshot_rule_matches_total", "earshot_escalations_total",
+          "earshot_notifications_total", "earshot_incidents_open", "earshot_sink_delivered_total",
+          "earshot_sink_backlog", "earshot_detect_seconds_count", "earshot_detect_seconds_sum"}) {
+      if (line.rfind(family, 0) == 0 && line.size() > family.size() &&
+          (line[family.size()] == '{' || line[family.size()] == ' ')) {
+        excerpt += line + "\n";
+      }
+    }
+  }
+  return excerpt;
+}
+
+}  // namespace
+
+int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::filesystem::path keep;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--keep" && i + 1 < args.size()) {
+      keep = args[++i];
+    } else {
+      err << fmt::format(
+          "earshot demo: unexpected argument '{}'\nusage: earshot demo [--keep DIR]\n", args[i]);
+      return kExitUsage;
+    }
+  }
+  log::SetLevel(log::Level::kWarn);  // the console sink and the narration tell the story
+
+  auto networks = StartNetworks();
+  if (!networks.ok()) {
+    err << fmt::format("earshot demo: cannot start {}\n", networks.status().message());
+    return kExitFailure;
+  }
+  FakeMastodon* fake = networks->mastodon.get();
+  const std::filesystem::path state_dir = keep.empty() ? MakeStateDir() : keep;
+  std::filesystem::create_directories(state_dir);
+
+  Diagnostics diags;
+  auto app = App::Create(DemoConfig(*networks, state_dir), &diags);
+  if (!app.ok()) {
+    for (const Diagnostic& d : diags.all()) err << d.ToString() << "\n";
+    err << fmt::format("earshot demo: {}\n", app.status().message());
+    return kExitFailure;
+  }
+  if (Status s = (*app)->Start(); !s.ok()) {
+    err << fmt::format("earshot demo: {}\n", s.message());
+    return kExitFailure;
+  }
+  MetricsHandlers handlers;
+  App* running = app->get();
+  handlers.metrics = [running] { return running->RenderMetrics(); };
+  handlers.stale = [running] { return running->Stale(std::chrono::seconds(90)); };
+  handlers.ready = [] { return true; };
+  auto metrics = MetricsServer::Start("127.0.0.1:0", std::move(handlers));
+  if (!metrics.ok()) {
+    err << fmt::format("earshot demo: {}\n", metrics.status().message());
+    return kExitFailure;
+  }
+  const std::string metrics_url = fmt::format("http://127.0.0.1:{}", (*metrics)->port());
+  out << fmt::format(
+      "earshot demo: a fake Mastodon at {}, X at {}, Bluesky at {} and Reddit at {};\n"
+      "earshot reads #AcmeAirSucks and @AcmeAir's mentions on Mastodon, searches X and Bluesky for "
+      "AcmeAir and reads r/acmeair.\nState in {}; metrics at {}/metrics\n\n",
+      fake->base_url(), networks->x->base_url(), networks->bluesky->base_url(),
+      networks->reddit->base_url(), state_dir.string(), metrics_url);
+  out.flush();
+
+  const std::vector<ScriptedPost> script = DemoScenario();
+  std::vector<std::string> ids;
+  for (const ScriptedPost& post : script) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(post.delay_ms));
+    ids.push_back(Publish(*fake, out, post, ids));
+    // Let the pollers pick it up before the next post, so the story reads in order.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  }
+  // The same morning on the other networks: each complaint pages with its network's link.
+  out << "\n-- meanwhile on X, Bluesky and Reddit\n";
+  {
+    FakeTweet tweet;
+    tweet.username = "dana_flies";
+    tweet.name = "Dana";
+    tweet.followers = 8200;
+    tweet.text = "@AcmeAir charged me twice for one seat and the chat bot just loops. Fix it.";
+    const std::string id = networks->x->AddTweet(tweet);
+    out << fmt::format("-- X: @dana_flies tweets ({}); expect: a double charge: pages\n", id);
+    FakeBskyPost skeet;
+    skeet.handle = "lee.bsky.social";
+    skeet.display_name = "Lee";
+    skeet.followers = 1900;
+    skeet.text =
+        "My AcmeAir flight to Boston was cancelled and nobody rebooked me. 🙃 Stuck at the "
+        "gate all night.";
+    const std::string uri = networks->bluesky->AddPost(skeet);
+    out << fmt::format(
+        "-- Bluesky: @lee.bsky.social posts ({}); expect: a cancelled flight: "
+        "pages\n",
+        uri);
+    FakeRedditPost thread;
+    thread.subreddit = "acmeair";
+    thread.author = "suitcase_sam";
+    thread.title = "AcmeAir lost my luggage, 5 days and counting";
+    thread.selftext = "Landed in Denver on Monday, bag never arrived. Three claims, no answer.";
+    const std::string fullname = networks->reddit->AddPost(thread);
+    out << fmt::format(
+        "-- Reddit: u/suitcase_sam posts in r/acmeair ({}); expect: a lost bag: "
+        "pages\n",
+        fullname);
+    out.flush();
+  }
+  // X's quota (450 per 15 min) spaces its searches 2 s apart: give every network two turns.
+  std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+
+  // Act two: ops mutes a known problem, then a storm. The silence goes through the same command
+  // operators use, on the running daemon's store (WAL lets both write).
+  out << "\n-- ops: earshot silence add rule=hours-on-hold --for 1h "
+         "--comment 'phone lines down, known'\n";
+  {
+    auto store = StateStore::Open(state_dir / "earshot.db");
+    std::ostringstream silenced, silence_err;
+    if (store.ok()) {
+      (void)RunSilenceOnStore({"add", "rule=hours-on-hold", "--for", "1h", "--comment",
+                               "phone lines down, known", "--by", "demo"},
+                              **store, RealClock(), silenced, silence_err);
+    }
+    out << silenced.str() << silence_err.str();
+    out.flush();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the daemon re-reads silences
+  Publish(*fake, out,
+          {0,
+           "ivy@social.example",
+           "Ivy",
+           800,
+           "<p><span class=\"h-card\"><a href=\"https://mastodon.example/@AcmeAir\" "
+           "class=\"u-url mention\">@<span>AcmeAir</span></a></span> 3 hours on hold and still "
+           "nobody answers. Terrible.</p>",
+           {},
+           {"AcmeAir"},
+           -1,
+           "hours on hold, but silenced: recorded, no page"},
+          {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+
+  out << "-- a storm: the check-in app is down and 7 customers post within a second; expect: a "
+         "page or two, then ONE surge incident that mutes the rest\n";
+  out.flush();
+  const char* const storm[] = {"kai", "lou", "mo", "nia", "oz", "pat", "quin"};
+  for (const char* who : storm) {
+    FakeStatus status;
+    status.acct = who;
+    status.followers = 120;
+    status.text = "#AcmeAirSucks check-in app down again, missed my flight";
+    fake->AddStatus(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+
+  // What Prometheus would scrape right now, over real HTTP, the families on-call staff watch.
+  out << fmt::format("\n-- GET {}/metrics (excerpt)\n", metrics_url);
+  out << MetricsExcerpt(metrics_url);
+  (*metrics)->Stop();
+  (*app)->Stop();
+  networks->Stop();
+  out << fmt::format(
+      "\nearshot demo: done. Every escalation is also in {} (one JSON object per line).\n",
+      (state_dir / "escalations.jsonl").string());
+  return kExitOk;
+}
+
+}  // namespace earshot

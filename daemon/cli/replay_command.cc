@@ -1,0 +1,257 @@
+#include "daemon/cli/replay_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <map>
+#include <ostream>
+#include <random>
+
+#include "daemon/app/rule_hashtags.h"
+#include "daemon/base/file_read.h"
+#include "daemon/base/json_escape.h"
+#include "daemon/base/log.h"
+#include "daemon/cli/commands.h"
+#include "daemon/cli/corpus_input.h"
+#include "daemon/escalator/escalator.h"
+#include "daemon/model/escalation_json.h"
+#include "daemon/state/state_store.h"
+#include "detectors/detector.h"
+
+namespace earshot {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The escalator's clock in a replay: the time of the post being replayed, so repeat intervals,
+// group timers and quiet resolution behave as they would have then.
+class CorpusClock final : public Clock {
+ public:
+  SystemTime Now() const override { return now_; }
+  SteadyTime SteadyNow() const override { return SteadyTime(now_.time_since_epoch()); }
+  void Advance(SystemTime t) {
+    if (t > now_) now_ = t;
+  }
+
+ private:
+  SystemTime now_{};
+};
+
+struct Options {
+  DetectorFlags detector;
+  std::vector<std::string> inputs;
+  std::string output, escalations;
+  bool escalate = false;
+};
+
+void AppendResult(std::string* out, const DetectedPost& dp, const SentimentScores& s) {
+  bool complaint = false;
+  std::optional<Severity> severity;
+  std::vector<std::string_view> categories;
+  fmt::format_to(std::back_inserter(*out), R"({{"id":"{}","rules":[)", JsonEscape(dp.post.id));
+  for (size_t i = 0; i < dp.detections.size(); ++i) {
+    const Detection& d = dp.detections[i];
+    fmt::format_to(std::back_inserter(*out), R"({}"{}")", i ? "," : "", JsonEscape(d.rule_id));
+    if (std::find(categories.begin(), categories.end(), CategoryName(d.category)) ==
+        categories.end()) {
+      categories.push_back(CategoryName(d.category));
+    }
+    if (d.category == Category::kComplaint && !d.shadow) {
+      complaint = true;
+      if (!severity || d.severity > *severity) severity = d.severity;
+    }
+  }
+  *out += R"(],"categories":[)";
+  for (size_t i = 0; i < categories.size(); ++i) {
+    fmt::format_to(std::back_inserter(*out), R"({}"{}")", i ? "," : "", categories[i]);
+  }
+  fmt::format_to(std::back_inserter(*out),
+                 R"(],"complaint":{},"severity":{},"complaint_score":{},)"
+                 R"("sentiment":{{"compound":{},"pos":{},"neu":{},"neg":{}}}}})",
+                 complaint, severity ? fmt::format("\"{}\"", SeverityName(*severity)) : "null",
+                 RoundLikePython(dp.complaint, 4), s.compound, s.pos, s.neu, s.neg);
+  out->push_back('\n');
+}
+
+int Usage(std::ostream& err, std::string_view why) {
+  err << fmt::format(
+      "earshot replay: {}\nusage: earshot replay [--config FILE | --rules FILE... --brand NAME... "
+      "--lexicon DIR] [--output FILE] [--escalate --escalations FILE] [CORPUS.jsonl ...|-]\n",
+      why);
+  return kExitUsage;
+}
+
+}  // namespace
+
+int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+                     std::ostream& err) {
+  Options o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto next = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
+    const std::string* v = nullptr;
+    std::string error;
+    if (TakeDetectorFlag(args, &i, &o.detector, &error)) {
+      if (!error.empty()) return Usage(err, error);
+    } else if (a == "--escalate") {
+      o.escalate = true;
+    } else if (a == "--output" || a == "--escalations") {
+      if ((v = next()) == nullptr) return Usage(err, fmt::format("{} needs a value", a));
+      if (a == "--output") o.output = *v;
+      if (a == "--escalations") o.escalations = *v;
+    } else if (a.starts_with("--")) {
+      return Usage(err, fmt::format("unknown option '{}'", a));
+    } else {
+      o.inputs.push_back(a);
+    }
+  }
+  if (o.escalate && o.escalations.empty()) return Usage(err, "--escalate needs --escalations FILE");
+  if (o.inputs.empty()) o.inputs.push_back("-");
+  log::SetLevel(log::Level::kWarn);
+
+  AppConfig config;
+  std::shared_ptr<const Detector> detector;
+  if (!LoadCorpusDetector(o.detector, "replay", err, &config, &detector)) return kExitConfig;
+
+  std::ofstream output_file;
+  if (!o.output.empty()) {
+    output_file.open(o.output, std::ios::binary | std::ios::trunc);
+    if (!output_file) {
+      err << fmt::format("earshot replay: cannot write {}\n", o.output);
+      return kExitFailure;
+    }
+  }
+  std::ostream& sink = o.output.empty() ? out : output_file;
+
+  // --escalate: a throwaway state store, the real escalator, escalations to a JSONL file.
+  CorpusClock clock;
+  fs::path scratch;
+  std::unique_ptr<StateStore> store;
+  std::unique_ptr<Escalator> escalator;
+  std::ofstream escalations_file;
+  int64_t escalations = 0;
+  if (o.escalate) {
+    escalations_file.open(o.escalations, std::ios::binary | std::ios::trunc);
+    if (!escalations_file) {
+      err << fmt::format("earshot replay: cannot write {}\n", o.escalations);
+      return kExitFailure;
+    }
+    std::random_device rd;
+    scratch = fs::temp_directory_path() / fmt::format("earshot-replay-{:08x}", rd());
+    fs::create_directories(scratch);
+    auto opened = StateStore::Open(scratch / "replay.db");
+    if (!opened.ok()) {
+      err << fmt::format("earshot replay: {}\n", opened.status().message());
+      return kExitFailure;
+    }
+    store = *std::move(opened);
+    escalator =
+        std::make_unique<Escalator>(*store, config.escalation, clock, [&](const Escalation& e) {
+          escalations_file << EscalationToJson(e) << '\n';
+          ++escalations;
+        });
+    escalator->SetRuleHashtags(RuleHashtags(*detector));  // the packs' own hashtags are not new
+  }
+
+  CorpusReader reader;
+  std::map<std::string, int64_t> matches;
+  int64_t posts = 0, errors = 0, line_number = 0;
+  uint64_t bytes = 0;
+  std::string buffer;
+  const auto start = std::chrono::steady_clock::now();
+  int exit_code = kExitOk;
+
+  auto replay_line = [&](const std::string& line) {
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) return;
+    bytes += line.size() + 1;
+    Post post;
+    Status status = reader.Read(line, &post);
+    if (!status.ok()) {
+      ++errors;
+      fmt::format_to(std::back_inserter(buffer),
+                     R"({{"line":{},"error":"{}"}})"
+                     "\n",
+                     line_number, JsonEscape(status.message()));
+      return;
+    }
+    SentimentScores scores;
+    DetectedPost dp = detector->Detect(post, &scores);
+    ++posts;
+    for (const Detection& d : dp.detections) ++matches[d.rule_id];
+    AppendResult(&buffer, dp, scores);
+    if (escalator) {
+      clock.Advance(dp.post.created_at);
+      PostBatch batch;
+      batch.source = "replay";
+      batch.posts.push_back(std::move(dp));
+      if (Status s = escalator->Process(batch); !s.ok()) {
+        err << fmt::format("earshot replay: line {}: {}\n", line_number, s.message());
+        exit_code = kExitFailure;
+      }
+      (void)escalator->Tick();
+    }
+    if (buffer.size() > (1 << 16)) {
+      sink.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      buffer.clear();
+    }
+  };
+
+  for (const std::string& input : o.inputs) {
+    std::ifstream file;
+    if (input != "-") {
+      file.open(input, std::ios::binary);
+      if (!file) {
+        err << fmt::format("earshot replay: cannot read {}\n", input);
+        exit_code = kExitFailure;
+        continue;
+      }
+    }
+    std::istream& source = input == "-" ? in : file;
+    std::string line;
+    size_t length = 0;
+    for (CorpusLine r; (r = ReadCorpusLine(source, &line, &length)) != CorpusLine::kEnd;) {
+      if (r == CorpusLine::kLine) {
+        replay_line(line);
+        continue;
+      }
+      // Skipped unread, like any unreadable line: reported with its number, counted.
+      ++line_number;
+      ++errors;
+      bytes += length + 1;
+      fmt::format_to(std::back_inserter(buffer),
+                     R"({{"line":{},"error":"{}"}})"
+                     "\n",
+                     line_number,
+                     fmt::format("a line of {} bytes, longer than the {} limit; skipped", length,
+                                 FormatByteLimit(kMaxCorpusLineBytes)));
+    }
+  }
+  sink.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  sink.flush();
+  if (!sink) {
+    err << "earshot replay: cannot write the output\n";
+    exit_code = kExitFailure;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  err << fmt::format(
+      "earshot replay: {} posts, {} unreadable lines, {:.1f} MB in {:.2f} s "
+      "({:.0f} posts/s)\n",
+      posts, errors, static_cast<double>(bytes) / 1e6, seconds,
+      seconds > 0 ? static_cast<double>(posts) / seconds : 0.0);
+  for (const auto& [rule, n] : matches) err << fmt::format("  {:>8}  {}\n", n, rule);
+  if (escalator) {
+    err << fmt::format("  {} escalations written to {}\n", escalations, o.escalations);
+    escalator.reset();
+    store.reset();
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+  }
+  return exit_code;
+}
+
+}  // namespace earshot
