@@ -22,9 +22,9 @@
 #include "daemon/base/log.h"
 #include "daemon/bus/publisher.h"
 #include "daemon/bus/subscriber.h"
-#include "daemon/model/escalation_json.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/net/http_server.h"
+#include "daemon/model/escalation_json.h"
 #include "daemon/state/state_store.h"
 #include "sinks/file_sink.h"
 #include "sinks/registry.h"
@@ -59,9 +59,8 @@ Escalation Sample(uint64_t seq) {
   p.author = "jane@travel.example";
   p.author_name = "Jane Okafor (travel writer)";
   p.followers = 152000;
-  p.text =
-      "@AcmeAir lost my bag in Denver three days ago. Two hours on hold, nobody answers, no "
-      "refund for the essentials I had to buy. #AcmeAirSucks";
+  p.text = "@AcmeAir lost my bag in Denver three days ago. Two hours on hold, nobody answers, no "
+           "refund for the essentials I had to buy. #AcmeAirSucks";
   p.created_at = e.at;
   p.sentiment = -0.8316;
   e.posts = {p, p};
@@ -133,12 +132,11 @@ void BusBench(size_t n) {
     done = true;
     sub_thread.join();
     const double secs = (last - first) / 1e9;
-    fmt::print(
-        "bus {}: {} sent, {} received ({:.2f}% dropped at the HWM), {:.0f} msgs/s, "
-        "{:.0f} MB/s, latency p50 {:.1f} us p99 {:.1f} us\n",
-        paced ? "paced 20k/s" : "flat out", n, got, 100.0 * (n - got) / n,
-        got / std::max(secs, 1e-9), got * msgs[0].size() / std::max(secs, 1e-9) / 1e6,
-        Pct(lat_us, 0.5), Pct(lat_us, 0.99));
+    fmt::print("bus {}: {} sent, {} received ({:.2f}% dropped at the HWM), {:.0f} msgs/s, "
+               "{:.0f} MB/s, latency p50 {:.1f} us p99 {:.1f} us\n",
+               paced ? "paced 20k/s" : "flat out", n, got, 100.0 * (n - got) / n,
+               got / std::max(secs, 1e-9), got * msgs[0].size() / std::max(secs, 1e-9) / 1e6,
+               Pct(lat_us, 0.5), Pct(lat_us, 0.99));
   }
 }
 
@@ -181,8 +179,7 @@ void SinkBench(const std::filesystem::path& dir, size_t n) {
     auto pub = bus::Publisher::Create(ctx, {});
     SinkRegistry registry;
     RegisterBuiltinSinks(registry);
-    auto sink =
-        registry.Create(SinkConfig{"hook", "webhook", {{"url", (*server)->base_url() + "/h"}}});
+    auto sink = registry.Create(SinkConfig{"hook", "webhook", {{"url", (*server)->base_url() + "/h"}}});
     SinkRunner runner("hook", *std::move(sink), **store, ctx, {});
     runner.Start();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the SUB join
@@ -205,10 +202,9 @@ void SinkBench(const std::filesystem::path& dir, size_t n) {
     for (size_t i = 1; i <= n; ++i) lat.push_back((arrived[i].load() - committed[i]) / 1000.0);
     runner.Drain(Clk::now() + std::chrono::seconds(5));
     runner.Join();
-    fmt::print(
-        "runner + webhook end to end (commit+publish -> receiver has it): p50 {:.0f} us, "
-        "p99 {:.0f} us, {:.0f} escalations/s sequential\n",
-        Pct(lat, 0.5), Pct(lat, 0.99), n / s);
+    fmt::print("runner + webhook end to end (commit+publish -> receiver has it): p50 {:.0f} us, "
+               "p99 {:.0f} us, {:.0f} escalations/s sequential\n",
+               Pct(lat, 0.5), Pct(lat, 0.99), n / s);
   }
 }
 

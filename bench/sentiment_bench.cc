@@ -65,11 +65,10 @@ struct Figures {
 void Print(const char* name, const Figures& f) {
   const auto texts = static_cast<double>(f.texts);
   const auto bytes = static_cast<double>(f.bytes);
-  fmt::print(
-      "{:<10} {:>6} texts  {:>6.1f} B/text  {:>10.0f} texts/s  {:>7.0f} ns/text  "
-      "{:>7.1f} MB/s\n",
-      name, f.texts, bytes / texts, texts / f.seconds, f.seconds * 1e9 / texts,
-      bytes / f.seconds / 1e6);
+  fmt::print("{:<10} {:>6} texts  {:>6.1f} B/text  {:>10.0f} texts/s  {:>7.0f} ns/text  "
+             "{:>7.1f} MB/s\n",
+             name, f.texts, bytes / texts, texts / f.seconds, f.seconds * 1e9 / texts,
+             bytes / f.seconds / 1e6);
 }
 
 Figures BenchScore(const earshot::SentimentAnalyzer& analyzer,
@@ -112,9 +111,9 @@ Figures BenchCommand(const std::string& lexicon_dir, const std::vector<std::stri
 
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
-  const std::string tsv =
-      argc > 2 ? argv[2]
-               : std::string(EARSHOT_SOURCE_DIR) + "/tests/data/vader/reference_scores.tsv";
+  const std::string tsv = argc > 2 ? argv[2]
+                                   : std::string(EARSHOT_SOURCE_DIR) +
+                                         "/tests/data/vader/reference_scores.tsv";
   const std::string lexicon_dir = std::string(EARSHOT_SOURCE_DIR) + "/rules/lexicon";
 
   const auto load_start = Clock::now();
@@ -129,10 +128,9 @@ int main(int argc, char** argv) {
 
   const std::vector<std::string> sentences = ReadSentences(tsv);
   const std::vector<std::string> posts = MakePosts(sentences);
-  fmt::print(
-      "earshot VADER scorer, one core, best of {} rounds "
-      "(lexicon load + tables: {:.1f} ms)\n",
-      rounds, load_ms);
+  fmt::print("earshot VADER scorer, one core, best of {} rounds "
+             "(lexicon load + tables: {:.1f} ms)\n",
+             rounds, load_ms);
   double checksum = 0;
   Print("sentences", BenchScore(analyzer, sentences, rounds, &checksum));
   Print("posts", BenchScore(analyzer, posts, rounds, &checksum));

@@ -290,12 +290,12 @@ Status ComplaintModel::SetCue(std::string_view phrase, CueClass cls, double stre
       if (other < 0) continue;
       const Cue& o = cues_[static_cast<size_t>(other)];
       if (o.phrase == normal) {
-        return Status::InvalidArgument(
-            fmt::format("'{}' is already listed at {}; keep one line per phrase", normal, o.where));
+        return Status::InvalidArgument(fmt::format(
+            "'{}' is already listed at {}; keep one line per phrase", normal, o.where));
       }
-      return Status::InvalidArgument(
-          fmt::format("'{}' reads as the same words as '{}' at {}; keep one of them", normal,
-                      o.phrase, o.where));
+      return Status::InvalidArgument(fmt::format(
+          "'{}' reads as the same words as '{}' at {}; keep one of them", normal, o.phrase,
+          o.where));
     }
   }
   // An overlay replaces in place the cue its words (as written, the first sequence) reach.

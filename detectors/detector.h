@@ -8,9 +8,9 @@
 #include <memory>
 #include <vector>
 
+#include "detectors/complaint_scorer.h"
 #include "daemon/model/detection.h"
 #include "daemon/model/post.h"
-#include "detectors/complaint_scorer.h"
 #include "detectors/rule_set.h"
 #include "detectors/sentiment.h"
 
@@ -27,7 +27,8 @@ struct PostExplanation {
 
 class Detector {
  public:
-  Detector(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const SentimentAnalyzer> sentiment,
+  Detector(std::shared_ptr<const RuleSet> rules,
+           std::shared_ptr<const SentimentAnalyzer> sentiment,
            std::shared_ptr<const ComplaintScorer> complaint);
 
   DetectedPost Detect(const Post& post) const;

@@ -45,8 +45,8 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/model/post.h"
 #include "detectors/detector.h"
+#include "daemon/model/post.h"
 
 namespace earshot {
 

@@ -28,19 +28,19 @@
 namespace earshot {
 
 enum class AtomKind {
-  kText,       // RE2 over the text (regex conditions)
-  kPhrase,     // any of `terms` as consecutive words of the text (phrase conditions, near groups)
-  kTagExact,   // a hashtag equal to `literal`
-  kTagPrefix,  // a hashtag starting with `literal`
-  kTagRegex,   // a hashtag fully matching `pattern`
-  kMention,    // a mention of `literal` (also matches `literal@any.host`)
+  kText,        // RE2 over the text (regex conditions)
+  kPhrase,      // any of `terms` as consecutive words of the text (phrase conditions, near groups)
+  kTagExact,    // a hashtag equal to `literal`
+  kTagPrefix,   // a hashtag starting with `literal`
+  kTagRegex,    // a hashtag fully matching `pattern`
+  kMention,     // a mention of `literal` (also matches `literal@any.host`)
   kMentionPrefix,  // a mention starting with `literal` (acmeair -> acmeairhelp, acmeair_uk)
 };
 
 struct Atom {
   AtomKind kind = AtomKind::kText;
-  std::string literal;  // tag, prefix or handle, lowercase
-  std::string pattern;  // the RE2 pattern as it went into the set, "" for exact atoms
+  std::string literal;      // tag, prefix or handle, lowercase
+  std::string pattern;      // the RE2 pattern as it went into the set, "" for exact atoms
   int set_index = -1;
   // Kept only where the set's answer is not enough: hashtag regexes are confirmed per tag, and
   // text regexes with named groups are rerun for their captures.

@@ -44,12 +44,12 @@ struct Rule {
   std::string summary;  // headline template: {{brand}} filled, {{capture}} filled per match
   Category category = Category::kComplaint;
   Severity severity = Severity::kLow;
-  Labels labels;  // includes "brand" for brand instances
+  Labels labels;        // includes "brand" for brand instances
   bool shadow = false;
-  std::string brand;  // lowercase; "" when the rule does not use {{brand}}
+  std::string brand;    // lowercase; "" when the rule does not use {{brand}}
   Condition match;
   std::vector<int> capture_atoms;  // text regex atoms with named groups, for captures
-  std::string file;                // where it was defined, for messages
+  std::string file;     // where it was defined, for messages
   int line = 0;
 };
 

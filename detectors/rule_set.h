@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "daemon/model/detection.h"
-#include "daemon/model/post.h"
 #include "detectors/matcher.h"
+#include "daemon/model/post.h"
 #include "detectors/rule.h"
 
 namespace earshot {

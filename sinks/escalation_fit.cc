@@ -1,7 +1,7 @@
 #include "sinks/escalation_fit.h"
 
-#include "daemon/model/escalation_json.h"
 #include "daemon/model/post_limits.h"
+#include "daemon/model/escalation_json.h"
 
 namespace earshot {
 namespace {

@@ -2,9 +2,9 @@
 // accepts, default 1 MiB): an escalation too large for a receiver is cut, never refused, so the
 // page still goes out.
 //
-// The measure is the escalation's wire JSON (daemon/model/escalation_json.h), which is what the
-// file sink, webhook and exec sinks send and an upper bound for what Slack, PagerDuty, email and
-// the console build from it. Cutting, in order, until it fits:
+// The measure is the escalation's wire JSON (daemon/model/escalation_json.h), which is what the file
+// sink, webhook and exec sinks send and an upper bound for what Slack, PagerDuty, email and the
+// console build from it. Cutting, in order, until it fits:
 //   1. every post's text to an excerpt of kFitExcerptBytes (with the " […]" marker, its size
 //      as fetched kept in text_bytes);
 //   2. the oldest posts dropped (posts are newest first), counted in posts_omitted (on the

@@ -80,10 +80,9 @@ class ExecSinkFactory final : public SinkFactory {
           "--team, care]");
     }
     if (::access(c.argv[0].c_str(), X_OK) != 0) {
-      return Status::InvalidArgument(
-          fmt::format("option 'command': {}: {}; install it or fix "
-                      "its mode",
-                      c.argv[0], std::strerror(errno)));
+      return Status::InvalidArgument(fmt::format("option 'command': {}: {}; install it or fix "
+                                                 "its mode",
+                                                 c.argv[0], std::strerror(errno)));
     }
     return SinkPtr(std::make_unique<ExecSink>(std::move(c)));
   }
@@ -148,8 +147,8 @@ DeliveryResult ExecSink::Deliver(const Escalation& e, std::stop_token stop) {
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     if (rc == ENOENT || rc == EACCES || rc == ENOEXEC) {
-      return DeliveryResult::Permanent(
-          fmt::format("{}: cannot run: {}", program, std::strerror(rc)));
+      return DeliveryResult::Permanent(fmt::format("{}: cannot run: {}", program,
+                                                   std::strerror(rc)));
     }
     return DeliveryResult::Retry(fmt::format("{}: cannot run: {}", program, std::strerror(rc)));
   }
@@ -175,8 +174,7 @@ DeliveryResult ExecSink::Deliver(const Escalation& e, std::stop_token stop) {
     for (nfds_t i = 0; i < n; ++i) {
       if (fds[i].fd == in_write.get() && (fds[i].revents & (POLLOUT | POLLERR | POLLHUP))) {
         const ssize_t w = ::write(in_write.get(), input.data() + written, input.size() - written);
-        if (w > 0)
-          written += static_cast<size_t>(w);
+        if (w > 0) written += static_cast<size_t>(w);
         else if (w < 0 && errno != EAGAIN && errno != EINTR) {
           written = input.size();  // EPIPE: the child does not want it
           const timespec zero{0, 0};
@@ -206,8 +204,8 @@ DeliveryResult ExecSink::Deliver(const Escalation& e, std::stop_token stop) {
   const std::string tail = said.empty() ? "" : ": " + said;
   if (stopped) return DeliveryResult::Retry(fmt::format("{}: stopped by shutdown", program));
   if (timed_out) {
-    return DeliveryResult::Retry(fmt::format("{}: killed after the {} ms timeout{}", program,
-                                             config_.timeout.count(), tail));
+    return DeliveryResult::Retry(
+        fmt::format("{}: killed after the {} ms timeout{}", program, config_.timeout.count(), tail));
   }
   if (WIFSIGNALED(status)) {
     return DeliveryResult::Retry(

@@ -1,5 +1,5 @@
-// FileSink (`type: file`): appends each escalation's wire JSON (daemon/model/escalation_json.h) as
-// one line to a JSONL file and fsyncs it before reporting delivery, so a delivered escalation
+// FileSink (`type: file`): appends each escalation's wire JSON (daemon/model/escalation_json.h) as one
+// line to a JSONL file and fsyncs it before reporting delivery, so a delivered escalation
 // survives a power cut. Reopen() (SIGHUP, after logrotate) makes the next write open the path
 // afresh. A test escalation (seq 0, from `earshot test sinks`) is not written: the file holds
 // only outbox escalations, so seq strictly increases from line to line.
@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string>
 #include <utility>
+#include <string>
 
 #include "sinks/sink.h"
 

@@ -7,10 +7,10 @@
 #include "daemon/base/check.h"
 #include "daemon/base/duration.h"
 #include "daemon/base/suggest.h"
-#include "daemon/model/escalation_json.h"
 #include "sinks/console_sink.h"
 #include "sinks/email_sink.h"
 #include "sinks/escalation_fit.h"
+#include "daemon/model/escalation_json.h"
 #include "sinks/exec_sink.h"
 #include "sinks/file_sink.h"
 #include "sinks/pagerduty_sink.h"
@@ -23,8 +23,8 @@ namespace {
 // "1/s", "30/m", "5/10s": a count per period.
 Status ParseRateLimit(const std::string& text, DeliveryPolicy* policy) {
   const size_t slash = text.find('/');
-  const std::string bad =
-      fmt::format("option 'rate_limit': '{}' is not a rate; write e.g. 1/s, 30/m or 5/10s", text);
+  const std::string bad = fmt::format(
+      "option 'rate_limit': '{}' is not a rate; write e.g. 1/s, 30/m or 5/10s", text);
   if (slash == std::string::npos || slash == 0) return Status::InvalidArgument(bad);
   const std::string count = text.substr(0, slash);
   if (count.size() > 9 || count.find_first_not_of("0123456789") != std::string::npos) {
@@ -93,7 +93,8 @@ Result<ConfiguredSink> SinkRegistry::Create(const SinkConfig& config) const {
   const OptionSpec& shared = DeliveryOptions();
   spec.insert(spec.end(), shared.begin(), shared.end());
   const char* creds = std::getenv("CREDENTIALS_DIRECTORY");
-  EARSHOT_ASSIGN_OR_RETURN(SinkOptions options, CheckSinkOptions(config, spec, creds ? creds : ""));
+  EARSHOT_ASSIGN_OR_RETURN(SinkOptions options,
+                           CheckSinkOptions(config, spec, creds ? creds : ""));
 
   ConfiguredSink out;
   out.policy.retry_initial = options.Duration("retry_initial");

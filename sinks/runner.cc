@@ -7,8 +7,8 @@
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
 #include "daemon/bus/subscriber.h"
-#include "daemon/model/escalation_json.h"
 #include "sinks/escalation_fit.h"
+#include "daemon/model/escalation_json.h"
 
 namespace earshot {
 namespace {
@@ -49,13 +49,12 @@ SinkRunner::SinkRunner(std::string name, SinkPtr sink, OutboxStore& store, zmq::
 
 SinkRunner::SinkRunner(std::string name, ConfiguredSink sink, OutboxStore& store,
                        zmq::context_t& context, SinkRunnerOptions options, Clock& clock)
-    : SinkRunner(
-          std::move(name), std::move(sink.sink), store, context,
-          [&] {
-            options.policy = sink.policy;
-            return std::move(options);
-          }(),
-          clock) {}
+    : SinkRunner(std::move(name), std::move(sink.sink), store, context,
+                 [&] {
+                   options.policy = sink.policy;
+                   return std::move(options);
+                 }(),
+                 clock) {}
 
 SinkRunner::~SinkRunner() { Join(); }
 
@@ -73,9 +72,8 @@ void SinkRunner::Drain(SteadyTime deadline) {
   draining_.store(true);
   std::unique_lock lock(mu_);
   if (!done_cv_.wait_until(lock, deadline, [this] { return done_; })) {
-    log::Warn(component_,
-              "shutdown grace ended before the sink caught up (delivered up to seq "
-              "{}); the rest stays in the outbox",
+    log::Warn(component_, "shutdown grace ended before the sink caught up (delivered up to seq "
+                          "{}); the rest stays in the outbox",
               cursor());
     thread_.request_stop();
   }
@@ -118,7 +116,8 @@ void SinkRunner::Park(uint64_t seq, const std::string& reason, std::string_view 
   if (!s.ok()) {
     // The cursor moves on in memory so one bad record cannot stall the sink; after a restart
     // the escalation is tried again, which is the safe side of at least once.
-    log::Error(component_, fields, "seq {}: cannot record the dead letter: {}", seq, s.message());
+    log::Error(component_, fields, "seq {}: cannot record the dead letter: {}", seq,
+               s.message());
   }
   fields.Add({"outcome", "dead_letter"});
   log::Warn(component_, fields, "seq {} moved to dead letters: {}", seq, reason);
@@ -181,9 +180,8 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
     retries_.fetch_add(1, std::memory_order_relaxed);
     const auto age = std::chrono::duration_cast<milliseconds>(clock_.Now() - e.at);
     if (age >= options_.policy.max_age) {
-      Park(e.seq,
-           fmt::format("undelivered {} after it was raised ({} attempts, max_age {}): {}",
-                       Human(age), attempt, Human(options_.policy.max_age), r.detail),
+      Park(e.seq, fmt::format("undelivered {} after it was raised ({} attempts, max_age {}): {}",
+                              Human(age), attempt, Human(options_.policy.max_age), r.detail),
            e.incident_id);
       return Outcome::kDone;
     }
@@ -233,7 +231,8 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
                 "seq {}: cannot retry, no longer in the outbox", seq);
     } else if (Result<Escalation> e = EscalationFromJson(records->front().json); !e.ok()) {
       s = store_.UpdateDeadLetter(DeadLetter{
-          name_, seq, fmt::format("unreadable escalation in the outbox: {}", e.status().message()),
+          name_, seq,
+          fmt::format("unreadable escalation in the outbox: {}", e.status().message()),
           clock_.Now()});
     } else {
       e->seq = seq;
@@ -287,8 +286,8 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
         }
       }
     }
-    if (!s.ok())
-      log::Error(component_, "seq {}: cannot update its dead letter: {}", seq, s.message());
+    if (!s.ok()) log::Error(component_, "seq {}: cannot update its dead letter: {}", seq,
+                            s.message());
   }
   return !stop.stop_requested();
 }
@@ -296,7 +295,8 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
 bool SinkRunner::CatchUp(std::stop_token stop) {
   for (;;) {
     Beat();
-    Result<std::vector<OutboxRecord>> records = store_.ReadOutbox(cursor(), options_.catchup_batch);
+    Result<std::vector<OutboxRecord>> records =
+        store_.ReadOutbox(cursor(), options_.catchup_batch);
     if (!records.ok()) {
       log::Error(component_, "cannot read the outbox: {}", records.status().message());
       return Pause(stop, milliseconds(1000), true);
@@ -333,8 +333,8 @@ void SinkRunner::Run(std::stop_token stop) {
       break;
     }
     if (saved.ok()) {
-      Result<uint64_t> start =
-          options_.new_sink_starts_at_end ? store_.MaxOutboxSeq() : Result<uint64_t>(uint64_t{0});
+      Result<uint64_t> start = options_.new_sink_starts_at_end ? store_.MaxOutboxSeq()
+                                                               : Result<uint64_t>(uint64_t{0});
       if (start.ok()) {
         Status s = store_.SaveSinkCursor(name_, *start);
         if (s.ok()) {

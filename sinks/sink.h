@@ -36,8 +36,8 @@ struct DeliveryResult {
   std::string detail;
 
   static DeliveryResult Delivered() { return {}; }
-  static DeliveryResult Retry(
-      std::string detail, std::chrono::milliseconds retry_after = std::chrono::milliseconds(0)) {
+  static DeliveryResult Retry(std::string detail,
+                              std::chrono::milliseconds retry_after = std::chrono::milliseconds(0)) {
     return {Kind::kRetry, retry_after, std::move(detail)};
   }
   static DeliveryResult Permanent(std::string detail) {

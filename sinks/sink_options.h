@@ -40,30 +40,18 @@ std::string_view OptionKindName(OptionKind kind);
 struct SinkOption {
   std::string name;
   OptionKind kind = OptionKind::kString;
-  std::string doc;  // one line for docs/sinks.md and `earshot check`
+  std::string doc;            // one line for docs/sinks.md and `earshot check`
   bool required = false;
-  std::string default_value;         // as written in YAML; "" for none
-  bool secret = false;               // given as <name>_file / <name>_credential; never logged
+  std::string default_value;  // as written in YAML; "" for none
+  bool secret = false;        // given as <name>_file / <name>_credential; never logged
   std::vector<std::string> choices;  // kChoice only
 
   SinkOption(std::string n, OptionKind k, std::string d)
       : name(std::move(n)), kind(k), doc(std::move(d)) {}
-  SinkOption& Required() {
-    required = true;
-    return *this;
-  }
-  SinkOption& Default(std::string v) {
-    default_value = std::move(v);
-    return *this;
-  }
-  SinkOption& Secret() {
-    secret = true;
-    return *this;
-  }
-  SinkOption& Choices(std::vector<std::string> c) {
-    choices = std::move(c);
-    return *this;
-  }
+  SinkOption& Required() { required = true; return *this; }
+  SinkOption& Default(std::string v) { default_value = std::move(v); return *this; }
+  SinkOption& Secret() { secret = true; return *this; }
+  SinkOption& Choices(std::vector<std::string> c) { choices = std::move(c); return *this; }
 };
 
 using OptionSpec = std::vector<SinkOption>;
@@ -83,8 +71,7 @@ class SinkOptions {
   using Value = std::variant<std::string, int64_t, bool, std::chrono::milliseconds,
                              std::vector<std::string>, std::map<std::string, std::string>>;
 
-  SinkOptions(std::string name, std::string type)
-      : name_(std::move(name)), type_(std::move(type)) {}
+  SinkOptions(std::string name, std::string type) : name_(std::move(name)), type_(std::move(type)) {}
 
   const std::string& name() const { return name_; }
   const std::string& type() const { return type_; }
@@ -93,8 +80,8 @@ class SinkOptions {
   bool Has(std::string_view option) const { return values_.count(std::string(option)) > 0; }
   // kString, kChoice and secrets; "" when absent.
   const std::string& String(std::string_view option) const;
-  int64_t Int(std::string_view option) const;                         // 0 when absent
-  bool Bool(std::string_view option) const;                           // false when absent
+  int64_t Int(std::string_view option) const;           // 0 when absent
+  bool Bool(std::string_view option) const;             // false when absent
   std::chrono::milliseconds Duration(std::string_view option) const;  // 0 when absent
   const std::vector<std::string>& List(std::string_view option) const;
   const std::map<std::string, std::string>& Map(std::string_view option) const;

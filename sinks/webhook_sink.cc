@@ -4,8 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "daemon/model/escalation_json.h"
 #include "daemon/net/curl_http_client.h"
+#include "daemon/model/escalation_json.h"
 #include "sinks/http_delivery.h"
 
 namespace earshot {
@@ -74,8 +74,8 @@ DeliveryResult WebhookSink::Deliver(const Escalation& e, std::stop_token stop) {
   req.connect_timeout = std::min(config_.timeout, std::chrono::milliseconds(5000));
   req.max_response_bytes = 64 << 10;
   const SystemTime now = clock_.Now();
-  const std::string timestamp = std::to_string(
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  const std::string timestamp =
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
   req.headers = {
       {"Content-Type", "application/json"},
       {"Idempotency-Key", fmt::format("{}-{}", e.incident_id, e.seq)},

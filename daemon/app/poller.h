@@ -9,33 +9,33 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <string>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "daemon/app/detector_holder.h"
 #include "daemon/base/bounded_queue.h"
 #include "daemon/base/latency_histogram.h"
-#include "daemon/model/detection.h"
 #include "daemon/net/http_client.h"
 #include "daemon/sources/source.h"
+#include "daemon/model/detection.h"
 
 namespace earshot {
 
 // What a poller counted, for /metrics. Written by the poller thread, read by scrapes.
 struct PollerStats {
-  std::atomic<int64_t> posts{0};            // posts fetched and run through the detectors
-  std::atomic<int64_t> batches{0};          // batches handed to the escalator
-  std::atomic<int64_t> source_errors{0};    // Next() failures the source could not pace itself
-  std::atomic<int64_t> rechecks{0};         // posts re-checked on the network (Source::Recheck)
+  std::atomic<int64_t> posts{0};         // posts fetched and run through the detectors
+  std::atomic<int64_t> batches{0};       // batches handed to the escalator
+  std::atomic<int64_t> source_errors{0}; // Next() failures the source could not pace itself
+  std::atomic<int64_t> rechecks{0};      // posts re-checked on the network (Source::Recheck)
   std::atomic<int64_t> posts_truncated{0};  // posts whose text was cut to kMaxPostTextBytes
   // Calls in a row that fetched nothing and asked for a wait (an HTTP error, a malformed page,
   // a dropped stream, a 429) or failed outright; 0 again at the next call that fetched.
   std::atomic<int64_t> consecutive_failures{0};
-  LatencyHistogram detect_latency;   // per post: rules + sentiment
-  LatencyHistogram handoff_latency;  // per batch: waiting for room in the escalator's queue
+  LatencyHistogram detect_latency;       // per post: rules + sentiment
+  LatencyHistogram handoff_latency;      // per batch: waiting for room in the escalator's queue
 
   // Matches per rule id (a scrape copies the map under the lock).
   std::map<std::string, int64_t> RuleMatches() const {

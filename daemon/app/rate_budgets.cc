@@ -150,7 +150,8 @@ std::shared_ptr<SharedRateBudget> RateBudgetRegistry::For(const SourceSettings& 
   return entry.budget;
 }
 
-void WriteRateBudgetMetrics(PrometheusText* t, const RateBudgetRegistry& budgets, SystemTime now) {
+void WriteRateBudgetMetrics(PrometheusText* t, const RateBudgetRegistry& budgets,
+                            SystemTime now) {
   struct Row {
     std::string network, name;
     SharedRateBudget::Snapshot s;

@@ -34,18 +34,14 @@ Result<Duration> ParseDuration(std::string_view text) {
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string_view unit = text.substr(unit_start, i - unit_start);
     int64_t scale = 0;
-    if (unit == "ms")
-      scale = 1;
-    else if (unit == "s")
-      scale = 1000;
-    else if (unit == "m")
-      scale = 60'000;
-    else if (unit == "h")
-      scale = 3'600'000;
-    else if (unit == "d")
-      scale = 86'400'000;
+    if (unit == "ms") scale = 1;
+    else if (unit == "s") scale = 1000;
+    else if (unit == "m") scale = 60'000;
+    else if (unit == "h") scale = 3'600'000;
+    else if (unit == "d") scale = 86'400'000;
     if (unit.empty()) {
-      return Status::InvalidArgument(fmt::format("duration '{}' has no unit; {}", text, kExample));
+      return Status::InvalidArgument(
+          fmt::format("duration '{}' has no unit; {}", text, kExample));
     }
     if (scale == 0) {
       return Status::InvalidArgument(

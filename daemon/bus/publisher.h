@@ -1,7 +1,6 @@
 // Publisher: the escalator's end of the bus. One ZeroMQ PUB socket bound to kInprocEndpoint for
 // the built-in sinks and, when configured, to one external endpoint for outside subscribers.
-// Each escalation goes out as a two-frame message: [kTopic, wire JSON
-// (daemon/model/escalation_json.h)].
+// Each escalation goes out as a two-frame message: [kTopic, wire JSON (daemon/model/escalation_json.h)].
 //
 // PUB drops messages for a subscriber that is slow or not yet connected (ZeroMQ's high-water
 // mark and "slow joiner"); that is by design: the outbox, not the socket, records what was
@@ -18,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+
 #include <zmq.hpp>
 
 #include "daemon/base/result.h"

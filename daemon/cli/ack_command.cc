@@ -35,8 +35,7 @@ int RunAckOnStore(const std::vector<std::string>& args, StateStore& store, Clock
       id = a;
     }
   }
-  if (id.empty())
-    return Usage(err, "which incident? give its id (inc-...), see `earshot incidents`");
+  if (id.empty()) return Usage(err, "which incident? give its id (inc-...), see `earshot incidents`");
   if (Status s = store.AcknowledgeIncident(id, by, clock.Now()); !s.ok()) {
     err << "earshot ack: " << s.message() << "\n";
     return 1;

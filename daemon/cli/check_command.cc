@@ -8,11 +8,11 @@
 
 #include "daemon/app/app.h"
 #include "daemon/app/check_rules.h"
+#include "detectors/detector.h"
 #include "daemon/app/config_loader.h"
 #include "daemon/app/rate_budgets.h"
 #include "daemon/base/log.h"
 #include "daemon/cli/commands.h"
-#include "detectors/detector.h"
 
 namespace earshot {
 
@@ -25,10 +25,8 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
     } else if (args[i] == "--json") {
       json = true;
     } else {
-      err << fmt::format(
-          "earshot check: unexpected argument '{}'\n"
-          "usage: earshot check --config FILE [--json]\n",
-          args[i]);
+      err << fmt::format("earshot check: unexpected argument '{}'\n"
+                         "usage: earshot check --config FILE [--json]\n", args[i]);
       return kExitUsage;
     }
   }
@@ -46,8 +44,8 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
     if (detector.ok()) rules_summary = DescribeRuleSet((*detector)->rules());
     if (auto silences = LoadConfiguredSilences(*config, RealClock().Now(), &diags);
         silences && !config->silences_file.empty()) {
-      rules_summary +=
-          fmt::format("; {} silence(s) in {}", silences->size(), config->silences_file_name);
+      rules_summary += fmt::format("; {} silence(s) in {}", silences->size(),
+                                   config->silences_file_name);
     }
   }
 
@@ -56,10 +54,10 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
   } else {
     for (const Diagnostic& d : diags.all()) err << d.ToString() << "\n";
     if (!diags.has_errors()) {
-      out << fmt::format(
-          "{}: ok: {}; {} source(s), {} sink(s){}\n", config_path, rules_summary,
-          config->sources.size(), config->sinks.size(),
-          diags.warning_count() ? fmt::format(", {} warning(s)", diags.warning_count()) : "");
+      out << fmt::format("{}: ok: {}; {} source(s), {} sink(s){}\n", config_path, rules_summary,
+                         config->sources.size(), config->sinks.size(),
+                         diags.warning_count() ? fmt::format(", {} warning(s)", diags.warning_count())
+                                               : "");
     } else {
       err << fmt::format("{}: {} error(s), {} warning(s)\n", config_path, diags.error_count(),
                          diags.warning_count());

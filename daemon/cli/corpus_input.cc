@@ -13,9 +13,9 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/paths.h"
 #include "daemon/base/utf8.h"
-#include "daemon/model/post_limits.h"
 #include "daemon/sources/mastodon/status_parser.h"
 #include "detectors/detector.h"
+#include "daemon/model/post_limits.h"
 #include "detectors/text_tags.h"
 
 namespace earshot {
@@ -142,7 +142,8 @@ void CompleteCorpusPost(Post* post) {
   }
 }
 
-CorpusLine ReadCorpusLine(std::istream& in, std::string* line, size_t* length, size_t max_bytes) {
+CorpusLine ReadCorpusLine(std::istream& in, std::string* line, size_t* length,
+                          size_t max_bytes) {
   line->clear();
   *length = 0;
   // istream::getline into a fixed buffer: a chunk at a time, so an endless line costs one

@@ -8,15 +8,15 @@
 namespace earshot {
 
 struct ScriptedPost {
-  int delay_ms;      // pause before this post appears
-  std::string acct;  // "jane@travel.example" (remote) or "gus" (local)
+  int delay_ms;              // pause before this post appears
+  std::string acct;          // "jane@travel.example" (remote) or "gus" (local)
   std::string display_name;
   int64_t followers;
-  std::string html;                   // Mastodon `content`
+  std::string html;          // Mastodon `content`
   std::vector<std::string> tags;      // without '#'
   std::vector<std::string> mentions;  // accts
-  int reply_to = -1;   // index of an earlier scripted post this replies to, -1 for none
-  std::string expect;  // what the demo promises: shown in its closing summary
+  int reply_to = -1;         // index of an earlier scripted post this replies to, -1 for none
+  std::string expect;        // what the demo promises: shown in its closing summary
 };
 
 // The brand the scenario is about; the demo config lists it in `brands:`.

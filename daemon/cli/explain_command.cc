@@ -96,14 +96,12 @@ int RunExplainCommand(const std::vector<std::string>& args, std::istream& in, st
       Post post;
       Status s = r == CorpusLine::kLine
                      ? reader.Read(line, &post)
-                     : Status::InvalidArgument(
-                           fmt::format("a line of {} bytes, longer than the {} limit; skipped",
-                                       length, FormatByteLimit(kMaxCorpusLineBytes)));
+                     : Status::InvalidArgument(fmt::format(
+                           "a line of {} bytes, longer than the {} limit; skipped", length,
+                           FormatByteLimit(kMaxCorpusLineBytes)));
       if (!s.ok()) {
         if (json) {
-          fmt::format_to(std::back_inserter(buffer),
-                         R"({{"line":{},"error":"{}"}})"
-                         "\n",
+          fmt::format_to(std::back_inserter(buffer), R"({{"line":{},"error":"{}"}})" "\n",
                          line_number, JsonEscape(s.message()));
         } else {
           out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));

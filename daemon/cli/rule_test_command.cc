@@ -14,8 +14,8 @@
 #include "daemon/config/yaml_reader.h"
 #include "detectors/detector.h"
 #include "detectors/explain_format.h"
-#include "detectors/rule_loader.h"
 #include "detectors/text_tags.h"
+#include "detectors/rule_loader.h"
 
 namespace earshot {
 namespace {
@@ -61,59 +61,51 @@ std::optional<Case> ReadCase(const YamlValue& item) {
   MapReader m(item, "test");
   m.Required("name", &c.name);
   m.set_subject(fmt::format("test '{}'", c.name));
-  m.Map(
-      "post",
-      [&](MapReader& p) {
-        p.Required("text", &c.post.text);
-        bool tags = p.Has("hashtags"), mentions = p.Has("mentions");
-        p.Optional("hashtags", &c.post.hashtags).Optional("mentions", &c.post.mentions);
-        for (std::string& t : c.post.hashtags) t = Lower(t.starts_with("#") ? t.substr(1) : t);
-        for (std::string& t : c.post.mentions) t = Lower(t.starts_with("@") ? t.substr(1) : t);
-        std::vector<std::string> derived_tags, derived_mentions;
-        DeriveTagsAndMentions(c.post.text, &derived_tags, &derived_mentions);
-        if (!tags) c.post.hashtags = derived_tags;
-        if (!mentions) c.post.mentions = derived_mentions;
-        c.post.author.handle = "customer@example.social";
-        c.post.network = "mastodon";
-        c.post.language = "en";
-        c.post.id = fmt::format("test-{}", c.line);
-        p.Optional("author", &c.post.author.handle).Optional("followers", &c.post.author.followers);
-        p.Optional("language", &c.post.language).Optional("network", &c.post.network);
-        p.Optional("thread", &c.post.thread_key);
-        if (auto t = p.Get("time")) {
-          if (auto s = t->ReadString("time of " + m.subject())) {
-            if (auto time = ParseIso8601(*s)) {
-              c.post.created_at = *time;
-            } else {
-              t->Error(
-                  fmt::format("time of {}: '{}' is not an ISO-8601 time such as "
-                              "2024-05-01T10:00:00Z",
-                              m.subject(), *s));
-            }
-          }
+  m.Map("post", [&](MapReader& p) {
+    p.Required("text", &c.post.text);
+    bool tags = p.Has("hashtags"), mentions = p.Has("mentions");
+    p.Optional("hashtags", &c.post.hashtags).Optional("mentions", &c.post.mentions);
+    for (std::string& t : c.post.hashtags) t = Lower(t.starts_with("#") ? t.substr(1) : t);
+    for (std::string& t : c.post.mentions) t = Lower(t.starts_with("@") ? t.substr(1) : t);
+    std::vector<std::string> derived_tags, derived_mentions;
+    DeriveTagsAndMentions(c.post.text, &derived_tags, &derived_mentions);
+    if (!tags) c.post.hashtags = derived_tags;
+    if (!mentions) c.post.mentions = derived_mentions;
+    c.post.author.handle = "customer@example.social";
+    c.post.network = "mastodon";
+    c.post.language = "en";
+    c.post.id = fmt::format("test-{}", c.line);
+    p.Optional("author", &c.post.author.handle).Optional("followers", &c.post.author.followers);
+    p.Optional("language", &c.post.language).Optional("network", &c.post.network);
+    p.Optional("thread", &c.post.thread_key);
+    if (auto t = p.Get("time")) {
+      if (auto s = t->ReadString("time of " + m.subject())) {
+        if (auto time = ParseIso8601(*s)) {
+          c.post.created_at = *time;
+        } else {
+          t->Error(fmt::format("time of {}: '{}' is not an ISO-8601 time such as "
+                               "2024-05-01T10:00:00Z", m.subject(), *s));
         }
-      },
-      true);
-  m.Map(
-      "expect",
-      [&](MapReader& e) {
-        Expect& x = c.expect;
-        if (e.Has("rules")) e.Optional("rules", &x.rules.emplace());
-        if (e.Has("categories")) e.Optional("categories", &x.categories.emplace());
-        e.Optional("escalate", &x.escalate).Optional("severity", &x.severity);
-        if (auto l = e.Get("labels")) {
-          MapReader lm(*l, "labels of " + m.subject());
-          for (const auto& [k, v] : lm.Entries()) {
-            lm.Allow(k.scalar());
-            if (auto s = v.ReadString("label " + k.scalar())) x.labels[k.scalar()] = *s;
-          }
-          lm.Finish();
-        }
-        e.Map("sentiment", [&](MapReader& s) {
-          s.Optional("above", &x.sentiment_above).Optional("below", &x.sentiment_below);
-        });
-      },
-      true);
+      }
+    }
+  }, true);
+  m.Map("expect", [&](MapReader& e) {
+    Expect& x = c.expect;
+    if (e.Has("rules")) e.Optional("rules", &x.rules.emplace());
+    if (e.Has("categories")) e.Optional("categories", &x.categories.emplace());
+    e.Optional("escalate", &x.escalate).Optional("severity", &x.severity);
+    if (auto l = e.Get("labels")) {
+      MapReader lm(*l, "labels of " + m.subject());
+      for (const auto& [k, v] : lm.Entries()) {
+        lm.Allow(k.scalar());
+        if (auto s = v.ReadString("label " + k.scalar())) x.labels[k.scalar()] = *s;
+      }
+      lm.Finish();
+    }
+    e.Map("sentiment", [&](MapReader& s) {
+      s.Optional("above", &x.sentiment_above).Optional("below", &x.sentiment_below);
+    });
+  }, true);
   m.Finish();
   return c;
 }
@@ -138,8 +130,8 @@ std::vector<std::string> Judge(const Expect& x, const DetectedPost& got) {
     problems.push_back(fmt::format("rules: expected {}, got {}", Join(*x.rules), Join(rules)));
   }
   if (x.categories && Sorted(*x.categories) != categories) {
-    problems.push_back(
-        fmt::format("categories: expected {}, got {}", Join(*x.categories), Join(categories)));
+    problems.push_back(fmt::format("categories: expected {}, got {}", Join(*x.categories),
+                                   Join(categories)));
   }
   if (x.escalate && *x.escalate != escalates) {
     problems.push_back(fmt::format("escalate: expected {}, got {}", *x.escalate, escalates));
@@ -161,11 +153,13 @@ std::vector<std::string> Judge(const Expect& x, const DetectedPost& got) {
   }
   if ((x.sentiment_above && !(got.sentiment > *x.sentiment_above)) ||
       (x.sentiment_below && !(got.sentiment < *x.sentiment_below))) {
-    problems.push_back(fmt::format(
-        "sentiment: expected {}{}{}, got {:.4f}",
-        x.sentiment_above ? fmt::format("above {}", *x.sentiment_above) : "",
-        x.sentiment_above && x.sentiment_below ? " and " : "",
-        x.sentiment_below ? fmt::format("below {}", *x.sentiment_below) : "", got.sentiment));
+    problems.push_back(fmt::format("sentiment: expected {}{}{}, got {:.4f}",
+                                   x.sentiment_above ? fmt::format("above {}", *x.sentiment_above)
+                                                     : "",
+                                   x.sentiment_above && x.sentiment_below ? " and " : "",
+                                   x.sentiment_below ? fmt::format("below {}", *x.sentiment_below)
+                                                     : "",
+                                   got.sentiment));
   }
   return problems;
 }
@@ -177,8 +171,8 @@ std::string Explanation(const Detector& detector, const Case& c) {
   std::erase_if(e.rules, [&](const RuleTrace& t) {
     const std::string& id = detector.rules().rules()[static_cast<size_t>(t.rule)].id;
     return !t.candidate &&
-           (!c.expect.rules ||
-            std::find(c.expect.rules->begin(), c.expect.rules->end(), id) == c.expect.rules->end());
+           (!c.expect.rules || std::find(c.expect.rules->begin(), c.expect.rules->end(), id) ==
+                                   c.expect.rules->end());
   });
   ExplainFormat format;
   format.indent = "    ";
@@ -190,7 +184,8 @@ std::string Explanation(const Detector& detector, const Case& c) {
 }
 
 // Runs one test file; adds to the pass/fail counts. Returns false when the file is invalid.
-bool RunFile(const fs::path& path, std::ostream& out, std::ostream& err, int* passed, int* failed) {
+bool RunFile(const fs::path& path, std::ostream& out, std::ostream& err, int* passed,
+             int* failed) {
   Diagnostics diags;
   std::optional<YamlFile> file = YamlFile::Load(path, &diags);
   std::vector<fs::path> rule_files;
@@ -207,12 +202,9 @@ bool RunFile(const fs::path& path, std::ostream& out, std::ostream& err, int* pa
         lexicon_dir = (path.parent_path() / *s).string();
       }
     }
-    root.Each(
-        "tests",
-        [&](const YamlValue& item) {
-          if (auto c = ReadCase(item)) cases.push_back(std::move(*c));
-        },
-        true);
+    root.Each("tests", [&](const YamlValue& item) {
+      if (auto c = ReadCase(item)) cases.push_back(std::move(*c));
+    }, true);
     root.Finish();
   }
   std::shared_ptr<const RuleSet> rules;
@@ -257,7 +249,8 @@ bool RunFile(const fs::path& path, std::ostream& out, std::ostream& err, int* pa
 
 }  // namespace
 
-int RunRuleTestCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int RunRuleTestCommand(const std::vector<std::string>& args, std::ostream& out,
+                       std::ostream& err) {
   if (args.empty()) {
     err << "usage: earshot test FILE...   (rule unit tests; see docs/rules.md)\n";
     return kUsage;

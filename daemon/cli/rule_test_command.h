@@ -25,6 +25,7 @@
 
 namespace earshot {
 
-int RunRuleTestCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunRuleTestCommand(const std::vector<std::string>& args, std::ostream& out,
+                       std::ostream& err);
 
 }  // namespace earshot

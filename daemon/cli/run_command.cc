@@ -131,6 +131,7 @@ std::optional<log::Format> PeekLogFormat(const std::string& path) {
   std::abort();
 }
 
+
 }  // namespace
 
 int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -258,9 +259,9 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
         log::Error(kComponent,
                    {{"event", "reload"}, {"outcome", "failed"}, {"config", config_path}},
                    "reload failed, the previous rules and silences keep running: {}", s.message());
-        notifier.Send(
-            fmt::format("READY=1\nSTATUS=reload failed ({}); previous rules and silences running",
-                        s.message()));
+        notifier.Send(fmt::format(
+            "READY=1\nSTATUS=reload failed ({}); previous rules and silences running",
+            s.message()));
       }
       continue;
     }

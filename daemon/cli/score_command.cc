@@ -222,12 +222,10 @@ int RunScoreCommand(const std::vector<std::string>& args, std::istream& in, std:
       if (partial.capacity() > kReadChunk) std::string().swap(partial);
       return;
     }
-    const std::string why =
-        fmt::format("line {}: {} bytes, longer than the {} limit; not scored", line_number,
-                    skipping, FormatByteLimit(kMaxCorpusLineBytes));
+    const std::string why = fmt::format("line {}: {} bytes, longer than the {} limit; not scored",
+                                        line_number, skipping, FormatByteLimit(kMaxCorpusLineBytes));
     err << "earshot score: " << why << "\n";
-    obuf.append(json ? fmt::format("{{\"error\":\"{}\"}}\n", why)
-                     : fmt::format("error: {}\n", why));
+    obuf.append(json ? fmt::format("{{\"error\":\"{}\"}}\n", why) : fmt::format("error: {}\n", why));
     skipping = 0;
   };
   for (;;) {

@@ -86,14 +86,10 @@ std::optional<std::chrono::seconds> ParseShortDuration(std::string_view text) {
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
   if (ec != std::errc() || p != text.data() + text.size() - 1 || n <= 0) return std::nullopt;
   switch (text.back()) {
-    case 's':
-      return std::chrono::seconds(n);
-    case 'm':
-      return std::chrono::seconds(n * 60);
-    case 'h':
-      return std::chrono::seconds(n * 3600);
-    case 'd':
-      return std::chrono::seconds(n * 86400);
+    case 's': return std::chrono::seconds(n);
+    case 'm': return std::chrono::seconds(n * 60);
+    case 'h': return std::chrono::seconds(n * 3600);
+    case 'd': return std::chrono::seconds(n * 86400);
   }
   return std::nullopt;
 }
@@ -136,8 +132,7 @@ int RunSilenceOnStore(const std::vector<std::string>& args, StateStore& store, C
     return 0;
   }
   if (sub == "expire") {
-    if (args.size() != 2)
-      return Usage(err, "expire takes one silence id (see `earshot silence list`)");
+    if (args.size() != 2) return Usage(err, "expire takes one silence id (see `earshot silence list`)");
     if (args[1].starts_with(kFileSilencePrefix)) {
       // "file:silences.yaml:12": the file is the truth; expiring here would be undone at reload.
       const std::string where = args[1].substr(kFileSilencePrefix.size());

@@ -2,8 +2,9 @@
 // re-reads active silences every second, so a silence takes effect without a reload. Safe to run
 // while the daemon runs (SQLite WAL + busy_timeout serialise the writes).
 //
-//   earshot silence add MATCHER... (--for 2h | --until 2026-11-22T18:00:00Z) [--comment TEXT] [--by
-//   NAME] earshot silence list [--all] earshot silence expire ID
+//   earshot silence add MATCHER... (--for 2h | --until 2026-11-22T18:00:00Z) [--comment TEXT] [--by NAME]
+//   earshot silence list [--all]
+//   earshot silence expire ID
 //
 // `list` shows the silences file's entries too (silence_file.h), after the store's, marked
 // "(from FILE)"; `expire` refuses them (the file is their only source of truth: edit it, then

@@ -7,8 +7,8 @@
 
 #include "daemon/bus/endpoint.h"
 #include "daemon/bus/subscriber.h"
-#include "daemon/model/escalation_json.h"
 #include "sinks/console_sink.h"
+#include "daemon/model/escalation_json.h"
 
 namespace earshot {
 namespace {
@@ -60,7 +60,8 @@ int RunTailUntilStopped(const std::vector<std::string>& args, std::stop_token st
   err.flush();
   uint64_t last_seq = 0;
   while (!stop.stop_requested()) {
-    Result<std::optional<std::string>> msg = (*sub)->Receive(stop, std::chrono::milliseconds(500));
+    Result<std::optional<std::string>> msg =
+        (*sub)->Receive(stop, std::chrono::milliseconds(500));
     if (!msg.ok()) {
       err << "earshot tail: " << msg.status().message() << "\n";
       return 1;
@@ -72,10 +73,9 @@ int RunTailUntilStopped(const std::vector<std::string>& args, std::stop_token st
       continue;
     }
     if (last_seq != 0 && e->seq > last_seq + 1) {
-      err << fmt::format(
-          "earshot tail: missed seq {}..{} (the bus dropped them; the daemon's "
-          "sinks catch up from the outbox)\n",
-          last_seq + 1, e->seq - 1);
+      err << fmt::format("earshot tail: missed seq {}..{} (the bus dropped them; the daemon's "
+                         "sinks catch up from the outbox)\n",
+                         last_seq + 1, e->seq - 1);
     }
     last_seq = e->seq;
     if (json) {

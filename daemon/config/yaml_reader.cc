@@ -40,27 +40,19 @@ YamlValue::YamlValue(YAML::Node node, YamlMark mark, std::shared_ptr<const std::
 YamlValue::Kind YamlValue::kind() const {
   if (!node_.IsDefined()) return Kind::kNull;
   switch (node_.Type()) {
-    case YAML::NodeType::Scalar:
-      return Kind::kScalar;
-    case YAML::NodeType::Sequence:
-      return Kind::kSequence;
-    case YAML::NodeType::Map:
-      return Kind::kMapping;
-    default:
-      return Kind::kNull;
+    case YAML::NodeType::Scalar: return Kind::kScalar;
+    case YAML::NodeType::Sequence: return Kind::kSequence;
+    case YAML::NodeType::Map: return Kind::kMapping;
+    default: return Kind::kNull;
   }
 }
 
 std::string_view YamlValue::KindName() const {
   switch (kind()) {
-    case Kind::kScalar:
-      return "a scalar";
-    case Kind::kSequence:
-      return "a list";
-    case Kind::kMapping:
-      return "a mapping";
-    case Kind::kNull:
-      return "nothing";
+    case Kind::kScalar: return "a scalar";
+    case Kind::kSequence: return "a list";
+    case Kind::kMapping: return "a mapping";
+    case Kind::kNull: return "nothing";
   }
   return "nothing";
 }
@@ -259,8 +251,8 @@ std::optional<std::string> MapReader::FirstKey() const {
   return entries_.front().key;
 }
 
-MapReader& MapReader::Each(std::string_view key, const std::function<void(const YamlValue&)>& read,
-                           bool required) {
+MapReader& MapReader::Each(std::string_view key,
+                           const std::function<void(const YamlValue&)>& read, bool required) {
   std::optional<YamlValue> v = required ? GetRequired(key) : Get(key);
   if (!v) return *this;
   if (v->IsNull() && !required) return *this;  // "routes:" with nothing under it: no items
@@ -283,8 +275,8 @@ void MapReader::Finish() {
   finished_ = true;
   for (const Entry& e : entries_) {
     if (e.known) continue;
-    e.key_value.Error(
-        fmt::format("unknown key '{}' in {}{}", e.key, subject_, DidYouMean(e.key, known_)));
+    e.key_value.Error(fmt::format("unknown key '{}' in {}{}", e.key, subject_,
+                                  DidYouMean(e.key, known_)));
   }
 }
 
@@ -299,8 +291,8 @@ void MapReader::Read(const YamlValue& v, std::string_view key, bool* out) {
   if (auto b = v.ReadBool(What(key))) *out = *b;
 }
 void MapReader::Read(const YamlValue& v, std::string_view key, int* out) {
-  if (auto i =
-          v.ReadInt(What(key), std::numeric_limits<int>::min(), std::numeric_limits<int>::max())) {
+  if (auto i = v.ReadInt(What(key), std::numeric_limits<int>::min(),
+                         std::numeric_limits<int>::max())) {
     *out = static_cast<int>(*i);
   }
 }

@@ -38,8 +38,8 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/base/duration.h"
 #include "daemon/config/diagnostics.h"
+#include "daemon/base/duration.h"
 
 namespace earshot {
 

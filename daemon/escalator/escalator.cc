@@ -88,6 +88,7 @@ constexpr std::string_view kSilentCategory = "source-silent";
 
 }  // namespace
 
+
 Escalator::Escalator(IncidentStore& store, EscalatorOptions options, Clock& clock, Publish publish)
     : store_(store),
       options_(std::move(options)),
@@ -98,8 +99,8 @@ Escalator::Escalator(IncidentStore& store, EscalatorOptions options, Clock& cloc
   for (const std::string& brand : options_.brands) {
     std::string key = BrandKey(brand);
     // A one-letter brand would be in every other hashtag; keys that short are not a signal.
-    if (key.size() >= 3 &&
-        std::find(brand_keys_.begin(), brand_keys_.end(), key) == brand_keys_.end()) {
+    if (key.size() >= 3 && std::find(brand_keys_.begin(), brand_keys_.end(), key) ==
+                               brand_keys_.end()) {
       brand_keys_.push_back(std::move(key));
     }
   }
@@ -221,9 +222,10 @@ Status Escalator::Process(const PostBatch& batch) {
       if (dp.detections.empty() || seen[i++]) continue;
       const Post& p = dp.post;
       const Detection* complaint = LoudestComplaint(dp);
-      std::string id = IncidentIdFor(
-          complaint != nullptr ? GroupKeyFor(p, *complaint)
-                               : AuthorThreadKey(p.network, p.author.handle, ThreadOf(p)));
+      std::string id =
+          IncidentIdFor(complaint != nullptr ? GroupKeyFor(p, *complaint)
+                                             : AuthorThreadKey(p.network, p.author.handle,
+                                                               ThreadOf(p)));
       if (!active_.contains(id)) candidates.push_back(std::move(id));
     }
     EARSHOT_ASSIGN_OR_RETURN(auto stored, store_.LoadIncidents(candidates));
@@ -241,8 +243,7 @@ Status Escalator::Process(const PostBatch& batch) {
     if (seen[next++]) {
       if (!in_batch.insert(key).second) continue;  // its growth counts once per batch
       // Read again (a re-fetch, an overlapping page): only its counts may have grown.
-      if (const Detection* complaint = LoudestComplaint(dp))
-        RefreshEngagement(step, dp, *complaint);
+      if (const Detection* complaint = LoudestComplaint(dp)) RefreshEngagement(step, dp, *complaint);
       if (!step.error.ok()) return step.error;
       continue;
     }
@@ -351,11 +352,11 @@ void Escalator::CheckSilentSources(Step& step) {
     inc->last_post_at = step.now;
     inc->last_notified_at = step.now;
     inc->pending_reason = fmt::format("source silent for {}", quiet);
-    log::Warn(kComponent, {{"incident_id", id}, {"source", source}}, "source {} silent for {}: {}",
-              source, quiet, id);
+    log::Warn(kComponent, {{"incident_id", id}, {"source", source}},
+              "source {} silent for {}: {}", source, quiet, id);
     // Its history says why it opened, and the step commits it even while group_wait holds it.
-    step.commit.events.push_back(
-        {id, step.now, std::string(kSilentCategory), inc->severity, inc->summary, 0});
+    step.commit.events.push_back({id, step.now, std::string(kSilentCategory), inc->severity,
+                                  inc->summary, 0});
     FlushDue(step, *inc);
   }
 }
@@ -408,8 +409,7 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     if (ThreadKeyOf(*inc).empty() && inc->category == "complaint") {
       // Grouped by labels: a new author in the incident itself is a complainer joining.
       bool known = false;
-      for (const PostRef& ref : step.new_posts[id])
-        known = known || ref.author == post.author.handle;
+      for (const PostRef& ref : step.new_posts[id]) known = known || ref.author == post.author.handle;
       if (!known) {
         auto has = store_.IncidentHasAuthor(id, post.author.handle);
         if (!has.ok()) {
@@ -471,10 +471,11 @@ void Escalator::ObserveSurges(Step& step, const DetectedPost& dp, const Detectio
       surge_.set_incident(key, id);
       IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
       if (inc != nullptr) {
-        step.commit.events.push_back({id, step.now, "joined", inc->severity,
-                                      fmt::format("surge on {} too: {} complaints from {} authors",
-                                                  key, started->count, started->distinct_authors),
-                                      0});
+        step.commit.events.push_back(
+            {id, step.now, "joined", inc->severity,
+             fmt::format("surge on {} too: {} complaints from {} authors", key, started->count,
+                         started->distinct_authors),
+             0});
       }
     } else {
       id = surge_.incident(key);
@@ -502,7 +503,8 @@ void Escalator::OpenSurge(Step& step, const std::string& key, const SurgeDetecto
     inc = &step.touched[id];
   }
   const bool hashtag = key.starts_with("hashtag:");
-  const std::string subject = hashtag ? "#" + key.substr(8) : fmt::format("rule {}", d.rule_id);
+  const std::string subject =
+      hashtag ? "#" + key.substr(8) : fmt::format("rule {}", d.rule_id);
   *inc = IncidentRecord{};
   inc->id = id;
   inc->group_key = group_key;
@@ -570,8 +572,7 @@ void Escalator::HandleResolution(Step& step, const DetectedPost& dp, const std::
   for (std::string_view thread : threads) {
     if (!staff) {
       // The author's own thank-you (or "sorted") in the thread closes their incident.
-      const std::string id =
-          IncidentIdFor(AuthorThreadKey(post.network, post.author.handle, thread));
+      const std::string id = IncidentIdFor(AuthorThreadKey(post.network, post.author.handle, thread));
       IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
       if (inc != nullptr && inc->status != IncidentStatus::kResolved) {
         step.AddPost(id, ref);
@@ -609,8 +610,8 @@ void Escalator::Resolve(Step& step, IncidentRecord& inc, std::string reason, con
     step.Notify(inc.id, Escalation::Kind::kResolve, std::move(reason));
   } else {
     // Nothing was ever paged (still in group_wait, or silenced): nothing to take back.
-    step.commit.events.push_back(
-        {inc.id, step.now, "resolve", inc.severity, reason + " (never paged)", 0});
+    step.commit.events.push_back({inc.id, step.now, "resolve", inc.severity,
+                                  reason + " (never paged)", 0});
   }
 }
 
@@ -623,9 +624,10 @@ void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
   // Inhibited by a surge for the brand: recorded and dropped, not held, so that a storm's
   // hundreds of pages do not all go out when the surge ends. A later complaint pages normally.
   if (std::string surge = InhibitedBy(step, inc); !surge.empty()) {
-    step.commit.events.push_back(
-        {inc.id, step.now, "inhibited", inc.severity,
-         fmt::format("inhibited by surge {} ({})", surge, inc.pending_reason), 0});
+    step.commit.events.push_back({inc.id, step.now, "inhibited", inc.severity,
+                                  fmt::format("inhibited by surge {} ({})", surge,
+                                              inc.pending_reason),
+                                  0});
     inc.pending_reason.clear();
     return;
   }
@@ -728,8 +730,7 @@ Status Escalator::Finish(Step& step) {
     // The newest posts: this step's (not yet committed) and the stored ones.
     std::vector<PostRef> posts = step.new_posts[inc.id];
     // A new incident's posts are all in this step: skip the read.
-    if (static_cast<int64_t>(posts.size()) < inc.post_count ||
-        intent.kind != Escalation::Kind::kOpen) {
+    if (static_cast<int64_t>(posts.size()) < inc.post_count || intent.kind != Escalation::Kind::kOpen) {
       EARSHOT_ASSIGN_OR_RETURN(auto stored,
                                store_.LoadIncidentPosts(inc.id, options_.posts_per_escalation));
       posts.insert(posts.end(), stored.begin(), stored.end());
@@ -828,8 +829,7 @@ Status Escalator::Tick() {
   }
   std::vector<std::string> ids;
   for (const auto& [id, inc] : active_) {
-    if (!inc.pending_reason.empty() ||
-        step.now - inc.last_post_at >= options_.resolve_after_quiet) {
+    if (!inc.pending_reason.empty() || step.now - inc.last_post_at >= options_.resolve_after_quiet) {
       ids.push_back(id);
     }
   }
@@ -855,7 +855,8 @@ Status Escalator::Tick() {
     }
     IncidentRecord* inc = Touch(step, ended.incident_id, /*load_resolved=*/false);
     if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
-    Resolve(step, *inc,
+    Resolve(step,
+            *inc,
             fmt::format("surge over: {} complaints in the last {}", ended.stats.count,
                         ShortDuration(options_.surge_window)),
             nullptr);
@@ -870,8 +871,7 @@ Status Escalator::Tick() {
   surge_step.Commit();
 
   if (step.now - last_prune_ >= kPruneEvery) {
-    EARSHOT_ASSIGN_OR_RETURN(int64_t pruned,
-                             store_.PruneSeenPosts(step.now - options_.seen_retention));
+    EARSHOT_ASSIGN_OR_RETURN(int64_t pruned, store_.PruneSeenPosts(step.now - options_.seen_retention));
     last_prune_ = step.now;
     if (pruned > 0) log::Info(kComponent, "forgot {} seen post id(s)", pruned);
   }

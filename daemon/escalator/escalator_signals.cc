@@ -96,8 +96,8 @@ void Escalator::OpenHashtagIncident(Step& step, BrandHashtagRecord& tag, const D
                                 fmt::format("#{} first seen {} in {}", tag.hashtag,
                                             FormatIso8601(tag.first_seen), tag.first_post_url),
                                 0});
-  log::Info(kComponent, "new hashtag #{} for {} after {} complaint(s): {}", tag.hashtag, tag.brand,
-            tag.count, id);
+  log::Info(kComponent, "new hashtag #{} for {} after {} complaint(s): {}", tag.hashtag,
+            tag.brand, tag.count, id);
   FlushDue(step, *inc);
 }
 

@@ -90,8 +90,8 @@ Severity PostSeverity(const Detection& detection, const DetectedPost& post,
   // Sureness lifts only a low or medium page: that a post is surely a complaint says nothing of
   // how urgent it is, which the rule, reach and anger tell.
   const bool upset = post.sentiment <= options.sentiment_raise;
-  const bool sure =
-      post.complaint >= options.complaint_raise && s < static_cast<int>(Severity::kHigh);
+  const bool sure = post.complaint >= options.complaint_raise &&
+                    s < static_cast<int>(Severity::kHigh);
   if (upset || sure) s += 1;
   if (!options.vip_authors.empty()) {
     std::string handle = post.post.author.handle;

@@ -18,8 +18,8 @@
 
 #include "daemon/base/severity.h"
 #include "daemon/escalator/escalator_options.h"
-#include "daemon/model/post.h"
 #include "daemon/state/incident_records.h"
+#include "daemon/model/post.h"
 
 namespace earshot {
 

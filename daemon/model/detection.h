@@ -17,14 +17,10 @@ enum class Category { kComplaint, kPraise, kResolution, kNoise };
 
 constexpr std::string_view CategoryName(Category c) {
   switch (c) {
-    case Category::kComplaint:
-      return "complaint";
-    case Category::kPraise:
-      return "praise";
-    case Category::kResolution:
-      return "resolution";
-    case Category::kNoise:
-      return "noise";
+    case Category::kComplaint: return "complaint";
+    case Category::kPraise: return "praise";
+    case Category::kResolution: return "resolution";
+    case Category::kNoise: return "noise";
   }
   return "noise";
 }
@@ -37,7 +33,7 @@ struct Detection {
   std::string summary;                 // the rule's summary (or description), for the headline
   // mode: shadow. The rule is being tried out: record that it would have escalated, never page.
   bool shadow = false;
-  Labels captures;  // named groups of the rule's regexes that matched
+  Labels captures;                     // named groups of the rule's regexes that matched
 };
 
 // A post with its sentiment and every rule that matched it.

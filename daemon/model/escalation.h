@@ -24,8 +24,8 @@ inline bool HasFollowerCounts(std::string_view network) { return network != "red
 // A post as a page shows it: enough to act on without opening the network.
 struct PostRef {
   std::string network, id, url;
-  std::string author;       // handle
-  std::string author_name;  // display name
+  std::string author;        // handle
+  std::string author_name;   // display name
   int64_t followers = 0;
   std::string text;
   // The text's size in bytes as fetched when earshot cut it to its limit, 0 when whole. On the
@@ -33,7 +33,7 @@ struct PostRef {
   uint64_t text_bytes = 0;
   SystemTime created_at{};
   double sentiment = 0.0;
-  double complaint = 0.0;  // complaint probability from the complaint scorer, 0..1
+  double complaint = 0.0;    // complaint probability from the complaint scorer, 0..1
 };
 
 struct Escalation {
@@ -41,14 +41,14 @@ struct Escalation {
   // "acknowledged by NAME". It is news for receivers, never a new alarm.
   enum class Kind { kOpen, kUpdate, kResolve, kAcknowledge };
 
-  uint64_t seq = 0;         // outbox sequence number: strictly increasing, gap-free
-  std::string incident_id;  // stable across restarts: the idempotency key for receivers
+  uint64_t seq = 0;          // outbox sequence number: strictly increasing, gap-free
+  std::string incident_id;   // stable across restarts: the idempotency key for receivers
   Kind kind = Kind::kOpen;
   Severity severity = Severity::kLow;
   std::string rule_id;
-  std::string category;        // "complaint", ...
-  std::string summary;         // one line a human reads first
-  std::string reason;          // why this notification: "new incident", "severity raised", "repeat"
+  std::string category;      // "complaint", ...
+  std::string summary;       // one line a human reads first
+  std::string reason;        // why this notification: "new incident", "severity raised", "repeat"
   std::vector<PostRef> posts;  // the newest posts of the incident, newest first
   // Posts left out to fit a sink's max_escalation_bytes (sinks/escalation_fit.h); on the wire as
   // "posts_omitted" only when not 0.
@@ -59,14 +59,10 @@ struct Escalation {
 
 constexpr std::string_view KindName(Escalation::Kind k) {
   switch (k) {
-    case Escalation::Kind::kOpen:
-      return "open";
-    case Escalation::Kind::kUpdate:
-      return "update";
-    case Escalation::Kind::kResolve:
-      return "resolve";
-    case Escalation::Kind::kAcknowledge:
-      return "acknowledge";
+    case Escalation::Kind::kOpen: return "open";
+    case Escalation::Kind::kUpdate: return "update";
+    case Escalation::Kind::kResolve: return "resolve";
+    case Escalation::Kind::kAcknowledge: return "acknowledge";
   }
   return "open";
 }

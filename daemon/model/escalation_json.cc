@@ -38,7 +38,8 @@ void AppendPost(const PostRef& p, std::string* out) {
   AppendString("text", p.text, out);
   // Only a cut text says so: the size it had, for a receiver that wants to fetch it whole.
   if (p.text_bytes > 0) {
-    fmt::format_to(std::back_inserter(*out), ",\"truncated\":true,\"text_bytes\":{}", p.text_bytes);
+    fmt::format_to(std::back_inserter(*out), ",\"truncated\":true,\"text_bytes\":{}",
+                   p.text_bytes);
   }
   out->push_back(',');
   AppendString("created_at", FormatIso8601(p.created_at), out);
@@ -46,14 +47,13 @@ void AppendPost(const PostRef& p, std::string* out) {
   const double sentiment = std::isfinite(p.sentiment) ? p.sentiment : 0.0;
   const double complaint = std::isfinite(p.complaint) ? p.complaint : 0.0;
   // "{}" is fmt's shortest round-trip form, so the reader gets back the very same double.
-  fmt::format_to(std::back_inserter(*out), ",\"sentiment\":{},\"complaint_score\":{}}}", sentiment,
-                 complaint);
+  fmt::format_to(std::back_inserter(*out), ",\"sentiment\":{},\"complaint_score\":{}}}",
+                 sentiment, complaint);
 }
 
 // The first bad field, by its path ("posts[2].followers"), and what was wrong with it.
 Status FieldError(std::string_view field, error_code code) {
-  const char* what =
-      code == simdjson::INCORRECT_TYPE ? "wrong type" : simdjson::error_message(code);
+  const char* what = code == simdjson::INCORRECT_TYPE ? "wrong type" : simdjson::error_message(code);
   return Status::InvalidArgument(fmt::format("escalation JSON: field '{}': {}", field, what));
 }
 
@@ -115,17 +115,16 @@ Status ParsePost(od::value& v, size_t index, PostRef* p) {
 }
 
 Status ParseKind(std::string_view name, Escalation::Kind* out) {
-  for (Escalation::Kind k : {Escalation::Kind::kOpen, Escalation::Kind::kUpdate,
-                             Escalation::Kind::kResolve, Escalation::Kind::kAcknowledge}) {
+  for (Escalation::Kind k :
+       {Escalation::Kind::kOpen, Escalation::Kind::kUpdate, Escalation::Kind::kResolve,
+        Escalation::Kind::kAcknowledge}) {
     if (KindName(k) == name) {
       *out = k;
       return Status::Ok();
     }
   }
-  return Status::InvalidArgument(
-      fmt::format("escalation JSON: field 'kind': unknown kind '{}'; expected open, update, "
-                  "resolve or acknowledge",
-                  name));
+  return Status::InvalidArgument(fmt::format(
+      "escalation JSON: field 'kind': unknown kind '{}'; expected open, update, resolve or acknowledge", name));
 }
 
 Status ParseDocument(od::object& obj, Escalation* esc) {
@@ -244,8 +243,7 @@ std::string EscalationToJson(const Escalation& e) {
     AppendPost(e.posts[i], &out);
   }
   out.push_back(']');
-  if (e.posts_omitted > 0)
-    fmt::format_to(std::back_inserter(out), ",\"posts_omitted\":{}", e.posts_omitted);
+  if (e.posts_omitted > 0) fmt::format_to(std::back_inserter(out), ",\"posts_omitted\":{}", e.posts_omitted);
   out.push_back('}');
   return out;
 }

@@ -3,8 +3,7 @@
 // long to wait before asking again. The poller (daemon/app/poller.h) owns one Source and one
 // HttpClient and calls Next in a loop on its own thread:
 //
-//   for (;;) { SourceBatch b; auto pace = source->Next(stop, http, &b); ...; SleepFor(stop,
-//   pace->wait); }
+//   for (;;) { SourceBatch b; auto pace = source->Next(stop, http, &b); ...; SleepFor(stop, pace->wait); }
 //
 // Threads: a Source is used by its poller thread only (Next and Restore). It is not
 // thread-safe, and needs not be.
@@ -19,8 +18,8 @@
 
 #include "daemon/base/result.h"
 #include "daemon/base/status.h"
-#include "daemon/model/post.h"
 #include "daemon/net/http_client.h"
+#include "daemon/model/post.h"
 
 namespace earshot {
 
@@ -64,10 +63,10 @@ class Source {
   //
   // Likely failures are handled here, never returned: HTTP 401/403 (logged as an error naming
   // the source and the fix; a source whose credential comes from a file re-reads it and retries
-  // soon, then backs off to a long wait marked Pace::credentials_rejected), 429 (Retry-After or the
-  // rate-limit reset), 5xx, timeouts, truncated or malformed bodies (logged, counted, backoff with
-  // jitter; the cursor stays where it was, so nothing is lost). A single bad item in a page is
-  // skipped, logged and counted; the rest of the page is delivered.
+  // soon, then backs off to a long wait marked Pace::credentials_rejected), 429 (Retry-After or the rate-limit reset), 5xx,
+  // timeouts, truncated or malformed bodies (logged, counted, backoff with jitter; the cursor
+  // stays where it was, so nothing is lost). A single bad item in a page is skipped, logged and
+  // counted; the rest of the page is delivered.
   //
   // Returns kCancelled promptly once `stop` is requested (also mid-request). Any other error
   // means the source cannot go on by itself (a broken invariant); the poller logs it and waits.

@@ -60,8 +60,7 @@ Result<Labels> LabelsFromJson(const std::string& json, std::string_view incident
 }
 
 std::optional<IncidentStatus> ParseIncidentStatus(std::string_view s) {
-  for (auto st :
-       {IncidentStatus::kOpen, IncidentStatus::kAcknowledged, IncidentStatus::kResolved}) {
+  for (auto st : {IncidentStatus::kOpen, IncidentStatus::kAcknowledged, IncidentStatus::kResolved}) {
     if (IncidentStatusName(st) == s) return st;
   }
   return std::nullopt;
@@ -107,12 +106,9 @@ Result<IncidentRecord> ReadIncident(const Query& q) {
 
 std::string_view IncidentStatusName(IncidentStatus s) {
   switch (s) {
-    case IncidentStatus::kOpen:
-      return "open";
-    case IncidentStatus::kAcknowledged:
-      return "acknowledged";
-    case IncidentStatus::kResolved:
-      return "resolved";
+    case IncidentStatus::kOpen: return "open";
+    case IncidentStatus::kAcknowledged: return "acknowledged";
+    case IncidentStatus::kResolved: return "resolved";
   }
   return "open";
 }
@@ -177,9 +173,8 @@ Result<std::optional<std::string>> StateStore::LoadCursor(std::string_view sourc
 
 Result<std::vector<OutboxRecord>> StateStore::ReadOutbox(uint64_t after_seq, size_t limit) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q, impl_->db->Prepare(
-                  "SELECT seq, json, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT seq, json, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"));
   q->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(limit));
   std::vector<OutboxRecord> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
@@ -227,20 +222,17 @@ Status StateStore::AddDeadLetter(const DeadLetter& letter) {
   Transaction txn(*impl_->db);
   EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
   {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        impl_->db->Prepare("INSERT INTO dead_letters(sink, seq, reason, at) VALUES(?, ?, ?, ?)"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "INSERT INTO dead_letters(sink, seq, reason, at) VALUES(?, ?, ?, ?)"));
     q->Bind(1, letter.sink).Bind(2, static_cast<int64_t>(letter.seq)).Bind(3, letter.reason);
     q->Bind(4, ToUnixMillis(letter.at));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   {
     // The cursor only moves forward: parking an old seq must not rewind a sink.
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        impl_->db->Prepare(
-            "INSERT INTO sink_cursors(sink, seq, updated_at) VALUES(?, ?, ?) ON CONFLICT(sink) DO "
-            "UPDATE SET seq = max(seq, excluded.seq), updated_at = excluded.updated_at"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "INSERT INTO sink_cursors(sink, seq, updated_at) VALUES(?, ?, ?) ON CONFLICT(sink) DO "
+        "UPDATE SET seq = max(seq, excluded.seq), updated_at = excluded.updated_at"));
     q->Bind(1, letter.sink).Bind(2, static_cast<int64_t>(letter.seq));
     q->Bind(3, ToUnixMillis(letter.at));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
@@ -250,11 +242,9 @@ Status StateStore::AddDeadLetter(const DeadLetter& letter) {
 
 Result<std::vector<DeadLetter>> StateStore::ListDeadLetters(std::string_view sink) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      impl_->db->Prepare(
-          "SELECT sink, seq, reason, at, redeliver FROM dead_letters WHERE ?1 = '' OR sink = ?1 "
-          "ORDER BY sink, seq, id"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT sink, seq, reason, at, redeliver FROM dead_letters WHERE ?1 = '' OR sink = ?1 "
+      "ORDER BY sink, seq, id"));
   q->Bind(1, sink);
   std::vector<DeadLetter> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
@@ -273,23 +263,23 @@ Status StateStore::RequeueDeadLetters(std::string_view sink, const std::vector<u
   Transaction txn(*impl_->db);
   EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
   if (seqs.empty()) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q, impl_->db->Prepare("SELECT count(*) FROM dead_letters WHERE sink = ?"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "SELECT count(*) FROM dead_letters WHERE sink = ?"));
     q->Bind(1, sink);
     EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
     if (!row || q->Int(0) == 0) {
       return Status::NotFound(fmt::format(
           "sink '{}': no dead letters to retry; `earshot deadletter list` shows them", sink));
     }
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto u, impl_->db->Prepare("UPDATE dead_letters SET redeliver = 1 WHERE sink = ?"));
+    EARSHOT_ASSIGN_OR_RETURN(auto u, impl_->db->Prepare(
+        "UPDATE dead_letters SET redeliver = 1 WHERE sink = ?"));
     u->Bind(1, sink);
     EARSHOT_RETURN_IF_ERROR(u->Run(what));
     return txn.Commit(what);
   }
   for (uint64_t seq : seqs) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q, impl_->db->Prepare("SELECT count(*) FROM dead_letters WHERE sink = ? AND seq = ?"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "SELECT count(*) FROM dead_letters WHERE sink = ? AND seq = ?"));
     q->Bind(1, sink).Bind(2, static_cast<int64_t>(seq));
     EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
     if (!row || q->Int(0) == 0) {
@@ -298,9 +288,8 @@ Status StateStore::RequeueDeadLetters(std::string_view sink, const std::vector<u
           "sink '{}': seq {} is not a dead letter; `earshot deadletter list` shows them", sink,
           seq));
     }
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto u,
-        impl_->db->Prepare("UPDATE dead_letters SET redeliver = 1 WHERE sink = ? AND seq = ?"));
+    EARSHOT_ASSIGN_OR_RETURN(auto u, impl_->db->Prepare(
+        "UPDATE dead_letters SET redeliver = 1 WHERE sink = ? AND seq = ?"));
     u->Bind(1, sink).Bind(2, static_cast<int64_t>(seq));
     EARSHOT_RETURN_IF_ERROR(u->Run(what));
   }
@@ -309,10 +298,8 @@ Status StateStore::RequeueDeadLetters(std::string_view sink, const std::vector<u
 
 Result<std::vector<uint64_t>> StateStore::LoadRedeliveries(std::string_view sink) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      impl_->db->Prepare(
-          "SELECT DISTINCT seq FROM dead_letters WHERE sink = ? AND redeliver != 0 ORDER BY seq"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT DISTINCT seq FROM dead_letters WHERE sink = ? AND redeliver != 0 ORDER BY seq"));
   q->Bind(1, sink);
   std::vector<uint64_t> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
@@ -323,18 +310,16 @@ Result<std::vector<uint64_t>> StateStore::LoadRedeliveries(std::string_view sink
 
 Status StateStore::ClearDeadLetter(std::string_view sink, uint64_t seq) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q, impl_->db->Prepare("DELETE FROM dead_letters WHERE sink = ? AND seq = ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "DELETE FROM dead_letters WHERE sink = ? AND seq = ?"));
   q->Bind(1, sink).Bind(2, static_cast<int64_t>(seq));
   return q->Run(fmt::format("clear dead letter seq {} of sink '{}'", seq, sink));
 }
 
 Status StateStore::UpdateDeadLetter(const DeadLetter& letter) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      impl_->db->Prepare(
-          "UPDATE dead_letters SET reason = ?, at = ?, redeliver = 0 WHERE sink = ? AND seq = ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "UPDATE dead_letters SET reason = ?, at = ?, redeliver = 0 WHERE sink = ? AND seq = ?"));
   q->Bind(1, letter.reason).Bind(2, ToUnixMillis(letter.at)).Bind(3, letter.sink);
   q->Bind(4, static_cast<int64_t>(letter.seq));
   return q->Run(fmt::format("update dead letter seq {} of sink '{}'", letter.seq, letter.sink));
@@ -344,8 +329,8 @@ Status StateStore::UpdateDeadLetter(const DeadLetter& letter) {
 
 Result<bool> StateStore::IsPostSeen(std::string_view source, std::string_view post_id) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q, impl_->db->Prepare("SELECT 1 FROM seen_posts WHERE source = ? AND post_id = ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT 1 FROM seen_posts WHERE source = ? AND post_id = ?"));
   q->Bind(1, source).Bind(2, post_id);
   return q->Step("look up seen post");
 }
@@ -360,8 +345,8 @@ Result<std::vector<bool>> StateStore::ArePostsSeen(std::string_view source,
   EARSHOT_RETURN_IF_ERROR(impl_->db->Exec("BEGIN", "look up seen posts"));
   auto lookup = [&]() -> Status {
     for (std::string_view id : post_ids) {
-      EARSHOT_ASSIGN_OR_RETURN(
-          auto q, impl_->db->Prepare("SELECT 1 FROM seen_posts WHERE source = ? AND post_id = ?"));
+      EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+          "SELECT 1 FROM seen_posts WHERE source = ? AND post_id = ?"));
       q->Bind(1, source).Bind(2, id);
       EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step("look up seen posts"));
       seen.push_back(row);
@@ -376,8 +361,8 @@ Result<std::vector<bool>> StateStore::ArePostsSeen(std::string_view source,
 
 Result<std::optional<IncidentRecord>> StateStore::LoadIncident(std::string_view id) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(fmt::format(
-                                       "SELECT {} FROM incidents WHERE id = ?", kIncidentColumns)));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      fmt::format("SELECT {} FROM incidents WHERE id = ?", kIncidentColumns)));
   q->Bind(1, id);
   EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(fmt::format("load incident '{}'", id)));
   if (!row) return std::optional<IncidentRecord>();
@@ -392,9 +377,8 @@ Result<std::vector<IncidentRecord>> StateStore::LoadIncidents(const std::vector<
   EARSHOT_RETURN_IF_ERROR(impl_->db->Exec("BEGIN", "load incidents"));
   auto load = [&]() -> Status {
     for (const std::string& id : ids) {
-      EARSHOT_ASSIGN_OR_RETURN(
-          auto q, impl_->db->Prepare(
-                      fmt::format("SELECT {} FROM incidents WHERE id = ?", kIncidentColumns)));
+      EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+          fmt::format("SELECT {} FROM incidents WHERE id = ?", kIncidentColumns)));
       q->Bind(1, id);
       EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(fmt::format("load incident '{}'", id)));
       if (!row) continue;
@@ -411,10 +395,8 @@ Result<std::vector<IncidentRecord>> StateStore::LoadIncidents(const std::vector<
 
 Result<std::vector<IncidentRecord>> StateStore::LoadActiveIncidents() {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      impl_->db->Prepare(fmt::format(
-          "SELECT {} FROM incidents WHERE status != 'resolved' ORDER BY id", kIncidentColumns)));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(fmt::format(
+      "SELECT {} FROM incidents WHERE status != 'resolved' ORDER BY id", kIncidentColumns)));
   std::vector<IncidentRecord> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(*q, "load active incidents", ReadIncident, &out));
   return out;
@@ -423,12 +405,10 @@ Result<std::vector<IncidentRecord>> StateStore::LoadActiveIncidents() {
 Result<std::vector<IncidentRecord>> StateStore::ListIncidents(std::string_view status,
                                                               size_t limit) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      impl_->db->Prepare(fmt::format(
-          "SELECT {} FROM incidents WHERE ?1 = '' OR status = ?1 ORDER BY last_post_at DESC, id "
-          "LIMIT ?2",
-          kIncidentColumns)));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(fmt::format(
+      "SELECT {} FROM incidents WHERE ?1 = '' OR status = ?1 ORDER BY last_post_at DESC, id "
+      "LIMIT ?2",
+      kIncidentColumns)));
   q->Bind(1, status).Bind(2, static_cast<int64_t>(limit));
   std::vector<IncidentRecord> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(*q, "list incidents", ReadIncident, &out));
@@ -438,11 +418,10 @@ Result<std::vector<IncidentRecord>> StateStore::ListIncidents(std::string_view s
 Result<std::vector<PostRef>> StateStore::LoadIncidentPosts(std::string_view incident_id,
                                                            size_t limit) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(auto q,
-                           impl_->db->Prepare("SELECT network, post_id, url, author, author_name, "
-                                              "followers, text, created_at, sentiment, "
-                                              "complaint FROM incident_posts WHERE incident_id = ? "
-                                              "ORDER BY created_at DESC, post_id DESC LIMIT ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT network, post_id, url, author, author_name, followers, text, created_at, sentiment, "
+      "complaint FROM incident_posts WHERE incident_id = ? "
+      "ORDER BY created_at DESC, post_id DESC LIMIT ?"));
   q->Bind(1, incident_id).Bind(2, static_cast<int64_t>(limit));
   std::vector<PostRef> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
@@ -467,18 +446,16 @@ Result<std::vector<PostRef>> StateStore::LoadIncidentPosts(std::string_view inci
 
 Result<std::vector<IncidentEvent>> StateStore::LoadIncidentEvents(std::string_view incident_id) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      impl_->db->Prepare("SELECT incident_id, at, kind, severity, reason, seq FROM incident_events "
-                         "WHERE incident_id = ? ORDER BY rowid"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT incident_id, at, kind, severity, reason, seq FROM incident_events "
+      "WHERE incident_id = ? ORDER BY rowid"));
   q->Bind(1, incident_id);
   std::vector<IncidentEvent> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
       *q, fmt::format("load history of incident '{}'", incident_id),
       [](const Query& r) -> Result<IncidentEvent> {
-        return IncidentEvent{r.Text(0), FromUnixMillis(r.Int(1)),
-                             r.Text(2), ClampSeverity(r.Int(3)),
-                             r.Text(4), static_cast<uint64_t>(r.Int(5))};
+        return IncidentEvent{r.Text(0), FromUnixMillis(r.Int(1)), r.Text(2),
+                             ClampSeverity(r.Int(3)), r.Text(4), static_cast<uint64_t>(r.Int(5))};
       },
       &out));
   return out;
@@ -488,12 +465,13 @@ Result<std::optional<Engagement>> StateStore::LoadPostEngagement(std::string_vie
                                                                  std::string_view network,
                                                                  std::string_view post_id) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q, impl_->db->Prepare("SELECT replies, boosts, likes FROM incident_posts "
-                                 "WHERE incident_id = ? AND network = ? AND post_id = ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT replies, boosts, likes FROM incident_posts "
+      "WHERE incident_id = ? AND network = ? AND post_id = ?"));
   q->Bind(1, incident_id).Bind(2, network).Bind(3, post_id);
-  EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(fmt::format("load counts of post {} of incident '{}'",
-                                                         post_id, incident_id)));
+  EARSHOT_ASSIGN_OR_RETURN(
+      bool row, q->Step(fmt::format("load counts of post {} of incident '{}'", post_id,
+                                    incident_id)));
   if (!row) return std::optional<Engagement>();
   return std::optional<Engagement>(Engagement{q->Int(0), q->Int(1), q->Int(2)});
 }
@@ -504,10 +482,9 @@ Result<std::vector<SurgeKeyRecord>> StateStore::LoadSurgeKeys() {
   // One read transaction: the keys and their windows as of the same commit.
   Transaction txn(db);
   EARSHOT_RETURN_IF_ERROR(txn.Begin("load surge counts"));
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      db.Prepare("SELECT key, bucket, bucket_count, mean, var, active, incident_id, started_count, "
-                 "frozen_windows, hold_until FROM surge_keys ORDER BY key"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+      "SELECT key, bucket, bucket_count, mean, var, active, incident_id, started_count, "
+      "frozen_windows, hold_until FROM surge_keys ORDER BY key"));
   std::vector<SurgeKeyRecord> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
       *q, "load surge keys",
@@ -526,8 +503,8 @@ Result<std::vector<SurgeKeyRecord>> StateStore::LoadSurgeKeys() {
         return k;
       },
       &out));
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto e, db.Prepare("SELECT key, at, authors FROM surge_events ORDER BY key, at, rowid"));
+  EARSHOT_ASSIGN_OR_RETURN(auto e, db.Prepare(
+      "SELECT key, at, authors FROM surge_events ORDER BY key, at, rowid"));
   size_t i = 0;
   while (true) {
     EARSHOT_ASSIGN_OR_RETURN(bool row, e->Step("load surge windows"));
@@ -550,28 +527,25 @@ Result<std::vector<SurgeKeyRecord>> StateStore::LoadSurgeKeys() {
 
 Result<std::vector<BrandHashtagRecord>> StateStore::LoadBrandHashtags() {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      impl_->db->Prepare(
-          "SELECT hashtag, brand, first_seen, first_network, first_post_id, first_post_url, count, "
-          "incident_id FROM brand_hashtags ORDER BY hashtag"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT hashtag, brand, first_seen, first_network, first_post_id, first_post_url, count, "
+      "incident_id FROM brand_hashtags ORDER BY hashtag"));
   std::vector<BrandHashtagRecord> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
       *q, "load brand hashtags",
       [](const Query& r) -> Result<BrandHashtagRecord> {
-        return BrandHashtagRecord{r.Text(0), r.Text(1), FromUnixMillis(r.Int(2)),
-                                  r.Text(3), r.Text(4), r.Text(5),
-                                  r.Int(6),  r.Text(7)};
+        return BrandHashtagRecord{r.Text(0), r.Text(1), FromUnixMillis(r.Int(2)), r.Text(3),
+                                  r.Text(4), r.Text(5), r.Int(6), r.Text(7)};
       },
       &out));
   return out;
 }
 
-Result<bool> StateStore::IncidentHasAuthor(std::string_view incident_id, std::string_view author) {
+Result<bool> StateStore::IncidentHasAuthor(std::string_view incident_id,
+                                           std::string_view author) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q, impl_->db->Prepare(
-                  "SELECT 1 FROM incident_posts WHERE incident_id = ? AND author = ? LIMIT 1"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT 1 FROM incident_posts WHERE incident_id = ? AND author = ? LIMIT 1"));
   q->Bind(1, incident_id).Bind(2, author);
   return q->Step(fmt::format("look up author of incident '{}'", incident_id));
 }
@@ -579,8 +553,9 @@ Result<bool> StateStore::IncidentHasAuthor(std::string_view incident_id, std::st
 Status StateStore::Commit(const EscalatorCommit& c) {
   std::lock_guard lock(impl_->mu);
   SqliteDb& db = *impl_->db;
-  const std::string what = c.source.empty() ? std::string("commit escalator step")
-                                            : fmt::format("commit batch of source '{}'", c.source);
+  const std::string what =
+      c.source.empty() ? std::string("commit escalator step")
+                       : fmt::format("commit batch of source '{}'", c.source);
   Transaction txn(db);
   EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
   if (!c.outbox.empty()) {
@@ -597,24 +572,20 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     }
   }
   for (const SeenPost& s : c.seen) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        db.Prepare("INSERT OR IGNORE INTO seen_posts(source, post_id, seen_at) VALUES(?, ?, ?)"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT OR IGNORE INTO seen_posts(source, post_id, seen_at) VALUES(?, ?, ?)"));
     q->Bind(1, s.source).Bind(2, s.post_id).Bind(3, ToUnixMillis(s.seen_at));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentRecord& r : c.incidents) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        db.Prepare(fmt::format(
-            // `earshot ack` writes from another process: the escalator's cached "open" must not
-            // undo an acknowledgement it has not read yet (a resolution still wins).
-            "INSERT OR REPLACE INTO incidents({}) VALUES(?1, ?2, CASE WHEN ?3 = 'open' AND "
-            "(SELECT status FROM incidents WHERE id = ?1) = 'acknowledged' THEN 'acknowledged' "
-            "ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-            "?19, "
-            "?20)",
-            kIncidentColumns)));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(fmt::format(
+        // `earshot ack` writes from another process: the escalator's cached "open" must not
+        // undo an acknowledgement it has not read yet (a resolution still wins).
+        "INSERT OR REPLACE INTO incidents({}) VALUES(?1, ?2, CASE WHEN ?3 = 'open' AND "
+        "(SELECT status FROM incidents WHERE id = ?1) = 'acknowledged' THEN 'acknowledged' "
+        "ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+        "?20)",
+        kIncidentColumns)));
     q->Bind(1, r.id).Bind(2, r.group_key).Bind(3, IncidentStatusName(r.status)).Bind(4, r.rule_id);
     q->Bind(5, r.category).Bind(6, static_cast<int64_t>(r.severity));
     if (r.notified_severity) {
@@ -635,16 +606,15 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentPost& ip : c.posts) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        db.Prepare("INSERT INTO incident_posts(incident_id, network, post_id, url, author, "
-                   "author_name, followers, text, created_at, sentiment, replies, boosts, likes, "
-                   "complaint) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                   // A post met again is an edited version: the page shows what it says now. Its
-                   // counts only grow (c.engagement below).
-                   "ON CONFLICT(incident_id, network, post_id) DO UPDATE SET text = excluded.text, "
-                   "sentiment = excluded.sentiment, complaint = excluded.complaint, "
-                   "followers = excluded.followers"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT INTO incident_posts(incident_id, network, post_id, url, author, "
+        "author_name, followers, text, created_at, sentiment, replies, boosts, likes, "
+        "complaint) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        // A post met again is an edited version: the page shows what it says now. Its counts
+        // only grow (c.engagement below).
+        "ON CONFLICT(incident_id, network, post_id) DO UPDATE SET text = excluded.text, "
+        "sentiment = excluded.sentiment, complaint = excluded.complaint, "
+        "followers = excluded.followers"));
     const PostRef& p = ip.post;
     q->Bind(1, ip.incident_id).Bind(2, p.network).Bind(3, p.id).Bind(4, p.url).Bind(5, p.author);
     q->Bind(6, p.author_name).Bind(7, p.followers).Bind(8, p.text);
@@ -654,28 +624,26 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentPost& ip : c.engagement) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        db.Prepare("UPDATE incident_posts SET replies = max(replies, ?), boosts = max(boosts, ?), "
-                   "likes = max(likes, ?) WHERE incident_id = ? AND network = ? AND post_id = ?"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "UPDATE incident_posts SET replies = max(replies, ?), boosts = max(boosts, ?), "
+        "likes = max(likes, ?) WHERE incident_id = ? AND network = ? AND post_id = ?"));
     q->Bind(1, ip.engagement.replies).Bind(2, ip.engagement.boosts);
     q->Bind(3, ip.engagement.likes).Bind(4, ip.incident_id).Bind(5, ip.post.network);
     q->Bind(6, ip.post.id);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentEvent& e : c.events) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        db.Prepare("INSERT INTO incident_events(incident_id, at, kind, severity, reason, seq) "
-                   "VALUES(?, ?, ?, ?, ?, ?)"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT INTO incident_events(incident_id, at, kind, severity, reason, seq) "
+        "VALUES(?, ?, ?, ?, ?, ?)"));
     q->Bind(1, e.incident_id).Bind(2, ToUnixMillis(e.at)).Bind(3, e.kind);
     q->Bind(4, static_cast<int64_t>(e.severity)).Bind(5, e.reason);
     q->Bind(6, static_cast<int64_t>(e.seq));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const OutboxRecord& r : c.outbox) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q, db.Prepare("INSERT INTO outbox(seq, json, created_at) VALUES(?, ?, ?)"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT INTO outbox(seq, json, created_at) VALUES(?, ?, ?)"));
     q->Bind(1, static_cast<int64_t>(r.seq)).Bind(2, r.json).Bind(3, ToUnixMillis(r.created_at));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
@@ -685,38 +653,34 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const BrandHashtagRecord& h : c.hashtags) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        db.Prepare(
-            "INSERT OR REPLACE INTO brand_hashtags(hashtag, brand, first_seen, first_network, "
-            "first_post_id, first_post_url, count, incident_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT OR REPLACE INTO brand_hashtags(hashtag, brand, first_seen, first_network, "
+        "first_post_id, first_post_url, count, incident_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
     q->Bind(1, h.hashtag).Bind(2, h.brand).Bind(3, ToUnixMillis(h.first_seen));
     q->Bind(4, h.first_network).Bind(5, h.first_post_id).Bind(6, h.first_post_url);
     q->Bind(7, h.count).Bind(8, h.incident_id);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const std::string& key : c.surge.forgotten) {
-    for (const char* sql :
-         {"DELETE FROM surge_events WHERE key = ?", "DELETE FROM surge_keys WHERE key = ?"}) {
+    for (const char* sql : {"DELETE FROM surge_events WHERE key = ?",
+                            "DELETE FROM surge_keys WHERE key = ?"}) {
       EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(sql));
       q->Bind(1, key);
       EARSHOT_RETURN_IF_ERROR(q->Run(what));
     }
   }
   for (const SurgeKeyRecord& k : c.surge.keys) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        db.Prepare(
-            "INSERT OR REPLACE INTO surge_keys(key, bucket, bucket_count, mean, var, active, "
-            "incident_id, started_count, frozen_windows, hold_until) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT OR REPLACE INTO surge_keys(key, bucket, bucket_count, mean, var, active, "
+        "incident_id, started_count, frozen_windows, hold_until) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q->Bind(1, k.key).Bind(2, k.bucket).Bind(3, k.bucket_count).Bind(4, k.mean).Bind(5, k.var);
     q->Bind(6, static_cast<int64_t>(k.active ? 1 : 0)).Bind(7, k.incident_id);
     q->Bind(8, k.started_count).Bind(9, k.frozen_windows).Bind(10, ToUnixMillis(k.hold_until));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
     if (k.drop_through) {
-      EARSHOT_ASSIGN_OR_RETURN(auto d,
-                               db.Prepare("DELETE FROM surge_events WHERE key = ? AND at <= ?"));
+      EARSHOT_ASSIGN_OR_RETURN(auto d, db.Prepare(
+          "DELETE FROM surge_events WHERE key = ? AND at <= ?"));
       d->Bind(1, k.key).Bind(2, ToUnixMillis(*k.drop_through));
       EARSHOT_RETURN_IF_ERROR(d->Run(what));
     }
@@ -728,19 +692,17 @@ Status StateStore::Commit(const EscalatorCommit& c) {
         if (e > b) authors.push_back('\n');
         authors += k.events[e].author;
       }
-      EARSHOT_ASSIGN_OR_RETURN(
-          auto i, db.Prepare("INSERT INTO surge_events(key, at, authors) VALUES(?, ?, ?)"));
+      EARSHOT_ASSIGN_OR_RETURN(auto i, db.Prepare(
+          "INSERT INTO surge_events(key, at, authors) VALUES(?, ?, ?)"));
       i->Bind(1, k.key).Bind(2, ToUnixMillis(k.events[b].at)).Bind(3, authors);
       EARSHOT_RETURN_IF_ERROR(i->Run(what));
       b = e;
     }
   }
   if (!c.source.empty() && c.cursor) {
-    EARSHOT_ASSIGN_OR_RETURN(
-        auto q,
-        db.Prepare(
-            "INSERT INTO cursors(source, cursor, updated_at) VALUES(?, ?, ?) ON CONFLICT(source) "
-            "DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+        "INSERT INTO cursors(source, cursor, updated_at) VALUES(?, ?, ?) ON CONFLICT(source) "
+        "DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at"));
     q->Bind(1, c.source).Bind(2, *c.cursor).Bind(3, ToUnixMillis(RealClock().Now()));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
@@ -760,9 +722,8 @@ Result<std::vector<std::string>> StateStore::IncidentsWithPosts(
   std::lock_guard lock(impl_->mu);
   std::vector<std::string> out;
   for (const std::string& post_id : post_ids) {
-    EARSHOT_ASSIGN_OR_RETURN(auto q,
-                             impl_->db->Prepare("SELECT DISTINCT incident_id FROM incident_posts "
-                                                "WHERE post_id = ? ORDER BY incident_id"));
+    EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+        "SELECT DISTINCT incident_id FROM incident_posts WHERE post_id = ? ORDER BY incident_id"));
     q->Bind(1, post_id);
     std::vector<std::string> ids;
     EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
@@ -775,22 +736,23 @@ Result<std::vector<std::string>> StateStore::IncidentsWithPosts(
   return out;
 }
 
-Result<std::vector<std::string>> StateStore::PostsToRecheck(std::string_view source, size_t limit) {
+Result<std::vector<std::string>> StateStore::PostsToRecheck(std::string_view source,
+                                                            size_t limit) {
   std::lock_guard lock(impl_->mu);
   // seen_posts says which source delivered a post: post ids mean something only to it.
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q, impl_->db->Prepare("SELECT p.post_id, MAX(i.last_post_at) AS active FROM incidents i "
-                                 "JOIN incident_posts p ON p.incident_id = i.id "
-                                 "JOIN seen_posts s ON s.source = ? AND s.post_id = p.post_id "
-                                 "WHERE i.status IN ('open', 'acknowledged') "
-                                 "AND i.category NOT IN ('surge', 'new-hashtag', 'source-silent') "
-                                 "GROUP BY p.post_id ORDER BY active DESC, p.post_id LIMIT ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT p.post_id, MAX(i.last_post_at) AS active FROM incidents i "
+      "JOIN incident_posts p ON p.incident_id = i.id "
+      "JOIN seen_posts s ON s.source = ? AND s.post_id = p.post_id "
+      "WHERE i.status IN ('open', 'acknowledged') "
+      "AND i.category NOT IN ('surge', 'new-hashtag', 'source-silent') "
+      "GROUP BY p.post_id ORDER BY active DESC, p.post_id LIMIT ?"));
   q->Bind(1, source);
   q->Bind(2, static_cast<int64_t>(limit));
   std::vector<std::string> ids;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
-      *q, "list posts to re-check", [](const Query& r) -> Result<std::string> { return r.Text(0); },
-      &ids));
+      *q, "list posts to re-check",
+      [](const Query& r) -> Result<std::string> { return r.Text(0); }, &ids));
   return ids;
 }
 
@@ -800,34 +762,32 @@ Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by,
   const std::string what = fmt::format("acknowledge incident '{}'", id);
   Transaction txn(db);
   EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
-  EARSHOT_ASSIGN_OR_RETURN(auto q,
-                           db.Prepare("SELECT status, severity FROM incidents WHERE id = ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT status, severity FROM incidents WHERE id = ?"));
   q->Bind(1, id);
   EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
   if (!row) {
-    return Status::NotFound(
-        fmt::format("incident '{}': no such incident; see `earshot incidents` for the ids", id));
+    return Status::NotFound(fmt::format(
+        "incident '{}': no such incident; see `earshot incidents` for the ids", id));
   }
   const std::string status = q->Text(0);
   const int64_t severity = q->Int(1);
   if (status == "resolved") {
-    return Status::InvalidArgument(
-        fmt::format("incident '{}': already resolved; nothing to acknowledge", id));
+    return Status::InvalidArgument(fmt::format(
+        "incident '{}': already resolved; nothing to acknowledge", id));
   }
   if (status == "acknowledged") return Status::Ok();  // acknowledging twice changes nothing
-  EARSHOT_ASSIGN_OR_RETURN(auto u,
-                           db.Prepare("UPDATE incidents SET status = 'acknowledged' WHERE id = ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto u, db.Prepare(
+      "UPDATE incidents SET status = 'acknowledged' WHERE id = ?"));
   u->Bind(1, id);
   EARSHOT_RETURN_IF_ERROR(u->Run(what));
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto e,
-      db.Prepare("INSERT INTO incident_events(incident_id, at, kind, severity, reason, seq) "
-                 "VALUES(?, ?, 'acknowledged', ?, ?, 0)"));
+  EARSHOT_ASSIGN_OR_RETURN(auto e, db.Prepare(
+      "INSERT INTO incident_events(incident_id, at, kind, severity, reason, seq) "
+      "VALUES(?, ?, 'acknowledged', ?, ?, 0)"));
   e->Bind(1, id).Bind(2, ToUnixMillis(now)).Bind(3, severity);
   e->Bind(4, fmt::format("acknowledged by {}", by));
   EARSHOT_RETURN_IF_ERROR(e->Run(what));
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto p, db.Prepare("INSERT INTO pending_acks(incident_id, by, at) VALUES(?, ?, ?)"));
+  EARSHOT_ASSIGN_OR_RETURN(auto p, db.Prepare(
+      "INSERT INTO pending_acks(incident_id, by, at) VALUES(?, ?, ?)"));
   p->Bind(1, id).Bind(2, by).Bind(3, ToUnixMillis(now));
   EARSHOT_RETURN_IF_ERROR(p->Run(what));
   return txn.Commit(what);
@@ -835,8 +795,8 @@ Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by,
 
 Result<std::vector<PendingAck>> StateStore::LoadPendingAcks() {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q, impl_->db->Prepare("SELECT id, incident_id, by, at FROM pending_acks ORDER BY id"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT id, incident_id, by, at FROM pending_acks ORDER BY id"));
   std::vector<PendingAck> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
       *q, "list acknowledgements to tell",
@@ -849,9 +809,8 @@ Result<std::vector<PendingAck>> StateStore::LoadPendingAcks() {
 
 Result<std::vector<std::string>> StateStore::AcknowledgedIncidentIds() {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      impl_->db->Prepare("SELECT id FROM incidents WHERE status = 'acknowledged' ORDER BY id"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT id FROM incidents WHERE status = 'acknowledged' ORDER BY id"));
   std::vector<std::string> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
       *q, "list acknowledged incidents",
@@ -863,10 +822,9 @@ Result<std::vector<std::string>> StateStore::AcknowledgedIncidentIds() {
 
 Result<std::string> StateStore::AddSilence(const SilenceRecord& s) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q,
-      impl_->db->Prepare("INSERT INTO silences(matchers, comment, created_by, starts_at, ends_at) "
-                         "VALUES(?, ?, ?, ?, ?)"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "INSERT INTO silences(matchers, comment, created_by, starts_at, ends_at) "
+      "VALUES(?, ?, ?, ?, ?)"));
   q->Bind(1, s.matchers).Bind(2, s.comment).Bind(3, s.created_by);
   q->Bind(4, ToUnixMillis(s.starts_at)).Bind(5, ToUnixMillis(s.ends_at));
   EARSHOT_RETURN_IF_ERROR(q->Run("add silence"));
@@ -875,21 +833,16 @@ Result<std::string> StateStore::AddSilence(const SilenceRecord& s) {
 
 Result<std::vector<SilenceRecord>> StateStore::ListSilences(SystemTime now, bool active_only) {
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q, impl_->db->Prepare(
-                  "SELECT id, matchers, comment, created_by, starts_at, ends_at FROM silences "
-                  "WHERE ?1 = 0 OR (starts_at <= ?2 AND ends_at > ?2) ORDER BY id"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT id, matchers, comment, created_by, starts_at, ends_at FROM silences "
+      "WHERE ?1 = 0 OR (starts_at <= ?2 AND ends_at > ?2) ORDER BY id"));
   q->Bind(1, static_cast<int64_t>(active_only ? 1 : 0)).Bind(2, ToUnixMillis(now));
   std::vector<SilenceRecord> out;
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
       *q, "list silences",
       [](const Query& r) -> Result<SilenceRecord> {
-        return SilenceRecord{fmt::format("sil-{}", r.Int(0)),
-                             r.Text(1),
-                             r.Text(2),
-                             r.Text(3),
-                             FromUnixMillis(r.Int(4)),
-                             FromUnixMillis(r.Int(5))};
+        return SilenceRecord{fmt::format("sil-{}", r.Int(0)), r.Text(1), r.Text(2), r.Text(3),
+                             FromUnixMillis(r.Int(4)), FromUnixMillis(r.Int(5))};
       },
       &out));
   return out;
@@ -901,21 +854,19 @@ Status StateStore::ExpireSilence(std::string_view id, SystemTime now) {
   int64_t rowid = 0;
   for (char ch : digits) {
     if (ch < '0' || ch > '9' || rowid > (INT64_MAX / 10 - 9)) {
-      return Status::NotFound(
-          fmt::format("silence '{}': no such silence (ids look like sil-3; "
-                      "see `earshot silence list`)",
-                      id));
+      return Status::NotFound(fmt::format("silence '{}': no such silence (ids look like sil-3; "
+                                          "see `earshot silence list`)", id));
     }
     rowid = rowid * 10 + (ch - '0');
   }
   std::lock_guard lock(impl_->mu);
-  EARSHOT_ASSIGN_OR_RETURN(
-      auto q, impl_->db->Prepare("UPDATE silences SET ends_at = min(ends_at, ?) WHERE id = ?"));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "UPDATE silences SET ends_at = min(ends_at, ?) WHERE id = ?"));
   q->Bind(1, ToUnixMillis(now)).Bind(2, rowid);
   EARSHOT_RETURN_IF_ERROR(q->Run(fmt::format("expire silence '{}'", id)));
   if (digits.empty() || sqlite3_changes64(impl_->db->raw()) == 0) {
-    return Status::NotFound(
-        fmt::format("silence '{}': no such silence; see `earshot silence list`", id));
+    return Status::NotFound(fmt::format("silence '{}': no such silence; see `earshot silence list`",
+                                        id));
   }
   return Status::Ok();
 }

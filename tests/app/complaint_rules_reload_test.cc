@@ -76,7 +76,7 @@ TEST_CASE("Reload: no live complaint rule is refused when rules.require_complain
   const std::string config_name = config_path.string();
   CHECK_THAT(refused.ToText(),
              Catch::Contains(config_name + ":6:28: error: rules.require_complaint_rules is true, "
-                                           "but the rule files hold no live complaint rule"));
+                             "but the rule files hold no live complaint rule"));
   std::string metrics = (*app)->RenderMetrics();
   CHECK(Sample(metrics, "earshot_reloads_total{result=\"failed\"}") == "1");
   CHECK(Sample(metrics, "earshot_reloads_total{result=\"ok\"}") == "0");
@@ -89,7 +89,7 @@ TEST_CASE("Reload: no live complaint rule is refused when rules.require_complain
   CHECK(warned.error_count() == 0);
   CHECK_THAT(warned.ToText(),
              Catch::Contains(config_name + ":4:10: warning: the rule files hold no live complaint "
-                                           "rule (no enabled rule has category: complaint)"));
+                             "rule (no enabled rule has category: complaint)"));
   metrics = (*app)->RenderMetrics();
   CHECK(Sample(metrics, "earshot_reloads_total{result=\"ok\"}") == "1");
   CHECK(Sample(metrics, "earshot_config_last_reload_successful") == "1");

@@ -59,8 +59,7 @@ TEST_CASE("check: five distinct mistakes give five positioned errors and exit 78
         "(did you mean 'complaint'?)",
         "rules.yaml:14:16: error: regex in rule 'repeated-word' regex uses a backreference '\\1'",
         "rules.yaml:18:13: error: severity of rule 'shouting': unknown value 'urgent'",
-        "rules.yaml:19:12: error: 'enabled' of rule 'shouting': expected true or false, got "
-        "'yes'"}) {
+        "rules.yaml:19:12: error: 'enabled' of rule 'shouting': expected true or false, got 'yes'"}) {
     CHECK(text.find(expected) != std::string::npos);
   }
 }
@@ -95,7 +94,7 @@ TEST_CASE("check: sources of one credential that outrun its quota are a position
       << "/rules/complaints.yaml]\n  lexicon_dir: " << EARSHOT_SOURCE_DIR
       << "/rules/lexicon\n"
          "sources:\n"
-         "  - name: airline\n"  // line 7
+         "  - name: airline\n"             // line 7
          "    type: x\n"
          "    query: acmeair\n"
          "    bearer_token_file: x.token\n"
@@ -105,7 +104,7 @@ TEST_CASE("check: sources of one credential that outrun its quota are a position
          "    query: acme\n"
          "    bearer_token_file: x.token\n"
          "    poll_interval: 1s\n"
-         "  - name: other-app\n"  // line 17: another token, a budget of its own
+         "  - name: other-app\n"           // line 17: another token, a budget of its own
          "    type: x\n"
          "    query: acme\n"
          "    bearer_token_file: x2.token\n"
@@ -119,7 +118,7 @@ TEST_CASE("check: sources of one credential that outrun its quota are a position
   CHECK(err.str().find("earshot.yaml:7:5: warning: sources x:airline and x:brand share one X "
                        "bearer token and need 1800 requests per 15 min; X allows 450. Raise "
                        "poll_interval to at least 4s on each") != std::string::npos);
-  CHECK(err.str().find("other-app") == std::string::npos);     // 90 per 15 min fits
+  CHECK(err.str().find("other-app") == std::string::npos);  // 90 per 15 min fits
   CHECK(err.str().find("bearer-value") == std::string::npos);  // never the secret
   CHECK(out.str().find("1 warning(s)") != std::string::npos);
 }

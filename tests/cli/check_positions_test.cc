@@ -46,8 +46,8 @@ void CheckPositioned(const Checked& c) {
 }
 
 std::string Config(const std::string& files_block, const std::string& lexicon) {
-  return "brands: [AcmeAir]\nstate_dir: state\nrules:\n" + files_block +
-         "  lexicon_dir: " + lexicon + "\nsinks:\n  - name: c\n    type: console\n";
+  return "brands: [AcmeAir]\nstate_dir: state\nrules:\n" + files_block + "  lexicon_dir: " +
+         lexicon + "\nsinks:\n  - name: c\n    type: console\n";
 }
 
 const std::string kLexicon = std::string(EARSHOT_SOURCE_DIR) + "/rules/lexicon";
@@ -80,11 +80,11 @@ TEST_CASE("check: a second YAML document is an error at its '---' line", "[app]"
 TEST_CASE("check: a missing rule file or lexicon directory is an error at the line naming it",
           "[app]") {
   TempDir dir;
-  const fs::path config =
-      dir.Write("earshot.yaml", Config("  files:\n    - " + std::string(EARSHOT_SOURCE_DIR) +
-                                           "/rules/complaints.yaml\n"
-                                           "    - /x/y.yaml\n",
-                                       "lexicon-missing"));
+  const fs::path config = dir.Write("earshot.yaml", Config("  files:\n    - " +
+                                                               std::string(EARSHOT_SOURCE_DIR) +
+                                                               "/rules/complaints.yaml\n"
+                                                               "    - /x/y.yaml\n",
+                                                           "lexicon-missing"));
   const Checked c = Check(config);
   INFO(c.err);
   CHECK(c.code == kExitConfig);
@@ -92,10 +92,10 @@ TEST_CASE("check: a missing rule file or lexicon directory is an error at the li
   // Both at once: the missing lexicon does not hide the missing rule file.
   REQUIRE(c.errors.size() == 2);
   CHECK_THAT(c.errors[0], Catch::StartsWith(config.string() + ":6:7: error: rules.files[1]: "
-                                                              "/x/y.yaml: no such file"));
-  CHECK_THAT(c.errors[1],
-             Catch::StartsWith(config.string() + ":7:16: error: rules.lexicon_dir: " +
-                               (dir.path() / "lexicon-missing").string() + ": no such directory"));
+                                            "/x/y.yaml: no such file"));
+  CHECK_THAT(c.errors[1], Catch::StartsWith(config.string() + ":7:16: error: rules.lexicon_dir: " +
+                                            (dir.path() / "lexicon-missing").string() +
+                                            ": no such directory"));
 }
 
 TEST_CASE("check: a rule's shape error does not hide the file's unknown macros and regexes",

@@ -58,8 +58,7 @@ TEST_CASE("deadletter list: one line per dead letter, or JSON lines", "[app]") {
   Outcome json = Run(*store, {"list", "--json", "--sink", "chat"});
   CHECK(json.code == 0);
   CHECK(json.out == R"({"sink":"chat","seq":3,"at":"2026-11-22T10:00:00.000Z",)"
-                    R"("reason":"HTTP 410 \"gone\"","retry_pending":false})"
-                    "\n");
+                    R"("reason":"HTTP 410 \"gone\"","retry_pending":false})" "\n");
 
   REQUIRE(Run(*store, {"retry", "hook", "7"}).code == 0);
   CHECK_THAT(Run(*store, {"list", "--sink", "hook"}).out, Catch::Contains("hook 7 "));

@@ -95,7 +95,8 @@ TEST_CASE("test sinks: a file sink that cannot append to its path is reported", 
   CHECK_THAT(out.str(), Catch::StartsWith("sink archive (file): retry: " + path + ": cannot open"));
 }
 
-TEST_CASE("test sinks: retry, failure and bad configuration are each reported, exit 1", "[app]") {
+TEST_CASE("test sinks: retry, failure and bad configuration are each reported, exit 1",
+          "[app]") {
   SinkTempDir dir;
   Receiver busy, gone;
   REQUIRE(busy.ok());

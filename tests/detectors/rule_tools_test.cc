@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -52,19 +53,17 @@ TEST_CASE("CheckRules: ok prints a summary, errors exit 78 in text or JSON", "[d
   fs::path good = dir.Write("good.yaml", kRules);
   std::ostringstream out, err;
   CHECK(CheckRules({good}, {}, false, out, err) == 0);
-  CHECK(out.str() ==
-        "rules: ok: 2 rule(s), 0 regex(es) in one RE2::Set, 3 phrase group(s), 1 in "
-        "shadow mode from 1 file(s)\n");
+  CHECK(out.str() == "rules: ok: 2 rule(s), 0 regex(es) in one RE2::Set, 3 phrase group(s), 1 in "
+                     "shadow mode from 1 file(s)\n");
   CHECK(err.str().empty());
 
-  fs::path bad = dir.Write("bad.yaml",
-                           "- rule: x\n  description: x\n  category: complaint\n"
-                           "  severity: high\n  match: {any: [{regex: 'a(?=b)'}]}\n");
+  fs::path bad = dir.Write("bad.yaml", "- rule: x\n  description: x\n  category: complaint\n"
+                                       "  severity: high\n  match: {any: [{regex: 'a(?=b)'}]}\n");
   out.str("");
   err.str("");
   CHECK(CheckRules({bad}, {}, false, out, err) == 78);
   CHECK_THAT(err.str(), Catch::StartsWith(bad.string() + ":5:25: error: regex in rule 'x' regex "
-                                                         "uses a lookahead '(?='"));
+                                          "uses a lookahead '(?='"));
   CHECK_THAT(err.str(), Catch::EndsWith("rules: 1 error(s), 0 warning(s)\n"));
 
   out.str("");
@@ -110,8 +109,7 @@ tests:
   out.str("");
   CHECK(RunRuleTestCommand({pass.string(), fail.string()}, out, err) == 1);
   // The failure lines, then why (the explanation, tested in tests/cli/explain_command_test.cc).
-  CHECK_THAT(out.str(), Catch::StartsWith("FAIL " + fail.string() +
-                                          ":4: wrong expectations\n"
+  CHECK_THAT(out.str(), Catch::StartsWith("FAIL " + fail.string() + ":4: wrong expectations\n"
                                           "  text: they lost my bag\n"
                                           "  rules: expected [trial], got [lost-bag]\n"
                                           "  escalate: expected false, got true\n"
@@ -209,7 +207,7 @@ TEST_CASE("Live complaint rules: none is a warning, or an error naming the setti
     Diagnostics diags;
     CHECK_FALSE(CheckLiveComplaintRules(
         *LoadText(std::string(kRules) + "- rule: lost-bag\n  mode: shadow\n  override: {mode: "
-                                        "replace}\n"),
+                  "replace}\n"),
         true, files, setting, &diags));
     REQUIRE(diags.error_count() == 1);
     const std::string text = diags.all()[0].ToString();

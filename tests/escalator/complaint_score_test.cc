@@ -1,7 +1,6 @@
 // The complaint score in escalation: it raises a low or medium severity one step at
-// `complaint_raise` (never two together with sentiment, never to critical), it travels with each
-// post of a page and through the store, and it labels complaint incidents with a band
-// (`complaint="high"`) that routes match.
+// `complaint_raise` (never two together with sentiment, never to critical), it travels with each post of a page and through the store, and it
+// labels complaint incidents with a band (`complaint="high"`) that routes match.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <limits>
@@ -45,10 +44,10 @@ TEST_CASE("PostSeverity: a sure complaint raises one step, and never two with se
       {"both signals: raised once", kDefault, Severity::kLow, 0, -0.95, 0.97, Severity::kMedium},
       {"both signals, plus a reach tier", kDefault, Severity::kLow, 10000, -0.95, 0.97,
        Severity::kHigh},
-      {"complaint and two reach tiers: reach alone makes it high", kDefault, Severity::kLow, 100000,
-       0.0, 0.95, Severity::kHigh},
-      {"a sure complaint does not lift high to critical", kDefault, Severity::kHigh, 0, 0.0, 0.99,
-       Severity::kHigh},
+      {"complaint and two reach tiers: reach alone makes it high", kDefault, Severity::kLow,
+       100000, 0.0, 0.95, Severity::kHigh},
+      {"a sure complaint does not lift high to critical", kDefault, Severity::kHigh, 0, 0.0,
+       0.99, Severity::kHigh},
       {"anger does", kDefault, Severity::kHigh, 0, -0.8, 0.99, Severity::kCritical},
       {"medium to high", kDefault, Severity::kMedium, 0, 0.0, 0.95, Severity::kHigh},
       {"capped at critical", kDefault, Severity::kHigh, 100000, -0.8, 0.95, Severity::kCritical},
@@ -61,9 +60,9 @@ TEST_CASE("PostSeverity: a sure complaint raises one step, and never two with se
   for (const Case& c : cases) {
     EscalatorOptions o;
     o.complaint_raise = c.complaint_raise;
-    DetectedPost dp = MakePost(
-        {.id = "1", .followers = c.followers, .sentiment = c.sentiment, .complaint = c.complaint},
-        {});
+    DetectedPost dp = MakePost({.id = "1", .followers = c.followers, .sentiment = c.sentiment,
+                                .complaint = c.complaint},
+                               {});
     CAPTURE(c.name);
     CHECK(PostSeverity(Complaint(c.rule), dp, o) == c.want);
   }
@@ -76,8 +75,9 @@ TEST_CASE("Escalator: a sure complaint joining an incident pages 'severity raise
   REQUIRE(open.size() == 1);
   CHECK(open[0].severity == Severity::kMedium);
   // The same thread, a sure complaint: one step up, paged as a raise.
-  auto raised = rig.Process(Batch({MakePost(
-      {.id = "2", .thread = "1", .complaint = 0.95, .created_offset_s = 5}, {Complaint()})}));
+  auto raised = rig.Process(Batch(
+      {MakePost({.id = "2", .thread = "1", .complaint = 0.95, .created_offset_s = 5},
+                {Complaint()})}));
   REQUIRE(raised.size() == 1);
   CHECK(raised[0].kind == Kind::kUpdate);
   CHECK(raised[0].reason == "severity raised");
@@ -86,11 +86,8 @@ TEST_CASE("Escalator: a sure complaint joining an incident pages 'severity raise
   CHECK(raised[0].posts[0].complaint == 0.95);  // newest first, each with its own score
   CHECK(raised[0].posts[1].complaint == 0.4);   // read back from the store
   // Furious and sure at once is still one step over the rule: no second raise, no page.
-  CHECK(rig.Process(Batch({MakePost({.id = "3",
-                                     .thread = "1",
-                                     .sentiment = -0.95,
-                                     .complaint = 0.99,
-                                     .created_offset_s = 6},
+  CHECK(rig.Process(Batch({MakePost({.id = "3", .thread = "1", .sentiment = -0.95,
+                                     .complaint = 0.99, .created_offset_s = 6},
                                     {Complaint()})}))
             .empty());
   CHECK((*rig.store().LoadIncident(open[0].incident_id))->severity == Severity::kHigh);
@@ -102,8 +99,8 @@ TEST_CASE("ComplaintBand: high from 0.8, medium from 0.5, low below, and the hig
     double score;
     std::string_view band;
   };
-  const Case cases[] = {{1.0, "high"},   {0.8, "high"}, {0.7999, "medium"}, {0.5, "medium"},
-                        {0.4999, "low"}, {0.0, "low"},  {kNaN, "low"}};
+  const Case cases[] = {{1.0, "high"},       {0.8, "high"},  {0.7999, "medium"}, {0.5, "medium"},
+                        {0.4999, "low"},     {0.0, "low"},   {kNaN, "low"}};
   for (const Case& c : cases) {
     CAPTURE(c.score);
     CHECK(ComplaintBand(c.score) == c.band);
@@ -125,19 +122,20 @@ TEST_CASE("Escalator: a complaint incident carries the band of its highest post 
   auto labels = [&] { return (*rig.store().LoadIncident(id))->labels; };
 
   // A calmer post joins without lowering the band.
-  REQUIRE(
-      rig.Process(Batch({MakePost({.id = "2", .thread = "1", .complaint = 0.1}, {Complaint()})}))
-          .empty());
+  REQUIRE(rig.Process(Batch({MakePost({.id = "2", .thread = "1", .complaint = 0.1},
+                                      {Complaint()})}))
+              .empty());
   CHECK(labels().at("complaint") == "medium");
   // A surer one (below complaint_raise, so no page) lifts it, and the store keeps it.
-  REQUIRE(
-      rig.Process(Batch({MakePost({.id = "3", .thread = "1", .complaint = 0.85}, {Complaint()})}))
-          .empty());
+  REQUIRE(rig.Process(Batch({MakePost({.id = "3", .thread = "1", .complaint = 0.85},
+                                      {Complaint()})}))
+              .empty());
   CHECK(labels().at("complaint") == "high");
   // After a restart, a calm post still leaves it high, and the next page shows it.
   rig.Restart();
-  auto raised = rig.Process(Batch(
-      {MakePost({.id = "4", .thread = "1", .sentiment = -0.9, .complaint = 0.05}, {Complaint()})}));
+  auto raised = rig.Process(Batch({MakePost({.id = "4", .thread = "1", .sentiment = -0.9,
+                                             .complaint = 0.05},
+                                            {Complaint()})}));
   REQUIRE(raised.size() == 1);
   CHECK(raised[0].reason == "severity raised");
   CHECK(raised[0].labels.at("complaint") == "high");
@@ -181,9 +179,10 @@ TEST_CASE("Routes: complaint=\"high\" picks an incident's receiver and timing", 
   o.routes = ComplaintRoutes();
   EscalatorRig rig(o);
   // The sure complaint takes its route's clock and pages at once; the other waits the root's 5m.
-  auto now = rig.Process(
-      Batch({MakePost({.id = "1", .author = "a@x", .complaint = 0.82}, {Complaint()}),
-             MakePost({.id = "2", .author = "b@x", .complaint = 0.55}, {Complaint()})}));
+  auto now = rig.Process(Batch({MakePost({.id = "1", .author = "a@x", .complaint = 0.82},
+                                         {Complaint()}),
+                                MakePost({.id = "2", .author = "b@x", .complaint = 0.55},
+                                         {Complaint()})}));
   REQUIRE(now.size() == 1);
   CHECK(now[0].posts.at(0).id == "1");
   rig.clock().Advance(minutes(5));
@@ -199,7 +198,8 @@ TEST_CASE("Routes: complaint=\"high\" picks an incident's receiver and timing", 
         std::vector<std::string>{"support"});
 }
 
-TEST_CASE("earshot routes test: complaint=high shows where a sure complaint goes", "[escalator]") {
+TEST_CASE("earshot routes test: complaint=high shows where a sure complaint goes",
+          "[escalator]") {
   TempDir dir;
   const auto path = dir.File("earshot.yaml");
   std::ofstream(path) << R"(routes:

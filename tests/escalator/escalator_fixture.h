@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "daemon/escalator/escalator.h"
-#include "daemon/model/detection.h"
 #include "daemon/state/state_store.h"
+#include "daemon/model/detection.h"
 #include "tests/sources/manual_clock.h"
 #include "tests/state/temp_dir.h"
 
@@ -23,7 +23,7 @@ struct PostSpec {
   std::string author = "jane@air.example";
   int64_t followers = 120;
   std::string text = "lost my bag in Denver";
-  std::string thread{};  // "" = the post is its own thread
+  std::string thread{};    // "" = the post is its own thread
   std::string reply_to{};
   double sentiment = -0.3;
   double complaint = 0.0;  // below every threshold: only tests about the score set it
@@ -85,11 +85,10 @@ class EscalatorRig {
     auto store = StateStore::Open(dir_.File("state.db"));
     REQUIRE(store.ok());
     store_ = std::move(store).value();
-    escalator_ =
-        std::make_unique<Escalator>(*store_, options_, clock_, [this](const Escalation& e) {
-          std::lock_guard lock(mu_);
-          published_.push_back(e);
-        });
+    escalator_ = std::make_unique<Escalator>(*store_, options_, clock_, [this](const Escalation& e) {
+      std::lock_guard lock(mu_);
+      published_.push_back(e);
+    });
   }
   // Drops the escalator and the store (as a crash would, after the last commit) and reopens.
   void Restart() {

@@ -14,12 +14,9 @@ namespace {
 using namespace testing;  // NOLINT
 using Kind = Escalation::Kind;
 
-TEST_CASE("Escalator: a complaint opens an incident with a readable, complete page",
-          "[escalator]") {
+TEST_CASE("Escalator: a complaint opens an incident with a readable, complete page", "[escalator]") {
   EscalatorRig rig;
-  PostSpec spec{.id = "1093",
-                .followers = 152000,
-                .text = "#AcmeAirSucks lost my bag in Denver",
+  PostSpec spec{.id = "1093", .followers = 152000, .text = "#AcmeAirSucks lost my bag in Denver",
                 .complaint = 0.85};
   auto out = rig.Process(Batch({MakePost(spec, {Complaint(Severity::kMedium)})}, "1093"));
   REQUIRE(out.size() == 1);
@@ -34,11 +31,8 @@ TEST_CASE("Escalator: a complaint opens an incident with a readable, complete pa
   CHECK(e.rule_id == "lost-baggage");
   CHECK(e.category == "complaint");
   CHECK(e.summary == "@jane@air.example (152k followers): \"#AcmeAirSucks lost my bag in Denver\"");
-  CHECK(e.labels == Labels{{"brand", "acmeair"},
-                           {"team", "baggage"},
-                           {"network", "mastodon"},
-                           {"source", "mastodon:airline"},
-                           {"complaint", "high"}});
+  CHECK(e.labels == Labels{{"brand", "acmeair"}, {"team", "baggage"}, {"network", "mastodon"},
+                           {"source", "mastodon:airline"}, {"complaint", "high"}});
   CHECK(e.at == kStart);
   REQUIRE(e.posts.size() == 1);
   CHECK(e.posts[0].id == "1093");
@@ -88,8 +82,9 @@ TEST_CASE("Escalator: severity from rule, reach tiers, sentiment and VIP lists",
       {Severity::kCritical, 10, 0.0, "ceo@press.example", Severity::kCritical},
   };
   for (const Case& c : cases) {
-    DetectedPost dp = MakePost(
-        {.id = "1", .author = c.author, .followers = c.followers, .sentiment = c.sentiment}, {});
+    DetectedPost dp = MakePost({.id = "1", .author = c.author, .followers = c.followers,
+                                .sentiment = c.sentiment},
+                               {});
     CAPTURE(SeverityName(c.rule), c.followers, c.sentiment, c.author);
     CHECK(PostSeverity(Complaint(c.rule), dp, o) == c.want);
   }
@@ -100,10 +95,10 @@ TEST_CASE("Escalator: summaries and follower counts read well", "[escalator]") {
     int64_t n;
     const char* want;
   };
-  for (const Case& c :
-       {Case{0, "0 followers"}, Case{1, "1 follower"}, Case{999, "999 followers"},
-        Case{1000, "1k followers"}, Case{1250, "1.2k followers"}, Case{152000, "152k followers"},
-        Case{1'000'000, "1M followers"}, Case{2'340'000, "2.3M followers"}}) {
+  for (const Case& c : {Case{0, "0 followers"}, Case{1, "1 follower"}, Case{999, "999 followers"},
+                        Case{1000, "1k followers"}, Case{1250, "1.2k followers"},
+                        Case{152000, "152k followers"}, Case{1'000'000, "1M followers"},
+                        Case{2'340'000, "2.3M followers"}}) {
     CHECK(FollowersText(c.n) == c.want);
   }
   DetectedPost long_post = MakePost({.id = "1", .text = std::string(138, 'a') + "ééé"}, {});
@@ -122,8 +117,9 @@ TEST_CASE("Escalator: later complaints join the incident silently unless they ra
   const std::string id = first[0].incident_id;
 
   // Same author, same thread: joins, same severity, no page.
-  auto joined = rig.Process(Batch({MakePost(
-      {.id = "2", .thread = "1", .reply_to = "1", .created_offset_s = 5}, {Complaint()})}));
+  auto joined = rig.Process(
+      Batch({MakePost({.id = "2", .thread = "1", .reply_to = "1", .created_offset_s = 5},
+                      {Complaint()})}));
   CHECK(joined.empty());
   CHECK(rig.store().LoadIncidentPosts(id, 10)->size() == 2);
   CHECK((*rig.store().LoadIncident(id))->post_count == 2);
@@ -146,9 +142,9 @@ TEST_CASE("Escalator: later complaints join the incident silently unless they ra
   CHECK(raised[0].posts[3].id == "1");
 
   // Another author, or the same author in another thread, is another incident.
-  auto other = rig.Process(
-      Batch({MakePost({.id = "5", .author = "bob@x.example", .thread = "1"}, {Complaint()}),
-             MakePost({.id = "6"}, {Complaint()})}));
+  auto other = rig.Process(Batch({MakePost({.id = "5", .author = "bob@x.example", .thread = "1"},
+                                           {Complaint()}),
+                                  MakePost({.id = "6"}, {Complaint()})}));
   REQUIRE(other.size() == 2);
   CHECK(other[0].incident_id != id);
   CHECK(other[1].incident_id != id);
@@ -160,8 +156,9 @@ TEST_CASE("Escalator: the page carries at most five posts, newest first", "[esca
   EscalatorRig rig;
   std::vector<DetectedPost> posts;
   for (int i = 0; i < 8; ++i) {
-    posts.push_back(MakePost(
-        {.id = std::to_string(100 + i), .thread = "t", .created_offset_s = i * 10}, {Complaint()}));
+    posts.push_back(MakePost({.id = std::to_string(100 + i), .thread = "t",
+                              .created_offset_s = i * 10},
+                             {Complaint()}));
   }
   auto out = rig.Process(Batch(posts));
   REQUIRE(out.size() == 1);  // eight posts of one incident in one batch page once
@@ -172,15 +169,15 @@ TEST_CASE("Escalator: the page carries at most five posts, newest first", "[esca
 
 TEST_CASE("Escalator: a batch that opens and raises an incident pages once", "[escalator]") {
   EscalatorRig rig;
-  auto out =
-      rig.Process(Batch({MakePost({.id = "1", .thread = "t"}, {Complaint(Severity::kLow)}),
-                         MakePost({.id = "2", .thread = "t"}, {Complaint(Severity::kHigh)})}));
+  auto out = rig.Process(Batch({MakePost({.id = "1", .thread = "t"}, {Complaint(Severity::kLow)}),
+                                MakePost({.id = "2", .thread = "t"}, {Complaint(Severity::kHigh)})}));
   REQUIRE(out.size() == 1);
   CHECK(out[0].kind == Kind::kOpen);
   CHECK(out[0].severity == Severity::kHigh);
 }
 
-TEST_CASE("Escalator: repeat_interval re-notifies an incident still getting posts", "[escalator]") {
+TEST_CASE("Escalator: repeat_interval re-notifies an incident still getting posts",
+          "[escalator]") {
   EscalatorOptions o;
   o.repeat_interval = std::chrono::seconds(3600);
   EscalatorRig rig(o);
@@ -248,10 +245,10 @@ TEST_CASE("Escalator: a staff reply resolves every incident in the thread", "[es
   EscalatorOptions o;
   o.staff_authors = {"support@acmeair.example"};
   EscalatorRig rig(o);
-  auto open = rig.Process(
-      Batch({MakePost({.id = "1"}, {Complaint()}),
-             MakePost({.id = "2", .author = "bob@x.example", .thread = "1"}, {Complaint()}),
-             MakePost({.id = "3", .author = "eve@x.example"}, {Complaint()})}));
+  auto open = rig.Process(Batch({MakePost({.id = "1"}, {Complaint()}),
+                                 MakePost({.id = "2", .author = "bob@x.example", .thread = "1"},
+                                          {Complaint()}),
+                                 MakePost({.id = "3", .author = "eve@x.example"}, {Complaint()})}));
   REQUIRE(open.size() == 3);
   // The staff reply matched no rule at all: being staff is enough.
   auto out = rig.Process(Batch({MakePost(
@@ -266,11 +263,11 @@ TEST_CASE("Escalator: a staff reply resolves every incident in the thread", "[es
 
 TEST_CASE("Escalator: praise and noise never page", "[escalator]") {
   EscalatorRig rig;
-  auto out = rig.Process(
-      Batch({MakePost({.id = "1", .followers = 1'000'000, .sentiment = 0.9}, {Praise()}),
-             MakePost({.id = "2"}, {Rule("chatter", Category::kNoise, Severity::kCritical)}),
-             MakePost({.id = "3"}, {})},
-            "3"));
+  auto out = rig.Process(Batch(
+      {MakePost({.id = "1", .followers = 1'000'000, .sentiment = 0.9}, {Praise()}),
+       MakePost({.id = "2"}, {Rule("chatter", Category::kNoise, Severity::kCritical)}),
+       MakePost({.id = "3"}, {})},
+      "3"));
   CHECK(out.empty());
   CHECK(*rig.store().MaxOutboxSeq() == 0);
   CHECK(rig.escalator().active_incidents() == 0);
@@ -290,8 +287,7 @@ TEST_CASE("Escalator: the cursor moves only with a committed batch", "[escalator
   REQUIRE(rig.store().LimitPagesForTesting(1).ok());
   std::vector<DetectedPost> posts;
   for (int i = 0; i < 50; ++i) {
-    posts.push_back(MakePost({.id = "p" + std::to_string(i),
-                              .author = "u" + std::to_string(i),
+    posts.push_back(MakePost({.id = "p" + std::to_string(i), .author = "u" + std::to_string(i),
                               .text = std::string(3000, 'x')},
                              {Complaint()}));
   }
@@ -326,8 +322,8 @@ TEST_CASE("Escalator: a re-read batch after a restart pages nothing twice", "[es
   CHECK(rig.escalator().active_incidents() == 2);
   CHECK(*rig.store().MaxOutboxSeq() == 2);
   // A new post in the same thread joins the incident known from before the restart.
-  auto raised = rig.Process(
-      Batch({MakePost({.id = "3", .followers = 500000, .thread = "1"}, {Complaint()})}));
+  auto raised = rig.Process(Batch({MakePost({.id = "3", .followers = 500000, .thread = "1"},
+                                            {Complaint()})}));
   REQUIRE(raised.size() == 1);
   CHECK(raised[0].incident_id == first[0].incident_id);
   CHECK(raised[0].kind == Kind::kUpdate);
@@ -342,8 +338,8 @@ TEST_CASE("Escalator: publish order is seq order, continuing the outbox", "[esca
   EscalatorRig rig;
   std::vector<DetectedPost> posts;
   for (int i = 0; i < 12; ++i) {
-    posts.push_back(
-        MakePost({.id = std::to_string(i), .author = "user" + std::to_string(i)}, {Complaint()}));
+    posts.push_back(MakePost({.id = std::to_string(i), .author = "user" + std::to_string(i)},
+                             {Complaint()}));
   }
   rig.Process(Batch({posts.begin(), posts.begin() + 5}));
   rig.Restart();

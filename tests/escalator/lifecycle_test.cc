@@ -367,7 +367,7 @@ TEST_CASE("Escalator: its committed count of active incidents is the store's, fo
   // An acknowledgement (another process's write) keeps the incident active, before and after
   // the escalator's tick tells it.
   std::ostringstream out, err;
-  REQUIRE(RunAckCommand({open[0].incident_id, "--by", "sam"}, rig.store(), rig.clock(), out, err) ==
+  REQUIRE(RunAckOnStore({open[0].incident_id, "--by", "sam"}, rig.store(), rig.clock(), out, err) ==
           0);
   CHECK(rig.escalator().committed_active_incidents() == store_count());
   REQUIRE(rig.Tick().size() == 1);

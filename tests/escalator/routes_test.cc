@@ -1,13 +1,12 @@
 // The routing tree: Alertmanager's matching (nested routes, continue, inheritance, default),
 // quiet hours, strict reading with positioned errors, and `earshot routes test`.
-#include "daemon/escalator/routes.h"
-
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "daemon/cli/routes_command.h"
 #include "daemon/config/diagnostics.h"
+#include "daemon/escalator/routes.h"
 #include "tests/state/temp_dir.h"
 
 namespace earshot {
@@ -207,14 +206,12 @@ TEST_CASE("earshot routes test: prints the receivers a label set reaches", "[esc
   // No `escalation:` section: EscalatorOptions' defaults.
   const std::string kDefaultTiming = "group_wait 0s, group_interval 0s, repeat_interval 1h";
   for (const Case& c : {
-           Case{{"test", "--config", p, "severity=high", "category=surge"},
-                0,
+           Case{{"test", "--config", p, "severity=high", "category=surge"}, 0,
                 "oncall: pagerduty, slack-oncall [route at line 23] " + kDefaultTiming +
-                    "\npr: slack-pr [route at line 26] " + kDefaultTiming +
-                    "\ntiming: " + kDefaultTiming + "\n",
+                    "\npr: slack-pr [route at line 26] " + kDefaultTiming + "\ntiming: " +
+                    kDefaultTiming + "\n",
                 ""},
-           Case{{"test", "--config", p, "--at", "2026-11-23T23:30:00Z", "severity=low"},
-                0,
+           Case{{"test", "--config", p, "--at", "2026-11-23T23:30:00Z", "severity=low"}, 0,
                 "digest: email-digest (quiet hours) [route at line 15] " + kDefaultTiming +
                     "\ntiming: " + kDefaultTiming + "\n",
                 ""},
@@ -243,7 +240,7 @@ TEST_CASE("earshot routes test: prints the receivers a label set reaches", "[esc
   const std::vector<std::string> broken_args = {"test", "--config", broken.string(), "a=b"};
   CHECK(RunRoutesCommand(broken_args, out2, err2) == 1);
   CHECK_THAT(err2.str(), Catch::Contains(broken.string() + ":3:21: error: the root route: no "
-                                                           "receiver named 'x'"));
+                                         "receiver named 'x'"));
 }
 
 TEST_CASE("earshot routes test: prints each match's timing and the one the incident uses",

@@ -1,14 +1,13 @@
 // The silences file: read strictly (every mistake at file:line:col with its fix), muting through
 // the escalator's one silence list from starts_at to ends_at, listed by `earshot silence list`
 // and refused by `earshot silence expire`.
-#include "daemon/escalator/silence_file.h"
-
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "daemon/cli/silence_command.h"
 #include "daemon/escalator/incident_key.h"
+#include "daemon/escalator/silence_file.h"
 #include "tests/escalator/escalator_fixture.h"
 
 namespace earshot {
@@ -43,8 +42,8 @@ std::filesystem::path WriteFile(const TempDir& dir, const std::string& name,
 TEST_CASE("Silences file: entries load with stable ids, ended ones are warnings", "[escalator]") {
   TempDir dir;
   Diagnostics diags;
-  auto silences =
-      LoadSilenceFile(WriteFile(dir, "silences.yaml", kGoodFile), "silences.yaml", kStart, &diags);
+  auto silences = LoadSilenceFile(WriteFile(dir, "silences.yaml", kGoodFile), "silences.yaml",
+                                  kStart, &diags);
   INFO(diags.ToText());
   REQUIRE(silences);
   REQUIRE(silences->size() == 2);
@@ -74,7 +73,8 @@ TEST_CASE("Silences file: entries load with stable ids, ended ones are warnings"
   CHECK(empty_diags.empty());
 }
 
-TEST_CASE("Silences file: every mistake is reported at its position with the fix", "[escalator]") {
+TEST_CASE("Silences file: every mistake is reported at its position with the fix",
+          "[escalator]") {
   TempDir dir;
   const auto path = WriteFile(dir, "silences.yaml", R"(- matchers: ['brand="acmeair"', 'team=~"("']
   ends_at: 2026-11-19T00:00:00Z
@@ -161,9 +161,10 @@ TEST_CASE("Escalator: a file silence mutes like a stored one, from starts_at to 
   rig.clock().Advance(std::chrono::duration_cast<std::chrono::milliseconds>(
       ParseIso8601("2026-11-18T14:00:00Z").value() - rig.clock().Now()));
   CHECK(rig.Tick().empty());
-  CHECK(rig.Process(Batch({MakePost({.id = "3", .author = "carol"},
-                                    {Rule("refund-delay", Category::kComplaint, Severity::kMedium,
-                                          {{"brand", "otherair"}})})}))
+  CHECK(rig.Process(Batch({MakePost(
+                      {.id = "3", .author = "carol"},
+                      {Rule("refund-delay", Category::kComplaint, Severity::kMedium,
+                            {{"brand", "otherair"}})})}))
             .empty());
 
   // A reload that empties the file lifts its silences at the next tick.
@@ -181,8 +182,8 @@ TEST_CASE("Silence command: list shows the file's entries, expire points at the 
   REQUIRE(store.ok());
   ManualClock clock(kStart);
   Diagnostics diags;
-  auto silences =
-      LoadSilenceFile(WriteFile(dir, "silences.yaml", kGoodFile), "silences.yaml", kStart, &diags);
+  auto silences = LoadSilenceFile(WriteFile(dir, "silences.yaml", kGoodFile), "silences.yaml",
+                                  kStart, &diags);
   REQUIRE(silences);
   std::ostringstream out, err;
   auto run = [&](std::vector<std::string> args) {
@@ -207,10 +208,9 @@ TEST_CASE("Silence command: list shows the file's entries, expire points at the 
                                         "  expired until"));
 
   CHECK(run({"expire", "file:silences.yaml:6"}) == 2);
-  CHECK(err.str() ==
-        "earshot silence: file:silences.yaml:6 comes from the silences file "
-        "(silences.yaml line 6); delete the entry or set its ends_at there, then "
-        "reload (systemctl reload earshot)\n");
+  CHECK(err.str() == "earshot silence: file:silences.yaml:6 comes from the silences file "
+                     "(silences.yaml line 6); delete the entry or set its ends_at there, then "
+                     "reload (systemctl reload earshot)\n");
   REQUIRE(run({"list"}) == 0);
   CHECK_THAT(out.str(), Catch::Contains("file:silences.yaml:6"));
 }

@@ -26,8 +26,8 @@ TEST_CASE("LabelMatchers: Alertmanager syntax matches labels", "[escalator]") {
                         Case{"brand=\"acmeair\",team=\"refunds\"", false},
                         Case{"brand!=\"acmeair\"", false}, Case{"severity=~\"low|medium\"", true},
                         Case{"severity=~\"med\"", false},  // anchored, as in Alertmanager
-                        Case{"severity!~\"high|critical\"", true}, Case{"missing=\"\"", true},
-                        Case{"missing!=\"\"", false}}) {
+                        Case{"severity!~\"high|critical\"", true},
+                        Case{"missing=\"\"", true}, Case{"missing!=\"\"", false}}) {
     auto m = LabelMatchers::Parse(c.text);
     INFO(c.text << " " << m.status().ToString());
     REQUIRE(m.ok());
@@ -45,11 +45,11 @@ TEST_CASE("LabelMatchers: errors name the matcher and the problem", "[escalator]
     const char* text;
     const char* message;
   };
-  for (const Case& c :
-       {Case{"", "no matchers"}, Case{"=x", "expected a label name"},
-        Case{"brand", "expected = != =~ or !~ after 'brand'"},
-        Case{"brand=\"acme", "unterminated quoted value"},
-        Case{"brand=~\"(\"", "regex of 'brand': missing )"}, Case{"{brand=x", "missing }"}}) {
+  for (const Case& c : {Case{"", "no matchers"}, Case{"=x", "expected a label name"},
+                        Case{"brand", "expected = != =~ or !~ after 'brand'"},
+                        Case{"brand=\"acme", "unterminated quoted value"},
+                        Case{"brand=~\"(\"", "regex of 'brand': missing )"},
+                        Case{"{brand=x", "missing }"}}) {
     auto m = LabelMatchers::Parse(c.text);
     REQUIRE(!m.ok());
     CHECK(m.status().code() == Status::Code::kInvalidArgument);
@@ -71,13 +71,11 @@ TEST_CASE("Silence command: add, list, expire", "[escalator]") {
   };
   REQUIRE(run({"add", "brand=acmeair", "severity=~low|medium", "--for", "2h", "--comment",
                "storm handled by PR", "--by", "ops"}) == 0);
-  CHECK(out.str() ==
-        "sil-1 silences brand=\"acmeair\",severity=~\"low|medium\" until "
-        "2026-11-18T13:06:40.000Z\n");
+  CHECK(out.str() == "sil-1 silences brand=\"acmeair\",severity=~\"low|medium\" until "
+                     "2026-11-18T13:06:40.000Z\n");
   REQUIRE(run({"list"}) == 0);
-  CHECK(out.str() ==
-        "sil-1  brand=\"acmeair\",severity=~\"low|medium\"  active until "
-        "2026-11-18T13:06:40.000Z  by ops  # storm handled by PR\n");
+  CHECK(out.str() == "sil-1  brand=\"acmeair\",severity=~\"low|medium\"  active until "
+                     "2026-11-18T13:06:40.000Z  by ops  # storm handled by PR\n");
   REQUIRE(run({"expire", "sil-1"}) == 0);
   CHECK(out.str() == "expired sil-1\n");
   REQUIRE(run({"list"}) == 0);
@@ -91,13 +89,13 @@ TEST_CASE("Silence command: add, list, expire", "[escalator]") {
     int code;
     const char* message;
   };
-  for (const Bad& b :
-       {Bad{{}, 2, "missing subcommand"}, Bad{{"add", "brand=x"}, 2, "a silence needs an end"},
-        Bad{{"add", "brand=x", "--for", "soon"}, 2, "--for needs a duration"},
-        Bad{{"add", "--for", "1h"}, 2, "no matchers"},
-        Bad{{"add", "brand=x", "--until", "2020-01-01T00:00:00Z"}, 2, "in the past"},
-        Bad{{"expire", "sil-42"}, 2, "silence 'sil-42': no such silence"},
-        Bad{{"mute"}, 2, "unknown subcommand 'mute'"}}) {
+  for (const Bad& b : {Bad{{}, 2, "missing subcommand"},
+                       Bad{{"add", "brand=x"}, 2, "a silence needs an end"},
+                       Bad{{"add", "brand=x", "--for", "soon"}, 2, "--for needs a duration"},
+                       Bad{{"add", "--for", "1h"}, 2, "no matchers"},
+                       Bad{{"add", "brand=x", "--until", "2020-01-01T00:00:00Z"}, 2, "in the past"},
+                       Bad{{"expire", "sil-42"}, 2, "silence 'sil-42': no such silence"},
+                       Bad{{"mute"}, 2, "unknown subcommand 'mute'"}}) {
     CHECK(run(b.args) == b.code);
     CHECK_THAT(err.str(), Catch::Contains(b.message));
   }
@@ -116,9 +114,9 @@ TEST_CASE("Escalator: a silence mutes matching pages until it ends, then they go
   // Silenced: nothing pages, the incident still opens and records why it is quiet.
   CHECK(rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})})).empty());
   // Another brand is not silenced.
-  auto other = rig.Process(Batch(
-      {MakePost({.id = "2", .author = "bob"},
-                {Rule("r", Category::kComplaint, Severity::kLow, {{"brand", "otherair"}})})}));
+  auto other = rig.Process(Batch({MakePost(
+      {.id = "2", .author = "bob"}, {Rule("r", Category::kComplaint, Severity::kLow,
+                                          {{"brand", "otherair"}})})}));
   CHECK(other.size() == 1);
   const std::string id = IncidentIdFor("mastodon|jane@air.example|1");
   auto events = rig.store().LoadIncidentEvents(id);
@@ -142,8 +140,8 @@ TEST_CASE("Escalator: expiring a silence by hand releases the held page", "[esca
                             rig.clock(), out, err) == 0);
   CHECK(rig.Process(Batch({MakePost({.id = "1"}, {Complaint(Severity::kMedium)})})).empty());
   // A critical post escapes a silence that covers low and medium only.
-  auto loud = rig.Process(Batch(
-      {MakePost({.id = "2", .thread = "1", .sentiment = -0.9}, {Complaint(Severity::kHigh)})}));
+  auto loud = rig.Process(Batch({MakePost({.id = "2", .thread = "1", .sentiment = -0.9},
+                                          {Complaint(Severity::kHigh)})}));
   REQUIRE(loud.size() == 1);
   CHECK(loud[0].severity == Severity::kCritical);
   CHECK(loud[0].kind == Escalation::Kind::kOpen);

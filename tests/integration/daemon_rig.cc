@@ -1,6 +1,5 @@
 #include "tests/integration/daemon_rig.h"
 
-#include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -11,6 +10,8 @@
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "daemon/model/escalation_json.h"
 
@@ -43,8 +44,7 @@ DaemonRig::DaemonRig(std::string extra_yaml, std::string extra_sources) {
   notify_ = std::make_unique<NotifyListener>(dir_);
   WriteFile(dir_ + "/mastodon.token", std::string(kToken) + "\n");
   const std::string rules = std::string(EARSHOT_SOURCE_DIR) + "/rules";
-  WriteFile(config_path(),
-            fmt::format(R"(# written by the integration tests
+  WriteFile(config_path(), fmt::format(R"(# written by the integration tests
 brands: [AcmeAir]
 state_dir: {dir}/state
 log:
@@ -71,9 +71,10 @@ sinks:
     path: escalations.jsonl
 {extra}
 )",
-                        fmt::arg("dir", dir_), fmt::arg("rules", rules),
-                        fmt::arg("url", fake_->base_url()), fmt::arg("extra", extra_yaml),
-                        fmt::arg("sources", extra_sources)));
+                                       fmt::arg("dir", dir_), fmt::arg("rules", rules),
+                                       fmt::arg("url", fake_->base_url()),
+                                       fmt::arg("extra", extra_yaml),
+                                       fmt::arg("sources", extra_sources)));
 }
 
 DaemonRig::~DaemonRig() {
@@ -134,8 +135,8 @@ std::vector<Escalation> DaemonRig::Escalations() const {
 bool DaemonRig::WaitForEscalations(size_t n) const {
   if (WaitUntil([&] { return Escalations().size() >= n; }, std::chrono::seconds(60))) return true;
   // The test will fail: show what the daemon said, so a CI log alone explains it.
-  std::cerr << fmt::format("-- {} of {} escalations; the daemon's log:\n{}\n", Escalations().size(),
-                           n, DaemonLog());
+  std::cerr << fmt::format("-- {} of {} escalations; the daemon's log:\n{}\n",
+                           Escalations().size(), n, DaemonLog());
   return false;
 }
 

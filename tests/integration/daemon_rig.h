@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/model/escalation.h"
 #include "daemon/sources/fake/fake_mastodon.h"
+#include "daemon/model/escalation.h"
 #include "tests/fakes/child_process.h"
 #include "tests/fakes/notify_listener.h"
 

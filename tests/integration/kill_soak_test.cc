@@ -4,10 +4,9 @@
 // A crash may cost a page or repeat one only through a bug, so the test asserts that no
 // complaint was lost and none paged twice, at every sink, and prints the figures.
 //
-// Trials: EARSHOT_SOAK_TRIALS (10 by default, 3 in sanitized builds), seeded by EARSHOT_SOAK_SEED
-// (random by default, always printed). A trial's seed fixes its schedule (complaints, kill moments,
-// faults), not the daemon's own timing, so a failing seed reproduces the scenario, not every
-// interleaving.
+// Trials: EARSHOT_SOAK_TRIALS (10 by default, 3 in sanitized builds), seeded by EARSHOT_SOAK_SEED (random by default,
+// always printed). A trial's seed fixes its schedule (complaints, kill moments, faults), not
+// the daemon's own timing, so a failing seed reproduces the scenario, not every interleaving.
 //
 // What counts (each sink is a receiver keyed by the sink's documented idempotency key: the
 // webhook's Idempotency-Key, the email's Message-ID, the exec command's EARSHOT_INCIDENT_ID and
@@ -20,8 +19,6 @@
 // - redelivered: the same key arriving again at the webhook, email or exec receiver. The sinks
 //   deliver at least once and document that the key makes a repeat harmless, so this is
 //   reported, not failed; "arrived once" in the figures means duplicated + redelivered == 0.
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
@@ -38,8 +35,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "daemon/model/escalation_json.h"
+#include <fmt/format.h>
+
 #include "daemon/net/http_server.h"
+#include "daemon/model/escalation_json.h"
 #include "tests/fakes/smtp_server.h"
 #include "tests/integration/daemon_rig.h"
 
@@ -106,8 +105,8 @@ class WebhookReceiver {
     HttpServerOptions options;
     options.port = port;
     for (int attempt = 0;; ++attempt) {
-      auto started =
-          HttpServer::Start([this](const HttpServerRequest& r) { return Answer(r); }, options);
+      auto started = HttpServer::Start([this](const HttpServerRequest& r) { return Answer(r); },
+                                       options);
       if (started.ok()) {
         server_ = *std::move(started);
         port_ = server_->port();
@@ -143,8 +142,7 @@ class WebhookReceiver {
     if (auto e = EscalationFromJson(req.body); e.ok()) {
       d.kind = std::string(KindName(e->kind));
       if (!e->posts.empty()) d.author = FindAuthor(e->posts[0].author);
-      if (d.key != fmt::format("{}-{}", e->incident_id, e->seq))
-        d.key += " (key disagrees with body)";
+      if (d.key != fmt::format("{}-{}", e->incident_id, e->seq)) d.key += " (key disagrees with body)";
     }
     std::lock_guard lock(mu_);
     deliveries_.push_back(std::move(d));
@@ -161,16 +159,11 @@ class WebhookReceiver {
 
 const char* ModeName(WebhookReceiver::Mode m) {
   switch (m) {
-    case WebhookReceiver::Mode::kOk:
-      return "ok";
-    case WebhookReceiver::Mode::kServerError:
-      return "500";
-    case WebhookReceiver::Mode::kRefused:
-      return "refused";
-    case WebhookReceiver::Mode::kHanging:
-      return "hanging";
-    case WebhookReceiver::Mode::kRetryAfter:
-      return "429+Retry-After";
+    case WebhookReceiver::Mode::kOk: return "ok";
+    case WebhookReceiver::Mode::kServerError: return "500";
+    case WebhookReceiver::Mode::kRefused: return "refused";
+    case WebhookReceiver::Mode::kHanging: return "hanging";
+    case WebhookReceiver::Mode::kRetryAfter: return "429+Retry-After";
   }
   return "?";
 }
@@ -224,8 +217,8 @@ std::vector<Delivery> ExecDeliveries(const std::string& path) {
 }
 
 struct Tally {
-  size_t deliveries = 0;   // everything the receiver accepted
-  size_t escalations = 0;  // distinct keys
+  size_t deliveries = 0;  // everything the receiver accepted
+  size_t escalations = 0; // distinct keys
   size_t lost = 0;
   size_t duplicated = 0;
   size_t redelivered = 0;
@@ -256,8 +249,8 @@ Tally Count(const std::vector<Delivery>& got, const std::set<std::string>& autho
     }
     if (d.kind != "open" || authors.count(d.author) == 0) {
       ++t.duplicated;
-      problems.push_back(
-          fmt::format("{}: unexpected {} {} for author '{}'", sink, d.kind, d.key, d.author));
+      problems.push_back(fmt::format("{}: unexpected {} {} for author '{}'", sink, d.kind, d.key,
+                                     d.author));
       continue;
     }
     keys_of_author[d.author].insert(d.key);
@@ -372,8 +365,8 @@ escalation:
   std::jthread publisher([&] {
     for (int i = 0; i < complaints; ++i) {
       std::this_thread::sleep_until(t0 + post_at[static_cast<size_t>(i)]);
-      rig.fake().AddStatus(
-          Toot(fmt::format("t{:03}c{:03}", trial, i), 20 + i, texts[static_cast<size_t>(i)]));
+      rig.fake().AddStatus(Toot(fmt::format("t{:03}c{:03}", trial, i), 20 + i,
+                                texts[static_cast<size_t>(i)]));
     }
   });
   std::jthread faults([&] {
@@ -421,8 +414,7 @@ escalation:
   totals.complaints += complaints;
   for (const auto& [sink, t] : tallies) totals.sinks[sink] += t;
   if (!arrived || !mine.empty()) {
-    for (std::string& p : mine)
-      problems.push_back(fmt::format("trial {} (seed {:#x}): {}", trial, seed, p));
+    for (std::string& p : mine) problems.push_back(fmt::format("trial {} (seed {:#x}): {}", trial, seed, p));
     std::string what;
     for (const std::string& p : mine) what += "   " + p + "\n";
     if (!arrived) what += "   (not everything arrived within 60 s)\n";

@@ -128,10 +128,8 @@ std::vector<std::string> ShippedComplaintRules() {
   return ids;
 }
 
-TEST_CASE(
-    "Reload: switching every complaint rule off is refused under "
-    "rules.require_complaint_rules, and the old rules keep paging",
-    "[integration]") {
+TEST_CASE("Reload: switching every complaint rule off is refused under "
+          "rules.require_complaint_rules, and the old rules keep paging", "[integration]") {
   const uint16_t port = FreeLoopbackPort();
   DaemonRig rig(fmt::format("metrics:\n  address: 127.0.0.1:{}\n", port));
   {

@@ -1,6 +1,7 @@
 #include "daemon/model/escalation_json.h"
 
 #include <catch2/catch.hpp>
+
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -146,8 +147,7 @@ TEST_CASE("EscalationFromJson: the first bad field is named", "[sinks]") {
       {R"({"seq":1})", "escalation JSON: field 'incident_id': "},
       {R"({"seq":"1","incident_id":"x"})", "escalation JSON: field 'seq': wrong type"},
       {R"({"seq":1,"incident_id":"x","kind":"opened"})",
-       "escalation JSON: field 'kind': unknown kind 'opened'; expected open, update, resolve or "
-       "acknowledge"},
+       "escalation JSON: field 'kind': unknown kind 'opened'; expected open, update, resolve or acknowledge"},
       {R"({"seq":1,"incident_id":"x","severity":"urgent"})",
        "escalation JSON: field 'severity': unknown severity 'urgent'"},
       {R"({"seq":1,"incident_id":"x","at":"yesterday"})",

@@ -2,9 +2,9 @@
 // already sent, never a second alarm; the wire JSON carries it whole for webhook, file and exec.
 #include <catch2/catch.hpp>
 
-#include "daemon/model/escalation_json.h"
 #include "sinks/console_sink.h"
 #include "sinks/email_sink.h"
+#include "daemon/model/escalation_json.h"
 #include "tests/sinks/sink_test_util.h"
 
 namespace earshot {
@@ -21,8 +21,8 @@ Escalation Acknowledged() {
 TEST_CASE("Console and email: an acknowledgement is one plain line, not an alarm", "[sinks]") {
   const Escalation e = Acknowledged();
   const std::string line = FormatEscalationText(e, /*color=*/true);
-  CHECK(line ==
-        "ACK      acknowledge " + e.incident_id + "  acknowledged by sam: " + e.summary + "\n");
+  CHECK(line == "ACK      acknowledge " + e.incident_id + "  acknowledged by sam: " + e.summary +
+                    "\n");
   CHECK_THAT(line, !Catch::Contains("CRITICAL") && !Catch::Contains("\x1b["));
 
   EmailSinkConfig c;

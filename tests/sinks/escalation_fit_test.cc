@@ -3,10 +3,11 @@
 #include "sinks/escalation_fit.h"
 
 #include <catch2/catch.hpp>
+
 #include <fstream>
 
-#include "daemon/model/escalation_json.h"
 #include "daemon/model/post_limits.h"
+#include "daemon/model/escalation_json.h"
 #include "sinks/file_sink.h"
 #include "sinks/registry.h"
 #include "sinks/runner.h"

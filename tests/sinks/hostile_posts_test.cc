@@ -20,10 +20,10 @@
 
 #include "daemon/base/json_escape.h"
 #include "daemon/base/utf8.h"
-#include "daemon/model/escalation_json.h"
 #include "daemon/net/curl_http_client.h"
 #include "sinks/console_sink.h"
 #include "sinks/email_sink.h"
+#include "daemon/model/escalation_json.h"
 #include "sinks/exec_sink.h"
 #include "sinks/file_sink.h"
 #include "sinks/pagerduty_sink.h"
@@ -201,7 +201,8 @@ TEST_CASE("Hostile posts: the corpus holds every kind of hostile text", "[hostil
        {"slack-channel-mention", "slack-disguised-link", "markdown-links", "bare-cr-overwrite",
         "mail-header-injection", "smtp-smuggling", "ansi-csi", "ansi-osc-title",
         "ansi-osc8-hyperlink", "ansi-dcs-apc", "c1-controls", "bidi-override", "zero-width",
-        "html-script", "long-100k", "invalid-utf8", "nul", "shell-metacharacters", "argv-option"}) {
+        "html-script", "long-100k", "invalid-utf8", "nul", "shell-metacharacters",
+        "argv-option"}) {
     CHECK(names.count(name) == 1);
   }
   for (const HostilePost& p : Corpus()) {
@@ -310,8 +311,7 @@ void MrkdwnTexts(simdjson::dom::element el, const std::string& path,
         el["text"].get(text) == simdjson::SUCCESS) {
       out->emplace_back(path, std::string(text));
     }
-    for (auto [key, value] : el.get_object())
-      MrkdwnTexts(value, path + "." + std::string(key), out);
+    for (auto [key, value] : el.get_object()) MrkdwnTexts(value, path + "." + std::string(key), out);
   } else if (el.is_array()) {
     size_t i = 0;
     for (simdjson::dom::element v : el.get_array()) {
@@ -394,7 +394,8 @@ TEST_CASE("Hostile posts: Slack keeps a post inside its quote and links only htt
   }
 }
 
-TEST_CASE("Hostile posts: the PagerDuty event is valid UTF-8 JSON carrying the post", "[hostile]") {
+TEST_CASE("Hostile posts: the PagerDuty event is valid UTF-8 JSON carrying the post",
+          "[hostile]") {
   Receiver rx;
   REQUIRE(rx.ok());
   rx.SetMode(Receiver::Mode::kAccepted, R"({"status":"success"})");
@@ -512,15 +513,9 @@ TEST_CASE("Hostile posts: a mail keeps its headers, one message per escalation, 
   // SMTP smuggling would end one message early and start another: exactly one each.
   const auto messages = server.messages();
   REQUIRE(messages.size() == corpus.size());
-  const std::set<std::string> headers = {"From",
-                                         "To",
-                                         "Subject",
-                                         "Date",
-                                         "Message-ID",
-                                         "MIME-Version",
-                                         "Content-Type",
-                                         "Content-Transfer-Encoding",
-                                         "X-Earshot-Incident",
+  const std::set<std::string> headers = {"From", "To", "Subject", "Date", "Message-ID",
+                                         "MIME-Version", "Content-Type",
+                                         "Content-Transfer-Encoding", "X-Earshot-Incident",
                                          "X-Earshot-Seq"};
   for (size_t i = 0; i < corpus.size(); ++i) {
     const HostilePost& p = corpus[i];
@@ -579,8 +574,8 @@ TEST_CASE("Hostile posts: exec gets the post on stdin as JSON, never in argv or 
       "printf '%s\\0' \"$0\" \"$@\" > \"$1/args\"; cat /proc/$$/environ > \"$1/env\"; "
       "cat > \"$1/stdin\"";
   const std::string out = dir.path().string();
-  ExecSink sink(ExecSinkConfig{
-      "x", {"/bin/sh", "-c", script, "earshot-hook", out, "--fixed"}, std::chrono::seconds(20)});
+  ExecSink sink(ExecSinkConfig{"x", {"/bin/sh", "-c", script, "earshot-hook", out, "--fixed"},
+                               std::chrono::seconds(20)});
   // The environment a child should see: earshot's own, less what the sink removes.
   std::multiset<std::string> inherited;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -625,10 +620,11 @@ TEST_CASE("Hostile posts: exec gets the post on stdin as JSON, never in argv or 
       }
     }
     CHECK(env == inherited);
-    CHECK(earshot == std::map<std::string, std::string>{{"EARSHOT_INCIDENT_ID", e.incident_id},
-                                                        {"EARSHOT_SEQ", std::to_string(i + 1)},
-                                                        {"EARSHOT_KIND", "open"},
-                                                        {"EARSHOT_SEVERITY", "high"}});
+    CHECK(earshot == std::map<std::string, std::string>{
+                         {"EARSHOT_INCIDENT_ID", e.incident_id},
+                         {"EARSHOT_SEQ", std::to_string(i + 1)},
+                         {"EARSHOT_KIND", "open"},
+                         {"EARSHOT_SEVERITY", "high"}});
     // stdin: one line of wire JSON, whole.
     const std::string input = read("stdin");
     REQUIRE(!input.empty());
@@ -642,16 +638,13 @@ TEST_CASE("Hostile posts: what a command or a receiver echoes back is shown term
           "[hostile]") {
   // Details are logged and printed by `earshot deadletter list` on an operator's terminal; a
   // command's stderr or a receiver's error body may quote the post it was given.
-  const std::string hostile =
-      "bad post: \x1b]0;pwned\x07 \x1b[2J \xc2\x9b"
-      "31m \xe2\x80\xae"
-      "gnp.exe \xe2\x80\x8b \xff\xfe \x7f";
+  const std::string hostile = "bad post: \x1b]0;pwned\x07 \x1b[2J \xc2\x9b" "31m \xe2\x80\xae"
+                              "gnp.exe \xe2\x80\x8b \xff\xfe \x7f";
   SinkTempDir dir;
   {
     std::ofstream(dir.path() / "stderr.txt", std::ios::binary) << hostile << "\nsecond line\n";
     ExecSink sink(ExecSinkConfig{
-        "x",
-        {"/bin/sh", "-c", "cat \"$0\" >&2; exit 1", (dir.path() / "stderr.txt").string()},
+        "x", {"/bin/sh", "-c", "cat \"$0\" >&2; exit 1", (dir.path() / "stderr.txt").string()},
         std::chrono::seconds(20)});
     std::stop_source never;
     DeliveryResult r = sink.Deliver(SampleEscalation(1), never.get_token());
@@ -665,10 +658,10 @@ TEST_CASE("Hostile posts: what a command or a receiver echoes back is shown term
     std::string long_line;
     for (int k = 0; k < 110; ++k) long_line += "\xc3\xa9";
     std::ofstream(dir.path() / "long.txt", std::ios::binary) << long_line << " end\n";
-    ExecSink sink(ExecSinkConfig{"x",
-                                 {"/bin/sh", "-c", "printf x >&2; cat \"$0\" >&2; exit 1",
-                                  (dir.path() / "long.txt").string()},
-                                 std::chrono::seconds(20)});
+    ExecSink sink(ExecSinkConfig{
+        "x", {"/bin/sh", "-c", "printf x >&2; cat \"$0\" >&2; exit 1",
+              (dir.path() / "long.txt").string()},
+        std::chrono::seconds(20)});
     std::stop_source never;
     DeliveryResult r = sink.Deliver(SampleEscalation(1), never.get_token());
     CHECK(utf8::IsValid(r.detail));
@@ -727,16 +720,12 @@ class ScopedEnv {
  public:
   ScopedEnv(const char* name, const char* value) : name_(name) {
     if (const char* old = std::getenv(name)) old_ = old;
-    if (value != nullptr)
-      ::setenv(name, value, 1);
-    else
-      ::unsetenv(name);
+    if (value != nullptr) ::setenv(name, value, 1);
+    else ::unsetenv(name);
   }
   ~ScopedEnv() {
-    if (old_)
-      ::setenv(name_.c_str(), old_->c_str(), 1);
-    else
-      ::unsetenv(name_.c_str());
+    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
+    else ::unsetenv(name_.c_str());
   }
 
  private:
@@ -744,10 +733,9 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-TEST_CASE(
-    "ConsoleSink: no colour under NO_COLOR, TERM=dumb or off a terminal, unless the operator "
-    "says always",
-    "[sinks][hostile]") {
+TEST_CASE("ConsoleSink: no colour under NO_COLOR, TERM=dumb or off a terminal, unless the operator "
+          "says always",
+          "[sinks][hostile]") {
   struct Case {
     const char* mode;
     bool terminal;

@@ -1,11 +1,12 @@
 // The console and JSONL file sinks against real streams and files.
-#include <algorithm>
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
-#include "daemon/model/escalation_json.h"
 #include "sinks/console_sink.h"
+#include "daemon/model/escalation_json.h"
 #include "sinks/file_sink.h"
 #include "tests/sinks/sink_test_util.h"
 
@@ -55,20 +56,15 @@ TEST_CASE("ConsoleSink: a Reddit author is u/name and has no follower count", "[
   CHECK_THAT(out.str(), !Catch::Contains("followers"));
 }
 
-TEST_CASE(
-    "ConsoleSink: control bytes, escape sequences and bidi overrides from a post are shown escaped",
-    "[sinks]") {
+TEST_CASE("ConsoleSink: control bytes, escape sequences and bidi overrides from a post are shown escaped", "[sinks]") {
   // A stranger's post must not drive the operator's terminal: no raw ESC, BEL, NUL, C1 control
   // or bidi override/isolate reaches it, with or without colour.
   Escalation e = SampleEscalation(9, FromUnixMillis(1795342500000));
   e.summary = "bag\x1b]0;pwned\x07 lost";
   e.posts.front().author = "ev\0il"s;
-  e.posts.front().author_name =
-      "\xe2\x80\xae"
-      "enaJ";  // U+202E RIGHT-TO-LEFT OVERRIDE
+  e.posts.front().author_name = "\xe2\x80\xae" "enaJ";  // U+202E RIGHT-TO-LEFT OVERRIDE
   e.posts.front().text =
-      "lost \x1b[2J\x1b[31mred\x07 bag\0 \xc2\x9b"
-      "31m C1 \xe2\x81\xa6iso\xe2\x81\xa9 caf\xc3\xa9\nnext"s;
+      "lost \x1b[2J\x1b[31mred\x07 bag\0 \xc2\x9b" "31m C1 \xe2\x81\xa6iso\xe2\x81\xa9 caf\xc3\xa9\nnext"s;
   e.posts.front().url = "https://air.example/\x1b[8m";
   for (bool color : {false, true}) {
     std::ostringstream out;

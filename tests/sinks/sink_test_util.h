@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/model/escalation_json.h"
 #include "daemon/state/state_store.h"
+#include "daemon/model/escalation_json.h"
 #include "sinks/sink.h"
 
 namespace earshot::testing {
@@ -36,9 +36,9 @@ class SinkTempDir {
   std::filesystem::path path_;
 };
 
-inline Escalation SampleEscalation(
-    uint64_t seq, SystemTime at = std::chrono::time_point_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now())) {
+inline Escalation SampleEscalation(uint64_t seq, SystemTime at = std::chrono::time_point_cast<
+                                                     std::chrono::milliseconds>(
+                                                     std::chrono::system_clock::now())) {
   Escalation e;
   e.seq = seq;
   e.incident_id = "inc-" + std::to_string(1000 + seq % 7);

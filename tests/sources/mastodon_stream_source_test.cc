@@ -15,9 +15,9 @@
 #include "daemon/net/http_server.h"
 #include "daemon/net/url.h"
 #include "daemon/sources/fake/fake_mastodon.h"
-#include "daemon/sources/mastodon/mastodon_stream_source.h"
 #include "tests/sources/captured_log.h"
 #include "tests/sources/source_rig.h"
+#include "daemon/sources/mastodon/mastodon_stream_source.h"
 
 namespace earshot {
 namespace {

@@ -61,7 +61,7 @@ struct ParsedSearchPage {
 // One mention, reply or quote notification.
 struct NotificationItem {
   Post post;
-  std::string reason;       // "mention", "reply", "quote"
+  std::string reason;     // "mention", "reply", "quote"
   SystemTime indexed_at{};  // the notification's indexedAt: what the list is sorted by
 };
 

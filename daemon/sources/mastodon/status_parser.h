@@ -48,10 +48,9 @@ struct ParsedPage {
   // Paging ids of the page's first and last items (status ids; notification ids for a
   // notifications page), skipped and ignored items included: the cursor moves past a bad item.
   std::optional<std::string> newest_id, oldest_id;
-  int items = 0;    // array elements seen
-  int ignored = 0;  // notifications of other types than mention
-  std::vector<std::string>
-      errors;  // one line per skipped item: "status 12: 'account.acct': missing"
+  int items = 0;                    // array elements seen
+  int ignored = 0;                  // notifications of other types than mention
+  std::vector<std::string> errors;  // one line per skipped item: "status 12: 'account.acct': missing"
 };
 
 class StatusParser {

@@ -57,7 +57,7 @@ struct ParsedTweetPage {
 // What `GET /2/users/by/username/:username` answered: the user's id, or X's problem detail.
 struct UserLookup {
   std::string id, username;  // id "" when X reported a problem instead
-  std::string problem;  // errors[0]: "Not Found Error: Could not find user with username: [x]."
+  std::string problem;       // errors[0]: "Not Found Error: Could not find user with username: [x]."
 };
 
 // The user lookup body. X answers an unknown or suspended account with HTTP 200 and an `errors`
