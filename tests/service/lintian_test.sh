@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
-# Builds earshot's .deb and its -dbgsym package from an already built tree and holds them to
-# Debian policy as lintian reads it: no error and no warning on either package (info tags are
-# printed, not failed). Also checks what lintian does not: the shipped binary is stripped and the
-# dbgsym package carries its symbols under the binary's build id, and the changelog's newest
-# entry is the package's version.
-#   lintian_test.sh <build dir>
+# Holds the .deb and its -dbgsym package that build_package.sh made to Debian policy as lintian
+# reads it: no error and no warning on either package (info tags are printed, not failed). Also
+# checks what lintian does not: the shipped binary is stripped and the dbgsym package carries its
+# symbols under the binary's build id, and the changelog's newest entry is the package's version.
+#   lintian_test.sh <build dir> <package dir>
 # Exits 77 (ctest SKIP_RETURN_CODE) when lintian is not installed.
 set -euo pipefail
 build=$1
+packages=$2
 if ! command -v lintian >/dev/null; then
   echo "SKIP: lintian is not installed (scripts/install-deps.sh --test installs it)"
   exit 77
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-
-(cd "$build" && cpack -G DEB -B "$out" >"$out/cpack.log" 2>&1) || { cat "$out/cpack.log"; exit 1; }
-deb=$(ls "$out"/earshot_*.deb)
+deb=$(ls "$packages"/earshot_*.deb)
 fail=0
 
 # --fail-on error,warning: exit non-zero on any E: or W: tag; -I also lists the info tags.
@@ -28,11 +26,11 @@ fi
 
 # The binary as shipped has no symbol table left; the dbgsym package has its debug file, named
 # by the build id that gdb looks it up by.
-dbgsym=$(ls "$out"/earshot-dbgsym_*.ddeb 2>/dev/null || true)
+dbgsym=$(ls "$packages"/earshot-dbgsym_*.ddeb 2>/dev/null || true)
 unpacked=$out/unpacked
 dpkg-deb -x "$deb" "$unpacked"
 if [[ -z "$dbgsym" ]]; then
-  echo "no earshot-dbgsym package next to $(basename "$deb"): $(ls "$out")" >&2
+  echo "no earshot-dbgsym package next to $(basename "$deb"): $(ls "$packages")" >&2
   fail=1
 else
   build_id=$(readelf -n "$unpacked/usr/bin/earshot" | awk '/Build ID:/ {print $3}')
