@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "daemon/base/ascii.h"
 #include "detectors/regex_lint.h"
 
 namespace earshot {
@@ -34,14 +35,6 @@ uint64_t Fnv1a(std::string_view s) {
   uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
   return h;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 std::string_view KindKey(AtomKind kind) {
@@ -77,7 +70,7 @@ std::vector<std::string> SplitWords(std::string_view text) {
     while (i < text.size() && !IsWordByte(static_cast<unsigned char>(text[i]))) ++i;
     size_t start = i;
     while (i < text.size() && IsWordByte(static_cast<unsigned char>(text[i]))) ++i;
-    if (i > start) words.push_back(Lower(text.substr(start, i - start)));
+    if (i > start) words.push_back(AsciiLowered(text.substr(start, i - start)));
   }
   return words;
 }
@@ -290,7 +283,7 @@ int MatcherBuilder::AddPhraseGroup(const std::vector<std::string>& terms, std::s
 
 int MatcherBuilder::AddLiteralAtom(AtomKind kind, std::string_view literal,
                                    std::unordered_map<std::string, std::vector<int>>* index) {
-  std::string lower = Lower(literal);
+  std::string lower = AsciiLowered(literal);
   std::string key = std::string(KindKey(kind)) + lower;
   if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;
   int id = static_cast<int>(m_->atoms_.size());
@@ -309,9 +302,9 @@ int MatcherBuilder::AddTagExact(std::string_view tag) {
 
 int MatcherBuilder::AddTagPrefix(std::string_view prefix) {
   std::string error;
-  int id = AddSetAtom(AtomKind::kTagPrefix, fmt::format("(?im)^{}", QuoteRegex(Lower(prefix))),
+  int id = AddSetAtom(AtomKind::kTagPrefix, fmt::format("(?im)^{}", QuoteRegex(AsciiLowered(prefix))),
                       &error);
-  if (id >= 0) m_->atoms_[id].literal = Lower(prefix);
+  if (id >= 0) m_->atoms_[id].literal = AsciiLowered(prefix);
   return id;  // a quoted literal always compiles
 }
 

@@ -7,19 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "daemon/base/ascii.h"
 #include "daemon/base/suggest.h"
 #include "detectors/regex_lint.h"
 
 namespace earshot::rules_internal {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // ---- Compiling: raw rules to Conditions and Matcher atoms, once per brand. ----
 
@@ -169,7 +162,7 @@ class Compiler {
   Condition Values(Condition::Kind kind, std::vector<std::string> values, char strip) {
     Condition c;
     c.kind = kind;
-    for (std::string& v : values) v = Lower(StripPrefix(std::move(v), strip));
+    for (std::string& v : values) v = AsciiLowered(StripPrefix(std::move(v), strip));
     std::sort(values.begin(), values.end());
     c.values = std::move(values);
     return c;
@@ -405,7 +398,7 @@ std::vector<Rule> CompileRules(RuleDefinitions* defs, const std::vector<std::str
         rule.labels = raw.labels;
         rule.shadow = raw.shadow;
         if (uses_brand) {
-          rule.brand = Lower(*brands[bi]);
+          rule.brand = AsciiLowered(*brands[bi]);
           rule.labels["brand"] = rule.brand;
         }
         rule.match = std::move(*match);

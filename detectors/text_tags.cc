@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "daemon/base/ascii.h"
+
 namespace earshot {
 namespace {
 
@@ -9,12 +11,6 @@ namespace {
 bool IsTagByte(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
          (static_cast<unsigned char>(c) & 0x80);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -32,7 +28,7 @@ void DeriveTagsAndMentions(std::string_view text, std::vector<std::string>* tags
              j + 1 < text.size() && IsTagByte(text[j + 1])))) {
       ++j;
     }
-    if (j > i + 1) (c == '#' ? tags : mentions)->push_back(Lower(text.substr(i + 1, j - i - 1)));
+    if (j > i + 1) (c == '#' ? tags : mentions)->push_back(AsciiLowered(text.substr(i + 1, j - i - 1)));
     i = j - 1;
   }
 }

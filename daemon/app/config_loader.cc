@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "daemon/base/ascii.h"
 #include "daemon/base/file_read.h"
 #include "daemon/base/log.h"
 #include "daemon/config/yaml_reader.h"
@@ -368,8 +369,7 @@ void ReadEscalation(MapReader& e, EscalatorOptions* o) {
   for (auto* list : {&o->vip_authors, &o->staff_authors}) {
     for (std::string& handle : *list) {
       if (!handle.empty() && handle[0] == '@') handle.erase(0, 1);
-      std::transform(handle.begin(), handle.end(), handle.begin(),
-                     [](unsigned char ch) { return std::tolower(ch); });
+      AsciiLowerInPlace(handle);
     }
   }
   e.Map("momentum", [&](MapReader& m) {

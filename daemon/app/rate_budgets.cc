@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "daemon/app/prometheus_text.h"
+#include "daemon/base/ascii.h"
 #include "daemon/base/duration.h"
 #include "daemon/net/url.h"
 
@@ -25,8 +26,7 @@ constexpr NetworkQuota kReddit{"Reddit", "OAuth client", 100, minutes(1)};
 // The host a source's requests go to, lowercased; the network's default when base_url is empty.
 std::string HostOf(const SourceSettings& s, std::string_view fallback) {
   std::string host = UrlHost(s.base_url.empty() ? fallback : std::string_view(s.base_url));
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  AsciiLowerInPlace(host);
   return host;
 }
 
@@ -71,8 +71,7 @@ std::string RateBudgetKey(const SourceSettings& s) {
   }
   if (s.type == "bluesky") {
     std::string who = s.identifier;
-    std::transform(who.begin(), who.end(), who.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    AsciiLowerInPlace(who);
     return "bluesky|" + HostOf(s, "https://bsky.social") + "|" + Hashed(who);
   }
   if (s.type == "reddit") {

@@ -10,6 +10,7 @@
 
 #include "daemon/app/app.h"
 #include "daemon/app/config_loader.h"
+#include "daemon/base/ascii.h"
 #include "daemon/base/clock.h"
 #include "daemon/base/paths.h"
 #include "daemon/base/utf8.h"
@@ -48,7 +49,7 @@ Status ReadNormalized(object obj, Post* post) {
           return Status::InvalidArgument(fmt::format("'{}': expected a list of strings", key));
         }
         std::string v(s.starts_with('#') || s.starts_with('@') ? s.substr(1) : s);
-        for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        AsciiLowerInPlace(v);
         out->push_back(std::move(v));
       }
       return Status::Ok();

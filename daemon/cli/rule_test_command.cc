@@ -9,6 +9,7 @@
 #include <ostream>
 #include <set>
 
+#include "daemon/base/ascii.h"
 #include "daemon/base/clock.h"
 #include "daemon/base/paths.h"
 #include "daemon/config/yaml_reader.h"
@@ -39,11 +40,6 @@ struct Case {
   Expect expect;
 };
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string Join(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   return fmt::format("[{}]", fmt::join(v, ", "));
@@ -65,8 +61,8 @@ std::optional<Case> ReadCase(const YamlValue& item) {
     p.Required("text", &c.post.text);
     bool tags = p.Has("hashtags"), mentions = p.Has("mentions");
     p.Optional("hashtags", &c.post.hashtags).Optional("mentions", &c.post.mentions);
-    for (std::string& t : c.post.hashtags) t = Lower(t.starts_with("#") ? t.substr(1) : t);
-    for (std::string& t : c.post.mentions) t = Lower(t.starts_with("@") ? t.substr(1) : t);
+    for (std::string& t : c.post.hashtags) t = AsciiLowered(t.starts_with("#") ? t.substr(1) : t);
+    for (std::string& t : c.post.mentions) t = AsciiLowered(t.starts_with("@") ? t.substr(1) : t);
     std::vector<std::string> derived_tags, derived_mentions;
     DeriveTagsAndMentions(c.post.text, &derived_tags, &derived_mentions);
     if (!tags) c.post.hashtags = derived_tags;

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "daemon/base/ascii.h"
+
 namespace earshot {
 
 namespace {
@@ -64,7 +66,7 @@ size_t OnHeader(char* data, size_t size, size_t nmemb, void* user) {
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos) return n;  // the blank line ending the head
   std::string name(Trim(line.substr(0, colon)));
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  AsciiLowerInPlace(name);
   ex->response.headers.emplace_back(std::move(name), std::string(Trim(line.substr(colon + 1))));
   return n;
 }

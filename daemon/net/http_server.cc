@@ -19,6 +19,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "daemon/base/ascii.h"
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
 
@@ -26,12 +27,6 @@ namespace earshot {
 namespace {
 
 constexpr std::string_view kComponent = "http-server";
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -340,11 +335,11 @@ class HttpServer::Impl {
         SendSimple(fd, 400, "malformed header line");
         return false;
       }
-      req->headers.emplace_back(Lower(Trim(line.substr(0, colon))),
+      req->headers.emplace_back(AsciiLowered(Trim(line.substr(0, colon))),
                                 std::string(Trim(line.substr(colon + 1))));
     }
     if (auto conn = req->Header("connection")) {
-      const std::string v = Lower(*conn);
+      const std::string v = AsciiLowered(*conn);
       if (v == "close") *keep_alive = false;
       if (v == "keep-alive") *keep_alive = true;
     }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "daemon/base/ascii.h"
+
 namespace earshot::mastodon {
 namespace {
 
@@ -83,12 +85,6 @@ size_t DecodeEntity(std::string_view html, size_t i, std::string* out) {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The value of attribute `name` inside a tag's attribute text, or "".
 std::string_view Attribute(std::string_view attrs, std::string_view name) {
   size_t pos = 0;
@@ -96,7 +92,7 @@ std::string_view Attribute(std::string_view attrs, std::string_view name) {
     while (pos < attrs.size() && (IsSpace(attrs[pos]) || attrs[pos] == '/')) ++pos;
     const size_t key_start = pos;
     while (pos < attrs.size() && !IsSpace(attrs[pos]) && attrs[pos] != '=' && attrs[pos] != '/') ++pos;
-    const std::string key = LowerAscii(attrs.substr(key_start, pos - key_start));
+    const std::string key = AsciiLowered(attrs.substr(key_start, pos - key_start));
     while (pos < attrs.size() && IsSpace(attrs[pos])) ++pos;
     std::string_view value;
     if (pos < attrs.size() && attrs[pos] == '=') {
@@ -210,7 +206,7 @@ std::string HtmlToText(std::string_view html) {
       ++i;
       continue;
     }
-    const std::string name = LowerAscii(html.substr(name_start, j - name_start));
+    const std::string name = AsciiLowered(html.substr(name_start, j - name_start));
     // Find the end of the tag, skipping '>' inside quoted attribute values.
     size_t k = j;
     char quote = 0;
@@ -249,7 +245,7 @@ std::string HtmlToText(std::string_view html) {
       for (;;) {
         end = html.find('<', end);
         if (end == std::string_view::npos) break;
-        if (LowerAscii(html.substr(end, end_tag.size())) == end_tag) break;
+        if (AsciiLowered(html.substr(end, end_tag.size())) == end_tag) break;
         ++end;
       }
       if (end == std::string_view::npos) break;

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "daemon/base/ascii.h"
+
 namespace earshot::mastodon {
 namespace {
 
@@ -9,12 +11,6 @@ bool IsWs(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 void SkipWs(std::string_view s, size_t* i) {
   while (*i < s.size() && IsWs(s[*i])) ++*i;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -51,7 +47,7 @@ std::vector<LinkValue> ParseLinkHeader(std::string_view h) {
       SkipWs(h, &i);
       const size_t name_start = i;
       while (i < h.size() && !IsWs(h[i]) && h[i] != '=' && h[i] != ';' && h[i] != ',') ++i;
-      std::string name = Lower(h.substr(name_start, i - name_start));
+      std::string name = AsciiLowered(h.substr(name_start, i - name_start));
       SkipWs(h, &i);
       std::string value;
       if (i < h.size() && h[i] == '=') {
@@ -71,7 +67,7 @@ std::vector<LinkValue> ParseLinkHeader(std::string_view h) {
         }
       }
       if (name.empty()) continue;
-      if (name == "rel" && link.rel.empty()) link.rel = Lower(value);
+      if (name == "rel" && link.rel.empty()) link.rel = AsciiLowered(value);
       link.params.emplace_back(std::move(name), std::move(value));
     }
     links.push_back(std::move(link));

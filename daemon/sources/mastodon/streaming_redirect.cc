@@ -6,6 +6,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "daemon/base/ascii.h"
+
 namespace earshot::mastodon {
 namespace {
 
@@ -18,8 +20,7 @@ bool IsStreamingRedirect(long status) {
 }
 
 Result<std::string> StreamingBaseFromRedirect(std::string_view location, std::string_view from) {
-  std::string lower(location.substr(0, 8));
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = AsciiLowered(location.substr(0, 8));
   std::string scheme;
   if (lower.starts_with("https://")) {
     scheme = "https://";

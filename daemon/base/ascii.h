@@ -1,0 +1,25 @@
+// ASCII case folding for the keys earshot compares without case: header names, URL schemes and
+// hosts, link relations, handles, hashtags and rule literals. Bytes outside A-Z pass through
+// unchanged (UTF-8 stays valid), and the C locale plays no part, unlike std::tolower.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace earshot {
+
+constexpr char AsciiLower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+inline void AsciiLowerInPlace(std::string& s) {
+  for (char& c : s) c = AsciiLower(c);
+}
+
+inline std::string AsciiLowered(std::string_view s) {
+  std::string out(s);
+  AsciiLowerInPlace(out);
+  return out;
+}
+
+}  // namespace earshot
