@@ -18,9 +18,9 @@ int64_t DaysFromCivil(int64_t year, int month, int day) {
   int64_t m = m0 - FloorDiv(m0, 12) * 12 + 1;  // 1-12
   year -= m <= 2;
   const int64_t era = FloorDiv(year, 400);
-  const int64_t yoe = year - era * 400;                             // [0, 399]
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5;      // [0, 365], day 1
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;        // [0, 146096]
+  const int64_t yoe = year - era * 400;                         // [0, 399]
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5;  // [0, 365], day 1
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;    // [0, 146096]
   return era * 146097 + doe - 719468 + (day - 1);
 }
 

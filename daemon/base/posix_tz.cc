@@ -31,8 +31,8 @@ class Reader {
   bool ReadName(std::string* out) {
     size_t start = pos_;
     if (Consume('<')) {
-      while (!done() && (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '+' ||
-                         peek() == '-')) {
+      while (!done() &&
+             (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '+' || peek() == '-')) {
         ++pos_;
       }
       *out = std::string(text_.substr(start + 1, pos_ - start - 1));
@@ -45,8 +45,10 @@ class Reader {
     while (!done() && std::isalpha(static_cast<unsigned char>(peek()))) ++pos_;
     *out = std::string(text_.substr(start, pos_ - start));
     if (out->size() < 3) {
-      return Fail(fmt::format("'{}' does not start with a zone abbreviation of three or more "
-                              "letters", text_.substr(start)));
+      return Fail(
+          fmt::format("'{}' does not start with a zone abbreviation of three or more "
+                      "letters",
+                      text_.substr(start)));
     }
     return true;
   }
@@ -55,14 +57,18 @@ class Reader {
   bool ReadHms(int max_hours, int32_t* out) {
     size_t start = pos_;
     int sign = 1;
-    if (Consume('-')) sign = -1;
-    else Consume('+');
+    if (Consume('-'))
+      sign = -1;
+    else
+      Consume('+');
     int h = 0, m = 0, s = 0;
     if (!ReadNumber(3, &h) || h > max_hours ||
-        (Consume(':') && (!ReadNumber(2, &m) || m > 59 || (Consume(':') && (!ReadNumber(2, &s) ||
-                                                                            s > 59))))) {
-      return Fail(fmt::format("'{}' is not an offset or time of the form [+-]hh[:mm[:ss]] with "
-                              "hours up to {}", text_.substr(start), max_hours));
+        (Consume(':') &&
+         (!ReadNumber(2, &m) || m > 59 || (Consume(':') && (!ReadNumber(2, &s) || s > 59))))) {
+      return Fail(
+          fmt::format("'{}' is not an offset or time of the form [+-]hh[:mm[:ss]] with "
+                      "hours up to {}",
+                      text_.substr(start), max_hours));
     }
     *out = sign * (h * 3600 + m * 60 + s);
     return true;
@@ -127,9 +133,8 @@ Result<PosixTz> PosixTz::Parse(std::string_view text) {
     if (r.Consume('M')) {
       rule->kind = Rule::Kind::kMonthWeekDay;
       ok = r.ReadNumber(2, &rule->month) && rule->month >= 1 && rule->month <= 12 &&
-           r.Consume('.') && r.ReadNumber(1, &rule->week) && rule->week >= 1 &&
-           rule->week <= 5 && r.Consume('.') && r.ReadNumber(1, &rule->weekday) &&
-           rule->weekday <= 6;
+           r.Consume('.') && r.ReadNumber(1, &rule->week) && rule->week >= 1 && rule->week <= 5 &&
+           r.Consume('.') && r.ReadNumber(1, &rule->weekday) && rule->weekday <= 6;
     } else if (r.Consume('J')) {
       rule->kind = Rule::Kind::kJulianNoLeap;
       ok = r.ReadNumber(3, &rule->day) && rule->day >= 1 && rule->day <= 365;
@@ -138,8 +143,10 @@ Result<PosixTz> PosixTz::Parse(std::string_view text) {
       ok = r.ReadNumber(3, &rule->day) && rule->day <= 365;
     }
     if (!ok) {
-      return fail(fmt::format("'{}' is not a rule date; write Mm.w.d (m 1-12, w 1-5, d 0-6), "
-                              "Jn (n 1-365) or n (0-365)", at));
+      return fail(
+          fmt::format("'{}' is not a rule date; write Mm.w.d (m 1-12, w 1-5, d 0-6), "
+                      "Jn (n 1-365) or n (0-365)",
+                      at));
     }
     rule->time = 7200;
     if (r.Consume('/') && !r.ReadHms(167, &rule->time)) return fail(r.error());
@@ -167,8 +174,7 @@ int64_t PosixTz::RuleDay(const Rule& rule, int64_t year) {
   return jan1;
 }
 
-std::pair<PosixTz::Transition, PosixTz::Transition> PosixTz::TransitionsOfYear(
-    int64_t year) const {
+std::pair<PosixTz::Transition, PosixTz::Transition> PosixTz::TransitionsOfYear(int64_t year) const {
   // The start time is read on the standard clock, the end time on the daylight clock.
   Transition start{RuleDay(start_, year) * kSecondsPerDay + start_.time - std_.utc_offset, true};
   Transition end{RuleDay(end_, year) * kSecondsPerDay + end_.time - dst_.utc_offset, false};

@@ -126,8 +126,8 @@ std::string ReadHeader(ByteReader& in, Header* h) {
     return "it is truncated in the header";
   }
   if (h->typecnt == 0 || h->charcnt == 0) return "it declares no local time types";
-  if (h->typecnt > 256) return fmt::format("it declares {} local time types (at most 256)",
-                                           h->typecnt);
+  if (h->typecnt > 256)
+    return fmt::format("it declares {} local time types (at most 256)", h->typecnt);
   if ((h->isstdcnt != 0 && h->isstdcnt != h->typecnt) ||
       (h->isutcnt != 0 && h->isutcnt != h->typecnt)) {
     return "its indicator counts do not match its type count";
@@ -206,8 +206,8 @@ std::vector<std::string> ZoneNames(const std::filesystem::path& dir) {
       continue;
     }
     // Skip the tables beside the zones (zone.tab, tzdata.zi, leapseconds, posixrules).
-    bool lower = std::all_of(leaf.begin(), leaf.end(), [](char c) { return !std::isupper(
-        static_cast<unsigned char>(c)); });
+    bool lower = std::all_of(leaf.begin(), leaf.end(),
+                             [](char c) { return !std::isupper(static_cast<unsigned char>(c)); });
     if (leaf.find('.') != std::string::npos || lower) continue;
     names.push_back(std::filesystem::relative(it->path(), dir, ec).generic_string());
   }
@@ -243,8 +243,9 @@ Result<TimeZone> TimeZone::Load(std::string_view name) {
 }
 
 Result<TimeZone> TimeZone::Load(std::string_view name, const std::filesystem::path& directory) {
-  constexpr std::string_view kExample = "write an IANA zone name such as 'Europe/Berlin', "
-                                        "'America/New_York' or 'UTC'";
+  constexpr std::string_view kExample =
+      "write an IANA zone name such as 'Europe/Berlin', "
+      "'America/New_York' or 'UTC'";
   if (name.empty()) {
     return Status::InvalidArgument(fmt::format("time zone: the name is empty; {}", kExample));
   }
@@ -255,7 +256,8 @@ Result<TimeZone> TimeZone::Load(std::string_view name, const std::filesystem::pa
   if (name.front() == '/' || name.find("..") != std::string_view::npos || bad_char) {
     return Status::InvalidArgument(fmt::format(
         "time zone '{}': a zone name is a path inside the zoneinfo directory, with no '..' and "
-        "no leading '/'; {}", name, kExample));
+        "no leading '/'; {}",
+        name, kExample));
   }
   const std::filesystem::path path = directory / std::string(name);
   std::error_code ec;
@@ -273,7 +275,8 @@ Result<TimeZone> TimeZone::Load(std::string_view name, const std::filesystem::pa
     if (!std::filesystem::is_directory(directory, ec)) {
       return Status::NotFound(fmt::format(
           "time zone '{}': there is no zoneinfo directory at {}; install the tzdata package "
-          "(apt-get install tzdata) or point TZDIR at one", name, directory.string()));
+          "(apt-get install tzdata) or point TZDIR at one",
+          name, directory.string()));
     }
     std::string best = ClosestMatch(name, ZoneNames(directory));
     return Status::NotFound(fmt::format(
@@ -284,12 +287,12 @@ Result<TimeZone> TimeZone::Load(std::string_view name, const std::filesystem::pa
   if (std::filesystem::is_directory(path, ec)) {
     return Status::InvalidArgument(fmt::format(
         "time zone '{}': {} is a folder of zones, not a zone; name one inside it, such as "
-        "'{}/...'", name, path.string(), name));
+        "'{}/...'",
+        name, path.string(), name));
   }
   Result<std::string> bytes = ReadRegularFile(path, kMaxZoneFileBytes);
   if (!bytes.ok()) {
-    return Status(bytes.status()).Annotate(fmt::format("time zone '{}': {}", name,
-                                                       path.string()));
+    return Status(bytes.status()).Annotate(fmt::format("time zone '{}': {}", name, path.string()));
   }
   return FromTzif(name, *bytes, path.string());
 }
@@ -370,8 +373,8 @@ int64_t TimeZone::FromLocalSeconds(int64_t local) const {
   if (d.footer.has_value()) {
     int64_t from = d.transition_times.empty() ? lo : std::max(lo, d.transition_times.back());
     for (const PosixTz::Transition& t : d.footer->TransitionsBetween(from, hi)) {
-      changes.push_back({t.at, t.is_dst ? d.footer->daylight().utc_offset
-                                        : d.footer->standard().utc_offset});
+      changes.push_back(
+          {t.at, t.is_dst ? d.footer->daylight().utc_offset : d.footer->standard().utc_offset});
     }
   }
   // Each span between changes has one offset; the reading exists in a span when the instant

@@ -12,9 +12,9 @@ TEST_CASE("Civil dates: day counts, weekdays and carrying over", "[base][time]")
   CHECK(DaysFromCivil(2026, 1, 32) == DaysFromCivil(2026, 2, 1));
   CHECK(DaysFromCivil(2026, 13, 1) == DaysFromCivil(2027, 1, 1));
   CHECK(DaysFromCivil(2026, 0, 1) == DaysFromCivil(2025, 12, 1));
-  CHECK(WeekdayFromDays(0) == 4);                               // Thursday
-  CHECK(WeekdayFromDays(DaysFromCivil(2026, 12, 25)) == 5);     // Friday
-  CHECK(WeekdayFromDays(DaysFromCivil(1900, 1, 1)) == 1);       // Monday
+  CHECK(WeekdayFromDays(0) == 4);                            // Thursday
+  CHECK(WeekdayFromDays(DaysFromCivil(2026, 12, 25)) == 5);  // Friday
+  CHECK(WeekdayFromDays(DaysFromCivil(1900, 1, 1)) == 1);    // Monday
   CHECK(DaysInMonth(2024, 2) == 29);
   CHECK(DaysInMonth(2100, 2) == 28);
   CHECK(DaysInMonth(2000, 2) == 29);

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -130,7 +129,7 @@ TEST_CASE("TimeZone::FromLocal: gaps move forward, overlaps take the earlier", "
   CHECK(berlin.FromLocal({2026, 3, 28, 24, 0, 0}) == Utc(2026, 3, 28, 23));
 
   TimeZone new_york = MustLoad("America/New_York");
-  CHECK(new_york.FromLocal({2026, 3, 8, 2, 15, 0}) == Utc(2026, 3, 8, 7, 15));  // 03:15 EDT
+  CHECK(new_york.FromLocal({2026, 3, 8, 2, 15, 0}) == Utc(2026, 3, 8, 7, 15));    // 03:15 EDT
   CHECK(new_york.FromLocal({2026, 11, 1, 1, 30, 0}) == Utc(2026, 11, 1, 5, 30));  // EDT
   // Lord Howe springs forward by half an hour: 02:00-02:30 is the gap.
   TimeZone lord_howe = MustLoad("Australia/Lord_Howe");
@@ -154,8 +153,8 @@ TEST_CASE("TimeZone::FromLocal: readings that exist round-trip and keep their or
       if (!(tz.ToLocal(t) == reading)) {
         // Skipped by spring-forward: moved forward by the gap (30 or 60 minutes).
         ++gaps;
-        Seconds gap = tz.LocalOffset(t).utc_offset - tz.LocalOffset(t - std::chrono::hours(2))
-                                                         .utc_offset;
+        Seconds gap =
+            tz.LocalOffset(t).utc_offset - tz.LocalOffset(t - std::chrono::hours(2)).utc_offset;
         REQUIRE(CivilToSeconds(tz.ToLocal(t)) - s == gap.count());
         continue;
       }
@@ -184,8 +183,7 @@ TEST_CASE("TimeZone::Load: names that are not zones", "[base][time]") {
   if (*name != '\0') CHECK_THAT(tz.status().message(), Catch::Contains(name));
 }
 
-TEST_CASE("TimeZone::Load: a missing zoneinfo directory says to install tzdata",
-          "[base][time]") {
+TEST_CASE("TimeZone::Load: a missing zoneinfo directory says to install tzdata", "[base][time]") {
   Result<TimeZone> tz = TimeZone::Load("Europe/Berlin", "/nonexistent/zoneinfo");
   REQUIRE_FALSE(tz.ok());
   CHECK_THAT(tz.status().message(), Catch::Contains("no zoneinfo directory at "
@@ -308,8 +306,10 @@ TEST_CASE("TimeZone::DefaultZoneDirectory follows TZDIR as glibc does", "[base][
   CHECK(TimeZone::DefaultZoneDirectory() == "/opt/zones");
   setenv("TZDIR", "", 1);
   CHECK(TimeZone::DefaultZoneDirectory() == "/usr/share/zoneinfo");
-  if (old != nullptr) setenv("TZDIR", saved.c_str(), 1);
-  else unsetenv("TZDIR");
+  if (old != nullptr)
+    setenv("TZDIR", saved.c_str(), 1);
+  else
+    unsetenv("TZDIR");
 }
 
 TEST_CASE("TimeZone: agrees with glibc's localtime_r on random instants", "[base][time]") {
@@ -349,8 +349,10 @@ TEST_CASE("TimeZone: agrees with glibc's localtime_r on random instants", "[base
       CHECK(tz.ToLocal(back) == local);
     }
   }
-  if (old != nullptr) setenv("TZ", saved.c_str(), 1);
-  else unsetenv("TZ");
+  if (old != nullptr)
+    setenv("TZ", saved.c_str(), 1);
+  else
+    unsetenv("TZ");
   tzset();
 }
 
