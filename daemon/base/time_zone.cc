@@ -192,12 +192,16 @@ std::string ReadBlock(ByteReader& in, const Header& h, int time_size, TimeZone::
   return "";
 }
 
-// Every zone name under `dir`, for "did you mean". Only reached on an error.
+// Every zone name under `dir`, for "did you mean". Only reached on an error. tzdata holds
+// about 1,800 files; the walk stops well past that, so a TZDIR pointed at a large tree by
+// mistake costs a bounded time.
 std::vector<std::string> ZoneNames(const std::filesystem::path& dir) {
+  constexpr int kMaxEntries = 20000;
   std::vector<std::string> names;
   std::error_code ec;
   auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-  for (; !ec && it != std::filesystem::recursive_directory_iterator() && names.size() < 5000;
+  for (int seen = 0;
+       !ec && it != std::filesystem::recursive_directory_iterator() && ++seen <= kMaxEntries;
        it.increment(ec)) {
     const std::string leaf = it->path().filename().string();
     if (it->is_directory(ec)) {

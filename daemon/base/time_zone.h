@@ -67,9 +67,9 @@ class TimeZone {
   //     taken on the offset before the change, which moves it forward by the gap: 03:30 CEST;
   //   - in a fall-back overlap (02:30 on 2026-10-25 in Berlin happens twice) the earlier
   //     instant wins: 02:30 CEST, 00:30 UTC.
-  // This is what glibc's mktime does with tm_isdst = -1 and what RFC 5545 asks of calendar
-  // events. Outside gaps, FromLocal never goes backwards as `local` advances; inside one it
-  // can (02:59 gives 03:59 CEST, then 03:00 gives 03:00 CEST).
+  // These are RFC 5545's rules for calendar events (§3.3.5). Outside gaps, FromLocal never
+  // goes backwards as `local` advances; inside one it can (02:59 gives 03:59 CEST, then 03:00
+  // gives 03:00 CEST).
   SystemTime FromLocal(const CivilTime& local) const;
 
   // The same on seconds since the epoch, for callers that step whole days without a SystemTime
