@@ -10,6 +10,8 @@ packages=(
   libcurl4-openssl-dev libsimdjson-dev libre2-dev libzmq3-dev cppzmq-dev libfmt-dev
   libyaml-cpp-dev libsqlite3-dev libssl-dev catch2
   python3 python3-zmq sqlite3
+  # Business hours read zones from /usr/share/zoneinfo, which a fresh bookworm container lacks.
+  tzdata
 )
 # Only the test command needs these: systemd-analyze checks the shipped unit; clang and its
 # runtime build and run the libFuzzer targets (scripts/fuzz.sh); lintian checks the .deb;
