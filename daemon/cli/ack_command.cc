@@ -17,7 +17,7 @@ int Usage(std::ostream& err, std::string_view message) {
 
 }  // namespace
 
-int RunAckOnStore(const std::vector<std::string>& args, StateStore& store, Clock& clock,
+int RunAckOnStore(const std::vector<std::string>& args, OperatorStore& store, Clock& clock,
                   std::ostream& out, std::ostream& err) {
   std::string id;
   const char* user = std::getenv("USER");

@@ -21,7 +21,7 @@ int Usage(std::ostream& err, std::string_view problem) {
   return kUsageExit;
 }
 
-int List(const std::vector<std::string>& args, StateStore& store, std::ostream& out,
+int List(const std::vector<std::string>& args, OutboxStore& store, std::ostream& out,
          std::ostream& err) {
   std::string sink;
   bool json = false;
@@ -59,7 +59,7 @@ int List(const std::vector<std::string>& args, StateStore& store, std::ostream& 
   return 0;
 }
 
-int Retry(const std::vector<std::string>& args, StateStore& store, std::ostream& out,
+int Retry(const std::vector<std::string>& args, OutboxStore& store, std::ostream& out,
           std::ostream& err) {
   if (args.size() < 2 || args[1].empty() || args[1][0] == '-') {
     return Usage(err, "retry: name the sink");
@@ -106,8 +106,8 @@ int Retry(const std::vector<std::string>& args, StateStore& store, std::ostream&
 
 }  // namespace
 
-int RunDeadLetterOnStore(const std::vector<std::string>& args, StateStore& store, std::ostream& out,
-                         std::ostream& err) {
+int RunDeadLetterOnStore(const std::vector<std::string>& args, OutboxStore& store,
+                         std::ostream& out, std::ostream& err) {
   if (args.empty()) return Usage(err, "say list or retry");
   if (args[0] == "list") return List(args, store, out, err);
   if (args[0] == "retry") return Retry(args, store, out, err);

@@ -19,12 +19,12 @@
 #include <string>
 #include <vector>
 
-#include "daemon/state/state_store.h"
+#include "daemon/state/outbox_store.h"
 
 namespace earshot {
 
 // `args` are the words after `earshot deadletter`.
-int RunDeadLetterOnStore(const std::vector<std::string>& args, StateStore& store, std::ostream& out,
-                         std::ostream& err);
+int RunDeadLetterOnStore(const std::vector<std::string>& args, OutboxStore& store,
+                         std::ostream& out, std::ostream& err);
 
 }  // namespace earshot

@@ -21,7 +21,7 @@ int Usage(std::ostream& err, std::string_view message) {
   return 2;
 }
 
-int Add(const std::vector<std::string>& args, StateStore& store, Clock& clock, std::ostream& out,
+int Add(const std::vector<std::string>& args, OperatorStore& store, Clock& clock, std::ostream& out,
         std::ostream& err) {
   std::vector<std::string> words;
   SilenceRecord s;
@@ -94,7 +94,7 @@ std::optional<std::chrono::seconds> ParseShortDuration(std::string_view text) {
   return std::nullopt;
 }
 
-int RunSilenceOnStore(const std::vector<std::string>& args, StateStore& store, Clock& clock,
+int RunSilenceOnStore(const std::vector<std::string>& args, OperatorStore& store, Clock& clock,
                       std::ostream& out, std::ostream& err,
                       const std::vector<FileSilence>& file_silences, std::string_view file_name) {
   if (args.empty()) return Usage(err, "missing subcommand");

@@ -17,7 +17,7 @@
 
 #include "daemon/base/clock.h"
 #include "daemon/escalator/silence_file.h"
-#include "daemon/state/state_store.h"
+#include "daemon/state/operator_store.h"
 
 namespace earshot {
 
@@ -25,7 +25,7 @@ namespace earshot {
 // LoadSilenceFile read them) and `file_name` the file as earshot.yaml names it; none when the
 // config sets no silences_file. Returns 0 on success, 1 when the store fails, 2 on a usage error
 // (every message names the argument and the fix).
-int RunSilenceOnStore(const std::vector<std::string>& args, StateStore& store, Clock& clock,
+int RunSilenceOnStore(const std::vector<std::string>& args, OperatorStore& store, Clock& clock,
                       std::ostream& out, std::ostream& err,
                       const std::vector<FileSilence>& file_silences = {},
                       std::string_view file_name = {});

@@ -37,6 +37,45 @@ int WithStateStore(std::string_view command, const std::vector<std::string>& arg
   return run(rest, **store);
 }
 
+// `earshot incidents` once the store is open: `args` are the words after the command (and
+// its --config). Reads only, and only what an operator may see.
+int RunIncidentsOnStore(const std::vector<std::string>& args, OperatorStore& store,
+                        std::ostream& out, std::ostream& err) {
+  std::string status = "active";  // open + acknowledged
+  size_t limit = 50;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--all") {
+      status.clear();
+    } else if (args[i] == "--status" && i + 1 < args.size()) {
+      status = args[++i];
+    } else if (args[i] == "--limit" && i + 1 < args.size()) {
+      limit = static_cast<size_t>(std::max(1, std::atoi(args[++i].c_str())));
+    } else {
+      err << fmt::format(
+          "earshot incidents: unexpected argument '{}'\nusage: earshot incidents "
+          "[--config FILE] [--status open|acknowledged|resolved | --all] "
+          "[--limit N]\n",
+          args[i]);
+      return kExitUsage;
+    }
+  }
+  Result<std::vector<IncidentRecord>> incidents =
+      status == "active" ? store.LoadActiveIncidents() : store.ListIncidents(status, limit);
+  if (!incidents.ok()) {
+    err << fmt::format("earshot incidents: {}\n", incidents.status().message());
+    return kExitFailure;
+  }
+  size_t shown = 0;
+  for (const IncidentRecord& inc : *incidents) {
+    if (shown++ == limit) break;
+    out << fmt::format("{}  {:<12} {:<8} {:>4} post(s)  last {}  {}\n", inc.id,
+                       IncidentStatusName(inc.status), SeverityName(inc.severity), inc.post_count,
+                       FormatIso8601(inc.last_post_at), inc.summary);
+  }
+  if (incidents->empty()) out << "no incidents\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunSilenceCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -83,39 +122,7 @@ int RunAckCommand(const std::vector<std::string>& args, std::ostream& out, std::
 int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out,
                         std::ostream& err) {
   return WithStateStore("incidents", args, err, [&](const auto& rest, StateStore& store) {
-    std::string status = "active";  // open + acknowledged
-    size_t limit = 50;
-    for (size_t i = 0; i < rest.size(); ++i) {
-      if (rest[i] == "--all") {
-        status.clear();
-      } else if (rest[i] == "--status" && i + 1 < rest.size()) {
-        status = rest[++i];
-      } else if (rest[i] == "--limit" && i + 1 < rest.size()) {
-        limit = static_cast<size_t>(std::max(1, std::atoi(rest[++i].c_str())));
-      } else {
-        err << fmt::format(
-            "earshot incidents: unexpected argument '{}'\nusage: earshot incidents "
-            "[--config FILE] [--status open|acknowledged|resolved | --all] "
-            "[--limit N]\n",
-            rest[i]);
-        return kExitUsage;
-      }
-    }
-    Result<std::vector<IncidentRecord>> incidents =
-        status == "active" ? store.LoadActiveIncidents() : store.ListIncidents(status, limit);
-    if (!incidents.ok()) {
-      err << fmt::format("earshot incidents: {}\n", incidents.status().message());
-      return kExitFailure;
-    }
-    size_t shown = 0;
-    for (const IncidentRecord& inc : *incidents) {
-      if (shown++ == limit) break;
-      out << fmt::format("{}  {:<12} {:<8} {:>4} post(s)  last {}  {}\n", inc.id,
-                         IncidentStatusName(inc.status), SeverityName(inc.severity), inc.post_count,
-                         FormatIso8601(inc.last_post_at), inc.summary);
-    }
-    if (incidents->empty()) out << "no incidents\n";
-    return kExitOk;
+    return RunIncidentsOnStore(rest, store, out, err);
   });
 }
 

@@ -108,7 +108,8 @@ class IncidentStore {
   // Those of `ids` that exist, in one read transaction (the escalator's per-batch prefetch).
   virtual Result<std::vector<IncidentRecord>> LoadIncidents(
       const std::vector<std::string>& ids) = 0;
-  // Every incident that is not resolved, in id order (the escalator's cache at start).
+  // Every incident that is not resolved, in id order (the escalator's cache at start). Also an
+  // OperatorStore query (`earshot incidents`).
   virtual Result<std::vector<IncidentRecord>> LoadActiveIncidents() = 0;
   // The incident's posts, newest first (by created_at), at most `limit`: the escalator puts
   // them in each escalation. Also an OperatorStore query.

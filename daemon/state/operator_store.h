@@ -28,6 +28,9 @@ class OperatorStore {
   // Incidents by status ("open", "resolved", ...) or all when empty, newest activity first.
   virtual Result<std::vector<IncidentRecord>> ListIncidents(std::string_view status,
                                                             size_t limit) = 0;
+  // Every incident that is not resolved (open and acknowledged), in id order: `earshot
+  // incidents` without --status. Also an IncidentStore query (the escalator's cache at start).
+  virtual Result<std::vector<IncidentRecord>> LoadActiveIncidents() = 0;
   // Also an IncidentStore query (the escalator's): the same read serves both.
   virtual Result<std::optional<IncidentRecord>> LoadIncident(std::string_view id) = 0;
   // The incident's posts, newest first (by created_at), at most `limit`.

@@ -9,7 +9,7 @@
 //   CursorStore    the pollers: source cursors, the posts to re-check for deletion
 //   OperatorStore  `earshot incidents`, `ack`, `silence` and a console: incidents, acks, silences
 // so another store (a clustered one, say) can take over one role without the rest. Commands
-// that open a database by path use this class directly.
+// that open a database by path open this class, and hand their logic only the role it needs.
 //
 // Threads: one StateStore is shared by the escalator, every sink runner and the main thread. Every
 // method is thread-safe (one connection behind a mutex: SQLite commits are the cost, not the lock).
@@ -62,7 +62,8 @@ class StateStore final : public IncidentStore,
   Status ClearDeadLetter(std::string_view sink, uint64_t seq) override;
   Status UpdateDeadLetter(const DeadLetter& letter) override;
 
-  // ---- IncidentStore (LoadIncident, LoadIncidentPosts, ListSilences serve OperatorStore too) ---
+  // ---- IncidentStore (LoadActiveIncidents, LoadIncident, LoadIncidentPosts and ListSilences
+  // serve OperatorStore too) --------------------------------------------------------------------
   Result<bool> IsPostSeen(std::string_view source, std::string_view post_id) override;
   Result<std::vector<bool>> ArePostsSeen(std::string_view source,
                                          const std::vector<std::string_view>& post_ids) override;

@@ -2,11 +2,8 @@
 // `complaint_raise` (never two together with sentiment, never to critical), it travels with each post of a page and through the store, and it
 // labels complaint incidents with a band (`complaint="high"`) that routes match.
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
-#include "daemon/cli/routes_command.h"
 #include "daemon/config/diagnostics.h"
 #include "daemon/escalator/incident_key.h"
 #include "daemon/escalator/routes.h"
@@ -196,39 +193,6 @@ TEST_CASE("Routes: complaint=\"high\" picks an incident's receiver and timing", 
         std::vector<std::string>{"care-leads"});
   CHECK(o.routes->ReceiverNames(RouteLabelsOf(later[0]), noon) ==
         std::vector<std::string>{"support"});
-}
-
-TEST_CASE("earshot routes test: complaint=high shows where a sure complaint goes",
-          "[escalator]") {
-  TempDir dir;
-  const auto path = dir.File("earshot.yaml");
-  std::ofstream(path) << R"(routes:
-  receivers:
-    - name: support
-      sinks: [slack-support]
-    - name: care-leads
-      sinks: [pagerduty]
-  route:
-    receiver: support
-    routes:
-      - matchers: ['complaint="high"']
-        receiver: care-leads
-)";
-  struct Case {
-    const char* label;
-    const char* receiver_line;
-  } cases[] = {
-      {"complaint=high", "care-leads: pagerduty [route at line 10]"},
-      {"complaint=medium", "support: slack-support [route at line 8]"},
-  };
-  for (const Case& c : cases) {
-    std::ostringstream out, err;
-    const std::vector<std::string> args = {"test", "--config", path.string(), c.label};
-    INFO(c.label);
-    CHECK(RunRoutesCommand(args, out, err) == 0);
-    INFO(err.str());
-    CHECK_THAT(out.str(), Catch::StartsWith(c.receiver_line));
-  }
 }
 
 }  // namespace

@@ -1,51 +1,15 @@
 // The routing tree: Alertmanager's matching (nested routes, continue, inheritance, default),
-// quiet hours, strict reading with positioned errors, and `earshot routes test`.
+// quiet hours, strict reading with positioned errors. (`earshot routes test`: tests/cli.)
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
-#include "daemon/cli/routes_command.h"
 #include "daemon/config/diagnostics.h"
 #include "daemon/escalator/routes.h"
-#include "tests/state/temp_dir.h"
+#include "tests/escalator/example_files.h"
 
 namespace earshot {
 namespace {
 
-constexpr const char* kConfig = R"(sources: [whatever the app reads]
-routes:
-  receivers:
-    - name: support
-      sinks: [slack-support]
-    - name: oncall
-      sinks: [pagerduty, slack-oncall]
-    - name: pr
-      sinks: [slack-pr]
-    - name: digest
-      sinks: [email-digest]
-    - name: airline
-      sinks: [webhook-air]
-  route:
-    receiver: support
-    quiet_hours:
-      from: "22:00"
-      to: "07:00"
-      utc_offset: "+01:00"
-      max_severity: low
-      receiver: digest
-    routes:
-      - matchers: ['severity=~"high|critical"']
-        receiver: oncall
-        continue: true
-      - matchers: [category=surge]
-        receiver: pr
-      - matchers: [brand=acmeair]
-        receiver: airline
-        routes:
-          - matchers: ['team="baggage"', 'severity!="info"']
-          - matchers: [team=refunds]
-            receiver: support
-)";
+constexpr const char* kConfig = testing::kRoutesConfig;
 
 const SystemTime kNoon = *ParseIso8601("2026-11-23T12:00:00Z");
 const SystemTime kNight = *ParseIso8601("2026-11-23T23:30:00Z");  // 00:30 at +01:00
@@ -190,95 +154,6 @@ TEST_CASE("RoutingTree: a hand-made default and the labels of an escalation", "[
   CHECK(l.at("category") == "complaint");
   CHECK(l.at("kind") == "open");
   CHECK(l.at("incident_id") == "inc-1");
-}
-
-TEST_CASE("earshot routes test: prints the receivers a label set reaches", "[escalator]") {
-  testing::TempDir dir;
-  const auto path = dir.File("earshot.yaml");
-  std::ofstream(path) << kConfig;
-  struct Case {
-    std::vector<std::string> args;
-    int code;
-    std::string out;
-    const char* err;
-  };
-  const std::string p = path.string();
-  // No `escalation:` section: EscalatorOptions' defaults.
-  const std::string kDefaultTiming = "group_wait 0s, group_interval 0s, repeat_interval 1h";
-  for (const Case& c : {
-           Case{{"test", "--config", p, "severity=high", "category=surge"}, 0,
-                "oncall: pagerduty, slack-oncall [route at line 23] " + kDefaultTiming +
-                    "\npr: slack-pr [route at line 26] " + kDefaultTiming + "\ntiming: " +
-                    kDefaultTiming + "\n",
-                ""},
-           Case{{"test", "--config", p, "--at", "2026-11-23T23:30:00Z", "severity=low"}, 0,
-                "digest: email-digest (quiet hours) [route at line 15] " + kDefaultTiming +
-                    "\ntiming: " + kDefaultTiming + "\n",
-                ""},
-           Case{{"test", "severity=low"}, 2, "", "--config FILE is required"},
-           Case{{"test", "--config", p, "severity"}, 2, "", "'severity' is not LABEL=VALUE"},
-           Case{{"test", "--config", p, "--at", "tonight"}, 2, "", "--at 'tonight' is not"},
-           Case{{"show"}, 2, "", "unknown subcommand 'show'"},
-           Case{{"test", "--config", p + ".missing", "a=b"}, 1, "", ".missing"},
-       }) {
-    std::ostringstream out, err;
-    INFO(c.args.back());
-    CHECK(RunRoutesCommand(c.args, out, err) == c.code);
-    CHECK(out.str() == c.out);
-    CHECK_THAT(err.str(), Catch::Contains(c.err));
-  }
-  // A config without routes says what to add; one with a broken tree prints file:line:col.
-  const auto bare = dir.File("bare.yaml");
-  std::ofstream(bare) << "sources: []\n";
-  std::ostringstream out, err;
-  const std::vector<std::string> bare_args = {"test", "--config", bare.string(), "a=b"};
-  CHECK(RunRoutesCommand(bare_args, out, err) == 1);
-  CHECK_THAT(err.str(), Catch::Contains("no 'routes:' key"));
-  const auto broken = dir.File("broken.yaml");
-  std::ofstream(broken) << "routes:\n  receivers: []\n  route: {receiver: x}\n";
-  std::ostringstream out2, err2;
-  const std::vector<std::string> broken_args = {"test", "--config", broken.string(), "a=b"};
-  CHECK(RunRoutesCommand(broken_args, out2, err2) == 1);
-  CHECK_THAT(err2.str(), Catch::Contains(broken.string() + ":3:21: error: the root route: no "
-                                         "receiver named 'x'"));
-}
-
-TEST_CASE("earshot routes test: prints each match's timing and the one the incident uses",
-          "[escalator]") {
-  testing::TempDir dir;
-  const auto path = dir.File("earshot.yaml");
-  std::ofstream(path) << R"(escalation:
-  group_wait: 30s
-  repeat_interval: 4h
-routes:
-  receivers:
-    - name: support
-      sinks: [slack-support]
-    - name: oncall
-      sinks: [pagerduty]
-  route:
-    receiver: support
-    group_interval: 5m
-    routes:
-      - matchers: ['severity=~"high|critical"']
-        receiver: oncall
-        group_wait: 0s
-        continue: true
-      - matchers: [team=baggage]
-        repeat_interval: 30m
-)";
-  std::ostringstream out, err;
-  const std::vector<std::string> args = {"test", "--config", path.string(), "severity=high",
-                                         "team=baggage"};
-  CHECK(RunRoutesCommand(args, out, err) == 0);
-  CHECK(err.str().empty());
-  // Both routes match (continue); the first one's timing runs the incident.
-  CHECK(out.str() ==
-        "oncall: pagerduty [route at line 14] group_wait 0s, group_interval 5m, repeat_interval "
-        "4h\n"
-        "support: slack-support [route at line 18] group_wait 30s, group_interval 5m, "
-        "repeat_interval 30m\n"
-        "timing: group_wait 0s, group_interval 5m, repeat_interval 4h\n");
 }
 
 TEST_CASE("RoutingTree: a negative or unitless timer is an error at its line", "[escalator]") {

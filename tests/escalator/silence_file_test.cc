@@ -1,14 +1,13 @@
 // The silences file: read strictly (every mistake at file:line:col with its fix), muting through
-// the escalator's one silence list from starts_at to ends_at, listed by `earshot silence list`
-// and refused by `earshot silence expire`.
+// the escalator's one silence list from starts_at to ends_at. (Listed by `earshot silence list`
+// and refused by `earshot silence expire`: tests/cli/silence_command_test.cc.)
 #include <catch2/catch.hpp>
 #include <fstream>
-#include <sstream>
 
-#include "daemon/cli/silence_command.h"
 #include "daemon/escalator/incident_key.h"
 #include "daemon/escalator/silence_file.h"
 #include "tests/escalator/escalator_fixture.h"
+#include "tests/escalator/example_files.h"
 
 namespace earshot {
 namespace {
@@ -17,20 +16,7 @@ using namespace testing;  // NOLINT
 using std::chrono::hours;
 using std::chrono::minutes;
 
-// kStart is 2026-11-18T11:06:40Z.
-constexpr const char* kGoodFile = R"(# muted while the baggage system migrates
-- matchers: ['brand="acmeair"', 'team=baggage']
-  ends_at: 2026-11-18T12:06:40Z
-  comment: baggage migration, ops on it
-  created_by: ops
-- matchers: rule=~"refund-.*"
-  starts_at: 2026-11-18T14:00:00Z
-  ends_at: 2026-11-19T00:00:00Z
-  comment: refund backlog announced
-- matchers: [brand=acmeair]
-  ends_at: 2026-11-01T00:00:00Z
-  comment: last month's outage
-)";
+constexpr const char* kGoodFile = kSilencesFile;  // kStart is 2026-11-18T11:06:40Z.
 
 std::filesystem::path WriteFile(const TempDir& dir, const std::string& name,
                                 const std::string& text) {
@@ -173,46 +159,6 @@ TEST_CASE("Escalator: a file silence mutes like a stored one, from starts_at to 
   auto lifted = rig.Tick();
   REQUIRE(lifted.size() == 1);
   CHECK(lifted[0].posts[0].author == "carol");
-}
-
-TEST_CASE("Silence command: list shows the file's entries, expire points at the file",
-          "[escalator]") {
-  TempDir dir;
-  auto store = StateStore::Open(dir.File("state.db"));
-  REQUIRE(store.ok());
-  ManualClock clock(kStart);
-  Diagnostics diags;
-  auto silences = LoadSilenceFile(WriteFile(dir, "silences.yaml", kGoodFile), "silences.yaml",
-                                  kStart, &diags);
-  REQUIRE(silences);
-  std::ostringstream out, err;
-  auto run = [&](std::vector<std::string> args) {
-    out.str("");
-    err.str("");
-    return RunSilenceOnStore(args, **store, clock, out, err, *silences, "silences.yaml");
-  };
-  REQUIRE(run({"add", "brand=otherair", "--for", "2h", "--by", "ops"}) == 0);
-  REQUIRE(run({"list"}) == 0);
-  CHECK(out.str() ==
-        "sil-1  brand=\"otherair\"  active until 2026-11-18T13:06:40.000Z  by ops\n"
-        "file:silences.yaml:2  brand=\"acmeair\",team=\"baggage\"  active until "
-        "2026-11-18T12:06:40.000Z  by ops  (from silences.yaml)  # baggage migration, ops on it\n"
-        "file:silences.yaml:6  rule=~\"refund-.*\"  pending until 2026-11-19T00:00:00.000Z  by -"
-        "  (from silences.yaml)  # refund backlog announced\n");
-  // Once an entry has ended, only --all shows it.
-  clock.Advance(hours(1));
-  REQUIRE(run({"list"}) == 0);
-  CHECK_THAT(out.str(), !Catch::Contains("file:silences.yaml:2"));
-  REQUIRE(run({"list", "--all"}) == 0);
-  CHECK_THAT(out.str(), Catch::Contains("file:silences.yaml:2  brand=\"acmeair\",team=\"baggage\""
-                                        "  expired until"));
-
-  CHECK(run({"expire", "file:silences.yaml:6"}) == 2);
-  CHECK(err.str() == "earshot silence: file:silences.yaml:6 comes from the silences file "
-                     "(silences.yaml line 6); delete the entry or set its ends_at there, then "
-                     "reload (systemctl reload earshot)\n");
-  REQUIRE(run({"list"}) == 0);
-  CHECK_THAT(out.str(), Catch::Contains("file:silences.yaml:6"));
 }
 
 }  // namespace
