@@ -4,7 +4,7 @@
 #                                      seeds; what scripts/test.sh runs. Fails on any finding.
 #   scripts/fuzz.sh long [seconds]     every target for a long run (default 600 s each), keeping
 #                                      its corpus in build/fuzz/corpus/<target> between runs
-#   scripts/fuzz.sh build              only build build/fuzz
+#   scripts/fuzz.sh build              only build build/fuzz (the targets and the earshot binary)
 #   scripts/fuzz.sh repro TARGET FILE  run one input (a finding) through TARGET, with its report
 # FUZZ_TARGETS="rules sse_framing" limits a run to some targets; FUZZ_JOBS sets how many run at
 # once (default: the number of cores); FUZZ_SKIP_BUILD=1 runs what is already built. Findings go to build/fuzz/findings/<target>-crash-<sha>.
@@ -43,7 +43,10 @@ build() {
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DEARSHOT_WERROR=ON \
     -DEARSHOT_FUZZ=ON -DEARSHOT_BUILD_TESTS=OFF -DEARSHOT_BUILD_BENCH=OFF >/dev/null
-  cmake --build "$dir" -j"$jobs" --target earshot_fuzz
+  # The earshot binary too: the fuzz targets already compile every library of the daemon, so
+  # this adds main.cc and a link, and it is CI's clang build of the whole daemon, where
+  # -Wthread-safety checks the locks (cmake/warnings.cmake; GCC has no such analysis).
+  cmake --build "$dir" -j"$jobs" --target earshot_fuzz earshot
 }
 
 # Copies a target's seeds (fuzz/seeds/<name> and its fixtures) into one directory.

@@ -61,7 +61,7 @@ SinkRunner::~SinkRunner() { Join(); }
 void SinkRunner::Start() {
   thread_ = std::jthread([this](std::stop_token stop) {
     Run(stop);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     done_ = true;
     done_cv_.notify_all();
   });
@@ -70,8 +70,11 @@ void SinkRunner::Start() {
 void SinkRunner::Drain(SteadyTime deadline) {
   if (!thread_.joinable()) return;
   draining_.store(true);
-  std::unique_lock lock(mu_);
-  if (!done_cv_.wait_until(lock, deadline, [this] { return done_; })) {
+  MutexLock lock(mu_);
+  if (!done_cv_.wait_until(lock, deadline, [this] {
+        mu_.AssertHeld();
+        return done_;
+      })) {
     log::Warn(component_, "shutdown grace ended before the sink caught up (delivered up to seq "
                           "{}); the rest stays in the outbox",
               cursor());

@@ -22,7 +22,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <stop_token>
@@ -32,6 +31,7 @@
 #include <zmq.hpp>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/mutex.h"
 #include "daemon/bus/endpoint.h"
 #include "daemon/state/outbox_store.h"
 #include "sinks/delivery_policy.h"
@@ -134,9 +134,9 @@ class SinkRunner {
   std::atomic<uint64_t> delivered_{0}, retries_{0}, dead_lettered_{0}, cut_{0};
   std::atomic<bool> draining_{false};
 
-  std::mutex mu_;
-  std::condition_variable done_cv_;
-  bool done_ = false;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::condition_variable_any done_cv_;
+  bool done_ GUARDED_BY(mu_) = false;
   std::jthread thread_;
 };
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 
+#include "daemon/base/mutex.h"
 #include "detectors/detector.h"
 
 namespace earshot {
@@ -15,17 +15,17 @@ class DetectorHolder {
   explicit DetectorHolder(std::shared_ptr<const Detector> initial) : current_(std::move(initial)) {}
 
   std::shared_ptr<const Detector> Get() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return current_;
   }
   void Swap(std::shared_ptr<const Detector> next) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     current_ = std::move(next);
   }
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const Detector> current_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::shared_ptr<const Detector> current_ GUARDED_BY(mu_);
 };
 
 }  // namespace earshot

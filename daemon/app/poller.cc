@@ -155,7 +155,7 @@ void Poller::Run(std::stop_token stop) {
       }
       stats_.posts += static_cast<int64_t>(batch.posts.size());
       if (!matches.empty()) {
-        std::lock_guard lock(stats_.mu);
+        MutexLock lock(stats_.mu);
         for (const auto& [rule, n] : matches) stats_.rule_matches[rule] += n;
       }
       log::Debug(component, "fetched {} posts", batch.posts.size());

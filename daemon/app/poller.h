@@ -9,7 +9,6 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <memory>
 #include <thread>
@@ -18,6 +17,7 @@
 #include "daemon/app/detector_holder.h"
 #include "daemon/base/bounded_queue.h"
 #include "daemon/base/latency_histogram.h"
+#include "daemon/base/mutex.h"
 #include "daemon/net/http_client.h"
 #include "daemon/sources/source.h"
 #include "daemon/model/detection.h"
@@ -39,11 +39,11 @@ struct PollerStats {
 
   // Matches per rule id (a scrape copies the map under the lock).
   std::map<std::string, int64_t> RuleMatches() const {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     return rule_matches;
   }
-  mutable std::mutex mu;
-  std::map<std::string, int64_t> rule_matches;  // GUARDED_BY(mu)
+  mutable Mutex mu;
+  std::map<std::string, int64_t> rule_matches GUARDED_BY(mu);
 };
 
 // How a poller re-checks the posts of open incidents on the network (Source::Recheck), to find

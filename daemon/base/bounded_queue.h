@@ -6,10 +6,11 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <chrono>
+
+#include "daemon/base/mutex.h"
 
 namespace earshot {
 
@@ -21,8 +22,11 @@ class BoundedQueue {
   // Blocks while full. Returns false (and drops nothing: the item stays with the caller's
   // cursor uncommitted) when `stop` is requested or the queue is closed first.
   bool Push(T item, std::stop_token stop) {
-    std::unique_lock lock(mu_);
-    if (!not_full_.wait(lock, stop, [&] { return closed_ || items_.size() < capacity_; })) {
+    MutexLock lock(mu_);
+    if (!not_full_.wait(lock, stop, [&] {
+          mu_.AssertHeld();
+          return closed_ || items_.size() < capacity_;
+        })) {
       return false;
     }
     if (closed_) return false;
@@ -33,8 +37,11 @@ class BoundedQueue {
 
   // Waits up to `timeout` for an item. nullopt on timeout, stop, or closed and drained.
   std::optional<T> Pop(std::stop_token stop, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mu_);
-    not_empty_.wait_for(lock, stop, timeout, [&] { return closed_ || !items_.empty(); });
+    MutexLock lock(mu_);
+    not_empty_.wait_for(lock, stop, timeout, [&] {
+      mu_.AssertHeld();
+      return closed_ || !items_.empty();
+    });
     if (items_.empty()) return std::nullopt;
     T item = std::move(items_.front());
     items_.pop_front();
@@ -44,7 +51,7 @@ class BoundedQueue {
 
   // Non-blocking pop, used to drain after the producers stopped.
   std::optional<T> TryPop() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (items_.empty()) return std::nullopt;
     T item = std::move(items_.front());
     items_.pop_front();
@@ -54,24 +61,24 @@ class BoundedQueue {
 
   // Wakes every waiter; later pushes fail, pops drain what is left.
   void Close() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     closed_ = true;
     not_full_.notify_all();
     not_empty_.notify_all();
   }
 
   size_t size() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return items_.size();
   }
   size_t capacity() const { return capacity_; }
 
  private:
   const size_t capacity_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable_any not_full_, not_empty_;
-  std::deque<T> items_;   // guarded by mu_
-  bool closed_ = false;   // guarded by mu_
+  std::deque<T> items_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace earshot

@@ -7,28 +7,28 @@
 #include <cstdio>
 #include <cstdlib>
 #include <unordered_map>
-#include <mutex>
 #include <string>
 
 #include "daemon/base/clock.h"
 #include "daemon/base/json_escape.h"
+#include "daemon/base/mutex.h"
 
 namespace earshot::log {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 std::atomic<int> g_format{static_cast<int>(Format::kKeyValue)};
-std::mutex g_write_mu;
+Mutex g_write_mu;
 
-// Output and repeat suppression; all GUARDED_BY(g_write_mu).
-std::FILE* g_out = nullptr;  // nullptr: stderr
-int g_journal = -1;          // -1: not yet decided from $JOURNAL_STREAM
+// Output and repeat suppression.
+std::FILE* g_out GUARDED_BY(g_write_mu) = nullptr;  // nullptr: stderr
+int g_journal GUARDED_BY(g_write_mu) = -1;          // -1: not yet decided from $JOURNAL_STREAM
 struct Repeat {
   int64_t window_start_ms = 0;
   int count = 0;       // lines with this key in the current window
   int suppressed = 0;  // of which not written
 };
-std::unordered_map<std::string, Repeat> g_repeats;
+std::unordered_map<std::string, Repeat> g_repeats GUARDED_BY(g_write_mu);
 
 // True when stderr is the journal's stream: $JOURNAL_STREAM is "<device>:<inode>" of it.
 bool StderrIsJournal() {
@@ -168,7 +168,7 @@ bool ParseLevel(std::string_view name, Level* out) {
 }
 
 void SetOutputForTesting(std::FILE* out, bool journal) {
-  std::lock_guard lock(g_write_mu);
+  MutexLock lock(g_write_mu);
   g_out = out;
   g_journal = journal ? 1 : 0;
   g_repeats.clear();
@@ -181,7 +181,7 @@ void Write(Level level, std::string_view component, std::string_view message) {
 std::string Line(Level level, std::string_view component, const Fields& fields,
                  std::string_view message) {
   const SystemTime now = RealClock().Now();
-  std::lock_guard lock(g_write_mu);
+  MutexLock lock(g_write_mu);
   if (g_journal < 0) g_journal = StderrIsJournal() ? 1 : 0;
   return Render(now, g_journal == 1, level, component, fields, message, 0);
 }
@@ -190,7 +190,7 @@ void Write(Level level, std::string_view component, const Fields& fields,
            std::string_view message) {
   const SystemTime now = RealClock().Now();
   const std::string rendered_fields = RenderFields(fields, Format::kKeyValue);
-  std::lock_guard lock(g_write_mu);
+  MutexLock lock(g_write_mu);
   // Repeat suppression, keyed on what the line says (not when), fields included: the same
   // failure for two different escalations is two events.
   int repeated = 0;

@@ -49,7 +49,7 @@ Publisher::Publisher(zmq::socket_t socket, std::string external_endpoint)
 Publisher::~Publisher() = default;
 
 Status Publisher::Publish(std::string_view json) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   try {
     // dontwait: a PUB socket at its high-water mark drops instead of blocking; with dontwait a
     // would-block returns an empty result, which is the same drop.

@@ -14,12 +14,12 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include <zmq.hpp>
 
+#include "daemon/base/mutex.h"
 #include "daemon/base/result.h"
 
 namespace earshot::bus {
@@ -55,8 +55,8 @@ class Publisher {
  private:
   Publisher(zmq::socket_t socket, std::string external_endpoint);
 
-  std::mutex mu_;
-  zmq::socket_t socket_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  zmq::socket_t socket_ GUARDED_BY(mu_);
   const std::string external_endpoint_;
   std::atomic<uint64_t> published_{0};
 };

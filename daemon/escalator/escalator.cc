@@ -119,12 +119,12 @@ void Escalator::SetRuleHashtags(const std::vector<std::string>& hashtags) {
   if (options_.new_hashtag_known_from_rules) {
     for (const std::string& tag : hashtags) add(tag);
   }
-  std::lock_guard lock(known_hashtags_mu_);
+  MutexLock lock(known_hashtags_mu_);
   known_hashtags_ = std::move(known);
 }
 
 std::shared_ptr<const Escalator::HashtagSet> Escalator::KnownHashtags() const {
-  std::lock_guard lock(known_hashtags_mu_);
+  MutexLock lock(known_hashtags_mu_);
   return known_hashtags_;
 }
 
@@ -662,12 +662,12 @@ NotifyTiming Escalator::TimingFor(const IncidentRecord& inc) const {
 
 void Escalator::SetFileSilences(std::vector<FileSilence> silences) {
   auto next = std::make_shared<const std::vector<FileSilence>>(std::move(silences));
-  std::lock_guard lock(file_silences_mu_);
+  MutexLock lock(file_silences_mu_);
   file_silences_ = std::move(next);
 }
 
 size_t Escalator::file_silence_count() const {
-  std::lock_guard lock(file_silences_mu_);
+  MutexLock lock(file_silences_mu_);
   return file_silences_ ? file_silences_->size() : 0;
 }
 
@@ -685,7 +685,7 @@ Status Escalator::RefreshSilences() {
   }
   std::shared_ptr<const std::vector<FileSilence>> file;
   {
-    std::lock_guard lock(file_silences_mu_);
+    MutexLock lock(file_silences_mu_);
     file = file_silences_;
   }
   if (file) {

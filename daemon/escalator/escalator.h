@@ -22,6 +22,7 @@
 
 #include "daemon/base/bounded_queue.h"
 #include "daemon/base/clock.h"
+#include "daemon/base/mutex.h"
 #include "daemon/base/status.h"
 #include "daemon/escalator/escalator_options.h"
 #include "daemon/escalator/label_matcher.h"
@@ -152,8 +153,8 @@ class Escalator {
   // Active silences by id: the store's, then the file's (RefreshSilences).
   std::vector<std::pair<std::string, LabelMatchers>> silences_;
   // The silences file's entries as last set; the one field shared with other threads.
-  mutable std::mutex file_silences_mu_;
-  std::shared_ptr<const std::vector<FileSilence>> file_silences_;  // guarded by file_silences_mu_
+  mutable Mutex file_silences_mu_;
+  std::shared_ptr<const std::vector<FileSilence>> file_silences_ GUARDED_BY(file_silences_mu_);
   std::unordered_map<std::string, std::string> muted_;  // incident id -> silence id, logged once
   SurgeDetector surge_;
   // Every brand hashtag seen (committed), by hashtag; and the ones never to signal.
@@ -161,8 +162,8 @@ class Escalator {
   // The hashtags never to signal: options_.known_hashtags and the rules' (SetRuleHashtags),
   // swapped whole by a reload; the escalator thread reads one snapshot per batch.
   using HashtagSet = std::unordered_set<std::string>;
-  mutable std::mutex known_hashtags_mu_;
-  std::shared_ptr<const HashtagSet> known_hashtags_;  // guarded by known_hashtags_mu_
+  mutable Mutex known_hashtags_mu_;
+  std::shared_ptr<const HashtagSet> known_hashtags_ GUARDED_BY(known_hashtags_mu_);
   std::shared_ptr<const HashtagSet> KnownHashtags() const;
   std::vector<std::string> brand_keys_;  // BrandKey of each of options_.brands
   // Active per-author complaint incidents by thread (momentum.h ThreadKeyOf), kept with active_.

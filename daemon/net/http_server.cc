@@ -15,12 +15,12 @@
 #include <cstring>
 #include <exception>
 #include <list>
-#include <mutex>
 #include <stop_token>
 #include <thread>
 
 #include "daemon/base/ascii.h"
 #include "daemon/base/log.h"
+#include "daemon/base/mutex.h"
 #include "daemon/base/stop.h"
 
 namespace earshot {
@@ -117,8 +117,8 @@ class HttpServer::Impl {
   uint16_t port() const { return port_; }
   const HttpServerOptions& options() const { return options_; }
 
-  void Stop() {
-    std::lock_guard stop_lock(stop_mu_);
+  void Stop() EXCLUDES(stop_mu_, mu_) {
+    MutexLock stop_lock(stop_mu_);
     if (stopped_) return;
     stopped_ = true;
     stop_.request_stop();
@@ -128,7 +128,7 @@ class HttpServer::Impl {
     if (accept_thread_.joinable()) accept_thread_.join();
     std::list<std::unique_ptr<Connection>> conns;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       conns.swap(conns_);
     }
     for (auto& c : conns) {
@@ -147,7 +147,7 @@ class HttpServer::Impl {
     std::thread thread;
   };
 
-  void AcceptLoop() {
+  void AcceptLoop() EXCLUDES(mu_) {
     while (!stop_.stop_requested()) {
       pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
       const int rc = ::poll(fds, 2, -1);
@@ -160,7 +160,7 @@ class HttpServer::Impl {
       if ((fds[0].revents & POLLIN) == 0) continue;
       const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;  // EAGAIN, ECONNABORTED, EMFILE: nothing to serve
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       Reap();
       if (conns_.size() >= options_.max_connections) {
         ::close(fd);
@@ -178,8 +178,8 @@ class HttpServer::Impl {
     }
   }
 
-  // Joins and closes finished connections. Requires mu_.
-  void Reap() {
+  // Joins and closes finished connections.
+  void Reap() REQUIRES(mu_) {
     for (auto it = conns_.begin(); it != conns_.end();) {
       if ((*it)->done) {
         (*it)->thread.join();
@@ -371,11 +371,11 @@ class HttpServer::Impl {
   std::stop_source stop_;
   std::thread accept_thread_;
 
-  std::mutex stop_mu_;
-  bool stopped_ = false;  // GUARDED_BY(stop_mu_)
+  Mutex stop_mu_;
+  bool stopped_ GUARDED_BY(stop_mu_) = false;
 
-  std::mutex mu_;
-  std::list<std::unique_ptr<Connection>> conns_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::list<std::unique_ptr<Connection>> conns_ GUARDED_BY(mu_);
 };
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler handler,

@@ -40,7 +40,7 @@ SharedRateBudget::SharedRateBudget(std::string name) : name_(std::move(name)) {}
 
 void SharedRateBudget::Record(std::optional<int64_t> limit, std::optional<int64_t> remaining,
                               std::optional<SystemTime> reset) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // The latest answer wins. Taking the lowest count of a window instead would guard against
   // answers arriving out of order, but one call with a quota of its own (Bluesky's
   // createSession: 30 per 5 minutes) would then pace every search after it.
@@ -58,12 +58,12 @@ milliseconds SharedRateBudget::SpacingLocked(SystemTime now) const {
 }
 
 milliseconds SharedRateBudget::Spacing(SystemTime now) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return SpacingLocked(now);
 }
 
 milliseconds SharedRateBudget::Reserve(uint64_t user, SystemTime now, milliseconds floor) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   SystemTime earliest = now + std::max(floor, milliseconds(0));
   if (blocked_until_ && *blocked_until_ > earliest) earliest = *blocked_until_;
   const milliseconds spacing = SpacingLocked(now);
@@ -100,37 +100,37 @@ milliseconds SharedRateBudget::Reserve(uint64_t user, SystemTime now, millisecon
 }
 
 void SharedRateBudget::BlockUntil(SystemTime until) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!blocked_until_ || until > *blocked_until_) blocked_until_ = until;
 }
 
 milliseconds SharedRateBudget::Blocked(SystemTime now) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return blocked_until_ ? Until(*blocked_until_, now) : milliseconds(0);
 }
 
 uint64_t SharedRateBudget::Join() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return next_user_++;
 }
 
 void SharedRateBudget::Leave(uint64_t user) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   slots_.erase(user);
 }
 
 SharedRateBudget::Snapshot SharedRateBudget::Read() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return Snapshot{limit_, remaining_, reset_};
 }
 
 std::string SharedRateBudget::name() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return name_;
 }
 
 void SharedRateBudget::set_name(std::string name) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   name_ = std::move(name);
 }
 

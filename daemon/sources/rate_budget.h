@@ -19,13 +19,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/mutex.h"
 
 namespace earshot {
 
@@ -77,15 +77,15 @@ class SharedRateBudget {
   void set_name(std::string name);
 
  private:
-  std::chrono::milliseconds SpacingLocked(SystemTime now) const;
+  std::chrono::milliseconds SpacingLocked(SystemTime now) const REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::string name_;                              // GUARDED_BY(mu_)
-  std::optional<int64_t> limit_, remaining_;      // GUARDED_BY(mu_)
-  std::optional<SystemTime> reset_;               // GUARDED_BY(mu_)
-  std::optional<SystemTime> blocked_until_;       // GUARDED_BY(mu_)
-  std::map<uint64_t, SystemTime> slots_;          // GUARDED_BY(mu_): each user's last slot
-  uint64_t next_user_ = 1;                        // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::string name_ GUARDED_BY(mu_);
+  std::optional<int64_t> limit_ GUARDED_BY(mu_), remaining_ GUARDED_BY(mu_);
+  std::optional<SystemTime> reset_ GUARDED_BY(mu_);
+  std::optional<SystemTime> blocked_until_ GUARDED_BY(mu_);
+  std::map<uint64_t, SystemTime> slots_ GUARDED_BY(mu_);  // each user's last slot
+  uint64_t next_user_ GUARDED_BY(mu_) = 1;
 };
 
 class RateBudget {

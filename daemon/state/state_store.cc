@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #include "daemon/base/json_escape.h"
+#include "daemon/base/mutex.h"
 #include "daemon/state/schema.h"
 #include "daemon/state/sqlite_db.h"
 
@@ -114,8 +114,11 @@ std::string_view IncidentStatusName(IncidentStatus s) {
 }
 
 struct StateStore::Impl {
-  std::mutex mu;
-  std::unique_ptr<SqliteDb> db;  // guarded by mu
+  explicit Impl(std::unique_ptr<SqliteDb> opened) : db(std::move(opened)) {}
+
+  Mutex mu;
+  // The one connection (opened SQLITE_OPEN_NOMUTEX): every use of it holds mu.
+  const std::unique_ptr<SqliteDb> db PT_GUARDED_BY(mu);
 
   // Reads every row of `q` through `read`, appending to *out.
   template <class T, class F>
@@ -154,15 +157,14 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::filesystem::path
   if (s.ok()) s = state::Migrate(*db);
   if (!s.ok()) return unavailable(s);
   std::unique_ptr<StateStore> store(new StateStore());
-  store->impl_ = std::make_unique<Impl>();
-  store->impl_->db = std::move(db);
+  store->impl_ = std::make_unique<Impl>(std::move(db));
   return store;
 }
 
 StateStore::~StateStore() = default;
 
 Result<std::optional<std::string>> StateStore::LoadCursor(std::string_view source) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q,
                            impl_->db->Prepare("SELECT cursor FROM cursors WHERE source = ?"));
   q->Bind(1, source);
@@ -172,7 +174,7 @@ Result<std::optional<std::string>> StateStore::LoadCursor(std::string_view sourc
 }
 
 Result<std::vector<OutboxRecord>> StateStore::ReadOutbox(uint64_t after_seq, size_t limit) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT seq, json, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"));
   q->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(limit));
@@ -187,14 +189,14 @@ Result<std::vector<OutboxRecord>> StateStore::ReadOutbox(uint64_t after_seq, siz
 }
 
 Result<uint64_t> StateStore::MaxOutboxSeq() {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare("SELECT coalesce(max(seq), 0) FROM outbox"));
   EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step("read outbox max seq"));
   return row ? static_cast<uint64_t>(q->Int(0)) : 0;
 }
 
 Result<std::optional<uint64_t>> StateStore::LoadSinkCursor(std::string_view sink) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q,
                            impl_->db->Prepare("SELECT seq FROM sink_cursors WHERE sink = ?"));
   q->Bind(1, sink);
@@ -210,14 +212,14 @@ constexpr std::string_view kUpsertSinkCursor =
 }  // namespace
 
 Status StateStore::SaveSinkCursor(std::string_view sink, uint64_t seq) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(kUpsertSinkCursor));
   q->Bind(1, sink).Bind(2, static_cast<int64_t>(seq)).Bind(3, ToUnixMillis(RealClock().Now()));
   return q->Run(fmt::format("save cursor of sink '{}'", sink));
 }
 
 Status StateStore::AddDeadLetter(const DeadLetter& letter) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   const std::string what = fmt::format("dead-letter seq {} of sink '{}'", letter.seq, letter.sink);
   Transaction txn(*impl_->db);
   EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
@@ -241,7 +243,7 @@ Status StateStore::AddDeadLetter(const DeadLetter& letter) {
 }
 
 Result<std::vector<DeadLetter>> StateStore::ListDeadLetters(std::string_view sink) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT sink, seq, reason, at, redeliver FROM dead_letters WHERE ?1 = '' OR sink = ?1 "
       "ORDER BY sink, seq, id"));
@@ -258,7 +260,7 @@ Result<std::vector<DeadLetter>> StateStore::ListDeadLetters(std::string_view sin
 }
 
 Status StateStore::RequeueDeadLetters(std::string_view sink, const std::vector<uint64_t>& seqs) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   const std::string what = fmt::format("requeue dead letters of sink '{}'", sink);
   Transaction txn(*impl_->db);
   EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
@@ -297,7 +299,7 @@ Status StateStore::RequeueDeadLetters(std::string_view sink, const std::vector<u
 }
 
 Result<std::vector<uint64_t>> StateStore::LoadRedeliveries(std::string_view sink) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT DISTINCT seq FROM dead_letters WHERE sink = ? AND redeliver != 0 ORDER BY seq"));
   q->Bind(1, sink);
@@ -309,7 +311,7 @@ Result<std::vector<uint64_t>> StateStore::LoadRedeliveries(std::string_view sink
 }
 
 Status StateStore::ClearDeadLetter(std::string_view sink, uint64_t seq) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "DELETE FROM dead_letters WHERE sink = ? AND seq = ?"));
   q->Bind(1, sink).Bind(2, static_cast<int64_t>(seq));
@@ -317,7 +319,7 @@ Status StateStore::ClearDeadLetter(std::string_view sink, uint64_t seq) {
 }
 
 Status StateStore::UpdateDeadLetter(const DeadLetter& letter) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "UPDATE dead_letters SET reason = ?, at = ?, redeliver = 0 WHERE sink = ? AND seq = ?"));
   q->Bind(1, letter.reason).Bind(2, ToUnixMillis(letter.at)).Bind(3, letter.sink);
@@ -328,7 +330,7 @@ Status StateStore::UpdateDeadLetter(const DeadLetter& letter) {
 // ---- escalator ------------------------------------------------------------------------------
 
 Result<bool> StateStore::IsPostSeen(std::string_view source, std::string_view post_id) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT 1 FROM seen_posts WHERE source = ? AND post_id = ?"));
   q->Bind(1, source).Bind(2, post_id);
@@ -337,15 +339,16 @@ Result<bool> StateStore::IsPostSeen(std::string_view source, std::string_view po
 
 Result<std::vector<bool>> StateStore::ArePostsSeen(std::string_view source,
                                                    const std::vector<std::string_view>& post_ids) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   std::vector<bool> seen;
   seen.reserve(post_ids.size());
   if (post_ids.empty()) return seen;
   // A deferred transaction holds one WAL read snapshot (and one shared lock) for every lookup.
-  EARSHOT_RETURN_IF_ERROR(impl_->db->Exec("BEGIN", "look up seen posts"));
+  SqliteDb& db = *impl_->db;  // the lambda below runs within this lock
+  EARSHOT_RETURN_IF_ERROR(db.Exec("BEGIN", "look up seen posts"));
   auto lookup = [&]() -> Status {
     for (std::string_view id : post_ids) {
-      EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
           "SELECT 1 FROM seen_posts WHERE source = ? AND post_id = ?"));
       q->Bind(1, source).Bind(2, id);
       EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step("look up seen posts"));
@@ -354,13 +357,13 @@ Result<std::vector<bool>> StateStore::ArePostsSeen(std::string_view source,
     return Status::Ok();
   };
   Status status = lookup();
-  (void)impl_->db->Exec("COMMIT", "look up seen posts");
+  (void)db.Exec("COMMIT", "look up seen posts");
   EARSHOT_RETURN_IF_ERROR(status);
   return seen;
 }
 
 Result<std::optional<IncidentRecord>> StateStore::LoadIncident(std::string_view id) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       fmt::format("SELECT {} FROM incidents WHERE id = ?", kIncidentColumns)));
   q->Bind(1, id);
@@ -371,13 +374,14 @@ Result<std::optional<IncidentRecord>> StateStore::LoadIncident(std::string_view 
 }
 
 Result<std::vector<IncidentRecord>> StateStore::LoadIncidents(const std::vector<std::string>& ids) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   std::vector<IncidentRecord> out;
   if (ids.empty()) return out;
-  EARSHOT_RETURN_IF_ERROR(impl_->db->Exec("BEGIN", "load incidents"));
+  SqliteDb& db = *impl_->db;  // the lambda below runs within this lock
+  EARSHOT_RETURN_IF_ERROR(db.Exec("BEGIN", "load incidents"));
   auto load = [&]() -> Status {
     for (const std::string& id : ids) {
-      EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
           fmt::format("SELECT {} FROM incidents WHERE id = ?", kIncidentColumns)));
       q->Bind(1, id);
       EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(fmt::format("load incident '{}'", id)));
@@ -388,13 +392,13 @@ Result<std::vector<IncidentRecord>> StateStore::LoadIncidents(const std::vector<
     return Status::Ok();
   };
   Status status = load();
-  (void)impl_->db->Exec("COMMIT", "load incidents");
+  (void)db.Exec("COMMIT", "load incidents");
   EARSHOT_RETURN_IF_ERROR(status);
   return out;
 }
 
 Result<std::vector<IncidentRecord>> StateStore::LoadActiveIncidents() {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(fmt::format(
       "SELECT {} FROM incidents WHERE status != 'resolved' ORDER BY id", kIncidentColumns)));
   std::vector<IncidentRecord> out;
@@ -404,7 +408,7 @@ Result<std::vector<IncidentRecord>> StateStore::LoadActiveIncidents() {
 
 Result<std::vector<IncidentRecord>> StateStore::ListIncidents(std::string_view status,
                                                               size_t limit) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(fmt::format(
       "SELECT {} FROM incidents WHERE ?1 = '' OR status = ?1 ORDER BY last_post_at DESC, id "
       "LIMIT ?2",
@@ -417,7 +421,7 @@ Result<std::vector<IncidentRecord>> StateStore::ListIncidents(std::string_view s
 
 Result<std::vector<PostRef>> StateStore::LoadIncidentPosts(std::string_view incident_id,
                                                            size_t limit) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT network, post_id, url, author, author_name, followers, text, created_at, sentiment, "
       "complaint FROM incident_posts WHERE incident_id = ? "
@@ -445,7 +449,7 @@ Result<std::vector<PostRef>> StateStore::LoadIncidentPosts(std::string_view inci
 }
 
 Result<std::vector<IncidentEvent>> StateStore::LoadIncidentEvents(std::string_view incident_id) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT incident_id, at, kind, severity, reason, seq FROM incident_events "
       "WHERE incident_id = ? ORDER BY rowid"));
@@ -464,7 +468,7 @@ Result<std::vector<IncidentEvent>> StateStore::LoadIncidentEvents(std::string_vi
 Result<std::optional<Engagement>> StateStore::LoadPostEngagement(std::string_view incident_id,
                                                                  std::string_view network,
                                                                  std::string_view post_id) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT replies, boosts, likes FROM incident_posts "
       "WHERE incident_id = ? AND network = ? AND post_id = ?"));
@@ -477,7 +481,7 @@ Result<std::optional<Engagement>> StateStore::LoadPostEngagement(std::string_vie
 }
 
 Result<std::vector<SurgeKeyRecord>> StateStore::LoadSurgeKeys() {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   SqliteDb& db = *impl_->db;
   // One read transaction: the keys and their windows as of the same commit.
   Transaction txn(db);
@@ -526,7 +530,7 @@ Result<std::vector<SurgeKeyRecord>> StateStore::LoadSurgeKeys() {
 }
 
 Result<std::vector<BrandHashtagRecord>> StateStore::LoadBrandHashtags() {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT hashtag, brand, first_seen, first_network, first_post_id, first_post_url, count, "
       "incident_id FROM brand_hashtags ORDER BY hashtag"));
@@ -543,7 +547,7 @@ Result<std::vector<BrandHashtagRecord>> StateStore::LoadBrandHashtags() {
 
 Result<bool> StateStore::IncidentHasAuthor(std::string_view incident_id,
                                            std::string_view author) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT 1 FROM incident_posts WHERE incident_id = ? AND author = ? LIMIT 1"));
   q->Bind(1, incident_id).Bind(2, author);
@@ -551,7 +555,7 @@ Result<bool> StateStore::IncidentHasAuthor(std::string_view incident_id,
 }
 
 Status StateStore::Commit(const EscalatorCommit& c) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   SqliteDb& db = *impl_->db;
   const std::string what =
       c.source.empty() ? std::string("commit escalator step")
@@ -710,7 +714,7 @@ Status StateStore::Commit(const EscalatorCommit& c) {
 }
 
 Result<int64_t> StateStore::PruneSeenPosts(SystemTime before) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare("DELETE FROM seen_posts WHERE seen_at < ?"));
   q->Bind(1, ToUnixMillis(before));
   EARSHOT_RETURN_IF_ERROR(q->Run("prune seen posts"));
@@ -719,7 +723,7 @@ Result<int64_t> StateStore::PruneSeenPosts(SystemTime before) {
 
 Result<std::vector<std::string>> StateStore::IncidentsWithPosts(
     const std::vector<std::string>& post_ids) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   std::vector<std::string> out;
   for (const std::string& post_id : post_ids) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
@@ -738,7 +742,7 @@ Result<std::vector<std::string>> StateStore::IncidentsWithPosts(
 
 Result<std::vector<std::string>> StateStore::PostsToRecheck(std::string_view source,
                                                             size_t limit) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   // seen_posts says which source delivered a post: post ids mean something only to it.
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT p.post_id, MAX(i.last_post_at) AS active FROM incidents i "
@@ -757,7 +761,7 @@ Result<std::vector<std::string>> StateStore::PostsToRecheck(std::string_view sou
 }
 
 Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by, SystemTime now) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   SqliteDb& db = *impl_->db;
   const std::string what = fmt::format("acknowledge incident '{}'", id);
   Transaction txn(db);
@@ -794,7 +798,7 @@ Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by,
 }
 
 Result<std::vector<PendingAck>> StateStore::LoadPendingAcks() {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT id, incident_id, by, at FROM pending_acks ORDER BY id"));
   std::vector<PendingAck> out;
@@ -808,7 +812,7 @@ Result<std::vector<PendingAck>> StateStore::LoadPendingAcks() {
 }
 
 Result<std::vector<std::string>> StateStore::AcknowledgedIncidentIds() {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT id FROM incidents WHERE status = 'acknowledged' ORDER BY id"));
   std::vector<std::string> out;
@@ -821,7 +825,7 @@ Result<std::vector<std::string>> StateStore::AcknowledgedIncidentIds() {
 // ---- silences -------------------------------------------------------------------------------
 
 Result<std::string> StateStore::AddSilence(const SilenceRecord& s) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "INSERT INTO silences(matchers, comment, created_by, starts_at, ends_at) "
       "VALUES(?, ?, ?, ?, ?)"));
@@ -832,7 +836,7 @@ Result<std::string> StateStore::AddSilence(const SilenceRecord& s) {
 }
 
 Result<std::vector<SilenceRecord>> StateStore::ListSilences(SystemTime now, bool active_only) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "SELECT id, matchers, comment, created_by, starts_at, ends_at FROM silences "
       "WHERE ?1 = 0 OR (starts_at <= ?2 AND ends_at > ?2) ORDER BY id"));
@@ -859,7 +863,7 @@ Status StateStore::ExpireSilence(std::string_view id, SystemTime now) {
     }
     rowid = rowid * 10 + (ch - '0');
   }
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "UPDATE silences SET ends_at = min(ends_at, ?) WHERE id = ?"));
   q->Bind(1, ToUnixMillis(now)).Bind(2, rowid);
@@ -874,14 +878,14 @@ Status StateStore::ExpireSilence(std::string_view id, SystemTime now) {
 // ---- schema and tests -----------------------------------------------------------------------
 
 Result<int> StateStore::SchemaVersion() {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   return state::ReadSchemaVersion(*impl_->db);
 }
 
 int StateStore::LatestSchemaVersion() { return static_cast<int>(state::Migrations().size()); }
 
 Status StateStore::LimitPagesForTesting(int64_t max_pages) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   return impl_->db->Exec(fmt::format("PRAGMA max_page_count={}", max_pages), "limit pages");
 }
 

@@ -9,10 +9,10 @@
 #include <charconv>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <set>
 
 #include "daemon/base/json_escape.h"
+#include "daemon/base/mutex.h"
 #include "daemon/net/http_server.h"
 #include "daemon/sources/mastodon/status_parser.h"
 
@@ -86,7 +86,7 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
       : options_(std::move(options)), clock_(options_.clock ? *options_.clock : RealClock()) {}
 
   std::string AddPost(const FakeBskyPost& p) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Account& a = AccountFor(p.handle);
     a.display_name = p.display_name;
     a.followers = p.followers;
@@ -196,7 +196,7 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
   }
 
   std::string AddLike(const std::string& handle, const std::string& subject_uri) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const Account& a = AccountFor(handle);
     const uint64_t seq = ++seq_;
     const std::string uri = fmt::format("at://{}/app.bsky.feed.like/{}", a.did, Tid(seq * 1024));
@@ -210,7 +210,7 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
   }
 
   std::string AddFollow(const std::string& handle) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const Account& a = AccountFor(handle);
     const Account& me = AccountFor(options_.identifier);
     const uint64_t seq = ++seq_;
@@ -226,7 +226,7 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
   }
 
   std::string AddRawPost(std::string json, std::string search_text) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const uint64_t seq = ++seq_;
     const std::string uri =
         fmt::format("at://did:plc:rawposter/app.bsky.feed.post/{}", Tid(seq * 1024));
@@ -242,40 +242,39 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
   }
 
   void ExpireAccessTokens() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& t : access_) expired_.insert(t);
     access_.clear();
   }
   void RevokeSessions() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     access_.clear();
     refresh_.clear();
     expired_.clear();
   }
   int logins() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return logins_;
   }
   int refreshes() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return refreshes_;
   }
   int profile_calls() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return profile_calls_;
   }
   int notification_calls() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return notification_calls_;
   }
   int rate_limited() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return rate_limited_;
   }
 
  private:
-  // Requires mu_.
-  Account& AccountFor(const std::string& handle) {
+  Account& AccountFor(const std::string& handle) REQUIRES(mu_) {
     const std::string key = LowerUtf8Latin(handle);
     auto it = accounts_.find(key);
     if (it == accounts_.end()) {
@@ -297,10 +296,10 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
         fmt::arg("did_raw", a.did));
   }
 
-  // Adds one notification for the session account. Requires mu_.
+  // Adds one notification for the session account.
   void Notify(const std::string& uri, const std::string& cid, const std::string& author,
               const std::string& reason, const std::string& subject, const std::string& record,
-              SystemTime sort_at) {
+              SystemTime sort_at) REQUIRES(mu_) {
     Notification n;
     n.seq = seq_;
     n.sort_at = sort_at;
@@ -312,8 +311,9 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
     notifications_.push_back(std::move(n));
   }
 
-  // Counts one request in `w` and adds the ratelimit headers. Requires mu_.
-  bool Spend(fake::RateWindow* w, int limit, std::chrono::seconds length, HttpServerResponse* r) {
+  // Counts one request in `w` and adds the ratelimit headers.
+  bool Spend(fake::RateWindow* w, int limit, std::chrono::seconds length, HttpServerResponse* r)
+      REQUIRES(mu_) {
     const bool within = w->Spend(clock_.Now(), length, limit);
     r->headers.emplace_back("ratelimit-limit", std::to_string(limit));
     r->headers.emplace_back("ratelimit-remaining", std::to_string(w->remaining(limit)));
@@ -322,7 +322,7 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
     return within;
   }
 
-  std::string NewSession() {
+  std::string NewSession() REQUIRES(mu_) {
     ++sessions_;
     const std::string access = fmt::format("eyJhbGciOiJFUzI1NksifQ.access{}.sig", sessions_);
     const std::string refresh = fmt::format("eyJhbGciOiJFUzI1NksifQ.refresh{}.sig", sessions_);
@@ -341,7 +341,7 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
     return std::string(h->substr(7));
   }
 
-  HttpServerResponse Route(const HttpServerRequest& req) override {
+  HttpServerResponse Route(const HttpServerRequest& req) override REQUIRES(mu_) {
     HttpServerResponse head;
     auto finish = [&](HttpServerResponse r) {
       r.headers.insert(r.headers.begin(), head.headers.begin(), head.headers.end());
@@ -416,7 +416,7 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
     return finish(std::move(r));
   }
 
-  HttpServerResponse Search(const HttpServerRequest& req) {
+  HttpServerResponse Search(const HttpServerRequest& req) REQUIRES(mu_) {
     const auto q = req.Param("q");
     if (!q || q->empty())
       return Error(400, "InvalidRequest", "Params must have the property \"q\"");
@@ -498,8 +498,7 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
                 fmt::format("{{\"posts\":[{}]{},\"hitsTotal\":{}}}", posts, cursor, picked.size()));
   }
 
-  // Requires mu_.
-  HttpServerResponse ListNotifications(const HttpServerRequest& req) {
+  HttpServerResponse ListNotifications(const HttpServerRequest& req) REQUIRES(mu_) {
     int limit = 50;
     if (auto l = req.Param("limit")) {
       auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
@@ -548,7 +547,7 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
                                  out, cursor));
   }
 
-  HttpServerResponse Profiles(const HttpServerRequest& req) {
+  HttpServerResponse Profiles(const HttpServerRequest& req) REQUIRES(mu_) {
     const auto actors = req.Params("actors");
     if (actors.empty() || actors.size() > 25) {
       return Error(400, "InvalidRequest", "actors must hold 1 to 25 items");
@@ -573,14 +572,18 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
   FakeBlueskyOptions options_;
   Clock& clock_;
 
-  std::map<std::string, Account> accounts_;           // GUARDED_BY(mu_), by lowercased handle
-  std::vector<Entry> entries_;                        // GUARDED_BY(mu_)
-  std::vector<Notification> notifications_;           // GUARDED_BY(mu_) the session account's
-  std::map<std::string, std::string> roots_;          // GUARDED_BY(mu_) uri -> thread root uri
-  std::map<std::string, PageToken> tokens_;           // GUARDED_BY(mu_)
-  std::set<std::string> access_, refresh_, expired_;  // GUARDED_BY(mu_)
-  fake::RateWindow app_window_, login_window_;                  // GUARDED_BY(mu_)
-  uint64_t seq_ = 0, token_counter_ = 0;              // GUARDED_BY(mu_)
+  std::map<std::string, Account> accounts_ GUARDED_BY(mu_);  // by lowercased handle
+  std::vector<Entry> entries_ GUARDED_BY(mu_);
+  std::vector<Notification> notifications_ GUARDED_BY(mu_);  // the session account's
+  std::map<std::string, std::string> roots_ GUARDED_BY(mu_);  // uri -> thread root uri
+  std::map<std::string, PageToken> tokens_ GUARDED_BY(mu_);
+  std::set<std::string> access_ GUARDED_BY(mu_);
+  std::set<std::string> refresh_ GUARDED_BY(mu_);
+  std::set<std::string> expired_ GUARDED_BY(mu_);
+  fake::RateWindow app_window_ GUARDED_BY(mu_);
+  fake::RateWindow login_window_ GUARDED_BY(mu_);
+  uint64_t seq_ GUARDED_BY(mu_) = 0;
+  uint64_t token_counter_ GUARDED_BY(mu_) = 0;
   int sessions_ = 0, logins_ = 0, refreshes_ = 0, profile_calls_ = 0, rate_limited_ = 0;
   int notification_calls_ = 0;
 };

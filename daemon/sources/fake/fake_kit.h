@@ -8,13 +8,13 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/mutex.h"
 #include "daemon/base/status.h"
 #include "daemon/net/http_server.h"
 #include "daemon/sources/fake/fake_mastodon.h"
@@ -100,31 +100,31 @@ class FakeHttpApi {
   std::string base_url() const { return server_->base_url(); }
 
   void InjectFault(const FakeFault& f) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     faults_.Inject(f);
   }
   std::vector<RecordedRequest> requests() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return requests_;
   }
 
  protected:
-  // Answers one request. Called with mu_ held.
-  virtual HttpServerResponse Route(const HttpServerRequest& req) = 0;
+  // Answers one request.
+  virtual HttpServerResponse Route(const HttpServerRequest& req) REQUIRES(mu_) = 0;
 
-  mutable std::mutex mu_;
-  FaultQueue faults_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  FaultQueue faults_ GUARDED_BY(mu_);
 
  private:
-  HttpServerResponse Handle(const HttpServerRequest& req) {
-    std::lock_guard lock(mu_);
+  HttpServerResponse Handle(const HttpServerRequest& req) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     HttpServerResponse resp = Route(req);
     requests_.push_back(Record(req, resp.status));
     return resp;
   }
 
   std::unique_ptr<HttpServer> server_;
-  std::vector<RecordedRequest> requests_;  // GUARDED_BY(mu_)
+  std::vector<RecordedRequest> requests_ GUARDED_BY(mu_);
 };
 
 }  // namespace earshot::fake

@@ -8,7 +8,6 @@
 #include <deque>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <sstream>
 #include <charconv>
 #include <condition_variable>
@@ -18,6 +17,7 @@
 #include <cstring>
 
 #include "daemon/base/json_escape.h"
+#include "daemon/base/mutex.h"
 #include "daemon/net/http_server.h"
 #include "daemon/sources/mastodon/html_text.h"
 #include "daemon/sources/mastodon/status_parser.h"
@@ -87,7 +87,7 @@ class FakeMastodon::Impl {
     if (!server.ok()) return server.status().Annotate("fake mastodon");
     // Under the lock: the server's threads may already be answering (Handle reads base_url_),
     // for instance a client still retrying an earlier fake's port.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     server_ = std::move(server).value();
     base_url_ = server_->base_url();
     return Status::Ok();
@@ -97,13 +97,13 @@ class FakeMastodon::Impl {
     if (server_) server_->Stop();
   }
   std::string base_url() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return base_url_;
   }
   uint16_t port() const { return server_->port(); }
 
   std::string AddStatus(const FakeStatus& s) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const uint64_t id = NextStatusId();
     std::vector<std::string> tags, mentions;
     for (const auto& t : s.tags) tags.push_back(t);
@@ -160,7 +160,7 @@ class FakeMastodon::Impl {
 
   std::string AddRawStatus(std::string json, std::vector<std::string> tags,
                            std::vector<std::string> mentions) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const uint64_t id = NextStatusId();
     const std::string ids = std::to_string(id);
     for (size_t pos; (pos = json.find("$ID")) != std::string::npos;) json.replace(pos, 3, ids);
@@ -170,7 +170,7 @@ class FakeMastodon::Impl {
   }
 
   void DeleteStatus(const std::string& id) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Entry* e = Find(id);
     if (e == nullptr || e->deleted) return;
     e->deleted = true;
@@ -178,7 +178,7 @@ class FakeMastodon::Impl {
   }
 
   void EditStatus(const std::string& id, const std::string& text) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Entry* e = Find(id);
     if (e == nullptr || e->deleted) return;
     std::vector<std::string> ignored_tags, ignored_mentions;
@@ -195,7 +195,7 @@ class FakeMastodon::Impl {
   }
 
   size_t DropStreams(bool mid_event) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const size_t n = subscribers_.size();
     for (auto& sub : subscribers_) {
       sub->dropped = true;
@@ -207,37 +207,37 @@ class FakeMastodon::Impl {
   }
 
   size_t open_streams() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return subscribers_.size();
   }
 
   void InjectFault(FakeFault f) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (f.count > 0) faults_.push_back(f);
   }
   void ClearFaults() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     faults_.clear();
   }
   void SetToken(std::string token) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     options_.token = std::move(token);
   }
   void RedirectStreams(std::string location_prefix, int status) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     redirect_to_ = std::move(location_prefix);
     redirect_status_ = status;
   }
   int rate_limited() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return rate_limited_;
   }
   std::vector<RecordedRequest> requests() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return requests_;
   }
   size_t status_count() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return entries_.size();
   }
 
@@ -248,22 +248,20 @@ class FakeMastodon::Impl {
   bool MentionsUs(const Entry& e) const {
     return std::find(e.mentions.begin(), e.mentions.end(), options_.account) != e.mentions.end();
   }
-  // Requires mu_.
-  Entry* Find(const std::string& id) {
+  Entry* Find(const std::string& id) REQUIRES(mu_) {
     for (Entry& e : entries_) {
       if (std::to_string(e.id) == id) return &e;
     }
     return nullptr;
   }
-  // Queues `event` on every stream that would have carried entry `e`. Requires mu_.
-  void Fanout(const Entry& e, const std::string& event) {
+  // Queues `event` on every stream that would have carried entry `e`.
+  void Fanout(const Entry& e, const std::string& event) REQUIRES(mu_) {
     for (auto& sub : subscribers_) {
       if (sub->notifications ? MentionsUs(e) : Tagged(e, sub->tag)) sub->out.push_back(event);
     }
     stream_cv_.notify_all();
   }
-  // Requires mu_.
-  std::string NotificationJson(const Notification& n) const {
+  std::string NotificationJson(const Notification& n) const REQUIRES(mu_) {
     return fmt::format("{{\"id\":\"{}\",\"type\":\"mention\",\"created_at\":\"{}\",\"account\":{},"
                        "\"status\":{}}}",
                        n.id, n.created_at, n.account_json, entries_[n.entry].json);
@@ -271,7 +269,7 @@ class FakeMastodon::Impl {
 
   // A Server-Sent Events response that writes `sub`'s events until the stream is dropped, the
   // client goes away or the server stops.
-  HttpServerResponse Stream(std::shared_ptr<Subscriber> sub) {
+  HttpServerResponse Stream(std::shared_ptr<Subscriber> sub) REQUIRES(mu_) {
     subscribers_.push_back(sub);
     HttpServerResponse r;
     r.headers.emplace_back("Content-Type", "text/event-stream");
@@ -280,7 +278,7 @@ class FakeMastodon::Impl {
                            const std::function<bool(std::string_view)>& write) {
       bool alive = write(":)\n");
       while (alive) {
-        std::unique_lock lock(mu_);
+        MutexLock lock(mu_);
         stream_cv_.wait_for(lock, stop, options_.heartbeat_interval,
                             [&] { return sub->dropped || !sub->out.empty(); });
         if (stop.stop_requested()) break;
@@ -298,13 +296,13 @@ class FakeMastodon::Impl {
           if (alive) alive = write(event);
         }
       }
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       subscribers_.remove(sub);
     };
     return r;
   }
 
-  uint64_t NextStatusId() { return kFirstStatusId + 1000 * (entries_.size() + 1); }
+  uint64_t NextStatusId() REQUIRES(mu_) { return kFirstStatusId + 1000 * (entries_.size() + 1); }
 
   static void Dedupe(std::vector<std::string>* v) {
     std::vector<std::string> out;
@@ -326,15 +324,15 @@ class FakeMastodon::Impl {
     if (at == std::string_view::npos) return fmt::format("{}/@{}", base_url_, acct);
     return fmt::format("https://{}/@{}", acct.substr(at + 1), acct.substr(0, at));
   }
-  // Stable account ids, by lowercased acct. Requires mu_.
-  std::string AccountId(std::string_view acct) {
+  // Stable account ids, by lowercased acct.
+  std::string AccountId(std::string_view acct) REQUIRES(mu_) {
     const std::string key = LowerUtf8Latin(acct);
     auto [it, inserted] = account_ids_.emplace(key, 100 + account_ids_.size());
     return std::to_string(it->second);
   }
 
   std::string AccountJson(const std::string& acct, const std::string& display, int64_t followers,
-                          bool bot, const std::string& now) {
+                          bool bot, const std::string& now) REQUIRES(mu_) {
     const std::string user = Username(acct);
     const std::string url = AccountUrl(acct);
     const std::string avatar = base_url_ + "/avatars/original/missing.png";
@@ -413,7 +411,7 @@ class FakeMastodon::Impl {
 
   std::string Publish(uint64_t id, std::string json, std::vector<std::string> tags,
                       std::vector<std::string> mentions, const std::string& account_json,
-                      const std::string& created) {
+                      const std::string& created) REQUIRES(mu_) {
     Entry e;
     e.id = id;
     e.json = std::move(json);
@@ -450,8 +448,8 @@ class FakeMastodon::Impl {
     return r;
   }
 
-  // Counts this request in the rate window and returns the three headers. Requires mu_.
-  bool RateLimit(HttpServerResponse* r) {
+  // Counts this request in the rate window and returns the three headers.
+  bool RateLimit(HttpServerResponse* r) REQUIRES(mu_) {
     const SystemTime now = clock_.Now();
     if (!window_end_ || now >= *window_end_) {
       window_end_ = now + options_.rate_window;
@@ -466,7 +464,7 @@ class FakeMastodon::Impl {
   }
 
   HttpServerResponse Handle(const HttpServerRequest& req) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     RecordedRequest rec{req.received_at, req.method, req.path, req.query, req.params,
                         req.headers, 0};
     HttpServerResponse resp = Route(req);
@@ -475,8 +473,7 @@ class FakeMastodon::Impl {
     return resp;
   }
 
-  // Requires mu_.
-  HttpServerResponse Route(const HttpServerRequest& req) {
+  HttpServerResponse Route(const HttpServerRequest& req) REQUIRES(mu_) {
     if (!req.path.starts_with("/api/")) return Json(404, R"({"error":"Record not found"})");
     std::optional<FakeFault> fault;
     if (!faults_.empty()) {
@@ -589,9 +586,9 @@ class FakeMastodon::Impl {
   }
 
   // One page of statuses (tag timeline) or mention notifications, with Mastodon's paging and
-  // Link header. Requires mu_.
+  // Link header.
   HttpServerResponse Page(const HttpServerRequest& req, bool notifications,
-                          const std::string& tag, int default_limit, int max_limit) {
+                          const std::string& tag, int default_limit, int max_limit) REQUIRES(mu_) {
     int limit = default_limit;
     if (auto l = req.Param("limit")) {
       int v = 0;
@@ -683,21 +680,21 @@ class FakeMastodon::Impl {
   std::unique_ptr<HttpServer> server_;
   std::string base_url_;
 
-  mutable std::mutex mu_;
-  std::vector<Entry> entries_;                       // GUARDED_BY(mu_), oldest first
-  std::vector<Notification> notifications_;          // GUARDED_BY(mu_)
-  std::vector<std::pair<std::string, uint64_t>> reply_authors_;  // GUARDED_BY(mu_)
-  std::map<std::string, uint64_t> account_ids_;      // GUARDED_BY(mu_)
-  std::map<std::string, int64_t> statuses_by_acct_;  // GUARDED_BY(mu_)
-  std::deque<FakeFault> faults_;                     // GUARDED_BY(mu_)
-  std::vector<RecordedRequest> requests_;            // GUARDED_BY(mu_)
-  std::list<std::shared_ptr<Subscriber>> subscribers_;  // GUARDED_BY(mu_), open streams
+  mutable Mutex mu_;
+  std::vector<Entry> entries_ GUARDED_BY(mu_);  // oldest first
+  std::vector<Notification> notifications_ GUARDED_BY(mu_);
+  std::vector<std::pair<std::string, uint64_t>> reply_authors_ GUARDED_BY(mu_);
+  std::map<std::string, uint64_t> account_ids_ GUARDED_BY(mu_);
+  std::map<std::string, int64_t> statuses_by_acct_ GUARDED_BY(mu_);
+  std::deque<FakeFault> faults_ GUARDED_BY(mu_);
+  std::vector<RecordedRequest> requests_ GUARDED_BY(mu_);
+  std::list<std::shared_ptr<Subscriber>> subscribers_ GUARDED_BY(mu_);  // open streams
   std::condition_variable_any stream_cv_;            // signalled on new events and drops
-  std::optional<SystemTime> window_end_;             // GUARDED_BY(mu_)
-  int64_t used_ = 0;                                 // GUARDED_BY(mu_)
-  int rate_limited_ = 0;                             // GUARDED_BY(mu_)
-  std::string redirect_to_;                          // GUARDED_BY(mu_), "" = serve streams
-  int redirect_status_ = 301;                        // GUARDED_BY(mu_)
+  std::optional<SystemTime> window_end_ GUARDED_BY(mu_);
+  int64_t used_ GUARDED_BY(mu_) = 0;
+  int rate_limited_ GUARDED_BY(mu_) = 0;
+  std::string redirect_to_ GUARDED_BY(mu_);  // "" = serve streams
+  int redirect_status_ GUARDED_BY(mu_) = 301;
 };
 
 Result<std::unique_ptr<FakeMastodon>> FakeMastodon::Start(FakeMastodonOptions options) {

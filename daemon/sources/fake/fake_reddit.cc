@@ -8,10 +8,10 @@
 #include <charconv>
 #include <cmath>
 #include <deque>
-#include <mutex>
 #include <set>
 
 #include "daemon/base/json_escape.h"
+#include "daemon/base/mutex.h"
 #include "daemon/net/http_server.h"
 #include "daemon/sources/mastodon/status_parser.h"
 
@@ -75,7 +75,7 @@ class FakeReddit::Impl : public fake::FakeHttpApi {
       : options_(std::move(options)), clock_(options_.clock ? *options_.clock : RealClock()) {}
 
   std::string AddPost(const FakeRedditPost& p) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const uint64_t seq = ++seq_;
     const std::string id = Base36(kFirstId + seq);
     const std::string name = "t3_" + id;
@@ -102,7 +102,7 @@ class FakeReddit::Impl : public fake::FakeHttpApi {
   }
 
   std::string AddComment(const FakeRedditComment& c) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const uint64_t seq = ++seq_;
     const std::string id = Base36(kFirstId + seq);
     const std::string name = "t1_" + id;
@@ -126,7 +126,7 @@ class FakeReddit::Impl : public fake::FakeHttpApi {
   }
 
   std::string AddRaw(std::string kind, std::string data, std::string subreddit) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const uint64_t seq = ++seq_;
     const std::string id = Base36(kFirstId + seq);
     const std::string name = kind + "_" + id;
@@ -144,21 +144,21 @@ class FakeReddit::Impl : public fake::FakeHttpApi {
   }
 
   void Delete(const std::string& fullname) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (Thing& t : things_) {
       if (t.name == fullname) t.deleted = true;
     }
   }
   void ExpireTokens() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     tokens_.clear();
   }
   int token_grants() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return grants_;
   }
   int rate_limited() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return rate_limited_;
   }
 
@@ -170,7 +170,7 @@ class FakeReddit::Impl : public fake::FakeHttpApi {
         std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count());
   }
 
-  bool Spend(HttpServerResponse* r) {
+  bool Spend(HttpServerResponse* r) REQUIRES(mu_) {
     const SystemTime now = clock_.Now();
     const bool within = window_.Spend(now, options_.rate_window, options_.rate_limit);
     const auto left = std::chrono::duration_cast<std::chrono::seconds>(*window_.end - now);
@@ -183,7 +183,7 @@ class FakeReddit::Impl : public fake::FakeHttpApi {
   }
 
 
-  HttpServerResponse Route(const HttpServerRequest& req) override {
+  HttpServerResponse Route(const HttpServerRequest& req) override REQUIRES(mu_) {
     HttpServerResponse head;
     auto finish = [&](HttpServerResponse r) {
       r.headers.insert(r.headers.begin(), head.headers.begin(), head.headers.end());
@@ -236,7 +236,7 @@ class FakeReddit::Impl : public fake::FakeHttpApi {
     return finish(std::move(r));
   }
 
-  HttpServerResponse Listing(const HttpServerRequest& req) {
+  HttpServerResponse Listing(const HttpServerRequest& req) REQUIRES(mu_) {
     std::string sub, kind;
     bool search = false;
     std::string_view path = req.path;
@@ -329,11 +329,12 @@ class FakeReddit::Impl : public fake::FakeHttpApi {
   FakeRedditOptions options_;
   Clock& clock_;
 
-  std::vector<Thing> things_;              // GUARDED_BY(mu_), oldest first
-  std::set<std::string> tokens_;           // GUARDED_BY(mu_)
-  fake::RateWindow window_;       // GUARDED_BY(mu_)
-  uint64_t seq_ = 0;                       // GUARDED_BY(mu_)
-  int grants_ = 0, rate_limited_ = 0;      // GUARDED_BY(mu_)
+  std::vector<Thing> things_ GUARDED_BY(mu_);  // oldest first
+  std::set<std::string> tokens_ GUARDED_BY(mu_);
+  fake::RateWindow window_ GUARDED_BY(mu_);
+  uint64_t seq_ GUARDED_BY(mu_) = 0;
+  int grants_ GUARDED_BY(mu_) = 0;
+  int rate_limited_ GUARDED_BY(mu_) = 0;
 };
 
 Result<std::unique_ptr<FakeReddit>> FakeReddit::Start(FakeRedditOptions options) {

@@ -8,9 +8,9 @@
 #include <charconv>
 #include <deque>
 #include <map>
-#include <mutex>
 
 #include "daemon/base/json_escape.h"
+#include "daemon/base/mutex.h"
 #include "daemon/net/http_server.h"
 #include "daemon/sources/mastodon/status_parser.h"
 
@@ -112,7 +112,7 @@ class FakeX::Impl : public fake::FakeHttpApi {
       : options_(std::move(options)), clock_(options_.clock ? *options_.clock : RealClock()) {}
 
   std::string AddTweet(const FakeTweet& t) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const uint64_t id = NextId();
     const std::string author_id = UserId(t.username);
     std::string text = t.text;
@@ -193,7 +193,7 @@ class FakeX::Impl : public fake::FakeHttpApi {
   }
 
   std::string AddRawTweet(std::string json, std::string search_text) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const uint64_t id = NextId();
     const std::string ids = std::to_string(id);
     for (size_t pos; (pos = json.find("$ID")) != std::string::npos;) json.replace(pos, 3, ids);
@@ -207,40 +207,39 @@ class FakeX::Impl : public fake::FakeHttpApi {
   }
 
   std::string AddUser(const std::string& username) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return UserId(username);
   }
   void RemoveUser(const std::string& username) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     user_ids_.erase(LowerUtf8Latin(username));
   }
   int lookups() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return lookups_;
   }
 
   void ClearFaults() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     faults_.Clear();
   }
   int rate_limited() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return rate_limited_;
   }
 
  private:
-  uint64_t NextId() { return kFirstTweetId + 1000 * (tweets_.size() + 1); }
+  uint64_t NextId() REQUIRES(mu_) { return kFirstTweetId + 1000 * (tweets_.size() + 1); }
 
-  // Stable user ids by lowercased username. Requires mu_.
-  std::string UserId(std::string_view username) {
+  // Stable user ids by lowercased username.
+  std::string UserId(std::string_view username) REQUIRES(mu_) {
     auto [it, inserted] =
         user_ids_.emplace(LowerUtf8Latin(username), 2244994945ULL + 7 * user_ids_.size());
     return std::to_string(it->second);
   }
 
   // Counts the request against its endpoint's window and adds the x-rate-limit headers.
-  // Requires mu_.
-  bool RateLimit(const std::string& endpoint, HttpServerResponse* r) {
+  bool RateLimit(const std::string& endpoint, HttpServerResponse* r) REQUIRES(mu_) {
     const int limit = endpoint == "lookup" ? options_.lookup_rate_limit : options_.rate_limit;
     fake::RateWindow& window = windows_[endpoint];
     const bool within = window.Spend(clock_.Now(), options_.rate_window, limit);
@@ -260,7 +259,7 @@ class FakeX::Impl : public fake::FakeHttpApi {
     return std::string(path);
   }
 
-  HttpServerResponse Route(const HttpServerRequest& req) override {
+  HttpServerResponse Route(const HttpServerRequest& req) override REQUIRES(mu_) {
     constexpr std::string_view kLookup = "/2/users/by/username/";
     const std::string mentions_user = MentionsUser(req.path);
     const std::string endpoint = req.path.starts_with(kLookup) ? "lookup"
@@ -321,8 +320,7 @@ class FakeX::Impl : public fake::FakeHttpApi {
                          fmt::arg("raw", JsonEscape(value)), fmt::arg("pq", Q(parameter))));
   }
 
-  // Requires mu_.
-  HttpServerResponse Lookup(std::string_view username) {
+  HttpServerResponse Lookup(std::string_view username) REQUIRES(mu_) {
     const auto it = user_ids_.find(LowerUtf8Latin(username));
     if (username.empty() || username.find('/') != std::string_view::npos ||
         it == user_ids_.end()) {
@@ -353,10 +351,11 @@ class FakeX::Impl : public fake::FakeHttpApi {
   }
 
   // Newest first: the tweets after since_id and before until_id / the token's position that
-  // `match` accepts, at most max_results, with a token for the rest. Requires mu_.
+  // `match` accepts, at most max_results, with a token for the rest.
   template <class Match>
   HttpServerResponse Page(const HttpServerRequest& req, const std::string& key,
-                          std::string_view token_param, int max_results, Match match) {
+                          std::string_view token_param, int max_results, Match match)
+      REQUIRES(mu_) {
     std::optional<uint64_t> since_id = ParseId(req.Param("since_id"));
     std::optional<uint64_t> until_id = ParseId(req.Param("until_id"));
     if (req.Param("since_id") && !since_id) return Invalid("since_id is not a tweet id");
@@ -409,8 +408,8 @@ class FakeX::Impl : public fake::FakeHttpApi {
                          data, users, picked.front()->id, picked.back()->id, picked.size(), next));
   }
 
-  // Requires mu_.
-  HttpServerResponse Mentions(const HttpServerRequest& req, const std::string& user_id) {
+  HttpServerResponse Mentions(const HttpServerRequest& req, const std::string& user_id)
+      REQUIRES(mu_) {
     std::string username;
     for (const auto& [name, id] : user_ids_) {
       if (std::to_string(id) == user_id) username = name;
@@ -425,8 +424,7 @@ class FakeX::Impl : public fake::FakeHttpApi {
                 });
   }
 
-  // Requires mu_.
-  HttpServerResponse Search(const HttpServerRequest& req) {
+  HttpServerResponse Search(const HttpServerRequest& req) REQUIRES(mu_) {
     const auto query = req.Param("query");
     if (!query || query->empty()) return Invalid("The `query` query parameter can not be empty");
     int max_results = 10;
@@ -458,16 +456,16 @@ class FakeX::Impl : public fake::FakeHttpApi {
   FakeXOptions options_;
   Clock& clock_;
 
-  std::vector<Tweet> tweets_;                         // GUARDED_BY(mu_), oldest first
-  std::map<std::string, uint64_t> user_ids_;          // GUARDED_BY(mu_)
-  std::map<std::string, std::string> conversations_;  // GUARDED_BY(mu_) tweet id -> conv id
-  std::map<std::string, std::string> authors_;        // GUARDED_BY(mu_) tweet id -> user id
-  std::map<std::string, std::string> usernames_;      // GUARDED_BY(mu_) tweet id -> username
-  std::map<std::string, PageToken> tokens_;           // GUARDED_BY(mu_)
-  uint64_t token_counter_ = 0;                        // GUARDED_BY(mu_)
-  std::map<std::string, fake::RateWindow> windows_;  // GUARDED_BY(mu_) by endpoint
-  int rate_limited_ = 0;                              // GUARDED_BY(mu_)
-  int lookups_ = 0;                                   // GUARDED_BY(mu_)
+  std::vector<Tweet> tweets_ GUARDED_BY(mu_);  // oldest first
+  std::map<std::string, uint64_t> user_ids_ GUARDED_BY(mu_);
+  std::map<std::string, std::string> conversations_ GUARDED_BY(mu_);  // tweet id -> conv id
+  std::map<std::string, std::string> authors_ GUARDED_BY(mu_);  // tweet id -> user id
+  std::map<std::string, std::string> usernames_ GUARDED_BY(mu_);  // tweet id -> username
+  std::map<std::string, PageToken> tokens_ GUARDED_BY(mu_);
+  uint64_t token_counter_ GUARDED_BY(mu_) = 0;
+  std::map<std::string, fake::RateWindow> windows_ GUARDED_BY(mu_);  // by endpoint
+  int rate_limited_ GUARDED_BY(mu_) = 0;
+  int lookups_ GUARDED_BY(mu_) = 0;
 };
 
 Result<std::unique_ptr<FakeX>> FakeX::Start(FakeXOptions options) {
