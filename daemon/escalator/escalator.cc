@@ -84,7 +84,6 @@ class SurgeStep {
 };
 
 constexpr std::string_view kSurgePrefix = "surge|";
-constexpr std::string_view kSilentCategory = "source-silent";
 
 }  // namespace
 
@@ -164,7 +163,7 @@ Status Escalator::EnsureLoaded() {
   // A surge open in a store that kept no counts for it keeps running (and inhibiting) until
   // fresh counts end it.
   for (const auto& [id, inc] : active_) {
-    if (inc.category == "surge" && inc.group_key.starts_with(kSurgePrefix)) {
+    if (inc.category == IncidentKind::kSurge && inc.group_key.starts_with(kSurgePrefix)) {
       surge_.Restore(inc.group_key.substr(kSurgePrefix.size()), id, last_prune_);
     }
   }
@@ -290,7 +289,9 @@ Status Escalator::Process(const PostBatch& batch) {
       if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
       // One deleted post does not end a storm, nor unsay a new hashtag; and post ids are per
       // source.
-      if (inc->category == "surge" || inc->category == "new-hashtag") continue;
+      if (inc->category == IncidentKind::kSurge || inc->category == IncidentKind::kNewHashtag) {
+        continue;
+      }
       auto src = inc->labels.find("source");
       if (src != inc->labels.end() && src->second != batch.source) continue;
       Resolve(step, *inc, "post deleted", nullptr);
@@ -313,7 +314,10 @@ IncidentRecord* Escalator::SilentIncident(Step& step, const std::string& source)
   std::string found;
   for (const auto* map : {&active_, &step.touched}) {
     for (const auto& [id, inc] : *map) {
-      if (inc.category != kSilentCategory || inc.status == IncidentStatus::kResolved) continue;
+      if (inc.category != IncidentKind::kSourceSilent ||
+          inc.status == IncidentStatus::kResolved) {
+        continue;
+      }
       auto src = inc.labels.find("source");
       if (src != inc.labels.end() && src->second == source) found = id;
     }
@@ -332,7 +336,8 @@ void Escalator::CheckSilentSources(Step& step) {
     IncidentRecord* existing = SilentIncident(step, source);
     if (existing != nullptr && existing->status != IncidentStatus::kResolved) continue;
     const SystemTime last = last_fetch_.at(source);
-    const std::string group_key = fmt::format("{}|{}", kSilentCategory, source);
+    const std::string group_key =
+        fmt::format("{}|{}", IncidentKindName(IncidentKind::kSourceSilent), source);
     // One incident per silent episode, like surges: the next silence is a new page.
     const std::string id = IncidentIdFor(fmt::format("{}|{}", group_key, ToUnixMillis(last)));
     IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
@@ -341,8 +346,8 @@ void Escalator::CheckSilentSources(Step& step) {
     inc = &step.touched[id];
     inc->id = id;
     inc->group_key = group_key;
-    inc->rule_id = std::string(kSilentCategory);
-    inc->category = std::string(kSilentCategory);
+    inc->rule_id = std::string(IncidentKindName(IncidentKind::kSourceSilent));
+    inc->category = IncidentKind::kSourceSilent;
     inc->severity = options_.source_silent_severity;
     inc->labels["source"] = source;
     const std::string quiet = ShortDuration(options_.source_silent_after);
@@ -351,12 +356,12 @@ void Escalator::CheckSilentSources(Step& step) {
     inc->opened_at = step.now;
     inc->last_post_at = step.now;
     inc->last_notified_at = step.now;
-    inc->pending_reason = fmt::format("source silent for {}", quiet);
+    inc->pending_reason = NotifyReason::Of(NotifyReason::Kind::kSourceSilent, quiet);
     log::Warn(kComponent, {{"incident_id", id}, {"source", source}},
               "source {} silent for {}: {}", source, quiet, id);
     // Its history says why it opened, and the step commits it even while group_wait holds it.
-    step.commit.events.push_back({id, step.now, std::string(kSilentCategory), inc->severity,
-                                  inc->summary, 0});
+    step.commit.events.push_back(
+        {id, step.now, IncidentEventKind::kSourceSilent, inc->severity, inc->summary, 0});
     FlushDue(step, *inc);
   }
 }
@@ -385,7 +390,7 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     inc->id = id;
     inc->group_key = key;
     inc->rule_id = d.rule_id;
-    inc->category = std::string(CategoryName(d.category));
+    inc->category = IncidentKind::kComplaint;  // only complaints open incidents
     inc->severity = severity;
     inc->labels = d.labels;
     inc->labels["network"] = post.network;
@@ -394,7 +399,8 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     inc->labels["complaint"] = std::string(ComplaintBand(dp.complaint));
     inc->opened_at = step.now;
     inc->last_notified_at = step.now;
-    inc->pending_reason = reopened ? "reopened" : "new incident";
+    inc->pending_reason = NotifyReason::Of(reopened ? NotifyReason::Kind::kReopened
+                                                    : NotifyReason::Kind::kNewIncident);
     // Momentum from the start: a viral first post, or a thread others already complain in.
     inc->engagement = engagement;
     inc->authors = 1 + static_cast<int64_t>(ThreadNeighbours(step, *inc).size());
@@ -406,7 +412,7 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     band = std::string(HigherComplaintBand(band, ComplaintBand(dp.complaint)));
     const bool had = HasMomentum(*inc, options_);
     Add(&inc->engagement, engagement);
-    if (ThreadKeyOf(*inc).empty() && inc->category == "complaint") {
+    if (ThreadKeyOf(*inc).empty() && inc->category == IncidentKind::kComplaint) {
       // Grouped by labels: a new author in the incident itself is a complainer joining.
       bool known = false;
       for (const PostRef& ref : step.new_posts[id]) known = known || ref.author == post.author.handle;
@@ -429,13 +435,16 @@ void Escalator::HandleComplaint(Step& step, const DetectedPost& dp, const Detect
     }
     for (const auto& [k, v] : d.labels) inc->labels.emplace(k, v);
     if (!inc->notified_severity) {
-      if (inc->pending_reason.empty()) inc->pending_reason = "new incident";
+      if (inc->pending_reason.empty()) {
+        inc->pending_reason = NotifyReason::Of(NotifyReason::Kind::kNewIncident);
+      }
     } else if (inc->severity > *inc->notified_severity) {
-      inc->pending_reason = "severity raised";  // lowering never notifies: severity only rises
+      // Lowering never notifies: severity only rises.
+      inc->pending_reason = NotifyReason::Of(NotifyReason::Kind::kSeverityRaised);
     } else if (inc->pending_reason.empty() && inc->status != IncidentStatus::kAcknowledged &&
                step.now - inc->last_notified_at >= TimingFor(*inc).repeat_interval) {
       // Someone acknowledged it (`earshot ack`): they know; only a severity raise pages again.
-      inc->pending_reason = "repeat";
+      inc->pending_reason = NotifyReason::Of(NotifyReason::Kind::kRepeat);
     }
   }
   inc->summary = PostSummary(post);
@@ -471,11 +480,10 @@ void Escalator::ObserveSurges(Step& step, const DetectedPost& dp, const Detectio
       surge_.set_incident(key, id);
       IncidentRecord* inc = Touch(step, id, /*load_resolved=*/false);
       if (inc != nullptr) {
-        step.commit.events.push_back(
-            {id, step.now, "joined", inc->severity,
-             fmt::format("surge on {} too: {} complaints from {} authors", key, started->count,
-                         started->distinct_authors),
-             0});
+        step.commit.events.push_back({id, step.now, IncidentEventKind::kJoined, inc->severity,
+                                      fmt::format("surge on {} too: {} complaints from {} authors",
+                                                  key, started->count, started->distinct_authors),
+                                      0});
       }
     } else {
       id = surge_.incident(key);
@@ -509,7 +517,7 @@ void Escalator::OpenSurge(Step& step, const std::string& key, const SurgeDetecto
   inc->id = id;
   inc->group_key = group_key;
   inc->rule_id = d.rule_id;
-  inc->category = "surge";
+  inc->category = IncidentKind::kSurge;
   inc->severity = options_.surge_severity;
   inc->labels["surge"] = hashtag ? "hashtag" : "rule";
   if (hashtag) {
@@ -528,8 +536,10 @@ void Escalator::OpenSurge(Step& step, const std::string& key, const SurgeDetecto
   inc->last_post_at = step.now;
   inc->last_notified_at = step.now;
   inc->post_count = 1;
-  inc->pending_reason = fmt::format("surge: {} complaints from {} authors in {}", stats.count,
-                                    stats.distinct_authors, ShortDuration(options_.surge_window));
+  inc->pending_reason =
+      NotifyReason::Of(NotifyReason::Kind::kSurge,
+                       fmt::format("{} complaints from {} authors in {}", stats.count,
+                                   stats.distinct_authors, ShortDuration(options_.surge_window)));
   step.AddPost(id, RefOf(dp));
   log::Info(kComponent, {{"incident_id", id}, {"network", dp.post.network}},
             "surge started on {}: {} posts, {} authors, threshold {:.1f}, as {}", subject,
@@ -555,7 +565,8 @@ std::string Escalator::OpenSurgeFor(const Step& step, const std::string& brand) 
 
 std::string Escalator::InhibitedBy(const Step& step, const IncidentRecord& inc) const {
   // A new hashtag pages once ever and is news even in a storm: never inhibited.
-  if (!options_.surge_inhibits || inc.category == "surge" || inc.category == "new-hashtag") {
+  if (!options_.surge_inhibits || inc.category == IncidentKind::kSurge ||
+      inc.category == IncidentKind::kNewHashtag) {
     return {};
   }
   auto brand = inc.labels.find("brand");
@@ -607,10 +618,11 @@ void Escalator::Resolve(Step& step, IncidentRecord& inc, std::string reason, con
   inc.resolved_at = step.now;
   inc.pending_reason.clear();
   if (inc.notified_severity) {
-    step.Notify(inc.id, Escalation::Kind::kResolve, std::move(reason));
+    step.Notify(inc.id, Escalation::Kind::kResolve,
+                NotifyReason::Of(NotifyReason::Kind::kResolved, std::move(reason)));
   } else {
     // Nothing was ever paged (still in group_wait, or silenced): nothing to take back.
-    step.commit.events.push_back({inc.id, step.now, "resolve", inc.severity,
+    step.commit.events.push_back({inc.id, step.now, IncidentEventKind::kResolve, inc.severity,
                                   reason + " (never paged)", 0});
   }
 }
@@ -624,10 +636,9 @@ void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
   // Inhibited by a surge for the brand: recorded and dropped, not held, so that a storm's
   // hundreds of pages do not all go out when the surge ends. A later complaint pages normally.
   if (std::string surge = InhibitedBy(step, inc); !surge.empty()) {
-    step.commit.events.push_back({inc.id, step.now, "inhibited", inc.severity,
-                                  fmt::format("inhibited by surge {} ({})", surge,
-                                              inc.pending_reason),
-                                  0});
+    step.commit.events.push_back(
+        {inc.id, step.now, IncidentEventKind::kInhibited, inc.severity,
+         fmt::format("inhibited by surge {} ({})", surge, inc.pending_reason.Text()), 0});
     inc.pending_reason.clear();
     return;
   }
@@ -635,8 +646,9 @@ void Escalator::FlushDue(Step& step, IncidentRecord& inc) {
   if (std::string silence = SilencedBy(inc); !silence.empty()) {
     if (auto [it, fresh] = muted_.try_emplace(inc.id, silence); fresh || it->second != silence) {
       it->second = silence;
-      step.commit.events.push_back({inc.id, step.now, "silenced", inc.severity,
-                                    fmt::format("{} (by {})", inc.pending_reason, silence), 0});
+      step.commit.events.push_back({inc.id, step.now, IncidentEventKind::kSilenced, inc.severity,
+                                    fmt::format("{} (by {})", inc.pending_reason.Text(), silence),
+                                    0});
     }
     return;
   }
@@ -654,7 +666,7 @@ NotifyTiming Escalator::TimingFor(const IncidentRecord& inc) const {
   Labels labels = inc.labels;
   labels.emplace("severity", SeverityName(inc.severity));
   labels.emplace("rule", inc.rule_id);
-  labels.emplace("category", inc.category);
+  labels.emplace("category", IncidentKindName(inc.category));
   labels.emplace("kind", inc.notified_severity ? "update" : "open");
   labels.emplace("incident_id", inc.id);
   return options_.routes->TimingFor(labels, options_.timing());
@@ -702,7 +714,7 @@ std::string Escalator::SilencedBy(const IncidentRecord& inc) const {
   Labels labels = inc.labels;
   labels.emplace("severity", SeverityName(inc.severity));
   labels.emplace("rule", inc.rule_id);
-  labels.emplace("category", inc.category);
+  labels.emplace("category", IncidentKindName(inc.category));
   labels.emplace("incident_id", inc.id);
   for (const auto& [id, matchers] : silences_) {
     if (matchers.Matches(labels)) return id;
@@ -722,9 +734,9 @@ Status Escalator::Finish(Step& step) {
     e.kind = intent.kind;
     e.severity = inc.severity;
     e.rule_id = inc.rule_id;
-    e.category = inc.category;
+    e.category = std::string(IncidentKindName(inc.category));
     e.summary = inc.summary;
-    e.reason = intent.reason;
+    e.reason = intent.reason.Text();
     e.labels = inc.labels;
     e.at = step.now;
     // The newest posts: this step's (not yet committed) and the stored ones.
@@ -744,8 +756,7 @@ Status Escalator::Finish(Step& step) {
       if (ids.insert(p.network + "/" + p.id).second) e.posts.push_back(std::move(p));
     }
     commit.outbox.push_back({e.seq, EscalationToJson(e), step.now});
-    commit.events.push_back(
-        {inc.id, step.now, std::string(KindName(e.kind)), e.severity, e.reason, e.seq});
+    commit.events.push_back({inc.id, step.now, EventKindOf(e.kind), e.severity, e.reason, e.seq});
     escalations.push_back(std::move(e));
   }
   for (const std::string& id : step.order) commit.incidents.push_back(step.touched.at(id));
@@ -806,7 +817,9 @@ Status Escalator::Tick() {
     auto it = active_.find(id);
     if (it == active_.end() || it->second.status != IncidentStatus::kOpen) continue;
     it->second.status = IncidentStatus::kAcknowledged;
-    if (it->second.pending_reason == "repeat") it->second.pending_reason.clear();
+    if (it->second.pending_reason.kind == NotifyReason::Kind::kRepeat) {
+      it->second.pending_reason.clear();
+    }
     log::Info(kComponent, {{"incident_id", id}}, "{} acknowledged: no more repeat pages", id);
   }
   SurgeStep surge_step(surge_);
@@ -824,8 +837,9 @@ Status Escalator::Tick() {
       continue;
     }
     inc->status = IncidentStatus::kAcknowledged;
-    if (inc->pending_reason == "repeat") inc->pending_reason.clear();
-    step.Notify(inc->id, Escalation::Kind::kAcknowledge, fmt::format("acknowledged by {}", ack.by));
+    if (inc->pending_reason.kind == NotifyReason::Kind::kRepeat) inc->pending_reason.clear();
+    step.Notify(inc->id, Escalation::Kind::kAcknowledge,
+                NotifyReason::Of(NotifyReason::Kind::kAcknowledged, ack.by));
   }
   std::vector<std::string> ids;
   for (const auto& [id, inc] : active_) {

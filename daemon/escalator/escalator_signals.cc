@@ -75,8 +75,8 @@ void Escalator::OpenHashtagIncident(Step& step, BrandHashtagRecord& tag, const D
   *inc = IncidentRecord{};
   inc->id = id;
   inc->group_key = group_key;
-  inc->rule_id = "new-hashtag";
-  inc->category = "new-hashtag";
+  inc->rule_id = std::string(IncidentKindName(IncidentKind::kNewHashtag));
+  inc->category = IncidentKind::kNewHashtag;
   inc->severity = options_.new_hashtag_severity;
   inc->labels["brand"] = tag.brand;
   inc->labels["hashtag"] = tag.hashtag;
@@ -90,9 +90,9 @@ void Escalator::OpenHashtagIncident(Step& step, BrandHashtagRecord& tag, const D
   inc->last_post_at = step.now;
   inc->last_notified_at = step.now;
   inc->post_count = 1;
-  inc->pending_reason = fmt::format("new hashtag #{}", tag.hashtag);
+  inc->pending_reason = NotifyReason::Of(NotifyReason::Kind::kNewHashtag, tag.hashtag);
   step.AddPost(id, RefOf(dp));
-  step.commit.events.push_back({id, step.now, "new-hashtag", inc->severity,
+  step.commit.events.push_back({id, step.now, IncidentEventKind::kNewHashtag, inc->severity,
                                 fmt::format("#{} first seen {} in {}", tag.hashtag,
                                             FormatIso8601(tag.first_seen), tag.first_post_url),
                                 0});
@@ -105,11 +105,12 @@ bool Escalator::MaybeRaiseForMomentum(Step& step, IncidentRecord& inc, bool had_
   if (had_momentum || !HasMomentum(inc, options_)) return false;
   inc.severity = RaiseOne(inc.severity);
   const std::string why = MomentumText(inc, options_);
-  step.commit.events.push_back({inc.id, step.now, "momentum", inc.severity, why, 0});
+  step.commit.events.push_back(
+      {inc.id, step.now, IncidentEventKind::kMomentum, inc.severity, why, 0});
   log::Info(kComponent, "{} gathers momentum ({}): {}", inc.id, why, SeverityName(inc.severity));
   // Raising re-notifies (lowering never does); a first page not yet sent just goes out higher.
   if (inc.notified_severity && inc.severity > *inc.notified_severity) {
-    inc.pending_reason = "severity raised";
+    inc.pending_reason = NotifyReason::Of(NotifyReason::Kind::kSeverityRaised);
   }
   return true;
 }

@@ -30,13 +30,6 @@ inline PostRef RefOf(const DetectedPost& dp) {
   return r;
 }
 
-// "severity raised" outranks "repeat" when two notifications of one step merge.
-inline int ReasonRank(std::string_view reason) {
-  if (reason == "repeat") return 0;
-  if (reason == "severity raised") return 2;
-  return 1;
-}
-
 }  // namespace escalator_internal
 
 // One unit of work: what a batch or a tick changes, gathered in memory, then committed at once.
@@ -49,7 +42,7 @@ struct Escalator::Step {
   struct Intent {
     std::string id;
     Escalation::Kind kind;
-    std::string reason;
+    NotifyReason reason;
   };
   std::vector<Intent> intents;
   std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
@@ -63,15 +56,14 @@ struct Escalator::Step {
     commit.posts.push_back({id, ref, {}});
     new_posts[id].push_back(ref);
   }
-  void Notify(const std::string& id, Escalation::Kind kind, std::string reason) {
+  void Notify(const std::string& id, Escalation::Kind kind, NotifyReason reason) {
     // Two notifications for one incident in one step page once, at the final severity.
     for (auto it = intents.rbegin(); it != intents.rend(); ++it) {
       if (it->id != id) continue;
       // Only into an open or update: an acknowledgement is news of its own, not a page.
       if ((it->kind == Escalation::Kind::kOpen || it->kind == Escalation::Kind::kUpdate) &&
           kind == Escalation::Kind::kUpdate) {
-        if (escalator_internal::ReasonRank(reason) >
-            escalator_internal::ReasonRank(it->reason)) it->reason = std::move(reason);
+        if (reason.MergeRank() > it->reason.MergeRank()) it->reason = std::move(reason);
         return;
       }
       break;
