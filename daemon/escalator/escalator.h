@@ -11,23 +11,25 @@
 
 #include <atomic>
 #include <functional>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "daemon/base/bounded_queue.h"
 #include "daemon/base/clock.h"
-#include "daemon/base/mutex.h"
 #include "daemon/base/status.h"
+#include "daemon/escalator/active_silences.h"
+#include "daemon/escalator/complaint_incidents.h"
+#include "daemon/escalator/escalator_loop.h"
 #include "daemon/escalator/escalator_options.h"
-#include "daemon/escalator/label_matcher.h"
+#include "daemon/escalator/hashtag_watch.h"
+#include "daemon/escalator/incident_book.h"
+#include "daemon/escalator/momentum_watch.h"
+#include "daemon/escalator/pager.h"
 #include "daemon/escalator/silence_file.h"
-#include "daemon/escalator/surge.h"
+#include "daemon/escalator/silent_sources.h"
+#include "daemon/escalator/surge_watch.h"
 #include "daemon/model/detection.h"
 #include "daemon/model/escalation.h"
 #include "daemon/state/incident_store.h"
@@ -79,9 +81,9 @@ class Escalator {
   void SetRuleHashtags(const std::vector<std::string>& hashtags);
 
   // steady_clock milliseconds of the thread's last loop turn, for the watchdog.
-  int64_t heartbeat_ms() const { return heartbeat_ms_.load(std::memory_order_relaxed); }
+  int64_t heartbeat_ms() const { return loop_.heartbeat_ms(); }
   // Incidents open or acknowledged (escalator thread, or when the thread is not running).
-  size_t active_incidents() const { return active_.size(); }
+  size_t active_incidents() const { return book_.size(); }
   // The same count as of the last commit, from any thread (the /metrics scrape), without
   // touching the store; nullopt until the escalator has loaded its incidents (its first step).
   // Only the escalator opens and resolves incidents, and an acknowledgement leaves one active,
@@ -89,56 +91,23 @@ class Escalator {
   std::optional<size_t> committed_active_incidents() const;
   // Surges running now, as (surge key, incident id): "rule:lost-baggage|brand:acmeair",
   // "hashtag:acmeairsucks". Same thread contract as active_incidents().
-  std::vector<std::pair<std::string, std::string>> active_surges() const { return surge_.Active(); }
+  std::vector<std::pair<std::string, std::string>> active_surges() const {
+    return surges_.detector().Active();
+  }
 
  private:
-  struct Step;
-
+  // The steps themselves: Process() and Tick() read, ask the parts below to change the step's
+  // copies, then Finish() commits once and publishes.
   Status EnsureLoaded();
-  IncidentRecord* Touch(Step& step, const std::string& id, bool load_resolved);
-  void HandleComplaint(Step& step, const DetectedPost& dp, const Detection& d,
+  // Reads, in one go, the stored incidents the batch's new posts could reopen.
+  Status Prefetch(EscalationStep& step, const PostBatch& batch, const std::vector<bool>& seen);
+  // Surges first (the post that starts one is already inhibited by it), then the new-hashtag
+  // signal, then the complaint's own incident.
+  void HandleComplaint(EscalationStep& step, const DetectedPost& dp, const Detection& d,
                        const std::string& source);
-  void HandleResolution(Step& step, const DetectedPost& dp, const std::string& source);
-  // New brand hashtags: counts the complaint's hashtags that contain a brand; a never-seen one
-  // that reaches new_hashtag_min_posts opens its "new-hashtag" incident, once ever; later
-  // posts carrying it join that incident while it is open, without paging.
-  void ObserveHashtags(Step& step, const DetectedPost& dp, const std::string& source);
-  void OpenHashtagIncident(Step& step, BrandHashtagRecord& tag, const DetectedPost& dp,
-                           const std::string& source);
-  // Momentum (momentum.h). A post already committed, read again with higher counts, adds the
-  // difference to its active incident.
-  void RefreshEngagement(Step& step, const DetectedPost& dp, const Detection& d);
-  // A complainer new to the incident's thread: counts the other active complainers there
-  // (returned as their incidents) and adds one author to each of them.
-  std::vector<IncidentRecord*> ThreadNeighbours(Step& step, const IncidentRecord& inc);
-  // Raises `inc` one step when `had_momentum` was false and it has momentum now; records why.
-  // Returns true when it raised.
-  bool MaybeRaiseForMomentum(Step& step, IncidentRecord& inc, bool had_momentum);
-  // Counts the complaint under its surge keys; opens a surge incident when one starts and
-  // attaches the post to the surges already running.
-  void ObserveSurges(Step& step, const DetectedPost& dp, const Detection& d);
-  void OpenSurge(Step& step, const std::string& key, const SurgeDetector::Stats& stats,
-                 const DetectedPost& dp, const Detection& d);
-  // The id of an open surge incident for `brand` ("" when none, or `brand` is "").
-  std::string OpenSurgeFor(const Step& step, const std::string& brand) const;
-  // The surge that inhibits the incident's pages (same brand), or "".
-  std::string InhibitedBy(const Step& step, const IncidentRecord& inc) const;
-  void Resolve(Step& step, IncidentRecord& inc, std::string reason, const PostRef* post);
-  void FlushDue(Step& step, IncidentRecord& inc);
-  // The incident's group_wait / group_interval / repeat_interval: the first route its labels
-  // (plus severity, rule, category, kind, incident_id) match, over the `escalation:` values.
-  NotifyTiming TimingFor(const IncidentRecord& inc) const;
-  // The id of an active silence matching the incident's labels (plus severity, rule,
-  // category, incident_id), or "" when none does.
-  std::string SilencedBy(const IncidentRecord& inc) const;
-  Status RefreshSilences();
-  // The active "source-silent" incident of `source`, or nullptr.
-  IncidentRecord* SilentIncident(Step& step, const std::string& source);
-  // Opens an incident for each source that has not fetched for source_silent_after.
-  void CheckSilentSources(Step& step);
-  Status Finish(Step& step);
-  void Run(std::stop_token stop, BoundedQueue<PostBatch>& in);
-  void ProcessUntilCommitted(const PostBatch& batch, std::stop_token stop);
+  // A post deleted on the network takes its incident with it ("post deleted").
+  Status ResolveDeleted(EscalationStep& step, const PostBatch& batch);
+  Status Finish(EscalationStep& step);
 
   IncidentStore& store_;
   const EscalatorOptions options_;
@@ -148,33 +117,21 @@ class Escalator {
   // The escalator thread's state (or the caller's, before Start()).
   bool loaded_ = false;
   uint64_t last_seq_ = 0;
-  std::unordered_map<std::string, IncidentRecord> active_;  // open + acknowledged, by id
   SystemTime last_prune_{};
-  // Active silences by id: the store's, then the file's (RefreshSilences).
-  std::vector<std::pair<std::string, LabelMatchers>> silences_;
-  // The silences file's entries as last set; the one field shared with other threads.
-  mutable Mutex file_silences_mu_;
-  std::shared_ptr<const std::vector<FileSilence>> file_silences_ GUARDED_BY(file_silences_mu_);
-  std::unordered_map<std::string, std::string> muted_;  // incident id -> silence id, logged once
-  SurgeDetector surge_;
-  // Every brand hashtag seen (committed), by hashtag; and the ones never to signal.
-  std::unordered_map<std::string, BrandHashtagRecord> hashtags_;
-  // The hashtags never to signal: options_.known_hashtags and the rules' (SetRuleHashtags),
-  // swapped whole by a reload; the escalator thread reads one snapshot per batch.
-  using HashtagSet = std::unordered_set<std::string>;
-  mutable Mutex known_hashtags_mu_;
-  std::shared_ptr<const HashtagSet> known_hashtags_ GUARDED_BY(known_hashtags_mu_);
-  std::shared_ptr<const HashtagSet> KnownHashtags() const;
-  std::vector<std::string> brand_keys_;  // BrandKey of each of options_.brands
-  // Active per-author complaint incidents by thread (momentum.h ThreadKeyOf), kept with active_.
-  std::unordered_map<std::string, std::vector<std::string>> threads_;
-  // When each source last fetched successfully (batches with fetch_ok), for source_silent_after.
-  std::unordered_map<std::string, SystemTime> last_fetch_;
+  // The parts, each with one job (see their headers). They keep references to one another
+  // and to options_, so they are declared, and built, in this order.
+  IncidentBook book_;              // the active incidents
+  ActiveSilences silences_;        // the silences in force
+  SurgeWatch surges_;              // surge incidents and their inhibition
+  Pager pager_;                    // when a pending notification goes out
+  MomentumWatch momentum_;         // engagement and authors raise severity
+  HashtagWatch hashtags_;          // new brand hashtags
+  SilentSources silent_;           // sources that stopped fetching
+  ComplaintIncidents complaints_;  // complaints open, join and resolve incidents
 
-  // active_.size() after the last commit (or the load), -1 before the load: for other threads.
+  // book_.size() after the last commit (or the load), -1 before the load: for other threads.
   std::atomic<int64_t> committed_active_{-1};
-  std::atomic<int64_t> heartbeat_ms_{0};
-  std::jthread thread_;
+  EscalatorLoop loop_;  // last: its thread stops before anything it uses is destroyed
 };
 
 }  // namespace earshot

@@ -1,14 +1,19 @@
-// Escalator::Step, the unit of work of one batch or timer step, and the small helpers the
-// escalator's .cc files share. Internal to daemon/escalator/: include it from escalator*.cc only.
+// EscalationStep, the unit of work of one batch or timer step: what it changes, gathered in
+// memory, then committed at once (escalator.h). The escalator and its parts take it by
+// reference; nothing outside daemon/escalator/ makes one.
 #pragma once
 
 #include <map>
 #include <string>
-#include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
-#include "daemon/escalator/escalator.h"
+#include "daemon/base/clock.h"
+#include "daemon/base/status.h"
+#include "daemon/model/detection.h"
+#include "daemon/model/escalation.h"
+#include "daemon/state/incident_store.h"
 
 namespace earshot {
 namespace escalator_internal {
@@ -30,17 +35,9 @@ inline PostRef RefOf(const DetectedPost& dp) {
   return r;
 }
 
-// "severity raised" outranks "repeat" when two notifications of one step merge.
-inline int ReasonRank(std::string_view reason) {
-  if (reason == "repeat") return 0;
-  if (reason == "severity raised") return 2;
-  return 1;
-}
-
 }  // namespace escalator_internal
 
-// One unit of work: what a batch or a tick changes, gathered in memory, then committed at once.
-struct Escalator::Step {
+struct EscalationStep {
   SystemTime now;
   Status error;                                             // the first store read that failed
   EscalatorCommit commit;
@@ -49,11 +46,11 @@ struct Escalator::Step {
   struct Intent {
     std::string id;
     Escalation::Kind kind;
-    std::string reason;
+    NotifyReason reason;
   };
   std::vector<Intent> intents;
   std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
-  // Brand hashtags this step saw or counted, by hashtag: into the commit, then hashtags_.
+  // Brand hashtags this step saw or counted, by hashtag: into the commit, then HashtagWatch.
   std::map<std::string, BrandHashtagRecord> hashtags;
   // Stored incidents that are not active (resolved), read once per batch; a hit may reopen.
   std::unordered_map<std::string, IncidentRecord> stored;
@@ -63,20 +60,33 @@ struct Escalator::Step {
     commit.posts.push_back({id, ref, {}});
     new_posts[id].push_back(ref);
   }
-  void Notify(const std::string& id, Escalation::Kind kind, std::string reason) {
+  void Notify(const std::string& id, Escalation::Kind kind, NotifyReason reason) {
     // Two notifications for one incident in one step page once, at the final severity.
     for (auto it = intents.rbegin(); it != intents.rend(); ++it) {
       if (it->id != id) continue;
       // Only into an open or update: an acknowledgement is news of its own, not a page.
       if ((it->kind == Escalation::Kind::kOpen || it->kind == Escalation::Kind::kUpdate) &&
           kind == Escalation::Kind::kUpdate) {
-        if (escalator_internal::ReasonRank(reason) >
-            escalator_internal::ReasonRank(it->reason)) it->reason = std::move(reason);
+        if (reason.MergeRank() > it->reason.MergeRank()) it->reason = std::move(reason);
         return;
       }
       break;
     }
     intents.push_back({id, kind, std::move(reason)});
+  }
+  // Resolves `inc` now: what was paged is taken back with `reason`; an incident never paged
+  // (still in group_wait, or silenced) has nothing to take back, and its history says why.
+  void Resolve(IncidentRecord& inc, std::string reason) {
+    inc.status = IncidentStatus::kResolved;
+    inc.resolved_at = now;
+    inc.pending_reason.clear();
+    if (inc.notified_severity) {
+      Notify(inc.id, Escalation::Kind::kResolve,
+             NotifyReason::Of(NotifyReason::Kind::kResolved, std::move(reason)));
+    } else {
+      commit.events.push_back(
+          {inc.id, now, IncidentEventKind::kResolve, inc.severity, reason + " (never paged)", 0});
+    }
   }
 };
 

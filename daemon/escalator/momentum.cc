@@ -64,7 +64,7 @@ Severity RaiseOne(Severity s) {
 }
 
 std::string ThreadKeyOf(const IncidentRecord& inc) {
-  if (inc.category != "complaint") return {};
+  if (inc.category != IncidentKind::kComplaint) return {};
   const std::string& key = inc.group_key;
   if (key.starts_with("group|")) return {};
   const size_t first = key.find('|');

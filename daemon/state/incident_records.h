@@ -11,6 +11,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/severity.h"
 #include "daemon/model/escalation.h"  // PostRef only: plain data, no link dependency on the sinks
+#include "daemon/state/incident_kinds.h"
 
 namespace earshot {
 
@@ -29,7 +30,7 @@ struct IncidentRecord {
   std::string group_key;  // what grouped its posts: "mastodon|jane@air.example|1093"
   IncidentStatus status = IncidentStatus::kOpen;
   std::string rule_id;                        // the rule behind the highest severity so far
-  std::string category;                       // "complaint", "surge"
+  IncidentKind category = IncidentKind::kComplaint;  // stored and labelled by its name
   Severity severity = Severity::kLow;         // current (never lowered while open)
   std::optional<Severity> notified_severity;  // last severity paged; nullopt = never paged
   Labels labels;
@@ -38,8 +39,8 @@ struct IncidentRecord {
   SystemTime opened_at{}, last_post_at{}, last_notified_at{};
   std::optional<SystemTime> resolved_at;
   int64_t post_count = 0;
-  // A notification waiting for group_wait / group_interval ("" = none), with its reason.
-  std::string pending_reason;
+  // A notification waiting for group_wait / group_interval (empty = none), with its reason.
+  NotifyReason pending_reason;
   // Momentum: the sum over its posts of each post's highest counts seen, and the distinct
   // authors complaining in it and (for per-author incidents) in its thread.
   Engagement engagement;
@@ -50,7 +51,7 @@ struct IncidentRecord {
 struct IncidentEvent {
   std::string incident_id;
   SystemTime at{};
-  std::string kind;  // "open", "update", "resolve", "silenced", "inhibited", "joined"
+  IncidentEventKind kind = IncidentEventKind::kOpen;
   Severity severity = Severity::kLow;
   std::string reason;
   uint64_t seq = 0;  // the outbox record it produced, 0 when none

@@ -85,7 +85,9 @@ Result<IncidentRecord> ReadIncident(const Query& q) {
   if (!status) return Status::DataLoss(fmt::format("incident '{}': unknown status", r.id));
   r.status = *status;
   r.rule_id = q.Text(3);
-  r.category = q.Text(4);
+  auto category = ParseIncidentKind(q.Text(4));
+  if (!category) return Status::DataLoss(fmt::format("incident '{}': unknown category", r.id));
+  r.category = *category;
   r.severity = ClampSeverity(q.Int(5));
   if (!q.IsNull(6)) r.notified_severity = ClampSeverity(q.Int(6));
   EARSHOT_ASSIGN_OR_RETURN(r.labels, LabelsFromJson(q.Text(7), r.id));
@@ -96,7 +98,7 @@ Result<IncidentRecord> ReadIncident(const Query& q) {
   if (!q.IsNull(12)) r.resolved_at = FromUnixMillis(q.Int(12));
   r.post_count = q.Int(13);
   r.receiver = q.Text(14);
-  r.pending_reason = q.Text(15);
+  r.pending_reason = NotifyReason::Parse(q.Text(15));
   r.engagement = {q.Int(16), q.Int(17), q.Int(18)};
   r.authors = q.Int(19);
   return r;
@@ -458,8 +460,13 @@ Result<std::vector<IncidentEvent>> StateStore::LoadIncidentEvents(std::string_vi
   EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
       *q, fmt::format("load history of incident '{}'", incident_id),
       [](const Query& r) -> Result<IncidentEvent> {
-        return IncidentEvent{r.Text(0), FromUnixMillis(r.Int(1)), r.Text(2),
-                             ClampSeverity(r.Int(3)), r.Text(4), static_cast<uint64_t>(r.Int(5))};
+        auto kind = ParseIncidentEventKind(r.Text(2));
+        if (!kind) {
+          return Status::DataLoss(
+              fmt::format("incident '{}': unknown event kind '{}'", r.Text(0), r.Text(2)));
+        }
+        return IncidentEvent{r.Text(0), FromUnixMillis(r.Int(1)), *kind, ClampSeverity(r.Int(3)),
+                             r.Text(4), static_cast<uint64_t>(r.Int(5))};
       },
       &out));
   return out;
@@ -591,7 +598,7 @@ Status StateStore::Commit(const EscalatorCommit& c) {
         "?20)",
         kIncidentColumns)));
     q->Bind(1, r.id).Bind(2, r.group_key).Bind(3, IncidentStatusName(r.status)).Bind(4, r.rule_id);
-    q->Bind(5, r.category).Bind(6, static_cast<int64_t>(r.severity));
+    q->Bind(5, IncidentKindName(r.category)).Bind(6, static_cast<int64_t>(r.severity));
     if (r.notified_severity) {
       q->Bind(7, static_cast<int64_t>(*r.notified_severity));
     } else {
@@ -604,7 +611,7 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     } else {
       q->BindNull(13);
     }
-    q->Bind(14, r.post_count).Bind(15, r.receiver).Bind(16, r.pending_reason);
+    q->Bind(14, r.post_count).Bind(15, r.receiver).Bind(16, r.pending_reason.Text());
     q->Bind(17, r.engagement.replies).Bind(18, r.engagement.boosts).Bind(19, r.engagement.likes);
     q->Bind(20, r.authors);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
@@ -640,7 +647,7 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
         "INSERT INTO incident_events(incident_id, at, kind, severity, reason, seq) "
         "VALUES(?, ?, ?, ?, ?, ?)"));
-    q->Bind(1, e.incident_id).Bind(2, ToUnixMillis(e.at)).Bind(3, e.kind);
+    q->Bind(1, e.incident_id).Bind(2, ToUnixMillis(e.at)).Bind(3, IncidentEventKindName(e.kind));
     q->Bind(4, static_cast<int64_t>(e.severity)).Bind(5, e.reason);
     q->Bind(6, static_cast<int64_t>(e.seq));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
@@ -744,13 +751,14 @@ Result<std::vector<std::string>> StateStore::PostsToRecheck(std::string_view sou
                                                             size_t limit) {
   MutexLock lock(impl_->mu);
   // seen_posts says which source delivered a post: post ids mean something only to it.
-  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+  // Complaints only: a surge or a signal is not ended by one of its posts going away.
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(fmt::format(
       "SELECT p.post_id, MAX(i.last_post_at) AS active FROM incidents i "
       "JOIN incident_posts p ON p.incident_id = i.id "
       "JOIN seen_posts s ON s.source = ? AND s.post_id = p.post_id "
-      "WHERE i.status IN ('open', 'acknowledged') "
-      "AND i.category NOT IN ('surge', 'new-hashtag', 'source-silent') "
-      "GROUP BY p.post_id ORDER BY active DESC, p.post_id LIMIT ?"));
+      "WHERE i.status IN ('open', 'acknowledged') AND i.category = '{}' "
+      "GROUP BY p.post_id ORDER BY active DESC, p.post_id LIMIT ?",
+      IncidentKindName(IncidentKind::kComplaint))));
   q->Bind(1, source);
   q->Bind(2, static_cast<int64_t>(limit));
   std::vector<std::string> ids;
@@ -786,9 +794,10 @@ Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by,
   EARSHOT_RETURN_IF_ERROR(u->Run(what));
   EARSHOT_ASSIGN_OR_RETURN(auto e, db.Prepare(
       "INSERT INTO incident_events(incident_id, at, kind, severity, reason, seq) "
-      "VALUES(?, ?, 'acknowledged', ?, ?, 0)"));
-  e->Bind(1, id).Bind(2, ToUnixMillis(now)).Bind(3, severity);
-  e->Bind(4, fmt::format("acknowledged by {}", by));
+      "VALUES(?, ?, ?, ?, ?, 0)"));
+  e->Bind(1, id).Bind(2, ToUnixMillis(now));
+  e->Bind(3, IncidentEventKindName(IncidentEventKind::kAcknowledged)).Bind(4, severity);
+  e->Bind(5, NotifyReason::Of(NotifyReason::Kind::kAcknowledged, std::string(by)).Text());
   EARSHOT_RETURN_IF_ERROR(e->Run(what));
   EARSHOT_ASSIGN_OR_RETURN(auto p, db.Prepare(
       "INSERT INTO pending_acks(incident_id, by, at) VALUES(?, ?, ?)"));

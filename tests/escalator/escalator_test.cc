@@ -196,6 +196,22 @@ TEST_CASE("Escalator: repeat_interval re-notifies an incident still getting post
   CHECK(rig.Process(Batch({MakePost({.id = "4", .thread = "1"}, {Complaint()})})).empty());
 }
 
+TEST_CASE("Escalator: a raise and a repeat in one batch page once, as the raise", "[escalator]") {
+  EscalatorOptions o;
+  o.repeat_interval = std::chrono::seconds(3600);
+  EscalatorRig rig(o);
+  REQUIRE(rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})})).size() == 1);
+  rig.clock().Advance(std::chrono::hours(1));
+  // The first post is due a repeat, the second raises: one update, whose reason is the raise.
+  auto out = rig.Process(Batch(
+      {MakePost({.id = "2", .thread = "1"}, {Complaint()}),
+       MakePost({.id = "3", .thread = "1", .created_offset_s = 1}, {Complaint(Severity::kHigh)})}));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].kind == Kind::kUpdate);
+  CHECK(out[0].reason == "severity raised");
+  CHECK(out[0].severity == Severity::kHigh);
+}
+
 TEST_CASE("Escalator: the author's thank-you in the thread resolves the incident", "[escalator]") {
   struct Case {
     const char* name;

@@ -26,7 +26,9 @@ std::vector<std::string> History(EscalatorRig& rig, const std::string& id) {
   auto events = rig.store().LoadIncidentEvents(id);
   REQUIRE(events.ok());
   std::vector<std::string> out;
-  for (const IncidentEvent& e : *events) out.push_back(e.kind + ": " + e.reason);
+  for (const IncidentEvent& e : *events) {
+    out.push_back(std::string(IncidentEventKindName(e.kind)) + ": " + e.reason);
+  }
   return out;
 }
 
@@ -159,12 +161,12 @@ TEST_CASE("Momentum: the pure pieces", "[escalator]") {
   CHECK(g.boosts == 5);
   CHECK(g.likes == 0);
   IncidentRecord inc;
-  inc.category = "complaint";
+  inc.category = IncidentKind::kComplaint;
   inc.group_key = "mastodon|jane@air.example|1093";
   CHECK(ThreadKeyOf(inc) == "mastodon|1093");
   inc.group_key = "group|brand=7:acmeair";
   CHECK(ThreadKeyOf(inc).empty());
-  inc.category = "surge";
+  inc.category = IncidentKind::kSurge;
   inc.group_key = "surge|hashtag:x";
   CHECK(ThreadKeyOf(inc).empty());
   EscalatorOptions o;

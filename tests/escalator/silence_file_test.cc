@@ -126,7 +126,7 @@ TEST_CASE("Escalator: a file silence mutes like a stored one, from starts_at to 
   const std::string id = IncidentIdFor("mastodon|jane@air.example|1");
   auto events = rig.store().LoadIncidentEvents(id);
   REQUIRE(events->size() == 1);
-  CHECK(events->front().kind == "silenced");
+  CHECK(events->front().kind == IncidentEventKind::kSilenced);
   CHECK(events->front().reason == "new incident (by file:silences.yaml:2)");
   // The second entry is pending: a refund complaint pages now.
   auto refund = rig.Process(Batch({MakePost(

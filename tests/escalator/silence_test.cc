@@ -85,7 +85,7 @@ TEST_CASE("Escalator: a silence mutes matching pages until it ends, then they go
   const std::string id = IncidentIdFor("mastodon|jane@air.example|1");
   auto events = rig.store().LoadIncidentEvents(id);
   REQUIRE(events->size() == 1);
-  CHECK(events->front().kind == "silenced");
+  CHECK(events->front().kind == IncidentEventKind::kSilenced);
   CHECK(events->front().reason == "new incident (by sil-1)");
   rig.clock().Advance(minutes(30));
   CHECK(rig.Tick().empty());

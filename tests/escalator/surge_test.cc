@@ -226,13 +226,13 @@ TEST_CASE("Escalator: a storm of 500 posts from 300 authors is one surge inciden
   auto events = rig.store().LoadIncidentEvents(muted);
   REQUIRE(events.ok());
   REQUIRE(events->size() == 1);
-  CHECK((*events)[0].kind == "inhibited");
+  CHECK((*events)[0].kind == IncidentEventKind::kInhibited);
   CHECK((*events)[0].reason == "inhibited by surge " + surge.incident_id + " (new incident)");
   auto joined = rig.store().LoadIncidentEvents(surge.incident_id);
   REQUIRE(joined.ok());
   bool hashtag_joined = false;
   for (const IncidentEvent& e : *joined) {
-    hashtag_joined = hashtag_joined || (e.kind == "joined" &&
+    hashtag_joined = hashtag_joined || (e.kind == IncidentEventKind::kJoined &&
                                         e.reason.find("hashtag:acmeairsucks") != std::string::npos);
   }
   CHECK(hashtag_joined);

@@ -132,7 +132,7 @@ TEST_CASE("Service: the silences file mutes, a broken one on reload keeps it, an
         return !events.empty();
       },
       30s));
-  CHECK(events.front().kind == "silenced");
+  CHECK(events.front().kind == IncidentEventKind::kSilenced);
   CHECK(events.front().reason == "new incident (by file:silences.yaml:1)");
 
   // A broken edit: the reload fails and the running silence stays.

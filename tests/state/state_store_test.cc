@@ -34,7 +34,7 @@ IncidentRecord SampleIncident(std::string id) {
   r.id = std::move(id);
   r.group_key = "mastodon|jane@air.example|1093";
   r.rule_id = "lost-baggage";
-  r.category = "complaint";
+  r.category = IncidentKind::kComplaint;
   r.severity = Severity::kHigh;
   r.notified_severity = Severity::kMedium;
   r.labels = {{"brand", "acmeair"}, {"note", "quote \" and \\ and ünïcode\n"}};
@@ -44,7 +44,7 @@ IncidentRecord SampleIncident(std::string id) {
   r.last_post_at = kT0 + Seconds(30);
   r.last_notified_at = kT0 + Seconds(10);
   r.post_count = 3;
-  r.pending_reason = "severity raised";
+  r.pending_reason = NotifyReason::Of(NotifyReason::Kind::kSeverityRaised);
   return r;
 }
 
@@ -206,8 +206,9 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
                {open.id, SamplePost("3", kT0 + Seconds(20)), {}},
                {open.id, SamplePost("2", kT0 + Seconds(10)), {}},
                {open.id, SamplePost("2", kT0 + Seconds(10)), {}}};  // a post joins only once
-    c.events = {{open.id, kT0, "open", Severity::kMedium, "new incident", 1},
-                {open.id, kT0 + Seconds(5), "update", Severity::kHigh, "severity raised", 2}};
+    c.events = {{open.id, kT0, IncidentEventKind::kOpen, Severity::kMedium, "new incident", 1},
+                {open.id, kT0 + Seconds(5), IncidentEventKind::kUpdate, Severity::kHigh,
+                 "severity raised", 2}};
     c.outbox = {Out(1), Out(2)};
     REQUIRE(store->Commit(c).ok());
   }
@@ -220,7 +221,7 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   CHECK(r.group_key == open.group_key);
   CHECK(r.status == IncidentStatus::kOpen);
   CHECK(r.rule_id == "lost-baggage");
-  CHECK(r.category == "complaint");
+  CHECK(r.category == IncidentKind::kComplaint);
   CHECK(r.severity == Severity::kHigh);
   CHECK(r.notified_severity == std::optional<Severity>(Severity::kMedium));
   CHECK(r.labels == open.labels);
@@ -231,7 +232,7 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   CHECK(r.last_notified_at == open.last_notified_at);
   CHECK(!r.resolved_at.has_value());
   CHECK(r.post_count == 3);
-  CHECK(r.pending_reason == "severity raised");
+  CHECK(r.pending_reason.kind == NotifyReason::Kind::kSeverityRaised);
 
   auto other = store->LoadIncident(resolved.id);
   REQUIRE(other->has_value());
@@ -268,7 +269,7 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
 
   auto events = store->LoadIncidentEvents(open.id);
   REQUIRE(events->size() == 2);
-  CHECK((*events)[0].kind == "open");
+  CHECK((*events)[0].kind == IncidentEventKind::kOpen);
   CHECK((*events)[0].reason == "new incident");
   CHECK((*events)[0].seq == 1);
   CHECK((*events)[1].severity == Severity::kHigh);

@@ -1,0 +1,41 @@
+// Pager: when an incident's pending notification (IncidentRecord::pending_reason) goes out.
+// The first page waits group_wait after the open, an update group_interval after the last page
+// (the first route the incident's labels match gives the values, routes.h). When due, a page
+// inhibited by a surge for the incident's brand is recorded and dropped; a silenced one is
+// recorded once and held until the silence ends (as Alertmanager does); any other becomes the
+// step's notification.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "daemon/escalator/active_silences.h"
+#include "daemon/escalator/escalator_options.h"
+#include "daemon/escalator/escalator_step.h"
+
+namespace earshot {
+
+class SurgeWatch;
+
+class Pager {
+ public:
+  // All three must outlive the pager.
+  Pager(const EscalatorOptions& options, const ActiveSilences& silences, const SurgeWatch& surges)
+      : options_(options), silences_(silences), surges_(surges) {}
+
+  // Sends the incident's pending notification into the step if it is due and nothing holds it.
+  void FlushDue(EscalationStep& step, IncidentRecord& inc);
+
+  // The incident's group_wait / group_interval / repeat_interval: the first route its labels
+  // (plus severity, rule, category, kind, incident_id) match, over the `escalation:` values.
+  NotifyTiming TimingFor(const IncidentRecord& inc) const;
+
+ private:
+  const EscalatorOptions& options_;
+  const ActiveSilences& silences_;
+  const SurgeWatch& surges_;
+  // Incident id -> the silence holding its page, so that each silence is recorded once.
+  std::unordered_map<std::string, std::string> muted_;
+};
+
+}  // namespace earshot
