@@ -18,7 +18,7 @@ bool HasEvent(OperatorStore& store, const std::string& id, std::string_view kind
   auto events = store.LoadIncidentEvents(id);
   REQUIRE(events.ok());
   for (const IncidentEvent& e : *events) {
-    if (e.kind == kind && e.reason == reason) return true;
+    if (IncidentEventKindName(e.kind) == kind && e.reason == reason) return true;
   }
   return false;
 }
