@@ -5,77 +5,92 @@
 namespace earshot {
 namespace {
 
-constexpr std::array kIncidentKinds = {IncidentKind::kComplaint, IncidentKind::kSurge,
-                                       IncidentKind::kNewHashtag, IncidentKind::kSourceSilent};
-
-constexpr std::array kEventKinds = {
-    IncidentEventKind::kOpen,         IncidentEventKind::kUpdate,
-    IncidentEventKind::kResolve,      IncidentEventKind::kAcknowledge,
-    IncidentEventKind::kAcknowledged, IncidentEventKind::kSilenced,
-    IncidentEventKind::kInhibited,    IncidentEventKind::kJoined,
-    IncidentEventKind::kNewHashtag,   IncidentEventKind::kSourceSilent,
-    IncidentEventKind::kMomentum};
-
-// The reasons that are a fixed text, detail "".
-struct Fixed {
-  NotifyReason::Kind kind;
-  std::string_view text;
+// Each kind's stored name: one table read both ways, so a name and its parse cannot drift.
+template <typename Kind>
+struct KindName {
+  Kind kind;
+  std::string_view name;
 };
-constexpr std::array kFixed = {Fixed{NotifyReason::Kind::kNone, ""},
-                               Fixed{NotifyReason::Kind::kNewIncident, "new incident"},
-                               Fixed{NotifyReason::Kind::kReopened, "reopened"},
-                               Fixed{NotifyReason::Kind::kSeverityRaised, "severity raised"},
-                               Fixed{NotifyReason::Kind::kRepeat, "repeat"}};
 
-// The reasons whose text is a fixed prefix and the detail.
-struct Prefixed {
-  NotifyReason::Kind kind;
-  std::string_view prefix;
-};
-constexpr std::array kPrefixed = {Prefixed{NotifyReason::Kind::kSurge, "surge: "},
-                                  Prefixed{NotifyReason::Kind::kNewHashtag, "new hashtag #"},
-                                  Prefixed{NotifyReason::Kind::kSourceSilent, "source silent for "},
-                                  Prefixed{NotifyReason::Kind::kAcknowledged, "acknowledged by "}};
+constexpr std::array<KindName<IncidentKind>, 4> kIncidentKindNames = {{
+    {IncidentKind::kComplaint, "complaint"},
+    {IncidentKind::kSurge, "surge"},
+    {IncidentKind::kNewHashtag, "new-hashtag"},
+    {IncidentKind::kSourceSilent, "source-silent"},
+}};
 
-}  // namespace
+constexpr std::array<KindName<IncidentEventKind>, 11> kEventKindNames = {{
+    {IncidentEventKind::kOpen, "open"},
+    {IncidentEventKind::kUpdate, "update"},
+    {IncidentEventKind::kResolve, "resolve"},
+    {IncidentEventKind::kAcknowledge, "acknowledge"},
+    {IncidentEventKind::kAcknowledged, "acknowledged"},
+    {IncidentEventKind::kSilenced, "silenced"},
+    {IncidentEventKind::kInhibited, "inhibited"},
+    {IncidentEventKind::kJoined, "joined"},
+    {IncidentEventKind::kNewHashtag, "new-hashtag"},
+    {IncidentEventKind::kSourceSilent, "source-silent"},
+    {IncidentEventKind::kMomentum, "momentum"},
+}};
 
-std::string_view IncidentKindName(IncidentKind k) {
-  switch (k) {
-    case IncidentKind::kComplaint:
-      return "complaint";
-    case IncidentKind::kSurge:
-      return "surge";
-    case IncidentKind::kNewHashtag:
-      return "new-hashtag";
-    case IncidentKind::kSourceSilent:
-      return "source-silent";
+template <typename Kind, size_t N>
+std::string_view NameIn(const std::array<KindName<Kind>, N>& table, Kind kind) {
+  for (const KindName<Kind>& row : table) {
+    if (row.kind == kind) return row.name;
   }
-  return "complaint";
+  return table[0].name;  // not reached: every enumerator has a row, and the tests name each
 }
 
-std::optional<IncidentKind> ParseIncidentKind(std::string_view name) {
-  for (IncidentKind k : kIncidentKinds) {
-    if (IncidentKindName(k) == name) return k;
+template <typename Kind, size_t N>
+std::optional<Kind> KindIn(const std::array<KindName<Kind>, N>& table, std::string_view name) {
+  for (const KindName<Kind>& row : table) {
+    if (row.name == name) return row.kind;
   }
   return std::nullopt;
 }
 
+// Each reason's text: a fixed text (detail ""), or a fixed prefix and then the detail.
+struct ReasonText {
+  NotifyReason::Kind kind;
+  std::string_view text;
+  bool then_detail;
+};
+constexpr std::array<ReasonText, 9> kReasonTexts = {{
+    {NotifyReason::Kind::kNone, "", false},
+    {NotifyReason::Kind::kNewIncident, "new incident", false},
+    {NotifyReason::Kind::kReopened, "reopened", false},
+    {NotifyReason::Kind::kSeverityRaised, "severity raised", false},
+    {NotifyReason::Kind::kRepeat, "repeat", false},
+    {NotifyReason::Kind::kSurge, "surge: ", true},
+    {NotifyReason::Kind::kNewHashtag, "new hashtag #", true},
+    {NotifyReason::Kind::kSourceSilent, "source silent for ", true},
+    {NotifyReason::Kind::kAcknowledged, "acknowledged by ", true},
+}};
+
+}  // namespace
+
+std::string_view IncidentKindName(IncidentKind k) { return NameIn(kIncidentKindNames, k); }
+
+std::optional<IncidentKind> ParseIncidentKind(std::string_view name) {
+  return KindIn(kIncidentKindNames, name);
+}
+
 NotifyReason NotifyReason::Parse(std::string_view text) {
-  for (const Fixed& f : kFixed) {
-    if (text == f.text) return Of(f.kind);
+  // Fixed texts first: "" is a fixed text, and a prefix of everything.
+  for (const ReasonText& r : kReasonTexts) {
+    if (!r.then_detail && text == r.text) return Of(r.kind);
   }
-  for (const Prefixed& p : kPrefixed) {
-    if (text.starts_with(p.prefix)) return Of(p.kind, std::string(text.substr(p.prefix.size())));
+  for (const ReasonText& r : kReasonTexts) {
+    if (r.then_detail && text.starts_with(r.text)) {
+      return Of(r.kind, std::string(text.substr(r.text.size())));
+    }
   }
   return Of(Kind::kOther, std::string(text));
 }
 
 std::string NotifyReason::Text() const {
-  for (const Fixed& f : kFixed) {
-    if (kind == f.kind) return std::string(f.text);
-  }
-  for (const Prefixed& p : kPrefixed) {
-    if (kind == p.kind) return std::string(p.prefix) + detail;
+  for (const ReasonText& r : kReasonTexts) {
+    if (kind == r.kind) return r.then_detail ? std::string(r.text) + detail : std::string(r.text);
   }
   return detail;  // kResolved, kOther: the words themselves
 }
@@ -91,39 +106,10 @@ int NotifyReason::MergeRank() const {
   }
 }
 
-std::string_view IncidentEventKindName(IncidentEventKind k) {
-  switch (k) {
-    case IncidentEventKind::kOpen:
-      return "open";
-    case IncidentEventKind::kUpdate:
-      return "update";
-    case IncidentEventKind::kResolve:
-      return "resolve";
-    case IncidentEventKind::kAcknowledge:
-      return "acknowledge";
-    case IncidentEventKind::kAcknowledged:
-      return "acknowledged";
-    case IncidentEventKind::kSilenced:
-      return "silenced";
-    case IncidentEventKind::kInhibited:
-      return "inhibited";
-    case IncidentEventKind::kJoined:
-      return "joined";
-    case IncidentEventKind::kNewHashtag:
-      return "new-hashtag";
-    case IncidentEventKind::kSourceSilent:
-      return "source-silent";
-    case IncidentEventKind::kMomentum:
-      return "momentum";
-  }
-  return "open";
-}
+std::string_view IncidentEventKindName(IncidentEventKind k) { return NameIn(kEventKindNames, k); }
 
 std::optional<IncidentEventKind> ParseIncidentEventKind(std::string_view name) {
-  for (IncidentEventKind k : kEventKinds) {
-    if (IncidentEventKindName(k) == name) return k;
-  }
-  return std::nullopt;
+  return KindIn(kEventKindNames, name);
 }
 
 IncidentEventKind EventKindOf(Escalation::Kind k) {

@@ -13,16 +13,6 @@ namespace {
 
 using namespace testing;  // NOLINT
 
-bool HasEvent(OperatorStore& store, const std::string& id, std::string_view kind,
-              std::string_view reason) {
-  auto events = store.LoadIncidentEvents(id);
-  REQUIRE(events.ok());
-  for (const IncidentEvent& e : *events) {
-    if (IncidentEventKindName(e.kind) == kind && e.reason == reason) return true;
-  }
-  return false;
-}
-
 TEST_CASE("earshot ack: usage and errors name the fix", "[cli]") {
   EscalatorRig rig;
   auto open = rig.Process(Batch({MakePost({.id = "1"}, {Complaint()})}));

@@ -19,13 +19,6 @@ namespace {
 using namespace testing;  // NOLINT
 using std::chrono::hours;
 
-std::filesystem::path WriteFile(const TempDir& dir, const std::string& name,
-                                const std::string& text) {
-  const std::filesystem::path path = dir.File(name);
-  std::ofstream(path) << text;
-  return path;
-}
-
 TEST_CASE("Silence command: add, list, expire", "[cli]") {
   TempDir dir;
   auto store = StateStore::Open(dir.File("state.db"));
@@ -79,7 +72,7 @@ TEST_CASE("Silence command: list shows the file's entries, expire points at the 
   REQUIRE(store.ok());
   ManualClock clock(kStart);
   Diagnostics diags;
-  auto silences = LoadSilenceFile(WriteFile(dir, "silences.yaml", kSilencesFile), "silences.yaml",
+  auto silences = LoadSilenceFile(dir.Write("silences.yaml", kSilencesFile), "silences.yaml",
                                   kStart, &diags);
   REQUIRE(silences);
   std::ostringstream out, err;

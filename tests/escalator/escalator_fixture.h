@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/escalator/escalator.h"
@@ -74,6 +75,17 @@ inline PostBatch Batch(std::vector<DetectedPost> posts, std::optional<std::strin
   b.cursor = std::move(cursor);
   b.posts = std::move(posts);
   return b;
+}
+
+// Whether the incident's history has an event of `kind` with exactly `reason`.
+inline bool HasEvent(OperatorStore& store, const std::string& id, std::string_view kind,
+                     std::string_view reason) {
+  auto events = store.LoadIncidentEvents(id);
+  REQUIRE(events.ok());
+  for (const IncidentEvent& e : *events) {
+    if (IncidentEventKindName(e.kind) == kind && e.reason == reason) return true;
+  }
+  return false;
 }
 
 // A store, a clock and an escalator that can be torn down and reopened like a restart.

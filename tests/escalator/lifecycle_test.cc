@@ -21,16 +21,6 @@ PostBatch Deleted(std::vector<std::string> ids, std::optional<std::string> curso
   return b;
 }
 
-bool HasEvent(StateStore& store, const std::string& id, std::string_view kind,
-              std::string_view reason) {
-  auto events = store.LoadIncidentEvents(id);
-  REQUIRE(events.ok());
-  for (const IncidentEvent& e : *events) {
-    if (IncidentEventKindName(e.kind) == kind && e.reason == reason) return true;
-  }
-  return false;
-}
-
 // What `earshot ack ID --by NAME` writes, through the store's operator role (the command
 // itself, its words and exit codes, is tested in tests/cli).
 Status Acknowledge(EscalatorRig& rig, std::string_view id, std::string_view by) {

@@ -18,17 +18,10 @@ using std::chrono::minutes;
 
 constexpr const char* kGoodFile = kSilencesFile;  // kStart is 2026-11-18T11:06:40Z.
 
-std::filesystem::path WriteFile(const TempDir& dir, const std::string& name,
-                                const std::string& text) {
-  const std::filesystem::path path = dir.File(name);
-  std::ofstream(path) << text;
-  return path;
-}
-
 TEST_CASE("Silences file: entries load with stable ids, ended ones are warnings", "[escalator]") {
   TempDir dir;
   Diagnostics diags;
-  auto silences = LoadSilenceFile(WriteFile(dir, "silences.yaml", kGoodFile), "silences.yaml",
+  auto silences = LoadSilenceFile(dir.Write("silences.yaml", kGoodFile), "silences.yaml",
                                   kStart, &diags);
   INFO(diags.ToText());
   REQUIRE(silences);
@@ -52,7 +45,7 @@ TEST_CASE("Silences file: entries load with stable ids, ended ones are warnings"
                              "2026-11-01T00:00:00.000Z and is ignored; delete it from the file"));
 
   Diagnostics empty_diags;
-  auto none = LoadSilenceFile(WriteFile(dir, "empty.yaml", "# nothing muted\n"), "empty.yaml",
+  auto none = LoadSilenceFile(dir.Write("empty.yaml", "# nothing muted\n"), "empty.yaml",
                               kStart, &empty_diags);
   REQUIRE(none);
   CHECK(none->empty());
@@ -62,7 +55,7 @@ TEST_CASE("Silences file: entries load with stable ids, ended ones are warnings"
 TEST_CASE("Silences file: every mistake is reported at its position with the fix",
           "[escalator]") {
   TempDir dir;
-  const auto path = WriteFile(dir, "silences.yaml", R"(- matchers: ['brand="acmeair"', 'team=~"("']
+  const auto path = dir.Write("silences.yaml", R"(- matchers: ['brand="acmeair"', 'team=~"("']
   ends_at: 2026-11-19T00:00:00Z
   comment: regex typo
 - matchers: brand=acmeair
@@ -103,7 +96,7 @@ TEST_CASE("Silences file: every mistake is reported at its position with the fix
   CHECK(diags.error_count() == 7);
 
   Diagnostics shape;
-  CHECK(!LoadSilenceFile(WriteFile(dir, "map.yaml", "matchers: brand=acmeair\n"), "map.yaml",
+  CHECK(!LoadSilenceFile(dir.Write("map.yaml", "matchers: brand=acmeair\n"), "map.yaml",
                          kStart, &shape));
   CHECK_THAT(shape.ToText(), Catch::Contains("map.yaml:1:1: error: the silences file is a list "
                                              "of silences"));
@@ -114,7 +107,7 @@ TEST_CASE("Escalator: a file silence mutes like a stored one, from starts_at to 
   EscalatorRig rig;
   TempDir dir;
   Diagnostics diags;
-  auto silences = LoadSilenceFile(WriteFile(dir, "silences.yaml", kGoodFile), "silences.yaml",
+  auto silences = LoadSilenceFile(dir.Write("silences.yaml", kGoodFile), "silences.yaml",
                                   rig.clock().Now(), &diags);
   REQUIRE(silences);
   rig.escalator().SetFileSilences(*silences);
