@@ -2,7 +2,9 @@
 // JSON on the ZeroMQ bus and rests in the outbox; docs/bus.md documents the wire format.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,21 @@ struct PostRef {
   double complaint = 0.0;    // complaint probability from the complaint scorer, 0..1
 };
 
+// The first public reply in an incident's thread from a staff account (escalation's
+// staff_authors): support teams judge themselves by the time to it. Kept by the incident for
+// good (a reopen does not forget it); a resolve escalation carries it when the reply that
+// resolved it was that first one.
+struct FirstResponse {
+  // The escalator's clock at the step that read the reply, not the post's created_at: the
+  // incident's opened_at is the escalator's clock too, so `after` compares like with like (both
+  // ends carry the same polling delay), whereas created_at is the network's clock, may be
+  // skewed, and is old news on a source's re-read after a restart.
+  SystemTime at{};
+  std::string by;                 // the staff handle as the network spells it, without "@"
+  std::chrono::seconds after{0};  // from the incident's opened_at to `at`, never negative
+  bool operator==(const FirstResponse&) const = default;
+};
+
 struct Escalation {
   // kAcknowledge: someone on call took the incident (`earshot ack`); its reason is
   // "acknowledged by NAME". It is news for receivers, never a new alarm.
@@ -55,6 +72,9 @@ struct Escalation {
   uint32_t posts_omitted = 0;
   Labels labels;
   SystemTime at{};
+  // Set on the resolve a staff reply produced, when that reply was the incident's first
+  // response; on the wire as "first_response" only when set.
+  std::optional<FirstResponse> first_response;
 };
 
 constexpr std::string_view KindName(Escalation::Kind k) {

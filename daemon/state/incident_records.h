@@ -45,6 +45,9 @@ struct IncidentRecord {
   // authors complaining in it and (for per-author incidents) in its thread.
   Engagement engagement;
   int64_t authors = 1;
+  // The first staff reply in its thread (model/escalation.h says which clock), none until one
+  // comes; only the first is kept, and a reopen keeps it.
+  std::optional<FirstResponse> first_response;
 };
 
 // One line of an incident's history.

@@ -106,6 +106,14 @@ ALTER TABLE incident_posts ADD COLUMN complaint REAL NOT NULL DEFAULT 0;
 CREATE TABLE pending_acks(id INTEGER PRIMARY KEY, incident_id TEXT NOT NULL,
   by TEXT NOT NULL, at INTEGER NOT NULL);
 )sql",
+      // 10: each incident's first response, the first staff reply in its thread: when (the
+      // escalator's clock), by whom, and how long after the incident opened (kept apart from
+      // opened_at, which a reopen moves). Incidents stored before it read NULL: unanswered.
+      R"sql(
+ALTER TABLE incidents ADD COLUMN first_response_at INTEGER;
+ALTER TABLE incidents ADD COLUMN first_response_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN first_response_after_s INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

@@ -75,7 +75,8 @@ Severity ClampSeverity(int64_t v) {
 constexpr std::string_view kIncidentColumns =
     "id, group_key, status, rule_id, category, severity, notified_severity, labels, summary, "
     "opened_at, last_post_at, last_notified_at, resolved_at, post_count, receiver, "
-    "pending_reason, replies, boosts, likes, authors";
+    "pending_reason, replies, boosts, likes, authors, first_response_at, first_response_by, "
+    "first_response_after_s";
 
 Result<IncidentRecord> ReadIncident(const Query& q) {
   IncidentRecord r;
@@ -101,6 +102,10 @@ Result<IncidentRecord> ReadIncident(const Query& q) {
   r.pending_reason = NotifyReason::Parse(q.Text(15));
   r.engagement = {q.Int(16), q.Int(17), q.Int(18)};
   r.authors = q.Int(19);
+  if (!q.IsNull(20)) {
+    r.first_response = FirstResponse{FromUnixMillis(q.Int(20)), q.Text(21),
+                                     std::chrono::seconds(std::max<int64_t>(q.Int(22), 0))};
+  }
   return r;
 }
 
@@ -595,7 +600,7 @@ Status StateStore::Commit(const EscalatorCommit& c) {
         "INSERT OR REPLACE INTO incidents({}) VALUES(?1, ?2, CASE WHEN ?3 = 'open' AND "
         "(SELECT status FROM incidents WHERE id = ?1) = 'acknowledged' THEN 'acknowledged' "
         "ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-        "?20)",
+        "?20, ?21, ?22, ?23)",
         kIncidentColumns)));
     q->Bind(1, r.id).Bind(2, r.group_key).Bind(3, IncidentStatusName(r.status)).Bind(4, r.rule_id);
     q->Bind(5, IncidentKindName(r.category)).Bind(6, static_cast<int64_t>(r.severity));
@@ -614,6 +619,12 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     q->Bind(14, r.post_count).Bind(15, r.receiver).Bind(16, r.pending_reason.Text());
     q->Bind(17, r.engagement.replies).Bind(18, r.engagement.boosts).Bind(19, r.engagement.likes);
     q->Bind(20, r.authors);
+    if (r.first_response) {
+      q->Bind(21, ToUnixMillis(r.first_response->at)).Bind(22, r.first_response->by);
+      q->Bind(23, static_cast<int64_t>(r.first_response->after.count()));
+    } else {
+      q->BindNull(21).Bind(22, std::string_view()).Bind(23, int64_t{0});
+    }
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentPost& ip : c.posts) {

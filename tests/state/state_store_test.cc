@@ -198,6 +198,8 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   resolved.resolved_at = kT0 + Seconds(60);
   resolved.notified_severity.reset();
   resolved.labels.clear();
+  resolved.first_response =
+      FirstResponse{kT0 + Seconds(45), "support@acmeair.example", Seconds(45)};
   {
     auto store = MustOpen(dir.File("state.db"));
     EscalatorCommit c;
@@ -233,10 +235,12 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   CHECK(!r.resolved_at.has_value());
   CHECK(r.post_count == 3);
   CHECK(r.pending_reason.kind == NotifyReason::Kind::kSeverityRaised);
+  CHECK(!r.first_response.has_value());
 
   auto other = store->LoadIncident(resolved.id);
   REQUIRE(other->has_value());
   CHECK((*other)->status == IncidentStatus::kResolved);
+  CHECK((*other)->first_response == resolved.first_response);
   CHECK((*other)->resolved_at == resolved.resolved_at);
   CHECK(!(*other)->notified_severity.has_value());
   CHECK((*other)->labels.empty());
@@ -459,6 +463,61 @@ TEST_CASE("StateStore: a version-7 database gains the posts' complaint column", 
   CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 2))) == "0");
   sqlite3_finalize(stmt);
   sqlite3_close(raw);
+}
+
+TEST_CASE("StateStore: a version-9 database gains the incidents' first response", "[state]") {
+  TempDir dir;
+  const auto path = dir.File("state.db");
+  {
+    // The file as earshot wrote it before first responses: migrations 1..9, and an incident
+    // stored then (no first_response columns).
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    std::string v9;
+    for (int i = 0; i < 9; ++i) v9 += std::string(state::Migrations()[i]);
+    v9 += "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+          "INSERT INTO schema_version VALUES(9);"
+          "INSERT INTO incidents(id, group_key, status, rule_id, category, severity, labels, "
+          "summary, opened_at, last_post_at, last_notified_at, post_count) VALUES('inc-9','k',"
+          "'open','r','complaint',2,'{}','s',1000,2000,3000,1);";
+    char* error = nullptr;
+    const int rc = sqlite3_exec(raw, v9.c_str(), nullptr, nullptr, &error);
+    INFO((error != nullptr ? error : ""));
+    sqlite3_free(error);
+    REQUIRE(rc == SQLITE_OK);
+    // Proves the fixture is the old shape.
+    sqlite3_stmt* stmt = nullptr;
+    CHECK(sqlite3_prepare_v2(raw, "SELECT first_response_at FROM incidents", -1, &stmt,
+                             nullptr) == SQLITE_ERROR);
+    sqlite3_finalize(stmt);
+    sqlite3_close(raw);
+  }
+  {
+    auto store = MustOpen(path);
+    CHECK(*store->SchemaVersion() == StateStore::LatestSchemaVersion());
+    CHECK(StateStore::LatestSchemaVersion() >= 10);
+    auto inc = store->LoadIncident("inc-9");
+    REQUIRE(inc.ok());
+    REQUIRE(inc->has_value());
+    CHECK(!(*inc)->first_response.has_value());  // stored before first responses: unanswered
+    CHECK((*inc)->opened_at == FromUnixMillis(1000));
+    IncidentRecord answered = **inc;
+    answered.first_response = FirstResponse{FromUnixMillis(721'000), "acme_care", Seconds(720)};
+    EscalatorCommit c;
+    c.incidents = {answered};
+    REQUIRE(store->Commit(c).ok());
+  }
+  // A reopen migrates nothing more and reads the response back.
+  auto store = MustOpen(path);
+  auto inc = store->LoadIncident("inc-9");
+  REQUIRE(inc->has_value());
+  REQUIRE((*inc)->first_response.has_value());
+  CHECK((*inc)->first_response->at == FromUnixMillis(721'000));
+  CHECK((*inc)->first_response->by == "acme_care");
+  CHECK((*inc)->first_response->after == Seconds(720));
+  auto active = store->LoadActiveIncidents();
+  REQUIRE(active->size() == 1);
+  CHECK(active->front().first_response == (*inc)->first_response);
 }
 
 TEST_CASE("StateStore: a post whose scores are not numbers is stored with 0, not refused",
