@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -37,12 +39,18 @@ void ComplaintIncidents::Complaint(EscalationStep& step, const DetectedPost& dp,
   if (!step.error.ok()) return;
   if (inc == nullptr || inc->status == IncidentStatus::kResolved) {
     const bool reopened = inc != nullptr;
+    std::optional<FirstResponse> answered;
     if (inc == nullptr) {
       step.order.push_back(id);
       inc = &step.touched[id];
+    } else {
+      answered = std::move(inc->first_response);
     }
     *inc = IncidentRecord{};
     inc->id = id;
+    // The customer writes again, but support did answer once: the time to first response is
+    // the incident's, not each reopening's.
+    inc->first_response = std::move(answered);
     inc->group_key = key;
     inc->rule_id = d.rule_id;
     inc->category = IncidentKind::kComplaint;  // only complaints open incidents
@@ -145,7 +153,17 @@ void ComplaintIncidents::Resolution(EscalationStep& step, const DetectedPost& dp
       IncidentRecord* inc = book_.Touch(step, id, /*load_resolved=*/false);
       if (inc == nullptr || inc->status == IncidentStatus::kResolved) continue;
       step.AddPost(id, ref);
-      step.Resolve(*inc, fmt::format("staff replied (@{})", post.author.handle));
+      std::optional<FirstResponse> answered;
+      if (!inc->first_response) {
+        // The escalator's clock at both ends (FirstResponse says why); a clock stepped back
+        // between them reads as an immediate answer, never a negative wait.
+        const auto after = std::chrono::floor<std::chrono::seconds>(step.now - inc->opened_at);
+        inc->first_response =
+            FirstResponse{step.now, post.author.handle, std::max(after, std::chrono::seconds(0))};
+        answered = inc->first_response;
+      }
+      step.Resolve(*inc, fmt::format("staff replied (@{})", post.author.handle),
+                   std::move(answered));
     }
   }
 }

@@ -1,7 +1,8 @@
 // ComplaintIncidents: the incidents complaints open. A complaint opens its group's incident
 // (incident_key.h), reopens it when resolved, or joins it, raising the severity when it is
 // higher and scheduling the page (new incident, severity raised, repeat). A resolution (the
-// author's thanks, a staff reply) resolves the incidents of its thread.
+// author's thanks, a staff reply) resolves the incidents of its thread; a staff reply is also
+// an incident's first response when none came before, kept across reopenings.
 #pragma once
 
 #include <string>
@@ -27,7 +28,7 @@ class ComplaintIncidents {
                  const std::string& source);
 
   // The author's own thank-you closes their incident in the thread; a staff reply closes
-  // every incident in it.
+  // every incident in it, and is the first response of those it is the first reply to.
   void Resolution(EscalationStep& step, const DetectedPost& dp);
 
   // Whether `handle` is one of options.staff_authors (case-insensitive).

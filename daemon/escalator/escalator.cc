@@ -247,6 +247,7 @@ Status Escalator::Finish(EscalationStep& step) {
     e.reason = intent.reason.Text();
     e.labels = inc.labels;
     e.at = step.now;
+    e.first_response = intent.first_response;
     // The newest posts: this step's (not yet committed) and the stored ones.
     std::vector<PostRef> posts = step.new_posts[inc.id];
     // A new incident's posts are all in this step: skip the read.

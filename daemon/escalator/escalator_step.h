@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -47,6 +48,7 @@ struct EscalationStep {
     std::string id;
     Escalation::Kind kind;
     NotifyReason reason;
+    std::optional<FirstResponse> first_response;  // a resolve's, when its reply was the first
   };
   std::vector<Intent> intents;
   std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
@@ -72,17 +74,21 @@ struct EscalationStep {
       }
       break;
     }
-    intents.push_back({id, kind, std::move(reason)});
+    intents.push_back({id, kind, std::move(reason), std::nullopt});
   }
   // Resolves `inc` now: what was paged is taken back with `reason`; an incident never paged
   // (still in group_wait, or silenced) has nothing to take back, and its history says why.
-  void Resolve(IncidentRecord& inc, std::string reason) {
+  // `answered`: the incident's first response, when the post resolving it is that response.
+  void Resolve(IncidentRecord& inc, std::string reason,
+               std::optional<FirstResponse> answered = std::nullopt) {
     inc.status = IncidentStatus::kResolved;
     inc.resolved_at = now;
     inc.pending_reason.clear();
     if (inc.notified_severity) {
       Notify(inc.id, Escalation::Kind::kResolve,
              NotifyReason::Of(NotifyReason::Kind::kResolved, std::move(reason)));
+      // A resolve never merges into an earlier intent: it is the last one.
+      intents.back().first_response = std::move(answered);
     } else {
       commit.events.push_back(
           {inc.id, now, IncidentEventKind::kResolve, inc.severity, reason + " (never paged)", 0});
