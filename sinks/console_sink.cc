@@ -116,6 +116,7 @@ std::string FormatEscalationText(const Escalation& e, bool color) {
           : fmt::format(" {}({}{}{}){}", dim, TerminalSafe(e.rule_id),
                         e.rule_id.empty() ? "" : ", ", TerminalSafe(e.category), reset));
   if (!e.reason.empty()) out += fmt::format(" {}[{}]{}", dim, TerminalSafe(e.reason), reset);
+  if (e.first_response) out += fmt::format(" {}[{}]{}", dim, TerminalSafe(AnsweredText(e)), reset);
   out.push_back('\n');
   for (const PostRef& p : e.posts) {
     const std::string name = Excerpt(p.author_name, 160);

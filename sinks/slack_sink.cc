@@ -146,8 +146,8 @@ std::string MessageFields(const Headline& h, const Escalation& e, bool with_post
   }
   blocks += fmt::format(
       R"(,{{"type":"context","elements":[{{"type":"mrkdwn","text":{}}}]}})",
-      Str(fmt::format("incident `{}` · seq {} · {}{}{}", Mrkdwn(e.incident_id), e.seq,
-                      Mrkdwn(e.reason),
+      Str(fmt::format("incident `{}` · seq {} · {}{}{}{}", Mrkdwn(e.incident_id), e.seq,
+                      Mrkdwn(e.reason), e.first_response ? " · " + Mrkdwn(AnsweredText(e)) : "",
                       e.posts.size() > 1 ? fmt::format(" · {} posts", e.posts.size()) : "",
                       status.empty() ? "" : fmt::format(" · *{}*", Mrkdwn(status)))));
   // The top-level text is the notification and fallback Slack shows; it is parsed as mrkdwn like

@@ -77,4 +77,17 @@ std::string FormatDuration(Duration d) {
   return out;
 }
 
+std::string FormatWait(Duration d) {
+  int64_t s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  std::string sign;
+  if (s < 0) {
+    sign = "-";
+    s = -s;
+  }
+  if (s < 60) return fmt::format("{}{}s", sign, s);
+  if (s < 3600) return fmt::format("{}{}m{:02}s", sign, s / 60, s % 60);
+  if (s < 86400) return fmt::format("{}{}h{:02}m", sign, s / 3600, s % 3600 / 60);
+  return fmt::format("{}{}d{}h", sign, s / 86400, s % 86400 / 3600);
+}
+
 }  // namespace earshot

@@ -19,4 +19,9 @@ Result<Duration> ParseDuration(std::string_view text);
 // The shortest exact spelling: 90000ms -> "1m30s", 250ms -> "250ms", 0 -> "0s".
 std::string FormatDuration(Duration d);
 
+// A wait in at most two units, the larger whole and the smaller two digits wide, truncated:
+// "42s", "4m12s", "1h05m", "2d3h". FormatDuration spells a duration exactly, which a column of
+// waits does not want ("1h5m12s345ms"). `earshot report` and first responses use it.
+std::string FormatWait(Duration d);
+
 }  // namespace earshot

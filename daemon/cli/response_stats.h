@@ -102,10 +102,8 @@ std::optional<Duration> NearestRankPercentile(std::vector<Duration> values, int 
 ResponseReport BuildResponseReport(const std::vector<IncidentFacts>& incidents, SystemTime since,
                                    SystemTime until, const TimeZone& zone);
 
-// A duration in at most two units, the larger whole and the smaller two digits wide, truncated:
-// "42s", "4m12s", "1h05m", "2d3h". FormatDuration (daemon/base/duration.h) spells a duration
-// exactly, which a column of waits does not want ("1h5m12s345ms").
-std::string FormatWait(Duration d);
+// FormatWait, which spells the waits here, is in daemon/base/duration.h: the sinks and
+// `earshot incidents` spell a first response's wait the same way.
 
 // The report as aligned text for a terminal: the brand table, the unanswered incidents and the
 // daily series, times in the report's zone.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/base/clock.h"
+#include "daemon/base/duration.h"
 #include "daemon/base/severity.h"
 
 namespace earshot {
@@ -53,6 +54,12 @@ struct FirstResponse {
   bool operator==(const FirstResponse&) const = default;
 };
 
+// "answered by @acme_care after 12m00s": a first response as the sinks and `earshot incidents`
+// show it, the handle spelled as on `network`.
+inline std::string AnsweredText(const FirstResponse& r, std::string_view network) {
+  return "answered by " + AuthorHandle(network, r.by) + " after " + FormatWait(r.after);
+}
+
 struct Escalation {
   // kAcknowledge: someone on call took the incident (`earshot ack`); its reason is
   // "acknowledged by NAME". It is news for receivers, never a new alarm.
@@ -76,6 +83,15 @@ struct Escalation {
   // response; on the wire as "first_response" only when set.
   std::optional<FirstResponse> first_response;
 };
+
+// The escalation's first response as AnsweredText spells it, on the incident's network (its
+// "network" label, else its newest post's); "" when it carries none.
+inline std::string AnsweredText(const Escalation& e) {
+  if (!e.first_response) return "";
+  auto network = e.labels.find("network");
+  if (network != e.labels.end()) return AnsweredText(*e.first_response, network->second);
+  return AnsweredText(*e.first_response, e.posts.empty() ? "" : e.posts.front().network);
+}
 
 constexpr std::string_view KindName(Escalation::Kind k) {
   switch (k) {

@@ -114,6 +114,28 @@ Status ParsePost(od::value& v, size_t index, PostRef* p) {
   return Status::Ok();
 }
 
+Status ParseFirstResponse(od::value& v, FirstResponse* r) {
+  od::object obj;
+  if (auto e = v.get_object().get(obj)) return FieldError("first_response", e);
+  for (auto field : obj) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return FieldError("first_response", e);
+    od::value val = field.value();
+    error_code e = simdjson::SUCCESS;
+    if (key == "at") {
+      EARSHOT_RETURN_IF_ERROR(ReadTime(val, "first_response.at", &r->at));
+    } else if (key == "by") {
+      e = ReadString(val, &r->by);
+    } else if (key == "after_s") {
+      int64_t s = 0;
+      e = val.get_int64().get(s);
+      r->after = std::chrono::seconds(std::max<int64_t>(s, 0));
+    }
+    if (e) return FieldError(fmt::format("first_response.{}", key), e);
+  }
+  return Status::Ok();
+}
+
 Status ParseKind(std::string_view name, Escalation::Kind* out) {
   for (Escalation::Kind k :
        {Escalation::Kind::kOpen, Escalation::Kind::kUpdate, Escalation::Kind::kResolve,
@@ -165,6 +187,12 @@ Status ParseDocument(od::object& obj, Escalation* esc) {
       e = ReadString(val, &esc->summary);
     } else if (key == "reason") {
       e = ReadString(val, &esc->reason);
+    } else if (key == "first_response") {
+      // Absent from messages written before first responses, and from all but the resolve a
+      // staff reply produced.
+      FirstResponse r;
+      EARSHOT_RETURN_IF_ERROR(ParseFirstResponse(val, &r));
+      esc->first_response = std::move(r);
     } else if (key == "at") {
       EARSHOT_RETURN_IF_ERROR(ReadTime(val, "at", &esc->at));
     } else if (key == "labels") {
@@ -224,6 +252,14 @@ std::string EscalationToJson(const Escalation& e) {
   AppendString("summary", e.summary, &out);
   out.push_back(',');
   AppendString("reason", e.reason, &out);
+  // Only on the resolve a staff reply produced, when that reply was the first response.
+  if (e.first_response) {
+    out.append(",\"first_response\":{");
+    AppendString("at", FormatIso8601(e.first_response->at), &out);
+    out.push_back(',');
+    AppendString("by", e.first_response->by, &out);
+    fmt::format_to(std::back_inserter(out), ",\"after_s\":{}}}", e.first_response->after.count());
+  }
   out.push_back(',');
   AppendString("at", FormatIso8601(e.at), &out);
   out.append(",\"labels\":{");

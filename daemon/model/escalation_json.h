@@ -9,6 +9,10 @@
 //              "author_name":"Jane","followers":152000,"text":"...",
 //              "created_at":"2026-11-22T10:14:58.000Z","sentiment":-0.8316,
 //              "complaint_score":0.93}]}
+//
+// A resolve that a staff reply produced carries, after "reason", the incident's first response
+// when that reply was it: "first_response":{"at":"2026-11-22T10:27:00.000Z","by":"acme_care",
+// "after_s":720} (after_s: whole seconds from the incident's opening).
 #pragma once
 
 #include <cstddef>

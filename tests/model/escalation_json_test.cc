@@ -48,6 +48,7 @@ void CheckSame(const Escalation& a, const Escalation& b) {
   CHECK(a.summary == b.summary);
   CHECK(a.reason == b.reason);
   CHECK(a.at == b.at);
+  CHECK(a.first_response == b.first_response);
   CHECK(a.labels == b.labels);
   REQUIRE(a.posts.size() == b.posts.size());
   for (size_t i = 0; i < a.posts.size(); ++i) {
@@ -106,6 +107,8 @@ TEST_CASE("EscalationFromJson: round trip keeps every field", "[sinks]") {
     e.posts[1].followers = -1;
     e.labels["quote\"key"] = "value\x01";
     cases.push_back({"resolve, two posts, odd labels", e});
+    e.first_response = FirstResponse{At(1795343220000), "acme\"care", std::chrono::seconds(720)};
+    cases.push_back({"resolve with its first response", e});
   }
   {
     Escalation e = Sample();
@@ -138,6 +141,42 @@ TEST_CASE("EscalationFromJson: unknown fields ignored, keys in any order", "[sin
   CHECK(e->posts[0].followers == 3);
 }
 
+TEST_CASE("EscalationToJson: a first response after the reason, only when there is one",
+          "[sinks]") {
+  Escalation e = Sample();
+  e.kind = Escalation::Kind::kResolve;
+  e.reason = "staff replied (@acme_care)";
+  e.posts.clear();
+  e.labels.clear();
+  CHECK(EscalationToJson(e).find("first_response") == std::string::npos);
+  e.first_response = FirstResponse{At(1795343220000), "acme_care", std::chrono::seconds(720)};
+  CHECK(EscalationToJson(e) ==
+        "{\"seq\":42,\"incident_id\":\"inc-3f2a9c\",\"kind\":\"resolve\",\"severity\":\"high\","
+        "\"rule_id\":\"brand-sucks\",\"category\":\"complaint\","
+        "\"summary\":\"@jane: lost baggage, \\\"nobody answers\\\"\","
+        "\"reason\":\"staff replied (@acme_care)\","
+        "\"first_response\":{\"at\":\"2026-11-22T10:27:00.000Z\",\"by\":\"acme_care\","
+        "\"after_s\":720},\"at\":\"2026-11-22T10:15:00.000Z\",\"labels\":{},\"posts\":[]}");
+}
+
+TEST_CASE("EscalationFromJson: first_response is optional, and its unknown fields ignored",
+          "[sinks]") {
+  // Written before first responses: none.
+  Result<Escalation> old = EscalationFromJson(R"({"seq":1,"incident_id":"x","kind":"resolve"})");
+  REQUIRE(old.ok());
+  CHECK(!old->first_response.has_value());
+  Result<Escalation> e = EscalationFromJson(
+      R"({"seq":1,"incident_id":"x","first_response":{"by":"acme_care","channel":"dm",)"
+      R"("after_s":90,"at":"2026-11-22T10:27:00.000Z"}})");
+  REQUIRE(e.ok());
+  REQUIRE(e->first_response.has_value());
+  CHECK(e->first_response->by == "acme_care");
+  CHECK(e->first_response->after == std::chrono::seconds(90));
+  CHECK(e->first_response->at == At(1795343220000));
+  CHECK(AnsweredText(*e->first_response, "mastodon") == "answered by @acme_care after 1m30s");
+  CHECK(AnsweredText(*e->first_response, "reddit") == "answered by u/acme_care after 1m30s");
+}
+
 TEST_CASE("EscalationFromJson: the first bad field is named", "[sinks]") {
   struct Case {
     const char* json;
@@ -156,6 +195,10 @@ TEST_CASE("EscalationFromJson: the first bad field is named", "[sinks]") {
        "escalation JSON: field 'posts[1].followers': wrong type"},
       {R"({"seq":1,"incident_id":"x","labels":{"a":1}})",
        "escalation JSON: field 'labels.a': wrong type"},
+      {R"({"seq":1,"incident_id":"x","first_response":{"after_s":"12m"}})",
+       "escalation JSON: field 'first_response.after_s': wrong type"},
+      {R"({"seq":1,"incident_id":"x","first_response":"yes"})",
+       "escalation JSON: field 'first_response': wrong type"},
       {R"([1,2])", "escalation JSON: field '(document)': "},
       {R"({"seq":1,"incident_id":"x"} {"seq":2})", "escalation JSON: trailing content"},
       {R"({"seq":1,"incident_id":"x")", "escalation JSON: "},
