@@ -215,9 +215,12 @@ std::vector<CliCommand> BuildTable() {
                    "[--limit N]"},
       .summary = "list the incidents, newest activity first",
       .description =
-          "Shows one incident per line: its id, status, severity, number of posts, last post "
-          "and summary. Without --status or --all it shows the open and acknowledged ones. It "
-          "reads the state store while the daemon runs.",
+          "Shows one incident per line: its id, status, severity, number of posts, last post, "
+          "response and summary. The response is the first staff reply in the incident's "
+          "thread, \"answered by @acme_care after 12m00s\", or, while none came, how long the "
+          "incident has waited since it opened, \"unanswered for 40m00s\". Without --status or "
+          "--all it shows the open and acknowledged ones. It reads the state store while the "
+          "daemon runs.",
       .options = {kConfigOption,
                   {"--status",
                    "STATUS",

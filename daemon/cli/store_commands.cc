@@ -17,6 +17,7 @@
 #include "daemon/cli/commands.h"
 #include "daemon/cli/config_arg.h"
 #include "daemon/cli/deadletter_command.h"
+#include "daemon/cli/incidents_command.h"
 #include "daemon/cli/silence_command.h"
 #include "daemon/state/state_store.h"
 
@@ -35,45 +36,6 @@ int WithStateStore(std::string_view command, const std::vector<std::string>& arg
     return kExitFailure;
   }
   return run(rest, **store);
-}
-
-// `earshot incidents` once the store is open: `args` are the words after the command (and
-// its --config). Reads only, and only what an operator may see.
-int RunIncidentsOnStore(const std::vector<std::string>& args, OperatorStore& store,
-                        std::ostream& out, std::ostream& err) {
-  std::string status = "active";  // open + acknowledged
-  size_t limit = 50;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--all") {
-      status.clear();
-    } else if (args[i] == "--status" && i + 1 < args.size()) {
-      status = args[++i];
-    } else if (args[i] == "--limit" && i + 1 < args.size()) {
-      limit = static_cast<size_t>(std::max(1, std::atoi(args[++i].c_str())));
-    } else {
-      err << fmt::format(
-          "earshot incidents: unexpected argument '{}'\nusage: earshot incidents "
-          "[--config FILE] [--status open|acknowledged|resolved | --all] "
-          "[--limit N]\n",
-          args[i]);
-      return kExitUsage;
-    }
-  }
-  Result<std::vector<IncidentRecord>> incidents =
-      status == "active" ? store.LoadActiveIncidents() : store.ListIncidents(status, limit);
-  if (!incidents.ok()) {
-    err << fmt::format("earshot incidents: {}\n", incidents.status().message());
-    return kExitFailure;
-  }
-  size_t shown = 0;
-  for (const IncidentRecord& inc : *incidents) {
-    if (shown++ == limit) break;
-    out << fmt::format("{}  {:<12} {:<8} {:>4} post(s)  last {}  {}\n", inc.id,
-                       IncidentStatusName(inc.status), SeverityName(inc.severity), inc.post_count,
-                       FormatIso8601(inc.last_post_at), inc.summary);
-  }
-  if (incidents->empty()) out << "no incidents\n";
-  return kExitOk;
 }
 
 }  // namespace
@@ -122,7 +84,7 @@ int RunAckCommand(const std::vector<std::string>& args, std::ostream& out, std::
 int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out,
                         std::ostream& err) {
   return WithStateStore("incidents", args, err, [&](const auto& rest, StateStore& store) {
-    return RunIncidentsOnStore(rest, store, out, err);
+    return RunIncidentsOnStore(rest, store, RealClock(), out, err);
   });
 }
 
