@@ -48,6 +48,12 @@ struct IncidentRecord {
   // The first staff reply in its thread (model/escalation.h says which clock), none until one
   // comes; only the first is kept, and a reopen keeps it.
   std::optional<FirstResponse> first_response;
+  // The response target (escalator/response_watch.h): when the first response is due at the
+  // current severity (none without a target for it), how many levels of the route's
+  // unanswered policy have fired, and whether the target's breach was told.
+  std::optional<SystemTime> response_due_at;
+  int unanswered_level = 0;
+  bool breach_notified = false;
 };
 
 // One line of an incident's history.

@@ -114,6 +114,15 @@ ALTER TABLE incidents ADD COLUMN first_response_at INTEGER;
 ALTER TABLE incidents ADD COLUMN first_response_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE incidents ADD COLUMN first_response_after_s INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 11: the response target and the unanswered levels (escalator/response_watch.h): when
+      // the first response is due at the incident's severity (NULL: no target), how many levels
+      // of the unanswered policy have fired, and whether the target's breach was told. Kept so
+      // that a restart neither repeats a level nor forgets a deadline.
+      R"sql(
+ALTER TABLE incidents ADD COLUMN response_due_at INTEGER;
+ALTER TABLE incidents ADD COLUMN unanswered_level INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN breach_notified INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

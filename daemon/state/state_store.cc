@@ -76,7 +76,7 @@ constexpr std::string_view kIncidentColumns =
     "id, group_key, status, rule_id, category, severity, notified_severity, labels, summary, "
     "opened_at, last_post_at, last_notified_at, resolved_at, post_count, receiver, "
     "pending_reason, replies, boosts, likes, authors, first_response_at, first_response_by, "
-    "first_response_after_s";
+    "first_response_after_s, response_due_at, unanswered_level, breach_notified";
 
 Result<IncidentRecord> ReadIncident(const Query& q) {
   IncidentRecord r;
@@ -106,6 +106,9 @@ Result<IncidentRecord> ReadIncident(const Query& q) {
     r.first_response = FirstResponse{FromUnixMillis(q.Int(20)), q.Text(21),
                                      std::chrono::seconds(std::max<int64_t>(q.Int(22), 0))};
   }
+  if (!q.IsNull(23)) r.response_due_at = FromUnixMillis(q.Int(23));
+  r.unanswered_level = static_cast<int>(std::max<int64_t>(q.Int(24), 0));
+  r.breach_notified = q.Int(25) != 0;
   return r;
 }
 
@@ -600,7 +603,7 @@ Status StateStore::Commit(const EscalatorCommit& c) {
         "INSERT OR REPLACE INTO incidents({}) VALUES(?1, ?2, CASE WHEN ?3 = 'open' AND "
         "(SELECT status FROM incidents WHERE id = ?1) = 'acknowledged' THEN 'acknowledged' "
         "ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-        "?20, ?21, ?22, ?23)",
+        "?20, ?21, ?22, ?23, ?24, ?25, ?26)",
         kIncidentColumns)));
     q->Bind(1, r.id).Bind(2, r.group_key).Bind(3, IncidentStatusName(r.status)).Bind(4, r.rule_id);
     q->Bind(5, IncidentKindName(r.category)).Bind(6, static_cast<int64_t>(r.severity));
@@ -625,6 +628,13 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     } else {
       q->BindNull(21).Bind(22, std::string_view()).Bind(23, int64_t{0});
     }
+    if (r.response_due_at) {
+      q->Bind(24, ToUnixMillis(*r.response_due_at));
+    } else {
+      q->BindNull(24);
+    }
+    q->Bind(25, static_cast<int64_t>(r.unanswered_level));
+    q->Bind(26, static_cast<int64_t>(r.breach_notified ? 1 : 0));
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
   for (const IncidentPost& ip : c.posts) {

@@ -200,6 +200,9 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   resolved.labels.clear();
   resolved.first_response =
       FirstResponse{kT0 + Seconds(45), "support@acmeair.example", Seconds(45)};
+  open.response_due_at = kT0 + Seconds(900);
+  open.unanswered_level = 2;
+  open.breach_notified = true;
   {
     auto store = MustOpen(dir.File("state.db"));
     EscalatorCommit c;
@@ -236,6 +239,9 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   CHECK(r.post_count == 3);
   CHECK(r.pending_reason.kind == NotifyReason::Kind::kSeverityRaised);
   CHECK(!r.first_response.has_value());
+  CHECK(r.response_due_at == open.response_due_at);
+  CHECK(r.unanswered_level == 2);
+  CHECK(r.breach_notified);
 
   auto other = store->LoadIncident(resolved.id);
   REQUIRE(other->has_value());
@@ -243,6 +249,9 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   CHECK((*other)->first_response == resolved.first_response);
   CHECK((*other)->resolved_at == resolved.resolved_at);
   CHECK(!(*other)->notified_severity.has_value());
+  CHECK(!(*other)->response_due_at.has_value());
+  CHECK((*other)->unanswered_level == 0);
+  CHECK(!(*other)->breach_notified);
   CHECK((*other)->labels.empty());
   CHECK(!store->LoadIncident("inc-missing")->has_value());
   auto some = store->LoadIncidents({"inc-missing", resolved.id, open.id});
