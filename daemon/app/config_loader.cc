@@ -14,6 +14,7 @@
 #include "daemon/base/file_read.h"
 #include "daemon/base/log.h"
 #include "daemon/config/yaml_reader.h"
+#include "daemon/escalator/response_policy.h"
 #include "sinks/registry.h"
 
 namespace earshot {
@@ -502,6 +503,11 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
         c.routes = std::make_shared<const RoutingTree>(std::move(*tree));
         // Routes may set their own group_wait / group_interval / repeat_interval.
         c.escalation.routes = c.routes;
+      }
+    }
+    if (auto response = root.Get("response")) {
+      if (auto policy = ReadResponsePolicy(*response)) {
+        c.escalation.response = std::make_shared<const ResponsePolicy>(std::move(*policy));
       }
     }
     root.Map("bus", [&](MapReader& bus) { bus.Optional("endpoint", &c.bus_endpoint); });

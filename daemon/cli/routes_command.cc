@@ -70,12 +70,23 @@ int RunRoutesCommand(const std::vector<std::string>& args, std::ostream& out, st
   for (const RouteMatch& m : tree->Match(labels, at)) {
     out << m.receiver->name << ": " << fmt::format("{}", fmt::join(m.receiver->sinks, ", "));
     if (m.quiet) out << " (quiet hours)";
+    if (m.level > 0) out << " (unanswered level " << m.level << ")";
     if (m.route_line > 0) out << " [route at line " << m.route_line << "]";
     if (m.route != nullptr) out << " " << timing_text(m.route->timing.Over(defaults));
     out << "\n";
   }
   // With `continue`, several routes match; only the first one's timing runs the incident.
   out << "timing: " << timing_text(tree->TimingFor(labels, defaults)) << "\n";
+  // The unanswered policy the same route gives: who hears of an incident nobody answered.
+  const std::vector<UnansweredLevel>& levels = tree->LevelsFor(labels);
+  for (size_t i = 0; i < levels.size(); ++i) {
+    const UnansweredLevel& l = levels[i];
+    const Receiver* r = tree->FindReceiver(l.receiver);
+    out << fmt::format("unanswered level {}: after {} -> {}: {} [line {}]{}\n", i + 1,
+                       l.AfterText(), l.receiver,
+                       r != nullptr ? fmt::format("{}", fmt::join(r->sinks, ", ")) : "?", l.line,
+                       l.ack_is_enough ? " (an ack is enough)" : "");
+  }
   return 0;
 }
 

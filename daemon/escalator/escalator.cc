@@ -61,6 +61,7 @@ Escalator::Escalator(IncidentStore& store, EscalatorOptions options, Clock& cloc
       momentum_(options_, store_, book_, pager_),
       hashtags_(options_, book_, pager_),
       silent_(options_, book_, pager_),
+      responses_(options_, book_, pager_),
       complaints_(options_, store_, book_, pager_, momentum_),
       loop_([this](const PostBatch& batch) { return Process(batch); }, [this] { return Tick(); }) {}
 
@@ -246,6 +247,7 @@ Status Escalator::Finish(EscalationStep& step) {
     e.summary = inc.summary;
     e.reason = intent.reason.Text();
     e.labels = inc.labels;
+    for (const auto& [key, value] : intent.labels) e.labels[key] = value;
     e.at = step.now;
     e.first_response = intent.first_response;
     // The newest posts: this step's (not yet committed) and the stored ones.
@@ -345,12 +347,14 @@ Status Escalator::Tick() {
       pager_.FlushDue(step, *inc);
     }
   }
+  const bool deadlines_moved = responses_.Check(step);
   silent_.Check(step);
   surges_.ResolveEnded(step);
   // Only commit when something changed (held notifications not yet due change nothing). Surge
   // keys the timer forgot are deleted from the store too, or they would come back at the next
   // start; a window that merely slid is not worth an fsync a second (it is redone at start).
   if (!step.intents.empty() || !step.commit.events.empty() || !step.commit.acks_done.empty() ||
+      deadlines_moved ||
       !surges_.detector().Changes(step.now).forgotten.empty()) {
     EARSHOT_RETURN_IF_ERROR(Finish(step));
   }

@@ -27,6 +27,7 @@
 #include "daemon/escalator/incident_book.h"
 #include "daemon/escalator/momentum_watch.h"
 #include "daemon/escalator/pager.h"
+#include "daemon/escalator/response_watch.h"
 #include "daemon/escalator/silence_file.h"
 #include "daemon/escalator/silent_sources.h"
 #include "daemon/escalator/surge_watch.h"
@@ -127,6 +128,7 @@ class Escalator {
   MomentumWatch momentum_;         // engagement and authors raise severity
   HashtagWatch hashtags_;          // new brand hashtags
   SilentSources silent_;           // sources that stopped fetching
+  ResponseWatch responses_;        // response targets and the unanswered levels
   ComplaintIncidents complaints_;  // complaints open, join and resolve incidents
 
   // book_.size() after the last commit (or the load), -1 before the load: for other threads.

@@ -14,6 +14,7 @@
 namespace earshot {
 
 class RoutingTree;
+struct ResponsePolicy;
 
 // When an incident's notifications go out: Alertmanager's three timers. The `escalation:`
 // section gives the defaults; a route of the `routes:` tree may set its own (routes.h).
@@ -81,6 +82,11 @@ struct EscalatorOptions {
   Severity vip_severity = Severity::kHigh;
   // Accounts of the company's own staff: their reply in a thread resolves its incidents.
   std::vector<std::string> staff_authors;
+  // Response targets per severity and their business calendar (`response:`, response_policy.h):
+  // an unanswered complaint past its target is told once, and the routes' unanswered levels
+  // fire by it (response_watch.h). nullptr: no targets (the levels with a fixed `after` still
+  // fire).
+  std::shared_ptr<const ResponsePolicy> response;
 
   // Surges (daemon/escalator/surge.h): complaints per (rule, brand) and per hashtag in a
   // sliding `surge_window`, against an EWMA baseline of past windows. A surge needs at least

@@ -49,6 +49,7 @@ struct EscalationStep {
     Escalation::Kind kind;
     NotifyReason reason;
     std::optional<FirstResponse> first_response;  // a resolve's, when its reply was the first
+    Labels labels;  // added to the incident's own on this escalation (unanswered_level="1")
   };
   std::vector<Intent> intents;
   std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
@@ -62,7 +63,9 @@ struct EscalationStep {
     commit.posts.push_back({id, ref, {}});
     new_posts[id].push_back(ref);
   }
-  void Notify(const std::string& id, Escalation::Kind kind, NotifyReason reason) {
+  // `labels` join the incident's labels on this notification only.
+  void Notify(const std::string& id, Escalation::Kind kind, NotifyReason reason,
+              Labels labels = {}) {
     // Two notifications for one incident in one step page once, at the final severity.
     for (auto it = intents.rbegin(); it != intents.rend(); ++it) {
       if (it->id != id) continue;
@@ -70,11 +73,12 @@ struct EscalationStep {
       if ((it->kind == Escalation::Kind::kOpen || it->kind == Escalation::Kind::kUpdate) &&
           kind == Escalation::Kind::kUpdate) {
         if (reason.MergeRank() > it->reason.MergeRank()) it->reason = std::move(reason);
+        it->labels.merge(labels);
         return;
       }
       break;
     }
-    intents.push_back({id, kind, std::move(reason), std::nullopt});
+    intents.push_back({id, kind, std::move(reason), std::nullopt, std::move(labels)});
   }
   // Resolves `inc` now: what was paged is taken back with `reason`; an incident never paged
   // (still in group_wait, or silenced) has nothing to take back, and its history says why.

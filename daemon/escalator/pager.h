@@ -30,6 +30,16 @@ class Pager {
   // (plus severity, rule, category, kind, incident_id) match, over the `escalation:` values.
   NotifyTiming TimingFor(const IncidentRecord& inc) const;
 
+  // What may happen to a notification of `inc` that is due now (`what` names it in the
+  // incident's history): kDrop when a surge for its brand inhibits it (recorded), kHold while a
+  // silence mutes it (recorded once per silence), else kSend.
+  enum class Gate { kSend, kHold, kDrop };
+  Gate Check(EscalationStep& step, const IncidentRecord& inc, const std::string& what);
+
+  // The labels the sinks' routing will see on the incident's next escalation: its own plus
+  // severity, rule, category, kind and incident_id.
+  static Labels RouteLabels(const IncidentRecord& inc);
+
  private:
   const EscalatorOptions& options_;
   const ActiveSilences& silences_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "daemon/base/duration.h"
 #include "daemon/config/diagnostics.h"
@@ -93,6 +94,14 @@ class TreeReader {
     r.Map("quiet_hours", [&](MapReader& q) { route->quiet_hours = ReadQuietHours(q); });
     if (parent != nullptr) route->timing = parent->timing;
     ReadTiming(r, &route->timing);
+    if (parent != nullptr) route->unanswered = parent->unanswered;
+    if (r.Has("unanswered")) {
+      route->unanswered.clear();
+      size_t level = 0;
+      r.Each("unanswered", [&](const YamlValue& item) {
+        if (auto l = ReadLevel(item, ++level, subject)) route->unanswered.push_back(*l);
+      });
+    }
     size_t i = 0;
     r.Each("routes", [&](const YamlValue& child) {
       Route c;
@@ -104,15 +113,45 @@ class TreeReader {
   }
 
  private:
-  void CheckReceiver(const YamlValue& at, const std::string& name, std::string_view subject) {
+  bool CheckReceiver(const YamlValue& at, const std::string& name, std::string_view subject) {
     for (const Receiver& r : *receivers_) {
-      if (r.name == name) return;
+      if (r.name == name) return true;
     }
     std::vector<std::string> names;
     for (const Receiver& r : *receivers_) names.push_back(r.name);
     const std::string known = names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
     at.Error(fmt::format("{}: no receiver named '{}'; define it under 'receivers' (known: {})",
                          subject, name, known));
+    return false;
+  }
+
+  std::optional<UnansweredLevel> ReadLevel(const YamlValue& item, size_t number,
+                                          std::string_view route_subject) {
+    const std::string subject = fmt::format("unanswered level {} of {}", number, route_subject);
+    MapReader r(item, subject);
+    if (!r.ok()) return std::nullopt;
+    UnansweredLevel level;
+    level.line = item.mark().line;
+    std::string after;
+    r.Required("after", &after).Required("receiver", &level.receiver);
+    r.Optional("ack_is_enough", &level.ack_is_enough).Finish();
+    bool ok = !after.empty() && !level.receiver.empty();
+    if (!after.empty() && after != "target") {
+      Result<ResponseTarget> target = ParseResponseTarget(after);
+      if (target.ok()) {
+        level.after = *target;
+      } else {
+        r.Get("after")->Error(fmt::format("{}: {}, or \"target\" for the severity's response "
+                                          "target",
+                                          subject, target.status().message()));
+        ok = false;
+      }
+    }
+    if (!level.receiver.empty()) {
+      ok = CheckReceiver(*r.Get("receiver"), level.receiver, subject) && ok;
+    }
+    if (!ok) return std::nullopt;
+    return level;
   }
 
   // A timer written on the route replaces the inherited one; each must be >= 0.
@@ -313,6 +352,28 @@ std::vector<RouteMatch> RoutingTree::Match(const Labels& labels, SystemTime now)
                                   [&](const RouteMatch& o) { return o.receiver == m.receiver; });
     if (!seen) out.push_back(m);
   }
+  // A level's notification: the deciding route's level receiver hears it too.
+  if (auto it = labels.find(std::string(kUnansweredLevelLabel));
+      it != labels.end() && !routes.empty()) {
+    const std::vector<UnansweredLevel>& levels = routes.front()->unanswered;
+    const int n = std::atoi(it->second.c_str());
+    if (n >= 1 && static_cast<size_t>(n) <= levels.size()) {
+      if (const Receiver* r = FindReceiver(levels[n - 1].receiver)) {
+        auto same = std::find_if(out.begin(), out.end(),
+                                 [&](const RouteMatch& o) { return o.receiver == r; });
+        if (same != out.end()) {
+          same->level = n;
+        } else {
+          RouteMatch m;
+          m.receiver = r;
+          m.route = routes.front();
+          m.route_line = levels[n - 1].line;
+          m.level = n;
+          out.push_back(m);
+        }
+      }
+    }
+  }
   return out;
 }
 
@@ -327,6 +388,18 @@ NotifyTiming RoutingTree::TimingFor(const Labels& labels, const NotifyTiming& de
   Walk(root_, labels, &routes);
   // Walk always yields at least the root; the first is the one that decides.
   return routes.empty() ? defaults : routes.front()->timing.Over(defaults);
+}
+
+const std::vector<UnansweredLevel>& RoutingTree::LevelsFor(const Labels& labels) const {
+  std::vector<const Route*> routes;
+  Walk(root_, labels, &routes);
+  return routes.empty() ? root_.unanswered : routes.front()->unanswered;
+}
+
+const std::optional<QuietHours>& RoutingTree::QuietHoursFor(const Labels& labels) const {
+  std::vector<const Route*> routes;
+  Walk(root_, labels, &routes);
+  return routes.empty() ? root_.quiet_hours : routes.front()->quiet_hours;
 }
 
 Labels RouteLabelsOf(const Escalation& e) {

@@ -27,6 +27,12 @@
 //         - matchers: [category=surge, brand=acmeair]
 //           receiver: oncall
 //           group_wait: 0s              # a storm pages at once
+//       unanswered:                   # optional; inherited by the routes below
+//         - after: target             # when the response target passes (response_policy.h)
+//           receiver: team-lead
+//           ack_is_enough: true       # not when someone acknowledged it before then
+//         - after: 2h                 # or "2h business", "next business day"
+//           receiver: duty-manager
 //
 // Matching (Alertmanager's): the root always matches; a route whose matchers all match tries
 // its child routes in order, stopping at the first that matches unless that child has
@@ -38,6 +44,11 @@
 // labels match, in the order Match() lists them (depth first, file order). When `continue`
 // lets several routes match, the later ones add receivers but never change the timing, as one
 // incident has one clock (Alertmanager keeps one per route instead, and so pages per route).
+//
+// Unanswered levels (escalator/response_watch.h) are the tree's too: an incident takes the levels
+// of the FIRST route its labels match, as it takes that route's timing. A level's notification
+// carries the label unanswered_level=N, and Match() adds that route's level-N receiver to the
+// receivers the route reaches anyway.
 //
 // Immutable once read; safe to share between threads.
 #pragma once
@@ -53,6 +64,7 @@
 #include "daemon/config/yaml_reader.h"
 #include "daemon/escalator/escalator_options.h"
 #include "daemon/escalator/label_matcher.h"
+#include "daemon/escalator/response_policy.h"
 #include "daemon/model/escalation.h"
 
 namespace earshot {
@@ -81,12 +93,28 @@ struct RouteTiming {
   NotifyTiming Over(const NotifyTiming& defaults) const;
 };
 
+// One level of the unanswered policy: when an incident has had no staff reply by `after` (from
+// its opening) or by its response target, `receiver` hears of it too.
+struct UnansweredLevel {
+  std::optional<ResponseTarget> after;  // nullopt: at the incident's response target
+  std::string receiver;
+  bool ack_is_enough = false;  // an acknowledgement before it is due stops this level
+  int line = 0;
+
+  // "target", "30m", "2h business", "next business day".
+  std::string AfterText() const { return after ? after->Text() : "target"; }
+};
+
+// The label a level's notification carries: unanswered_level="1" for the first level.
+inline constexpr std::string_view kUnansweredLevelLabel = "unanswered_level";
+
 struct Route {
   std::vector<LabelMatchers> matchers;  // all must match
   std::string receiver;                 // after inheritance: never "" once read
   bool continue_matching = false;
   std::optional<QuietHours> quiet_hours;  // after inheritance
   RouteTiming timing;                     // after inheritance
+  std::vector<UnansweredLevel> unanswered;  // after inheritance: its own list replaces it
   std::vector<Route> routes;
   int line = 0;  // where it is written, for `routes test`
 };
@@ -97,6 +125,7 @@ struct RouteMatch {
   const Route* route = nullptr;  // the route that matched (its timing, its line)
   int route_line = 0;            // the matching route's line in the file (0 for a default tree)
   bool quiet = false;            // quiet hours sent it here instead of the route's receiver
+  int level = 0;                 // > 0: it hears level `level` of the unanswered policy
 };
 
 class RoutingTree {
@@ -120,6 +149,12 @@ class RoutingTree {
   // incident_id): that of the first route they match, over `defaults` (the `escalation:`
   // values). Never the quiet-hours receiver's business: quiet hours change who, not when.
   NotifyTiming TimingFor(const Labels& labels, const NotifyTiming& defaults) const;
+
+  // The unanswered levels of an incident with `labels`: those of the first route they match
+  // (empty when that route has none).
+  const std::vector<UnansweredLevel>& LevelsFor(const Labels& labels) const;
+  // The quiet hours of that same route, if any: the levels wait while they last.
+  const std::optional<QuietHours>& QuietHoursFor(const Labels& labels) const;
 
   // The `escalation:` timing next to this tree's file, as Load() read it (EscalatorOptions'
   // defaults when absent), for `earshot routes test`. The escalator uses its own options.

@@ -55,7 +55,7 @@ struct ReasonText {
   std::string_view text;
   bool then_detail;
 };
-constexpr std::array<ReasonText, 9> kReasonTexts = {{
+constexpr std::array<ReasonText, 10> kReasonTexts = {{
     {NotifyReason::Kind::kNone, "", false},
     {NotifyReason::Kind::kNewIncident, "new incident", false},
     {NotifyReason::Kind::kReopened, "reopened", false},
@@ -65,6 +65,7 @@ constexpr std::array<ReasonText, 9> kReasonTexts = {{
     {NotifyReason::Kind::kNewHashtag, "new hashtag #", true},
     {NotifyReason::Kind::kSourceSilent, "source silent for ", true},
     {NotifyReason::Kind::kAcknowledged, "acknowledged by ", true},
+    {NotifyReason::Kind::kUnanswered, "unanswered for ", true},
 }};
 
 }  // namespace

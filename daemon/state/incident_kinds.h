@@ -32,6 +32,7 @@ struct NotifyReason {
     kNewHashtag,      // "new hashtag #<detail>", detail the hashtag
     kSourceSilent,    // "source silent for <detail>", detail "5m"
     kAcknowledged,    // "acknowledged by <detail>", detail the operator
+    kUnanswered,      // "unanswered for <detail>", detail "35m" or "35m (target 15m)"
     kResolved,        // <detail>: "quiet for 2h", "post deleted", "staff replied (@acme)"...
     kOther,           // <detail>: stored text this version does not know, kept as it was
   };

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "daemon/app/config_loader.h"
+#include "daemon/escalator/response_policy.h"
 #include "daemon/escalator/routes.h"
 
 namespace earshot {
@@ -314,6 +315,41 @@ TEST_CASE("Config: a mentions source says what is wrong with it, where, and the 
     CHECK_FALSE(config.ok());
     CHECK(diags.ToText().find(c.expected) != std::string::npos);
   }
+}
+
+TEST_CASE("Config: response targets and their business calendar", "[app]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "secrets");
+  dir.Write("secrets/token", "tok");
+  {
+    Diagnostics diags;
+    auto config = LoadAppConfig(dir.Write("earshot.yaml", kMinimal), &diags);
+    REQUIRE(config.ok());
+    CHECK(config->escalation.response == nullptr);  // no targets unless written
+  }
+  const std::string text = std::string(kMinimal) + R"(response:
+  business_hours: {time_zone: America/New_York, hours: "mon-fri 08:00-20:00"}
+  targets: {critical: 15m, high: 1h, low: next business day}
+)";
+  Diagnostics diags;
+  auto config = LoadAppConfig(dir.Write("earshot.yaml", text), &diags);
+  INFO(diags.ToText());
+  REQUIRE(config.ok());
+  REQUIRE(config->escalation.response != nullptr);
+  const ResponsePolicy& policy = *config->escalation.response;
+  CHECK(policy.TargetFor(Severity::kHigh)->Text() == "1h");
+  CHECK(!policy.TargetFor(Severity::kMedium).has_value());
+  // Friday 2026-11-20 21:00 New York (after closing): due at Monday's close, 20:00 EST.
+  CHECK(policy.DueAt(Severity::kLow, *ParseIso8601("2026-11-21T02:00:00Z")) ==
+        *ParseIso8601("2026-11-24T01:00:00Z"));
+
+  const std::string broken = std::string(kMinimal) + "response:\n  targets: {high: soon}\n";
+  Diagnostics broken_diags;
+  auto rejected = LoadAppConfig(dir.Write("broken.yaml", broken), &broken_diags);
+  CHECK(!rejected.ok());
+  CHECK_THAT(broken_diags.ToText(),
+             Catch::Contains("broken.yaml:22:19: error: response.targets.high: 'soon' is not a "
+                             "response target"));
 }
 
 }  // namespace

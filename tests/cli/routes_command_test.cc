@@ -136,5 +136,42 @@ TEST_CASE("earshot routes test: complaint=high shows where a sure complaint goes
   }
 }
 
+TEST_CASE("earshot routes test: shows the unanswered levels and who hears a level", "[cli]") {
+  TempDir dir;
+  const auto path = dir.File("earshot.yaml");
+  std::ofstream(path) << R"(routes:
+  receivers:
+    - name: support
+      sinks: [slack-support]
+    - name: team-lead
+      sinks: [slack-leads, email-leads]
+    - name: duty-manager
+      sinks: [pagerduty]
+  route:
+    receiver: support
+    unanswered:
+      - after: target
+        receiver: team-lead
+        ack_is_enough: true
+      - after: 2h business
+        receiver: duty-manager
+)";
+  std::ostringstream out, err;
+  CHECK(RunRoutesCommand({"test", "--config", path.string(), "severity=high"}, out, err) == 0);
+  CHECK(err.str().empty());
+  CHECK_THAT(out.str(), Catch::EndsWith(
+                            "unanswered level 1: after target -> team-lead: slack-leads, "
+                            "email-leads [line 12] (an ack is enough)\n"
+                            "unanswered level 2: after 2h business -> duty-manager: pagerduty "
+                            "[line 15]\n"));
+  // A level's own notification reaches the level's receiver as well as the route's.
+  std::ostringstream level_out, level_err;
+  CHECK(RunRoutesCommand({"test", "--config", path.string(), "severity=high", "unanswered_level=2"},
+                         level_out, level_err) == 0);
+  CHECK_THAT(level_out.str(), Catch::StartsWith("support: slack-support [route at line 10]"));
+  CHECK_THAT(level_out.str(),
+             Catch::Contains("\nduty-manager: pagerduty (unanswered level 2) [route at line 15]"));
+}
+
 }  // namespace
 }  // namespace earshot

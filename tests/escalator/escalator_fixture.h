@@ -134,6 +134,7 @@ class EscalatorRig {
   Escalator& escalator() { return *escalator_; }
   StateStore& store() { return *store_; }
   ManualClock& clock() { return clock_; }
+  const EscalatorOptions& options() const { return options_; }
   const TempDir& dir() const { return dir_; }
 
  private:

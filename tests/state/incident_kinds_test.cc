@@ -65,6 +65,7 @@ TEST_CASE("NotifyReason: the text is the reason receivers have always read", "[s
       {NotifyReason::Of(Reason::kNewHashtag, "acmeairsucks"), "new hashtag #acmeairsucks"},
       {NotifyReason::Of(Reason::kSourceSilent, "5m"), "source silent for 5m"},
       {NotifyReason::Of(Reason::kAcknowledged, "ops@acme"), "acknowledged by ops@acme"},
+      {NotifyReason::Of(Reason::kUnanswered, "35m (target 15m)"), "unanswered for 35m (target 15m)"},
       {NotifyReason::Of(Reason::kOther, "escalated by hand"), "escalated by hand"},
   };
   for (const Case& c : cases) {

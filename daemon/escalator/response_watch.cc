@@ -1,0 +1,113 @@
+#include "daemon/escalator/response_watch.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "daemon/base/duration.h"
+#include "daemon/escalator/response_policy.h"
+#include "daemon/escalator/routes.h"
+
+namespace earshot {
+namespace {
+
+// How long it has waited, as a reason says it: whole minutes once past one ("35m", "2h5m"),
+// whole seconds before; the tick that notices is up to a second late, which nobody wants read.
+std::string WaitText(Duration waited) {
+  using std::chrono::floor;
+  if (waited >= std::chrono::minutes(1)) return FormatDuration(floor<std::chrono::minutes>(waited));
+  return FormatDuration(floor<std::chrono::seconds>(std::max(waited, Duration(0))));
+}
+
+}  // namespace
+
+bool ResponseWatch::Check(EscalationStep& step) {
+  std::vector<std::string> ids;
+  for (const auto& [id, inc] : book_.active()) {
+    if (inc.category == IncidentKind::kComplaint && !inc.first_response) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());  // a deterministic seq order
+  bool changed = false;
+  for (const std::string& id : ids) {
+    // This step's copy when it has one: paged, acknowledged or resolved (quiet) a moment ago.
+    auto it = step.touched.find(id);
+    const IncidentRecord& current = it != step.touched.end() ? it->second : book_.active().at(id);
+    if (current.status == IncidentStatus::kResolved) continue;
+    changed = CheckIncident(step, current) || changed;
+  }
+  return changed;
+}
+
+bool ResponseWatch::CheckIncident(EscalationStep& step, const IncidentRecord& active) {
+  const ResponsePolicy* policy = options_.response.get();
+  const std::optional<SystemTime> due =
+      policy != nullptr ? policy->DueAt(active.severity, active.opened_at) : std::nullopt;
+  static const std::vector<UnansweredLevel> kNoLevels;
+  const Labels labels = Pager::RouteLabels(active);
+  const std::vector<UnansweredLevel>& levels =
+      options_.routes ? options_.routes->LevelsFor(labels) : kNoLevels;
+
+  bool changed = false;
+  IncidentRecord* inc = nullptr;
+  auto touch = [&]() -> IncidentRecord& {
+    if (inc == nullptr) inc = book_.Touch(step, active.id, /*load_resolved=*/false);
+    changed = true;
+    return *inc;
+  };
+  if (due != active.response_due_at) touch().response_due_at = due;
+
+  // Levels an acknowledgement made unnecessary are passed over, unsent.
+  size_t next = static_cast<size_t>(std::max(active.unanswered_level, 0));
+  auto level_due = [&](size_t i) -> std::optional<SystemTime> {
+    const UnansweredLevel& l = levels[i];
+    if (!l.after) return due;
+    return l.after->DueFrom(active.opened_at, policy != nullptr ? policy->hours : BusinessHours());
+  };
+  while (next < levels.size() && levels[next].ack_is_enough &&
+         active.status == IncidentStatus::kAcknowledged) {
+    auto at = level_due(next);
+    if (!at || step.now < *at) break;
+    touch().unanswered_level = static_cast<int>(++next);
+  }
+  const bool breach = due && step.now >= *due && !active.breach_notified;
+  std::optional<SystemTime> at = next < levels.size() ? level_due(next) : std::nullopt;
+  const bool level = at && step.now >= *at;
+  if (!breach && !level) return changed;
+  // Not before the first page: a level on top of a page nobody has seen makes no sense.
+  if (!active.notified_severity) return changed;
+  // Quiet hours hold it for as long as they last; it goes out when they end.
+  if (options_.routes) {
+    const std::optional<QuietHours>& quiet = options_.routes->QuietHoursFor(labels);
+    if (quiet && active.severity <= quiet->max_severity && quiet->Contains(step.now)) {
+      return changed;
+    }
+  }
+  std::vector<std::string> parts;
+  Labels extra;
+  if (breach) {
+    parts.push_back(fmt::format("past the {} target", policy->TargetFor(active.severity)->Text()));
+    extra["response_target"] = "breached";
+  }
+  if (level) {
+    parts.push_back(fmt::format("level {}", next + 1));
+    extra[std::string(kUnansweredLevelLabel)] = std::to_string(next + 1);
+  }
+  NotifyReason reason = NotifyReason::Of(
+      NotifyReason::Kind::kUnanswered,
+      fmt::format("{} ({})", WaitText(std::chrono::duration_cast<Duration>(step.now - active.opened_at)), fmt::join(parts, "; ")));
+  const Pager::Gate gate = pager_.Check(step, active, reason.Text());
+  if (gate == Pager::Gate::kHold) return changed;
+  IncidentRecord& target = touch();
+  // Dropped (a surge for its brand speaks for it) counts as told, as for any page.
+  if (gate == Pager::Gate::kSend) {
+    step.Notify(target.id, Escalation::Kind::kUpdate, std::move(reason), std::move(extra));
+  }
+  if (breach) target.breach_notified = true;
+  if (level) target.unanswered_level = static_cast<int>(next + 1);
+  return changed;
+}
+
+}  // namespace earshot
