@@ -522,6 +522,36 @@ std::string App::RenderMetrics() const {
 
 namespace earshot {
 
+namespace {
+
+// First responses per brand and severity: how fast support answered, and how often too late.
+void AppendResponseMetrics(PrometheusText* t, const ResponseMetrics& metrics) {
+  const auto series = metrics.Read();
+  const std::vector<double> bounds(ResponseMetrics::kBounds.begin(),
+                                   ResponseMetrics::kBounds.end());
+  t->Family("earshot_first_response_seconds", "histogram",
+            "Time from a complaint incident's opening to the first staff reply in its thread.");
+  for (const auto& [key, s] : series) {
+    if (s.count == 0) continue;
+    std::vector<uint64_t> cumulative;
+    uint64_t running = 0;
+    for (size_t i = 0; i < bounds.size(); ++i) cumulative.push_back(running += s.buckets[i]);
+    t->Histogram("earshot_first_response_seconds",
+                 {{"brand", key.first}, {"severity", SeverityName(key.second)}}, bounds,
+                 cumulative, s.sum_seconds, s.count);
+  }
+  t->Family("earshot_response_target_breaches_total", "counter",
+            "Complaint incidents still unanswered when their severity's response target passed.");
+  for (const auto& [key, s] : series) {
+    if (s.breaches == 0) continue;
+    t->Sample("earshot_response_target_breaches_total",
+              {{"brand", key.first}, {"severity", SeverityName(key.second)}},
+              static_cast<double>(s.breaches));
+  }
+}
+
+}  // namespace
+
 void App::AppendComponentMetrics(PrometheusText* t) const {
   const Parts& p = *parts_;
   t->Family("earshot_incidents_open", "gauge", "Incidents open or acknowledged.");
@@ -532,6 +562,7 @@ void App::AppendComponentMetrics(PrometheusText* t) const {
   } else if (auto active = p.store->LoadActiveIncidents(); active.ok()) {
     t->Sample("earshot_incidents_open", {}, static_cast<double>(active->size()));
   }
+  AppendResponseMetrics(t, p.escalator->response_metrics());
   t->Family("earshot_file_silences", "gauge",
             "Entries of the silences file loaded (active or pending), as of the last reload.");
   t->Sample("earshot_file_silences", {}, static_cast<double>(p.escalator->file_silence_count()));

@@ -161,6 +161,7 @@ void ComplaintIncidents::Resolution(EscalationStep& step, const DetectedPost& dp
         inc->first_response =
             FirstResponse{step.now, post.author.handle, std::max(after, std::chrono::seconds(0))};
         answered = inc->first_response;
+        step.answered.push_back(inc->id);
       }
       step.Resolve(*inc, fmt::format("staff replied (@{})", post.author.handle),
                    std::move(answered));

@@ -282,6 +282,7 @@ Status Escalator::Finish(EscalationStep& step) {
   if (!empty) EARSHOT_RETURN_IF_ERROR(store_.Commit(commit));
 
   // Committed: now the in-memory view may follow, and the world may hear of it.
+  CountResponses(step);
   book_.Apply(step);
   committed_active_.store(static_cast<int64_t>(book_.size()), std::memory_order_relaxed);
   hashtags_.Apply(step);
@@ -299,6 +300,24 @@ Status Escalator::Finish(EscalationStep& step) {
     if (publish_) publish_(e);
   }
   return Status::Ok();
+}
+
+void Escalator::CountResponses(const EscalationStep& step) {
+  auto brand_of = [](const IncidentRecord& inc) {
+    auto it = inc.labels.find("brand");
+    return it == inc.labels.end() ? std::string() : it->second;
+  };
+  for (const std::string& id : step.answered) {
+    const IncidentRecord& inc = step.touched.at(id);
+    if (inc.first_response) {
+      response_metrics_.ObserveFirstResponse(brand_of(inc), inc.severity,
+                                             inc.first_response->after);
+    }
+  }
+  for (const std::string& id : step.breached) {
+    const IncidentRecord& inc = step.touched.at(id);
+    response_metrics_.CountBreach(brand_of(inc), inc.severity);
+  }
 }
 
 Status Escalator::Tick() {

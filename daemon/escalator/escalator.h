@@ -27,6 +27,7 @@
 #include "daemon/escalator/incident_book.h"
 #include "daemon/escalator/momentum_watch.h"
 #include "daemon/escalator/pager.h"
+#include "daemon/escalator/response_metrics.h"
 #include "daemon/escalator/response_watch.h"
 #include "daemon/escalator/silence_file.h"
 #include "daemon/escalator/silent_sources.h"
@@ -81,6 +82,9 @@ class Escalator {
   // escalator runs; the next batch sees the new set.
   void SetRuleHashtags(const std::vector<std::string>& hashtags);
 
+  // First-response times and target breaches per (brand, severity), from any thread.
+  const ResponseMetrics& response_metrics() const { return response_metrics_; }
+
   // steady_clock milliseconds of the thread's last loop turn, for the watchdog.
   int64_t heartbeat_ms() const { return loop_.heartbeat_ms(); }
   // Incidents open or acknowledged (escalator thread, or when the thread is not running).
@@ -109,6 +113,8 @@ class Escalator {
   // A post deleted on the network takes its incident with it ("post deleted").
   Status ResolveDeleted(EscalationStep& step, const PostBatch& batch);
   Status Finish(EscalationStep& step);
+  // After a commit: the first responses and breaches it stored, into response_metrics_.
+  void CountResponses(const EscalationStep& step);
 
   IncidentStore& store_;
   const EscalatorOptions options_;
@@ -131,6 +137,7 @@ class Escalator {
   ResponseWatch responses_;        // response targets and the unanswered levels
   ComplaintIncidents complaints_;  // complaints open, join and resolve incidents
 
+  ResponseMetrics response_metrics_;
   // book_.size() after the last commit (or the load), -1 before the load: for other threads.
   std::atomic<int64_t> committed_active_{-1};
   EscalatorLoop loop_;  // last: its thread stops before anything it uses is destroyed

@@ -53,6 +53,9 @@ struct EscalationStep {
   };
   std::vector<Intent> intents;
   std::unordered_map<std::string, std::vector<PostRef>> new_posts;  // uncommitted, per incident
+  // For /metrics once the step commits: incidents whose first response this step recorded, and
+  // those whose response-target breach it told.
+  std::vector<std::string> answered, breached;
   // Brand hashtags this step saw or counted, by hashtag: into the commit, then HashtagWatch.
   std::map<std::string, BrandHashtagRecord> hashtags;
   // Stored incidents that are not active (resolved), read once per batch; a hit may reopen.

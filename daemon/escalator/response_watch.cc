@@ -105,7 +105,10 @@ bool ResponseWatch::CheckIncident(EscalationStep& step, const IncidentRecord& ac
   if (gate == Pager::Gate::kSend) {
     step.Notify(target.id, Escalation::Kind::kUpdate, std::move(reason), std::move(extra));
   }
-  if (breach) target.breach_notified = true;
+  if (breach) {
+    target.breach_notified = true;
+    step.breached.push_back(target.id);
+  }
   if (level) target.unanswered_level = static_cast<int>(next + 1);
   return changed;
 }

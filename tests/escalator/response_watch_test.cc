@@ -164,6 +164,8 @@ TEST_CASE("Response: the target's breach and each level go out once, at their de
   const IncidentRecord stored = Stored(rig, id);
   CHECK(stored.unanswered_level == 2);
   CHECK(stored.breach_notified);
+  // The breach was counted by the escalator that told it (the restart began a new count).
+  CHECK(rig.escalator().response_metrics().Read().empty());
 }
 
 TEST_CASE("Response: a staff reply before a level stops every level", "[escalator][response]") {
@@ -181,6 +183,15 @@ TEST_CASE("Response: a staff reply before a level stops every level", "[escalato
   CHECK(RunFor(rig, hours(3), seconds(30)).empty());
   CHECK(Stored(rig, id).unanswered_level == 0);
   CHECK(!Stored(rig, id).breach_notified);
+  // /metrics: one first response of 29 minutes (the 30m bucket), no breach.
+  const auto series = rig.escalator().response_metrics().Read();
+  REQUIRE(series.size() == 1);
+  const auto& [key, s] = *series.begin();
+  CHECK(key == ResponseMetrics::Key{"acmeair", Severity::kMedium});
+  CHECK(s.count == 1);
+  CHECK(s.sum_seconds == 29 * 60);
+  CHECK(s.buckets[3] == 1);  // <= 1800 s, > 900 s
+  CHECK(s.breaches == 0);
 }
 
 TEST_CASE("Response: an acknowledgement stops the levels that say an ack is enough, only those",
@@ -203,6 +214,10 @@ TEST_CASE("Response: an acknowledgement stops the levels that say an ack is enou
   CHECK(rest[1].at == kStart + hours(1));
   CHECK(rest[1].reason == "unanswered for 1h (level 2)");
   CHECK(Label(rest[1], "unanswered_level") == "2");
+  const auto series = rig.escalator().response_metrics().Read();
+  REQUIRE(series.size() == 1);
+  CHECK(series.begin()->second.breaches == 1);
+  CHECK(series.begin()->second.count == 0);
 }
 
 TEST_CASE("Response: quiet hours hold a level until they end", "[escalator][response]") {
