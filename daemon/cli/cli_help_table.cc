@@ -237,6 +237,42 @@ std::vector<CliCommand> BuildTable() {
   });
 
   t.push_back({
+      .name = "report",
+      .synopsis = {"report [--config FILE] [--since DURATION|TIME] [--until TIME] [--tz ZONE] "
+                   "[--json] [--svg FILE]"},
+      .summary = "how fast support answered the complaints of a week",
+      .description =
+          "Reads the complaint incidents opened in the window from the state store and prints, "
+          "per brand and severity, how many there were, how many were answered, the median "
+          "(p50), p90 and longest time to first response and the breaches of the response "
+          "target; then the unanswered ones, oldest first, and each local day's complaints and "
+          "median first response. An incident reopened counts from its first opening. "
+          "Percentiles are nearest-rank: always a wait that happened. It reads the state store "
+          "while the daemon runs.",
+      .options = {kConfigOption,
+                  {"--since", "DURATION|TIME",
+                   "Where the window starts: a duration back from its end (7d, 36h) or an RFC "
+                   "3339 time (2026-11-16T00:00:00+01:00) (default: 7d)."},
+                  {"--until", "TIME", "Where the window ends, an RFC 3339 time (default: now)."},
+                  {"--tz", "ZONE",
+                   "The IANA time zone whose days the report counts and shows times in "
+                   "(default: UTC)."},
+                  {"--json", "", "Print the report as one JSON object; durations in ms."},
+                  {"--svg", "FILE",
+                   "Also write the daily chart (complaints as bars, median first response as a "
+                   "line) to FILE, an SVG image.",
+                   CliValue::kFile}},
+      .exits = {{0, "printed"},
+                {1, "the state store failed, or the chart could not be written"},
+                {2, "usage error: a window, time or zone that does not parse"},
+                {78, "the config has errors"}},
+      .examples = {"earshot report",
+                   "earshot report --since 30d --tz Europe/Berlin --svg month.svg",
+                   "earshot report --since 2026-11-16T00:00:00Z --until 2026-11-23T00:00:00Z "
+                   "--json"},
+  });
+
+  t.push_back({
       .name = "ack",
       .synopsis = {"ack [--config FILE] INCIDENT_ID [--by NAME]"},
       .summary = "acknowledge an incident: no more repeat pages",
