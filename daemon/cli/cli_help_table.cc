@@ -101,17 +101,27 @@ std::vector<CliCommand> BuildTable() {
     options.push_back({"--escalations", "FILE",
                        "Where --escalate writes the escalations, one JSON object per line.",
                        CliValue::kFile});
+    options.push_back({"--report", "",
+                       "With --escalate: after the replay, print the report of `earshot "
+                       "report` over the replayed incidents, from the earliest post's time to "
+                       "the latest's."});
+    options.push_back(
+        {"--svg", "FILE", "With --report: also write its daily chart to FILE.", CliValue::kFile});
+    options.push_back({"--tz", "ZONE", "With --report: its time zone (default: UTC)."});
     t.push_back({
         .name = "replay",
         .synopsis = {"replay [--config FILE | --rules FILE... --brand NAME... --lexicon DIR] "
-                     "[--output FILE] [--escalate --escalations FILE] [CORPUS.jsonl... | -]"},
+                     "[--output FILE] [--escalate --escalations FILE [--report [--svg FILE] "
+                     "[--tz ZONE]]] [CORPUS.jsonl... | -]"},
         .summary = "run a corpus through detection (and the escalator)",
         .description =
             "Reads posts, one JSON object per line (earshot's normalized post or a Mastodon "
             "Status), from each CORPUS file or from stdin (- or none), and prints for each the "
             "rules it matched, its categories, severity, complaint score and sentiment, in input "
             "order. No network or sink is touched. A line that cannot be read gives "
-            "{\"line\":N,\"error\":...} and replay goes on; a summary goes to stderr.",
+            "{\"line\":N,\"error\":...} and replay goes on; a summary goes to stderr. With "
+            "--report the response report of the replayed incidents follows it there, so that "
+            "stdout keeps one object per post.",
         .options = std::move(options),
         .exits = {{0, "replayed"},
                   {1, "a file could not be read or written"},
@@ -119,7 +129,9 @@ std::vector<CliCommand> BuildTable() {
                   {78, "the config or the rules have errors"}},
         .examples = {"earshot replay --config /etc/earshot/earshot.yaml last-month.jsonl",
                      "earshot replay --rules my-rules.yaml --brand acmeair --escalate "
-                     "--escalations esc.jsonl posts.jsonl"},
+                     "--escalations esc.jsonl posts.jsonl",
+                     "earshot replay --config earshot.yaml --escalate --escalations esc.jsonl "
+                     "--report --svg week.svg --output /dev/null last-week.jsonl"},
         .operands = CliValue::kFile,
     });
   }
