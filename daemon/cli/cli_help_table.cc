@@ -101,17 +101,27 @@ std::vector<CliCommand> BuildTable() {
     options.push_back({"--escalations", "FILE",
                        "Where --escalate writes the escalations, one JSON object per line.",
                        CliValue::kFile});
+    options.push_back({"--report", "",
+                       "With --escalate: after the replay, print the report of `earshot "
+                       "report` over the replayed incidents, from the earliest post's time to "
+                       "the latest's."});
+    options.push_back(
+        {"--svg", "FILE", "With --report: also write its daily chart to FILE.", CliValue::kFile});
+    options.push_back({"--tz", "ZONE", "With --report: its time zone (default: UTC)."});
     t.push_back({
         .name = "replay",
         .synopsis = {"replay [--config FILE | --rules FILE... --brand NAME... --lexicon DIR] "
-                     "[--output FILE] [--escalate --escalations FILE] [CORPUS.jsonl... | -]"},
+                     "[--output FILE] [--escalate --escalations FILE [--report [--svg FILE] "
+                     "[--tz ZONE]]] [CORPUS.jsonl... | -]"},
         .summary = "run a corpus through detection (and the escalator)",
         .description =
             "Reads posts, one JSON object per line (earshot's normalized post or a Mastodon "
             "Status), from each CORPUS file or from stdin (- or none), and prints for each the "
             "rules it matched, its categories, severity, complaint score and sentiment, in input "
             "order. No network or sink is touched. A line that cannot be read gives "
-            "{\"line\":N,\"error\":...} and replay goes on; a summary goes to stderr.",
+            "{\"line\":N,\"error\":...} and replay goes on; a summary goes to stderr. With "
+            "--report the response report of the replayed incidents follows it there, so that "
+            "stdout keeps one object per post.",
         .options = std::move(options),
         .exits = {{0, "replayed"},
                   {1, "a file could not be read or written"},
@@ -119,7 +129,9 @@ std::vector<CliCommand> BuildTable() {
                   {78, "the config or the rules have errors"}},
         .examples = {"earshot replay --config /etc/earshot/earshot.yaml last-month.jsonl",
                      "earshot replay --rules my-rules.yaml --brand acmeair --escalate "
-                     "--escalations esc.jsonl posts.jsonl"},
+                     "--escalations esc.jsonl posts.jsonl",
+                     "earshot replay --config earshot.yaml --escalate --escalations esc.jsonl "
+                     "--report --svg week.svg --output /dev/null last-week.jsonl"},
         .operands = CliValue::kFile,
     });
   }
@@ -234,6 +246,42 @@ std::vector<CliCommand> BuildTable() {
                 {2, "usage error"},
                 {78, "the config has errors"}},
       .examples = {"earshot incidents", "earshot incidents --status resolved --limit 10"},
+  });
+
+  t.push_back({
+      .name = "report",
+      .synopsis = {"report [--config FILE] [--since DURATION|TIME] [--until TIME] [--tz ZONE] "
+                   "[--json] [--svg FILE]"},
+      .summary = "how fast support answered the complaints of a week",
+      .description =
+          "Reads the complaint incidents opened in the window from the state store and prints, "
+          "per brand and severity, how many there were, how many were answered, the median "
+          "(p50), p90 and longest time to first response and the breaches of the response "
+          "target; then the unanswered ones, oldest first, and each local day's complaints and "
+          "median first response. An incident reopened counts from its first opening. "
+          "Percentiles are nearest-rank: always a wait that happened. It reads the state store "
+          "while the daemon runs.",
+      .options = {kConfigOption,
+                  {"--since", "DURATION|TIME",
+                   "Where the window starts: a duration back from its end (7d, 36h) or an RFC "
+                   "3339 time (2026-11-16T00:00:00+01:00) (default: 7d)."},
+                  {"--until", "TIME", "Where the window ends, an RFC 3339 time (default: now)."},
+                  {"--tz", "ZONE",
+                   "The IANA time zone whose days the report counts and shows times in "
+                   "(default: UTC)."},
+                  {"--json", "", "Print the report as one JSON object; durations in ms."},
+                  {"--svg", "FILE",
+                   "Also write the daily chart (complaints as bars, median first response as a "
+                   "line) to FILE, an SVG image.",
+                   CliValue::kFile}},
+      .exits = {{0, "printed"},
+                {1, "the state store failed, or the chart could not be written"},
+                {2, "usage error: a window, time or zone that does not parse"},
+                {78, "the config has errors"}},
+      .examples = {"earshot report",
+                   "earshot report --since 30d --tz Europe/Berlin --svg month.svg",
+                   "earshot report --since 2026-11-16T00:00:00Z --until 2026-11-23T00:00:00Z "
+                   "--json"},
   });
 
   t.push_back({

@@ -36,6 +36,7 @@ constexpr std::array kCommands = {
     Command{"test sinks", WithoutInput<RunTestSinksCommand>},
     Command{"score", RunScoreCommand},
     Command{"incidents", WithoutInput<RunIncidentsCommand>},
+    Command{"report", WithoutInput<RunReportCommand>},
     Command{"ack", WithoutInput<RunAckCommand>},
     Command{"silence", WithoutInput<RunSilenceCommand>},
     Command{"deadletter", WithoutInput<RunDeadLetterCommand>},

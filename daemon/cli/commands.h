@@ -33,6 +33,8 @@ int RunDeadLetterCommand(const std::vector<std::string>& args, std::ostream& out
 int RunAckCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `earshot incidents [--config FILE] [--status S | --all]`: the incidents the store holds.
 int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `earshot report [--config FILE] [--since DUR|TIME] ...`: first-response times (report_command.h).
+int RunReportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `earshot test sinks [--config FILE]`: one marked test escalation to every configured sink.
 int RunTestSinksCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `earshot tail`, stopping on SIGINT/SIGTERM (tail_command.h).

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <istream>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <random>
 
@@ -16,6 +17,7 @@
 #include "daemon/base/log.h"
 #include "daemon/cli/commands.h"
 #include "daemon/cli/corpus_input.h"
+#include "daemon/cli/report_command.h"
 #include "daemon/escalator/escalator.h"
 #include "daemon/model/escalation_json.h"
 #include "daemon/state/state_store.h"
@@ -45,6 +47,8 @@ struct Options {
   std::vector<std::string> inputs;
   std::string output, escalations;
   bool escalate = false;
+  bool report = false;
+  std::string svg, zone;
 };
 
 void AppendResult(std::string* out, const DetectedPost& dp, const SentimentScores& s) {
@@ -79,7 +83,8 @@ void AppendResult(std::string* out, const DetectedPost& dp, const SentimentScore
 int Usage(std::ostream& err, std::string_view why) {
   err << fmt::format(
       "earshot replay: {}\nusage: earshot replay [--config FILE | --rules FILE... --brand NAME... "
-      "--lexicon DIR] [--output FILE] [--escalate --escalations FILE] [CORPUS.jsonl ...|-]\n",
+      "--lexicon DIR] [--output FILE] [--escalate --escalations FILE [--report [--svg FILE] "
+      "[--tz ZONE]]] [CORPUS.jsonl ...|-]\n",
       why);
   return kExitUsage;
 }
@@ -98,10 +103,14 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       if (!error.empty()) return Usage(err, error);
     } else if (a == "--escalate") {
       o.escalate = true;
-    } else if (a == "--output" || a == "--escalations") {
+    } else if (a == "--report") {
+      o.report = true;
+    } else if (a == "--output" || a == "--escalations" || a == "--svg" || a == "--tz") {
       if ((v = next()) == nullptr) return Usage(err, fmt::format("{} needs a value", a));
       if (a == "--output") o.output = *v;
       if (a == "--escalations") o.escalations = *v;
+      if (a == "--svg") o.svg = *v;
+      if (a == "--tz") o.zone = *v;
     } else if (a.starts_with("--")) {
       return Usage(err, fmt::format("unknown option '{}'", a));
     } else {
@@ -109,6 +118,18 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
     }
   }
   if (o.escalate && o.escalations.empty()) return Usage(err, "--escalate needs --escalations FILE");
+  // The report is of the escalator's incidents: without it there are none.
+  if (o.report && !o.escalate) return Usage(err, "--report needs --escalate --escalations FILE");
+  if (!o.report && (!o.svg.empty() || !o.zone.empty())) {
+    return Usage(err, fmt::format("{} is an option of --report", o.svg.empty() ? "--tz" : "--svg"));
+  }
+  ReportOutput report;
+  if (o.report) {
+    auto zone = TimeZone::Load(o.zone.empty() ? "UTC" : o.zone);
+    if (!zone.ok()) return Usage(err, fmt::format("--tz: {}", zone.status().message()));
+    report.zone = *std::move(zone);
+    report.svg = o.svg;
+  }
   if (o.inputs.empty()) o.inputs.push_back("-");
   log::SetLevel(log::Level::kWarn);
 
@@ -159,6 +180,9 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
   CorpusReader reader;
   std::map<std::string, int64_t> matches;
   int64_t posts = 0, errors = 0, line_number = 0;
+  // The earliest post's time: where --report's window starts. Posts without a time (the epoch)
+  // are left out, or one of them would stretch the window back to 1970.
+  std::optional<SystemTime> earliest;
   uint64_t bytes = 0;
   std::string buffer;
   const auto start = std::chrono::steady_clock::now();
@@ -184,6 +208,9 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
     for (const Detection& d : dp.detections) ++matches[d.rule_id];
     AppendResult(&buffer, dp, scores);
     if (escalator) {
+      if (dp.post.created_at != SystemTime{} && (!earliest || dp.post.created_at < *earliest)) {
+        earliest = dp.post.created_at;
+      }
       clock.Advance(dp.post.created_at);
       PostBatch batch;
       batch.source = "replay";
@@ -246,6 +273,16 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
   for (const auto& [rule, n] : matches) err << fmt::format("  {:>8}  {}\n", n, rule);
   if (escalator) {
     err << fmt::format("  {} escalations written to {}\n", escalations, o.escalations);
+    if (o.report) {
+      // Up to the escalator's clock at the end, the latest post's time, and just past it: the
+      // window is half-open, and the last post's step opened or answered at that instant.
+      const SystemTime until = clock.Now() + std::chrono::milliseconds(1);
+      err << '\n';
+      if (PrintResponseReport("replay", *store, earliest.value_or(clock.Now()), until, report, err,
+                              err) != kExitOk) {
+        exit_code = kExitFailure;
+      }
+    }
     escalator.reset();
     store.reset();
     std::error_code ec;

@@ -3,7 +3,8 @@
 // can see what a rule change would have done to last month's posts.
 //
 //   earshot replay [--config FILE | --rules FILE... --brand NAME... --lexicon DIR]
-//                  [--output FILE] [--escalate --escalations FILE] [CORPUS.jsonl ...|-]
+//                  [--output FILE] [--escalate --escalations FILE [--report [--svg FILE]
+//                  [--tz ZONE]]] [CORPUS.jsonl ...|-]
 //
 // Input, one post per line, either earshot's normalized post
 //   {"id":"1","text":"...","author":"jane@travel.example","followers":152000,
@@ -15,7 +16,10 @@
 //    "severity":"high","complaint_score":0.93,
 //    "sentiment":{"compound":-0.8,"pos":0,"neu":0.6,"neg":0.4}}
 // A line that cannot be read gives {"line":N,"error":"..."} and replay goes on. A summary
-// (posts, errors, matches per rule, throughput) goes to stderr.
+// (posts, errors, matches per rule, throughput) goes to stderr. With --report, the response
+// report of `earshot report` (report_command.h) follows it there, over the throwaway store's
+// incidents, from the earliest post's time to the escalator's clock at the end (the latest
+// post's time): how a corpus of last week's posts would have been answered, and its chart.
 // Exit codes: 0, 1 when a file cannot be read or written, 2 usage, 78 bad rules or config.
 #pragma once
 

@@ -3,6 +3,8 @@
 //   earshot deadletter [--config FILE] list|retry ...
 //   earshot ack        [--config FILE] INCIDENT_ID [--by NAME]
 //   earshot incidents  [--config FILE] [--status STATUS | --all] [--limit N]
+//   earshot report     [--config FILE] [--since DUR|TIME] [--until TIME] [--tz ZONE] [--json]
+//                      [--svg FILE]
 // Each opens the store the config names (SQLite WAL lets it share the file with the daemon,
 // which picks the change up within a second) and hands the remaining words to the command.
 #include <fmt/format.h>
@@ -18,6 +20,7 @@
 #include "daemon/cli/config_arg.h"
 #include "daemon/cli/deadletter_command.h"
 #include "daemon/cli/incidents_command.h"
+#include "daemon/cli/report_command.h"
 #include "daemon/cli/silence_command.h"
 #include "daemon/state/state_store.h"
 
@@ -85,6 +88,12 @@ int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out,
                         std::ostream& err) {
   return WithStateStore("incidents", args, err, [&](const auto& rest, StateStore& store) {
     return RunIncidentsOnStore(rest, store, RealClock(), out, err);
+  });
+}
+
+int RunReportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return WithStateStore("report", args, err, [&](const auto& rest, StateStore& store) {
+    return RunReportOnStore(rest, store, RealClock(), out, err);
   });
 }
 

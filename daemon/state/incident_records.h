@@ -3,6 +3,7 @@
 // they have a header of their own, apart from either side's other records.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,6 +56,16 @@ struct IncidentRecord {
   int unanswered_level = 0;
   bool breach_notified = false;
 };
+
+// When `inc` first opened. A reopen moves opened_at to the reopening, but the first response
+// keeps the wait from the first opening, so an answered incident's first opening is
+// first_response.at - after (whole seconds, so the earlier of the two: a first opening never
+// reads later than opened_at). An unanswered one reopened has only opened_at: the first opening
+// is not kept.
+inline SystemTime FirstOpenedAt(const IncidentRecord& inc) {
+  if (!inc.first_response) return inc.opened_at;
+  return std::min(inc.opened_at, inc.first_response->at - inc.first_response->after);
+}
 
 // One line of an incident's history.
 struct IncidentEvent {

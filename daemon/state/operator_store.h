@@ -1,5 +1,5 @@
 // OperatorStore: what operators read and change, from the command line (`earshot incidents`,
-// `ack`, `silence`) or a console: incidents with their posts and history, acknowledgements and
+// `report`, `ack`, `silence`) or a console: incidents with their posts and history, acknowledgements and
 // silences. These writes come from another process than the daemon's, and the escalator picks
 // them up at its next timer step.
 //
@@ -38,6 +38,11 @@ class OperatorStore {
                                                          size_t limit) = 0;
   // The incident's history (opened, severity raised, notified, silenced, resolved), oldest first.
   virtual Result<std::vector<IncidentEvent>> LoadIncidentEvents(std::string_view incident_id) = 0;
+  // The complaint incidents that first opened in [since, until), oldest first (ties by id):
+  // `earshot report`. First: FirstOpenedAt (incident_records.h), so a complaint answered last
+  // week and reopened today still counts in last week's report.
+  virtual Result<std::vector<IncidentRecord>> ListIncidentsOpenedBetween(SystemTime since,
+                                                                         SystemTime until) = 0;
 
   // ---- acknowledgement (written by `earshot ack`, possibly from another process) ------------
   // Marks an open incident acknowledged and records who and when in its events (kind

@@ -7,7 +7,8 @@
 //   IncidentStore  the escalator: its caches, its per-batch reads, the one Commit per batch
 //   OutboxStore    the sink runners and `earshot deadletter`: the outbox, cursors, dead letters
 //   CursorStore    the pollers: source cursors, the posts to re-check for deletion
-//   OperatorStore  `earshot incidents`, `ack`, `silence` and a console: incidents, acks, silences
+//   OperatorStore  `earshot incidents`, `ack`, `silence`, `report` and a console: incidents, acks,
+//                  silences
 // so another store (a clustered one, say) can take over one role without the rest. Commands
 // that open a database by path open this class, and hand their logic only the role it needs.
 //
@@ -89,6 +90,8 @@ class StateStore final : public IncidentStore,
   // ---- OperatorStore ---------------------------------------------------------------------------
   Result<std::vector<IncidentRecord>> ListIncidents(std::string_view status, size_t limit) override;
   Result<std::vector<IncidentEvent>> LoadIncidentEvents(std::string_view incident_id) override;
+  Result<std::vector<IncidentRecord>> ListIncidentsOpenedBetween(SystemTime since,
+                                                                 SystemTime until) override;
   Status AcknowledgeIncident(std::string_view id, std::string_view by, SystemTime now) override;
   Result<std::string> AddSilence(const SilenceRecord& silence) override;
   Status ExpireSilence(std::string_view id, SystemTime now) override;

@@ -30,6 +30,7 @@ const std::vector<std::string> kDispatched = {"run",
                                               "test sinks",
                                               "score",
                                               "incidents",
+                                              "report",
                                               "ack",
                                               "silence",
                                               "silence add",
@@ -341,10 +342,13 @@ TEST_CASE("bash completion: commands, subcommands, options and files, as bash ru
         std::string::npos);
   CHECK(out.find("earshot score --lexicon rules/lex -> rules/lexicon\n") != std::string::npos);
   CHECK(out.find("earshot routes  -> test\n") != std::string::npos);
+  CHECK(BashComplete(script, {"earshot report --", "earshot report --svg README.m"}) ==
+        "earshot report -- -> --config --since --until --tz --json --svg --help\n"
+        "earshot report --svg README.m -> README.md\n");
   // `earshot test <TAB>`: the sinks subcommand and the rule test files alike.
   CHECK(out.find("earshot test  -> sinks ") != std::string::npos);
-  CHECK(out.find("earshot  -> run demo check replay explain test score incidents ack silence "
-                 "deadletter routes tail version help completion\n") != std::string::npos);
+  CHECK(out.find("earshot  -> run demo check replay explain test score incidents report ack "
+                 "silence deadletter routes tail version help completion\n") != std::string::npos);
 }
 
 TEST_CASE("zsh completion: the same answers through zsh's completion functions", "[app][cli]") {

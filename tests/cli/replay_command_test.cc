@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "daemon/base/duration.h"
 #include "daemon/cli/corpus_input.h"
 #include "daemon/model/escalation_json.h"
 
@@ -18,6 +19,7 @@ namespace earshot {
 namespace {
 
 namespace fs = std::filesystem;
+using std::chrono::minutes;
 
 const std::string kRulesDir = std::string(EARSHOT_SOURCE_DIR) + "/rules/";
 const std::string kLexicon = std::string(EARSHOT_SOURCE_DIR) + "/rules/lexicon";
@@ -105,6 +107,131 @@ TEST_CASE("replay --escalate: open then resolve on the posts' own timestamps", "
   CHECK(got[0].at == *ParseIso8601("2026-11-22T10:00:00Z"));
   CHECK(got[1].kind == Escalation::Kind::kResolve);
   CHECK(got[1].incident_id == got[0].incident_id);
+}
+
+// Whether `xml` is one element with every tag closed in order: enough to catch a chart cut
+// short or a tag left open, without an XML library. Attribute values hold no '>' (the chart
+// escapes its text).
+bool WellFormed(const std::string& xml) {
+  std::vector<std::string> open;
+  size_t roots = 0;
+  for (size_t at = xml.find('<'); at != std::string::npos; at = xml.find('<', at + 1)) {
+    const size_t end = xml.find('>', at);
+    if (end == std::string::npos) return false;
+    const std::string tag = xml.substr(at + 1, end - at - 1);
+    if (tag.starts_with('/')) {
+      if (open.empty() || open.back() != tag.substr(1)) return false;
+      open.pop_back();
+      continue;
+    }
+    if (open.empty()) ++roots;
+    if (!tag.ends_with('/')) open.push_back(tag.substr(0, tag.find(' ')));
+  }
+  return open.empty() && roots == 1;
+}
+
+size_t Count(const std::string& hay, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+std::vector<std::string> Words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// tests/data/replay/first-responses.jsonl: two days of complaints to AcmeAir and the replies
+// of its support account, acme_care. The report comes from the escalator's own store.
+TEST_CASE("replay --report: the response report and chart of a replayed corpus", "[app]") {
+  std::random_device rd;
+  const fs::path dir = fs::temp_directory_path() / ("earshot-replay-test-" + std::to_string(rd()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "earshot.yaml")
+      << "brands: [AcmeAir]\nstate_dir: state\nrules:\n  files: [" << kRulesDir
+      << "complaints.yaml, " << kRulesDir << "resolution.yaml, " << kRulesDir
+      << "praise.yaml]\n  lexicon_dir: " << kLexicon
+      << "\nsinks:\n  - name: c\n    type: console\n"
+         "escalation:\n  staff_authors: [acme_care]\n";
+  const std::string corpus =
+      std::string(EARSHOT_SOURCE_DIR) + "/tests/data/replay/first-responses.jsonl";
+  const std::string escalations = (dir / "escalations.jsonl").string();
+  const std::string svg = (dir / "week.svg").string();
+  std::istringstream in;
+  std::ostringstream out, err;
+  const int code =
+      RunReplayCommand({"--config", (dir / "earshot.yaml").string(), "--escalate", "--escalations",
+                        escalations, "--report", "--svg", svg, corpus},
+                       in, out, err);
+  INFO(err.str());
+  REQUIRE(code == 0);
+  CHECK(Lines(out.str()).size() == 8);  // stdout stays one result per post
+
+  // Eve's complaint (post 7) is the one nobody answers.
+  std::ifstream f(escalations);
+  std::string eve;
+  for (std::string line; std::getline(f, line);) {
+    auto e = EscalationFromJson(line);
+    REQUIRE(e.ok());
+    if (e->kind == Escalation::Kind::kOpen && e->posts.front().id == "7") eve = e->incident_id;
+  }
+  REQUIRE(!eve.empty());
+
+  // From the corpus: jane waits 10:00 to 10:20, bob 10:05 to 11:05, kim 09:00 to 09:45 the next
+  // day. Nearest rank of 20m, 45m, 60m: p50 the 2nd, p90 the 3rd. Each day's median: 20m
+  // (of 20m and 60m, the smaller), then 45m.
+  const std::string report = err.str();
+  CHECK_THAT(report,
+             Catch::Contains("First responses, 2026-11-22 10:00 to 2026-11-23 09:45 (UTC)"));
+  std::vector<std::string> all_row, eve_row, days;
+  for (const std::string& line : Lines(report)) {
+    const auto words = Words(line);
+    if (words.size() > 1 && words[0] == "acmeair" && words[1] == "all") all_row = words;
+    if (line.ends_with(eve)) eve_row = words;
+    if (line.starts_with("2026-11-2")) days.push_back(line);
+  }
+  CHECK(all_row == std::vector<std::string>{"acmeair", "all", "4", "3", FormatWait(minutes(45)),
+                                            FormatWait(minutes(60)), FormatWait(minutes(60)), "0"});
+  // Opened 09:30; the replay ends with the last post, kim's answer at 09:45, and counts it.
+  CHECK(eve_row == std::vector<std::string>{"acmeair", "high", "2026-11-23", "09:30",
+                                            FormatWait(minutes(15)), "-", eve});
+  REQUIRE(days.size() == 2);
+  CHECK(Words(days[0]) == std::vector<std::string>{"2026-11-22", "2", FormatWait(minutes(20))});
+  CHECK(Words(days[1]) == std::vector<std::string>{"2026-11-23", "2", FormatWait(minutes(45))});
+  CHECK(report.ends_with(fmt::format("earshot replay: chart of 2 day(s) written to {}\n", svg)));
+
+  std::ifstream chart_file(svg, std::ios::binary);
+  const std::string chart((std::istreambuf_iterator<char>(chart_file)),
+                          std::istreambuf_iterator<char>());
+  fs::remove_all(dir);
+  CHECK(chart.starts_with("<svg "));
+  CHECK(WellFormed(chart));
+  // A bar per day, two complaints each; a point per day on the median line, and the legend's.
+  CHECK(Count(chart, ": 2 complaints</title></rect>") == 2);
+  CHECK(Count(chart, ": median first response 20m00s</title></circle>") == 1);
+  CHECK(Count(chart, ": median first response 45m00s</title></circle>") == 1);
+  CHECK(Count(chart, "<circle ") == 3);
+}
+
+TEST_CASE("replay --report: its options need it, and it needs the escalator", "[app]") {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--report"}, "--report needs --escalate --escalations FILE"},
+      {{"--escalate", "--escalations", "/dev/null", "--svg", "x.svg"},
+       "--svg is an option of --report"},
+      {{"--escalate", "--escalations", "/dev/null", "--tz", "UTC"},
+       "--tz is an option of --report"},
+      {{"--escalate", "--escalations", "/dev/null", "--report", "--tz", "Europe/Berln"},
+       "did you mean 'Europe/Berlin'?"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::istringstream in;
+    std::ostringstream out, err;
+    INFO(args.back());
+    CHECK(RunReplayCommand(args, in, out, err) == 2);
+    CHECK_THAT(err.str(), Catch::StartsWith("earshot replay: ") && Catch::Contains(message));
+  }
 }
 
 TEST_CASE("replay: usage and unreadable files are named", "[app]") {

@@ -289,6 +289,58 @@ TEST_CASE("StateStore: incidents, their posts and history round-trip", "[state]"
   CHECK((*events)[1].at == kT0 + Seconds(5));
 }
 
+TEST_CASE("StateStore: complaints listed by when they first opened, for the report", "[state]") {
+  TempDir dir;
+  auto store = MustOpen(dir.File("state.db"));
+  const SystemTime since = kT0, until = kT0 + Seconds(3600);
+  auto at = [&](std::string id, SystemTime opened) {
+    IncidentRecord r = SampleIncident(std::move(id));
+    r.opened_at = opened;
+    return r;
+  };
+  IncidentRecord first = at("inc-a", since);             // the window's first instant
+  IncidentRecord last = at("inc-b", until - Millis(1));  // its last
+  IncidentRecord before = at("inc-c", since - Millis(1));
+  IncidentRecord after = at("inc-d", until);  // the window is half-open
+  IncidentRecord surge = at("inc-e", since + Seconds(60));
+  surge.category = IncidentKind::kSurge;  // not a complaint
+  // Answered 10 minutes after it opened, inside the window, then reopened after it: the
+  // reopening moved opened_at, the first response keeps the first opening.
+  IncidentRecord reopened = at("inc-f", until + Seconds(7200));
+  reopened.first_response = FirstResponse{since + Seconds(1200), "acme_care", Seconds(600)};
+  // The mirror: first opened before the window, reopened inside it.
+  IncidentRecord reopened_early = at("inc-g", since + Seconds(300));
+  reopened_early.first_response = FirstResponse{since - Seconds(60), "acme_care", Seconds(60)};
+  // Answered, never reopened: whole seconds of `after` do not move its opening.
+  IncidentRecord answered = at("inc-h", since + Seconds(30) + Millis(700));
+  answered.first_response =
+      FirstResponse{since + Seconds(90) + Millis(900), "acme_care", Seconds(60)};
+  EscalatorCommit c;
+  c.incidents = {first, last, before, after, surge, reopened, reopened_early, answered};
+  REQUIRE(store->Commit(c).ok());
+
+  auto listed = store->ListIncidentsOpenedBetween(since, until);
+  REQUIRE(listed.ok());
+  std::vector<std::string> ids;
+  for (const IncidentRecord& r : *listed) ids.push_back(r.id);
+  // Oldest first opening first: inc-a at 0 s, inc-h at 30.7 s, inc-f at 600 s, inc-b last.
+  CHECK(ids == std::vector<std::string>{"inc-a", "inc-h", "inc-f", "inc-b"});
+  for (const IncidentRecord& r : *listed) {
+    CHECK(FirstOpenedAt(r) >= since);
+    CHECK(FirstOpenedAt(r) < until);
+  }
+  CHECK(FirstOpenedAt((*listed)[1]) == answered.opened_at);
+  CHECK(FirstOpenedAt((*listed)[2]) == since + Seconds(600));
+  CHECK((*listed)[2].opened_at == reopened.opened_at);  // the record as stored
+
+  auto earlier = store->ListIncidentsOpenedBetween(since - Seconds(3600), since);
+  REQUIRE(earlier.ok());
+  ids.clear();
+  for (const IncidentRecord& r : *earlier) ids.push_back(r.id);
+  CHECK(ids == std::vector<std::string>{"inc-g", "inc-c"});
+  CHECK(store->ListIncidentsOpenedBetween(until, since)->empty());
+}
+
 TEST_CASE("StateStore: seen posts are pruned by age", "[state]") {
   TempDir dir;
   auto store = MustOpen(dir.File("state.db"));
