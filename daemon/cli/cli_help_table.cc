@@ -107,7 +107,8 @@ std::vector<CliCommand> BuildTable() {
                        "the latest's."});
     options.push_back(
         {"--svg", "FILE", "With --report: also write its daily chart to FILE.", CliValue::kFile});
-    options.push_back({"--tz", "ZONE", "With --report: its time zone (default: UTC)."});
+    options.push_back({"--tz", "ZONE", "With --report: its time zone (default: the zone of the config's "
+                                        "response.business_hours, else UTC)."});
     t.push_back({
         .name = "replay",
         .synopsis = {"replay [--config FILE | --rules FILE... --brand NAME... --lexicon DIR] "
@@ -268,7 +269,7 @@ std::vector<CliCommand> BuildTable() {
                   {"--until", "TIME", "Where the window ends, an RFC 3339 time (default: now)."},
                   {"--tz", "ZONE",
                    "The IANA time zone whose days the report counts and shows times in "
-                   "(default: UTC)."},
+                   "(default: the zone of the config's response.business_hours, else UTC)."},
                   {"--json", "", "Print the report as one JSON object; durations in ms."},
                   {"--svg", "FILE",
                    "Also write the daily chart (complaints as bars, median first response as a "

@@ -123,19 +123,24 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
   if (!o.report && (!o.svg.empty() || !o.zone.empty())) {
     return Usage(err, fmt::format("{} is an option of --report", o.svg.empty() ? "--tz" : "--svg"));
   }
-  ReportOutput report;
-  if (o.report) {
-    auto zone = TimeZone::Load(o.zone.empty() ? "UTC" : o.zone);
-    if (!zone.ok()) return Usage(err, fmt::format("--tz: {}", zone.status().message()));
-    report.zone = *std::move(zone);
-    report.svg = o.svg;
-  }
   if (o.inputs.empty()) o.inputs.push_back("-");
   log::SetLevel(log::Level::kWarn);
 
   AppConfig config;
   std::shared_ptr<const Detector> detector;
   if (!LoadCorpusDetector(o.detector, "replay", err, &config, &detector)) return kExitConfig;
+  ReportOutput report;
+  if (o.report) {
+    // Days are the support team's: the zone of `response.business_hours` unless --tz says.
+    if (o.zone.empty()) {
+      o.zone = config.escalation.response ? config.escalation.response->hours.zone().name()
+                                          : "UTC";
+    }
+    auto zone = TimeZone::Load(o.zone);
+    if (!zone.ok()) return Usage(err, fmt::format("--tz: {}", zone.status().message()));
+    report.zone = *std::move(zone);
+    report.svg = o.svg;
+  }
 
   std::ofstream output_file;
   if (!o.output.empty()) {

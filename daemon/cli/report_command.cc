@@ -117,8 +117,8 @@ int PrintResponseReport(std::string_view command, OperatorStore& store, SystemTi
 }
 
 int RunReportOnStore(const std::vector<std::string>& args, OperatorStore& store, Clock& clock,
-                     std::ostream& out, std::ostream& err) {
-  std::string since_text = "7d", until_text, zone_name = "UTC";
+                     std::ostream& out, std::ostream& err, std::string_view default_zone) {
+  std::string since_text = "7d", until_text, zone_name(default_zone);
   ReportOutput output;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

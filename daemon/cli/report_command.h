@@ -19,12 +19,13 @@
 namespace earshot {
 
 // `args` are the words after `report` (and its --config); `clock` gives the default end of the
-// window. Local days are UTC's unless --tz names a zone: the config holds no time zone of its
-// own to default to. Returns 0 when printed, 1 when the store or the chart's file fails, 2 on
+// window. Local days are `default_zone`'s (the command passes the zone of the config's
+// `response.business_hours`, else UTC) unless --tz names another. Returns 0 when printed, 1 when the store or the chart's file fails, 2 on
 // a usage error (a --since, --until or --tz that does not parse, or a window that ends before
 // it starts).
 int RunReportOnStore(const std::vector<std::string>& args, OperatorStore& store, Clock& clock,
-                     std::ostream& out, std::ostream& err);
+                     std::ostream& out, std::ostream& err,
+                     std::string_view default_zone = "UTC");
 
 // What the report counts of a stored incident: its brand label ("(no brand)" without one), its
 // first opening (FirstOpenedAt: a reopen does not restart the wait), the first response, the

@@ -92,9 +92,19 @@ int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out,
 }
 
 int RunReportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  return WithStateStore("report", args, err, [&](const auto& rest, StateStore& store) {
-    return RunReportOnStore(rest, store, RealClock(), out, err);
-  });
+  std::vector<std::string> rest;
+  auto config = LoadConfigArg("report", args, &rest, err);
+  if (!config) return kExitConfig;
+  auto store = StateStore::Open(config->state_dir / "earshot.db");
+  if (!store.ok()) {
+    err << fmt::format("earshot report: {}\n", store.status().message());
+    return kExitFailure;
+  }
+  // Days are the support team's: the zone of `response.business_hours` unless --tz says.
+  const std::string zone = config->escalation.response
+                               ? config->escalation.response->hours.zone().name()
+                               : std::string("UTC");
+  return RunReportOnStore(rest, **store, RealClock(), out, err, zone);
 }
 
 }  // namespace earshot

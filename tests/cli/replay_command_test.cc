@@ -215,6 +215,43 @@ TEST_CASE("replay --report: the response report and chart of a replayed corpus",
   CHECK(Count(chart, "<circle ") == 3);
 }
 
+// The same corpus with response targets: the replayed escalator keeps each incident's deadline,
+// so the report counts the answers that came too late, in the business calendar's zone.
+TEST_CASE("replay --report: targets in the config count breaches, days in its zone", "[app]") {
+  std::random_device rd;
+  const fs::path dir = fs::temp_directory_path() / ("earshot-replay-test-" + std::to_string(rd()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "earshot.yaml")
+      << "brands: [AcmeAir]\nstate_dir: state\nrules:\n  files: [" << kRulesDir
+      << "complaints.yaml, " << kRulesDir << "resolution.yaml, " << kRulesDir
+      << "praise.yaml]\n  lexicon_dir: " << kLexicon
+      << "\nsinks:\n  - name: c\n    type: console\n"
+         "escalation:\n  staff_authors: [acme_care]\n"
+         "response:\n  business_hours: {time_zone: Europe/Berlin, hours: \"mon-sun 00:00-24:00\"}\n"
+         "  targets: {high: 30m}\n";
+  std::istringstream in;
+  std::ostringstream out, err;
+  const int code = RunReplayCommand(
+      {"--config", (dir / "earshot.yaml").string(), "--escalate", "--escalations",
+       (dir / "escalations.jsonl").string(), "--report",
+       std::string(EARSHOT_SOURCE_DIR) + "/tests/data/replay/first-responses.jsonl"},
+      in, out, err);
+  fs::remove_all(dir);
+  INFO(err.str());
+  REQUIRE(code == 0);
+  // 11:00 Berlin is 10:00 UTC. Of the answers after 20m, 60m and 45m, two missed the 30m
+  // target; Eve has waited 15m, inside it.
+  CHECK_THAT(err.str(),
+             Catch::Contains("First responses, 2026-11-22 11:00 to 2026-11-23 10:45 (Europe/Berlin)"));
+  std::vector<std::string> all_row;
+  for (const std::string& line : Lines(err.str())) {
+    const auto words = Words(line);
+    if (words.size() > 1 && words[0] == "acmeair" && words[1] == "all") all_row = words;
+  }
+  REQUIRE(all_row.size() == 8);
+  CHECK(all_row[7] == "2");
+}
+
 TEST_CASE("replay --report: its options need it, and it needs the escalator", "[app]") {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"--report"}, "--report needs --escalate --escalations FILE"},
