@@ -107,8 +107,9 @@ std::vector<CliCommand> BuildTable() {
                        "the latest's."});
     options.push_back(
         {"--svg", "FILE", "With --report: also write its daily chart to FILE.", CliValue::kFile});
-    options.push_back({"--tz", "ZONE", "With --report: its time zone (default: the zone of the config's "
-                                        "response.business_hours, else UTC)."});
+    options.push_back({"--tz", "ZONE",
+                       "With --report: its time zone (default: the zone of the config's "
+                       "response.business_hours, else UTC)."});
     t.push_back({
         .name = "replay",
         .synopsis = {"replay [--config FILE | --rules FILE... --brand NAME... --lexicon DIR] "

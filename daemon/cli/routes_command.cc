@@ -71,7 +71,9 @@ int RunRoutesCommand(const std::vector<std::string>& args, std::ostream& out, st
     out << m.receiver->name << ": " << fmt::format("{}", fmt::join(m.receiver->sinks, ", "));
     if (m.quiet) out << " (quiet hours)";
     if (m.level > 0) out << " (unanswered level " << m.level << ")";
-    if (m.route_line > 0) out << " [route at line " << m.route_line << "]";
+    if (m.route_line > 0) {
+      out << (m.level > 0 ? " [level at line " : " [route at line ") << m.route_line << "]";
+    }
     if (m.route != nullptr) out << " " << timing_text(m.route->timing.Over(defaults));
     out << "\n";
   }

@@ -95,9 +95,10 @@ bool ResponseWatch::CheckIncident(EscalationStep& step, const IncidentRecord& ac
     parts.push_back(fmt::format("level {}", next + 1));
     extra[std::string(kUnansweredLevelLabel)] = std::to_string(next + 1);
   }
-  NotifyReason reason = NotifyReason::Of(
-      NotifyReason::Kind::kUnanswered,
-      fmt::format("{} ({})", WaitText(std::chrono::duration_cast<Duration>(step.now - active.opened_at)), fmt::join(parts, "; ")));
+  const auto waited = std::chrono::duration_cast<Duration>(step.now - active.opened_at);
+  NotifyReason reason =
+      NotifyReason::Of(NotifyReason::Kind::kUnanswered,
+                       fmt::format("{} ({})", WaitText(waited), fmt::join(parts, "; ")));
   const Pager::Gate gate = pager_.Check(step, active, reason.Text());
   if (gate == Pager::Gate::kHold) return changed;
   IncidentRecord& target = touch();

@@ -123,7 +123,7 @@ struct Route {
 struct RouteMatch {
   const Receiver* receiver = nullptr;
   const Route* route = nullptr;  // the route that matched (its timing, its line)
-  int route_line = 0;            // the matching route's line in the file (0 for a default tree)
+  int route_line = 0;            // the route's line (a level's own line); 0 in a default tree
   bool quiet = false;            // quiet hours sent it here instead of the route's receiver
   int level = 0;                 // > 0: it hears level `level` of the unanswered policy
 };

@@ -242,7 +242,8 @@ TEST_CASE("replay --report: targets in the config count breaches, days in its zo
   // 11:00 Berlin is 10:00 UTC. Of the answers after 20m, 60m and 45m, two missed the 30m
   // target; Eve has waited 15m, inside it.
   CHECK_THAT(err.str(),
-             Catch::Contains("First responses, 2026-11-22 11:00 to 2026-11-23 10:45 (Europe/Berlin)"));
+             Catch::Contains("First responses, 2026-11-22 11:00 to 2026-11-23 10:45 "
+                             "(Europe/Berlin)"));
   std::vector<std::string> all_row;
   for (const std::string& line : Lines(err.str())) {
     const auto words = Words(line);

@@ -170,7 +170,7 @@ TEST_CASE("earshot routes test: shows the unanswered levels and who hears a leve
                          level_out, level_err) == 0);
   CHECK_THAT(level_out.str(), Catch::StartsWith("support: slack-support [route at line 10]"));
   CHECK_THAT(level_out.str(),
-             Catch::Contains("\nduty-manager: pagerduty (unanswered level 2) [route at line 15]"));
+             Catch::Contains("\nduty-manager: pagerduty (unanswered level 2) [level at line 15]"));
 }
 
 }  // namespace
