@@ -131,6 +131,8 @@ AppConfig DemoConfig(const DemoNetworks& networks, const std::filesystem::path& 
   c.escalation.surge_window = std::chrono::minutes(2);
   c.escalation.surge_min_count = 5;
   c.escalation.surge_min_distinct_authors = 4;
+  // Handles as the source spells them: a local account gets the instance's domain.
+  c.escalation.staff_authors = {fmt::format("{}@{}", kDemoStaffAccount, tag.local_domain)};
   c.shutdown_grace = std::chrono::milliseconds(3000);
   return c;
 }
