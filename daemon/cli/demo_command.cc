@@ -364,6 +364,17 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   (*metrics)->Stop();
   (*app)->Stop();
   networks->Stop();
+
+  // Read back from what the sinks wrote once they had drained: the outcome, not the plan.
+  out << fmt::format("\n-- answer in minutes: what happened (from the archive and {}'s sink)\n",
+                     kDemoLevelReceiver);
+  auto seen = ReadEscalationFile(state_dir / "escalations.jsonl");
+  auto heard = ReadEscalationFile(DemoLevelFile(state_dir));
+  if (seen.ok() && heard.ok()) {
+    out << AnswerOutcomes(*seen, *heard, kDemoLevelReceiver);
+  } else {
+    out << (seen.ok() ? heard.status() : seen.status()).ToString() << "\n";
+  }
   out << fmt::format(
       "\nearshot demo: done. Every escalation is also in {} (one JSON object per line).\n",
       (state_dir / "escalations.jsonl").string());
