@@ -161,6 +161,11 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
           log::Error(component_, {{"sink", name_}, {"seq", e.seq}, {"incident_id", e.incident_id}},
                      "seq {} delivered, but the cursor was not saved: {}", e.seq, s.message());
         }
+        cursor_.store(e.seq, std::memory_order_relaxed);
+        if (r.not_routed_here) {
+          skipped_.fetch_add(1, std::memory_order_relaxed);
+          return Outcome::kDone;
+        }
         log::Info(component_,
                   {{"sink", name_},
                    {"seq", e.seq},
@@ -169,7 +174,6 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
                    {"attempt", attempt}},
                   "seq {} ({}) delivered{}", e.seq, e.incident_id,
                   attempt > 1 ? fmt::format(" after {} attempts", attempt) : "");
-        cursor_.store(e.seq, std::memory_order_relaxed);
         delivered_.fetch_add(1, std::memory_order_relaxed);
         return Outcome::kDone;
       }
@@ -251,7 +255,7 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
         case DeliveryResult::Kind::kDelivered:
           s = store_.ClearDeadLetter(name_, seq);
           redeliver_failures_ = 0;
-          delivered_.fetch_add(1, std::memory_order_relaxed);
+          (r.not_routed_here ? skipped_ : delivered_).fetch_add(1, std::memory_order_relaxed);
           log::Info(component_,
                     {{"sink", name_},
                      {"seq", seq},

@@ -87,6 +87,8 @@ class SinkRunner {
   // The last seq delivered or dead-lettered.
   uint64_t cursor() const { return cursor_.load(std::memory_order_relaxed); }
   uint64_t delivered() const { return delivered_.load(std::memory_order_relaxed); }
+  // Escalations the routes send to other receivers: passed over, the cursor moved past them.
+  uint64_t skipped() const { return skipped_.load(std::memory_order_relaxed); }
   uint64_t retries() const { return retries_.load(std::memory_order_relaxed); }
   uint64_t dead_lettered() const { return dead_lettered_.load(std::memory_order_relaxed); }
   // Escalations cut to the sink's max_escalation_bytes before delivery.
@@ -131,7 +133,7 @@ class SinkRunner {
 
   std::atomic<int64_t> heartbeat_ms_{0};
   std::atomic<uint64_t> cursor_{0};
-  std::atomic<uint64_t> delivered_{0}, retries_{0}, dead_lettered_{0}, cut_{0};
+  std::atomic<uint64_t> delivered_{0}, skipped_{0}, retries_{0}, dead_lettered_{0}, cut_{0};
   std::atomic<bool> draining_{false};
 
   Mutex mu_;

@@ -34,8 +34,16 @@ struct DeliveryResult {
   // kRetry, kPermanent: why, subject first ("HTTP 404 from hooks.slack.com: webhook revoked").
   // Logged and stored in dead letters, so it never contains a secret (URL paths, keys, tokens).
   std::string detail;
+  // kDelivered only: the routes send it to other receivers, so it was passed over, not sent.
+  // The cursor moves on all the same; /metrics counts it apart (earshot_sink_skipped_total).
+  bool not_routed_here = false;
 
   static DeliveryResult Delivered() { return {}; }
+  static DeliveryResult NotRoutedHere() {
+    DeliveryResult r;
+    r.not_routed_here = true;
+    return r;
+  }
   static DeliveryResult Retry(std::string detail,
                               std::chrono::milliseconds retry_after = std::chrono::milliseconds(0)) {
     return {Kind::kRetry, retry_after, std::move(detail)};

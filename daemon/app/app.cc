@@ -578,6 +578,9 @@ void App::AppendComponentMetrics(PrometheusText* t) const {
   };
   static constexpr SinkCounter kSinkCounters[] = {
       {"earshot_sink_delivered_total", "counter", "Escalations delivered.", &SinkRunner::delivered},
+      {"earshot_sink_skipped_total", "counter",
+       "Escalations the routes send to other receivers, passed over by this sink.",
+       &SinkRunner::skipped},
       {"earshot_sink_failures_total", "counter", "Failed delivery attempts (retried).",
        &SinkRunner::retries},
       {"earshot_sink_dead_letters_total", "counter", "Escalations given up on.",

@@ -19,7 +19,7 @@ class RoutedSink final : public Sink {
       : sink_name_(std::move(sink_name)), inner_(std::move(inner)), routes_(std::move(routes)) {}
 
   DeliveryResult Deliver(const Escalation& e, std::stop_token stop) override {
-    return RoutesHere(e) ? inner_->Deliver(e, stop) : DeliveryResult::Delivered();
+    return RoutesHere(e) ? inner_->Deliver(e, stop) : DeliveryResult::NotRoutedHere();
   }
   void Reopen() override { inner_->Reopen(); }
 

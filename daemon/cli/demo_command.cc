@@ -3,12 +3,15 @@
 // production one (two Mastodon sources and one source on each other network, each with its real
 // authentication; the shipped rule pack and lexicon, SQLite state, the console and JSONL sinks),
 // publishes a scripted morning of posts about AcmeAir and lets on-call staff watch the
-// escalations appear. Nothing leaves 127.0.0.1.
+// escalations appear. Both paths of "answer in minutes" are in it: the care team answers one
+// complaint in its thread, and one is left unanswered until the routes' level pages the team
+// lead too. Nothing leaves 127.0.0.1.
 #include <fmt/format.h>
 
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <random>
 #include <sstream>
@@ -19,6 +22,8 @@
 #include "daemon/base/log.h"
 #include "daemon/base/paths.h"
 #include "daemon/cli/commands.h"
+#include "daemon/cli/demo_outcomes.h"
+#include "daemon/cli/demo_routing.h"
 #include "daemon/cli/demo_scenario.h"
 #include "daemon/cli/silence_command.h"
 #include "daemon/net/curl_http_client.h"
@@ -125,12 +130,16 @@ AppConfig DemoConfig(const DemoNetworks& networks, const std::filesystem::path& 
   reddit.poll_interval = std::chrono::milliseconds(200);
   c.sources = {tag, mentions, x, bluesky, reddit};
   c.sinks = {{"console", "console", {}, "(demo)"},
-             {"archive", "file", {{"path", (state_dir / "escalations.jsonl").string()}}, "(demo)"}};
+             {"archive", "file", {{"path", (state_dir / "escalations.jsonl").string()}}, "(demo)"},
+             // The team lead's pager: a file of its own, so the demo can show what reached it.
+             {kDemoLevelSink, "file", {{"path", DemoLevelFile(state_dir).string()}}, "(demo)"}};
   c.escalation.sentiment_raise = -0.6;  // as in the shipped earshot.yaml
   // A storm the size of a demo: 5 posts from 4 customers within two minutes is a surge.
   c.escalation.surge_window = std::chrono::minutes(2);
   c.escalation.surge_min_count = 5;
   c.escalation.surge_min_distinct_authors = 4;
+  // Handles as the source spells them: a local account gets the instance's domain.
+  c.escalation.staff_authors = {fmt::format("{}@{}", kDemoStaffAccount, tag.local_domain)};
   c.shutdown_grace = std::chrono::milliseconds(3000);
   return c;
 }
@@ -166,6 +175,8 @@ std::string MetricsExcerpt(const std::string& base_url) {
     for (std::string_view family :
          {"earshot_posts_fetched_total", "earshot_rule_matches_total", "earshot_escalations_total",
           "earshot_notifications_total", "earshot_incidents_open", "earshot_sink_delivered_total",
+          "earshot_sink_skipped_total", "earshot_first_response_seconds_count",
+          "earshot_first_response_seconds_sum", "earshot_response_target_breaches_total",
           "earshot_sink_backlog", "earshot_detect_seconds_count", "earshot_detect_seconds_sum"}) {
       if (line.rfind(family, 0) == 0 && line.size() > family.size() &&
           (line[family.size()] == '{' || line[family.size()] == ' ')) {
@@ -174,6 +185,21 @@ std::string MetricsExcerpt(const std::string& base_url) {
     }
   }
   return excerpt;
+}
+
+// Waits at most `limit` for the file sink at `path` to have written an escalation, and returns
+// the first. A level fires at the escalator's next tick after its delay and the sink writes it a
+// moment later; polling waits no longer than this machine needs.
+std::optional<Escalation> AwaitEscalation(const std::filesystem::path& path,
+                                          std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    // A line caught half-written does not parse: it is read whole at the next try.
+    auto written = ReadEscalationFile(path);
+    if (written.ok() && !written->empty()) return written->front();
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 }  // namespace
@@ -200,8 +226,13 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   const std::filesystem::path state_dir = keep.empty() ? MakeStateDir() : keep;
   std::filesystem::create_directories(state_dir);
 
+  AppConfig config = DemoConfig(*networks, state_dir);
+  if (Status s = ApplyDemoRouting(config); !s.ok()) {
+    err << fmt::format("earshot demo: {}\n", s.message());
+    return kExitFailure;
+  }
   Diagnostics diags;
-  auto app = App::Create(DemoConfig(*networks, state_dir), &diags);
+  auto app = App::Create(config, &diags);
   if (!app.ok()) {
     for (const Diagnostic& d : diags.all()) err << d.ToString() << "\n";
     err << fmt::format("earshot demo: {}\n", app.status().message());
@@ -267,13 +298,22 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
     thread.selftext = "Landed in Denver on Monday, bag never arrived. Three claims, no answer.";
     const std::string fullname = networks->reddit->AddPost(thread);
     out << fmt::format(
-        "-- Reddit: u/suitcase_sam posts in r/acmeair ({}); expect: a lost bag: "
-        "pages\n",
-        fullname);
+        "-- Reddit: u/suitcase_sam posts in r/acmeair ({}); expect: a lost bag: pages; nobody "
+        "answers it, so 3s later the baggage route's level 1 tells {} too\n",
+        fullname, kDemoLevelReceiver);
     out.flush();
   }
   // X's quota (450 per 15 min) spaces its searches 2 s apart: give every network two turns.
   std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+  // By now the lost bag has waited its 3 s; the level must be out before the storm, whose surge
+  // would hold it back as it holds back any page for the brand.
+  if (auto level = AwaitEscalation(DemoLevelFile(state_dir), std::chrono::milliseconds(4000))) {
+    out << fmt::format("-- {}'s pager (its own sink) rings: {} [{}]\n", kDemoLevelReceiver,
+                       level->incident_id, level->reason);
+  } else {
+    out << fmt::format("-- {}'s pager has not rung\n", kDemoLevelReceiver);
+  }
+  out.flush();
 
   // Act two: ops mutes a known problem, then a storm. The silence goes through the same command
   // operators use, on the running daemon's store (WAL lets both write).
@@ -326,6 +366,17 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   (*metrics)->Stop();
   (*app)->Stop();
   networks->Stop();
+
+  // Read back from what the sinks wrote once they had drained: the outcome, not the plan.
+  out << fmt::format("\n-- answer in minutes: what happened (from the archive and {}'s sink)\n",
+                     kDemoLevelReceiver);
+  auto seen = ReadEscalationFile(state_dir / "escalations.jsonl");
+  auto heard = ReadEscalationFile(DemoLevelFile(state_dir));
+  if (seen.ok() && heard.ok()) {
+    out << AnswerOutcomes(*seen, *heard, kDemoLevelReceiver);
+  } else {
+    out << (seen.ok() ? heard.status() : seen.status()).ToString() << "\n";
+  }
   out << fmt::format(
       "\nearshot demo: done. Every escalation is also in {} (one JSON object per line).\n",
       (state_dir / "escalations.jsonl").string());

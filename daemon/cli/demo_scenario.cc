@@ -27,6 +27,18 @@ std::vector<ScriptedPost> DemoScenario() {
        "rel=\"tag\">#<span>AcmeAirSucks</span></a></p>",
        {"AcmeAirSucks"}, {}, 1,
        "the tirade goes on, angrier: joins Gus's incident as one update (severity raised)"},
+      // AcmeAir's care team answers in Gus's thread (a reply to his first post, so the same
+      // thread) and names @AcmeAir, so earshot reads it among the brand's mentions. Worded as
+      // care teams write, and so that no complaint rule matches it: it resolves, never pages.
+      {400, kDemoStaffAccount, "AcmeAir Care", 41000,
+       "<p><span class=\"h-card\"><a href=\"https://mastodon.example/@gus\" "
+       "class=\"u-url mention\">@<span>gus</span></a></span> Sorted, Gus: a seat on tomorrow's "
+       "first flight and a hotel tonight, both on us. Safe travels! ^Ana, "
+       "<span class=\"h-card\"><a href=\"https://mastodon.example/@AcmeAir\" "
+       "class=\"u-url mention\">@<span>AcmeAir</span></a></span> care</p>",
+       {}, {"gus", "AcmeAir"}, 1,
+       "staff answer in Gus's thread: resolves his incident, answered by @acmeair_care within "
+       "seconds"},
       {400, "hal@social.example", "Hal", 2400,
        "<p>Shout out to the <span class=\"h-card\"><a href=\"https://mastodon.example/@AcmeAir\" "
        "class=\"u-url mention\">@<span>AcmeAir</span></a></span> crew on the Lisbon flight, "

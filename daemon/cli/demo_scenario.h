@@ -21,6 +21,9 @@ struct ScriptedPost {
 
 // The brand the scenario is about; the demo config lists it in `brands:`.
 inline constexpr const char* kDemoBrand = "AcmeAir";
+// The brand's customer care account on the fake Mastodon, local to it: the demo config lists
+// it in `escalation.staff_authors`, so its reply in a thread is the incident's first response.
+inline constexpr const char* kDemoStaffAccount = "acmeair_care";
 
 std::vector<ScriptedPost> DemoScenario();
 

@@ -167,9 +167,13 @@ Status Escalator::Process(const PostBatch& batch) {
     for (const Detection& d : dp.detections) {
       resolution = resolution || d.category == Category::kResolution;
     }
-    if (complaint != nullptr) {
+    // A staff account's post is the brand speaking: an apology ("so sorry your bag is lost,
+    // @AcmeAir will DM you") reads like a complaint to the rules, but it is the answer.
+    if (complaints_.IsStaff(dp.post.author.handle)) {
+      complaints_.Resolution(step, dp);
+    } else if (complaint != nullptr) {
       HandleComplaint(step, dp, *complaint, batch.source);
-    } else if (resolution || complaints_.IsStaff(dp.post.author.handle)) {
+    } else if (resolution) {
       complaints_.Resolution(step, dp);
     }
     // Praise and noise are remembered as seen and never page.

@@ -158,5 +158,28 @@ TEST_CASE("First response: a reopening and a restart keep it", "[escalator][firs
   CHECK(Stored(rig, id).first_response == expected);
 }
 
+TEST_CASE("First response: a staff apology that reads as a complaint answers, never opens",
+          "[escalator][first-response]") {
+  EscalatorRig rig(StaffOptions());
+  const std::string id = OpenIncident(rig);
+  rig.clock().Advance(minutes(4));
+  // The rules see "lost", "bag", the brand: a complaint. From staff, it is the answer.
+  DetectedPost apology = MakePost({.id = "2",
+                                   .author = std::string(kStaff),
+                                   .text = "so sorry your bag is lost, @AcmeAir will DM you",
+                                   .thread = "1",
+                                   .reply_to = "1"},
+                                  {Complaint(Severity::kHigh)});
+  auto out = rig.Process(Batch({apology}));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].kind == Kind::kResolve);
+  CHECK(out[0].incident_id == id);
+  REQUIRE(out[0].first_response.has_value());
+  CHECK(out[0].first_response->after == minutes(4));
+  auto active = rig.store().LoadActiveIncidents();
+  REQUIRE(active.ok());
+  CHECK(active->empty());
+}
+
 }  // namespace
 }  // namespace earshot

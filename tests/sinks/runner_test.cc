@@ -91,6 +91,23 @@ TEST_CASE("SinkRunner: catches up from the outbox, then delivers live, in order,
   CHECK(runner->cursor() == 60);
 }
 
+TEST_CASE("SinkRunner: what the routes send elsewhere moves the cursor, counted as skipped",
+          "[sinks]") {
+  Rig rig;
+  rig.Commit(1, 4, /*publish=*/false);
+  rig.sink.Script({DeliveryResult::NotRoutedHere(), DeliveryResult::Delivered(),
+                   DeliveryResult::NotRoutedHere(), DeliveryResult::Delivered()});
+  auto runner = rig.Runner(rig.Options());
+  runner->Start();
+  REQUIRE(WaitFor([&] { return runner->cursor() == 4; }));
+  runner->Drain(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  runner->Join();
+  CHECK(rig.sink.delivered() == std::vector<uint64_t>{1, 2, 3, 4});  // all acknowledged
+  CHECK(runner->delivered() == 2);
+  CHECK(runner->skipped() == 2);
+  CHECK(rig.SavedCursor() == 4);
+}
+
 TEST_CASE("SinkRunner: a gap in seq on the bus is filled from the outbox", "[sinks]") {
   Rig rig;
   rig.Commit(1, 3, false);

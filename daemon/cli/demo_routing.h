@@ -1,0 +1,26 @@
+// The demo's answer policy: response targets and a routing tree with one unanswered level, as
+// an operator writes them in earshot.yaml, so that `earshot demo` shows what happens to a
+// complaint nobody answers. Support (the console and the archive) hears everything; the team
+// lead, a sink of its own, hears a lost bag still unanswered a few seconds after its page.
+#pragma once
+
+#include <filesystem>
+
+#include "daemon/app/app_config.h"
+#include "daemon/base/result.h"
+
+namespace earshot {
+
+// The receiver the unanswered level adds, and the sink that is its pager in the demo.
+inline constexpr const char* kDemoLevelReceiver = "team-lead";
+inline constexpr const char* kDemoLevelSink = "team-lead";
+
+// The file sink team-lead's pager writes, one escalation per line.
+std::filesystem::path DemoLevelFile(const std::filesystem::path& state_dir);
+
+// Sets `response:` and `routes:` on `config` (whose sinks must include "console", "archive" and
+// kDemoLevelSink) and the escalator's copies of them. An error only if the text below no longer
+// reads: a bug, reported with the diagnostics.
+Status ApplyDemoRouting(AppConfig& config);
+
+}  // namespace earshot
