@@ -142,6 +142,16 @@ const Escalation& SinkRunner::Fit(const Escalation& e, std::optional<Escalation>
 }
 
 SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token stop) {
+  if (!sink_->RoutedHere(e)) {
+    // The routes send it to other receivers: passed over, no token spent, the cursor past it.
+    if (Status s = store_.SaveSinkCursor(name_, e.seq); !s.ok()) {
+      log::Error(component_, {{"sink", name_}, {"seq", e.seq}},
+                 "seq {} passed over, but the cursor was not saved: {}", e.seq, s.message());
+    }
+    cursor_.store(e.seq, std::memory_order_relaxed);
+    skipped_.fetch_add(1, std::memory_order_relaxed);
+    return Outcome::kDone;
+  }
   std::optional<Escalation> fitted;  // e cut to max_escalation_bytes, once needed
   int attempt = 0;
   for (;;) {
@@ -162,10 +172,6 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
                      "seq {} delivered, but the cursor was not saved: {}", e.seq, s.message());
         }
         cursor_.store(e.seq, std::memory_order_relaxed);
-        if (r.not_routed_here) {
-          skipped_.fetch_add(1, std::memory_order_relaxed);
-          return Outcome::kDone;
-        }
         log::Info(component_,
                   {{"sink", name_},
                    {"seq", e.seq},
@@ -255,7 +261,7 @@ bool SinkRunner::Redeliver(std::stop_token stop) {
         case DeliveryResult::Kind::kDelivered:
           s = store_.ClearDeadLetter(name_, seq);
           redeliver_failures_ = 0;
-          (r.not_routed_here ? skipped_ : delivered_).fetch_add(1, std::memory_order_relaxed);
+          delivered_.fetch_add(1, std::memory_order_relaxed);
           log::Info(component_,
                     {{"sink", name_},
                      {"seq", seq},

@@ -34,16 +34,8 @@ struct DeliveryResult {
   // kRetry, kPermanent: why, subject first ("HTTP 404 from hooks.slack.com: webhook revoked").
   // Logged and stored in dead letters, so it never contains a secret (URL paths, keys, tokens).
   std::string detail;
-  // kDelivered only: the routes send it to other receivers, so it was passed over, not sent.
-  // The cursor moves on all the same; /metrics counts it apart (earshot_sink_skipped_total).
-  bool not_routed_here = false;
 
   static DeliveryResult Delivered() { return {}; }
-  static DeliveryResult NotRoutedHere() {
-    DeliveryResult r;
-    r.not_routed_here = true;
-    return r;
-  }
   static DeliveryResult Retry(std::string detail,
                               std::chrono::milliseconds retry_after = std::chrono::milliseconds(0)) {
     return {Kind::kRetry, retry_after, std::move(detail)};
@@ -64,6 +56,11 @@ class Sink {
   // is requested (kRetry; the escalation stays in the outbox). Never logs secrets.
   // Called from the runner's thread only.
   virtual DeliveryResult Deliver(const Escalation& e, std::stop_token stop) = 0;
+
+  // False when the routes send `e` to other receivers only: the runner passes it over without
+  // delivering it or spending the sink's rate limit on it, and moves its cursor past it
+  // (earshot_sink_skipped_total counts it). Runner's thread.
+  virtual bool RoutedHere(const Escalation&) const { return true; }
 
   // Asks the sink to reopen what it holds open (the file sink's file, after logrotate moved
   // it). May be called from any thread (the main thread on SIGHUP): implementations only note

@@ -1,6 +1,7 @@
 // RoutedSink: puts the `routes:` tree in front of one sink. Every runner still reads every
 // escalation from the bus and the outbox (so its cursor stays simple and gap-free); the ones the
-// tree does not route to this sink are acknowledged without delivery. The decision uses the
+// tree does not route to this sink are passed over (RoutedHere), without delivery and without
+// spending the sink's rate limit. The decision uses the
 // escalation's own time, so a replay after a restart routes exactly as the first attempt did,
 // quiet hours included.
 #pragma once
@@ -19,12 +20,12 @@ class RoutedSink final : public Sink {
       : sink_name_(std::move(sink_name)), inner_(std::move(inner)), routes_(std::move(routes)) {}
 
   DeliveryResult Deliver(const Escalation& e, std::stop_token stop) override {
-    return RoutesHere(e) ? inner_->Deliver(e, stop) : DeliveryResult::NotRoutedHere();
+    return inner_->Deliver(e, stop);
   }
   void Reopen() override { inner_->Reopen(); }
 
   // True when some receiver the escalation reaches lists this sink.
-  bool RoutesHere(const Escalation& e) const {
+  bool RoutedHere(const Escalation& e) const override {
     for (const RouteMatch& m : routes_->Match(RouteLabelsOf(e), e.at)) {
       for (const std::string& sink : m.receiver->sinks) {
         if (sink == sink_name_) return true;

@@ -54,21 +54,20 @@ TEST_CASE("RoutedSink: a level reaches its receiver's sink, other escalations pa
   open.kind = Escalation::Kind::kOpen;
   open.severity = Severity::kHigh;
   open.labels = {{"brand", "acmeair"}};
-  DeliveryResult passed = lead_pager.Deliver(open, never.get_token());
-  CHECK(passed.delivered());
-  CHECK(passed.not_routed_here);
-  CHECK(lead_inner->delivered == 0);
-  CHECK(!slack_sink.Deliver(open, never.get_token()).not_routed_here);
+  CHECK(!lead_pager.RoutedHere(open));
+  CHECK(slack_sink.RoutedHere(open));
+  CHECK(slack_sink.Deliver(open, never.get_token()).delivered());
   CHECK(slack_inner->delivered == 1);
+  CHECK(lead_inner->delivered == 0);
 
   Escalation level = open;
   level.kind = Escalation::Kind::kUpdate;
   level.reason = "unanswered for 30m (level 1)";
   level.labels["unanswered_level"] = "1";
-  CHECK(!lead_pager.Deliver(level, never.get_token()).not_routed_here);
+  CHECK(lead_pager.RoutedHere(level));
+  CHECK(slack_sink.RoutedHere(level));
+  CHECK(lead_pager.Deliver(level, never.get_token()).delivered());
   CHECK(lead_inner->delivered == 1);
-  CHECK(!slack_sink.Deliver(level, never.get_token()).not_routed_here);
-  CHECK(slack_inner->delivered == 2);
 }
 
 }  // namespace

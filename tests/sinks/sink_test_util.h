@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <algorithm>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -112,6 +113,15 @@ class ScriptedSink final : public Sink {
     std::lock_guard lock(mu_);
     always_ = std::move(r);
   }
+  // These seqs are routed to other receivers (RoutedHere is false for them).
+  void RouteElsewhere(std::vector<uint64_t> seqs) {
+    std::lock_guard lock(mu_);
+    elsewhere_.insert(elsewhere_.end(), seqs.begin(), seqs.end());
+  }
+  bool RoutedHere(const Escalation& e) const override {
+    std::lock_guard lock(mu_);
+    return std::find(elsewhere_.begin(), elsewhere_.end(), e.seq) == elsewhere_.end();
+  }
   std::vector<uint64_t> delivered() const {
     std::lock_guard lock(mu_);
     return delivered_;
@@ -125,7 +135,7 @@ class ScriptedSink final : public Sink {
   mutable std::mutex mu_;
   std::deque<DeliveryResult> script_;
   std::optional<DeliveryResult> always_;
-  std::vector<uint64_t> delivered_, attempts_;
+  std::vector<uint64_t> delivered_, attempts_, elsewhere_;
 };
 
 // Forwards to a ScriptedSink owned by the test, so the test keeps reading it after the runner
@@ -136,6 +146,7 @@ class SinkRef final : public Sink {
   DeliveryResult Deliver(const Escalation& e, std::stop_token stop) override {
     return target_.Deliver(e, stop);
   }
+  bool RoutedHere(const Escalation& e) const override { return target_.RoutedHere(e); }
 
  private:
   Sink& target_;
