@@ -27,9 +27,12 @@
 namespace earshot {
 namespace {
 
-int WithStateStore(std::string_view command, const std::vector<std::string>& args,
-                   std::ostream& err,
-                   const std::function<int(const std::vector<std::string>&, StateStore&)>& run) {
+// Loads --config, opens its state store and runs `run` with the remaining words, the store
+// and the config.
+int WithStateStore(
+    std::string_view command, const std::vector<std::string>& args, std::ostream& err,
+    const std::function<int(const std::vector<std::string>&, StateStore&, const AppConfig&)>&
+        run) {
   std::vector<std::string> rest;
   auto config = LoadConfigArg(command, args, &rest, err);
   if (!config) return kExitConfig;
@@ -38,7 +41,7 @@ int WithStateStore(std::string_view command, const std::vector<std::string>& arg
     err << fmt::format("earshot {}: {}\n", command, store.status().message());
     return kExitFailure;
   }
-  return run(rest, **store);
+  return run(rest, **store, *config);
 }
 
 }  // namespace
@@ -73,38 +76,33 @@ int RunSilenceCommand(const std::vector<std::string>& args, std::ostream& out, s
 
 int RunDeadLetterCommand(const std::vector<std::string>& args, std::ostream& out,
                          std::ostream& err) {
-  return WithStateStore("deadletter", args, err, [&](const auto& rest, StateStore& store) {
+  return WithStateStore("deadletter", args, err, [&](const auto& rest, StateStore& store, const AppConfig&) {
     return RunDeadLetterOnStore(rest, store, out, err);
   });
 }
 
 int RunAckCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  return WithStateStore("ack", args, err, [&](const auto& rest, StateStore& store) {
+  return WithStateStore("ack", args, err, [&](const auto& rest, StateStore& store, const AppConfig&) {
     return RunAckOnStore(rest, store, RealClock(), out, err);
   });
 }
 
 int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out,
                         std::ostream& err) {
-  return WithStateStore("incidents", args, err, [&](const auto& rest, StateStore& store) {
+  return WithStateStore("incidents", args, err, [&](const auto& rest, StateStore& store, const AppConfig&) {
     return RunIncidentsOnStore(rest, store, RealClock(), out, err);
   });
 }
 
 int RunReportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> rest;
-  auto config = LoadConfigArg("report", args, &rest, err);
-  if (!config) return kExitConfig;
-  auto store = StateStore::Open(config->state_dir / "earshot.db");
-  if (!store.ok()) {
-    err << fmt::format("earshot report: {}\n", store.status().message());
-    return kExitFailure;
-  }
-  // Days are the support team's: the zone of `response.business_hours` unless --tz says.
-  const std::string zone = config->escalation.response
-                               ? config->escalation.response->hours.zone().name()
-                               : std::string("UTC");
-  return RunReportOnStore(rest, **store, RealClock(), out, err, zone);
+  return WithStateStore(
+      "report", args, err, [&](const auto& rest, StateStore& store, const AppConfig& config) {
+        // Days are the support team's: the zone of `response.business_hours` unless --tz says.
+        const std::string zone = config.escalation.response
+                                     ? config.escalation.response->hours.zone().name()
+                                     : std::string("UTC");
+        return RunReportOnStore(rest, store, RealClock(), out, err, zone);
+      });
 }
 
 }  // namespace earshot

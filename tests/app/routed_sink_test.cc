@@ -4,8 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "daemon/config/diagnostics.h"
-#include "daemon/config/yaml_reader.h"
+#include "tests/escalator/config_fixture.h"
 
 namespace earshot {
 namespace {
@@ -20,8 +19,7 @@ class CountingSink final : public Sink {
 };
 
 std::shared_ptr<const RoutingTree> Tree() {
-  Diagnostics diags;
-  auto file = YamlFile::Parse("earshot.yaml", R"(routes:
+  return testing::SharedRoutesFrom(R"(routes:
   receivers:
     - {name: support, sinks: [slack]}
     - {name: team-lead, sinks: [lead-pager]}
@@ -29,14 +27,7 @@ std::shared_ptr<const RoutingTree> Tree() {
     receiver: support
     unanswered:
       - {after: 30m, receiver: team-lead}
-)",
-                              &diags);
-  REQUIRE(file.has_value());
-  MapReader top(file->root(), "earshot.yaml");
-  auto tree = RoutingTree::Read(*top.Get("routes"));
-  INFO(diags.ToText());
-  REQUIRE(tree.has_value());
-  return std::make_shared<const RoutingTree>(std::move(*tree));
+)");
 }
 
 TEST_CASE("RoutedSink: a level reaches its receiver's sink, other escalations pass it over",

@@ -143,9 +143,8 @@ std::vector<std::string> Words(const std::string& line) {
   return words;
 }
 
-// tests/data/replay/first-responses.jsonl: two days of complaints to AcmeAir and the replies
-// of its support account, acme_care. The report comes from the escalator's own store.
-TEST_CASE("replay --report: the response report and chart of a replayed corpus", "[app]") {
+// A temp directory with an earshot.yaml for AcmeAir whose care team is acme_care, plus `extra`.
+fs::path CareTeamConfigDir(const std::string& extra = "") {
   std::random_device rd;
   const fs::path dir = fs::temp_directory_path() / ("earshot-replay-test-" + std::to_string(rd()));
   fs::create_directories(dir);
@@ -154,7 +153,15 @@ TEST_CASE("replay --report: the response report and chart of a replayed corpus",
       << "complaints.yaml, " << kRulesDir << "resolution.yaml, " << kRulesDir
       << "praise.yaml]\n  lexicon_dir: " << kLexicon
       << "\nsinks:\n  - name: c\n    type: console\n"
-         "escalation:\n  staff_authors: [acme_care]\n";
+         "escalation:\n  staff_authors: [acme_care]\n"
+      << extra;
+  return dir;
+}
+
+// tests/data/replay/first-responses.jsonl: two days of complaints to AcmeAir and the replies
+// of its support account, acme_care. The report comes from the escalator's own store.
+TEST_CASE("replay --report: the response report and chart of a replayed corpus", "[app]") {
+  const fs::path dir = CareTeamConfigDir();
   const std::string corpus =
       std::string(EARSHOT_SOURCE_DIR) + "/tests/data/replay/first-responses.jsonl";
   const std::string escalations = (dir / "escalations.jsonl").string();
@@ -218,17 +225,9 @@ TEST_CASE("replay --report: the response report and chart of a replayed corpus",
 // The same corpus with response targets: the replayed escalator keeps each incident's deadline,
 // so the report counts the answers that came too late, in the business calendar's zone.
 TEST_CASE("replay --report: targets in the config count breaches, days in its zone", "[app]") {
-  std::random_device rd;
-  const fs::path dir = fs::temp_directory_path() / ("earshot-replay-test-" + std::to_string(rd()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "earshot.yaml")
-      << "brands: [AcmeAir]\nstate_dir: state\nrules:\n  files: [" << kRulesDir
-      << "complaints.yaml, " << kRulesDir << "resolution.yaml, " << kRulesDir
-      << "praise.yaml]\n  lexicon_dir: " << kLexicon
-      << "\nsinks:\n  - name: c\n    type: console\n"
-         "escalation:\n  staff_authors: [acme_care]\n"
-         "response:\n  business_hours: {time_zone: Europe/Berlin, hours: \"mon-sun 00:00-24:00\"}\n"
-         "  targets: {high: 30m}\n";
+  const fs::path dir = CareTeamConfigDir(
+      "response:\n  business_hours: {time_zone: Europe/Berlin, hours: \"mon-sun 00:00-24:00\"}\n"
+      "  targets: {high: 30m}\n");
   std::istringstream in;
   std::ostringstream out, err;
   const int code = RunReplayCommand(

@@ -9,6 +9,7 @@
 #include "daemon/escalator/escalator.h"
 #include "daemon/escalator/response_policy.h"
 #include "daemon/escalator/routes.h"
+#include "tests/escalator/config_fixture.h"
 #include "tests/escalator/escalator_fixture.h"
 
 namespace earshot {
@@ -58,37 +59,13 @@ constexpr const char* kRoutes = R"(routes:
             receiver: duty-manager
 )";
 
-std::shared_ptr<const RoutingTree> Tree(const char* text = kRoutes) {
-  Diagnostics diags;
-  auto file = YamlFile::Parse("earshot.yaml", text, &diags);
-  REQUIRE(file.has_value());
-  MapReader top(file->root(), "earshot.yaml");
-  auto routes = top.Get("routes");
-  REQUIRE(routes.has_value());
-  auto tree = RoutingTree::Read(*routes);
-  INFO(diags.ToText());
-  REQUIRE(tree.has_value());
-  return std::make_shared<const RoutingTree>(std::move(*tree));
-}
-
-std::shared_ptr<const ResponsePolicy> Policy(const char* text) {
-  Diagnostics diags;
-  auto file = YamlFile::Parse("earshot.yaml", text, &diags);
-  REQUIRE(file.has_value());
-  MapReader top(file->root(), "earshot.yaml");
-  auto response = top.Get("response");
-  REQUIRE(response.has_value());
-  auto policy = ReadResponsePolicy(*response);
-  INFO(diags.ToText());
-  REQUIRE(policy.has_value());
-  return std::make_shared<const ResponsePolicy>(std::move(*policy));
-}
+std::shared_ptr<const RoutingTree> Tree() { return SharedRoutesFrom(kRoutes); }
 
 EscalatorOptions Options() {
   EscalatorOptions o;
   o.staff_authors = {std::string(kStaff)};
   o.routes = Tree();
-  o.response = Policy("response:\n  targets: {critical: 15m, medium: 30m}\n");
+  o.response = ResponseFrom("response:\n  targets: {critical: 15m, medium: 30m}\n");
   return o;
 }
 
@@ -279,7 +256,7 @@ TEST_CASE("Response: a raised severity brings the deadline forward", "[escalator
 
 TEST_CASE("Response: targets in business time and by the next business day",
           "[escalator][response]") {
-  auto policy = Policy(R"(response:
+  auto policy = ResponseFrom(R"(response:
   business_hours:
     time_zone: Europe/Berlin
     hours: "mon-fri 09:00-17:00"

@@ -4,6 +4,7 @@
 
 #include "daemon/config/diagnostics.h"
 #include "daemon/escalator/routes.h"
+#include "tests/escalator/config_fixture.h"
 #include "tests/escalator/example_files.h"
 
 namespace earshot {
@@ -14,18 +15,7 @@ constexpr const char* kConfig = testing::kRoutesConfig;
 const SystemTime kNoon = *ParseIso8601("2026-11-23T12:00:00Z");
 const SystemTime kNight = *ParseIso8601("2026-11-23T23:30:00Z");  // 00:30 at +01:00
 
-RoutingTree ReadTree(const char* text = kConfig) {
-  Diagnostics diags;
-  auto file = YamlFile::Parse("earshot.yaml", text, &diags);
-  REQUIRE(file.has_value());
-  MapReader top(file->root(), "earshot.yaml");
-  auto routes = top.Get("routes");
-  REQUIRE(routes.has_value());
-  auto tree = RoutingTree::Read(*routes);
-  INFO(diags.ToText());
-  REQUIRE(tree.has_value());
-  return std::move(*tree);
-}
+RoutingTree ReadTree(const char* text = kConfig) { return testing::RoutesFrom(text); }
 
 std::string Names(const RoutingTree& tree, const Labels& labels, SystemTime at = kNoon) {
   std::string out;
