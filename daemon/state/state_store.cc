@@ -171,16 +171,17 @@ Result<std::unique_ptr<StateStore>> StateStore::OpenWith(const std::filesystem::
   // would add the whole mapped file to the daemon's RSS.)
   //
   // A throwaway store has one writer and no reader in another process, and is deleted after:
-  // without fsync and with the journal in memory its commits cost no I/O wait. A replay commits
-  // once per post, and the fsync was nearly all of its wall time (docs/performance.md).
+  // without fsync and with the journal in memory its commits cost no I/O wait, and with the
+  // lock held exclusively none pays the lock's system calls either. A replay commits once per
+  // post, and the fsync was nearly all of its wall time (docs/performance.md).
   Status s = durable ? db->Exec(
                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                            "PRAGMA busy_timeout=5000; PRAGMA cache_size=-32768;",
                            "configure (WAL, synchronous=FULL)")
                      : db->Exec(
                            "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; "
-                           "PRAGMA cache_size=-32768;",
-                           "configure (throwaway: journal in memory, synchronous=OFF)");
+                           "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-32768;",
+                           "configure (throwaway: journal in memory, synchronous=OFF, exclusive)");
   if (s.ok()) s = state::Migrate(*db);
   if (!s.ok()) return unavailable(s);
   std::unique_ptr<StateStore> store(new StateStore());
