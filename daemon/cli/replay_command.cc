@@ -181,6 +181,7 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
           ++escalations;
         });
     escalator->SetRuleHashtags(RuleHashtags(*detector));  // the packs' own hashtags are not new
+    escalator->SetSoleWriter();  // the scratch store is this process's alone
   }
 
   CorpusReader reader;
