@@ -168,7 +168,8 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
     std::random_device rd;
     scratch = fs::temp_directory_path() / fmt::format("earshot-replay-{:08x}", rd());
     fs::create_directories(scratch);
-    auto opened = StateStore::Open(scratch / "replay.db");
+    // Deleted at the end and never reopened: no fsync per commit (StateStore::OpenThrowaway).
+    auto opened = StateStore::OpenThrowaway(scratch / "replay.db");
     if (!opened.ok()) {
       err << fmt::format("earshot replay: {}\n", opened.status().message());
       return kExitFailure;
@@ -180,6 +181,7 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
           ++escalations;
         });
     escalator->SetRuleHashtags(RuleHashtags(*detector));  // the packs' own hashtags are not new
+    escalator->SetSoleWriter();  // the scratch store is this process's alone
   }
 
   CorpusReader reader;

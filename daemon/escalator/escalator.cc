@@ -329,8 +329,15 @@ Status Escalator::Tick() {
   // `earshot silence` writes from another process, a reload sets the file's: re-read what is
   // active now.
   EARSHOT_RETURN_IF_ERROR(silences_.Refresh(clock_.Now()));
-  // `earshot ack` too: an acknowledged incident stops its repeat pages.
-  EARSHOT_ASSIGN_OR_RETURN(std::vector<std::string> acked, store_.AcknowledgedIncidentIds());
+  // `earshot ack` too: an acknowledged incident stops its repeat pages. A sole writer's store
+  // changes only through this escalator, which acknowledges only from pending acks: once read,
+  // neither list can grow.
+  const bool read_acks = !sole_writer_ || !acks_read_;
+  acks_read_ = true;
+  std::vector<std::string> acked;
+  if (read_acks) {
+    EARSHOT_ASSIGN_OR_RETURN(acked, store_.AcknowledgedIncidentIds());
+  }
   for (const std::string& id : acked) {
     if (!book_.Acknowledge(id)) continue;
     log::Info(kComponent, {{"incident_id", id}}, "{} acknowledged: no more repeat pages", id);
@@ -340,7 +347,10 @@ Status Escalator::Tick() {
   step.now = clock_.Now();
   // The receivers hear of each acknowledgement once, in seq order with everything else: the
   // pending record is deleted in the commit that puts the escalation in the outbox.
-  EARSHOT_ASSIGN_OR_RETURN(std::vector<PendingAck> acks, store_.LoadPendingAcks());
+  std::vector<PendingAck> acks;
+  if (read_acks) {
+    EARSHOT_ASSIGN_OR_RETURN(acks, store_.LoadPendingAcks());
+  }
   for (const PendingAck& ack : acks) {
     step.commit.acks_done.push_back(ack.id);
     IncidentRecord* inc = book_.Touch(step, ack.incident_id, /*load_resolved=*/false);

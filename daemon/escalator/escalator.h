@@ -82,6 +82,12 @@ class Escalator {
   // escalator runs; the next batch sees the new set.
   void SetRuleHashtags(const std::vector<std::string>& hashtags);
 
+  // Nobody else writes the store (`earshot replay`'s scratch file, which no other process
+  // knows): no `earshot ack` can acknowledge behind the escalator's back, so after the first
+  // tick it stops re-reading acknowledgements and pending acks, two queries a tick. Call before
+  // the first batch; never for the daemon's store.
+  void SetSoleWriter() { sole_writer_ = true; }
+
   // First-response times and target breaches per (brand, severity), from any thread.
   const ResponseMetrics& response_metrics() const { return response_metrics_; }
 
@@ -123,6 +129,8 @@ class Escalator {
 
   // The escalator thread's state (or the caller's, before Start()).
   bool loaded_ = false;
+  bool sole_writer_ = false;
+  bool acks_read_ = false;  // a sole writer's store has had its acknowledgements read once
   uint64_t last_seq_ = 0;
   SystemTime last_prune_{};
   // The parts, each with one job (see their headers). They keep references to one another

@@ -25,9 +25,16 @@ std::string WaitText(Duration waited) {
 }  // namespace
 
 bool ResponseWatch::Check(EscalationStep& step) {
+  // Without a response policy and routes nothing is ever due: all that can change is a deadline
+  // a former config set, now cleared. Every tick walks the incidents, so skip the rest (a replay
+  // ticks once per post, over thousands of open incidents).
+  const bool anything_due = options_.response != nullptr || options_.routes != nullptr;
   std::vector<std::string> ids;
   for (const auto& [id, inc] : book_.active()) {
-    if (inc.category == IncidentKind::kComplaint && !inc.first_response) ids.push_back(id);
+    if (inc.category == IncidentKind::kComplaint && !inc.first_response &&
+        (anything_due || inc.response_due_at)) {
+      ids.push_back(id);
+    }
   }
   std::sort(ids.begin(), ids.end());  // a deterministic seq order
   bool changed = false;
@@ -46,7 +53,8 @@ bool ResponseWatch::CheckIncident(EscalationStep& step, const IncidentRecord& ac
   const std::optional<SystemTime> due =
       policy != nullptr ? policy->DueAt(active.severity, active.opened_at) : std::nullopt;
   static const std::vector<UnansweredLevel> kNoLevels;
-  const Labels labels = Pager::RouteLabels(active);
+  // The route's labels are a copy of the incident's: built only when there are routes to match.
+  const Labels labels = options_.routes ? Pager::RouteLabels(active) : Labels();
   const std::vector<UnansweredLevel>& levels =
       options_.routes ? options_.routes->LevelsFor(labels) : kNoLevels;
 

@@ -42,6 +42,10 @@ class StateStore final : public IncidentStore,
   // Opens (creating if needed) `path` and migrates its schema. Use ":memory:" only in tests that
   // do not reopen. kUnavailable names the path and the SQLite error (permissions, full disk).
   static Result<std::unique_ptr<StateStore>> Open(const std::filesystem::path& path);
+
+  // A store nobody reopens after a crash (`earshot replay --escalate`'s scratch file): no fsync
+  // and the rollback journal in memory, since a power cut may lose it whole. Never the daemon's.
+  static Result<std::unique_ptr<StateStore>> OpenThrowaway(const std::filesystem::path& path);
   ~StateStore() override;
 
   StateStore(const StateStore&) = delete;
@@ -106,6 +110,8 @@ class StateStore final : public IncidentStore,
 
  private:
   StateStore() = default;
+  static Result<std::unique_ptr<StateStore>> OpenWith(const std::filesystem::path& path,
+                                                      bool durable);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
