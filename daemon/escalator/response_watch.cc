@@ -43,12 +43,29 @@ bool ResponseWatch::Check(EscalationStep& step) {
     auto it = step.touched.find(id);
     const IncidentRecord& current = it != step.touched.end() ? it->second : book_.active().at(id);
     if (current.status == IncidentStatus::kResolved) continue;
-    changed = CheckIncident(step, current) || changed;
+    if (auto memo = memo_.find(id); memo != memo_.end() && step.now < memo->second.wake &&
+                                    memo->second == MemoOf(current, memo->second.wake)) {
+      continue;
+    }
+    SystemTime wake = step.now;
+    changed = CheckIncident(step, current, &wake) || changed;
+    memo_[id] = MemoOf(current, wake);
+  }
+  // Forget the incidents that left (resolved, answered) once they are the larger part.
+  if (memo_.size() > 2 * ids.size() + 64) {
+    std::erase_if(memo_, [&](const auto& entry) { return !book_.contains(entry.first); });
   }
   return changed;
 }
 
-bool ResponseWatch::CheckIncident(EscalationStep& step, const IncidentRecord& active) {
+ResponseWatch::Memo ResponseWatch::MemoOf(const IncidentRecord& inc, SystemTime wake) {
+  return {inc.severity,         inc.status,          inc.notified_severity.has_value(),
+          inc.post_count,       inc.unanswered_level, inc.breach_notified,
+          inc.response_due_at,  inc.opened_at,        wake};
+}
+
+bool ResponseWatch::CheckIncident(EscalationStep& step, const IncidentRecord& active,
+                                  SystemTime* wake) {
   const ResponsePolicy* policy = options_.response.get();
   const std::optional<SystemTime> due =
       policy != nullptr ? policy->DueAt(active.severity, active.opened_at) : std::nullopt;
@@ -83,7 +100,16 @@ bool ResponseWatch::CheckIncident(EscalationStep& step, const IncidentRecord& ac
   const bool breach = due && step.now >= *due && !active.breach_notified;
   std::optional<SystemTime> at = next < levels.size() ? level_due(next) : std::nullopt;
   const bool level = at && step.now >= *at;
-  if (!breach && !level) return changed;
+  if (!breach && !level) {
+    // Nothing is due: the incident needs no look before its breach or its next level, unless
+    // it changes (a changed deadline is looked at again at the next tick).
+    if (!changed) {
+      *wake = SystemTime::max();
+      if (due && !active.breach_notified) *wake = std::min(*wake, *due);
+      if (at) *wake = std::min(*wake, *at);
+    }
+    return changed;
+  }
   // Not before the first page: a level on top of a page nobody has seen makes no sense.
   if (!active.notified_severity) return changed;
   // Quiet hours hold it for as long as they last; it goes out when they end.

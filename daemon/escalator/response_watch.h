@@ -14,6 +14,10 @@
 // One notification per incident per step: the next level goes at a later tick.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <unordered_map>
+
 #include "daemon/escalator/escalator_options.h"
 #include "daemon/escalator/escalator_step.h"
 #include "daemon/escalator/incident_book.h"
@@ -32,12 +36,31 @@ class ResponseWatch {
   bool Check(EscalationStep& step);
 
  private:
-  // Works on one unanswered incident; true when it changed it.
-  bool CheckIncident(EscalationStep& step, const IncidentRecord& active);
+  // What an incident's deadlines depend on: while it is the same, nothing can fall due before
+  // the `wake` worked out from it, and the tick passes the incident over without routing its
+  // labels (the daemon ticks every second, a replay once per post, over every open incident).
+  struct Memo {
+    Severity severity;
+    IncidentStatus status;
+    bool paged;
+    int64_t post_count;  // a joining post may change the labels the routes match
+    int level;
+    bool breach_notified;
+    std::optional<SystemTime> due;
+    SystemTime opened_at;
+    SystemTime wake;
+    bool operator==(const Memo&) const = default;
+  };
+  static Memo MemoOf(const IncidentRecord& inc, SystemTime wake);
+
+  // Works on one unanswered incident; true when it changed it. `wake`: when it next needs a
+  // look if it stays as it is (now: at the next tick).
+  bool CheckIncident(EscalationStep& step, const IncidentRecord& active, SystemTime* wake);
 
   const EscalatorOptions& options_;
   IncidentBook& book_;
   Pager& pager_;
+  std::unordered_map<std::string, Memo> memo_;  // by incident id
 };
 
 }  // namespace earshot
