@@ -6,9 +6,27 @@
 namespace earshot {
 namespace {
 
+// How many rules mention each atom anywhere in their conditions: an atom many rules share (the
+// phrase "lost bag" in every brand's instance of lost-baggage) makes a poor trigger, since
+// every post carrying it would make all those rules candidates.
+void CountAtomUses(const Condition& c, std::vector<int>* seen_in_rule, int rule,
+                   std::vector<int>* uses) {
+  auto use = [&](int atom) {
+    if ((*seen_in_rule)[atom] == rule) return;
+    (*seen_in_rule)[atom] = rule;
+    ++(*uses)[atom];
+  };
+  if (c.kind == Condition::Kind::kAtom) use(c.atom);
+  for (int a : c.near_atoms) use(a);
+  for (const Condition& child : c.children) CountAtomUses(child, seen_in_rule, rule, uses);
+}
+
 // The atoms of which at least one must fire for `c` to hold; false when there is no such set
-// (the condition can hold with no atom at all).
-bool Triggers(const Condition& c, std::vector<int>* out) {
+// (the condition can hold with no atom at all). Where `all` offers a choice, the set whose atoms
+// the fewest rules share wins: a rule instance per brand then waits for its own brand's atoms
+// rather than for a phrase that all brands' instances have in common, so the candidates a post
+// makes grow with the brands it names, not with the brands configured.
+bool Triggers(const Condition& c, const std::vector<int>& uses, std::vector<int>* out) {
   switch (c.kind) {
     case Condition::Kind::kAtom:
       out->push_back(c.atom);
@@ -17,11 +35,18 @@ bool Triggers(const Condition& c, std::vector<int>* out) {
       out->push_back(c.near_atoms.front());
       return true;
     case Condition::Kind::kAll: {
-      // Any one child's triggers will do, since every child must hold: take the smallest.
+      // Any one child's triggers will do, since every child must hold: take the cheapest.
       std::optional<std::vector<int>> best;
+      long best_cost = 0;
       for (const Condition& child : c.children) {
         std::vector<int> t;
-        if (Triggers(child, &t) && (!best || t.size() < best->size())) best = std::move(t);
+        if (!Triggers(child, uses, &t)) continue;
+        long cost = 0;
+        for (int a : t) cost += uses[static_cast<size_t>(a)];
+        if (!best || cost < best_cost || (cost == best_cost && t.size() < best->size())) {
+          best = std::move(t);
+          best_cost = cost;
+        }
       }
       if (!best) return false;
       out->insert(out->end(), best->begin(), best->end());
@@ -31,7 +56,7 @@ bool Triggers(const Condition& c, std::vector<int>* out) {
       if (c.children.empty()) return false;
       std::vector<int> all;
       for (const Condition& child : c.children) {
-        if (!Triggers(child, &all)) return false;
+        if (!Triggers(child, uses, &all)) return false;
       }
       out->insert(out->end(), all.begin(), all.end());
       return true;
@@ -131,14 +156,14 @@ class Evaluator {
       case Condition::Kind::kNear:
         return Near(c);
       case Condition::Kind::kLanguage:
-        return !post_.language.empty() && Contains(c.values, Lower(post_.language));
+        return !post_.language.empty() && Contains(c.values, Lowered(&language_, post_.language));
       case Condition::Kind::kAuthor: {
         std::string_view handle = post_.author.handle;
         if (!handle.empty() && handle.front() == '@') handle.remove_prefix(1);
-        return Contains(c.values, Lower(handle));
+        return Contains(c.values, Lowered(&handle_, handle));
       }
       case Condition::Kind::kNetwork:
-        return Contains(c.values, Lower(post_.network));
+        return Contains(c.values, Lowered(&network_, post_.network));
       case Condition::Kind::kFollowers:
         return Within(static_cast<double>(post_.author.followers), c);
       case Condition::Kind::kSentiment:
@@ -147,6 +172,13 @@ class Evaluator {
         return Within(complaint_, c);
     }
     return false;
+  }
+
+  // `value` lowercased, once per post: with a rule per brand the same language or author test
+  // runs for many candidates.
+  static const std::string& Lowered(std::optional<std::string>* cache, std::string_view value) {
+    if (!*cache) *cache = Lower(value);
+    return **cache;
   }
 
   bool Fired(int atom) const { return std::binary_search(hits_.begin(), hits_.end(), atom); }
@@ -184,6 +216,7 @@ class Evaluator {
   const std::vector<int>& hits_;
   const Matcher& matcher_;
   std::optional<std::vector<std::string>> words_;
+  std::optional<std::string> language_, handle_, network_;
 };
 
 // Fills {{name}} in `summary` from the captures; unknown names stay as written.
@@ -212,9 +245,14 @@ std::shared_ptr<const RuleSet> RuleSet::Create(std::vector<Rule> rules,
                                                std::unique_ptr<const Matcher> matcher) {
   std::shared_ptr<RuleSet> set(new RuleSet());
   set->atom_rules_.resize(matcher->atom_count());
+  std::vector<int> uses(matcher->atom_count(), 0);
+  std::vector<int> seen_in_rule(matcher->atom_count(), -1);
+  for (size_t r = 0; r < rules.size(); ++r) {
+    CountAtomUses(rules[r].match, &seen_in_rule, static_cast<int>(r), &uses);
+  }
   for (size_t r = 0; r < rules.size(); ++r) {
     std::vector<int> triggers;
-    if (Triggers(rules[r].match, &triggers)) {
+    if (Triggers(rules[r].match, uses, &triggers)) {
       std::sort(triggers.begin(), triggers.end());
       triggers.erase(std::unique(triggers.begin(), triggers.end()), triggers.end());
       for (int a : triggers) set->atom_rules_[a].push_back(static_cast<int>(r));
