@@ -113,45 +113,12 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
       }
     }
   }
-  if (set_ != nullptr) {
+  if (text_set_.set != nullptr) {
     thread_local std::vector<int> set_hits;
-    set_hits.clear();
-    RE2::Set::ErrorInfo info{};
-    if (!set_->Match(post.text, &set_hits, &info) && info.kind == RE2::Set::kOutOfMemory) {
-      dfa_failures_.fetch_add(1, std::memory_order_relaxed);
-    }
-    for (int s : set_hits) {
-      int a = set_to_atom_[s];
-      if (atoms_[a].kind == AtomKind::kText) hits->push_back(a);
-    }
-    if (has_tag_set_atoms_ && !post.hashtags.empty()) {
-      // One tag per line: tag atoms are anchored with (?m)^...$ so they see whole tags.
-      std::string tags;
-      for (const std::string& t : post.hashtags) {
-        tags += t;
-        tags += '\n';
-      }
-      set_hits.clear();
-      if (!set_->Match(tags, &set_hits, &info) && info.kind == RE2::Set::kOutOfMemory) {
-        dfa_failures_.fetch_add(1, std::memory_order_relaxed);
-      }
-      for (int s : set_hits) {
-        int a = set_to_atom_[s];
-        const Atom& atom = atoms_[a];
-        if (atom.kind == AtomKind::kTagPrefix) {
-          hits->push_back(a);
-        } else if (atom.kind == AtomKind::kTagRegex) {
-          // The set saw all tags at once; a pattern such as \s could have spanned two.
-          for (const std::string& t : post.hashtags) {
-            if (RE2::FullMatch(t, *atom.re)) {
-              hits->push_back(a);
-              break;
-            }
-          }
-        }
-      }
-    }
+    MatchSet(text_set_, post.text, &set_hits);
+    for (int s : set_hits) hits->push_back(text_set_.to_atom[static_cast<size_t>(s)]);
   }
+  if (!post.hashtags.empty()) MatchTags(post, hits);
   if (!tag_exact_.empty()) {
     for (const std::string& t : post.hashtags) {
       auto it = tag_exact_.find(t);
@@ -183,6 +150,64 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
   }
   std::sort(hits->begin(), hits->end());
   hits->erase(std::unique(hits->begin(), hits->end()), hits->end());
+}
+
+void Matcher::MatchSet(const RegexSet& set, std::string_view text,
+                       std::vector<int>* set_hits) const {
+  set_hits->clear();
+  RE2::Set::ErrorInfo info{};
+  if (!set.set->Match(re2::StringPiece(text.data(), text.size()), set_hits, &info) &&
+      info.kind == RE2::Set::kOutOfMemory) {
+    dfa_failures_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void Matcher::MatchTags(const Post& post, std::vector<int>* hits) const {
+  thread_local std::vector<int> set_hits;
+  if (tag_set_.set != nullptr) {
+    // One tag per line: tag atoms are anchored with (?m)^...$ so they see whole tags.
+    thread_local std::string tags;
+    tags.clear();
+    for (const std::string& t : post.hashtags) {
+      tags += t;
+      tags += '\n';
+    }
+    MatchSet(tag_set_, tags, &set_hits);
+    for (int s : set_hits) {
+      const int a = tag_set_.to_atom[static_cast<size_t>(s)];
+      const Atom& atom = atoms_[static_cast<size_t>(a)];
+      if (atom.kind == AtomKind::kTagPrefix) {
+        hits->push_back(a);
+      } else {
+        // The set saw all tags at once; a pattern such as \s could have spanned two.
+        for (const std::string& t : post.hashtags) {
+          if (RE2::FullMatch(t, *atom.re)) {
+            hits->push_back(a);
+            break;
+          }
+        }
+      }
+    }
+  }
+  if (tag_prefixes_.empty()) return;
+  thread_local std::string lower;
+  for (const std::string& t : post.hashtags) {
+    const bool plain = std::all_of(t.begin(), t.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x80 && c != '\n';
+    });
+    if (!plain) {
+      // Case folding beyond ASCII, and a tag broken over lines, as the prefix regexes see them.
+      MatchSet(ascii_prefix_set_, t, &set_hits);
+      for (int s : set_hits) hits->push_back(ascii_prefix_set_.to_atom[static_cast<size_t>(s)]);
+      continue;
+    }
+    lower = AsciiLowered(t);
+    for (size_t len : tag_prefix_lengths_) {
+      if (len > lower.size()) break;
+      auto it = tag_prefixes_.find(std::string_view(lower).substr(0, len));
+      if (it != tag_prefixes_.end()) hits->insert(hits->end(), it->second.begin(), it->second.end());
+    }
+  }
 }
 
 MatcherBuilder::MatcherBuilder(MatcherOptions options)
@@ -234,7 +259,6 @@ int MatcherBuilder::AddSetAtom(AtomKind kind, std::string set_pattern, std::stri
   int id = static_cast<int>(m_->atoms_.size());
   m_->atoms_.push_back(std::move(atom));
   dedup_.emplace(std::move(key), id);
-  if (kind == AtomKind::kTagPrefix || kind == AtomKind::kTagRegex) m_->has_tag_set_atoms_ = true;
   return id;
 }
 
@@ -330,34 +354,66 @@ int MatcherBuilder::AddMentionPrefix(std::string_view prefix) {
   return id;
 }
 
+namespace {
+
+bool IsPlainAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+}  // namespace
+
+Status MatcherBuilder::CompileSet(const std::vector<int>& atoms, RegexSetSlot slot) {
+  if (atoms.empty()) return Status::Ok();
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_max_mem(options_.max_mem_total);
+  auto set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+  Matcher::RegexSet& target = slot == RegexSetSlot::kText   ? m_->text_set_
+                              : slot == RegexSetSlot::kTags ? m_->tag_set_
+                                                            : m_->ascii_prefix_set_;
+  for (int a : atoms) {
+    std::string error;
+    int index = set->Add(m_->atoms_[static_cast<size_t>(a)].pattern, &error);
+    if (index < 0) {
+      return Status::Internal(fmt::format("regex '{}' compiled alone but not in the set: {}",
+                                          m_->atoms_[static_cast<size_t>(a)].pattern, error));
+    }
+    target.to_atom.push_back(a);
+  }
+  if (!set->Compile()) {
+    return Status::ResourceExhausted(fmt::format(
+        "the {} regexes of the rule set need more RE2 memory than re2_max_mem_total ({} MiB); "
+        "raise it or remove rules",
+        m_->regex_atoms_, options_.max_mem_total >> 20));
+  }
+  target.set = std::move(set);
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
-  std::vector<int> regex_atoms;
+  std::vector<int> text, tags, ascii_prefixes;
   for (size_t i = 0; i < m_->atoms_.size(); ++i) {
-    if (!m_->atoms_[i].pattern.empty()) regex_atoms.push_back(static_cast<int>(i));
-  }
-  if (!regex_atoms.empty()) {
-    RE2::Options opts;
-    opts.set_log_errors(false);
-    opts.set_max_mem(options_.max_mem_total);
-    auto set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-    for (int a : regex_atoms) {
-      std::string error;
-      int index = set->Add(m_->atoms_[a].pattern, &error);
-      if (index < 0) {
-        return Status::Internal(fmt::format("regex '{}' compiled alone but not in the set: {}",
-                                            m_->atoms_[a].pattern, error));
+    const Atom& atom = m_->atoms_[i];
+    if (atom.pattern.empty()) continue;
+    ++m_->regex_atoms_;
+    const int id = static_cast<int>(i);
+    if (atom.kind == AtomKind::kText) {
+      text.push_back(id);
+    } else if (atom.kind == AtomKind::kTagPrefix && IsPlainAscii(atom.literal)) {
+      ascii_prefixes.push_back(id);
+      m_->tag_prefixes_[atom.literal].push_back(id);
+      auto& lengths = m_->tag_prefix_lengths_;
+      const size_t len = atom.literal.size();
+      if (!std::binary_search(lengths.begin(), lengths.end(), len)) {
+        lengths.insert(std::upper_bound(lengths.begin(), lengths.end(), len), len);
       }
-      m_->atoms_[a].set_index = index;
-      m_->set_to_atom_.push_back(a);
+    } else {
+      tags.push_back(id);
     }
-    if (!set->Compile()) {
-      return Status::ResourceExhausted(fmt::format(
-          "the {} regexes of the rule set need more RE2 memory than re2_max_mem_total ({} MiB); "
-          "raise it or remove rules",
-          regex_atoms.size(), options_.max_mem_total >> 20));
-    }
-    m_->set_ = std::move(set);
   }
+  EARSHOT_RETURN_IF_ERROR(CompileSet(text, RegexSetSlot::kText));
+  EARSHOT_RETURN_IF_ERROR(CompileSet(tags, RegexSetSlot::kTags));
+  EARSHOT_RETURN_IF_ERROR(CompileSet(ascii_prefixes, RegexSetSlot::kAsciiPrefixes));
   return std::unique_ptr<const Matcher>(std::move(m_));
 }
 

@@ -41,7 +41,6 @@ struct Atom {
   AtomKind kind = AtomKind::kText;
   std::string literal;      // tag, prefix or handle, lowercase
   std::string pattern;      // the RE2 pattern as it went into the set, "" for exact atoms
-  int set_index = -1;
   // Kept only where the set's answer is not enough: hashtag regexes are confirmed per tag, and
   // text regexes with named groups are rerun for their captures.
   std::shared_ptr<const RE2> re;
@@ -66,7 +65,7 @@ class Matcher {
 
   const Atom& atom(int id) const { return atoms_[id]; }
   size_t atom_count() const { return atoms_.size(); }
-  size_t regex_count() const { return set_to_atom_.size(); }
+  size_t regex_count() const { return regex_atoms_; }
   size_t phrase_group_count() const { return phrase_groups_; }
   // Scans the DFA gave up on for lack of memory (the post then matched no regex); a non-zero
   // value means max_mem_total is too small for this rule set.
@@ -76,15 +75,35 @@ class Matcher {
   friend class MatcherBuilder;
   Matcher() = default;
 
-  std::vector<Atom> atoms_;
-  std::unique_ptr<RE2::Set> set_;
-  std::vector<int> set_to_atom_;
-  bool has_tag_set_atoms_ = false;
-  size_t phrase_groups_ = 0;
+  // One RE2::Set and the atom behind each of its regexes.
+  struct RegexSet {
+    std::unique_ptr<RE2::Set> set;
+    std::vector<int> to_atom;
+  };
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  using LiteralIndex = std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>>;
+
+  // Runs `set` over `text`, counting a DFA that ran out of memory.
+  void MatchSet(const RegexSet& set, std::string_view text, std::vector<int>* set_hits) const;
+  void MatchTags(const Post& post, std::vector<int>* hits) const;
+
+  std::vector<Atom> atoms_;
+  size_t regex_atoms_ = 0;
+  // Text regexes, scanned over the text; hashtag regexes (and hashtag prefixes that are not
+  // plain ASCII), scanned over the hashtags one per line. Kept apart so that a post's text never
+  // runs through a brand's hashtag patterns, nor its hashtags through the text regexes.
+  RegexSet text_set_, tag_set_;
+  // Plain-ASCII hashtag prefixes (a brand's, one per brand) are looked up by length in a hash
+  // index, so a thousand brands cost a few lookups per hashtag. A hashtag that is not plain
+  // ASCII goes through `ascii_prefix_set_` instead, where (?i) folds as RE2 always has (the
+  // Kelvin sign matches k).
+  LiteralIndex tag_prefixes_;
+  std::vector<size_t> tag_prefix_lengths_;
+  RegexSet ascii_prefix_set_;
+  size_t phrase_groups_ = 0;
   struct PhraseEntry {
     std::vector<std::string> rest;  // the words after the first
     int atom;
@@ -134,6 +153,9 @@ class MatcherBuilder {
   int AddSetAtom(AtomKind kind, std::string set_pattern, std::string* error,
                  std::string_view user_pattern = {});
   std::shared_ptr<const RE2> Compile(std::string_view pattern, std::string* error) const;
+  enum class RegexSetSlot { kText, kTags, kAsciiPrefixes };
+  // Compiles the regexes of `atoms` into one set, the Matcher's set for `slot`.
+  Status CompileSet(const std::vector<int>& atoms, RegexSetSlot slot);
 
   MatcherOptions options_;
   std::unique_ptr<Matcher> m_;

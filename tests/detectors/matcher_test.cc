@@ -77,6 +77,46 @@ TEST_CASE("Matcher: a mention prefix finds a brand's support and regional accoun
   }
 }
 
+TEST_CASE("Matcher: hashtag prefixes match as the case-insensitive regex they stand for",
+          "[detectors]") {
+  // Plain-ASCII prefixes are looked up by length; these cases pin that the lookup agrees with
+  // (?im)^prefix over the hashtags, which is how a prefix still matches a tag outside ASCII.
+  MatcherBuilder b;
+  std::string error;
+  const int acme = b.AddTagPrefix("AcmeAir");
+  const int kestrel = b.AddTagPrefix("kestrel");
+  const int zurich = b.AddTagPrefix("zürich");  // not plain ASCII: stays a regex
+  const int acme_sucks = b.AddTagExact("acmeairsucks");
+  REQUIRE(b.AddTagRegex(R"(acme\w*fail)", &error) >= 0);
+  auto m = b.Build();
+  REQUIRE(m.ok());
+  CHECK((*m)->regex_count() == 4);
+  struct Case {
+    std::vector<std::string> tags;
+    std::vector<int> hits;
+  };
+  const Case cases[] = {
+      {{"acmeair"}, {acme}},
+      {{"AcmeAirSucks"}, {acme}},               // a tag the source did not lowercase
+      {{"acmeairsucks"}, {acme, acme_sucks}},
+      {{"acme", "air"}, {}},                    // a prefix never spans two tags
+      {{"myacmeair"}, {}},                      // only at the start
+      {{"\u212Aestrelrail"}, {kestrel}},        // KELVIN SIGN folds to k under (?i)
+      {{"caf\u00e9", "kestrelrail"}, {kestrel}},  // one tag outside ASCII, the other looked up
+      {{"x\nacmeair"}, {acme}},                // a tag broken over lines, as the regex sees it
+      {{"z\u00fcrichtram"}, {zurich}},
+      {{"Z\u00dcRICHtram"}, {zurich}},          // folded beyond ASCII
+      {{}, {}},
+  };
+  for (const Case& c : cases) {
+    std::vector<int> hits;
+    (*m)->Match(MakePost("text", c.tags), &hits);
+    std::vector<int> want = c.hits;
+    std::sort(want.begin(), want.end());
+    CHECK(hits == want);
+  }
+}
+
 TEST_CASE("Matcher: bad regexes are refused with a readable reason", "[detectors]") {
   MatcherBuilder b;
   std::string error;
