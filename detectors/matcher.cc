@@ -113,11 +113,7 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
       }
     }
   }
-  if (text_set_.set != nullptr) {
-    thread_local std::vector<int> set_hits;
-    MatchSet(text_set_, post.text, &set_hits);
-    for (int s : set_hits) hits->push_back(text_set_.to_atom[static_cast<size_t>(s)]);
-  }
+  if (text_set_.set != nullptr) MatchText(post.text, hits);
   if (!post.hashtags.empty()) MatchTags(post, hits);
   if (!tag_exact_.empty()) {
     for (const std::string& t : post.hashtags) {
@@ -159,6 +155,54 @@ void Matcher::MatchSet(const RegexSet& set, std::string_view text,
   if (!set.set->Match(re2::StringPiece(text.data(), text.size()), set_hits, &info) &&
       info.kind == RE2::Set::kOutOfMemory) {
     dfa_failures_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+namespace {
+
+// Whether `text` holds a character that RE2's case folding maps onto an ASCII letter (KELVIN
+// SIGN to k, LATIN SMALL LETTER LONG S to s): ASCII lowercasing would hide a literal from the
+// prefilter there.
+bool FoldsIntoAscii(std::string_view text) {
+  return text.find("\xE2\x84\xAA") != std::string_view::npos ||
+         text.find("\xC5\xBF") != std::string_view::npos;
+}
+
+bool HasNonAscii(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+}  // namespace
+
+void Matcher::MatchText(std::string_view text, std::vector<int>* hits) const {
+  thread_local std::vector<int> set_hits;
+  // The prefilter compares lowercased literals with the ASCII-lowercased text. Where that could
+  // miss a literal (a character folding into ASCII, or literals outside ASCII against a text
+  // outside ASCII), the whole set judges the text, as it would without a prefilter.
+  const bool prefilter_judges =
+      prefilter_ != nullptr && !FoldsIntoAscii(text) &&
+      !(literals_outside_ascii_ && HasNonAscii(text));
+  if (!prefilter_judges) {
+    MatchSet(text_set_, text, &set_hits);
+    for (int s : set_hits) hits->push_back(text_set_.to_atom[static_cast<size_t>(s)]);
+    return;
+  }
+  if (unfiltered_set_.set != nullptr) {
+    MatchSet(unfiltered_set_, text, &set_hits);
+    for (int s : set_hits) hits->push_back(unfiltered_set_.to_atom[static_cast<size_t>(s)]);
+  }
+  if (literals_.empty()) return;
+  literals_.Scan(text, &set_hits);
+  if (set_hits.empty()) return;
+  thread_local std::vector<int> potentials;
+  prefilter_->AllPotentials(set_hits, &potentials);
+  const re2::StringPiece piece(text.data(), text.size());
+  for (int id : potentials) {
+    if (prefilter_unfiltered_[static_cast<size_t>(id)]) continue;  // judged by its set above
+    if (prefilter_->GetRE2(id).Match(piece, 0, piece.size(), RE2::UNANCHORED, nullptr, 0)) {
+      hits->push_back(prefilter_to_atom_[static_cast<size_t>(id)]);
+    }
   }
 }
 
@@ -362,23 +406,19 @@ bool IsPlainAscii(std::string_view s) {
 
 }  // namespace
 
-Status MatcherBuilder::CompileSet(const std::vector<int>& atoms, RegexSetSlot slot) {
+Status MatcherBuilder::CompileAtomSet(const std::vector<int>& atoms, Matcher::RegexSet* target) {
   if (atoms.empty()) return Status::Ok();
   RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_max_mem(options_.max_mem_total);
   auto set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-  Matcher::RegexSet& target = slot == RegexSetSlot::kText   ? m_->text_set_
-                              : slot == RegexSetSlot::kTags ? m_->tag_set_
-                                                            : m_->ascii_prefix_set_;
   for (int a : atoms) {
+    const std::string& pattern = m_->atoms_[static_cast<size_t>(a)].pattern;
     std::string error;
-    int index = set->Add(m_->atoms_[static_cast<size_t>(a)].pattern, &error);
-    if (index < 0) {
-      return Status::Internal(fmt::format("regex '{}' compiled alone but not in the set: {}",
-                                          m_->atoms_[static_cast<size_t>(a)].pattern, error));
+    if (set->Add(pattern, &error) < 0) {
+      return Status::Internal(
+          fmt::format("regex '{}' compiled alone but not in the set: {}", pattern, error));
     }
-    target.to_atom.push_back(a);
   }
   if (!set->Compile()) {
     return Status::ResourceExhausted(fmt::format(
@@ -386,7 +426,43 @@ Status MatcherBuilder::CompileSet(const std::vector<int>& atoms, RegexSetSlot sl
         "raise it or remove rules",
         m_->regex_atoms_, options_.max_mem_total >> 20));
   }
-  target.set = std::move(set);
+  target->set = std::move(set);
+  target->to_atom = atoms;
+  return Status::Ok();
+}
+
+Status MatcherBuilder::BuildPrefilter(const std::vector<int>& text_atoms) {
+  // Literals shorter than this occur in most texts and would filter nothing.
+  constexpr int kMinLiteral = 3;
+  auto prefilter = std::make_unique<re2::FilteredRE2>(kMinLiteral);
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_max_mem(options_.max_mem_per_regex);
+  for (int a : text_atoms) {
+    int id = -1;
+    if (prefilter->Add(m_->atoms_[static_cast<size_t>(a)].pattern, opts, &id) != RE2::NoError) {
+      return Status::Internal(fmt::format("regex '{}' compiled alone but not in the prefilter",
+                                          m_->atoms_[static_cast<size_t>(a)].pattern));
+    }
+    m_->prefilter_to_atom_.push_back(a);
+  }
+  std::vector<std::string> literals;
+  prefilter->Compile(&literals);
+  // With no literal, every regex is unfiltered: AllPotentials then names them all.
+  std::vector<int> unfiltered_ids;
+  prefilter->AllPotentials({}, &unfiltered_ids);
+  m_->prefilter_unfiltered_.assign(text_atoms.size(), false);
+  std::vector<int> unfiltered;
+  for (int id : unfiltered_ids) {
+    m_->prefilter_unfiltered_[static_cast<size_t>(id)] = true;
+    unfiltered.push_back(m_->prefilter_to_atom_[static_cast<size_t>(id)]);
+  }
+  EARSHOT_RETURN_IF_ERROR(CompileAtomSet(unfiltered, &m_->unfiltered_set_));
+  for (const std::string& literal : literals) {
+    if (HasNonAscii(literal)) m_->literals_outside_ascii_ = true;
+  }
+  m_->literals_ = LiteralScanner(literals);
+  m_->prefilter_ = std::move(prefilter);
   return Status::Ok();
 }
 
@@ -411,9 +487,10 @@ Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
       tags.push_back(id);
     }
   }
-  EARSHOT_RETURN_IF_ERROR(CompileSet(text, RegexSetSlot::kText));
-  EARSHOT_RETURN_IF_ERROR(CompileSet(tags, RegexSetSlot::kTags));
-  EARSHOT_RETURN_IF_ERROR(CompileSet(ascii_prefixes, RegexSetSlot::kAsciiPrefixes));
+  EARSHOT_RETURN_IF_ERROR(CompileAtomSet(text, &m_->text_set_));
+  if (!text.empty()) EARSHOT_RETURN_IF_ERROR(BuildPrefilter(text));
+  EARSHOT_RETURN_IF_ERROR(CompileAtomSet(tags, &m_->tag_set_));
+  EARSHOT_RETURN_IF_ERROR(CompileAtomSet(ascii_prefixes, &m_->ascii_prefix_set_));
   return std::unique_ptr<const Matcher>(std::move(m_));
 }
 

@@ -11,6 +11,7 @@
 // without locks. Owned by the RuleSet.
 #pragma once
 
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 
@@ -24,6 +25,7 @@
 
 #include "daemon/base/result.h"
 #include "daemon/model/post.h"
+#include "detectors/literal_scanner.h"
 
 namespace earshot {
 
@@ -90,11 +92,25 @@ class Matcher {
   void MatchSet(const RegexSet& set, std::string_view text, std::vector<int>* set_hits) const;
   void MatchTags(const Post& post, std::vector<int>* hits) const;
 
+  void MatchText(std::string_view text, std::vector<int>* hits) const;
+
   std::vector<Atom> atoms_;
   size_t regex_atoms_ = 0;
-  // Text regexes, scanned over the text; hashtag regexes (and hashtag prefixes that are not
-  // plain ASCII), scanned over the hashtags one per line. Kept apart so that a post's text never
-  // runs through a brand's hashtag patterns, nor its hashtags through the text regexes.
+  // Text regexes are prefiltered by the literals they require (RE2's FilteredRE2): one pass of
+  // `literals_` (Aho-Corasick) over the text finds every literal of every regex, the prefilter
+  // tells which regexes could match given those, and only those run. A regex that requires no
+  // literal of 3 bytes or more (\d{4}) is in `unfiltered_set_`, scanned over every text.
+  // `text_set_` holds every text regex, for the few texts the literal pass cannot judge (see
+  // MatchText).
+  std::unique_ptr<re2::FilteredRE2> prefilter_;
+  std::vector<int> prefilter_to_atom_;   // FilteredRE2 regex id -> atom
+  std::vector<bool> prefilter_unfiltered_;  // by FilteredRE2 regex id
+  LiteralScanner literals_;
+  RegexSet unfiltered_set_;
+  bool literals_outside_ascii_ = false;
+  // Hashtag regexes (and hashtag prefixes that are not plain ASCII), scanned over the hashtags
+  // one per line. Kept apart from the text regexes so that a post's text never runs through a
+  // brand's hashtag patterns, nor its hashtags through the text regexes.
   RegexSet text_set_, tag_set_;
   // Plain-ASCII hashtag prefixes (a brand's, one per brand) are looked up by length in a hash
   // index, so a thousand brands cost a few lookups per hashtag. A hashtag that is not plain
@@ -153,9 +169,9 @@ class MatcherBuilder {
   int AddSetAtom(AtomKind kind, std::string set_pattern, std::string* error,
                  std::string_view user_pattern = {});
   std::shared_ptr<const RE2> Compile(std::string_view pattern, std::string* error) const;
-  enum class RegexSetSlot { kText, kTags, kAsciiPrefixes };
-  // Compiles the regexes of `atoms` into one set, the Matcher's set for `slot`.
-  Status CompileSet(const std::vector<int>& atoms, RegexSetSlot slot);
+  // Compiles the regexes of `atoms` into one set, whose regex i is atom `atoms[i]`.
+  Status CompileAtomSet(const std::vector<int>& atoms, Matcher::RegexSet* target);
+  Status BuildPrefilter(const std::vector<int>& text_atoms);
 
   MatcherOptions options_;
   std::unique_ptr<Matcher> m_;
