@@ -178,12 +178,9 @@ bool HasNonAscii(std::string_view text) {
 void Matcher::MatchText(std::string_view text, std::vector<int>* hits) const {
   thread_local std::vector<int> set_hits;
   // The prefilter compares lowercased literals with the ASCII-lowercased text. Where that could
-  // miss a literal (a character folding into ASCII, or literals outside ASCII against a text
-  // outside ASCII), the whole set judges the text, as it would without a prefilter.
-  const bool prefilter_judges =
-      prefilter_ != nullptr && !FoldsIntoAscii(text) &&
-      !(literals_outside_ascii_ && HasNonAscii(text));
-  if (!prefilter_judges) {
+  // miss a literal (a character that folds into ASCII), the whole set judges the text, as it
+  // would without a prefilter.
+  if (prefilter_ == nullptr || FoldsIntoAscii(text)) {
     MatchSet(text_set_, text, &set_hits);
     for (int s : set_hits) hits->push_back(text_set_.to_atom[static_cast<size_t>(s)]);
     return;
@@ -398,14 +395,6 @@ int MatcherBuilder::AddMentionPrefix(std::string_view prefix) {
   return id;
 }
 
-namespace {
-
-bool IsPlainAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-}  // namespace
-
 Status MatcherBuilder::CompileAtomSet(const std::vector<int>& atoms, Matcher::RegexSet* target) {
   if (atoms.empty()) return Status::Ok();
   RE2::Options opts;
@@ -458,8 +447,10 @@ Status MatcherBuilder::BuildPrefilter(const std::vector<int>& text_atoms) {
     unfiltered.push_back(m_->prefilter_to_atom_[static_cast<size_t>(id)]);
   }
   EARSHOT_RETURN_IF_ERROR(CompileAtomSet(unfiltered, &m_->unfiltered_set_));
-  for (const std::string& literal : literals) {
-    if (HasNonAscii(literal)) m_->literals_outside_ascii_ = true;
+  // The pass folds ASCII only, so a literal outside ASCII (a curly apostrophe, "café") is taken
+  // as present in every text (an empty literal): the regexes needing it are run, never missed.
+  for (std::string& literal : literals) {
+    if (HasNonAscii(literal)) literal.clear();
   }
   m_->literals_ = LiteralScanner(literals);
   m_->prefilter_ = std::move(prefilter);
@@ -475,7 +466,7 @@ Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
     const int id = static_cast<int>(i);
     if (atom.kind == AtomKind::kText) {
       text.push_back(id);
-    } else if (atom.kind == AtomKind::kTagPrefix && IsPlainAscii(atom.literal)) {
+    } else if (atom.kind == AtomKind::kTagPrefix && !HasNonAscii(atom.literal)) {
       ascii_prefixes.push_back(id);
       m_->tag_prefixes_[atom.literal].push_back(id);
       auto& lengths = m_->tag_prefix_lengths_;

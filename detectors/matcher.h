@@ -107,7 +107,6 @@ class Matcher {
   std::vector<bool> prefilter_unfiltered_;  // by FilteredRE2 regex id
   LiteralScanner literals_;
   RegexSet unfiltered_set_;
-  bool literals_outside_ascii_ = false;
   // Hashtag regexes (and hashtag prefixes that are not plain ASCII), scanned over the hashtags
   // one per line. Kept apart from the text regexes so that a post's text never runs through a
   // brand's hashtag patterns, nor its hashtags through the text regexes.

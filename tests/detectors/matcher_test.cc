@@ -117,6 +117,45 @@ TEST_CASE("Matcher: hashtag prefixes match as the case-insensitive regex they st
   }
 }
 
+TEST_CASE("Matcher: text regexes match as one set would, whatever their literals",
+          "[detectors]") {
+  // Text regexes run only when the literals they need occur (the prefilter); these cases pin
+  // that it never hides a match: case folding, literals outside ASCII, a regex with no literal.
+  MatcherBuilder b;
+  std::string error;
+  const int lost = b.AddTextRegex(R"(\blost\s+(?:my\s+)?(?:bag|luggage)\b)", false, &error);
+  const int kestrel = b.AddTextRegex(R"(kestrel\b)", false, &error);
+  const int didnt = b.AddTextRegex(R"(didn[\x{2019}']t\s+arrive)", false, &error);
+  const int cafe = b.AddTextRegex(R"(caf\x{e9}\s+closed)", false, &error);
+  const int digits = b.AddTextRegex(R"(\d{6})", false, &error);
+  const int cased = b.AddTextRegex(R"(\bREFUND\b)", true, &error);
+  REQUIRE(error.empty());
+  auto m = b.Build();
+  REQUIRE(m.ok());
+  struct Case {
+    std::string text;
+    std::vector<int> hits;
+  };
+  const Case cases[] = {
+      {"they LOST MY LUGGAGE", {lost}},
+      {"lost the bag", {}},
+      {"\u212Aestrel rail", {kestrel}},                   // KELVIN SIGN folds to k
+      {"it didn\u2019t arrive \U0001F621", {didnt}},     // a literal outside ASCII
+      {"it DIDN'T ARRIVE", {didnt}},
+      {"CAF\u00c9 CLOSED again", {cafe}},                 // folded beyond ASCII
+      {"order 123456 missing", {digits}},                 // no literal: always judged
+      {"no REFUND", {cased}},
+      {"no refund", {}},
+  };
+  for (const Case& c : cases) {
+    std::vector<int> hits;
+    (*m)->Match(MakePost(c.text), &hits);
+    std::vector<int> want = c.hits;
+    std::sort(want.begin(), want.end());
+    CHECK(hits == want);
+  }
+}
+
 TEST_CASE("Matcher: bad regexes are refused with a readable reason", "[detectors]") {
   MatcherBuilder b;
   std::string error;
