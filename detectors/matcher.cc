@@ -113,7 +113,7 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
       }
     }
   }
-  if (text_set_.set != nullptr) MatchText(post.text, hits);
+  MatchRegexes(text_regexes_, post.text, hits);
   if (!post.hashtags.empty()) MatchTags(post, hits);
   if (!tag_exact_.empty()) {
     for (const std::string& t : post.hashtags) {
@@ -148,79 +148,32 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
   hits->erase(std::unique(hits->begin(), hits->end()), hits->end());
 }
 
-void Matcher::MatchSet(const RegexSet& set, std::string_view text,
-                       std::vector<int>* set_hits) const {
-  set_hits->clear();
-  RE2::Set::ErrorInfo info{};
-  if (!set.set->Match(re2::StringPiece(text.data(), text.size()), set_hits, &info) &&
-      info.kind == RE2::Set::kOutOfMemory) {
-    dfa_failures_.fetch_add(1, std::memory_order_relaxed);
-  }
-}
-
-namespace {
-
-// Whether `text` holds a character that RE2's case folding maps onto an ASCII letter (KELVIN
-// SIGN to k, LATIN SMALL LETTER LONG S to s): ASCII lowercasing would hide a literal from the
-// prefilter there.
-bool FoldsIntoAscii(std::string_view text) {
-  return text.find("\xE2\x84\xAA") != std::string_view::npos ||
-         text.find("\xC5\xBF") != std::string_view::npos;
-}
-
-bool HasNonAscii(std::string_view text) {
-  return std::any_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
-
-}  // namespace
-
-void Matcher::MatchText(std::string_view text, std::vector<int>* hits) const {
-  thread_local std::vector<int> set_hits;
-  // The prefilter compares lowercased literals with the ASCII-lowercased text. Where that could
-  // miss a literal (a character that folds into ASCII), the whole set judges the text, as it
-  // would without a prefilter.
-  if (prefilter_ == nullptr || FoldsIntoAscii(text)) {
-    MatchSet(text_set_, text, &set_hits);
-    for (int s : set_hits) hits->push_back(text_set_.to_atom[static_cast<size_t>(s)]);
-    return;
-  }
-  if (unfiltered_set_.set != nullptr) {
-    MatchSet(unfiltered_set_, text, &set_hits);
-    for (int s : set_hits) hits->push_back(unfiltered_set_.to_atom[static_cast<size_t>(s)]);
-  }
-  if (literals_.empty()) return;
-  literals_.Scan(text, &set_hits);
-  if (set_hits.empty()) return;
-  thread_local std::vector<int> potentials;
-  prefilter_->AllPotentials(set_hits, &potentials);
-  const re2::StringPiece piece(text.data(), text.size());
-  for (int id : potentials) {
-    if (prefilter_unfiltered_[static_cast<size_t>(id)]) continue;  // judged by its set above
-    if (prefilter_->GetRE2(id).Match(piece, 0, piece.size(), RE2::UNANCHORED, nullptr, 0)) {
-      hits->push_back(prefilter_to_atom_[static_cast<size_t>(id)]);
-    }
-  }
+void Matcher::MatchRegexes(const Regexes& regexes, std::string_view text,
+                           std::vector<int>* atom_hits) const {
+  if (regexes.set.empty()) return;
+  thread_local std::vector<int> matched;
+  regexes.set.Match(text, &matched, &dfa_failures_);
+  for (int i : matched) atom_hits->push_back(regexes.to_atom[static_cast<size_t>(i)]);
 }
 
 void Matcher::MatchTags(const Post& post, std::vector<int>* hits) const {
-  thread_local std::vector<int> set_hits;
-  if (tag_set_.set != nullptr) {
+  if (!tag_regexes_.set.empty()) {
     // One tag per line: tag atoms are anchored with (?m)^...$ so they see whole tags.
     thread_local std::string tags;
+    thread_local std::vector<int> tag_hits;
     tags.clear();
     for (const std::string& t : post.hashtags) {
       tags += t;
       tags += '\n';
     }
-    MatchSet(tag_set_, tags, &set_hits);
-    for (int s : set_hits) {
-      const int a = tag_set_.to_atom[static_cast<size_t>(s)];
+    tag_hits.clear();
+    MatchRegexes(tag_regexes_, tags, &tag_hits);
+    for (int a : tag_hits) {
       const Atom& atom = atoms_[static_cast<size_t>(a)];
       if (atom.kind == AtomKind::kTagPrefix) {
         hits->push_back(a);
       } else {
-        // The set saw all tags at once; a pattern such as \s could have spanned two.
+        // The regexes saw all tags at once; a pattern such as \s could have spanned two.
         for (const std::string& t : post.hashtags) {
           if (RE2::FullMatch(t, *atom.re)) {
             hits->push_back(a);
@@ -238,8 +191,7 @@ void Matcher::MatchTags(const Post& post, std::vector<int>* hits) const {
     });
     if (!plain) {
       // Case folding beyond ASCII, and a tag broken over lines, as the prefix regexes see them.
-      MatchSet(ascii_prefix_set_, t, &set_hits);
-      for (int s : set_hits) hits->push_back(ascii_prefix_set_.to_atom[static_cast<size_t>(s)]);
+      MatchRegexes(ascii_prefixes_, t, hits);
       continue;
     }
     lower = AsciiLowered(t);
@@ -395,67 +347,20 @@ int MatcherBuilder::AddMentionPrefix(std::string_view prefix) {
   return id;
 }
 
-Status MatcherBuilder::CompileAtomSet(const std::vector<int>& atoms, Matcher::RegexSet* target) {
-  if (atoms.empty()) return Status::Ok();
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_max_mem(options_.max_mem_total);
-  auto set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-  for (int a : atoms) {
-    const std::string& pattern = m_->atoms_[static_cast<size_t>(a)].pattern;
-    std::string error;
-    if (set->Add(pattern, &error) < 0) {
-      return Status::Internal(
-          fmt::format("regex '{}' compiled alone but not in the set: {}", pattern, error));
-    }
-  }
-  if (!set->Compile()) {
-    return Status::ResourceExhausted(fmt::format(
-        "the {} regexes of the rule set need more RE2 memory than re2_max_mem_total ({} MiB); "
-        "raise it or remove rules",
-        m_->regex_atoms_, options_.max_mem_total >> 20));
-  }
-  target->set = std::move(set);
+Status MatcherBuilder::CompileRegexes(const std::vector<int>& atoms, Matcher::Regexes* target) {
+  std::vector<std::string> patterns;
+  for (int a : atoms) patterns.push_back(m_->atoms_[static_cast<size_t>(a)].pattern);
   target->to_atom = atoms;
-  return Status::Ok();
+  return target->set.Build(patterns, options_.max_mem_per_regex, options_.max_mem_total);
 }
 
-Status MatcherBuilder::BuildPrefilter(const std::vector<int>& text_atoms) {
-  // Literals shorter than this occur in most texts and would filter nothing.
-  constexpr int kMinLiteral = 3;
-  auto prefilter = std::make_unique<re2::FilteredRE2>(kMinLiteral);
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_max_mem(options_.max_mem_per_regex);
-  for (int a : text_atoms) {
-    int id = -1;
-    if (prefilter->Add(m_->atoms_[static_cast<size_t>(a)].pattern, opts, &id) != RE2::NoError) {
-      return Status::Internal(fmt::format("regex '{}' compiled alone but not in the prefilter",
-                                          m_->atoms_[static_cast<size_t>(a)].pattern));
-    }
-    m_->prefilter_to_atom_.push_back(a);
-  }
-  std::vector<std::string> literals;
-  prefilter->Compile(&literals);
-  // With no literal, every regex is unfiltered: AllPotentials then names them all.
-  std::vector<int> unfiltered_ids;
-  prefilter->AllPotentials({}, &unfiltered_ids);
-  m_->prefilter_unfiltered_.assign(text_atoms.size(), false);
-  std::vector<int> unfiltered;
-  for (int id : unfiltered_ids) {
-    m_->prefilter_unfiltered_[static_cast<size_t>(id)] = true;
-    unfiltered.push_back(m_->prefilter_to_atom_[static_cast<size_t>(id)]);
-  }
-  EARSHOT_RETURN_IF_ERROR(CompileAtomSet(unfiltered, &m_->unfiltered_set_));
-  // The pass folds ASCII only, so a literal outside ASCII (a curly apostrophe, "café") is taken
-  // as present in every text (an empty literal): the regexes needing it are run, never missed.
-  for (std::string& literal : literals) {
-    if (HasNonAscii(literal)) literal.clear();
-  }
-  m_->literals_ = LiteralScanner(literals);
-  m_->prefilter_ = std::move(prefilter);
-  return Status::Ok();
+namespace {
+
+bool IsPlainAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
+
+}  // namespace
 
 Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
   std::vector<int> text, tags, ascii_prefixes;
@@ -466,7 +371,7 @@ Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
     const int id = static_cast<int>(i);
     if (atom.kind == AtomKind::kText) {
       text.push_back(id);
-    } else if (atom.kind == AtomKind::kTagPrefix && !HasNonAscii(atom.literal)) {
+    } else if (atom.kind == AtomKind::kTagPrefix && IsPlainAscii(atom.literal)) {
       ascii_prefixes.push_back(id);
       m_->tag_prefixes_[atom.literal].push_back(id);
       auto& lengths = m_->tag_prefix_lengths_;
@@ -478,10 +383,9 @@ Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
       tags.push_back(id);
     }
   }
-  EARSHOT_RETURN_IF_ERROR(CompileAtomSet(text, &m_->text_set_));
-  if (!text.empty()) EARSHOT_RETURN_IF_ERROR(BuildPrefilter(text));
-  EARSHOT_RETURN_IF_ERROR(CompileAtomSet(tags, &m_->tag_set_));
-  EARSHOT_RETURN_IF_ERROR(CompileAtomSet(ascii_prefixes, &m_->ascii_prefix_set_));
+  EARSHOT_RETURN_IF_ERROR(CompileRegexes(text, &m_->text_regexes_));
+  EARSHOT_RETURN_IF_ERROR(CompileRegexes(tags, &m_->tag_regexes_));
+  EARSHOT_RETURN_IF_ERROR(CompileRegexes(ascii_prefixes, &m_->ascii_prefixes_));
   return std::unique_ptr<const Matcher>(std::move(m_));
 }
 

@@ -11,7 +11,6 @@
 // without locks. Owned by the RuleSet.
 #pragma once
 
-#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 
@@ -25,7 +24,7 @@
 
 #include "daemon/base/result.h"
 #include "daemon/model/post.h"
-#include "detectors/literal_scanner.h"
+#include "detectors/prefiltered_set.h"
 
 namespace earshot {
 
@@ -77,9 +76,9 @@ class Matcher {
   friend class MatcherBuilder;
   Matcher() = default;
 
-  // One RE2::Set and the atom behind each of its regexes.
-  struct RegexSet {
-    std::unique_ptr<RE2::Set> set;
+  // Regexes and the atom behind each.
+  struct Regexes {
+    PrefilteredSet set;
     std::vector<int> to_atom;
   };
   struct StringHash {
@@ -88,36 +87,24 @@ class Matcher {
   };
   using LiteralIndex = std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>>;
 
-  // Runs `set` over `text`, counting a DFA that ran out of memory.
-  void MatchSet(const RegexSet& set, std::string_view text, std::vector<int>* set_hits) const;
+  // Runs `regexes` over `text`: the atoms of those that match, into *atom_hits.
+  void MatchRegexes(const Regexes& regexes, std::string_view text,
+                    std::vector<int>* atom_hits) const;
   void MatchTags(const Post& post, std::vector<int>* hits) const;
-
-  void MatchText(std::string_view text, std::vector<int>* hits) const;
 
   std::vector<Atom> atoms_;
   size_t regex_atoms_ = 0;
-  // Text regexes are prefiltered by the literals they require (RE2's FilteredRE2): one pass of
-  // `literals_` (Aho-Corasick) over the text finds every literal of every regex, the prefilter
-  // tells which regexes could match given those, and only those run. A regex that requires no
-  // literal of 3 bytes or more (\d{4}) is in `unfiltered_set_`, scanned over every text.
-  // `text_set_` holds every text regex, for the few texts the literal pass cannot judge (see
-  // MatchText).
-  std::unique_ptr<re2::FilteredRE2> prefilter_;
-  std::vector<int> prefilter_to_atom_;   // FilteredRE2 regex id -> atom
-  std::vector<bool> prefilter_unfiltered_;  // by FilteredRE2 regex id
-  LiteralScanner literals_;
-  RegexSet unfiltered_set_;
-  // Hashtag regexes (and hashtag prefixes that are not plain ASCII), scanned over the hashtags
-  // one per line. Kept apart from the text regexes so that a post's text never runs through a
-  // brand's hashtag patterns, nor its hashtags through the text regexes.
-  RegexSet text_set_, tag_set_;
+  // Text regexes, scanned over the text; hashtag regexes (and hashtag prefixes that are not
+  // plain ASCII), scanned over the hashtags one per line. Kept apart so that a post's text never
+  // runs through a brand's hashtag patterns, nor its hashtags through the text regexes.
+  Regexes text_regexes_, tag_regexes_;
   // Plain-ASCII hashtag prefixes (a brand's, one per brand) are looked up by length in a hash
   // index, so a thousand brands cost a few lookups per hashtag. A hashtag that is not plain
-  // ASCII goes through `ascii_prefix_set_` instead, where (?i) folds as RE2 always has (the
+  // ASCII goes through `ascii_prefixes_` instead, where (?i) folds as RE2 always has (the
   // Kelvin sign matches k).
   LiteralIndex tag_prefixes_;
   std::vector<size_t> tag_prefix_lengths_;
-  RegexSet ascii_prefix_set_;
+  Regexes ascii_prefixes_;
   size_t phrase_groups_ = 0;
   struct PhraseEntry {
     std::vector<std::string> rest;  // the words after the first
@@ -168,9 +155,8 @@ class MatcherBuilder {
   int AddSetAtom(AtomKind kind, std::string set_pattern, std::string* error,
                  std::string_view user_pattern = {});
   std::shared_ptr<const RE2> Compile(std::string_view pattern, std::string* error) const;
-  // Compiles the regexes of `atoms` into one set, whose regex i is atom `atoms[i]`.
-  Status CompileAtomSet(const std::vector<int>& atoms, Matcher::RegexSet* target);
-  Status BuildPrefilter(const std::vector<int>& text_atoms);
+  // Compiles the regexes of `atoms` into `target`.
+  Status CompileRegexes(const std::vector<int>& atoms, Matcher::Regexes* target);
 
   MatcherOptions options_;
   std::unique_ptr<Matcher> m_;
