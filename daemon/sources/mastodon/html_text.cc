@@ -292,7 +292,16 @@ void HtmlToText(std::string_view html, std::string* out) {
     switch (ClassOf(data[i])) {
       case kText: {
         size_t j = i + 1;
-        while (j < size && ClassOf(data[j]) == kText) ++j;
+        for (;;) {
+          while (j < size && ClassOf(data[j]) == kText) ++j;
+          // One space between two text bytes stays as it is, so it joins the run: a sentence
+          // is copied at once rather than word by word.
+          if (j + 1 < size && data[j] == ' ' && ClassOf(data[j + 1]) == kText) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
         text.Run(data + i, j - i);
         i = j;
         continue;
