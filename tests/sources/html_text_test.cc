@@ -70,5 +70,41 @@ TEST_CASE("HtmlEscape round-trips through HtmlToText", "[sources][mastodon]") {
   CHECK(HtmlToText("<p>" + HtmlEscape(text) + "</p>") == text);
 }
 
+// Inputs the one-pass scan treats specially; the expected texts are what the earlier
+// two-pass HtmlToText returned for them.
+TEST_CASE("HtmlToText: entity limits, deep spans, end tags, hidden text", "[sources][mastodon]") {
+  // An entity's ';' must come within 32 bytes of its '&'.
+  CHECK(HtmlToText("&#" + std::string(28, '0') + "65;") == "A");
+  CHECK(HtmlToText("&#" + std::string(29, '0') + "65;") == "&#" + std::string(29, '0') + "65;");
+  CHECK(HtmlToText("a &" + std::string(40, 'x') + ";b &#x41;") ==
+        "a &" + std::string(40, 'x') + ";b A");
+  CHECK(HtmlToText("<p>&amp&amp;</p>") == "&amp&");
+  // Entities that decode to whitespace collapse like it.
+  CHECK(HtmlToText("a &#9; &#10;b&#32;&#32;c") == "a b c");
+  // Spans nested deeper than 64 still close in order.
+  std::string deep;
+  for (int i = 0; i < 70; ++i) deep += i == 66 ? "<span class=\"invisible\">" : "<span>";
+  deep += "hidden";
+  for (int i = 0; i < 4; ++i) deep += "</span>";
+  deep += "still</span>shown";
+  CHECK(HtmlToText(deep) == "stillshown");
+  // Tag names, attribute names and end tags in any case; an end tag is matched by its prefix.
+  CHECK(HtmlToText("x<SPAN Class='Foo INVISIBLE'>y</SPAN>z<span CLASS=\"invisible\">w</span>!") ==
+        "xyz!");
+  CHECK(HtmlToText("a<SCRIPT>x</b></ScRiPt >b<style>y</styles>c") == "abc");
+  CHECK(HtmlToText("a<script>never closed <p>b</p>") == "a");
+  // Hidden text leaves nothing behind: no entity, break or space.
+  CHECK(HtmlToText("<span class=\"invisible\">a &amp; b<br>c</span>d &nbsp; e") == "d e");
+  CHECK(HtmlToText("a<p>b</p><br><br><p>c</p>") == "a\n\nb\n\nc");
+}
+
+TEST_CASE("HtmlToText into a reused buffer", "[sources][mastodon]") {
+  std::string out = "left over from before";
+  HtmlToText("<p>one &amp; two</p>", &out);
+  CHECK(out == "one & two");
+  HtmlToText("", &out);
+  CHECK(out.empty());
+}
+
 }  // namespace
 }  // namespace earshot::mastodon

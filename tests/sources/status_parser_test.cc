@@ -205,5 +205,75 @@ TEST_CASE("StatusParser: malformed pages are DataLoss", "[sources][mastodon]") {
   CHECK_FALSE(page.newest_id.has_value());
 }
 
+// Reading statuses in place (keys and strings viewed where they stand, the body scrubbed only
+// when the parse of it as it came fails) gives what scrubbing every body first gave.
+TEST_CASE("StatusParser: escaped keys, scrubbed ids and reused buffers", "[sources][mastodon]") {
+  StatusParser parser("example.social");
+  ParsedPage page;
+  SECTION("an escaped key is the key it spells") {
+    REQUIRE(parser.ParseStatusPage(
+                R"([{"i\u0064":"1","created_at":"2024-01-01T00:00:00Z",)"
+                R"("account":{"id":"7","\u0061cct":"Jane"},"content":"<p>hi</p>"}])",
+                &page)
+                .ok());
+    REQUIRE(page.posts.size() == 1);
+    CHECK(page.posts[0].id == "1");
+    CHECK(page.posts[0].author.handle == "Jane@example.social");
+  }
+  SECTION("an id literal with a lone surrogate escape reads as scrubbed") {
+    REQUIRE(parser.ParseStatusPage(
+                R"([{"id":12\ud800,"created_at":"2024-01-01T00:00:00Z",)"
+                R"("account":{"id":"7","acct":"Jane"},"content":"<p>hi</p>"}])",
+                &page)
+                .ok());
+    REQUIRE(page.posts.size() == 1);
+    CHECK(page.posts[0].id == "12\\uFFFD");
+    CHECK(page.oldest_id == "12\\uFFFD");
+  }
+  SECTION("a lone surrogate in a field earshot skips costs nothing") {
+    REQUIRE(parser.ParseStatusPage(
+                R"([{"id":"1","created_at":"2024-01-01T00:00:00Z","account":{"id":"7",)"
+                R"("acct":"Jane"},"content":"\ud800 lone","card":{"title":"\ud800"}}])",
+                &page)
+                .ok());
+    REQUIRE(page.posts.size() == 1);
+    CHECK(page.posts[0].text == "\xEF\xBF\xBD lone");
+  }
+  SECTION("a mention whose status id is \"!\" is skipped, as before") {
+    REQUIRE(parser.ParseNotificationPage(
+                R"([{"id":"5","type":"mention","status":{"id":"!",)"
+                R"("created_at":"2024-01-01T00:00:00Z","account":{"id":"7","acct":"Jane"},)"
+                R"("content":"x"}}])",
+                &page)
+                .ok());
+    CHECK(page.posts.empty());
+    REQUIRE(page.errors.size() == 1);
+    CHECK(page.errors[0] == "notification 5: '': ");
+  }
+  SECTION("a long page, then a short one: nothing of the first leaks into the second") {
+    std::string long_page = "[";
+    for (int i = 0; i < 30; ++i) {
+      long_page += (i ? "," : "") + std::string(R"({"id":")") + std::to_string(100 + i) +
+                   R"(","created_at":"2024-01-01T00:00:00Z","account":{"id":"7","acct":"Jane"},)"
+                   R"("content":"<p>a long enough text to need the heap</p>","tags":[{"name":"X"}],)"
+                   R"("reblog":{"id":"9","created_at":"2024-01-01T00:00:00Z",)"
+                   R"("account":{"id":"8","acct":"Bob"},"content":"boosted"}})";
+    }
+    REQUIRE(parser.ParseStatusPage(long_page + "]", &page).ok());
+    REQUIRE(page.posts.size() == 30);
+    CHECK(page.posts[29].boosted_by == "Jane@example.social");
+    CHECK(page.posts[29].text == "boosted");
+    REQUIRE(parser.ParseStatusPage(
+                R"([{"id":"2","created_at":"2024-01-01T00:00:00Z","account":{"id":"7","acct":"Al"}}])",
+                &page)
+                .ok());
+    REQUIRE(page.posts.size() == 1);
+    CHECK(page.posts[0].text.empty());
+    CHECK(page.posts[0].hashtags.empty());
+    CHECK(page.posts[0].boosted_by.empty());
+    CHECK(page.posts[0].author.handle == "Al@example.social");
+  }
+}
+
 }  // namespace
 }  // namespace earshot::mastodon

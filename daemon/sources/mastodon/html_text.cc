@@ -1,9 +1,10 @@
 #include "daemon/sources/mastodon/html_text.h"
 
 #include <algorithm>
-#include <cctype>
+#include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "daemon/base/ascii.h"
@@ -35,30 +36,39 @@ constexpr NamedEntity kEntities[] = {
     {"ucirc", 0xFB},  {"uuml", 0xFC},   {"yen", 0xA5},    {"zwj", 0x200D},  {"zwnj", 0x200C},
 };
 
-void AppendUtf8(uint32_t cp, std::string* out) {
+// Writes code point `cp` as UTF-8 to out[0..3]; returns the length. Invalid ones become U+FFFD.
+size_t EncodeUtf8(uint32_t cp, char* out) {
   if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
   if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    out[0] = static_cast<char>(cp);
+    return 1;
   }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
 }
 
-// Decodes the entity starting at html[i] == '&'. On success appends it, returns the index just
-// past ';'. Otherwise returns i (the caller emits '&' literally).
-size_t DecodeEntity(std::string_view html, size_t i, std::string* out) {
-  const size_t semi = html.find(';', i + 1);
-  if (semi == std::string_view::npos || semi - i > 32) return i;
+// Decodes the entity starting at html[i] == '&' into out[0..*len) (at most 4 bytes). Returns the
+// index just past ';', or i when there is no entity there (the caller emits '&' literally).
+size_t DecodeEntity(std::string_view html, size_t i, char* out, size_t* len) {
+  // The ';' must come within 32 bytes; looking no further keeps a run of bare '&'s linear.
+  const size_t window = std::min<size_t>(html.size() - i - 1, 32);
+  const auto* semi_ptr = static_cast<const char*>(std::memchr(html.data() + i + 1, ';', window));
+  if (semi_ptr == nullptr) return i;
+  const size_t semi = static_cast<size_t>(semi_ptr - html.data());
   std::string_view body = html.substr(i + 1, semi - i - 1);
   if (body.empty()) return i;
   if (body[0] == '#') {
@@ -73,26 +83,52 @@ size_t DecodeEntity(std::string_view html, size_t i, std::string* out) {
     auto [p, ec] = std::from_chars(body.data(), body.data() + body.size(), cp, base);
     if (p != body.data() + body.size()) return i;
     if (ec != std::errc() || cp > 0x10FFFF) cp = 0xFFFD;
-    AppendUtf8(static_cast<uint32_t>(cp), out);
+    *len = EncodeUtf8(static_cast<uint32_t>(cp), out);
     return semi + 1;
   }
   const auto* it = std::lower_bound(std::begin(kEntities), std::end(kEntities), body,
                                     [](const NamedEntity& e, std::string_view n) { return e.name < n; });
   if (it == std::end(kEntities) || it->name != body) return i;
-  AppendUtf8(it->code, out);
+  *len = EncodeUtf8(it->code, out);
   return semi + 1;
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-// The value of attribute `name` inside a tag's attribute text, or "".
+bool IsAsciiAlnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// `s` equals `lower` (already lowercase) when ASCII case is ignored.
+bool EqualsLowered(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (AsciiLower(s[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+// What the scan does at a byte: copy it as text, note a space, decode an entity, read a tag.
+// A table, so that the common case (a run of plain text) costs one load per byte.
+enum ByteClass : uint8_t { kText = 0, kSpaceByte, kAmpersand, kLess };
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (char c : {' ', '\t', '\n', '\r', '\f'}) t[static_cast<unsigned char>(c)] = kSpaceByte;
+  t['&'] = kAmpersand;
+  t['<'] = kLess;
+  return t;
+}();
+
+ByteClass ClassOf(char c) { return static_cast<ByteClass>(kByteClass[static_cast<unsigned char>(c)]); }
+
+// The value of attribute `name` (lowercase) inside a tag's attribute text, or "".
 std::string_view Attribute(std::string_view attrs, std::string_view name) {
   size_t pos = 0;
   while (pos < attrs.size()) {
     while (pos < attrs.size() && (IsSpace(attrs[pos]) || attrs[pos] == '/')) ++pos;
     const size_t key_start = pos;
     while (pos < attrs.size() && !IsSpace(attrs[pos]) && attrs[pos] != '=' && attrs[pos] != '/') ++pos;
-    const std::string key = AsciiLowered(attrs.substr(key_start, pos - key_start));
+    const std::string_view key = attrs.substr(key_start, pos - key_start);
     while (pos < attrs.size() && IsSpace(attrs[pos])) ++pos;
     std::string_view value;
     if (pos < attrs.size() && attrs[pos] == '=') {
@@ -109,7 +145,7 @@ std::string_view Attribute(std::string_view attrs, std::string_view name) {
         value = attrs.substr(start, pos - start);
       }
     }
-    if (key == name) return value;
+    if (EqualsLowered(key, name)) return value;
     if (key.empty() && pos == key_start) ++pos;  // stray character: make progress
   }
   return {};
@@ -126,20 +162,87 @@ bool HasClass(std::string_view classes, std::string_view wanted) {
   return false;
 }
 
+// The tags that change the text; every other tag (a, em, strong, ...) only wraps text that stays.
+enum class TagKind { kOther, kBreak, kBlock, kSpan, kScript, kStyle };
+
+TagKind KindOf(std::string_view name) {
+  // The longest name that matters is "blockquote"; a longer one is some other tag.
+  if (name.empty() || name.size() > 10) return TagKind::kOther;
+  char lower[10];
+  for (size_t i = 0; i < name.size(); ++i) lower[i] = AsciiLower(name[i]);
+  const std::string_view n(lower, name.size());
+  switch (n.size()) {
+    case 1:
+      return n == "p" ? TagKind::kBlock : TagKind::kOther;
+    case 2:
+      if (n == "br") return TagKind::kBreak;
+      if (n == "li" || n == "ul" || n == "ol" || (n[0] == 'h' && n[1] >= '1' && n[1] <= '6')) {
+        return TagKind::kBlock;
+      }
+      return TagKind::kOther;
+    case 3:
+      return n == "div" || n == "pre" ? TagKind::kBlock : TagKind::kOther;
+    case 4:
+      return n == "span" ? TagKind::kSpan : TagKind::kOther;
+    case 5:
+      return n == "style" ? TagKind::kStyle : TagKind::kOther;
+    case 6:
+      return n == "script" ? TagKind::kScript : TagKind::kOther;
+    case 10:
+      return n == "blockquote" ? TagKind::kBlock : TagKind::kOther;
+    default:
+      return TagKind::kOther;
+  }
+}
+
+// The open <span>s, innermost last: whether each hides its content. Real content nests a few
+// deep, so the flags live in one word; deeper (hostile) nesting spills into a vector rather
+// than being refused, so the text is the same at any depth.
+class SpanStack {
+ public:
+  bool empty() const { return depth_ == 0; }
+  void Push(bool invisible) {
+    if (depth_ < 64) {
+      const uint64_t bit = uint64_t{1} << depth_;
+      bits_ = invisible ? bits_ | bit : bits_ & ~bit;
+    } else {
+      spill_.push_back(invisible);
+    }
+    ++depth_;
+  }
+  // Requires !empty(). Returns whether the span closed was invisible.
+  bool Pop() {
+    --depth_;
+    if (depth_ < 64) return (bits_ >> depth_) & 1;
+    const bool invisible = spill_.back();
+    spill_.pop_back();
+    return invisible;
+  }
+
+ private:
+  uint64_t bits_ = 0;
+  size_t depth_ = 0;
+  std::vector<bool> spill_;
+};
+
 // Builds the output, collapsing whitespace and trimming lines as it goes.
 class TextBuilder {
  public:
-  void Text(char c) {
-    if (IsSpace(c)) {
-      pending_space_ = true;
-      return;
-    }
+  explicit TextBuilder(std::string* out) : out_(*out) {}
+
+  // A run of bytes none of which is whitespace, copied at once.
+  void Run(const char* p, size_t n) {
     if (pending_space_ && !out_.empty() && out_.back() != '\n') out_.push_back(' ');
     pending_space_ = false;
-    out_.push_back(c);
+    out_.append(p, n);
   }
-  void Append(std::string_view s) {
-    for (char c : s) Text(c);
+  void Space() { pending_space_ = true; }
+  void Text(char c) {
+    if (IsSpace(c)) {
+      Space();
+    } else {
+      Run(&c, 1);
+    }
   }
   void LineBreak() {
     pending_space_ = false;
@@ -151,110 +254,154 @@ class TextBuilder {
     while (!out_.empty() && out_.back() == '\n') out_.pop_back();
     out_ += "\n\n";
   }
-  std::string Finish() {
+  void Finish() {
     while (!out_.empty() && (out_.back() == '\n' || out_.back() == ' ')) out_.pop_back();
-    return std::move(out_);
   }
 
  private:
-  std::string out_;
+  std::string& out_;
   bool pending_space_ = false;
 };
 
 }  // namespace
 
 std::string HtmlToText(std::string_view html) {
-  TextBuilder text;
-  std::vector<bool> spans;  // open <span>s: true for class="invisible"
-  int hidden = 0;           // how many open spans hide their content
+  std::string out;
+  HtmlToText(html, &out);
+  return out;
+}
+
+void HtmlToText(std::string_view html, std::string* out) {
+  out->clear();
+  // The text never outgrows the HTML (each output byte stands for input bytes of its own).
+  out->reserve(html.size());
+  TextBuilder text(out);
+  SpanStack spans;
+  int hidden = 0;  // how many open spans hide their content
+  const char* const data = html.data();
+  const size_t size = html.size();
   size_t i = 0;
-  while (i < html.size()) {
-    const char c = html[i];
-    if (c == '&') {
-      std::string decoded;
-      const size_t next = DecodeEntity(html, i, &decoded);
-      if (next != i) {
-        if (hidden == 0) {
-          // &nbsp; decodes to a plain space, which collapses like any other.
-          text.Append(decoded);
+  while (i < size) {
+    if (hidden > 0) {
+      // Hidden text leaves no trace, entities and whitespace included (no entity that decodes
+      // contains '<'), so only the next tag can matter.
+      const auto* lt = static_cast<const char*>(std::memchr(data + i, '<', size - i));
+      if (lt == nullptr) break;
+      i = static_cast<size_t>(lt - data);
+    }
+    switch (ClassOf(data[i])) {
+      case kText: {
+        size_t j = i + 1;
+        for (;;) {
+          while (j < size && ClassOf(data[j]) == kText) ++j;
+          // One space between two text bytes stays as it is, so it joins the run: a sentence
+          // is copied at once rather than word by word.
+          if (j + 1 < size && data[j] == ' ' && ClassOf(data[j + 1]) == kText) {
+            j += 2;
+            continue;
+          }
+          break;
         }
-        i = next;
+        text.Run(data + i, j - i);
+        i = j;
         continue;
       }
-      if (hidden == 0) text.Text('&');
-      ++i;
-      continue;
-    }
-    if (c != '<') {
-      if (hidden == 0) text.Text(c);
-      ++i;
-      continue;
+      case kSpaceByte:
+        text.Space();
+        ++i;
+        continue;
+      case kAmpersand: {
+        char decoded[4];
+        size_t len = 0;
+        const size_t next = DecodeEntity(html, i, decoded, &len);
+        if (next != i) {
+          // &nbsp; decodes to a plain space, which collapses like any other.
+          for (size_t k = 0; k < len; ++k) text.Text(decoded[k]);
+          i = next;
+        } else {
+          text.Run("&", 1);
+          ++i;
+        }
+        continue;
+      }
+      case kLess:
+        break;
     }
     // A tag, a comment, or a stray '<'.
-    if (html.substr(i, 4) == "<!--") {
+    if (size - i >= 4 && std::memcmp(data + i, "<!--", 4) == 0) {
       const size_t end = html.find("-->", i + 4);
-      i = end == std::string_view::npos ? html.size() : end + 3;
+      i = end == std::string_view::npos ? size : end + 3;
       continue;
     }
     size_t j = i + 1;
-    const bool closing = j < html.size() && html[j] == '/';
+    const bool closing = j < size && data[j] == '/';
     if (closing) ++j;
     const size_t name_start = j;
-    while (j < html.size() && std::isalnum(static_cast<unsigned char>(html[j]))) ++j;
-    if (j == name_start && !(j < html.size() && html[j] == '!')) {
-      if (hidden == 0) text.Text('<');  // "a < b": not a tag
+    while (j < size && IsAsciiAlnum(data[j])) ++j;
+    if (j == name_start && !(j < size && data[j] == '!')) {
+      if (hidden == 0) text.Run("<", 1);  // "a < b": not a tag
       ++i;
       continue;
     }
-    const std::string name = AsciiLowered(html.substr(name_start, j - name_start));
+    const std::string_view name = html.substr(name_start, j - name_start);
     // Find the end of the tag, skipping '>' inside quoted attribute values.
     size_t k = j;
-    char quote = 0;
-    while (k < html.size() && (quote != 0 || html[k] != '>')) {
-      if (quote != 0 && html[k] == quote) {
-        quote = 0;
-      } else if (quote == 0 && (html[k] == '"' || html[k] == '\'')) {
-        quote = html[k];
+    while (k < size && data[k] != '>') {
+      if (data[k] == '"' || data[k] == '\'') {
+        const auto* close = static_cast<const char*>(std::memchr(data + k + 1, data[k], size - k - 1));
+        k = close == nullptr ? size : static_cast<size_t>(close - data) + 1;
+      } else {
+        ++k;
       }
-      ++k;
     }
-    if (k >= html.size()) break;  // unterminated tag at the end: drop it
+    if (k >= size) break;  // unterminated tag at the end: drop it
     const std::string_view attrs = html.substr(j, k - j);
     i = k + 1;
 
-    if (name == "br") {
-      if (hidden == 0) text.LineBreak();
-    } else if (name == "p" || name == "div" || name == "blockquote" || name == "li" ||
-               name == "pre" || name == "ul" || name == "ol" || (name.size() == 2 && name[0] == 'h' &&
-                                                                  name[1] >= '1' && name[1] <= '6')) {
-      if (hidden == 0) text.ParagraphBreak();
-    } else if (name == "span") {
-      if (closing) {
-        if (!spans.empty()) {
-          if (spans.back()) --hidden;
-          spans.pop_back();
+    switch (KindOf(name)) {
+      case TagKind::kBreak:
+        if (hidden == 0) text.LineBreak();
+        break;
+      case TagKind::kBlock:
+        if (hidden == 0) text.ParagraphBreak();
+        break;
+      case TagKind::kSpan:
+        if (closing) {
+          if (!spans.empty() && spans.Pop()) --hidden;
+        } else if (attrs.empty() || attrs.back() != '/') {
+          const bool invisible = HasClass(Attribute(attrs, "class"), "invisible");
+          spans.Push(invisible);
+          if (invisible) ++hidden;
         }
-      } else if (attrs.empty() || attrs.back() != '/') {
-        const bool invisible = HasClass(Attribute(attrs, "class"), "invisible");
-        spans.push_back(invisible);
-        if (invisible) ++hidden;
+        break;
+      case TagKind::kScript:
+      case TagKind::kStyle: {
+        if (closing) break;
+        // Everything up to the matching end tag ("</script", any case) is dropped.
+        const std::string_view tag = KindOf(name) == TagKind::kScript ? "script" : "style";
+        size_t end = i;
+        for (;;) {
+          end = html.find('<', end);
+          if (end == std::string_view::npos) break;
+          if (end + 1 < size && data[end + 1] == '/' &&
+              EqualsLowered(html.substr(end + 2, tag.size()), tag)) {
+            break;
+          }
+          ++end;
+        }
+        if (end == std::string_view::npos) {
+          i = size;  // the rest of the input is script: nothing more to read
+          break;
+        }
+        const size_t gt = html.find('>', end);
+        i = gt == std::string_view::npos ? size : gt + 1;
+        break;
       }
-    } else if (!closing && (name == "script" || name == "style")) {
-      const std::string end_tag = "</" + name;
-      size_t end = i;
-      for (;;) {
-        end = html.find('<', end);
-        if (end == std::string_view::npos) break;
-        if (AsciiLowered(html.substr(end, end_tag.size())) == end_tag) break;
-        ++end;
-      }
-      if (end == std::string_view::npos) break;
-      const size_t gt = html.find('>', end);
-      i = gt == std::string_view::npos ? html.size() : gt + 1;
+      case TagKind::kOther:
+        break;
     }
-    // Every other tag (a, em, strong, ...) only wraps text that stays.
   }
-  return text.Finish();
+  text.Finish();
 }
 
 std::string HtmlEscape(std::string_view text) {

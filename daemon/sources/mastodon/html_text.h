@@ -20,6 +20,10 @@ namespace earshot::mastodon {
 // text it can. Linear in the input.
 std::string HtmlToText(std::string_view html);
 
+// The same text, written over *out (whose capacity is kept): a caller converting many statuses
+// reuses one buffer instead of allocating a string per status.
+void HtmlToText(std::string_view html, std::string* out);
+
 // Escapes text for HTML: & < > " '. Used by the fake server to write realistic content.
 std::string HtmlEscape(std::string_view text);
 

@@ -32,6 +32,7 @@
 
 #include <simdjson.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,12 +74,28 @@ class StatusParser {
 
   const std::string& local_domain() const { return local_domain_; }
 
+  ~StatusParser();
+
  private:
+  struct Scratch;  // per-item working space, reused from item to item (status_parser.cc)
+
   Status ParsePage(std::string_view json, bool notifications, ParsedPage* page);
+  // One parse of `json` as it stands. *raw_escape is set when an id was taken from a literal
+  // with a backslash in it, which scrubbing the body could change.
+  Status ParsePageAs(std::string_view json, bool notifications, ParsedPage* page,
+                     bool* raw_escape);
+  Result<Post> ParseStatusAs(std::string_view json, bool* raw_escape);
+  // Copies `json` into buffer_, followed by the zeroed padding simdjson reads past the end.
+  void Load(std::string_view json);
 
   std::string local_domain_;
   simdjson::ondemand::parser parser_;
-  simdjson::padded_string buffer_;
+  // The padded copy of the body being parsed. It only grows, so a poller parsing page after
+  // page allocates it once.
+  std::unique_ptr<char[]> buffer_;
+  size_t buffer_capacity_ = 0;
+  std::unique_ptr<Scratch> scratch_;
+  size_t last_page_items_ = 0;  // to reserve the next page's posts at once
 };
 
 // Lowercases ASCII and the Latin-1 capitals (À-Þ) of UTF-8 text; other bytes pass through.
