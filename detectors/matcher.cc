@@ -127,7 +127,7 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
       if (it != mentions_.end()) hits->insert(hits->end(), it->second.begin(), it->second.end());
       size_t at = m.find('@');
       if (at != std::string::npos) {
-        it = mentions_.find(m.substr(0, at));
+        it = mentions_.find(std::string_view(m).substr(0, at));
         if (it != mentions_.end()) hits->insert(hits->end(), it->second.begin(), it->second.end());
       }
     }
@@ -137,7 +137,7 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
       const std::string_view handle = std::string_view(m).substr(0, m.find('@'));
       for (size_t len : mention_prefix_lengths_) {
         if (len > handle.size()) break;
-        auto it = mention_prefixes_.find(std::string(handle.substr(0, len)));
+        auto it = mention_prefixes_.find(handle.substr(0, len));
         if (it != mention_prefixes_.end()) {
           hits->insert(hits->end(), it->second.begin(), it->second.end());
         }
@@ -299,7 +299,7 @@ int MatcherBuilder::AddPhraseGroup(const std::vector<std::string>& terms, std::s
 }
 
 int MatcherBuilder::AddLiteralAtom(AtomKind kind, std::string_view literal,
-                                   std::unordered_map<std::string, std::vector<int>>* index) {
+                                   Matcher::LiteralIndex* index) {
   std::string lower = AsciiLowered(literal);
   std::string key = std::string(KindKey(kind)) + lower;
   if (auto it = dedup_.find(key); it != dedup_.end()) return it->second;

@@ -114,10 +114,10 @@ class Matcher {
   std::unordered_map<std::string, std::vector<PhraseEntry>, StringHash, std::equal_to<>> phrases_;
   // A one-hash Bloom filter over the first words, so most words of a post skip the map.
   std::vector<uint64_t> first_word_bits_;
-  std::unordered_map<std::string, std::vector<int>> tag_exact_;
-  std::unordered_map<std::string, std::vector<int>> mentions_;
+  LiteralIndex tag_exact_;
+  LiteralIndex mentions_;
   // Mention prefixes by their text, and the distinct prefix lengths to try on each mention.
-  std::unordered_map<std::string, std::vector<int>> mention_prefixes_;
+  LiteralIndex mention_prefixes_;
   std::vector<size_t> mention_prefix_lengths_;
   mutable std::atomic<uint64_t> dfa_failures_{0};
 };
@@ -150,8 +150,7 @@ class MatcherBuilder {
  private:
   // An exact atom (hashtag, mention, mention prefix) looked up by its lowercase literal in
   // `index`; identical atoms are shared.
-  int AddLiteralAtom(AtomKind kind, std::string_view literal,
-                     std::unordered_map<std::string, std::vector<int>>* index);
+  int AddLiteralAtom(AtomKind kind, std::string_view literal, Matcher::LiteralIndex* index);
   int AddSetAtom(AtomKind kind, std::string set_pattern, std::string* error,
                  std::string_view user_pattern = {});
   std::shared_ptr<const RE2> Compile(std::string_view pattern, std::string* error) const;
