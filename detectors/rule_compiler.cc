@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "daemon/base/ascii.h"
@@ -44,6 +45,8 @@ class Compiler {
   }
 
   bool missing_brand() const { return missing_brand_; }
+  // The builder of the enabled rules, whose conditions may be reused across brands.
+  void set_shared_builder(const MatcherBuilder* builder) { shared_builder_ = builder; }
 
   // Fills {{brand}} for display text (description, summary); other {{names}} stay for captures.
   static std::string FillText(const std::string& s, const std::string& brand) {
@@ -182,7 +185,35 @@ class Compiler {
     return id;
   }
 
+  // A condition that does not use {{brand}} compiles to the same atoms for every brand, so the
+  // second brand onwards reuses the first one's result instead of re-adding (and re-checking)
+  // every regex and phrase: with a thousand brands, loading costs what the brands' own atoms
+  // cost. Only for the shared builder: a disabled rule's scratch builder numbers atoms apart.
   std::optional<Condition> Compile(const RawCond& raw) {
+    const bool memoize = builder_ == shared_builder_;
+    if (memoize) {
+      if (auto it = memo_.find(&raw); it != memo_.end()) {
+        capture_atoms_->insert(capture_atoms_->end(), it->second.captures.begin(),
+                               it->second.captures.end());
+        return it->second.condition;
+      }
+    }
+    const bool used_before = uses_brand_;
+    const size_t captures_before = capture_atoms_->size();
+    const int errors_before = diags_->error_count();
+    uses_brand_ = false;
+    std::optional<Condition> c = CompileUncached(raw);
+    const bool used = uses_brand_;
+    uses_brand_ = used_before || used;
+    if (memoize && c && !used && !missing_brand_ && diags_->error_count() == errors_before) {
+      memo_.emplace(&raw, Memo{*c, std::vector<int>(capture_atoms_->begin() +
+                                                         static_cast<long>(captures_before),
+                                                     capture_atoms_->end())});
+    }
+    return c;
+  }
+
+  std::optional<Condition> CompileUncached(const RawCond& raw) {
     using K = RawCond::Kind;
     std::string error;
     switch (raw.kind) {
@@ -356,6 +387,12 @@ class Compiler {
   std::vector<int>* capture_atoms_ = nullptr;
   std::string subject_;
   std::vector<std::string> macro_stack_;
+  struct Memo {
+    Condition condition;
+    std::vector<int> captures;
+  };
+  const MatcherBuilder* shared_builder_ = nullptr;
+  std::unordered_map<const RawCond*, Memo> memo_;
 };
 
 }  // namespace
@@ -364,6 +401,7 @@ std::vector<Rule> CompileRules(RuleDefinitions* defs, const std::vector<std::str
                                const MatcherOptions& mopts, MatcherBuilder* builder,
                                Diagnostics* diags) {
   Compiler compiler(&defs->lists, &defs->macros);
+  compiler.set_shared_builder(builder);
   std::vector<Rule> rules;
   for (const RawRule& raw : defs->rules) {
     // Disabled rules are compiled into a scratch matcher: still checked, never run.
