@@ -1,5 +1,6 @@
 #include "daemon/cli/replay_command.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -51,14 +52,21 @@ struct Options {
   std::string svg, zone;
 };
 
+// A replay writes one of these per post, so it appends in place: no format string is parsed
+// and no string is built per field (the doubles still go through fmt's shortest form).
 void AppendResult(std::string* out, const DetectedPost& dp, const SentimentScores& s) {
   bool complaint = false;
   std::optional<Severity> severity;
   std::vector<std::string_view> categories;
-  fmt::format_to(std::back_inserter(*out), R"({{"id":"{}","rules":[)", JsonEscape(dp.post.id));
+  out->append(R"({"id":")");
+  AppendJsonEscaped(dp.post.id, out);
+  out->append(R"(","rules":[)");
   for (size_t i = 0; i < dp.detections.size(); ++i) {
     const Detection& d = dp.detections[i];
-    fmt::format_to(std::back_inserter(*out), R"({}"{}")", i ? "," : "", JsonEscape(d.rule_id));
+    if (i) out->push_back(',');
+    out->push_back('"');
+    AppendJsonEscaped(d.rule_id, out);
+    out->push_back('"');
     if (std::find(categories.begin(), categories.end(), CategoryName(d.category)) ==
         categories.end()) {
       categories.push_back(CategoryName(d.category));
@@ -68,15 +76,25 @@ void AppendResult(std::string* out, const DetectedPost& dp, const SentimentScore
       if (!severity || d.severity > *severity) severity = d.severity;
     }
   }
-  *out += R"(],"categories":[)";
+  out->append(R"(],"categories":[)");
   for (size_t i = 0; i < categories.size(); ++i) {
-    fmt::format_to(std::back_inserter(*out), R"({}"{}")", i ? "," : "", categories[i]);
+    if (i) out->push_back(',');
+    out->push_back('"');
+    out->append(categories[i]);
+    out->push_back('"');
   }
-  fmt::format_to(std::back_inserter(*out),
-                 R"(],"complaint":{},"severity":{},"complaint_score":{},)"
-                 R"("sentiment":{{"compound":{},"pos":{},"neu":{},"neg":{}}}}})",
-                 complaint, severity ? fmt::format("\"{}\"", SeverityName(*severity)) : "null",
-                 RoundLikePython(dp.complaint, 4), s.compound, s.pos, s.neu, s.neg);
+  out->append(complaint ? R"(],"complaint":true,"severity":)" : R"(],"complaint":false,"severity":)");
+  if (severity) {
+    out->push_back('"');
+    out->append(SeverityName(*severity));
+    out->push_back('"');
+  } else {
+    out->append("null");
+  }
+  auto number = std::back_inserter(*out);
+  fmt::format_to(number, FMT_COMPILE(R"(,"complaint_score":{},"sentiment":{{"compound":{},)"),
+                 RoundLikePython(dp.complaint, 4), s.compound);
+  fmt::format_to(number, FMT_COMPILE(R"("pos":{},"neu":{},"neg":{}}}}})"), s.pos, s.neu, s.neg);
   out->push_back('\n');
 }
 
