@@ -113,7 +113,11 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
       }
     }
   }
-  MatchRegexes(text_regexes_, post.text, hits);
+  if (text_set_.set != nullptr) {
+    thread_local std::vector<int> set_hits;
+    MatchSet(text_set_, post.text, &set_hits);
+    for (int s : set_hits) hits->push_back(text_set_.to_atom[static_cast<size_t>(s)]);
+  }
   if (!post.hashtags.empty()) MatchTags(post, hits);
   if (!tag_exact_.empty()) {
     for (const std::string& t : post.hashtags) {
@@ -148,32 +152,34 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
   hits->erase(std::unique(hits->begin(), hits->end()), hits->end());
 }
 
-void Matcher::MatchRegexes(const Regexes& regexes, std::string_view text,
-                           std::vector<int>* atom_hits) const {
-  if (regexes.set.empty()) return;
-  thread_local std::vector<int> matched;
-  regexes.set.Match(text, &matched, &dfa_failures_);
-  for (int i : matched) atom_hits->push_back(regexes.to_atom[static_cast<size_t>(i)]);
+void Matcher::MatchSet(const RegexSet& set, std::string_view text,
+                       std::vector<int>* set_hits) const {
+  set_hits->clear();
+  RE2::Set::ErrorInfo info{};
+  if (!set.set->Match(re2::StringPiece(text.data(), text.size()), set_hits, &info) &&
+      info.kind == RE2::Set::kOutOfMemory) {
+    dfa_failures_.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void Matcher::MatchTags(const Post& post, std::vector<int>* hits) const {
-  if (!tag_regexes_.set.empty()) {
+  thread_local std::vector<int> set_hits;
+  if (tag_set_.set != nullptr) {
     // One tag per line: tag atoms are anchored with (?m)^...$ so they see whole tags.
     thread_local std::string tags;
-    thread_local std::vector<int> tag_hits;
     tags.clear();
     for (const std::string& t : post.hashtags) {
       tags += t;
       tags += '\n';
     }
-    tag_hits.clear();
-    MatchRegexes(tag_regexes_, tags, &tag_hits);
-    for (int a : tag_hits) {
+    MatchSet(tag_set_, tags, &set_hits);
+    for (int s : set_hits) {
+      const int a = tag_set_.to_atom[static_cast<size_t>(s)];
       const Atom& atom = atoms_[static_cast<size_t>(a)];
       if (atom.kind == AtomKind::kTagPrefix) {
         hits->push_back(a);
       } else {
-        // The regexes saw all tags at once; a pattern such as \s could have spanned two.
+        // The set saw all tags at once; a pattern such as \s could have spanned two.
         for (const std::string& t : post.hashtags) {
           if (RE2::FullMatch(t, *atom.re)) {
             hits->push_back(a);
@@ -191,7 +197,8 @@ void Matcher::MatchTags(const Post& post, std::vector<int>* hits) const {
     });
     if (!plain) {
       // Case folding beyond ASCII, and a tag broken over lines, as the prefix regexes see them.
-      MatchRegexes(ascii_prefixes_, t, hits);
+      MatchSet(ascii_prefix_set_, t, &set_hits);
+      for (int s : set_hits) hits->push_back(ascii_prefix_set_.to_atom[static_cast<size_t>(s)]);
       continue;
     }
     lower = AsciiLowered(t);
@@ -347,13 +354,6 @@ int MatcherBuilder::AddMentionPrefix(std::string_view prefix) {
   return id;
 }
 
-Status MatcherBuilder::CompileRegexes(const std::vector<int>& atoms, Matcher::Regexes* target) {
-  std::vector<std::string> patterns;
-  for (int a : atoms) patterns.push_back(m_->atoms_[static_cast<size_t>(a)].pattern);
-  target->to_atom = atoms;
-  return target->set.Build(patterns, options_.max_mem_per_regex, options_.max_mem_total);
-}
-
 namespace {
 
 bool IsPlainAscii(std::string_view s) {
@@ -361,6 +361,34 @@ bool IsPlainAscii(std::string_view s) {
 }
 
 }  // namespace
+
+Status MatcherBuilder::CompileSet(const std::vector<int>& atoms, RegexSetSlot slot) {
+  if (atoms.empty()) return Status::Ok();
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_max_mem(options_.max_mem_total);
+  auto set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+  Matcher::RegexSet& target = slot == RegexSetSlot::kText   ? m_->text_set_
+                              : slot == RegexSetSlot::kTags ? m_->tag_set_
+                                                            : m_->ascii_prefix_set_;
+  for (int a : atoms) {
+    std::string error;
+    int index = set->Add(m_->atoms_[static_cast<size_t>(a)].pattern, &error);
+    if (index < 0) {
+      return Status::Internal(fmt::format("regex '{}' compiled alone but not in the set: {}",
+                                          m_->atoms_[static_cast<size_t>(a)].pattern, error));
+    }
+    target.to_atom.push_back(a);
+  }
+  if (!set->Compile()) {
+    return Status::ResourceExhausted(fmt::format(
+        "the {} regexes of the rule set need more RE2 memory than re2_max_mem_total ({} MiB); "
+        "raise it or remove rules",
+        m_->regex_atoms_, options_.max_mem_total >> 20));
+  }
+  target.set = std::move(set);
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
   std::vector<int> text, tags, ascii_prefixes;
@@ -383,9 +411,9 @@ Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
       tags.push_back(id);
     }
   }
-  EARSHOT_RETURN_IF_ERROR(CompileRegexes(text, &m_->text_regexes_));
-  EARSHOT_RETURN_IF_ERROR(CompileRegexes(tags, &m_->tag_regexes_));
-  EARSHOT_RETURN_IF_ERROR(CompileRegexes(ascii_prefixes, &m_->ascii_prefixes_));
+  EARSHOT_RETURN_IF_ERROR(CompileSet(text, RegexSetSlot::kText));
+  EARSHOT_RETURN_IF_ERROR(CompileSet(tags, RegexSetSlot::kTags));
+  EARSHOT_RETURN_IF_ERROR(CompileSet(ascii_prefixes, RegexSetSlot::kAsciiPrefixes));
   return std::unique_ptr<const Matcher>(std::move(m_));
 }
 

@@ -24,7 +24,6 @@
 
 #include "daemon/base/result.h"
 #include "daemon/model/post.h"
-#include "detectors/prefiltered_set.h"
 
 namespace earshot {
 
@@ -76,9 +75,9 @@ class Matcher {
   friend class MatcherBuilder;
   Matcher() = default;
 
-  // Regexes and the atom behind each.
-  struct Regexes {
-    PrefilteredSet set;
+  // One RE2::Set and the atom behind each of its regexes.
+  struct RegexSet {
+    std::unique_ptr<RE2::Set> set;
     std::vector<int> to_atom;
   };
   struct StringHash {
@@ -87,9 +86,8 @@ class Matcher {
   };
   using LiteralIndex = std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>>;
 
-  // Runs `regexes` over `text`: the atoms of those that match, into *atom_hits.
-  void MatchRegexes(const Regexes& regexes, std::string_view text,
-                    std::vector<int>* atom_hits) const;
+  // Runs `set` over `text`, counting a DFA that ran out of memory.
+  void MatchSet(const RegexSet& set, std::string_view text, std::vector<int>* set_hits) const;
   void MatchTags(const Post& post, std::vector<int>* hits) const;
 
   std::vector<Atom> atoms_;
@@ -97,14 +95,14 @@ class Matcher {
   // Text regexes, scanned over the text; hashtag regexes (and hashtag prefixes that are not
   // plain ASCII), scanned over the hashtags one per line. Kept apart so that a post's text never
   // runs through a brand's hashtag patterns, nor its hashtags through the text regexes.
-  Regexes text_regexes_, tag_regexes_;
+  RegexSet text_set_, tag_set_;
   // Plain-ASCII hashtag prefixes (a brand's, one per brand) are looked up by length in a hash
   // index, so a thousand brands cost a few lookups per hashtag. A hashtag that is not plain
-  // ASCII goes through `ascii_prefixes_` instead, where (?i) folds as RE2 always has (the
+  // ASCII goes through `ascii_prefix_set_` instead, where (?i) folds as RE2 always has (the
   // Kelvin sign matches k).
   LiteralIndex tag_prefixes_;
   std::vector<size_t> tag_prefix_lengths_;
-  Regexes ascii_prefixes_;
+  RegexSet ascii_prefix_set_;
   size_t phrase_groups_ = 0;
   struct PhraseEntry {
     std::vector<std::string> rest;  // the words after the first
@@ -154,8 +152,9 @@ class MatcherBuilder {
   int AddSetAtom(AtomKind kind, std::string set_pattern, std::string* error,
                  std::string_view user_pattern = {});
   std::shared_ptr<const RE2> Compile(std::string_view pattern, std::string* error) const;
-  // Compiles the regexes of `atoms` into `target`.
-  Status CompileRegexes(const std::vector<int>& atoms, Matcher::Regexes* target);
+  enum class RegexSetSlot { kText, kTags, kAsciiPrefixes };
+  // Compiles the regexes of `atoms` into one set, the Matcher's set for `slot`.
+  Status CompileSet(const std::vector<int>& atoms, RegexSetSlot slot);
 
   MatcherOptions options_;
   std::unique_ptr<Matcher> m_;
