@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "daemon/base/utf8_encode.h"
+
 namespace earshot::utf8 {
 
 using namespace utf8_internal;
@@ -38,28 +40,7 @@ Decoded Decode(const char* p, const char* end) {
   return bad;
 }
 
-size_t Encode(char32_t cp, char* out) {
-  if (cp < 0x80) {
-    out[0] = static_cast<char>(cp);
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = static_cast<char>(0xC0 | (cp >> 6));
-    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = static_cast<char>(0xE0 | (cp >> 12));
-    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = static_cast<char>(0xF0 | (cp >> 18));
-  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
-  return 4;
-}
+size_t Encode(char32_t cp, char* out) { return EncodeUtf8(cp, out); }
 
 bool IsNonAsciiSpace(char32_t cp) {
   // All of them sit below U+3001; most text never gets past the first comparison.

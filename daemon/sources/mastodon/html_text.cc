@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/base/ascii.h"
+#include "daemon/base/utf8_encode.h"
 
 namespace earshot::mastodon {
 namespace {
@@ -37,28 +38,9 @@ constexpr NamedEntity kEntities[] = {
 };
 
 // Writes code point `cp` as UTF-8 to out[0..3]; returns the length. Invalid ones become U+FFFD.
-size_t EncodeUtf8(uint32_t cp, char* out) {
+size_t EncodeCodePoint(uint32_t cp, char* out) {
   if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out[0] = static_cast<char>(cp);
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = static_cast<char>(0xC0 | (cp >> 6));
-    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = static_cast<char>(0xE0 | (cp >> 12));
-    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = static_cast<char>(0xF0 | (cp >> 18));
-  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
-  return 4;
+  return EncodeUtf8(static_cast<char32_t>(cp), out);
 }
 
 // Decodes the entity starting at html[i] == '&' into out[0..*len) (at most 4 bytes). Returns the
@@ -83,13 +65,13 @@ size_t DecodeEntity(std::string_view html, size_t i, char* out, size_t* len) {
     auto [p, ec] = std::from_chars(body.data(), body.data() + body.size(), cp, base);
     if (p != body.data() + body.size()) return i;
     if (ec != std::errc() || cp > 0x10FFFF) cp = 0xFFFD;
-    *len = EncodeUtf8(static_cast<uint32_t>(cp), out);
+    *len = EncodeCodePoint(static_cast<uint32_t>(cp), out);
     return semi + 1;
   }
   const auto* it = std::lower_bound(std::begin(kEntities), std::end(kEntities), body,
                                     [](const NamedEntity& e, std::string_view n) { return e.name < n; });
   if (it == std::end(kEntities) || it->name != body) return i;
-  *len = EncodeUtf8(it->code, out);
+  *len = EncodeCodePoint(it->code, out);
   return semi + 1;
 }
 
