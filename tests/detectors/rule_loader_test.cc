@@ -122,6 +122,52 @@ TEST_CASE("LoadRules: {{brand}} makes one rule per brand, labelled with the bran
   CHECK(ds[0].labels.count("brand") == 0);
 }
 
+TEST_CASE("LoadRules: a brand's rule waits for that brand, not for what all brands share",
+          "[detectors]") {
+  // Every brand's instance holds the phrase "lost bag"; only its own mention tells them apart.
+  // A post about a lost bag that names one brand makes that brand's instance a candidate, and
+  // no other brand's: the cost of a post follows the brands it names.
+  RuleLoadOptions options;
+  for (int i = 0; i < 50; ++i) options.brands.push_back("Brand" + std::to_string(i));
+  options.brands.push_back("AcmeAir");
+  auto rules = LoadOk(R"yaml(
+- rule: lost-baggage
+  description: "lost bag ({{brand}})"
+  category: complaint
+  severity: high
+  match:
+    all:
+      - any:
+          - mention: "{{brand}}"
+          - hashtag: "{{brand}}"
+      - phrase: ["lost bag"]
+)yaml",
+                      options);
+  REQUIRE(rules->rules().size() == 51);
+  const Post post = MakePost("they lost bag again", {}, {"acmeair@mastodon.social"});
+  const std::vector<RuleTrace> traces = rules->Explain(post, 0, 0);
+  REQUIRE(traces.size() == 1);  // the candidates only
+  CHECK(rules->rules()[static_cast<size_t>(traces[0].rule)].brand == "acmeair");
+  CHECK(traces[0].matched);
+  CHECK(rules->Explain(MakePost("they lost bag again"), 0, 0).empty());
+  // A single brand: the phrase is the rarer trigger, and the answer is the same.
+  options.brands = {"AcmeAir"};
+  auto one = LoadOk(R"yaml(
+- rule: lost-baggage
+  description: "lost bag ({{brand}})"
+  category: complaint
+  severity: high
+  match:
+    all:
+      - any: [{mention: "{{brand}}"}, {hashtag: "{{brand}}"}, {mention: {prefix: "{{brand}}"}}]
+      - phrase: ["lost bag"]
+)yaml",
+                    options);
+  CHECK(one->Explain(MakePost("they lost bag again"), 0, 0).size() == 1);
+  CHECK(one->Explain(MakePost("hello", {}, {"acmeair"}), 0, 0).empty());
+  CHECK(one->Evaluate(post, 0).size() == 1);
+}
+
 TEST_CASE("LoadRules: without brands, brand rules are off with a warning", "[detectors]") {
   Diagnostics diags;
   auto rules = LoadOk(R"(
