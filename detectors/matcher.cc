@@ -138,14 +138,7 @@ void Matcher::Match(const Post& post, std::vector<int>* hits) const {
   }
   if (!mention_prefixes_.empty()) {
     for (const std::string& m : post.mentions) {
-      const std::string_view handle = std::string_view(m).substr(0, m.find('@'));
-      for (size_t len : mention_prefix_lengths_) {
-        if (len > handle.size()) break;
-        auto it = mention_prefixes_.find(handle.substr(0, len));
-        if (it != mention_prefixes_.end()) {
-          hits->insert(hits->end(), it->second.begin(), it->second.end());
-        }
-      }
+      mention_prefixes_.Find(std::string_view(m).substr(0, m.find('@')), hits);
     }
   }
   std::sort(hits->begin(), hits->end());
@@ -201,12 +194,23 @@ void Matcher::MatchTags(const Post& post, std::vector<int>* hits) const {
       for (int s : set_hits) hits->push_back(ascii_prefix_set_.to_atom[static_cast<size_t>(s)]);
       continue;
     }
-    lower = AsciiLowered(t);
-    for (size_t len : tag_prefix_lengths_) {
-      if (len > lower.size()) break;
-      auto it = tag_prefixes_.find(std::string_view(lower).substr(0, len));
-      if (it != tag_prefixes_.end()) hits->insert(hits->end(), it->second.begin(), it->second.end());
-    }
+    lower.assign(t);
+    AsciiLowerInPlace(lower);
+    tag_prefixes_.Find(lower, hits);
+  }
+}
+
+void Matcher::PrefixIndex::NoteLength(size_t len) {
+  if (!std::binary_search(lengths.begin(), lengths.end(), len)) {
+    lengths.insert(std::upper_bound(lengths.begin(), lengths.end(), len), len);
+  }
+}
+
+void Matcher::PrefixIndex::Find(std::string_view s, std::vector<int>* hits) const {
+  for (size_t len : lengths) {
+    if (len > s.size()) break;
+    auto it = by_literal.find(s.substr(0, len));
+    if (it != by_literal.end()) hits->insert(hits->end(), it->second.begin(), it->second.end());
   }
 }
 
@@ -345,12 +349,9 @@ int MatcherBuilder::AddMention(std::string_view handle) {
 }
 
 int MatcherBuilder::AddMentionPrefix(std::string_view prefix) {
-  const int id = AddLiteralAtom(AtomKind::kMentionPrefix, prefix, &m_->mention_prefixes_);
-  auto& lengths = m_->mention_prefix_lengths_;
-  const size_t len = m_->atoms_[static_cast<size_t>(id)].literal.size();
-  if (!std::binary_search(lengths.begin(), lengths.end(), len)) {
-    lengths.insert(std::upper_bound(lengths.begin(), lengths.end(), len), len);
-  }
+  const int id =
+      AddLiteralAtom(AtomKind::kMentionPrefix, prefix, &m_->mention_prefixes_.by_literal);
+  m_->mention_prefixes_.NoteLength(m_->atoms_[static_cast<size_t>(id)].literal.size());
   return id;
 }
 
@@ -362,15 +363,12 @@ bool IsPlainAscii(std::string_view s) {
 
 }  // namespace
 
-Status MatcherBuilder::CompileSet(const std::vector<int>& atoms, RegexSetSlot slot) {
+Status MatcherBuilder::CompileSet(const std::vector<int>& atoms, Matcher::RegexSet* target) {
   if (atoms.empty()) return Status::Ok();
   RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_max_mem(options_.max_mem_total);
   auto set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-  Matcher::RegexSet& target = slot == RegexSetSlot::kText   ? m_->text_set_
-                              : slot == RegexSetSlot::kTags ? m_->tag_set_
-                                                            : m_->ascii_prefix_set_;
   for (int a : atoms) {
     std::string error;
     int index = set->Add(m_->atoms_[static_cast<size_t>(a)].pattern, &error);
@@ -378,7 +376,7 @@ Status MatcherBuilder::CompileSet(const std::vector<int>& atoms, RegexSetSlot sl
       return Status::Internal(fmt::format("regex '{}' compiled alone but not in the set: {}",
                                           m_->atoms_[static_cast<size_t>(a)].pattern, error));
     }
-    target.to_atom.push_back(a);
+    target->to_atom.push_back(a);
   }
   if (!set->Compile()) {
     return Status::ResourceExhausted(fmt::format(
@@ -386,7 +384,7 @@ Status MatcherBuilder::CompileSet(const std::vector<int>& atoms, RegexSetSlot sl
         "raise it or remove rules",
         m_->regex_atoms_, options_.max_mem_total >> 20));
   }
-  target.set = std::move(set);
+  target->set = std::move(set);
   return Status::Ok();
 }
 
@@ -401,19 +399,15 @@ Result<std::unique_ptr<const Matcher>> MatcherBuilder::Build() {
       text.push_back(id);
     } else if (atom.kind == AtomKind::kTagPrefix && IsPlainAscii(atom.literal)) {
       ascii_prefixes.push_back(id);
-      m_->tag_prefixes_[atom.literal].push_back(id);
-      auto& lengths = m_->tag_prefix_lengths_;
-      const size_t len = atom.literal.size();
-      if (!std::binary_search(lengths.begin(), lengths.end(), len)) {
-        lengths.insert(std::upper_bound(lengths.begin(), lengths.end(), len), len);
-      }
+      m_->tag_prefixes_.by_literal[atom.literal].push_back(id);
+      m_->tag_prefixes_.NoteLength(atom.literal.size());
     } else {
       tags.push_back(id);
     }
   }
-  EARSHOT_RETURN_IF_ERROR(CompileSet(text, RegexSetSlot::kText));
-  EARSHOT_RETURN_IF_ERROR(CompileSet(tags, RegexSetSlot::kTags));
-  EARSHOT_RETURN_IF_ERROR(CompileSet(ascii_prefixes, RegexSetSlot::kAsciiPrefixes));
+  EARSHOT_RETURN_IF_ERROR(CompileSet(text, &m_->text_set_));
+  EARSHOT_RETURN_IF_ERROR(CompileSet(tags, &m_->tag_set_));
+  EARSHOT_RETURN_IF_ERROR(CompileSet(ascii_prefixes, &m_->ascii_prefix_set_));
   return std::unique_ptr<const Matcher>(std::move(m_));
 }
 

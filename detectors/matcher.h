@@ -85,6 +85,16 @@ class Matcher {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   using LiteralIndex = std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>>;
+  // Literals that a handle or hashtag may start with, and the distinct lengths to try: the
+  // atoms of every prefix of `s` in one hash lookup per length, however many literals.
+  struct PrefixIndex {
+    LiteralIndex by_literal;
+    std::vector<size_t> lengths;  // sorted, distinct
+
+    bool empty() const { return by_literal.empty(); }
+    void NoteLength(size_t len);
+    void Find(std::string_view s, std::vector<int>* hits) const;
+  };
 
   // Runs `set` over `text`, counting a DFA that ran out of memory.
   void MatchSet(const RegexSet& set, std::string_view text, std::vector<int>* set_hits) const;
@@ -100,8 +110,7 @@ class Matcher {
   // index, so a thousand brands cost a few lookups per hashtag. A hashtag that is not plain
   // ASCII goes through `ascii_prefix_set_` instead, where (?i) folds as RE2 always has (the
   // Kelvin sign matches k).
-  LiteralIndex tag_prefixes_;
-  std::vector<size_t> tag_prefix_lengths_;
+  PrefixIndex tag_prefixes_;
   RegexSet ascii_prefix_set_;
   size_t phrase_groups_ = 0;
   struct PhraseEntry {
@@ -115,8 +124,7 @@ class Matcher {
   LiteralIndex tag_exact_;
   LiteralIndex mentions_;
   // Mention prefixes by their text, and the distinct prefix lengths to try on each mention.
-  LiteralIndex mention_prefixes_;
-  std::vector<size_t> mention_prefix_lengths_;
+  PrefixIndex mention_prefixes_;
   mutable std::atomic<uint64_t> dfa_failures_{0};
 };
 
@@ -152,9 +160,8 @@ class MatcherBuilder {
   int AddSetAtom(AtomKind kind, std::string set_pattern, std::string* error,
                  std::string_view user_pattern = {});
   std::shared_ptr<const RE2> Compile(std::string_view pattern, std::string* error) const;
-  enum class RegexSetSlot { kText, kTags, kAsciiPrefixes };
-  // Compiles the regexes of `atoms` into one set, the Matcher's set for `slot`.
-  Status CompileSet(const std::vector<int>& atoms, RegexSetSlot slot);
+  // Compiles the regexes of `atoms` into one set, `target`.
+  Status CompileSet(const std::vector<int>& atoms, Matcher::RegexSet* target);
 
   MatcherOptions options_;
   std::unique_ptr<Matcher> m_;
