@@ -16,6 +16,15 @@ inline void AsciiLowerInPlace(std::string& s) {
   for (char& c : s) c = AsciiLower(c);
 }
 
+// Whether `s` equals `lower` (already lowercase) with ASCII case ignored, without a copy.
+constexpr bool AsciiEqualsLowered(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (AsciiLower(s[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
 inline std::string AsciiLowered(std::string_view s) {
   std::string out(s);
   AsciiLowerInPlace(out);

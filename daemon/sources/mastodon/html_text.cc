@@ -81,15 +81,6 @@ bool IsAsciiAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-// `s` equals `lower` (already lowercase) when ASCII case is ignored.
-bool EqualsLowered(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (AsciiLower(s[i]) != lower[i]) return false;
-  }
-  return true;
-}
-
 // What the scan does at a byte: copy it as text, note a space, decode an entity, read a tag.
 // A table, so that the common case (a run of plain text) costs one load per byte.
 enum ByteClass : uint8_t { kText = 0, kSpaceByte, kAmpersand, kLess };
@@ -127,7 +118,7 @@ std::string_view Attribute(std::string_view attrs, std::string_view name) {
         value = attrs.substr(start, pos - start);
       }
     }
-    if (EqualsLowered(key, name)) return value;
+    if (AsciiEqualsLowered(key, name)) return value;
     if (key.empty() && pos == key_start) ++pos;  // stray character: make progress
   }
   return {};
@@ -366,7 +357,7 @@ void HtmlToText(std::string_view html, std::string* out) {
           end = html.find('<', end);
           if (end == std::string_view::npos) break;
           if (end + 1 < size && data[end + 1] == '/' &&
-              EqualsLowered(html.substr(end + 2, tag.size()), tag)) {
+              AsciiEqualsLowered(html.substr(end + 2, tag.size()), tag)) {
             break;
           }
           ++end;
