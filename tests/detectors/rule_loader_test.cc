@@ -130,7 +130,7 @@ TEST_CASE("LoadRules: a brand's rule waits for that brand, not for what all bran
   RuleLoadOptions options;
   for (int i = 0; i < 50; ++i) options.brands.push_back("Brand" + std::to_string(i));
   options.brands.push_back("AcmeAir");
-  auto rules = LoadOk(R"yaml(
+  const std::string text = R"yaml(
 - rule: lost-baggage
   description: "lost bag ({{brand}})"
   category: complaint
@@ -141,8 +141,8 @@ TEST_CASE("LoadRules: a brand's rule waits for that brand, not for what all bran
           - mention: "{{brand}}"
           - hashtag: "{{brand}}"
       - phrase: ["lost bag"]
-)yaml",
-                      options);
+)yaml";
+  auto rules = LoadOk(text, options);
   REQUIRE(rules->rules().size() == 51);
   const Post post = MakePost("they lost bag again", {}, {"acmeair@mastodon.social"});
   const std::vector<RuleTrace> traces = rules->Explain(post, 0, 0);
@@ -152,17 +152,7 @@ TEST_CASE("LoadRules: a brand's rule waits for that brand, not for what all bran
   CHECK(rules->Explain(MakePost("they lost bag again"), 0, 0).empty());
   // A single brand: the phrase is the rarer trigger, and the answer is the same.
   options.brands = {"AcmeAir"};
-  auto one = LoadOk(R"yaml(
-- rule: lost-baggage
-  description: "lost bag ({{brand}})"
-  category: complaint
-  severity: high
-  match:
-    all:
-      - any: [{mention: "{{brand}}"}, {hashtag: "{{brand}}"}, {mention: {prefix: "{{brand}}"}}]
-      - phrase: ["lost bag"]
-)yaml",
-                    options);
+  auto one = LoadOk(text, options);
   CHECK(one->Explain(MakePost("they lost bag again"), 0, 0).size() == 1);
   CHECK(one->Explain(MakePost("hello", {}, {"acmeair"}), 0, 0).empty());
   CHECK(one->Evaluate(post, 0).size() == 1);
