@@ -81,7 +81,7 @@ void Run(const std::filesystem::path& dir, const Scenario& s, int batches) {
   EscalatorOptions o;
   o.group_wait = std::chrono::seconds(0);
   o.surge_enabled = s.surges;
-  Escalator esc(**store, o, RealClock(), [&](const Escalation&) { ++pages; });
+  Escalator esc(**store, o, RealClock(), [&](const Escalation&, std::string_view) { ++pages; });
   int64_t n = 0, detected = 0;
   auto t0 = std::chrono::steady_clock::now();
   for (int b = 0; b < batches; ++b) {

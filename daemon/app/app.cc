@@ -23,7 +23,6 @@
 #include "daemon/base/log.h"
 #include "daemon/bus/publisher.h"
 #include "daemon/escalator/escalator.h"
-#include "daemon/model/escalation_json.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/state/state_store.h"
 #include "detectors/detector.h"
@@ -194,11 +193,12 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
   // Runs on the escalator's thread after each commit. A failed publish loses nothing: the
   // escalation is in the outbox, and the sinks catch up from there when they see the gap.
   Escalator::Publish publish = [p = parts->publisher.get(),
-                                counts = parts.get()](const Escalation& e) {
+                                counts = parts.get()](const Escalation& e,
+                                                      std::string_view json) {
     ++counts->escalations_by_severity[static_cast<size_t>(e.severity)];
     ++counts->escalations_by_kind[static_cast<size_t>(e.kind)];
     counts->newest_seq = e.seq;
-    if (Status s = p->Publish(EscalationToJson(e)); !s.ok()) {
+    if (Status s = p->Publish(json); !s.ok()) {
       log::Warn(kComponent, "bus: {}; sinks will catch up from the outbox", s.message());
     }
   };

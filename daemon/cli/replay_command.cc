@@ -4,13 +4,11 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <istream>
 #include <map>
 #include <optional>
 #include <ostream>
-#include <random>
 
 #include "daemon/app/rule_hashtags.h"
 #include "daemon/base/file_read.h"
@@ -20,14 +18,12 @@
 #include "daemon/cli/corpus_input.h"
 #include "daemon/cli/report_command.h"
 #include "daemon/escalator/escalator.h"
-#include "daemon/model/escalation_json.h"
-#include "daemon/state/state_store.h"
+#include "daemon/state/memory_store.h"
 #include "detectors/detector.h"
 
 namespace earshot {
 namespace {
 
-namespace fs = std::filesystem;
 
 // The escalator's clock in a replay: the time of the post being replayed, so repeat intervals,
 // group timers and quiet resolution behave as they would have then.
@@ -170,10 +166,10 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
   }
   std::ostream& sink = o.output.empty() ? out : output_file;
 
-  // --escalate: a throwaway state store, the real escalator, escalations to a JSONL file.
+  // --escalate: the real escalator on a store in memory (the replay's incidents end with it),
+  // escalations to a JSONL file.
   CorpusClock clock;
-  fs::path scratch;
-  std::unique_ptr<StateStore> store;
+  std::unique_ptr<MemoryStore> store;
   std::unique_ptr<Escalator> escalator;
   std::ofstream escalations_file;
   int64_t escalations = 0;
@@ -183,23 +179,14 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       err << fmt::format("earshot replay: cannot write {}\n", o.escalations);
       return kExitFailure;
     }
-    std::random_device rd;
-    scratch = fs::temp_directory_path() / fmt::format("earshot-replay-{:08x}", rd());
-    fs::create_directories(scratch);
-    // Deleted at the end and never reopened: no fsync per commit (StateStore::OpenThrowaway).
-    auto opened = StateStore::OpenThrowaway(scratch / "replay.db");
-    if (!opened.ok()) {
-      err << fmt::format("earshot replay: {}\n", opened.status().message());
-      return kExitFailure;
-    }
-    store = *std::move(opened);
+    store = std::make_unique<MemoryStore>();
     escalator =
-        std::make_unique<Escalator>(*store, config.escalation, clock, [&](const Escalation& e) {
-          escalations_file << EscalationToJson(e) << '\n';
+        std::make_unique<Escalator>(*store, config.escalation, clock, [&](const Escalation&, std::string_view json) {
+          escalations_file << json << '\n';
           ++escalations;
         });
     escalator->SetRuleHashtags(RuleHashtags(*detector));  // the packs' own hashtags are not new
-    escalator->SetSoleWriter();  // the scratch store is this process's alone
+    escalator->SetSoleWriter();  // the store is this process's alone
   }
 
   CorpusReader reader;
@@ -309,9 +296,6 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       }
     }
     escalator.reset();
-    store.reset();
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
   }
   return exit_code;
 }

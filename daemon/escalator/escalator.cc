@@ -291,7 +291,8 @@ Status Escalator::Finish(EscalationStep& step) {
   committed_active_.store(static_cast<int64_t>(book_.size()), std::memory_order_relaxed);
   hashtags_.Apply(step);
   last_seq_ += escalations.size();
-  for (const Escalation& e : escalations) {
+  for (size_t i = 0; i < escalations.size(); ++i) {
+    const Escalation& e = escalations[i];
     log::Fields fields{{"seq", e.seq},
                        {"incident_id", e.incident_id},
                        {"kind", KindName(e.kind)},
@@ -301,7 +302,7 @@ Status Escalator::Finish(EscalationStep& step) {
     if (!e.posts.empty()) fields.Add({"network", e.posts.back().network});
     log::Info(kComponent, fields, "seq {} {} {} [{}] {}: {}", e.seq, KindName(e.kind),
               e.incident_id, SeverityName(e.severity), e.reason, e.summary);
-    if (publish_) publish_(e);
+    if (publish_) publish_(e, commit.outbox[i].json);
   }
   return Status::Ok();
 }
@@ -364,15 +365,7 @@ Status Escalator::Tick() {
     step.Notify(inc->id, Escalation::Kind::kAcknowledge,
                 NotifyReason::Of(NotifyReason::Kind::kAcknowledged, ack.by));
   }
-  std::vector<std::string> ids;
-  for (const auto& [id, inc] : book_.active()) {
-    if (!inc.pending_reason.empty() ||
-        step.now - inc.last_post_at >= options_.resolve_after_quiet) {
-      ids.push_back(id);
-    }
-  }
-  std::sort(ids.begin(), ids.end());  // a deterministic seq order
-  for (const std::string& id : ids) {
+  for (const std::string& id : book_.TimerDue(step.now, options_.resolve_after_quiet)) {
     IncidentRecord* inc = book_.Touch(step, id, false);
     if (step.now - inc->last_post_at >= options_.resolve_after_quiet) {
       step.Resolve(*inc, fmt::format("quiet for {}", ShortDuration(options_.resolve_after_quiet)));

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,8 +43,9 @@ class Escalator {
  public:
   // Called on the escalator's thread after each commit, once per escalation, in seq order.
   // It must not block for long (the app publishes on the bus); a failure there loses nothing,
-  // since the escalation is already in the outbox.
-  using Publish = std::function<void(const Escalation&)>;
+  // since the escalation is already in the outbox. `json` is the outbox record's text, the
+  // escalation as EscalationToJson writes it: the wire form, made once.
+  using Publish = std::function<void(const Escalation& e, std::string_view json)>;
 
   // `store` and `clock` must outlive the Escalator.
   Escalator(IncidentStore& store, EscalatorOptions options, Clock& clock, Publish publish);

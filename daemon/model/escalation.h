@@ -37,6 +37,7 @@ struct PostRef {
   SystemTime created_at{};
   double sentiment = 0.0;
   double complaint = 0.0;    // complaint probability from the complaint scorer, 0..1
+  bool operator==(const PostRef&) const = default;
 };
 
 // The first public reply in an incident's thread from a staff account (escalation's

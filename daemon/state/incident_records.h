@@ -55,6 +55,7 @@ struct IncidentRecord {
   std::optional<SystemTime> response_due_at;
   int unanswered_level = 0;
   bool breach_notified = false;
+  bool operator==(const IncidentRecord&) const = default;
 };
 
 // When `inc` first opened. A reopen moves opened_at to the reopening, but the first response
@@ -75,6 +76,7 @@ struct IncidentEvent {
   Severity severity = Severity::kLow;
   std::string reason;
   uint64_t seq = 0;  // the outbox record it produced, 0 when none
+  bool operator==(const IncidentEvent&) const = default;
 };
 
 // A post attached to an incident (once per post id: an edited version replaces its text).

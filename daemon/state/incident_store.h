@@ -37,12 +37,14 @@ struct BrandHashtagRecord {
   std::string first_network, first_post_id, first_post_url;
   int64_t count = 0;  // complaints seen carrying it
   std::string incident_id;
+  bool operator==(const BrandHashtagRecord&) const = default;
 };
 
 // One surge key of the escalator's SurgeDetector (daemon/escalator/surge.h), as stored.
 struct SurgeEventRecord {
   SystemTime at{};
   std::string author;
+  bool operator==(const SurgeEventRecord&) const = default;
 };
 struct SurgeKeyRecord {
   std::string key;  // "rule:lost-baggage|brand:acmeair", "hashtag:acmeairsucks"
@@ -57,6 +59,7 @@ struct SurgeKeyRecord {
   std::vector<SurgeEventRecord> events;
   // In a commit: the window's posts at or before this time slid out; delete them first.
   std::optional<SystemTime> drop_through;
+  bool operator==(const SurgeKeyRecord&) const = default;
 };
 // What one step changed in the surge counts.
 struct SurgeChanges {
@@ -71,6 +74,7 @@ struct PendingAck {
   std::string incident_id;
   std::string by;
   SystemTime at{};
+  bool operator==(const PendingAck&) const = default;
 };
 
 // Everything one escalator step writes, committed atomically by IncidentStore::Commit.

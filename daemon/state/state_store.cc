@@ -922,22 +922,18 @@ Result<std::vector<SilenceRecord>> StateStore::ListSilences(SystemTime now, bool
 }
 
 Status StateStore::ExpireSilence(std::string_view id, SystemTime now) {
-  std::string_view digits = id;
-  if (digits.starts_with("sil-")) digits.remove_prefix(4);
-  int64_t rowid = 0;
-  for (char ch : digits) {
-    if (ch < '0' || ch > '9' || rowid > (INT64_MAX / 10 - 9)) {
-      return Status::NotFound(fmt::format("silence '{}': no such silence (ids look like sil-3; "
-                                          "see `earshot silence list`)", id));
-    }
-    rowid = rowid * 10 + (ch - '0');
+  const std::optional<int64_t> number = SilenceNumber(id);
+  if (!number) {
+    return Status::NotFound(fmt::format("silence '{}': no such silence (ids look like sil-3; "
+                                        "see `earshot silence list`)", id));
   }
+  const int64_t rowid = *number;
   MutexLock lock(impl_->mu);
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
       "UPDATE silences SET ends_at = min(ends_at, ?) WHERE id = ?"));
   q->Bind(1, ToUnixMillis(now)).Bind(2, rowid);
   EARSHOT_RETURN_IF_ERROR(q->Run(fmt::format("expire silence '{}'", id)));
-  if (digits.empty() || sqlite3_changes64(impl_->db->raw()) == 0) {
+  if (rowid == 0 || sqlite3_changes64(impl_->db->raw()) == 0) {
     return Status::NotFound(fmt::format("silence '{}': no such silence; see `earshot silence list`",
                                         id));
   }

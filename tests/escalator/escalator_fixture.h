@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/escalator/escalator.h"
+#include "daemon/model/escalation_json.h"
 #include "daemon/state/state_store.h"
 #include "daemon/model/detection.h"
 #include "tests/sources/manual_clock.h"
@@ -97,8 +98,13 @@ class EscalatorRig {
     auto store = StateStore::Open(dir_.File("state.db"));
     REQUIRE(store.ok());
     store_ = std::move(store).value();
-    escalator_ = std::make_unique<Escalator>(*store_, options_, clock_, [this](const Escalation& e) {
+    escalator_ = std::make_unique<Escalator>(*store_, options_, clock_, [this](const Escalation& e,
+                                                                        std::string_view json) {
+      // What is published is what the outbox holds: the escalation's own wire form. Counted
+      // here (maybe the escalator's thread) and checked by published() (the test's).
+      const bool same = json == EscalationToJson(e);
       std::lock_guard lock(mu_);
+      if (!same) ++json_mismatches_;
       published_.push_back(e);
     });
   }
@@ -128,6 +134,7 @@ class EscalatorRig {
   }
   std::vector<Escalation> published() const {
     std::lock_guard lock(mu_);
+    CHECK(json_mismatches_ == 0);
     return published_;
   }
 
@@ -144,6 +151,7 @@ class EscalatorRig {
   std::unique_ptr<StateStore> store_;
   mutable std::mutex mu_;
   std::vector<Escalation> published_;
+  int json_mismatches_ = 0;  // published with a json that is not the escalation's own
   std::unique_ptr<Escalator> escalator_;
 };
 
