@@ -87,9 +87,28 @@ std::string FormatIso8601(SystemTime t) {
   const auto days = sys_days(floor<std::chrono::days>(t));
   const year_month_day ymd{days};
   const int64_t ms_of_day = ms - duration_cast<milliseconds>(days.time_since_epoch()).count();
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", int(ymd.year()),
-                     unsigned(ymd.month()), unsigned(ymd.day()), ms_of_day / 3600000,
-                     ms_of_day / 60000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
+  const int year = int(ymd.year());
+  if (year < 0 || year > 9999) {
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, unsigned(ymd.month()),
+                       unsigned(ymd.day()), ms_of_day / 3600000, ms_of_day / 60000 % 60,
+                       ms_of_day / 1000 % 60, ms_of_day % 1000);
+  }
+  // Every escalation and replay line carries a few of these: digits by hand, not a format
+  // string parsed at run time.
+  char text[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&text](size_t end, int64_t value, int digits) {
+    for (int d = 0; d < digits; ++d, value /= 10) {
+      text[end - d] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(3, year, 4);
+  put(6, unsigned(ymd.month()), 2);
+  put(9, unsigned(ymd.day()), 2);
+  put(12, ms_of_day / 3600000, 2);
+  put(15, ms_of_day / 60000 % 60, 2);
+  put(18, ms_of_day / 1000 % 60, 2);
+  put(22, ms_of_day % 1000, 3);
+  return std::string(text, sizeof text - 1);
 }
 
 }  // namespace earshot

@@ -31,19 +31,22 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 void AppendJsonEscaped(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->reserve(out->size() + s.size() + 8);
+  // Text that needs no escape (printable ASCII, valid UTF-8) is appended a run at a time: most
+  // of a post is one run.
+  size_t run = 0;
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const size_t len = Utf8SequenceLength(s, i);
-      if (len == 0) {
-        out->append("\xEF\xBF\xBD");  // U+FFFD
-        ++i;
-      } else {
-        out->append(s.substr(i, len));
-        i += len;
-      }
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
       continue;
     }
+    if (c >= 0x80) {
+      if (const size_t len = Utf8SequenceLength(s, i); len != 0) {
+        i += len;
+        continue;
+      }
+    }
+    out->append(s.data() + run, i - run);
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;
@@ -51,16 +54,16 @@ void AppendJsonEscaped(std::string_view s, std::string* out) {
       case '\r': out->append("\\r"); break;
       case '\t': out->append("\\t"); break;
       default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
+        if (c >= 0x80) {
+          out->append("\xEF\xBF\xBD");  // U+FFFD for a byte that is not valid UTF-8
         } else {
-          out->push_back(static_cast<char>(c));
+          const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+          out->append(escape, sizeof escape);
         }
     }
-    ++i;
+    run = ++i;
   }
+  out->append(s.data() + run, s.size() - run);
 }
 
 std::string JsonEscape(std::string_view s) {

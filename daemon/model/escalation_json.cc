@@ -1,5 +1,6 @@
 #include "daemon/model/escalation_json.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -34,11 +35,11 @@ void AppendPost(const PostRef& p, std::string* out) {
   AppendString("author", p.author, out);
   out->push_back(',');
   AppendString("author_name", p.author_name, out);
-  fmt::format_to(std::back_inserter(*out), ",\"followers\":{},", p.followers);
+  fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",\"followers\":{},"), p.followers);
   AppendString("text", p.text, out);
   // Only a cut text says so: the size it had, for a receiver that wants to fetch it whole.
   if (p.text_bytes > 0) {
-    fmt::format_to(std::back_inserter(*out), ",\"truncated\":true,\"text_bytes\":{}",
+    fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",\"truncated\":true,\"text_bytes\":{}"),
                    p.text_bytes);
   }
   out->push_back(',');
@@ -47,8 +48,8 @@ void AppendPost(const PostRef& p, std::string* out) {
   const double sentiment = std::isfinite(p.sentiment) ? p.sentiment : 0.0;
   const double complaint = std::isfinite(p.complaint) ? p.complaint : 0.0;
   // "{}" is fmt's shortest round-trip form, so the reader gets back the very same double.
-  fmt::format_to(std::back_inserter(*out), ",\"sentiment\":{},\"complaint_score\":{}}}",
-                 sentiment, complaint);
+  fmt::format_to(std::back_inserter(*out),
+                 FMT_COMPILE(",\"sentiment\":{},\"complaint_score\":{}}}"), sentiment, complaint);
 }
 
 // The first bad field, by its path ("posts[2].followers"), and what was wrong with it.
@@ -238,7 +239,7 @@ std::string EscalationToJson(const Escalation& e) {
   size_t estimate = 256 + e.summary.size();
   for (const PostRef& p : e.posts) estimate += 256 + p.text.size();
   out.reserve(estimate);
-  fmt::format_to(std::back_inserter(out), "{{\"seq\":{},", e.seq);
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{{\"seq\":{},"), e.seq);
   AppendString("incident_id", e.incident_id, &out);
   out.push_back(',');
   AppendString("kind", KindName(e.kind), &out);
@@ -258,7 +259,8 @@ std::string EscalationToJson(const Escalation& e) {
     AppendString("at", FormatIso8601(e.first_response->at), &out);
     out.push_back(',');
     AppendString("by", e.first_response->by, &out);
-    fmt::format_to(std::back_inserter(out), ",\"after_s\":{}}}", e.first_response->after.count());
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"after_s\":{}}}"),
+                   e.first_response->after.count());
   }
   out.push_back(',');
   AppendString("at", FormatIso8601(e.at), &out);
@@ -279,7 +281,9 @@ std::string EscalationToJson(const Escalation& e) {
     AppendPost(e.posts[i], &out);
   }
   out.push_back(']');
-  if (e.posts_omitted > 0) fmt::format_to(std::back_inserter(out), ",\"posts_omitted\":{}", e.posts_omitted);
+  if (e.posts_omitted > 0) {
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"posts_omitted\":{}"), e.posts_omitted);
+  }
   out.push_back('}');
   return out;
 }
