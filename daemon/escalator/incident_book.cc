@@ -10,6 +10,7 @@ Status IncidentBook::Load() {
   EARSHOT_ASSIGN_OR_RETURN(auto incidents, store_.LoadActiveIncidents());
   active_.clear();
   threads_.clear();
+  ++generation_;
   for (auto& inc : incidents) {
     if (std::string thread = ThreadKeyOf(inc); !thread.empty()) threads_[thread].push_back(inc.id);
     std::string id = inc.id;
@@ -50,10 +51,12 @@ bool IncidentBook::Acknowledge(const std::string& id) {
   if (it->second.pending_reason.kind == NotifyReason::Kind::kRepeat) {
     it->second.pending_reason.clear();
   }
+  ++generation_;
   return true;
 }
 
 void IncidentBook::Apply(EscalationStep& step) {
+  if (!step.order.empty()) ++generation_;
   for (const std::string& id : step.order) {
     IncidentRecord& inc = step.touched.at(id);
     if (std::string thread = ThreadKeyOf(inc); !thread.empty()) {
@@ -72,6 +75,25 @@ void IncidentBook::Apply(EscalationStep& step) {
       active_[id] = std::move(inc);
     }
   }
+}
+
+std::vector<std::string> IncidentBook::TimerDue(SystemTime now, SystemTime::duration quiet) const {
+  if (summary_generation_ != generation_) {
+    any_pending_ = false;
+    earliest_last_post_ = SystemTime::max();
+    for (const auto& [id, inc] : active_) {
+      any_pending_ = any_pending_ || !inc.pending_reason.empty();
+      earliest_last_post_ = std::min(earliest_last_post_, inc.last_post_at);
+    }
+    summary_generation_ = generation_;
+  }
+  std::vector<std::string> ids;
+  if (!any_pending_ && (active_.empty() || now - earliest_last_post_ < quiet)) return ids;
+  for (const auto& [id, inc] : active_) {
+    if (!inc.pending_reason.empty() || now - inc.last_post_at >= quiet) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());  // a deterministic seq order
+  return ids;
 }
 
 std::vector<std::string> IncidentBook::InThread(const std::string& thread) const {

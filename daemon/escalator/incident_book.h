@@ -4,6 +4,7 @@
 // step that fails leaves it as it was.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,6 +39,14 @@ class IncidentBook {
   void Apply(EscalationStep& step);
 
   const Incidents& active() const { return active_; }
+  // Changes whenever active() does (Load, Acknowledge, Apply): a watch that looked at every
+  // incident at one generation knows nothing changed while it is the same.
+  uint64_t generation() const { return generation_; }
+  // The incidents the timer must look at by `now`, in id order: those holding a notification,
+  // and those quiet for `quiet` (the last post that long ago). Cheap while none is due: the
+  // earliest last post is kept per generation, so a tick over thousands of quiet-enough-not
+  // incidents reads two fields.
+  std::vector<std::string> TimerDue(SystemTime now, SystemTime::duration quiet) const;
   bool contains(const std::string& id) const { return active_.contains(id); }
   size_t size() const { return active_.size(); }
   // The active per-author complaint incidents of `thread`, as of the last commit.
@@ -46,6 +55,11 @@ class IncidentBook {
  private:
   IncidentStore& store_;
   Incidents active_;
+  uint64_t generation_ = 0;
+  // What TimerDue knows of generation `summary_generation_`.
+  mutable uint64_t summary_generation_ = ~uint64_t{0};
+  mutable bool any_pending_ = false;
+  mutable SystemTime earliest_last_post_ = SystemTime::max();
   std::unordered_map<std::string, std::vector<std::string>> threads_;
 };
 

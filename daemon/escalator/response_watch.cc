@@ -29,6 +29,12 @@ bool ResponseWatch::Check(EscalationStep& step) {
   // a former config set, now cleared. Every tick walks the incidents, so skip the rest (a replay
   // ticks once per post, over thousands of open incidents).
   const bool anything_due = options_.response != nullptr || options_.routes != nullptr;
+  // Every memo below still holds and none wakes yet: the walk would pass over them all.
+  const bool book_only = step.touched.empty();
+  if (book_only && book_.generation() == checked_generation_ && step.now < next_wake_) {
+    return false;
+  }
+  SystemTime next_wake = SystemTime::max();
   std::vector<std::string> ids;
   for (const auto& [id, inc] : book_.active()) {
     if (inc.category == IncidentKind::kComplaint && !inc.first_response &&
@@ -45,12 +51,18 @@ bool ResponseWatch::Check(EscalationStep& step) {
     if (current.status == IncidentStatus::kResolved) continue;
     if (auto memo = memo_.find(id); memo != memo_.end() && step.now < memo->second.wake &&
                                     memo->second == MemoOf(current, memo->second.wake)) {
+      next_wake = std::min(next_wake, memo->second.wake);
       continue;
     }
     SystemTime wake = step.now;
     changed = CheckIncident(step, current, &wake) || changed;
     memo_[id] = MemoOf(current, wake);
+    next_wake = std::min(next_wake, wake);
   }
+  // A change is committed (a new generation) before it could be skipped; a step's copies may
+  // not be, so a walk that read them vouches for nothing.
+  checked_generation_ = book_only && !changed ? book_.generation() : ~uint64_t{0};
+  next_wake_ = next_wake;
   // Forget the incidents that left (resolved, answered) once they are the larger part.
   if (memo_.size() > 2 * ids.size() + 64) {
     std::erase_if(memo_, [&](const auto& entry) { return !book_.contains(entry.first); });

@@ -61,6 +61,10 @@ class ResponseWatch {
   IncidentBook& book_;
   Pager& pager_;
   std::unordered_map<std::string, Memo> memo_;  // by incident id
+  // The book's generation when every incident was last looked at with no step's copy in the
+  // way, and the earliest wake then: until either moves, no incident can fall due.
+  uint64_t checked_generation_ = ~uint64_t{0};
+  SystemTime next_wake_{};
 };
 
 }  // namespace earshot
