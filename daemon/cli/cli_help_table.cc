@@ -95,6 +95,9 @@ std::vector<CliCommand> BuildTable() {
     std::vector<CliOption> options = DetectorOptions();
     options.push_back(
         {"--output", "FILE", "Write the results to FILE instead of stdout.", CliValue::kFile});
+    options.push_back({"--jobs", "N",
+                       "Threads that read and detect (default: one per core); the escalator "
+                       "takes their posts in input order, so the output is the same for any N."});
     options.push_back({"--escalate", "",
                        "Also run the escalator, on the posts' own timestamps (needs "
                        "--escalations)."});
@@ -113,7 +116,8 @@ std::vector<CliCommand> BuildTable() {
     t.push_back({
         .name = "replay",
         .synopsis = {"replay [--config FILE | --rules FILE... --brand NAME... --lexicon DIR] "
-                     "[--output FILE] [--escalate --escalations FILE [--report [--svg FILE] "
+                     "[--output FILE] [--jobs N] [--escalate --escalations FILE [--report "
+                     "[--svg FILE] "
                      "[--tz ZONE]]] [CORPUS.jsonl... | -]"},
         .summary = "run a corpus through detection (and the escalator)",
         .description =

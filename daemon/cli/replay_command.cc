@@ -3,12 +3,17 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <deque>
 #include <fstream>
+#include <future>
 #include <istream>
 #include <map>
 #include <optional>
 #include <ostream>
+#include <thread>
 
 #include "daemon/app/rule_hashtags.h"
 #include "daemon/base/file_read.h"
@@ -16,6 +21,7 @@
 #include "daemon/base/log.h"
 #include "daemon/cli/commands.h"
 #include "daemon/cli/corpus_input.h"
+#include "daemon/cli/replay_chunk.h"
 #include "daemon/cli/report_command.h"
 #include "daemon/escalator/escalator.h"
 #include "daemon/state/memory_store.h"
@@ -46,59 +52,20 @@ struct Options {
   bool escalate = false;
   bool report = false;
   std::string svg, zone;
+  // Threads that read and detect (the escalator's one is the caller's): the output is the same
+  // for any number.
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 };
 
-// A replay writes one of these per post, so it appends in place: no format string is parsed
-// and no string is built per field (the doubles still go through fmt's shortest form).
-void AppendResult(std::string* out, const DetectedPost& dp, const SentimentScores& s) {
-  bool complaint = false;
-  std::optional<Severity> severity;
-  std::vector<std::string_view> categories;
-  out->append(R"({"id":")");
-  AppendJsonEscaped(dp.post.id, out);
-  out->append(R"(","rules":[)");
-  for (size_t i = 0; i < dp.detections.size(); ++i) {
-    const Detection& d = dp.detections[i];
-    if (i) out->push_back(',');
-    out->push_back('"');
-    AppendJsonEscaped(d.rule_id, out);
-    out->push_back('"');
-    if (std::find(categories.begin(), categories.end(), CategoryName(d.category)) ==
-        categories.end()) {
-      categories.push_back(CategoryName(d.category));
-    }
-    if (d.category == Category::kComplaint && !d.shadow) {
-      complaint = true;
-      if (!severity || d.severity > *severity) severity = d.severity;
-    }
-  }
-  out->append(R"(],"categories":[)");
-  for (size_t i = 0; i < categories.size(); ++i) {
-    if (i) out->push_back(',');
-    out->push_back('"');
-    out->append(categories[i]);
-    out->push_back('"');
-  }
-  out->append(complaint ? R"(],"complaint":true,"severity":)" : R"(],"complaint":false,"severity":)");
-  if (severity) {
-    out->push_back('"');
-    out->append(SeverityName(*severity));
-    out->push_back('"');
-  } else {
-    out->append("null");
-  }
-  auto number = std::back_inserter(*out);
-  fmt::format_to(number, FMT_COMPILE(R"(,"complaint_score":{},"sentiment":{{"compound":{},)"),
-                 RoundLikePython(dp.complaint, 4), s.compound);
-  fmt::format_to(number, FMT_COMPILE(R"("pos":{},"neu":{},"neg":{}}}}})"), s.pos, s.neu, s.neg);
-  out->push_back('\n');
-}
+// Lines per chunk handed to a detecting thread: enough to make a thread's start-up cost nothing
+// next to detecting them, few enough that the chunks in flight stay small.
+constexpr size_t kReplayChunkLines = 512;
 
 int Usage(std::ostream& err, std::string_view why) {
   err << fmt::format(
       "earshot replay: {}\nusage: earshot replay [--config FILE | --rules FILE... --brand NAME... "
-      "--lexicon DIR] [--output FILE] [--escalate --escalations FILE [--report [--svg FILE] "
-      "[--tz ZONE]]] [CORPUS.jsonl ...|-]\n",
+      "--lexicon DIR] [--output FILE] [--jobs N] [--escalate --escalations FILE [--report "
+      "[--svg FILE] [--tz ZONE]]] [CORPUS.jsonl ...|-]\n",
       why);
   return kExitUsage;
 }
@@ -119,6 +86,14 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       o.escalate = true;
     } else if (a == "--report") {
       o.report = true;
+    } else if (a == "--jobs") {
+      if ((v = next()) == nullptr) return Usage(err, "--jobs needs a number");
+      char* end = nullptr;
+      const long jobs = std::strtol(v->c_str(), &end, 10);
+      if (v->empty() || *end != '\0' || jobs < 1 || jobs > 256) {
+        return Usage(err, fmt::format("--jobs {}: not a number of threads from 1 to 256", *v));
+      }
+      o.jobs = static_cast<int>(jobs);
     } else if (a == "--output" || a == "--escalations" || a == "--svg" || a == "--tz") {
       if ((v = next()) == nullptr) return Usage(err, fmt::format("{} needs a value", a));
       if (a == "--output") o.output = *v;
@@ -180,16 +155,15 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       return kExitFailure;
     }
     store = std::make_unique<MemoryStore>();
-    escalator =
-        std::make_unique<Escalator>(*store, config.escalation, clock, [&](const Escalation&, std::string_view json) {
-          escalations_file << json << '\n';
-          ++escalations;
-        });
+    auto write = [&](const Escalation&, std::string_view json) {
+      escalations_file << json << '\n';
+      ++escalations;
+    };
+    escalator = std::make_unique<Escalator>(*store, config.escalation, clock, write);
     escalator->SetRuleHashtags(RuleHashtags(*detector));  // the packs' own hashtags are not new
     escalator->SetSoleWriter();  // the store is this process's alone
   }
 
-  CorpusReader reader;
   std::map<std::string, int64_t> matches;
   int64_t posts = 0, errors = 0, line_number = 0;
   // The earliest post's time: where --report's window starts. Posts without a time (the epoch)
@@ -200,35 +174,26 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
   const auto start = std::chrono::steady_clock::now();
   int exit_code = kExitOk;
 
-  auto replay_line = [&](const std::string& line) {
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) return;
-    bytes += line.size() + 1;
-    Post post;
-    Status status = reader.Read(line, &post);
-    if (!status.ok()) {
-      ++errors;
-      fmt::format_to(std::back_inserter(buffer),
-                     R"({{"line":{},"error":"{}"}})"
-                     "\n",
-                     line_number, JsonEscape(status.message()));
-      return;
-    }
-    SentimentScores scores;
-    DetectedPost dp = detector->Detect(post, &scores);
-    ++posts;
-    for (const Detection& d : dp.detections) ++matches[d.rule_id];
-    AppendResult(&buffer, dp, scores);
-    if (escalator) {
+  // The ordered half, on this thread: counts, writes, and feeds the escalator post by post.
+  PostBatch batch;
+  batch.source = "replay";
+  batch.posts.resize(1);
+  auto take = [&](DetectedChunk done) {
+    errors += done.errors;
+    bytes += done.bytes;
+    buffer += done.results;
+    for (size_t i = 0; i < done.posts.size(); ++i) {
+      DetectedPost& dp = done.posts[i];
+      ++posts;
+      for (const Detection& d : dp.detections) ++matches[d.rule_id];
+      if (!escalator) continue;
       if (dp.post.created_at != SystemTime{} && (!earliest || dp.post.created_at < *earliest)) {
         earliest = dp.post.created_at;
       }
       clock.Advance(dp.post.created_at);
-      PostBatch batch;
-      batch.source = "replay";
-      batch.posts.push_back(std::move(dp));
+      batch.posts[0] = std::move(dp);
       if (Status s = escalator->Process(batch); !s.ok()) {
-        err << fmt::format("earshot replay: line {}: {}\n", line_number, s.message());
+        err << fmt::format("earshot replay: line {}: {}\n", done.post_lines[i], s.message());
         exit_code = kExitFailure;
       }
       (void)escalator->Tick();
@@ -237,6 +202,30 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       sink.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
       buffer.clear();
     }
+  };
+  // The stateless half, on o.jobs threads: a few chunks ahead of `take`, never more, so
+  // memory stays bounded by the chunk size whatever the corpus.
+  std::deque<std::future<DetectedChunk>> ahead;
+  ReplayChunk chunk;
+  auto submit = [&] {
+    if (chunk.lines.empty()) return;
+    if (o.jobs <= 1) {
+      take(DetectReplayChunk(*detector, chunk));
+    } else {
+      ahead.push_back(std::async(std::launch::async, [&detector, c = std::move(chunk)] {
+        return DetectReplayChunk(*detector, c);
+      }));
+      while (ahead.size() > static_cast<size_t>(o.jobs)) {
+        take(ahead.front().get());
+        ahead.pop_front();
+      }
+    }
+    chunk = ReplayChunk{};
+    chunk.first_line = line_number + 1;
+  };
+  auto drain = [&] {
+    submit();
+    for (; !ahead.empty(); ahead.pop_front()) take(ahead.front().get());
   };
 
   for (const std::string& input : o.inputs) {
@@ -250,24 +239,21 @@ int RunReplayCommand(const std::vector<std::string>& args, std::istream& in, std
       }
     }
     std::istream& source = input == "-" ? in : file;
+    chunk.first_line = line_number + 1;
     std::string line;
     size_t length = 0;
     for (CorpusLine r; (r = ReadCorpusLine(source, &line, &length)) != CorpusLine::kEnd;) {
-      if (r == CorpusLine::kLine) {
-        replay_line(line);
-        continue;
-      }
-      // Skipped unread, like any unreadable line: reported with its number, counted.
       ++line_number;
-      ++errors;
-      bytes += length + 1;
-      fmt::format_to(std::back_inserter(buffer),
-                     R"({{"line":{},"error":"{}"}})"
-                     "\n",
-                     line_number,
-                     fmt::format("a line of {} bytes, longer than the {} limit; skipped", length,
-                                 FormatByteLimit(kMaxCorpusLineBytes)));
+      if (r == CorpusLine::kLine) {
+        const size_t size = line.size();
+        chunk.lines.push_back({std::move(line), size, false});
+        line.clear();
+      } else {
+        chunk.lines.push_back({std::string(), length, true});
+      }
+      if (chunk.lines.size() == kReplayChunkLines) submit();
     }
+    drain();  // this input's escalations before the next input's messages
   }
   sink.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
   sink.flush();

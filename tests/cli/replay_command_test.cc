@@ -282,6 +282,50 @@ TEST_CASE("replay: usage and unreadable files are named", "[app]") {
                           "--lexicon", kLexicon, "/nonexistent/corpus.jsonl"},
                          in, out2, err2) == 1);
   CHECK(err2.str().find("/nonexistent/corpus.jsonl") != std::string::npos);
+  for (const char* jobs : {"0", "x", "2x", "257"}) {
+    std::ostringstream out3, err3;
+    CHECK(RunReplayCommand({"--jobs", jobs}, in, out3, err3) == 2);
+    CHECK_THAT(err3.str(),
+               Catch::Contains(fmt::format("--jobs {}: not a number of threads", jobs)));
+  }
+}
+
+// Lines are detected in chunks of 512 on several threads: an unreadable line keeps its number
+// and its place however the corpus is cut, and the posts keep their order.
+TEST_CASE("replay --jobs: errors and results in input order across chunks", "[app]") {
+  std::string corpus;
+  std::vector<int> bad = {1, 511, 512, 513, 1024, 1025, 1300};
+  for (int line = 1; line <= 1300; ++line) {
+    if (std::find(bad.begin(), bad.end(), line) != bad.end()) {
+      corpus += "{not json\n";
+    } else if (line % 97 == 0) {
+      corpus += "\n";  // blank: no result, but it has a number
+    } else {
+      corpus += fmt::format(R"({{"id":"p{}","text":"lost my bag again @AcmeAir"}})", line) + "\n";
+    }
+  }
+  std::string want;
+  for (const char* jobs : {"1", "2", "5"}) {
+    INFO("--jobs " << jobs);
+    std::istringstream in(corpus);
+    std::ostringstream out, err;
+    REQUIRE(RunReplayCommand({"--jobs", jobs, "--rules", kRulesDir + "complaints.yaml", "--lexicon",
+                              kLexicon, "--brand", "AcmeAir"},
+                             in, out, err) == 0);
+    const std::vector<std::string> lines = Lines(out.str());
+    REQUIRE(lines.size() == 1300 - 13);  // 13 blank lines
+    size_t i = 0;
+    for (int line = 1; line <= 1300; ++line) {
+      if (std::find(bad.begin(), bad.end(), line) != bad.end()) {
+        CHECK_THAT(lines[i++], Catch::StartsWith(fmt::format(R"({{"line":{},"error":)", line)));
+      } else if (line % 97 != 0) {
+        CHECK_THAT(lines[i++], Catch::StartsWith(fmt::format(R"({{"id":"p{}",)", line)));
+      }
+    }
+    CHECK_THAT(err.str(), Catch::Contains("1280 posts, 7 unreadable lines"));
+    if (want.empty()) want = out.str();
+    CHECK(out.str() == want);
+  }
 }
 
 }  // namespace

@@ -38,32 +38,36 @@ std::string FirstDifference(const std::string& want, const std::string& got) {
 }
 
 TEST_CASE("replay --escalate: the golden corpus gives the golden escalations", "[app]") {
-  std::random_device rd;
-  const fs::path dir = fs::temp_directory_path() / ("earshot-golden-" + std::to_string(rd()));
-  fs::create_directories(dir);
-  const fs::path escalations = dir / "escalations.jsonl";
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = RunReplayCommand({"--config", (kGolden / "earshot.yaml").string(), "--escalate",
-                                     "--escalations", escalations.string(),
-                                     (kGolden / "corpus.jsonl").string()},
-                                    in, out, err);
-  INFO(err.str());
-  REQUIRE(code == 0);
-  const std::string want_results = Slurp(kGolden / "results.jsonl");
-  const std::string want_escalations = Slurp(kGolden / "escalations.jsonl");
-  const std::string got_escalations = Slurp(escalations);
-  {
-    INFO("results: first difference at " << FirstDifference(want_results, out.str()));
-    CHECK(out.str() == want_results);
+  // One thread, and several detecting chunks ahead of the escalator: the same bytes.
+  for (const char* jobs : {"1", "3"}) {
+    INFO("--jobs " << jobs);
+    std::random_device rd;
+    const fs::path dir = fs::temp_directory_path() / ("earshot-golden-" + std::to_string(rd()));
+    fs::create_directories(dir);
+    const fs::path escalations = dir / "escalations.jsonl";
+    std::istringstream in;
+    std::ostringstream out, err;
+    const int code = RunReplayCommand(
+        {"--config", (kGolden / "earshot.yaml").string(), "--jobs", jobs, "--escalate",
+         "--escalations", escalations.string(), (kGolden / "corpus.jsonl").string()},
+        in, out, err);
+    INFO(err.str());
+    REQUIRE(code == 0);
+    const std::string want_results = Slurp(kGolden / "results.jsonl");
+    const std::string want_escalations = Slurp(kGolden / "escalations.jsonl");
+    const std::string got_escalations = Slurp(escalations);
+    {
+      INFO("results: first difference at " << FirstDifference(want_results, out.str()));
+      CHECK(out.str() == want_results);
+    }
+    {
+      INFO("escalations: first difference at "
+           << FirstDifference(want_escalations, got_escalations));
+      CHECK(got_escalations == want_escalations);
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
   }
-  {
-    INFO("escalations: first difference at "
-         << FirstDifference(want_escalations, got_escalations));
-    CHECK(got_escalations == want_escalations);
-  }
-  std::error_code ec;
-  fs::remove_all(dir, ec);
 }
 
 }  // namespace
