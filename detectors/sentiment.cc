@@ -774,6 +774,17 @@ SentimentScores SentimentAnalyzer::Score(std::string_view input) const {
 }
 
 double RoundLikePython(double x, int digits) {
+  // Away from a tie, x * 10^digits rounded to the nearest integer n is the decimal printf
+  // would print, and n / 10^digits (one correctly rounded division of exact values) is the
+  // double strtod would read back. The product's own rounding error is far below the margin
+  // kept around a tie.
+  static constexpr double kPowers[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  if (digits >= 0 && digits <= 6 && std::isfinite(x) && std::fabs(x) < 1e6) {
+    const double p = kPowers[digits];
+    const double y = x * p;
+    const double frac = std::fabs(y - std::trunc(y));
+    if (std::fabs(frac - 0.5) > 1e-6) return std::nearbyint(y) / p;
+  }
   // printf's %.*f rounds the exact binary value, ties to even, as Python's round() does.
   char buf[512];
   std::snprintf(buf, sizeof buf, "%.*f", digits, x);

@@ -31,7 +31,18 @@ SurgeOptions Sane(SurgeOptions o) {
 
 }  // namespace
 
-SurgeDetector::SurgeDetector(SurgeOptions options) : options_(Sane(options)) {}
+namespace {
+std::vector<double> IdleDecay(double alpha) {
+  std::vector<double> decay;
+  for (int64_t n = 0; n <= kMaxIdleWindows; ++n) {
+    decay.push_back(std::pow(1 - alpha, static_cast<double>(n)));
+  }
+  return decay;
+}
+}  // namespace
+
+SurgeDetector::SurgeDetector(SurgeOptions options)
+    : options_(Sane(options)), idle_decay_(IdleDecay(options_.ewma_alpha)) {}
 
 SurgeDetector::KeyState& SurgeDetector::Mutable(const std::string& key, Undo** undo) {
   auto it = keys_.find(key);
@@ -156,7 +167,7 @@ std::vector<SurgeDetector::Ended> SurgeDetector::Expire(SystemTime now) {
       if (idle < 1) continue;
       const double a = options_.ewma_alpha;
       const double mean = (s.mean + a * (static_cast<double>(s.bucket_count) - s.mean)) *
-                          std::pow(1 - a, static_cast<double>(std::min(idle, kMaxIdleWindows)));
+                          idle_decay_[static_cast<size_t>(std::min(idle, kMaxIdleWindows))];
       if (mean < kForgetMean) forget.push_back(key);
     }
   }

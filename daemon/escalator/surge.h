@@ -135,6 +135,8 @@ class SurgeDetector {
   Stats Compute(const KeyState& s) const;
 
   const SurgeOptions options_;
+  // (1 - ewma_alpha)^n for n idle windows, 0..64: Expire asks for it per idle key per tick.
+  const std::vector<double> idle_decay_;
   std::unordered_map<std::string, KeyState> keys_;
   std::set<std::string> active_keys_;  // the keys surging now, for Active() without a scan
   bool in_step_ = false;

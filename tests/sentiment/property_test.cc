@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -102,6 +105,44 @@ TEST_CASE("Sentiment property: random bytes never crash", "[sentiment]") {
     if (!InRange(a.Score(bytes))) ++out_of_range;
   }
   CHECK(out_of_range == 0);
+}
+
+}  // namespace
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+// Python's round(x, n) as printf and strtod give it: the exact binary value rounded, ties to
+// even, read back as the nearest double. RoundLikePython must give the very same double.
+double RoundByPrintf(double x, int digits) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return std::strtod(buf, nullptr);
+}
+
+TEST_CASE("RoundLikePython: the same double as printf and strtod, ties and signs included",
+          "[sentiment]") {
+  std::mt19937_64 rng(20261207);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::vector<double> xs = {0.0,    -0.0,    0.0005, -0.0005, 0.00049999, 0.1235, 2.675,
+                            0.6345, -0.6345, 1.0,    -1.0,    0.99995,    1e-300, 123456.78,
+                            5e6,    -7e7,    0.125,  0.375,   -0.0625};
+  for (int i = 0; i < 200000; ++i) xs.push_back(unit(rng));
+  // Sums of quarters and thousandths land on and next to ties.
+  for (int i = -4000; i <= 4000; ++i) xs.push_back(i / 8000.0);
+  for (int i = -2000; i <= 2000; ++i) xs.push_back(i * 0.0005);
+  int mismatches = 0;
+  for (double x : xs) {
+    for (int digits : {3, 4}) {
+      const double got = RoundLikePython(x, digits), want = RoundByPrintf(x, digits);
+      // Bit for bit: -0.0 and 0.0 differ here.
+      if (std::memcmp(&got, &want, sizeof got) != 0 && ++mismatches <= 5) {
+        UNSCOPED_INFO("x=" << x << " digits=" << digits << " got " << got << " want " << want);
+      }
+    }
+  }
+  CHECK(mismatches == 0);
 }
 
 }  // namespace
