@@ -96,7 +96,7 @@ def brand_names(n, seed=11):
 
 
 def run(earshot, corpus, posts, n_rules, n_brands, tmp):
-    cmd = [earshot, "replay"]
+    cmd = [earshot, "replay", "--jobs", "1"]  # one core, as the figures are kept
     for pack in ("complaints", "resolution", "praise"):
         cmd += ["--rules", str(ROOT / "rules" / f"{pack}.yaml")]
     if n_rules:
