@@ -40,6 +40,71 @@ bool Missing(FieldError* err, std::string field) {
   return false;
 }
 
+}  // namespace
+
+bool ReadPostRecord(dom::object record, Post* post, std::string* created_at, bool* has_text,
+                    FieldError* err) {
+  bool ok = true;
+  dom::element text_el;
+  if (!record["text"].get(text_el)) {
+    std::string_view text;
+    if (text_el.get(text)) {
+      ok = Wrong(err, "record.text");
+    } else {
+      post->text = std::string(text);
+      *has_text = true;
+    }
+  }
+  ok = Str(record, "createdAt", created_at, "record", err) && ok;
+  dom::element langs_el;
+  if (!record["langs"].get(langs_el) && !langs_el.is_null()) {
+    dom::array langs;
+    if (langs_el.get(langs)) {
+      ok = Wrong(err, "record.langs");
+    } else {
+      for (dom::element l : langs) {
+        std::string_view s;
+        if (!l.get(s)) {
+          post->language = std::string(s);
+          break;
+        }
+      }
+    }
+  }
+  dom::object reply;
+  if (Obj(record, "reply", &reply, "record", err)) {
+    dom::object root, parent;
+    if (Obj(reply, "root", &root, "record.reply", err)) {
+      ok = Str(root, "uri", &post->thread_key, "record.reply.root", err) && ok;
+    }
+    if (Obj(reply, "parent", &parent, "record.reply", err)) {
+      ok = Str(parent, "uri", &post->reply_to, "record.reply.parent", err) && ok;
+    }
+  }
+  dom::element facets_el;
+  if (!record["facets"].get(facets_el) && !facets_el.is_null()) {
+    dom::array facets;
+    if (facets_el.get(facets)) {
+      ok = Wrong(err, "record.facets");
+    } else {
+      ApplyFacets(facets, post->text, post);
+    }
+  }
+  dom::element tags_el;
+  if (!record["tags"].get(tags_el) && !tags_el.is_null()) {
+    dom::array tags;
+    if (!tags_el.get(tags)) {
+      for (dom::element t : tags) {
+        std::string_view s;
+        if (!t.get(s)) AddUnique(&post->hashtags, LowerUtf8Latin(s));
+      }
+    }
+  }
+  return ok;
+}
+
+namespace {
+
 bool PostItem(dom::element v, std::string* uri_out, SearchItem* item, FieldError* err,
               std::optional<SystemTime>* sort_at_out) {
   dom::object o;
@@ -66,63 +131,7 @@ bool PostItem(dom::element v, std::string* uri_out, SearchItem* item, FieldError
   const bool has_record = Obj(o, "record", &record, "", err);
   std::string created_at;
   bool has_text = false;
-  if (has_record) {
-    dom::element text_el;
-    if (!record["text"].get(text_el)) {
-      std::string_view text;
-      if (text_el.get(text)) {
-        ok = Wrong(err, "record.text");
-      } else {
-        post.text = std::string(text);
-        has_text = true;
-      }
-    }
-    ok = Str(record, "createdAt", &created_at, "record", err) && ok;
-    dom::element langs_el;
-    if (!record["langs"].get(langs_el) && !langs_el.is_null()) {
-      dom::array langs;
-      if (langs_el.get(langs)) {
-        ok = Wrong(err, "record.langs");
-      } else {
-        for (dom::element l : langs) {
-          std::string_view s;
-          if (!l.get(s)) {
-            post.language = std::string(s);
-            break;
-          }
-        }
-      }
-    }
-    dom::object reply;
-    if (Obj(record, "reply", &reply, "record", err)) {
-      dom::object root, parent;
-      if (Obj(reply, "root", &root, "record.reply", err)) {
-        ok = Str(root, "uri", &post.thread_key, "record.reply.root", err) && ok;
-      }
-      if (Obj(reply, "parent", &parent, "record.reply", err)) {
-        ok = Str(parent, "uri", &post.reply_to, "record.reply.parent", err) && ok;
-      }
-    }
-    dom::element facets_el;
-    if (!record["facets"].get(facets_el) && !facets_el.is_null()) {
-      dom::array facets;
-      if (facets_el.get(facets)) {
-        ok = Wrong(err, "record.facets");
-      } else {
-        ApplyFacets(facets, post.text, &post);
-      }
-    }
-    dom::element tags_el;
-    if (!record["tags"].get(tags_el) && !tags_el.is_null()) {
-      dom::array tags;
-      if (!tags_el.get(tags)) {
-        for (dom::element t : tags) {
-          std::string_view s;
-          if (!t.get(s)) AddUnique(&post.hashtags, LowerUtf8Latin(s));
-        }
-      }
-    }
-  }
+  if (has_record) ok = ReadPostRecord(record, &post, &created_at, &has_text, err) && ok;
   const auto created = ParseIso8601(created_at);
   const auto indexed = ParseIso8601(indexed_at);
   if (created || indexed) {

@@ -40,6 +40,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/status.h"
 #include "daemon/model/post.h"
+#include "daemon/sources/json_fields.h"
 
 namespace earshot::bluesky {
 
@@ -109,5 +110,12 @@ class PostParser {
 
 // Hashtags and mentions from a record's facets (a JSON array), in facet order. Exposed for tests.
 void ApplyFacets(simdjson::dom::array facets, std::string_view text, Post* post);
+
+// An app.bsky.feed.post record (a postView's `record`, a Jetstream commit's `record`) into
+// *post: text, language, reply and thread, facets and tags, per the mapping above. createdAt
+// goes to *created_at as written (the caller decides what an unparseable one means), and
+// *has_text tells whether `text` was a string. False with *err naming the first bad field.
+bool ReadPostRecord(simdjson::dom::object record, Post* post, std::string* created_at,
+                    bool* has_text, json_fields::FieldError* err);
 
 }  // namespace earshot::bluesky
