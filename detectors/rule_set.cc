@@ -66,6 +66,29 @@ bool Triggers(const Condition& c, const std::vector<int>& uses, std::vector<int>
   }
 }
 
+// The trigger sets of every child of every `all` in `c` (nested ones too), each sorted: a
+// condition holds only if each of them has an atom that fired.
+void RequiredSets(const Condition& c, const std::vector<int>& uses,
+                  std::vector<std::vector<int>>* out) {
+  if (c.kind != Condition::Kind::kAll) return;
+  for (const Condition& child : c.children) {
+    std::vector<int> t;
+    if (Triggers(child, uses, &t)) {
+      std::sort(t.begin(), t.end());
+      t.erase(std::unique(t.begin(), t.end()), t.end());
+      if (std::find(out->begin(), out->end(), t) == out->end()) out->push_back(std::move(t));
+    }
+    RequiredSets(child, uses, out);
+  }
+}
+
+bool AnyFired(const std::vector<int>& atoms, const std::vector<int>& sorted_hits) {
+  for (int a : atoms) {
+    if (std::binary_search(sorted_hits.begin(), sorted_hits.end(), a)) return true;
+  }
+  return false;
+}
+
 bool Contains(const std::vector<std::string>& sorted, std::string_view value) {
   return std::binary_search(sorted.begin(), sorted.end(), value);
 }
@@ -250,6 +273,7 @@ std::shared_ptr<const RuleSet> RuleSet::Create(std::vector<Rule> rules,
   for (size_t r = 0; r < rules.size(); ++r) {
     CountAtomUses(rules[r].match, &seen_in_rule, static_cast<int>(r), &uses);
   }
+  set->required_.resize(rules.size());
   for (size_t r = 0; r < rules.size(); ++r) {
     std::vector<int> triggers;
     if (Triggers(rules[r].match, uses, &triggers)) {
@@ -259,6 +283,10 @@ std::shared_ptr<const RuleSet> RuleSet::Create(std::vector<Rule> rules,
     } else {
       set->always_.push_back(static_cast<int>(r));
     }
+    std::vector<std::vector<int>> required;
+    RequiredSets(rules[r].match, uses, &required);
+    std::erase(required, triggers);  // a candidate's own trigger fired already
+    set->required_[r] = std::move(required);
   }
   set->rules_ = std::move(rules);
   set->matcher_ = std::move(matcher);
@@ -273,6 +301,12 @@ std::vector<int> RuleSet::Candidates(const Post& post, std::vector<int>* hits) c
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::erase_if(candidates, [&](int r) {
+    for (const std::vector<int>& atoms : required_[static_cast<size_t>(r)]) {
+      if (!AnyFired(atoms, *hits)) return true;
+    }
+    return false;
+  });
   return candidates;
 }
 

@@ -65,6 +65,11 @@ class RuleSet {
   std::unique_ptr<const Matcher> matcher_;
   std::vector<std::vector<int>> atom_rules_;  // atom id -> rules it triggers
   std::vector<int> always_;
+  // Per rule, the atom sets of its other `all` children: each must have fired for the rule to
+  // hold, so a candidate whose trigger fired but one of these did not is not judged. (With a
+  // thousand brands the trigger is a brand's own mentions, and every post naming the brand
+  // would otherwise judge every one of that brand's rules.)
+  std::vector<std::vector<std::vector<int>>> required_;
 };
 
 }  // namespace earshot

@@ -150,12 +150,51 @@ TEST_CASE("LoadRules: a brand's rule waits for that brand, not for what all bran
   CHECK(rules->rules()[static_cast<size_t>(traces[0].rule)].brand == "acmeair");
   CHECK(traces[0].matched);
   CHECK(rules->Explain(MakePost("they lost bag again"), 0, 0).empty());
-  // A single brand: the phrase is the rarer trigger, and the answer is the same.
+  // A single brand: the phrase is the rarer trigger, and the answer is the same. A post with
+  // the phrase but not the brand is not judged either: every child of `all` must have fired.
   options.brands = {"AcmeAir"};
   auto one = LoadOk(text, options);
-  CHECK(one->Explain(MakePost("they lost bag again"), 0, 0).size() == 1);
+  CHECK(one->Explain(MakePost("they lost bag again"), 0, 0).empty());
   CHECK(one->Explain(MakePost("hello", {}, {"acmeair"}), 0, 0).empty());
+  CHECK(one->Explain(post, 0, 0).size() == 1);
   CHECK(one->Evaluate(post, 0).size() == 1);
+}
+
+// A rule is judged only when every child of its `all` (nested ones too) has an atom that
+// fired, not only the child chosen as its trigger: the others cannot hold without theirs.
+TEST_CASE("LoadRules: a rule is not judged while one of its all-children has nothing that fired",
+          "[detectors]") {
+  auto rules = LoadOk(R"yaml(
+- rule: refund-and-card
+  description: x
+  category: complaint
+  severity: medium
+  match:
+    all:
+      - phrase: ["refund"]
+      - all:
+          - any: [{phrase: ["my card"]}, {hashtag: "charged"}]
+          - phrase: ["twice"]
+)yaml");
+  REQUIRE(rules->rules().size() == 1);
+  for (const char* partial : {"where is my refund", "refund my card", "refund, charged twice",
+                              "my card was charged twice", "refund twice"}) {
+    INFO(partial);
+    CHECK(rules->Explain(MakePost(partial), 0, 0).empty());
+    // Judged anyway (all_rules), it does not hold: the filter only spares the work.
+    const std::vector<RuleTrace> all = rules->Explain(MakePost(partial), 0, 0, true);
+    REQUIRE(all.size() == 1);
+    CHECK_FALSE(all[0].candidate);
+    CHECK_FALSE(all[0].matched);
+  }
+  for (const Post& whole : {MakePost("refund please, my card was charged twice"),
+                            MakePost("refund twice", {"charged"})}) {
+    INFO(whole.text);
+    const std::vector<RuleTrace> traces = rules->Explain(whole, 0, 0);
+    REQUIRE(traces.size() == 1);
+    CHECK(traces[0].matched);
+    CHECK(rules->Evaluate(whole, 0).size() == 1);
+  }
 }
 
 TEST_CASE("LoadRules: without brands, brand rules are off with a warning", "[detectors]") {
