@@ -72,7 +72,8 @@ void AppendLineError(std::string* out, int64_t line_number, std::string_view mes
 DetectedChunk DetectReplayChunk(const Detector& detector, const ReplayChunk& chunk) {
   DetectedChunk done;
   done.posts.reserve(chunk.lines.size());
-  CorpusReader reader;
+  // One reader per thread, its parser's buffers kept from chunk to chunk.
+  thread_local CorpusReader reader;
   for (size_t i = 0; i < chunk.lines.size(); ++i) {
     const ReplayChunk::Line& line = chunk.lines[i];
     const int64_t line_number = chunk.first_line + static_cast<int64_t>(i);
