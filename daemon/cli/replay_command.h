@@ -17,9 +17,10 @@
 //    "sentiment":{"compound":-0.8,"pos":0,"neu":0.6,"neg":0.4}}
 // A line that cannot be read gives {"line":N,"error":"..."} and replay goes on. A summary
 // (posts, errors, matches per rule, throughput) goes to stderr. With --report, the response
-// report of `earshot report` (report_command.h) follows it there, over the throwaway store's
-// incidents, from the earliest post's time to the escalator's clock at the end (the latest
-// post's time): how a corpus of last week's posts would have been answered, and its chart.
+// report of `earshot report` (report_command.h) follows it there, over the replayed incidents
+// (kept in memory: MemoryStore), from the earliest post's time to the escalator's clock at the
+// end (the latest post's time): how a corpus of last week's posts would have been answered, and
+// its chart.
 // Exit codes: 0, 1 when a file cannot be read or written, 2 usage, 78 bad rules or config.
 #pragma once
 

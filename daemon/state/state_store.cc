@@ -143,15 +143,6 @@ struct StateStore::Impl {
 };
 
 Result<std::unique_ptr<StateStore>> StateStore::Open(const std::filesystem::path& path) {
-  return OpenWith(path, /*durable=*/true);
-}
-
-Result<std::unique_ptr<StateStore>> StateStore::OpenThrowaway(const std::filesystem::path& path) {
-  return OpenWith(path, /*durable=*/false);
-}
-
-Result<std::unique_ptr<StateStore>> StateStore::OpenWith(const std::filesystem::path& path,
-                                                         bool durable) {
   auto opened = SqliteDb::Open(path.string());
   // The contract: opening fails with kUnavailable (the message says why), except a damaged file.
   auto unavailable = [](const Status& s) {
@@ -169,19 +160,11 @@ Result<std::unique_ptr<StateStore>> StateStore::OpenWith(const std::filesystem::
   // cache_size: the escalator re-reads the pages it just wrote (incidents, seen posts); a
   // 32 MiB cache keeps those off the read() path. (mmap_size gained nothing measurable here and
   // would add the whole mapped file to the daemon's RSS.)
-  //
-  // A throwaway store has one writer and no reader in another process, and is deleted after:
-  // without fsync and with the journal in memory its commits cost no I/O wait, and with the
-  // lock held exclusively none pays the lock's system calls either. A replay commits once per
-  // post, and the fsync was nearly all of its wall time (docs/performance.md).
-  Status s = durable ? db->Exec(
-                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                           "PRAGMA busy_timeout=5000; PRAGMA cache_size=-32768;",
-                           "configure (WAL, synchronous=FULL)")
-                     : db->Exec(
-                           "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; "
-                           "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-32768;",
-                           "configure (throwaway: journal in memory, synchronous=OFF, exclusive)");
+  // (A replay, whose state ends with it, keeps its incidents in a MemoryStore instead.)
+  Status s = db->Exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+      "PRAGMA busy_timeout=5000; PRAGMA cache_size=-32768;",
+      "configure (WAL, synchronous=FULL)");
   if (s.ok()) s = state::Migrate(*db);
   if (!s.ok()) return unavailable(s);
   std::unique_ptr<StateStore> store(new StateStore());

@@ -43,9 +43,6 @@ class StateStore final : public IncidentStore,
   // do not reopen. kUnavailable names the path and the SQLite error (permissions, full disk).
   static Result<std::unique_ptr<StateStore>> Open(const std::filesystem::path& path);
 
-  // A store nobody reopens after a crash (`earshot replay --escalate`'s scratch file): no fsync
-  // and the rollback journal in memory, since a power cut may lose it whole. Never the daemon's.
-  static Result<std::unique_ptr<StateStore>> OpenThrowaway(const std::filesystem::path& path);
   ~StateStore() override;
 
   StateStore(const StateStore&) = delete;
@@ -110,8 +107,6 @@ class StateStore final : public IncidentStore,
 
  private:
   StateStore() = default;
-  static Result<std::unique_ptr<StateStore>> OpenWith(const std::filesystem::path& path,
-                                                      bool durable);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

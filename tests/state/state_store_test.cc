@@ -96,31 +96,6 @@ TEST_CASE("StateStore: the database runs in WAL mode with synchronous=FULL", "[s
   CHECK(std::filesystem::exists(dir.File("state.db-wal")));
 }
 
-// The replay's scratch store: no WAL file, the lock held (a second connection is refused, so no
-// other process can write behind the escalator's back), and commits read back as in the durable
-// store.
-TEST_CASE("StateStore: a throwaway store keeps no WAL, holds its lock, reads its commits",
-          "[state]") {
-  TempDir dir;
-  auto opened = StateStore::OpenThrowaway(dir.File("scratch.db"));
-  INFO(opened.status().ToString());
-  REQUIRE(opened.ok());
-  auto store = std::move(opened).value();
-  EscalatorCommit c;
-  c.source = "replay";
-  c.seen.push_back({"replay", "p1", kT0});
-  c.outbox.push_back(Out(1));
-  REQUIRE(store->Commit(c).ok());
-  CHECK(*store->MaxOutboxSeq() == 1);
-  CHECK(*store->ArePostsSeen("replay", {"p1", "p2"}) == std::vector<bool>{true, false});
-  CHECK(!std::filesystem::exists(dir.File("scratch.db-wal")));
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open(dir.File("scratch.db").c_str(), &raw) == SQLITE_OK);
-  CHECK(sqlite3_exec(raw, "SELECT count(*) FROM outbox", nullptr, nullptr, nullptr) ==
-        SQLITE_BUSY);
-  sqlite3_close(raw);
-}
-
 TEST_CASE("StateStore: cursors, seen posts and outbox survive a reopen", "[state]") {
   TempDir dir;
   {
