@@ -20,6 +20,7 @@ targets=(
   "mastodon_statuses 16384 json tests/data/mastodon/*.json"
   "mastodon_html 4096 html"
   "bluesky_posts 16384 json tests/data/bluesky/*.json"
+  "jetstream_events 8192 json"
   "x_tweets 16384 json tests/data/x/*.json"
   "reddit_listing 16384 json"
   "sse_framing 4096 sse"
