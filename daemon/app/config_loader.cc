@@ -257,7 +257,7 @@ bool IsSecretOption(const std::string& type, const std::string& option) {
   }();
   const SinkFactory* factory = registry->Find(type);
   if (factory == nullptr) return false;  // the registry names the unknown type later
-  for (const SinkOption& o : factory->options()) {
+  for (const ConfigOption& o : factory->options()) {
     if (o.name == option) return o.secret;
   }
   return false;
