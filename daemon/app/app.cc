@@ -8,6 +8,7 @@
 #include <optional>
 #include <zmq.hpp>
 
+#include "daemon/app/build_source.h"
 #include "daemon/app/check_rules.h"
 #include "daemon/app/config_loader.h"
 #include "daemon/app/detector_holder.h"
@@ -16,7 +17,6 @@
 #include "daemon/app/prometheus_text.h"
 #include "daemon/app/routed_sink.h"
 #include "daemon/app/rule_hashtags.h"
-#include "daemon/app/source_factory.h"
 #include "daemon/base/bounded_queue.h"
 #include "daemon/base/build_info.h"
 #include "daemon/base/check.h"
@@ -235,7 +235,7 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     auto http = CurlHttpClient::Create({.user_agent = UserAgent()});
     if (!http.ok()) return http.status();
     RecheckOptions recheck;
-    recheck.every = s.recheck_every;
+    recheck.every = built->recheck_every;
     // At most this many posts a round: Mastodon allows 300 requests per 5 minutes per account,
     // and polling must keep most of them.
     constexpr size_t kRecheckPerRound = 40;
