@@ -58,6 +58,7 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_http.h"
 
 namespace earshot {
 
@@ -122,7 +123,7 @@ class BlueskySource final : public Source {
   Result<Pace> Search(std::stop_token stop, HttpClient& http, SourceBatch* batch);
   Result<Pace> Notifications(std::stop_token stop, HttpClient& http, SourceBatch* batch);
   Result<Pace> FetchProfiles(std::stop_token stop, HttpClient& http, SourceBatch* batch);
-  // Sends one request; a transport failure becomes a paced Failure in *pace.
+  // Sends one request as JSON; a transport failure becomes a paced failure in *pace.
   Result<HttpResponse> Send(std::stop_token stop, HttpClient& http, HttpRequest req,
                             std::optional<Pace>* pace);
   // An app call (searchPosts, listNotifications) with the session's access token. Any answer
@@ -139,7 +140,6 @@ class BlueskySource final : public Source {
   std::optional<Pace> Classify(const HttpResponse& resp, Call call);
   std::vector<std::string> UncachedAuthors() const;
   Pace Emit(SourceBatch* batch);
-  Pace Failure(std::string_view what);
   Pace Wait(std::chrono::milliseconds floor) const;
   void Remember(const std::string& id);
   void EndRun();
@@ -168,6 +168,8 @@ class BlueskySource final : public Source {
   std::deque<std::string> recent_order_;
   std::unordered_set<std::string> recent_;
   BlueskySourceStats stats_;
+  // Last: it points into budget_ and stats_.
+  SourceHttp http_;
 };
 
 }  // namespace earshot

@@ -40,6 +40,7 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_http.h"
 
 namespace earshot {
 
@@ -109,7 +110,6 @@ class MastodonSource final : public Source {
   // kCancelled.
   Result<HttpResponse> Get(std::stop_token stop, HttpClient& http, std::string url,
                            std::optional<Pace>* failed);
-  Pace Failure(std::string_view what);
   // A 401/403: re-reads the token file, logs what happens, and paces the retry.
   Pace Rejected(int status);
   Pace Wait(std::chrono::milliseconds floor) const;
@@ -126,6 +126,8 @@ class MastodonSource final : public Source {
   std::string token_;                    // in use; config_.token until re-read
   int auth_failures_ = 0;                // 401/403s in a row
   MastodonSourceStats stats_;
+  // Last: it points into budget_ and stats_.
+  SourceHttp http_;
 };
 
 }  // namespace earshot

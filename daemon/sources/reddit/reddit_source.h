@@ -39,6 +39,7 @@
 #include "daemon/sources/reddit/listing_parser.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_http.h"
 
 namespace earshot {
 
@@ -93,7 +94,6 @@ class RedditSource final : public Source {
   std::string ListingUrl() const;
   void ObserveRate(const HttpResponse& resp);
   std::optional<Pace> Classify(const HttpResponse& resp, bool token_call);
-  Pace Failure(std::string_view what);
   Pace Wait(std::chrono::milliseconds floor) const;
   void Remember(const std::string& id);
 
@@ -111,6 +111,8 @@ class RedditSource final : public Source {
   std::deque<std::string> recent_order_;
   std::unordered_set<std::string> recent_;
   RedditSourceStats stats_;
+  // Last: it points into budget_ and stats_.
+  SourceHttp http_;
 };
 
 }  // namespace earshot

@@ -58,6 +58,7 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_http.h"
 #include "daemon/sources/x/tweet_parser.h"
 
 namespace earshot {
@@ -122,10 +123,10 @@ class XSource final : public Source {
   // returned as a paced Failure in *pace (Cancelled is returned as is).
   Result<HttpResponse> Get(std::stop_token stop, HttpClient& http, std::string url,
                            std::optional<Pace>* pace);
-  // The Pace for every non-200 answer; nullopt for a 200. `what` names the endpoint for 403.
+  // The Pace for 401, 403, 429 and 5xx; nullopt for a 200 and the other 4xx (the caller's).
+  // `what` names the endpoint for 403.
   std::optional<Pace> Refused(const HttpResponse& resp, std::string_view what);
   Result<Pace> LookUpUser(std::stop_token stop, HttpClient& http);
-  Pace Failure(std::string_view what);
   Pace Wait(std::chrono::milliseconds floor) const;
   void EndRun();
 
@@ -142,6 +143,8 @@ class XSource final : public Source {
   std::optional<std::string> run_newest_;  // newest id of the run's first page
   std::string user_id_ = config_.user_id;  // mentions: configured or looked up; "" = unknown
   XSourceStats stats_;
+  // Last: it points into budget_ and stats_.
+  SourceHttp http_;
 };
 
 }  // namespace earshot
