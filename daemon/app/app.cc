@@ -122,7 +122,7 @@ struct App::Parts {
   std::unique_ptr<Escalator> escalator;
   std::vector<std::unique_ptr<Poller>> pollers;
   // Per poller, the source's own counters (requests, 429s, errors), read by scrapes.
-  std::vector<SourceCounters> source_stats;
+  std::vector<const SourceCounters*> source_stats;
   // One rate budget per credential, shared by its sources' pollers (rate_budgets.h).
   RateBudgetRegistry budgets;
   // Escalations published, by severity and by kind: counted on the escalator's thread.
@@ -396,7 +396,7 @@ std::string App::RenderMetrics() const {
   struct SourceCounter {
     const char* name;
     const char* help;
-    const std::atomic<int64_t>* SourceCounters::*field;
+    std::atomic<int64_t> SourceCounters::*field;
   };
   static constexpr SourceCounter kSourceCounters[] = {
       {"earshot_source_requests_total", "HTTP requests made to the network.",
@@ -417,17 +417,15 @@ std::string App::RenderMetrics() const {
   for (const SourceCounter& c : kSourceCounters) {
     t.Family(c.name, "counter", c.help);
     for (size_t i = 0; i < p.pollers.size(); ++i) {
-      const std::atomic<int64_t>* counter = p.source_stats[i].*c.field;
-      if (counter == nullptr) continue;
-      t.Sample(c.name, {{"source", p.pollers[i]->name()}}, static_cast<double>(counter->load()));
+      const std::atomic<int64_t>& counter = p.source_stats[i]->*c.field;
+      t.Sample(c.name, {{"source", p.pollers[i]->name()}}, static_cast<double>(counter.load()));
     }
   }
   t.Family("earshot_items_skipped_total", "counter",
            "Items skipped, by reason (missing_field, wrong_type, malformed_item); the rest of "
            "their page is delivered and the cursor moves past them.");
   for (size_t i = 0; i < p.pollers.size(); ++i) {
-    const SkippedItems* skipped = p.source_stats[i].skipped;
-    if (skipped == nullptr) continue;
+    const SkippedItems* skipped = &p.source_stats[i]->skipped;
     for (size_t r = 0; r < kSkipReasonNames.size(); ++r) {
       t.Sample("earshot_items_skipped_total",
                {{"source", p.pollers[i]->name()}, {"reason", kSkipReasonNames[r]}},

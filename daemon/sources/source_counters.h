@@ -1,5 +1,9 @@
 // SourceCounters: the counters every source keeps, under the same names on every network, for
-// /metrics (earshot_source_requests_total{source="x:airline"}, ...).
+// /metrics (earshot_source_requests_total{source="x:airline"}, ...) and for tests. A network
+// with counters of its own (X's user lookups, Bluesky's logins) adds them in a struct derived
+// from this one, beside its source.
+//
+// Monotonic; written by the source's poller thread, read from any thread.
 #pragma once
 
 #include <atomic>
@@ -9,26 +13,18 @@
 
 namespace earshot {
 
-// Pointers into the source's own stats; valid as long as the source lives. nullptr where a
-// kind of source has no such counter (a stream makes no paged requests, so no malformed pages).
 struct SourceCounters {
-  const std::atomic<int64_t>* requests = nullptr;
-  const std::atomic<int64_t>* posts = nullptr;
-  const std::atomic<int64_t>* bad_items = nullptr;
-  const std::atomic<int64_t>* rate_limited = nullptr;
-  const std::atomic<int64_t>* auth_errors = nullptr;
-  const std::atomic<int64_t>* server_errors = nullptr;
-  const std::atomic<int64_t>* transport_errors = nullptr;
-  const std::atomic<int64_t>* malformed_pages = nullptr;
-  const SkippedItems* skipped = nullptr;  // bad_items by reason
-
-  // Every network's stats struct names these counters alike.
-  template <class Stats>
-  static SourceCounters Of(const Stats& s) {
-    return {&s.requests,         &s.posts,           &s.bad_items,
-            &s.rate_limited,     &s.auth_errors,     &s.server_errors,
-            &s.transport_errors, &s.malformed_pages, &s.skipped};
-  }
+  std::atomic<int64_t> requests{0};          // HTTP requests made (a stream: its gap fills)
+  std::atomic<int64_t> pages{0};             // pages that parsed
+  std::atomic<int64_t> posts{0};             // posts delivered
+  std::atomic<int64_t> bad_items{0};         // items skipped as unparseable (by reason below)
+  std::atomic<int64_t> auth_errors{0};       // 401/403: the credential was refused
+  std::atomic<int64_t> rate_limited{0};      // 429
+  std::atomic<int64_t> server_errors{0};     // 5xx (a stream: any refused connect)
+  std::atomic<int64_t> transport_errors{0};  // refused, timed out, cut off (a stream: drops)
+  std::atomic<int64_t> malformed_pages{0};   // a page or answer that did not parse
+  std::atomic<int64_t> client_errors{0};     // other 4xx
+  SkippedItems skipped;                      // bad_items by reason
 };
 
 }  // namespace earshot

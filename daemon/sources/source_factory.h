@@ -49,10 +49,10 @@ class SourceCheck {
   const YamlValue& item_;
 };
 
-// A built source and its counters (pointers into the source, valid while it lives).
+// A built source and its counters (inside the source, valid while it lives).
 struct BuiltSource {
   std::unique_ptr<Source> source;
-  SourceCounters counters;
+  const SourceCounters* counters = nullptr;
   // How often the poller asks the source to re-check the posts of open incidents (Recheck);
   // 0 = never. Only a source that can_recheck() sets it.
   std::chrono::milliseconds recheck_every{0};
@@ -103,14 +103,14 @@ class SourceFactory {
   virtual Result<BuiltSource> Create(const SourceSettings& s, const SourceEnv& env) const = 0;
 };
 
-// Creates a source of a concrete type (whose Create takes its config and a clock) and reads
+// Creates a source of a concrete type (whose Create takes its config and a clock) and finds
 // its counters through that type's stats().
 template <class Concrete, class Config>
 Result<BuiltSource> BuildWithStats(Config config, Clock& clock) {
   auto source = Concrete::Create(std::move(config), clock);
   if (!source.ok()) return source.status();
   BuiltSource built;
-  built.counters = SourceCounters::Of(static_cast<const Concrete&>(**source).stats());
+  built.counters = &static_cast<const Concrete&>(**source).stats();
   built.source = *std::move(source);
   return built;
 }

@@ -24,7 +24,7 @@ SourceHttp::Observer SourceHttp::Headers(RateBudget& budget, std::string limit,
 }
 
 SourceHttp::SourceHttp(std::string name, std::string network, std::string host, RateBudget& budget,
-                       Counters counters, Observer observe, milliseconds request_timeout)
+                       SourceCounters& counters, Observer observe, milliseconds request_timeout)
     : name_(std::move(name)),
       network_(std::move(network)),
       host_(std::move(host)),
@@ -37,13 +37,13 @@ Result<HttpResponse> SourceHttp::Send(std::stop_token stop, HttpClient& http, Ht
                                       std::optional<Pace>* failed) {
   req.total_timeout = request_timeout_;
   req.connect_timeout = std::min(request_timeout_, milliseconds(10000));
-  ++*counters_.requests;
+  ++counters_.requests;
   Result<HttpResponse> sent = http.Send(req, stop);
   if (!sent.ok()) {
     if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
       return Status::Cancelled(name_ + ": cancelled");
     }
-    ++*counters_.transport_errors;
+    ++counters_.transport_errors;
     // The client's message names the host only, never the query or a token.
     *failed = Failure(sent.status().message());
     return sent.status();
@@ -54,7 +54,7 @@ Result<HttpResponse> SourceHttp::Send(std::stop_token stop, HttpClient& http, Ht
 
 std::optional<Pace> SourceHttp::Throttled(const HttpResponse& resp) {
   if (resp.status == 429) {
-    ++*counters_.rate_limited;
+    ++counters_.rate_limited;
     const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
     log::Warn(name_,
               {{"source", name_},
@@ -66,7 +66,7 @@ std::optional<Pace> SourceHttp::Throttled(const HttpResponse& resp) {
     return Pace{wait};
   }
   if (resp.status >= 500) {
-    ++*counters_.server_errors;
+    ++counters_.server_errors;
     return Failure(fmt::format("HTTP {} from {}", resp.status, host_));
   }
   return std::nullopt;

@@ -23,23 +23,12 @@
 #include "daemon/net/http_client.h"
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
 
 namespace earshot {
 
 class SourceHttp {
  public:
-  // The source's counters that SourceHttp moves; they live in the source's stats.
-  struct Counters {
-    std::atomic<int64_t>* requests;
-    std::atomic<int64_t>* transport_errors;
-    std::atomic<int64_t>* rate_limited;
-    std::atomic<int64_t>* server_errors;
-  };
-  template <class Stats>
-  static Counters CountersOf(Stats& s) {
-    return {&s.requests, &s.transport_errors, &s.rate_limited, &s.server_errors};
-  }
-
   // Reads a response's rate-limit headers into the budget.
   using Observer = std::function<void(const HttpResponse&)>;
   // The usual three headers (limit, remaining, reset as the budget reads them).
@@ -47,9 +36,10 @@ class SourceHttp {
                           std::string reset);
 
   // `name` ("x:airline") and `network` ("x") label log lines; `host` is where requests go.
-  // `budget` and the counters must outlive this object (members of the same source).
+  // `budget` and `counters` must outlive this object (members of the same source); it moves
+  // requests, transport_errors, rate_limited and server_errors.
   SourceHttp(std::string name, std::string network, std::string host, RateBudget& budget,
-             Counters counters, Observer observe, std::chrono::milliseconds request_timeout);
+             SourceCounters& counters, Observer observe, std::chrono::milliseconds request_timeout);
 
   // Sends `req` (the caller sets URL, method and headers; timeouts are set here). Returns the
   // response of any status, its rate-limit headers observed. kCancelled once `stop` is
@@ -72,7 +62,7 @@ class SourceHttp {
  private:
   const std::string name_, network_, host_;
   RateBudget& budget_;
-  Counters counters_;
+  SourceCounters& counters_;
   Observer observe_;
   const std::chrono::milliseconds request_timeout_;
 };

@@ -14,10 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Stats {
-  std::atomic<int64_t> requests{0}, transport_errors{0}, rate_limited{0}, server_errors{0};
-};
-
 struct Answer {
   int status;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -48,8 +44,8 @@ TEST_CASE("SourceHttp: counts, observes the rate headers, waits as a 429 asks, b
   RateBudgetOptions options;
   options.seed = 1;
   RateBudget budget(clock, options, shared);
-  Stats stats;
-  SourceHttp http("t:a", "t", "127.0.0.1", budget, SourceHttp::CountersOf(stats),
+  SourceCounters stats;
+  SourceHttp http("t:a", "t", "127.0.0.1", budget, stats,
                   SourceHttp::Headers(budget, "x-limit", "x-remaining", "x-reset"), 5s);
 
   auto send = [&]() {
@@ -90,8 +86,8 @@ TEST_CASE("SourceHttp: a transport failure is counted and paced, a stop is kCanc
   RateBudgetOptions options;
   options.seed = 1;
   RateBudget budget(clock, options);
-  Stats stats;
-  SourceHttp http("t:a", "t", "127.0.0.1", budget, SourceHttp::CountersOf(stats),
+  SourceCounters stats;
+  SourceHttp http("t:a", "t", "127.0.0.1", budget, stats,
                   SourceHttp::Headers(budget, "x-limit", "x-remaining", "x-reset"), 2s);
   // A port nothing listens on: a server started and stopped.
   auto server = HttpServer::Start([](const HttpServerRequest&) { return HttpServerResponse{}; });

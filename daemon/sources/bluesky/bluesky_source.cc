@@ -75,7 +75,7 @@ BlueskySource::BlueskySource(BlueskySourceConfig config, Clock& clock)
       clock_(clock),
       budget_(clock, config_.backoff, config_.rate_budget),
       http_(
-          name_, "bluesky", host_, budget_, SourceHttp::CountersOf(stats_),
+          name_, "bluesky", host_, budget_, stats_,
           SourceHttp::Headers(budget_, "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"),
           config_.request_timeout) {}
 

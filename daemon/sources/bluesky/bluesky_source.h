@@ -58,6 +58,7 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
 #include "daemon/sources/source_http.h"
 
 namespace earshot {
@@ -82,14 +83,11 @@ struct BlueskySourceConfig {
 };
 
 // Counters for metrics and tests. Monotonic.
-struct BlueskySourceStats {
-  std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0}, duplicates{0};
+struct BlueskySourceStats : SourceCounters {
+  std::atomic<int64_t> duplicates{0};
   std::atomic<int64_t> logins{0}, refreshes{0}, profile_requests{0};
   // Mentions: notifications that are not a mention, reply or quote (likes, follows, ...).
   std::atomic<int64_t> notifications_skipped{0};
-  std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
-      malformed_pages{0}, client_errors{0};
-  SkippedItems skipped;  // bad_items by reason
 };
 
 class BlueskySource final : public Source {

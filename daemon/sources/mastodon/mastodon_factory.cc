@@ -101,21 +101,7 @@ class MastodonSourceFactory final : public SourceFactory {
       MastodonStreamSourceConfig stream;
       stream.mastodon = std::move(cfg);
       stream.user_agent = env.user_agent;
-      auto source = MastodonStreamSource::Create(std::move(stream), *env.clock);
-      if (!source.ok()) return source.status();
-      // The stream's own counters under the shared names; a stream makes no polling requests.
-      const auto& st = static_cast<const MastodonStreamSource&>(**source).stats();
-      BuiltSource built;
-      built.counters.requests = &st.gap_fill_requests;
-      built.counters.posts = &st.posts;
-      built.counters.bad_items = &st.bad_events;
-      built.counters.rate_limited = &st.rate_limited;
-      built.counters.auth_errors = &st.auth_errors;
-      built.counters.server_errors = &st.http_errors;
-      built.counters.transport_errors = &st.disconnects;
-      built.counters.skipped = &st.skipped;
-      built.source = *std::move(source);
-      return built;
+      return BuildWithStats<MastodonStreamSource>(std::move(stream), *env.clock);
     }
     return BuildWithStats<MastodonSource>(std::move(cfg), *env.clock);
   }

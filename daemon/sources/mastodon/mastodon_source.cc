@@ -69,7 +69,7 @@ MastodonSource::MastodonSource(MastodonSourceConfig config, Clock& clock, std::s
       budget_(clock, config_.backoff, config_.rate_budget),
       parser_(std::move(local_domain)),
       token_(config_.token),
-      http_(name_, "mastodon", host_, budget_, SourceHttp::CountersOf(stats_),
+      http_(name_, "mastodon", host_, budget_, stats_,
             SourceHttp::Headers(budget_, "x-ratelimit-limit", "x-ratelimit-remaining",
                                 "x-ratelimit-reset"),
             config_.request_timeout) {}

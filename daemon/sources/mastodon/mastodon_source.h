@@ -40,6 +40,7 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
 #include "daemon/sources/source_http.h"
 
 namespace earshot {
@@ -71,12 +72,8 @@ struct MastodonSourceConfig {
 };
 
 // Counters for metrics and tests. Monotonic.
-struct MastodonSourceStats {
-  std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0};
-  std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
-      malformed_pages{0}, client_errors{0};
+struct MastodonSourceStats : SourceCounters {
   std::atomic<int64_t> rechecks{0}, rechecks_gone{0};  // re-checked posts, and those deleted
-  SkippedItems skipped;  // bad_items by reason
 };
 
 class MastodonSource final : public Source {

@@ -111,7 +111,7 @@ RedditSource::RedditSource(RedditSourceConfig config, Clock& clock)
       clock_(clock),
       budget_(clock, config_.backoff, config_.rate_budget),
       http_(
-          name_, "reddit", host_, budget_, SourceHttp::CountersOf(stats_),
+          name_, "reddit", host_, budget_, stats_,
           [this](const HttpResponse& resp) { ObserveRate(resp); }, config_.request_timeout) {}
 
 Status RedditSource::Restore(std::string_view cursor) {

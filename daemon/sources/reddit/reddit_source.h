@@ -39,6 +39,7 @@
 #include "daemon/sources/reddit/listing_parser.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
 #include "daemon/sources/source_http.h"
 
 namespace earshot {
@@ -64,12 +65,8 @@ struct RedditSourceConfig {
   std::shared_ptr<SharedRateBudget> rate_budget;
 };
 
-struct RedditSourceStats {
-  std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0}, token_requests{0},
-      reanchors{0};
-  std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
-      malformed_pages{0}, client_errors{0};
-  SkippedItems skipped;  // bad_items by reason
+struct RedditSourceStats : SourceCounters {
+  std::atomic<int64_t> token_requests{0}, reanchors{0};
 };
 
 class RedditSource final : public Source {

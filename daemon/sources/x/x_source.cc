@@ -91,7 +91,7 @@ XSource::XSource(XSourceConfig config, Clock& clock)
       host_(UrlHost(config_.base_url)),
       clock_(clock),
       budget_(clock, config_.backoff, config_.rate_budget),
-      http_(name_, "x", host_, budget_, SourceHttp::CountersOf(stats_),
+      http_(name_, "x", host_, budget_, stats_,
             SourceHttp::Headers(budget_, "x-rate-limit-limit", "x-rate-limit-remaining",
                                 "x-rate-limit-reset"),
             config_.request_timeout) {}

@@ -58,6 +58,7 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
 #include "daemon/sources/source_http.h"
 #include "daemon/sources/x/tweet_parser.h"
 
@@ -85,13 +86,10 @@ struct XSourceConfig {
 };
 
 // Counters for metrics and tests. Monotonic.
-struct XSourceStats {
-  std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0}, retweets_ignored{0};
-  std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
-      malformed_pages{0}, client_errors{0};
+struct XSourceStats : SourceCounters {
+  std::atomic<int64_t> retweets_ignored{0};
   // Mentions mode: username lookups sent, and those that did not yield an id.
   std::atomic<int64_t> user_lookups{0}, lookup_errors{0};
-  SkippedItems skipped;  // bad_items by reason
 };
 
 class XSource final : public Source {
