@@ -72,6 +72,24 @@ std::optional<Pace> SourceHttp::Throttled(const HttpResponse& resp) {
   return std::nullopt;
 }
 
+void SourceHttp::PageArrived(SourceBatch* batch, const std::vector<std::string>& errors,
+                             std::string_view noun) {
+  budget_.ResetBackoff();
+  batch->fetched = true;
+  ++counters_.pages;
+  for (const std::string& error : errors) {
+    ++counters_.bad_items;
+    const std::string_view reason = counters_.skipped.Count(error);
+    log::Warn(name_, "skipped a bad {} from {} ({}): {}", noun, host_, reason, error);
+  }
+}
+
+Pace SourceHttp::Malformed(std::string_view what, size_t bytes, const Status& why) {
+  ++counters_.malformed_pages;
+  return Failure(
+      fmt::format("malformed {} from {} ({} bytes): {}", what, host_, bytes, why.message()));
+}
+
 Pace SourceHttp::Failure(std::string_view what) {
   const milliseconds wait = budget_.Backoff();
   log::Warn(name_,

@@ -18,6 +18,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/base/result.h"
 #include "daemon/net/http_client.h"
@@ -52,6 +53,17 @@ class SourceHttp {
   // of the credential. 5xx: backoff with full jitter. Both counted and logged. nullopt for any
   // other status, which is the source's to judge.
   std::optional<Pace> Throttled(const HttpResponse& resp);
+
+  // A page came back and parsed: the network answered (SourceBatch::fetched), the failure
+  // streak ends, and the page is counted. Each of `errors`, an item of it that did not parse
+  // (a `noun`: "item", "tweet", "post"), is counted by reason and logged; the rest of the page
+  // is the source's to deliver.
+  void PageArrived(SourceBatch* batch, const std::vector<std::string>& errors,
+                   std::string_view noun);
+
+  // A body that did not parse (`what`: "page", "listing"): counted, and backed off as any
+  // failure; the cursor stays where it was.
+  Pace Malformed(std::string_view what, size_t bytes, const Status& why);
 
   // The next backoff after a failure `what` ("HTTP 502 from api.x.com"), logged as a warning
   // with the failures in a row.

@@ -113,5 +113,27 @@ TEST_CASE("SourceHttp: a transport failure is counted and paced, a stop is kCanc
   CHECK_FALSE(failed);
 }
 
+TEST_CASE("SourceHttp: a page that parsed ends the failure streak and counts its bad items",
+          "[sources]") {
+  ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
+  RateBudgetOptions options;
+  options.seed = 1;
+  RateBudget budget(clock, options);
+  SourceCounters stats;
+  SourceHttp http("t:a", "t", "127.0.0.1", budget, stats,
+                  SourceHttp::Headers(budget, "x-limit", "x-remaining", "x-reset"), 2s);
+  const Pace malformed = http.Malformed("page", 12, Status::InvalidArgument("cut off"));
+  CHECK(malformed.wait >= 100ms);
+  CHECK(stats.malformed_pages == 1);
+  CHECK(budget.failures() == 1);
+
+  SourceBatch batch;
+  http.PageArrived(&batch, {"missing field 'id'"}, "item");
+  CHECK(batch.fetched);
+  CHECK(budget.failures() == 0);
+  CHECK(stats.pages == 1);
+  CHECK(stats.bad_items == 1);
+}
+
 }  // namespace
 }  // namespace earshot

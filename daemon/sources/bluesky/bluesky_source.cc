@@ -245,18 +245,6 @@ Result<HttpResponse> BlueskySource::AppGet(std::stop_token stop, HttpClient& htt
   return sent;
 }
 
-Pace BlueskySource::MalformedPage(const HttpResponse& resp, const Status& parsed) {
-  ++stats_.malformed_pages;
-  return http_.Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, resp.body.size(),
-                                   parsed.message()));
-}
-
-void BlueskySource::PageArrived(SourceBatch* batch) {
-  budget_.ResetBackoff();
-  batch->fetched = true;
-  ++stats_.pages;
-}
-
 Pace BlueskySource::Hold(Pending pending, bool run_ends, SourceBatch* batch) {
   if (run_ends) {
     pending.end_of_run = true;
@@ -285,14 +273,9 @@ Result<Pace> BlueskySource::Search(std::stop_token stop, HttpClient& http, Sourc
   if (!sent.ok()) return sent.status();
   bluesky::ParsedSearchPage page;
   if (Status s = parser_.ParseSearchPage(sent->body, &page); !s.ok()) {
-    return MalformedPage(*sent, s);
+    return http_.Malformed("page", sent->body.size(), s);
   }
-  PageArrived(batch);
-  for (const std::string& error : page.errors) {
-    ++stats_.bad_items;
-    const std::string_view reason = stats_.skipped.Count(error);
-    log::Warn(name_, "skipped a bad post from {} ({}): {}", host_, reason, error);
-  }
+  http_.PageArrived(batch, page.errors, "post");
   if (page.newest_sort_at && (!run_newest_ || *page.newest_sort_at > *run_newest_)) {
     run_newest_ = page.newest_sort_at;
   }
@@ -327,15 +310,10 @@ Result<Pace> BlueskySource::Notifications(std::stop_token stop, HttpClient& http
   if (!sent.ok()) return sent.status();
   bluesky::ParsedNotificationPage page;
   if (Status s = parser_.ParseNotificationPage(sent->body, &page); !s.ok()) {
-    return MalformedPage(*sent, s);
+    return http_.Malformed("page", sent->body.size(), s);
   }
-  PageArrived(batch);
+  http_.PageArrived(batch, page.errors, "notification");
   stats_.notifications_skipped += page.skipped;
-  for (const std::string& error : page.errors) {
-    ++stats_.bad_items;
-    const std::string_view reason = stats_.skipped.Count(error);
-    log::Warn(name_, "skipped a bad notification from {} ({}): {}", host_, reason, error);
-  }
   if (page.newest_indexed_at && (!run_newest_ || *page.newest_indexed_at > *run_newest_)) {
     run_newest_ = page.newest_indexed_at;
   }

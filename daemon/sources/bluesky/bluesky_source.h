@@ -128,9 +128,6 @@ class BlueskySource final : public Source {
   // but a 200, and any transport failure, comes back as *pace (already logged and counted).
   Result<HttpResponse> AppGet(std::stop_token stop, HttpClient& http, std::string url,
                               std::optional<Pace>* pace);
-  Pace MalformedPage(const HttpResponse& resp, const Status& parsed);
-  // A page was read: the network answered (SourceBatch::fetched), failures are forgotten.
-  void PageArrived(SourceBatch* batch);
   // Keeps a page's posts until their authors' reach is known, ending the run when `run_ends`
   // (the watermark moves to the run's newest post).
   Pace Hold(Pending pending, bool run_ends, SourceBatch* batch);

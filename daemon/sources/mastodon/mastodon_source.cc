@@ -174,18 +174,9 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
           ? parser_.ParseStatusPage(resp.body, &page)
           : parser_.ParseNotificationPage(resp.body, &page);
   if (!parsed.ok()) {
-    ++stats_.malformed_pages;
-    return http_.Failure(fmt::format("malformed page from {} ({} bytes): {}", host_,
-                                     resp.body.size(), parsed.message()));
+    return http_.Malformed("page", resp.body.size(), parsed);
   }
-  budget_.ResetBackoff();
-  batch->fetched = true;
-  ++stats_.pages;
-  for (const std::string& error : page.errors) {
-    ++stats_.bad_items;
-    const std::string_view reason = stats_.skipped.Count(error);
-    log::Warn(name_, "skipped a bad item from {} ({}): {}", host_, reason, error);
-  }
+  http_.PageArrived(batch, page.errors, "item");
   stats_.posts += static_cast<int64_t>(page.posts.size());
   // Mastodon sends newest first; the pipeline wants oldest first.
   for (auto it = page.posts.rbegin(); it != page.posts.rend(); ++it) {

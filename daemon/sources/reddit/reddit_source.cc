@@ -262,18 +262,9 @@ Result<Pace> RedditSource::Next(std::stop_token stop, HttpClient& http, SourceBa
   if (auto failed = Classify(*sent, false)) return *failed;
   reddit::ParsedListing page;
   if (Status s = parser_.ParseListing(sent->body, &page); !s.ok()) {
-    ++stats_.malformed_pages;
-    return http_.Failure(fmt::format("malformed listing from {} ({} bytes): {}", host_,
-                                     sent->body.size(), s.message()));
+    return http_.Malformed("listing", sent->body.size(), s);
   }
-  budget_.ResetBackoff();
-  batch->fetched = true;
-  ++stats_.pages;
-  for (const std::string& error : page.errors) {
-    ++stats_.bad_items;
-    const std::string_view reason = stats_.skipped.Count(error);
-    log::Warn(name_, "skipped a bad item from {} ({}): {}", host_, reason, error);
-  }
+  http_.PageArrived(batch, page.errors, "item");
   const bool reanchored = reanchor_;
   reanchor_ = false;
   for (auto it = page.posts.rbegin(); it != page.posts.rend(); ++it) {
