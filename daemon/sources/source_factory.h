@@ -103,6 +103,15 @@ class SourceFactory {
   virtual Result<BuiltSource> Create(const SourceSettings& s, const SourceEnv& env) const = 0;
 };
 
+// Fills what every network's config names alike from the settings: the source's name, the
+// shared rate budget and the poll interval.
+template <class Config>
+void FillShared(const SourceSettings& s, const SourceEnv& env, Config* config) {
+  config->name = s.name;
+  config->rate_budget = env.budget;
+  config->poll_interval = s.poll_interval;
+}
+
 // Creates a source of a concrete type (whose Create takes its config and a clock) and finds
 // its counters through that type's stats().
 template <class Concrete, class Config>

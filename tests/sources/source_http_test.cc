@@ -14,6 +14,25 @@ namespace {
 
 using namespace std::chrono_literals;
 
+RateBudgetOptions Seeded() {
+  RateBudgetOptions options;
+  options.seed = 1;  // a fixed jitter
+  return options;
+}
+
+// A SourceHttp as a source holds one: over the source's budget (sharing `shared` when given)
+// and counting into the source's counters.
+struct Rig {
+  explicit Rig(std::shared_ptr<SharedRateBudget> shared = nullptr)
+      : budget(clock, Seeded(), std::move(shared)) {}
+  ManualClock clock{*ParseIso8601("2026-01-01T00:00:00Z")};
+  RateBudget budget;
+  SourceCounters stats;
+  SourceHttp http{"t:a",  "t",   "127.0.0.1",
+                  budget, stats, SourceHttp::Headers(budget, "x-limit", "x-remaining", "x-reset"),
+                  5s};
+};
+
 struct Answer {
   int status;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -39,14 +58,10 @@ TEST_CASE("SourceHttp: counts, observes the rate headers, waits as a 429 asks, b
   REQUIRE(server.ok());
   auto client = CurlHttpClient::Create();
   REQUIRE(client.ok());
-  ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
   auto shared = std::make_shared<SharedRateBudget>("t:a");
-  RateBudgetOptions options;
-  options.seed = 1;
-  RateBudget budget(clock, options, shared);
-  SourceCounters stats;
-  SourceHttp http("t:a", "t", "127.0.0.1", budget, stats,
-                  SourceHttp::Headers(budget, "x-limit", "x-remaining", "x-reset"), 5s);
+  Rig rig(shared);
+  SourceHttp& http = rig.http;
+  SourceCounters& stats = rig.stats;
 
   auto send = [&]() {
     HttpRequest req;
@@ -71,7 +86,7 @@ TEST_CASE("SourceHttp: counts, observes the rate headers, waits as a 429 asks, b
   REQUIRE(down);
   CHECK(down->wait > 0ms);
   CHECK(stats.server_errors == 1);
-  CHECK(budget.failures() == 1);
+  CHECK(rig.budget.failures() == 1);
 
   CHECK_FALSE(http.Throttled(send()));  // a 404 is the source's to judge
   CHECK(stats.requests == 4);
@@ -82,13 +97,9 @@ TEST_CASE("SourceHttp: a transport failure is counted and paced, a stop is kCanc
           "[sources]") {
   auto client = CurlHttpClient::Create();
   REQUIRE(client.ok());
-  ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
-  RateBudgetOptions options;
-  options.seed = 1;
-  RateBudget budget(clock, options);
-  SourceCounters stats;
-  SourceHttp http("t:a", "t", "127.0.0.1", budget, stats,
-                  SourceHttp::Headers(budget, "x-limit", "x-remaining", "x-reset"), 2s);
+  Rig rig;
+  SourceHttp& http = rig.http;
+  SourceCounters& stats = rig.stats;
   // A port nothing listens on: a server started and stopped.
   auto server = HttpServer::Start([](const HttpServerRequest&) { return HttpServerResponse{}; });
   REQUIRE(server.ok());
@@ -115,22 +126,18 @@ TEST_CASE("SourceHttp: a transport failure is counted and paced, a stop is kCanc
 
 TEST_CASE("SourceHttp: a page that parsed ends the failure streak and counts its bad items",
           "[sources]") {
-  ManualClock clock(*ParseIso8601("2026-01-01T00:00:00Z"));
-  RateBudgetOptions options;
-  options.seed = 1;
-  RateBudget budget(clock, options);
-  SourceCounters stats;
-  SourceHttp http("t:a", "t", "127.0.0.1", budget, stats,
-                  SourceHttp::Headers(budget, "x-limit", "x-remaining", "x-reset"), 2s);
+  Rig rig;
+  SourceHttp& http = rig.http;
+  SourceCounters& stats = rig.stats;
   const Pace malformed = http.Malformed("page", 12, Status::InvalidArgument("cut off"));
   CHECK(malformed.wait >= 100ms);
   CHECK(stats.malformed_pages == 1);
-  CHECK(budget.failures() == 1);
+  CHECK(rig.budget.failures() == 1);
 
   SourceBatch batch;
   http.PageArrived(&batch, {"missing field 'id'"}, "item");
   CHECK(batch.fetched);
-  CHECK(budget.failures() == 0);
+  CHECK(rig.budget.failures() == 0);
   CHECK(stats.pages == 1);
   CHECK(stats.bad_items == 1);
 }

@@ -62,7 +62,7 @@ class BlueskySourceFactory final : public SourceFactory {
 
   Result<BuiltSource> Create(const SourceSettings& s, const SourceEnv& env) const override {
     BlueskySourceConfig cfg;
-    cfg.name = s.name;
+    FillShared(s, env, &cfg);
     if (const std::string& url = s.options.String("base_url"); !url.empty()) {
       cfg.service_url = url;
     }
@@ -70,8 +70,6 @@ class BlueskySourceFactory final : public SourceFactory {
     cfg.mentions = s.options.Bool("mentions");
     cfg.identifier = s.options.String("identifier");
     cfg.app_password = s.secret;
-    cfg.rate_budget = env.budget;
-    cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.limit = s.limit;
     return BuildWithStats<BlueskySource>(std::move(cfg), *env.clock);
   }

@@ -77,15 +77,13 @@ class MastodonSourceFactory final : public SourceFactory {
 
   Result<BuiltSource> Create(const SourceSettings& s, const SourceEnv& env) const override {
     MastodonSourceConfig cfg;
-    cfg.name = s.name;
+    FillShared(s, env, &cfg);
     cfg.base_url = s.options.String("base_url");
     cfg.kind = s.options.Bool("mentions") ? MastodonSourceConfig::Kind::kMentions
                                           : MastodonSourceConfig::Kind::kHashtag;
     cfg.tag = s.options.String("hashtag");
     cfg.token = s.secret;
     cfg.token_file = {s.secret_path, s.secret_key};
-    cfg.rate_budget = env.budget;
-    cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.limit = s.limit;
     cfg.user_agent = env.user_agent;
     cfg.local_domain = s.options.String("local_domain");

@@ -61,7 +61,7 @@ class RedditSourceFactory final : public SourceFactory {
 
   Result<BuiltSource> Create(const SourceSettings& s, const SourceEnv& env) const override {
     RedditSourceConfig cfg;
-    cfg.name = s.name;
+    FillShared(s, env, &cfg);
     const std::string& listing = s.options.String("listing");
     cfg.kind = listing == "search"     ? RedditSourceConfig::Kind::kSearch
                : listing == "comments" ? RedditSourceConfig::Kind::kComments
@@ -70,7 +70,6 @@ class RedditSourceFactory final : public SourceFactory {
     cfg.query = s.options.String("query");
     cfg.client_id = s.options.String("client_id");
     cfg.client_secret = s.secret;
-    cfg.rate_budget = env.budget;
     // Reddit's API rules ask for "<platform>:<app ID>:<version> (by /u/<username>)".
     cfg.user_agent =
         fmt::format("linux:earshot:{} (by /u/{})", env.version, s.options.String("reddit_user"));
@@ -78,7 +77,6 @@ class RedditSourceFactory final : public SourceFactory {
     if (const std::string& url = s.options.String("base_url"); !url.empty()) {
       cfg.api_url = cfg.auth_url = url;
     }
-    cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.limit = s.limit;
     return BuildWithStats<RedditSource>(std::move(cfg), *env.clock);
   }

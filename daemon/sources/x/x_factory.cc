@@ -93,14 +93,12 @@ class XSourceFactory final : public SourceFactory {
 
   Result<BuiltSource> Create(const SourceSettings& s, const SourceEnv& env) const override {
     XSourceConfig cfg;
-    cfg.name = s.name;
+    FillShared(s, env, &cfg);
     if (const std::string& url = s.options.String("base_url"); !url.empty()) cfg.base_url = url;
     cfg.query = s.options.String("query");
     cfg.mentions_of = s.options.String("mentions_of");
     cfg.user_id = s.options.String("user_id");
     cfg.bearer_token = s.secret;
-    cfg.rate_budget = env.budget;
-    cfg.poll_interval = s.poll_interval;
     if (s.limit > 0) cfg.max_results = s.limit;
     return BuildWithStats<XSource>(std::move(cfg), *env.clock);
   }
