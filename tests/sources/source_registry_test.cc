@@ -63,7 +63,7 @@ TEST_CASE("Source registry: budget keys start with the type and never hold the s
   }
 }
 
-TEST_CASE("Source registry: docs/sources.md and systemd/earshot.yaml name every network",
+TEST_CASE("Source registry: docs/sources.md and systemd/earshot.yaml name every network and key",
           "[sources]") {
   const std::string docs = ReadText(std::string(EARSHOT_SOURCE_DIR) + "/docs/sources.md");
   const std::string yaml = ReadText(std::string(EARSHOT_SOURCE_DIR) + "/systemd/earshot.yaml");
@@ -71,6 +71,11 @@ TEST_CASE("Source registry: docs/sources.md and systemd/earshot.yaml name every 
     INFO(type);
     CHECK(docs.find("| `" + type + "`") != std::string::npos);
     CHECK(yaml.find("type: " + type) != std::string::npos);
+    // Each of the network's keys has its row in the "Keys" table.
+    for (const ConfigOption& row : BuiltinSources().Find(type)->options()) {
+      INFO(row.name);
+      CHECK(docs.find("| `" + type + "` | `" + row.name) != std::string::npos);
+    }
   }
 }
 
