@@ -71,9 +71,9 @@ class ConsoleSinkFactory final : public SinkFactory {
   std::string_view type() const override { return "console"; }
   const OptionSpec& options() const override {
     static const OptionSpec* spec = new OptionSpec{
-        SinkOption("color", OptionKind::kChoice,
-                   "ANSI colours: auto (when stdout is a terminal, NO_COLOR is unset or "
-                   "empty and TERM is not dumb), always or never")
+        ConfigOption("color", OptionKind::kChoice,
+                     "ANSI colours: auto (when stdout is a terminal, NO_COLOR is unset or "
+                     "empty and TERM is not dumb), always or never")
             .Default("auto")
             .Choices({"auto", "always", "never"}),
     };

@@ -156,18 +156,19 @@ class EmailSinkFactory final : public SinkFactory {
   std::string_view type() const override { return "email"; }
   const OptionSpec& options() const override {
     static const OptionSpec* spec = new OptionSpec{
-        SinkOption("url", OptionKind::kString,
-                   "the SMTP server: smtp://host:587 (STARTTLS) or smtps://host:465")
+        ConfigOption("url", OptionKind::kString,
+                     "the SMTP server: smtp://host:587 (STARTTLS) or smtps://host:465")
             .Required(),
-        SinkOption("from", OptionKind::kString, "the sender address").Required(),
-        SinkOption("to", OptionKind::kList, "recipient addresses").Required(),
-        SinkOption("username", OptionKind::kString, "SMTP AUTH user; no AUTH without it"),
-        SinkOption("password", OptionKind::kString, "SMTP AUTH password").Secret(),
-        SinkOption("starttls", OptionKind::kChoice,
-                   "required (refuse a server without it), try, or never (loopback relays)")
+        ConfigOption("from", OptionKind::kString, "the sender address").Required(),
+        ConfigOption("to", OptionKind::kList, "recipient addresses").Required(),
+        ConfigOption("username", OptionKind::kString, "SMTP AUTH user; no AUTH without it"),
+        ConfigOption("password", OptionKind::kString, "SMTP AUTH password").Secret(),
+        ConfigOption("starttls", OptionKind::kChoice,
+                     "required (refuse a server without it), try, or never (loopback relays)")
             .Default("required")
             .Choices({"required", "try", "never"}),
-        SinkOption("timeout", OptionKind::kDuration, "the whole SMTP conversation").Default("30s"),
+        ConfigOption("timeout", OptionKind::kDuration, "the whole SMTP conversation")
+            .Default("30s"),
     };
     return *spec;
   }

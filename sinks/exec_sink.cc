@@ -61,10 +61,10 @@ class ExecSinkFactory final : public SinkFactory {
   std::string_view type() const override { return "exec"; }
   const OptionSpec& options() const override {
     static const OptionSpec* spec = new OptionSpec{
-        SinkOption("command", OptionKind::kList,
-                   "argv: an absolute path, then its arguments; no shell")
+        ConfigOption("command", OptionKind::kList,
+                     "argv: an absolute path, then its arguments; no shell")
             .Required(),
-        SinkOption("timeout", OptionKind::kDuration, "the child is killed after this")
+        ConfigOption("timeout", OptionKind::kDuration, "the child is killed after this")
             .Default("30s"),
     };
     return *spec;

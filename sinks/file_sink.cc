@@ -18,7 +18,8 @@ class FileSinkFactory final : public SinkFactory {
   std::string_view type() const override { return "file"; }
   const OptionSpec& options() const override {
     static const OptionSpec* spec = new OptionSpec{
-        SinkOption("path", OptionKind::kString, "the JSONL file to append to; its directory must exist")
+        ConfigOption("path", OptionKind::kString,
+                     "the JSONL file to append to; its directory must exist")
             .Required(),
     };
     return *spec;

@@ -37,15 +37,16 @@ class PagerDutySinkFactory final : public SinkFactory {
   std::string_view type() const override { return "pagerduty"; }
   const OptionSpec& options() const override {
     static const OptionSpec* spec = new OptionSpec{
-        SinkOption("routing_key", OptionKind::kString,
-                   "the integration key of an Events API v2 integration")
+        ConfigOption("routing_key", OptionKind::kString,
+                     "the integration key of an Events API v2 integration")
             .Required()
             .Secret(),
-        SinkOption("url", OptionKind::kString, "the Events API v2 endpoint")
+        ConfigOption("url", OptionKind::kString, "the Events API v2 endpoint")
             .Default("https://events.pagerduty.com/v2/enqueue"),
-        SinkOption("source", OptionKind::kString, "payload.source shown in PagerDuty")
+        ConfigOption("source", OptionKind::kString, "payload.source shown in PagerDuty")
             .Default("earshot"),
-        SinkOption("timeout", OptionKind::kDuration, "whole request, TLS included").Default("10s"),
+        ConfigOption("timeout", OptionKind::kDuration, "whole request, TLS included")
+            .Default("10s"),
     };
     return *spec;
   }

@@ -45,20 +45,20 @@ Status ParseRateLimit(const std::string& text, DeliveryPolicy* policy) {
 
 const OptionSpec& SinkRegistry::DeliveryOptions() {
   static const OptionSpec* spec = new OptionSpec{
-      SinkOption("retry_initial", OptionKind::kDuration,
-                 "first wait after a failed attempt; doubles up to retry_max")
+      ConfigOption("retry_initial", OptionKind::kDuration,
+                   "first wait after a failed attempt; doubles up to retry_max")
           .Default("1s"),
-      SinkOption("retry_max", OptionKind::kDuration,
-                 "longest wait between attempts (a Retry-After may ask for more)")
+      ConfigOption("retry_max", OptionKind::kDuration,
+                   "longest wait between attempts (a Retry-After may ask for more)")
           .Default("5m"),
-      SinkOption("max_age", OptionKind::kDuration,
-                 "an escalation still undelivered this long after it was raised is dead-lettered")
+      ConfigOption("max_age", OptionKind::kDuration,
+                   "an escalation still undelivered this long after it was raised is dead-lettered")
           .Default("24h"),
-      SinkOption("rate_limit", OptionKind::kString,
-                 "at most this many deliveries per period, e.g. 1/s or 30/m; none by default"),
-      SinkOption("max_escalation_bytes", OptionKind::kInt,
-                 "an escalation larger than this as JSON is cut to fit (post texts shortened, "
-                 "oldest posts dropped with a count); 4096 to 67108864")
+      ConfigOption("rate_limit", OptionKind::kString,
+                   "at most this many deliveries per period, e.g. 1/s or 30/m; none by default"),
+      ConfigOption("max_escalation_bytes", OptionKind::kInt,
+                   "an escalation larger than this as JSON is cut to fit (post texts shortened, "
+                   "oldest posts dropped with a count); 4096 to 67108864")
           .Default("1048576"),
   };
   return *spec;

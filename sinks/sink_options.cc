@@ -53,7 +53,7 @@ Result<std::string> ReadSecretFile(const std::string& path, std::string_view key
   return secret;
 }
 
-Result<SinkOptions::Value> ParseValue(const SinkOption& opt, const std::string& raw) {
+Result<SinkOptions::Value> ParseValue(const ConfigOption& opt, const std::string& raw) {
   switch (opt.kind) {
     case OptionKind::kString:
       return SinkOptions::Value(raw);
@@ -106,26 +106,6 @@ Result<SinkOptions::Value> ParseValue(const SinkOption& opt, const std::string& 
 }
 
 }  // namespace
-
-std::string_view OptionKindName(OptionKind kind) {
-  switch (kind) {
-    case OptionKind::kString:
-      return "string";
-    case OptionKind::kInt:
-      return "integer";
-    case OptionKind::kBool:
-      return "boolean";
-    case OptionKind::kDuration:
-      return "duration";
-    case OptionKind::kList:
-      return "list";
-    case OptionKind::kMap:
-      return "mapping";
-    case OptionKind::kChoice:
-      return "choice";
-  }
-  return "string";
-}
 
 const std::string& SinkOptions::String(std::string_view option) const {
   static const std::string kEmpty;
@@ -180,7 +160,7 @@ Result<SinkOptions> CheckSinkOptions(const SinkConfig& config, const OptionSpec&
   SinkOptions out(config.name, config.type);
   std::vector<std::string> errors;
   std::vector<std::string> known;
-  for (const SinkOption& opt : spec) {
+  for (const ConfigOption& opt : spec) {
     known.push_back(opt.name);
     if (opt.secret) {
       known.push_back(opt.name + "_file");
@@ -192,14 +172,14 @@ Result<SinkOptions> CheckSinkOptions(const SinkConfig& config, const OptionSpec&
   for (const auto& [key, value] : config.options) {
     const size_t dot = key.find('.');
     const std::string base = dot == std::string::npos ? key : key.substr(0, dot);
-    auto it = std::find_if(spec.begin(), spec.end(), [&](const SinkOption& o) {
+    auto it = std::find_if(spec.begin(), spec.end(), [&](const ConfigOption& o) {
       return o.name == base && (dot == std::string::npos) == (o.kind != OptionKind::kMap);
     });
     if (it != spec.end() || std::find(known.begin(), known.end(), key) != known.end()) continue;
     errors.push_back(fmt::format("unknown option '{}'{}", key, DidYouMean(base, known)));
   }
 
-  for (const SinkOption& opt : spec) {
+  for (const ConfigOption& opt : spec) {
     if (opt.kind == OptionKind::kMap) {
       std::map<std::string, std::string> entries;
       const std::string prefix = opt.name + ".";

@@ -1,6 +1,6 @@
-// Sink options: the typed table a SinkFactory publishes (OptionSpec, Fluent Bit's config_map),
-// the raw options a sink is configured with (SinkConfig), and the checked, typed values a
-// factory builds from (SinkOptions).
+// Sink options: the raw options a sink is configured with (SinkConfig), and the checked, typed
+// values a factory builds from (SinkOptions). The table they are checked against, OptionSpec,
+// lives in daemon/config/option_spec.h, shared with the sources.
 //
 // Raw options are strings, because YAML scalars stay strings until a spec says what they are
 // (so `no` is never a boolean by accident). Two shapes are flattened by the config loader:
@@ -21,40 +21,9 @@
 #include <vector>
 
 #include "daemon/base/result.h"
+#include "daemon/config/option_spec.h"
 
 namespace earshot {
-
-enum class OptionKind {
-  kString,
-  kInt,       // decimal integer, 0 or more
-  kBool,      // exactly `true` or `false`
-  kDuration,  // a number with a unit: "250ms", "30s", "5m", "1h", "1h30m"
-  kList,      // strings separated by commas or newlines
-  kMap,       // keys "<name>.<key>"
-  kChoice,    // one of `choices`
-};
-std::string_view OptionKindName(OptionKind kind);
-
-// One row of a sink type's option table, declared as
-//   SinkOption("timeout", OptionKind::kDuration, "whole request, TLS included").Default("10s")
-struct SinkOption {
-  std::string name;
-  OptionKind kind = OptionKind::kString;
-  std::string doc;            // one line for docs/sinks.md and `earshot check`
-  bool required = false;
-  std::string default_value;  // as written in YAML; "" for none
-  bool secret = false;        // given as <name>_file / <name>_credential; never logged
-  std::vector<std::string> choices;  // kChoice only
-
-  SinkOption(std::string n, OptionKind k, std::string d)
-      : name(std::move(n)), kind(k), doc(std::move(d)) {}
-  SinkOption& Required() { required = true; return *this; }
-  SinkOption& Default(std::string v) { default_value = std::move(v); return *this; }
-  SinkOption& Secret() { secret = true; return *this; }
-  SinkOption& Choices(std::vector<std::string> c) { choices = std::move(c); return *this; }
-};
-
-using OptionSpec = std::vector<SinkOption>;
 
 // One configured sink, as earshot.yaml declares it.
 struct SinkConfig {

@@ -190,21 +190,24 @@ class SlackSinkFactory final : public SinkFactory {
   std::string_view type() const override { return "slack"; }
   const OptionSpec& options() const override {
     static const OptionSpec* spec = new OptionSpec{
-        SinkOption("webhook_url", OptionKind::kString,
-                   "the incoming webhook URL (https://hooks.slack.com/services/...); or bot_token")
+        ConfigOption(
+            "webhook_url", OptionKind::kString,
+            "the incoming webhook URL (https://hooks.slack.com/services/...); or bot_token")
             .Secret(),
-        SinkOption("bot_token", OptionKind::kString,
-                   "a bot token (xoxb-...) with chat:write, for threads through the Web API; "
-                   "or webhook_url")
+        ConfigOption("bot_token", OptionKind::kString,
+                     "a bot token (xoxb-...) with chat:write, for threads through the Web API; "
+                     "or webhook_url")
             .Secret(),
-        SinkOption("channel", OptionKind::kString,
-                   "with bot_token: the channel's id (C0123...) or name"),
-        SinkOption("api_url", OptionKind::kString, "with bot_token: the Web API's base URL")
+        ConfigOption("channel", OptionKind::kString,
+                     "with bot_token: the channel's id (C0123...) or name"),
+        ConfigOption("api_url", OptionKind::kString, "with bot_token: the Web API's base URL")
             .Default("https://slack.com/api"),
-        SinkOption("collapse", OptionKind::kDuration,
-                   "skip an incident's updates this soon after its last post unless severity rose")
+        ConfigOption(
+            "collapse", OptionKind::kDuration,
+            "skip an incident's updates this soon after its last post unless severity rose")
             .Default("10m"),
-        SinkOption("timeout", OptionKind::kDuration, "whole request, TLS included").Default("10s"),
+        ConfigOption("timeout", OptionKind::kDuration, "whole request, TLS included")
+            .Default("10s"),
     };
     return *spec;
   }

@@ -16,14 +16,15 @@ class WebhookSinkFactory final : public SinkFactory {
   std::string_view type() const override { return "webhook"; }
   const OptionSpec& options() const override {
     static const OptionSpec* spec = new OptionSpec{
-        SinkOption("url", OptionKind::kString, "where to POST; http:// or https://")
+        ConfigOption("url", OptionKind::kString, "where to POST; http:// or https://")
             .Required()
             .Secret(),
-        SinkOption("secret", OptionKind::kString,
-                   "HMAC-SHA256 key for X-Earshot-Signature; unsigned without it")
+        ConfigOption("secret", OptionKind::kString,
+                     "HMAC-SHA256 key for X-Earshot-Signature; unsigned without it")
             .Secret(),
-        SinkOption("headers", OptionKind::kMap, "extra request headers"),
-        SinkOption("timeout", OptionKind::kDuration, "whole request, TLS included").Default("10s"),
+        ConfigOption("headers", OptionKind::kMap, "extra request headers"),
+        ConfigOption("timeout", OptionKind::kDuration, "whole request, TLS included")
+            .Default("10s"),
     };
     return *spec;
   }

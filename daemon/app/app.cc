@@ -8,6 +8,7 @@
 #include <optional>
 #include <zmq.hpp>
 
+#include "daemon/app/build_source.h"
 #include "daemon/app/check_rules.h"
 #include "daemon/app/config_loader.h"
 #include "daemon/app/detector_holder.h"
@@ -16,7 +17,6 @@
 #include "daemon/app/prometheus_text.h"
 #include "daemon/app/routed_sink.h"
 #include "daemon/app/rule_hashtags.h"
-#include "daemon/app/source_factory.h"
 #include "daemon/base/bounded_queue.h"
 #include "daemon/base/build_info.h"
 #include "daemon/base/check.h"
@@ -121,7 +121,7 @@ struct App::Parts {
   std::unique_ptr<Escalator> escalator;
   std::vector<std::unique_ptr<Poller>> pollers;
   // Per poller, the source's own counters (requests, 429s, errors), read by scrapes.
-  std::vector<SourceCounters> source_stats;
+  std::vector<const SourceCounters*> source_stats;
   // One rate budget per credential, shared by its sources' pollers (rate_budgets.h).
   RateBudgetRegistry budgets;
   // Escalations published, by severity and by kind: counted on the escalator's thread.
@@ -235,7 +235,7 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     auto http = CurlHttpClient::Create({.user_agent = UserAgent()});
     if (!http.ok()) return http.status();
     RecheckOptions recheck;
-    recheck.every = s.recheck_every;
+    recheck.every = built->recheck_every;
     // At most this many posts a round: Mastodon allows 300 requests per 5 minutes per account,
     // and polling must keep most of them.
     constexpr size_t kRecheckPerRound = 40;
@@ -396,7 +396,7 @@ std::string App::RenderMetrics() const {
   struct SourceCounter {
     const char* name;
     const char* help;
-    const std::atomic<int64_t>* SourceCounters::*field;
+    std::atomic<int64_t> SourceCounters::*field;
   };
   static constexpr SourceCounter kSourceCounters[] = {
       {"earshot_source_requests_total", "HTTP requests made to the network.",
@@ -417,17 +417,15 @@ std::string App::RenderMetrics() const {
   for (const SourceCounter& c : kSourceCounters) {
     t.Family(c.name, "counter", c.help);
     for (size_t i = 0; i < p.pollers.size(); ++i) {
-      const std::atomic<int64_t>* counter = p.source_stats[i].*c.field;
-      if (counter == nullptr) continue;
-      t.Sample(c.name, {{"source", p.pollers[i]->name()}}, static_cast<double>(counter->load()));
+      const std::atomic<int64_t>& counter = p.source_stats[i]->*c.field;
+      t.Sample(c.name, {{"source", p.pollers[i]->name()}}, static_cast<double>(counter.load()));
     }
   }
   t.Family("earshot_items_skipped_total", "counter",
            "Items skipped, by reason (missing_field, wrong_type, malformed_item); the rest of "
            "their page is delivered and the cursor moves past them.");
   for (size_t i = 0; i < p.pollers.size(); ++i) {
-    const SkippedItems* skipped = p.source_stats[i].skipped;
-    if (skipped == nullptr) continue;
+    const SkippedItems* skipped = &p.source_stats[i]->skipped;
     for (size_t r = 0; r < kSkipReasonNames.size(); ++r) {
       t.Sample("earshot_items_skipped_total",
                {{"source", p.pollers[i]->name()}, {"reason", kSkipReasonNames[r]}},

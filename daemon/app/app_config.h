@@ -12,39 +12,9 @@
 
 #include "daemon/escalator/escalator_options.h"
 #include "daemon/escalator/routes.h"
+#include "daemon/sources/source_settings.h"
 
 namespace earshot {
-
-// One poller thread: a Mastodon hashtag timeline or the token account's mentions, an X recent
-// search or an account's X mention timeline, a Bluesky post search or the login account's
-// Bluesky mentions (notifications), or a Reddit listing.
-struct SourceSettings {
-  std::string name;      // "acmeair-sucks": unique, names the cursor in the state store
-  std::string type;      // "mastodon", "x", "bluesky", "reddit"
-  std::string base_url;  // "https://mastodon.social"; "" = the network's own API host
-  std::string hashtag;   // mastodon: without '#'; empty when `mentions` is true
-  bool mentions = false; // mastodon, bluesky: the account's mentions instead of a tag / query
-  std::string local_domain;  // mastodon: appended to local accounts ("" = base_url's host)
-  std::string mode = "poll";  // mastodon: poll (REST paging) | stream (SSE, gaps filled by REST)
-  std::string query;     // x, bluesky: the search query; reddit: for listing: search
-  std::string mentions_of;  // x: the username whose mention timeline to read (no '@')
-  std::string user_id;      // x: that account's numeric id; "" = looked up from mentions_of
-  std::string identifier;                // bluesky: the account's handle or email
-  std::string listing, subreddit;        // reddit: new | comments | search, and "airlines"
-  std::string client_id, reddit_user;    // reddit: the app's id, the account named in User-Agent
-  // The credential itself (Mastodon token, X bearer token, Bluesky app password, Reddit client
-  // secret), read from its *_file / *_credential key; never logged.
-  std::string secret;
-  // Where `secret` came from, so the source can re-read it after a 401 and on reload: the file's
-  // path (token_file resolved, or $CREDENTIALS_DIRECTORY/NAME) and the key that named it.
-  std::string secret_path, secret_key;
-  std::chrono::milliseconds poll_interval{15000};
-  // mastodon: how often the posts of open incidents are re-checked for deletion (404); 0 = never.
-  std::chrono::milliseconds recheck_every{600000};
-  int limit = 0;  // page size; 0 = the network's own default (Mastodon 40, others 100)
-  std::string file;  // where the source is declared
-  int line = 0, column = 0;
-};
 
 // One sink: its type picks the SinkFactory; `options` are the remaining keys, checked against
 // the factory's OptionSpec (secrets already read from their *_file / *_credential keys).
@@ -81,6 +51,7 @@ struct AppConfig {
   // is an error, so a reload refuses it and `earshot check` fails; otherwise a warning.
   bool require_complaint_rules = false;
   ConfigPosition require_complaint_rules_position;
+  // One poller thread each; the network's SourceFactory checked and builds it.
   std::vector<SourceSettings> sources;
   EscalatorOptions escalation;        // the `escalation:` section
   // escalation.silences_file: resolved against the config's directory, and as written (it names

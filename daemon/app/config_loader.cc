@@ -15,6 +15,7 @@
 #include "daemon/base/log.h"
 #include "daemon/config/yaml_reader.h"
 #include "daemon/escalator/response_policy.h"
+#include "daemon/sources/source_registry.h"
 #include "sinks/registry.h"
 
 namespace earshot {
@@ -106,111 +107,19 @@ std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
   return std::nullopt;
 }
 
-// Mastodon: a hashtag timeline or the token account's mentions.
-void ReadMastodonSource(MapReader& m, const YamlValue& item, const fs::path& base_dir,
-                        SourceSettings* s) {
-  Duration recheck = s->recheck_every;
-  m.Required("base_url", &s->base_url)
-      .Optional("hashtag", &s->hashtag)
-      .Optional("mentions", &s->mentions)
-      .Optional("local_domain", &s->local_domain)
-      .Optional("recheck_every", &recheck);
-  s->recheck_every = recheck;
-  if (auto v = m.Get("mode")) {
-    if (auto mode = v->ReadChoice("mode of source", {"poll", "stream"})) s->mode = *mode;
-  }
-  if (!s->hashtag.empty() && s->mentions) {
-    item.Error(fmt::format("source '{}': choose hashtag or mentions: true, not both", s->name));
-  } else if (s->hashtag.empty() && !s->mentions) {
-    item.Error(
-        fmt::format("source '{}': say what to read: hashtag: TAG or mentions: true", s->name));
-  }
-  if (!s->hashtag.empty() && s->hashtag[0] == '#') s->hashtag.erase(0, 1);
-  if (s->limit < 0 || s->limit > 40) {
-    m.Get("limit")->Error(
-        fmt::format("source '{}': limit must be 1..40 (Mastodon's page size)", s->name));
-  }
-  const std::string subject = fmt::format("source '{}'", s->name);
-  if (auto token = ReadSecret(m, "token", base_dir, s->mentions, subject, s)) s->secret = *token;
-}
-
-// X API v2 recent search or mentions, Bluesky searchPosts or notifications, Reddit listings:
-// each with its own credential.
-void ReadSearchSource(MapReader& m, const YamlValue& item, const fs::path& base_dir,
-                      SourceSettings* s) {
-  const std::string subject = fmt::format("source '{}'", s->name);
-  m.Optional("base_url", &s->base_url);
-  if (s->type == "x") {
-    // Recent search for a query, or one account's mention timeline.
-    m.Optional("query", &s->query)
-        .Optional("mentions_of", &s->mentions_of)
-        .Optional("user_id", &s->user_id);
-    if (!s->mentions_of.empty() && s->mentions_of[0] == '@') s->mentions_of.erase(0, 1);
-    if (!s->query.empty() && !s->mentions_of.empty()) {
-      item.Error(fmt::format("source '{}': choose query: (recent search) or mentions_of: USERNAME "
-                             "(the account's mention timeline), not both",
-                             s->name));
-    } else if (s->query.empty() && s->mentions_of.empty()) {
-      item.Error(fmt::format(
-          "source '{}': say what to read: query: SEARCH or mentions_of: USERNAME", s->name));
+// The network's own keys, as its factory declares them: the options, then the checks that span
+// several of them, then the credential (whose need may depend on the options: a Mastodon
+// hashtag is public, its mentions are not).
+void ReadNetworkKeys(MapReader& m, const YamlValue& item, const fs::path& base_dir,
+                     const SourceFactory& factory, SourceSettings* s) {
+  ReadSourceOptions(m, factory.options(), &s->options);
+  factory.Check(SourceCheck(m, item), s);
+  for (const ConfigOption& row : factory.options()) {
+    if (!row.secret) continue;
+    if (auto secret = ReadSecret(m, row.name, base_dir, factory.SecretRequired(*s),
+                                 fmt::format("source '{}'", s->name), s)) {
+      s->secret = *secret;
     }
-    if (!s->user_id.empty() && s->mentions_of.empty()) {
-      m.Get("user_id")->Error(fmt::format(
-          "source '{}': user_id belongs with mentions_of: USERNAME (the account it is the id of)",
-          s->name));
-    } else if (!s->user_id.empty() &&
-               (s->user_id.size() > 20 ||
-                s->user_id.find_first_not_of("0123456789") != std::string::npos)) {
-      m.Get("user_id")->Error(fmt::format(
-          "source '{}': user_id '{}' is not a numeric X user id; leave it out to look it up from "
-          "mentions_of",
-          s->name, s->user_id.substr(0, 40)));
-    }
-    if (!s->mentions_of.empty() &&
-        (s->mentions_of.size() > 15 ||
-         s->mentions_of.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                          "0123456789_") != std::string::npos)) {
-      m.Get("mentions_of")->Error(fmt::format(
-          "source '{}': mentions_of '{}' is not an X username (1 to 15 letters, digits or '_')",
-          s->name, s->mentions_of.substr(0, 40)));
-    }
-    const int min_limit = s->mentions_of.empty() ? 10 : 5;
-    if (s->limit != 0 && (s->limit < min_limit || s->limit > 100)) {
-      m.Get("limit")->Error(fmt::format("source '{}': limit must be {}..100 (X's page size for {})",
-                                        s->name, min_limit,
-                                        s->mentions_of.empty() ? "recent search" : "mentions"));
-    }
-    if (auto t = ReadSecret(m, "bearer_token", base_dir, true, subject)) s->secret = *t;
-  } else if (s->type == "bluesky") {
-    // searchPosts for a query, or the login account's notifications (mentions, replies, quotes).
-    m.Optional("query", &s->query)
-        .Optional("mentions", &s->mentions)
-        .Required("identifier", &s->identifier);
-    if (!s->query.empty() && s->mentions) {
-      item.Error(fmt::format("source '{}': choose query: (post search) or mentions: true (the "
-                             "account's notifications), not both",
-                             s->name));
-    } else if (s->query.empty() && !s->mentions) {
-      item.Error(
-          fmt::format("source '{}': say what to read: query: SEARCH or mentions: true", s->name));
-    }
-    if (auto t = ReadSecret(m, "app_password", base_dir, true, subject)) s->secret = *t;
-  } else if (s->type == "reddit") {
-    std::string listing = "new";
-    if (auto v = m.Get("listing")) {
-      if (auto l = v->ReadChoice("listing", {"new", "comments", "search"})) listing = *l;
-    }
-    s->listing = listing;
-    m.Optional("subreddit", &s->subreddit).Optional("query", &s->query);
-    m.Required("client_id", &s->client_id).Required("reddit_user", &s->reddit_user);
-    if (listing == "search" && s->query.empty()) {
-      item.Error(fmt::format("source '{}': listing: search needs query:", s->name));
-    }
-    if (listing != "search" && s->subreddit.empty()) {
-      item.Error(fmt::format("source '{}': listing: {} needs subreddit:", s->name, listing));
-    }
-    if (!s->subreddit.empty() && s->subreddit.rfind("r/", 0) == 0) s->subreddit.erase(0, 2);
-    if (auto t = ReadSecret(m, "client_secret", base_dir, true, subject)) s->secret = *t;
   }
 }
 
@@ -228,18 +137,16 @@ void ReadSource(const YamlValue& item, const fs::path& base_dir, AppConfig* conf
     m.Get("name")->Error(fmt::format("source '{}' is declared twice; names key the cursors and "
                                      "must be unique", s.name));
   }
+  const SourceFactory* factory = nullptr;
   if (auto type = m.GetRequired("type")) {
-    if (auto t = type->ReadChoice("type of source", {"mastodon", "x", "bluesky", "reddit"})) {
+    if (auto t = type->ReadChoice("type of source", BuiltinSources().types())) {
       s.type = *t;
+      factory = BuiltinSources().Find(*t);
     }
   }
   m.Optional("poll_interval", &poll).Optional("limit", &s.limit);
   s.poll_interval = poll;
-  if (s.type == "mastodon") {
-    ReadMastodonSource(m, item, base_dir, &s);
-  } else if (!s.type.empty()) {
-    ReadSearchSource(m, item, base_dir, &s);
-  }
+  if (factory != nullptr) ReadNetworkKeys(m, item, base_dir, *factory, &s);
   if (poll < std::chrono::milliseconds(50)) {
     m.Get("poll_interval")->Error(
         fmt::format("source '{}': poll_interval below 50ms would hammer the server", s.name));
@@ -257,7 +164,7 @@ bool IsSecretOption(const std::string& type, const std::string& option) {
   }();
   const SinkFactory* factory = registry->Find(type);
   if (factory == nullptr) return false;  // the registry names the unknown type later
-  for (const SinkOption& o : factory->options()) {
+  for (const ConfigOption& o : factory->options()) {
     if (o.name == option) return o.secret;
   }
   return false;

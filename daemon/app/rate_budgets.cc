@@ -3,38 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
-#include <functional>
 
 #include "daemon/app/prometheus_text.h"
-#include "daemon/base/ascii.h"
 #include "daemon/base/duration.h"
-#include "daemon/net/url.h"
+#include "daemon/sources/source_registry.h"
 
 namespace earshot {
 namespace {
 
-using std::chrono::minutes;
 using std::chrono::seconds;
-
-// Documented quotas (docs/sources.md cites each network's page).
-constexpr NetworkQuota kMastodon{"Mastodon", "access token", 300, minutes(5)};
-constexpr NetworkQuota kX{"X", "bearer token", 450, minutes(15)};
-constexpr NetworkQuota kBluesky{"Bluesky", "account", 3000, minutes(5)};
-constexpr NetworkQuota kReddit{"Reddit", "OAuth client", 100, minutes(1)};
-
-// The host a source's requests go to, lowercased; the network's default when base_url is empty.
-std::string HostOf(const SourceSettings& s, std::string_view fallback) {
-  std::string host = UrlHost(s.base_url.empty() ? fallback : std::string_view(s.base_url));
-  AsciiLowerInPlace(host);
-  return host;
-}
-
-// Keys live in memory only, but even there hold no secret in clear.
-std::string Hashed(std::string_view identity) {
-  if (identity.empty()) return "anonymous";
-  return fmt::format("{:016x}", std::hash<std::string_view>{}(identity));
-}
 
 std::string WindowText(seconds window) {
   if (window.count() % 60 == 0) return fmt::format("{} min", window.count() / 60);
@@ -53,31 +30,14 @@ std::string JoinNames(const std::vector<std::string>& names) {
 }  // namespace
 
 const NetworkQuota* QuotaOf(const SourceSettings& s) {
-  if (s.type == "mastodon") return &kMastodon;
-  if (s.type == "x") return &kX;
-  if (s.type == "bluesky") return &kBluesky;
-  if (s.type == "reddit") return &kReddit;
-  return nullptr;
+  const SourceFactory* factory = BuiltinSources().Find(s.type);
+  return factory ? &factory->quota() : nullptr;
 }
 
 std::string RateBudgetKey(const SourceSettings& s) {
-  if (s.type == "mastodon") return "mastodon|" + HostOf(s, "") + "|" + Hashed(s.secret);
-  // Per endpoint and per app: recent search and the user mention timeline are counted apart
-  // (each 450 per 15 minutes per app), so they get one budget each.
-  if (s.type == "x") {
-    const std::string endpoint =
-        s.mentions_of.empty() ? "/2/tweets/search/recent" : "/2/users/:id/mentions";
-    return "x|" + HostOf(s, "https://api.x.com") + "|" + endpoint + "|" + Hashed(s.secret);
-  }
-  if (s.type == "bluesky") {
-    std::string who = s.identifier;
-    AsciiLowerInPlace(who);
-    return "bluesky|" + HostOf(s, "https://bsky.social") + "|" + Hashed(who);
-  }
-  if (s.type == "reddit") {
-    return "reddit|" + HostOf(s, "https://oauth.reddit.com") + "|" + Hashed(s.client_id);
-  }
-  return s.type + "|" + s.name;  // unknown: a budget of its own
+  const SourceFactory* factory = BuiltinSources().Find(s.type);
+  if (factory == nullptr) return s.type + "|" + s.name;  // unknown: a budget of its own
+  return factory->BudgetKey(s);
 }
 
 std::string SourceDisplayName(const SourceSettings& s) { return s.type + ":" + s.name; }
@@ -85,8 +45,7 @@ std::string SourceDisplayName(const SourceSettings& s) { return s.type + ":" + s
 int64_t RequestsPerWindow(const SourceSettings& s) {
   const NetworkQuota* quota = QuotaOf(s);
   if (quota == nullptr || s.poll_interval.count() <= 0) return 0;
-  if (s.type == "mastodon" && s.mode == "stream") return 0;
-  const int64_t per_poll = s.type == "bluesky" ? 2 : 1;
+  const int64_t per_poll = BuiltinSources().Find(s.type)->RequestsPerPoll(s);
   const int64_t window_ms = std::chrono::milliseconds(quota->window).count();
   const int64_t polls = (window_ms + s.poll_interval.count() - 1) / s.poll_interval.count();
   return polls * per_poll;
@@ -111,7 +70,7 @@ void CheckRateBudgets(const AppConfig& config, Diagnostics* diags) {
     g.names.push_back(SourceDisplayName(s));
     const int64_t need = RequestsPerWindow(s);
     g.need += need;
-    if (need > 0) g.per_poll_sum += s.type == "bluesky" ? 2 : 1;
+    if (need > 0) g.per_poll_sum += BuiltinSources().Find(s.type)->RequestsPerPoll(s);
   }
   for (const std::string& key : order) {
     const Group& g = groups[key];
@@ -124,10 +83,9 @@ void CheckRateBudgets(const AppConfig& config, Diagnostics* diags) {
     const std::string who =
         g.names.size() == 1
             ? fmt::format("source {} needs", g.names.front())
-            : fmt::format("sources {} share one {} {} and need", JoinNames(g.names), q.network,
-                          g.first->type == "mastodon" && g.first->secret.empty()
-                              ? "address (no token)"
-                              : q.credential);
+            : fmt::format(
+                  "sources {} share one {} {} and need", JoinNames(g.names), q.network,
+                  q.anonymous != nullptr && g.first->secret.empty() ? q.anonymous : q.credential);
     diags->Warning(g.first->file, g.first->line, g.first->column,
                    fmt::format("{} {} requests per {}; {} allows {}. Raise poll_interval to at "
                                "least {}{}",

@@ -2,16 +2,8 @@
 // that spend the same quota pace together instead of each as if it had the whole quota (two X
 // queries under one bearer token, a Mastodon hashtag and mentions under one token).
 //
-// What counts as one credential (RateBudgetKey), per network:
-//   mastodon  instance host + access token. Mastodon counts 300 requests per 5 minutes per
-//             account (per IP without a token: all token-less sources of an instance share).
-//   x         API host + the endpoint + bearer token. X counts per endpoint and per app
-//             (app-only Bearer), so a recent search and another endpoint (a mentions timeline)
-//             under one token are two budgets; every current X source is a recent search.
-//   bluesky   service host + account identifier (case-insensitive). The PDS counts 3000
-//             requests per 5 minutes per IP, so sources of several accounts on one host may
-//             still meet 429s together; each account's sources pace together.
-//   reddit    API host + OAuth client id. Reddit counts 100 queries per minute per client id.
+// What counts as one credential is the network's to say (SourceFactory::BudgetKey, beside its
+// documented quota in each network's *_factory.cc; docs/sources.md "Rate budgets" lists them).
 // The key holds a hash of the secret, never the secret, and is never printed: budgets are
 // named for metrics by their network and the names of the sources sharing them.
 //
@@ -30,18 +22,11 @@
 #include "daemon/app/prometheus_text.h"
 #include "daemon/config/diagnostics.h"
 #include "daemon/sources/rate_budget.h"
+#include "daemon/sources/source_factory.h"
 
 namespace earshot {
 
-// A network's documented quota for one credential.
-struct NetworkQuota {
-  const char* network;     // "X"
-  const char* credential;  // "bearer token"
-  int64_t requests;        // 450
-  std::chrono::seconds window;
-};
-
-// nullptr for an unknown network type.
+// The network's documented quota for one credential; nullptr for an unknown network type.
 const NetworkQuota* QuotaOf(const SourceSettings& s);
 
 // Which quota a source spends (see the header comment). Contains no secret in clear.

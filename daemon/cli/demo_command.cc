@@ -80,6 +80,18 @@ std::filesystem::path MakeStateDir() {
   return dir;
 }
 
+// A source of `type` against a fake network, polled every 200 ms.
+SourceSettings DemoSource(std::string name, std::string type, std::string base_url,
+                          std::string secret) {
+  SourceSettings s;
+  s.name = std::move(name);
+  s.type = std::move(type);
+  s.options.Set("base_url", std::move(base_url));
+  s.secret = std::move(secret);
+  s.poll_interval = std::chrono::milliseconds(200);
+  return s;
+}
+
 AppConfig DemoConfig(const DemoNetworks& networks, const std::filesystem::path& state_dir) {
   const std::string base_url = networks.mastodon->base_url();
   const std::filesystem::path rules = DefaultRulesDir();
@@ -89,45 +101,30 @@ AppConfig DemoConfig(const DemoNetworks& networks, const std::filesystem::path& 
   c.state_dir = state_dir;
   c.rule_files = DefaultRuleFiles();
   c.lexicon_dir = rules / "lexicon";
-  SourceSettings tag;
-  tag.name = "acmeair-sucks";
-  tag.type = "mastodon";
-  tag.base_url = base_url;
-  tag.hashtag = "AcmeAirSucks";
-  tag.poll_interval = std::chrono::milliseconds(200);
-  tag.local_domain = "mastodon.example";  // the fake plays this instance
+  SourceSettings tag = DemoSource("acmeair-sucks", "mastodon", base_url, "");
+  tag.options.Set("hashtag", "AcmeAirSucks");
+  tag.options.Set("local_domain", "mastodon.example");  // the fake plays this instance
+  tag.options.Set("recheck_every", std::chrono::milliseconds(600000));
   SourceSettings mentions = tag;
   mentions.name = "acmeair-mentions";
-  mentions.hashtag.clear();
-  mentions.mentions = true;
+  mentions.options.Set("hashtag", "");
+  mentions.options.Set("mentions", true);
   mentions.secret = kDemoToken;
   // One source on each other network, configured as an operator would, with the credentials
-  // the fakes check (the fakes' defaults).
-  SourceSettings x;
-  x.name = "acmeair";
-  x.type = "x";
-  x.base_url = networks.x->base_url();
-  x.query = "acmeair -is:retweet";
-  x.secret = FakeXOptions{}.bearer_token;
-  x.poll_interval = std::chrono::milliseconds(200);  // the rate budget spaces it to X's quota
-  SourceSettings bluesky;
-  bluesky.name = "acmeair";
-  bluesky.type = "bluesky";
-  bluesky.base_url = networks.bluesky->base_url();
-  bluesky.query = "acmeair";
-  bluesky.identifier = FakeBlueskyOptions{}.identifier;
-  bluesky.secret = FakeBlueskyOptions{}.app_password;
-  bluesky.poll_interval = std::chrono::milliseconds(200);
-  SourceSettings reddit;
-  reddit.name = "acmeair";
-  reddit.type = "reddit";
-  reddit.base_url = networks.reddit->base_url();
-  reddit.listing = "new";
-  reddit.subreddit = "acmeair";
-  reddit.client_id = FakeRedditOptions{}.client_id;
-  reddit.secret = FakeRedditOptions{}.client_secret;
-  reddit.reddit_user = "acmeair-support";
-  reddit.poll_interval = std::chrono::milliseconds(200);
+  // the fakes check (the fakes' defaults). The rate budget spaces each to its network's quota.
+  SourceSettings x =
+      DemoSource("acmeair", "x", networks.x->base_url(), FakeXOptions{}.bearer_token);
+  x.options.Set("query", "acmeair -is:retweet");
+  SourceSettings bluesky = DemoSource("acmeair", "bluesky", networks.bluesky->base_url(),
+                                      FakeBlueskyOptions{}.app_password);
+  bluesky.options.Set("query", "acmeair");
+  bluesky.options.Set("identifier", FakeBlueskyOptions{}.identifier);
+  SourceSettings reddit = DemoSource("acmeair", "reddit", networks.reddit->base_url(),
+                                     FakeRedditOptions{}.client_secret);
+  reddit.options.Set("listing", "new");
+  reddit.options.Set("subreddit", "acmeair");
+  reddit.options.Set("client_id", FakeRedditOptions{}.client_id);
+  reddit.options.Set("reddit_user", "acmeair-support");
   c.sources = {tag, mentions, x, bluesky, reddit};
   c.sinks = {{"console", "console", {}, "(demo)"},
              {"archive", "file", {{"path", (state_dir / "escalations.jsonl").string()}}, "(demo)"},
@@ -139,7 +136,8 @@ AppConfig DemoConfig(const DemoNetworks& networks, const std::filesystem::path& 
   c.escalation.surge_min_count = 5;
   c.escalation.surge_min_distinct_authors = 4;
   // Handles as the source spells them: a local account gets the instance's domain.
-  c.escalation.staff_authors = {fmt::format("{}@{}", kDemoStaffAccount, tag.local_domain)};
+  c.escalation.staff_authors = {
+      fmt::format("{}@{}", kDemoStaffAccount, tag.options.String("local_domain"))};
   c.shutdown_grace = std::chrono::milliseconds(3000);
   return c;
 }

@@ -85,9 +85,9 @@ TEST_CASE("Config: relative paths resolve against the config file, secrets from 
   CHECK(config->state_dir == dir.path / "state");
   CHECK(config->rule_files.at(0) == dir.path / "rules/complaints.yaml");
   CHECK(config->lexicon_dir == dir.path / "rules/lexicon");
-  CHECK(config->sources[0].hashtag == "AcmeAirSucks");  // the '#' is dropped
+  CHECK(config->sources[0].options.String("hashtag") == "AcmeAirSucks");  // the '#' is dropped
   CHECK(config->sources[0].poll_interval == std::chrono::seconds(30));
-  CHECK(config->sources[1].mentions);
+  CHECK(config->sources[1].options.Bool("mentions"));
   CHECK(config->sources[1].secret == "tok-123");  // trailing newlines trimmed
   CHECK(config->sinks.at(0).options.at("path") == (dir.path / "out/escalations.jsonl").string());
 }
@@ -268,14 +268,14 @@ TEST_CASE("Config: X and Bluesky read the brand's mentions", "[app]") {
   INFO(diags.ToText());
   REQUIRE(config.ok());
   REQUIRE(config->sources.size() == 3);
-  CHECK(config->sources[0].mentions_of == "AcmeAir");  // the '@' is dropped
-  CHECK(config->sources[0].user_id == "2244994945");
-  CHECK(config->sources[0].query.empty());
+  CHECK(config->sources[0].options.String("mentions_of") == "AcmeAir");  // the '@' is dropped
+  CHECK(config->sources[0].options.String("user_id") == "2244994945");
+  CHECK(config->sources[0].options.String("query").empty());
   CHECK(config->sources[0].limit == 5);
-  CHECK(config->sources[1].mentions_of == "AcmeAir");
-  CHECK(config->sources[1].user_id.empty());
-  CHECK(config->sources[2].mentions);
-  CHECK(config->sources[2].query.empty());
+  CHECK(config->sources[1].options.String("mentions_of") == "AcmeAir");
+  CHECK(config->sources[1].options.String("user_id").empty());
+  CHECK(config->sources[2].options.Bool("mentions"));
+  CHECK(config->sources[2].options.String("query").empty());
 }
 
 TEST_CASE("Config: a mentions source says what is wrong with it, where, and the fix", "[app]") {

@@ -24,30 +24,29 @@ TEST_CASE("RateBudgetRegistry: one budget per network, host and credential", "[a
   auto brand = registry.For(Source("x", "brand", "bearer-one"));
   auto other = registry.For(Source("x", "press", "bearer-two"));
   SourceSettings proxied = Source("x", "proxied", "bearer-one");
-  proxied.base_url = "https://x-proxy.example";
+  proxied.options.Set("base_url", "https://x-proxy.example");
   auto elsewhere = registry.For(proxied);
   SourceSettings tag = Source("mastodon", "tag", "token-one");
-  tag.base_url = "https://mastodon.social";
+  tag.options.Set("base_url", "https://mastodon.social");
   SourceSettings mentions = tag;
   mentions.name = "mentions";
-  mentions.mentions = true;
+  mentions.options.Set("mentions", true);
   auto m1 = registry.For(tag);
   auto m2 = registry.For(mentions);
   SourceSettings bsky = Source("bluesky", "b1", "app-password");
-  bsky.identifier = "AcmeAir.bsky.social";
+  bsky.options.Set("identifier", "AcmeAir.bsky.social");
   SourceSettings bsky2 = Source("bluesky", "b2", "other-password");
-  bsky2.identifier = "acmeair.bsky.social";  // handles are case-insensitive
+  bsky2.options.Set("identifier", "acmeair.bsky.social");  // handles are case-insensitive
   auto b1 = registry.For(bsky);
   auto b2 = registry.For(bsky2);
   SourceSettings r1 = Source("reddit", "r1", "secret-a");
-  r1.client_id = "client-1";
+  r1.options.Set("client_id", "client-1");
   SourceSettings r2 = Source("reddit", "r2", "secret-b");
-  r2.client_id = "client-2";
+  r2.options.Set("client_id", "client-2");
 
   // X counts the mention timeline apart from recent search, even under one bearer token.
   SourceSettings x_mentions = Source("x", "mentions", "bearer-one");
-  x_mentions.query.clear();
-  x_mentions.mentions_of = "AcmeAir";
+  x_mentions.options.Set("mentions_of", "AcmeAir");
   auto xm = registry.For(x_mentions);
 
   CHECK(airline == brand);
@@ -98,7 +97,7 @@ TEST_CASE("Rate budget estimate: polls per window, and none for a stream", "[app
   bsky.poll_interval = 30s;
   CHECK(RequestsPerWindow(bsky) == 20);  // 10 polls, each a search and a profile lookup
   SourceSettings stream = Source("mastodon", "s", "t");
-  stream.mode = "stream";
+  stream.options.Set("mode", "stream");
   CHECK(RequestsPerWindow(stream) == 0);
   SourceSettings reddit = Source("reddit", "r", "s");
   reddit.poll_interval = 7s;

@@ -15,16 +15,16 @@ using testing::SinkTempDir;
 
 const OptionSpec& Spec() {
   static const OptionSpec spec = {
-      SinkOption("url", OptionKind::kString, "where to POST").Required(),
-      SinkOption("timeout", OptionKind::kDuration, "request timeout").Default("10s"),
-      SinkOption("retries", OptionKind::kInt, "n"),
-      SinkOption("verbose", OptionKind::kBool, "b").Default("false"),
-      SinkOption("to", OptionKind::kList, "recipients"),
-      SinkOption("headers", OptionKind::kMap, "extra headers"),
-      SinkOption("action", OptionKind::kChoice, "a")
+      ConfigOption("url", OptionKind::kString, "where to POST").Required(),
+      ConfigOption("timeout", OptionKind::kDuration, "request timeout").Default("10s"),
+      ConfigOption("retries", OptionKind::kInt, "n"),
+      ConfigOption("verbose", OptionKind::kBool, "b").Default("false"),
+      ConfigOption("to", OptionKind::kList, "recipients"),
+      ConfigOption("headers", OptionKind::kMap, "extra headers"),
+      ConfigOption("action", OptionKind::kChoice, "a")
           .Default("trigger")
           .Choices({"trigger", "resolve"}),
-      SinkOption("routing_key", OptionKind::kString, "secret").Required().Secret(),
+      ConfigOption("routing_key", OptionKind::kString, "secret").Required().Secret(),
   };
   return spec;
 }
@@ -207,7 +207,7 @@ TEST_CASE("SinkRegistry: every built-in type builds, and names each missing opti
     INFO(built.status().ToString());
     REQUIRE(built.ok());
     REQUIRE(built->sink != nullptr);
-    for (const SinkOption& opt : registry.Find(type)->options()) {
+    for (const ConfigOption& opt : registry.Find(type)->options()) {
       if (!opt.required) continue;
       std::map<std::string, std::string> without = good[type];
       without.erase(opt.name);

@@ -129,7 +129,7 @@ TEST_CASE("MastodonStreamSource: discovers the streaming host and delivers updat
   CHECK(rig.posts[0].text.find("lost my bag") != std::string::npos);
   CHECK(rig.posts[0].network == "mastodon");
   CHECK(rig.cursor == b);
-  CHECK(rig.stream().stats().gap_fill_requests == 0);  // no cursor at the start: from now on
+  CHECK(rig.stream().stats().requests == 0);  // no cursor at the start: from now on
 
   bool saw_stream_request = false;
   for (const RecordedRequest& r : rig.fake->requests()) {
@@ -171,7 +171,7 @@ TEST_CASE("MastodonStreamSource: falls back to the instance when the streaming h
   Rig rig = MakeRig(MastodonSourceConfig::Kind::kHashtag, nullptr, options);
   REQUIRE(rig.Connected(1));
   CHECK(rig.stream().streaming_url() == rig.fake->base_url());
-  CHECK(rig.stream().stats().disconnects == 3);
+  CHECK(rig.stream().stats().transport_errors == 3);
   const std::string id = Tagged(*rig.fake, "still heard");
   REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
   CHECK(rig.posts[0].id == id);
@@ -186,11 +186,11 @@ TEST_CASE("MastodonStreamSource: a 5xx from the streaming API is retried with ba
   fault.kind = FakeFault::Kind::kServerError;
   fault.count = 2;
   rig.fake->InjectFault(fault);
-  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().http_errors >= 2; }, 50));
+  REQUIRE(rig.StepUntil([&] { return rig.stream().stats().server_errors >= 2; }, 50));
   // Discovery and refused connections are no fetch: the source looks silent meanwhile.
   CHECK(std::none_of(rig.fetched.begin(), rig.fetched.end(), [](bool f) { return f; }));
   REQUIRE(rig.Connected(3));
-  CHECK(rig.stream().stats().disconnects == 2);
+  CHECK(rig.stream().stats().transport_errors == 2);
   for (size_t i = 1; i < rig.waits.size(); ++i) {
     if (rig.waits[i].count() > 0) CHECK(rig.waits[i] >= 10ms);  // backoff_min: no busy loop
   }
@@ -207,8 +207,8 @@ TEST_CASE("MastodonStreamSource: a malformed event is skipped, the stream goes o
   const std::string good = Tagged(*rig.fake, "fine");
   REQUIRE(rig.StepUntil([&] { return !rig.posts.empty(); }));
   CHECK(rig.Ids() == std::vector<std::string>{good});
-  CHECK(rig.stream().stats().bad_events == 1);
-  CHECK(rig.stream().stats().disconnects == 0);
+  CHECK(rig.stream().stats().bad_items == 1);
+  CHECK(rig.stream().stats().transport_errors == 0);
   CHECK(rig.cursor == good);
 }
 
@@ -238,8 +238,8 @@ TEST_CASE("MastodonStreamSource: heartbeats are counted and ignored",
   // A heartbeat is the network answering: the source is alive though nothing was posted.
   CHECK(std::any_of(rig.fetched.begin(), rig.fetched.end(), [](bool f) { return f; }));
   CHECK(rig.stream().stats().events == 0);
-  CHECK(rig.stream().stats().bad_events == 0);
-  CHECK(rig.stream().stats().disconnects == 0);
+  CHECK(rig.stream().stats().bad_items == 0);
+  CHECK(rig.stream().stats().transport_errors == 0);
   CHECK(rig.stream().stats().connects == 1);
 }
 
@@ -267,15 +267,15 @@ TEST_CASE("MastodonStreamSource: a dropped stream reconnects and the gap comes f
   CHECK(rig.Ids() == expected);
   CHECK(rig.cursor == expected.back());
   const auto& stats = rig.stream().stats();
-  CHECK(stats.disconnects == 1);
+  CHECK(stats.transport_errors == 1);
   CHECK(stats.connects == 2);
   // limit 2: pages of 2, 2, 1; more when the later posts were published before the gap fill
   // caught up (they then come from both, and are delivered once).
   CHECK(stats.gap_fill_posts >= 5);
   CHECK(stats.gap_fill_posts <= 7);
-  CHECK(stats.gap_fill_requests >= 3);
-  CHECK(stats.gap_fill_requests <= 4);
-  CHECK(stats.bad_events == 0);         // the half event was dropped, not parsed
+  CHECK(stats.requests >= 3);
+  CHECK(stats.requests <= 4);
+  CHECK(stats.bad_items == 0);                         // the half event was dropped, not parsed
   for (milliseconds w : rig.waits) CHECK(w <= 200ms);  // backoff_max bounds every reconnect
 }
 
@@ -394,7 +394,7 @@ TEST_CASE("MastodonStreamSource: follows the web host's redirect to the streamin
   CHECK(rig.stream().streaming_url() == stream_host.base_url());
   CHECK(rig.stream().stats().redirects == 1);
   CHECK(rig.stream().stats().bad_redirects == 0);
-  CHECK(rig.stream().stats().disconnects == 0);  // a redirect followed is no lost stream
+  CHECK(rig.stream().stats().transport_errors == 0);  // a redirect followed is no lost stream
   CHECK(rig.stream().stats().discovery_requests == 1);
   // Discovery (no streaming URL: the instance itself), the redirect, then straight on.
   REQUIRE(rig.waits.size() >= 2);
@@ -433,7 +433,7 @@ TEST_CASE("MastodonStreamSource: the token goes to the redirected host on the st
   const std::string missed = Tagged(*rig.fake, "while earshot was down");
 
   REQUIRE(rig.StepUntil([&] {
-    return rig.stream().stats().gap_fill_requests >= 1 && stream_host.open_streams() == 1 &&
+    return rig.stream().stats().requests >= 1 && stream_host.open_streams() == 1 &&
            !rig.posts.empty();
   }));
   CHECK(rig.posts[0].id == missed);  // the gap fill read the instance's REST timeline
@@ -467,7 +467,7 @@ TEST_CASE("MastodonStreamSource: a redirect it cannot follow is refused, logged 
   rig.fake->RedirectStreams(bad.location_prefix, 302);
   REQUIRE(rig.StepUntil([&] { return rig.stream().stats().bad_redirects >= 1; }, 20));
   CHECK(rig.stream().stats().redirects == 0);
-  CHECK(rig.stream().stats().disconnects == rig.stream().stats().bad_redirects);
+  CHECK(rig.stream().stats().transport_errors == rig.stream().stats().bad_redirects);
   CHECK(rig.waits.back() >= 10ms);  // a backoff (backoff_min), as for other failures
   CHECK(rig.stream().streaming_url() == rig.fake->base_url());
   const std::string log_text = captured.Text();

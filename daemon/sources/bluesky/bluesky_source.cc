@@ -73,7 +73,11 @@ BlueskySource::BlueskySource(BlueskySourceConfig config, Clock& clock)
       name_("bluesky:" + config_.name),
       host_(UrlHost(config_.service_url)),
       clock_(clock),
-      budget_(clock, config_.backoff, config_.rate_budget) {}
+      budget_(clock, config_.backoff, config_.rate_budget),
+      http_(
+          name_, "bluesky", host_, budget_, stats_,
+          SourceHttp::Headers(budget_, "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"),
+          config_.request_timeout) {}
 
 Status BlueskySource::Restore(std::string_view cursor) {
   auto t = ParseIso8601(cursor);
@@ -102,57 +106,15 @@ Pace BlueskySource::Wait(milliseconds floor) const {
   return Pace{budget_.NextSlot(floor)};
 }
 
-Pace BlueskySource::Failure(std::string_view what) {
-  const milliseconds wait = budget_.Backoff();
-  log::Warn(name_,
-            {{"source", name_},
-             {"network", "bluesky"},
-             {"host", host_},
-             {"retry_in_ms", wait.count()},
-             {"failures", budget_.failures()}},
-            "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait), budget_.failures());
-  return Pace{wait};
-}
-
 Result<HttpResponse> BlueskySource::Send(std::stop_token stop, HttpClient& http, HttpRequest req,
                                          std::optional<Pace>* pace) {
-  req.total_timeout = config_.request_timeout;
-  req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
   req.headers.emplace_back("Accept", "application/json");
-  ++stats_.requests;
-  Result<HttpResponse> sent = http.Send(req, stop);
-  if (!sent.ok()) {
-    if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
-      return Status::Cancelled(name_ + ": cancelled");
-    }
-    ++stats_.transport_errors;
-    *pace = Failure(sent.status().message());
-    return sent.status();
-  }
-  budget_.Observe(sent->Header("ratelimit-limit"), sent->Header("ratelimit-remaining"),
-                  sent->Header("ratelimit-reset"));
-  return sent;
+  return http_.Send(stop, http, std::move(req), pace);
 }
 
 std::optional<Pace> BlueskySource::Classify(const HttpResponse& resp, Call call) {
   if (resp.status == 200) return std::nullopt;
-  if (resp.status == 429) {
-    ++stats_.rate_limited;
-    const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
-    log::Warn(name_,
-              {{"source", name_},
-               {"network", "bluesky"},
-               {"host", host_},
-               {"http_status", 429},
-               {"retry_in_ms", wait.count()}},
-              "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
-              why);
-    return Pace{wait};
-  }
-  if (resp.status >= 500) {
-    ++stats_.server_errors;
-    return Failure(fmt::format("HTTP {} from {}", resp.status, host_));
-  }
+  if (auto throttled = http_.Throttled(resp)) return throttled;
   const std::string error = parser_.ErrorName(resp.body);
   if (call == Call::kApp &&
       ((resp.status == 400 && error == "ExpiredToken") || (resp.status == 401 && !renewed_))) {
@@ -229,7 +191,7 @@ Result<Pace> BlueskySource::Login(std::stop_token stop, HttpClient& http) {
   bluesky::Session session;
   if (Status s = parser_.ParseSession(sent->body, &session); !s.ok()) {
     ++stats_.malformed_pages;
-    return Failure(fmt::format("malformed session from {}: {}", host_, s.message()));
+    return http_.Failure(fmt::format("malformed session from {}: {}", host_, s.message()));
   }
   access_ = std::move(session.access_jwt);
   refresh_ = std::move(session.refresh_jwt);
@@ -254,7 +216,7 @@ Result<Pace> BlueskySource::Refresh(std::stop_token stop, HttpClient& http) {
   bluesky::Session session;
   if (Status s = parser_.ParseSession(sent->body, &session); !s.ok()) {
     ++stats_.malformed_pages;
-    return Failure(fmt::format("malformed session from {}: {}", host_, s.message()));
+    return http_.Failure(fmt::format("malformed session from {}: {}", host_, s.message()));
   }
   access_ = std::move(session.access_jwt);
   refresh_ = std::move(session.refresh_jwt);
@@ -281,18 +243,6 @@ Result<HttpResponse> BlueskySource::AppGet(std::stop_token stop, HttpClient& htt
   if ((*pace = Classify(*sent, Call::kApp))) return Status::Unavailable("answered with an error");
   renewed_ = false;
   return sent;
-}
-
-Pace BlueskySource::MalformedPage(const HttpResponse& resp, const Status& parsed) {
-  ++stats_.malformed_pages;
-  return Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, resp.body.size(),
-                             parsed.message()));
-}
-
-void BlueskySource::PageArrived(SourceBatch* batch) {
-  budget_.ResetBackoff();
-  batch->fetched = true;
-  ++stats_.pages;
 }
 
 Pace BlueskySource::Hold(Pending pending, bool run_ends, SourceBatch* batch) {
@@ -323,14 +273,9 @@ Result<Pace> BlueskySource::Search(std::stop_token stop, HttpClient& http, Sourc
   if (!sent.ok()) return sent.status();
   bluesky::ParsedSearchPage page;
   if (Status s = parser_.ParseSearchPage(sent->body, &page); !s.ok()) {
-    return MalformedPage(*sent, s);
+    return http_.Malformed("page", sent->body.size(), s);
   }
-  PageArrived(batch);
-  for (const std::string& error : page.errors) {
-    ++stats_.bad_items;
-    const std::string_view reason = stats_.skipped.Count(error);
-    log::Warn(name_, "skipped a bad post from {} ({}): {}", host_, reason, error);
-  }
+  http_.PageArrived(batch, page.errors, "post");
   if (page.newest_sort_at && (!run_newest_ || *page.newest_sort_at > *run_newest_)) {
     run_newest_ = page.newest_sort_at;
   }
@@ -365,15 +310,10 @@ Result<Pace> BlueskySource::Notifications(std::stop_token stop, HttpClient& http
   if (!sent.ok()) return sent.status();
   bluesky::ParsedNotificationPage page;
   if (Status s = parser_.ParseNotificationPage(sent->body, &page); !s.ok()) {
-    return MalformedPage(*sent, s);
+    return http_.Malformed("page", sent->body.size(), s);
   }
-  PageArrived(batch);
+  http_.PageArrived(batch, page.errors, "notification");
   stats_.notifications_skipped += page.skipped;
-  for (const std::string& error : page.errors) {
-    ++stats_.bad_items;
-    const std::string_view reason = stats_.skipped.Count(error);
-    log::Warn(name_, "skipped a bad notification from {} ({}): {}", host_, reason, error);
-  }
   if (page.newest_indexed_at && (!run_newest_ || *page.newest_indexed_at > *run_newest_)) {
     run_newest_ = page.newest_indexed_at;
   }
@@ -438,7 +378,7 @@ Result<Pace> BlueskySource::FetchProfiles(std::stop_token stop, HttpClient& http
     if (access_.empty()) return *failed;  // a renewed token, not a failed lookup
   } else if (Status s = parser_.ParseProfiles(sent->body, &profiles); !s.ok()) {
     ++stats_.malformed_pages;
-    failed = Failure(fmt::format("malformed profiles from {}: {}", host_, s.message()));
+    failed = http_.Failure(fmt::format("malformed profiles from {}: {}", host_, s.message()));
   }
   if (failed) {
     if (++profile_failures_ < kProfileAttempts) return *failed;

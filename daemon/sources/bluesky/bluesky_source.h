@@ -58,6 +58,8 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
+#include "daemon/sources/source_http.h"
 
 namespace earshot {
 
@@ -81,14 +83,11 @@ struct BlueskySourceConfig {
 };
 
 // Counters for metrics and tests. Monotonic.
-struct BlueskySourceStats {
-  std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0}, duplicates{0};
+struct BlueskySourceStats : SourceCounters {
+  std::atomic<int64_t> duplicates{0};
   std::atomic<int64_t> logins{0}, refreshes{0}, profile_requests{0};
   // Mentions: notifications that are not a mention, reply or quote (likes, follows, ...).
   std::atomic<int64_t> notifications_skipped{0};
-  std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
-      malformed_pages{0}, client_errors{0};
-  SkippedItems skipped;  // bad_items by reason
 };
 
 class BlueskySource final : public Source {
@@ -122,16 +121,13 @@ class BlueskySource final : public Source {
   Result<Pace> Search(std::stop_token stop, HttpClient& http, SourceBatch* batch);
   Result<Pace> Notifications(std::stop_token stop, HttpClient& http, SourceBatch* batch);
   Result<Pace> FetchProfiles(std::stop_token stop, HttpClient& http, SourceBatch* batch);
-  // Sends one request; a transport failure becomes a paced Failure in *pace.
+  // Sends one request as JSON; a transport failure becomes a paced failure in *pace.
   Result<HttpResponse> Send(std::stop_token stop, HttpClient& http, HttpRequest req,
                             std::optional<Pace>* pace);
   // An app call (searchPosts, listNotifications) with the session's access token. Any answer
   // but a 200, and any transport failure, comes back as *pace (already logged and counted).
   Result<HttpResponse> AppGet(std::stop_token stop, HttpClient& http, std::string url,
                               std::optional<Pace>* pace);
-  Pace MalformedPage(const HttpResponse& resp, const Status& parsed);
-  // A page was read: the network answered (SourceBatch::fetched), failures are forgotten.
-  void PageArrived(SourceBatch* batch);
   // Keeps a page's posts until their authors' reach is known, ending the run when `run_ends`
   // (the watermark moves to the run's newest post).
   Pace Hold(Pending pending, bool run_ends, SourceBatch* batch);
@@ -139,7 +135,6 @@ class BlueskySource final : public Source {
   std::optional<Pace> Classify(const HttpResponse& resp, Call call);
   std::vector<std::string> UncachedAuthors() const;
   Pace Emit(SourceBatch* batch);
-  Pace Failure(std::string_view what);
   Pace Wait(std::chrono::milliseconds floor) const;
   void Remember(const std::string& id);
   void EndRun();
@@ -168,6 +163,8 @@ class BlueskySource final : public Source {
   std::deque<std::string> recent_order_;
   std::unordered_set<std::string> recent_;
   BlueskySourceStats stats_;
+  // Last: it points into budget_ and stats_.
+  SourceHttp http_;
 };
 
 }  // namespace earshot

@@ -61,15 +61,18 @@ Result<std::unique_ptr<Source>> MastodonSource::Create(MastodonSourceConfig conf
   return std::unique_ptr<Source>(new MastodonSource(std::move(config), clock, std::move(domain)));
 }
 
-MastodonSource::MastodonSource(MastodonSourceConfig config, Clock& clock,
-                               std::string local_domain)
+MastodonSource::MastodonSource(MastodonSourceConfig config, Clock& clock, std::string local_domain)
     : config_(std::move(config)),
       name_("mastodon:" + config_.name),
       host_(UrlHost(config_.base_url)),
       clock_(clock),
       budget_(clock, config_.backoff, config_.rate_budget),
       parser_(std::move(local_domain)),
-      token_(config_.token) {}
+      token_(config_.token),
+      http_(name_, "mastodon", host_, budget_, stats_,
+            SourceHttp::Headers(budget_, "x-ratelimit-limit", "x-ratelimit-remaining",
+                                "x-ratelimit-reset"),
+            config_.request_timeout) {}
 
 void MastodonSource::ReloadCredentials() {
   if (config_.token_file.empty()) return;
@@ -133,39 +136,13 @@ Pace MastodonSource::Wait(milliseconds floor) const {
   return Pace{budget_.NextSlot(floor)};
 }
 
-Pace MastodonSource::Failure(std::string_view what) {
-  const milliseconds wait = budget_.Backoff();
-  log::Warn(name_,
-            {{"source", name_},
-             {"network", "mastodon"},
-             {"host", host_},
-             {"retry_in_ms", wait.count()},
-             {"failures", budget_.failures()}},
-            "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait), budget_.failures());
-  return Pace{wait};
-}
-
 Result<HttpResponse> MastodonSource::Get(std::stop_token stop, HttpClient& http, std::string url,
                                          std::optional<Pace>* failed) {
   HttpRequest req;
   req.url = std::move(url);
-  req.total_timeout = config_.request_timeout;
-  req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
   req.headers.emplace_back("Accept", "application/json");
   if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
-  ++stats_.requests;
-  Result<HttpResponse> sent = http.Send(req, stop);
-  if (!sent.ok()) {
-    if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
-      return Status::Cancelled(name_ + ": cancelled");
-    }
-    ++stats_.transport_errors;
-    *failed = Failure(sent.status().message());  // names the host only, never the query or token
-    return sent.status();
-  }
-  budget_.Observe(sent->Header("x-ratelimit-limit"), sent->Header("x-ratelimit-remaining"),
-                  sent->Header("x-ratelimit-reset"));
-  return sent;
+  return http_.Send(stop, http, std::move(req), failed);
 }
 
 Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) {
@@ -180,23 +157,7 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
 
   if (resp.status == 401 || resp.status == 403) return Rejected(resp.status);
   auth_failures_ = 0;
-  if (resp.status == 429) {
-    ++stats_.rate_limited;
-    const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
-    log::Warn(name_,
-              {{"source", name_},
-               {"network", "mastodon"},
-               {"host", host_},
-               {"http_status", 429},
-               {"retry_in_ms", wait.count()}},
-              "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
-              why);
-    return Pace{wait};
-  }
-  if (resp.status >= 500) {
-    ++stats_.server_errors;
-    return Failure(fmt::format("HTTP {} from {}", resp.status, host_));
-  }
+  if (auto throttled = http_.Throttled(resp)) return *throttled;
   if (resp.status != 200) {
     ++stats_.client_errors;
     const milliseconds wait = budget_.options().backoff_max;
@@ -213,18 +174,9 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
           ? parser_.ParseStatusPage(resp.body, &page)
           : parser_.ParseNotificationPage(resp.body, &page);
   if (!parsed.ok()) {
-    ++stats_.malformed_pages;
-    return Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, resp.body.size(),
-                               parsed.message()));
+    return http_.Malformed("page", resp.body.size(), parsed);
   }
-  budget_.ResetBackoff();
-  batch->fetched = true;
-  ++stats_.pages;
-  for (const std::string& error : page.errors) {
-    ++stats_.bad_items;
-    const std::string_view reason = stats_.skipped.Count(error);
-    log::Warn(name_, "skipped a bad item from {} ({}): {}", host_, reason, error);
-  }
+  http_.PageArrived(batch, page.errors, "item");
   stats_.posts += static_cast<int64_t>(page.posts.size());
   // Mastodon sends newest first; the pipeline wants oldest first.
   for (auto it = page.posts.rbegin(); it != page.posts.rend(); ++it) {
@@ -295,7 +247,7 @@ Result<Pace> MastodonSource::Recheck(std::stop_token stop, HttpClient& http,
   }
   if (resp.status >= 500) ++stats_.server_errors;
   else ++stats_.client_errors;
-  return Failure(fmt::format("HTTP {} from {} re-checking a status", resp.status, host_));
+  return http_.Failure(fmt::format("HTTP {} from {} re-checking a status", resp.status, host_));
 }
 
 }  // namespace earshot

@@ -40,6 +40,8 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
+#include "daemon/sources/source_http.h"
 
 namespace earshot {
 
@@ -70,12 +72,8 @@ struct MastodonSourceConfig {
 };
 
 // Counters for metrics and tests. Monotonic.
-struct MastodonSourceStats {
-  std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0};
-  std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
-      malformed_pages{0}, client_errors{0};
+struct MastodonSourceStats : SourceCounters {
   std::atomic<int64_t> rechecks{0}, rechecks_gone{0};  // re-checked posts, and those deleted
-  SkippedItems skipped;  // bad_items by reason
 };
 
 class MastodonSource final : public Source {
@@ -109,7 +107,6 @@ class MastodonSource final : public Source {
   // kCancelled.
   Result<HttpResponse> Get(std::stop_token stop, HttpClient& http, std::string url,
                            std::optional<Pace>* failed);
-  Pace Failure(std::string_view what);
   // A 401/403: re-reads the token file, logs what happens, and paces the retry.
   Pace Rejected(int status);
   Pace Wait(std::chrono::milliseconds floor) const;
@@ -126,6 +123,8 @@ class MastodonSource final : public Source {
   std::string token_;                    // in use; config_.token until re-read
   int auth_failures_ = 0;                // 401/403s in a row
   MastodonSourceStats stats_;
+  // Last: it points into budget_ and stats_.
+  SourceHttp http_;
 };
 
 }  // namespace earshot

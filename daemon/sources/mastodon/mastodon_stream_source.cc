@@ -263,7 +263,7 @@ void MastodonStreamSource::HandleEvent(const SseEvent& event, SourceBatch* batch
   const Status parsed = notification ? parser_.ParseNotificationPage(array, &page)
                                      : parser_.ParseStatusPage(array, &page);
   if (!parsed.ok() || !page.errors.empty()) {
-    ++stats_.bad_events;
+    ++stats_.bad_items;
     const std::string& why = parsed.ok() ? page.errors.front() : parsed.message();
     const std::string_view reason = stats_.skipped.Count(why);
     log::Warn(name_, "skipped a bad '{}' event from {} ({} bytes, {}): {}", event.type, host_,
@@ -288,7 +288,7 @@ Pace MastodonStreamSource::StreamDown() {
   held_bytes_.clear();  // the next connection's gap fill fetches these again
   // A redirect followed is an answer, not a lost stream: only a refused one counts below.
   if (mastodon::IsStreamingRedirect(status)) return Redirected(status, std::move(location));
-  ++stats_.disconnects;
+  ++stats_.transport_errors;
   if (status == 401 || status == 403) {
     ++stats_.auth_errors;
     ++auth_failures_;
@@ -344,7 +344,7 @@ Pace MastodonStreamSource::StreamDown() {
     no_head_in_a_row_ = 0;
   }
   if (status != 0 && status != 200) {
-    ++stats_.http_errors;
+    ++stats_.server_errors;
     log::Warn(name_,
               {{"source", name_},
                {"network", "mastodon"},
@@ -387,7 +387,7 @@ Pace MastodonStreamSource::Redirected(long status, std::optional<std::string> lo
     return Pace{milliseconds(0)};  // a redirect is an answer, not a failure: reconnect now
   }
   ++stats_.bad_redirects;
-  ++stats_.disconnects;
+  ++stats_.transport_errors;
   redirects_in_a_row_ = 0;
   streaming_url_ = discovered_url_;
   const milliseconds wait = reconnect_.Backoff();
@@ -412,7 +412,7 @@ Result<Pace> MastodonStreamSource::GapFill(std::stop_token stop, HttpClient& htt
   const int64_t pages = rest.stats().pages.load();
   const int64_t items = rest.stats().posts.load() + rest.stats().bad_items.load();
   SourceBatch page;
-  ++stats_.gap_fill_requests;
+  ++stats_.requests;
   EARSHOT_ASSIGN_OR_RETURN(Pace pace, rest.Next(stop, http, &page));
   if (rest.stats().pages.load() == pages) return pace;  // failed; MastodonSource logged it
   batch->fetched = page.fetched;

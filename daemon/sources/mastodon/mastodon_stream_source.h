@@ -30,8 +30,8 @@
 //      reconnects there at once, without a backoff. Only the origin is taken: the path and query
 //      are rebuilt from the config as for any stream. A refused Location, or more than
 //      kMaxRedirects redirects in a row without a stream answering 200, is logged as an error
-//      naming the fix, counted in stats().bad_redirects (and disconnects; a redirect followed
-//      is not a disconnect), and backed off as other failures are;
+//      naming the fix, counted in stats().bad_redirects (and transport_errors, the drops; a
+//      redirect followed is not a disconnect), and backed off as other failures are;
 //      the next attempt starts again from the discovered URL.
 //      The token: the stream request to the redirected host carries the bearer token, as
 //      Mastodon's own clients send it to the streaming host. The redirect is an answer of the
@@ -46,8 +46,9 @@
 //      page until a short page, one request per Next, paced by the REST rate budget (the
 //      credential's, shared with its other sources when mastodon.rate_budget is set). Mastodon
 //      allows ~300 REST requests per 5 minutes per account: gap fills are counted in
-//      stats().gap_fill_requests, and the reconnect backoff bounds how often they can happen.
-//      Posts seen both on the stream and in the gap fill are emitted once (a bounded id set).
+//      stats().requests (gap fills only), and the reconnect backoff bounds how often they can
+//      happen. Posts seen both on the stream and in the gap fill are emitted once (a bounded id
+//      set).
 //
 // Cursor: the newest status id (hashtag) or notification id (mentions) delivered, exactly the
 // REST source's cursor, so `mode: stream` and `mode: poll` can take over each other's cursor.
@@ -80,6 +81,7 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
 
 namespace earshot {
 
@@ -97,12 +99,13 @@ struct MastodonStreamSourceConfig {
 };
 
 // Counters for metrics and tests. Monotonic.
-struct MastodonStreamSourceStats {
-  std::atomic<int64_t> discovery_requests{0}, connects{0}, disconnects{0}, events{0},
-      heartbeats{0}, posts{0}, edits{0}, deletes{0}, ignored_events{0}, bad_events{0},
-      duplicates{0}, gap_fill_requests{0}, gap_fill_posts{0}, auth_errors{0}, rate_limited{0},
-      http_errors{0}, redirects{0}, bad_redirects{0};  // redirects: followed; bad: refused
-  SkippedItems skipped;  // bad_events by reason
+// The shared counters mean, for a stream: requests, its gap-fill requests (the stream itself is
+// one long request); bad_items, events that did not parse; server_errors, connects refused
+// with an HTTP status; transport_errors, streams lost (disconnects).
+struct MastodonStreamSourceStats : SourceCounters {
+  std::atomic<int64_t> discovery_requests{0}, connects{0}, events{0}, heartbeats{0}, edits{0},
+      deletes{0}, ignored_events{0}, duplicates{0}, gap_fill_posts{0}, redirects{0},
+      bad_redirects{0};  // redirects: followed; bad: refused
 };
 
 class MastodonStreamSource final : public Source {

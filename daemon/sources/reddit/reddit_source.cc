@@ -109,7 +109,10 @@ RedditSource::RedditSource(RedditSourceConfig config, Clock& clock)
       name_("reddit:" + config_.name),
       host_(UrlHost(config_.api_url)),
       clock_(clock),
-      budget_(clock, config_.backoff, config_.rate_budget) {}
+      budget_(clock, config_.backoff, config_.rate_budget),
+      http_(
+          name_, "reddit", host_, budget_, stats_,
+          [this](const HttpResponse& resp) { ObserveRate(resp); }, config_.request_timeout) {}
 
 Status RedditSource::Restore(std::string_view cursor) {
   const bool ok = cursor.size() > 3 && cursor.size() <= 32 &&
@@ -129,18 +132,6 @@ Status RedditSource::Restore(std::string_view cursor) {
 
 Pace RedditSource::Wait(milliseconds floor) const {
   return Pace{budget_.NextSlot(floor)};
-}
-
-Pace RedditSource::Failure(std::string_view what) {
-  const milliseconds wait = budget_.Backoff();
-  log::Warn(name_,
-            {{"source", name_},
-             {"network", "reddit"},
-             {"host", host_},
-             {"retry_in_ms", wait.count()},
-             {"failures", budget_.failures()}},
-            "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait), budget_.failures());
-  return Pace{wait};
 }
 
 void RedditSource::ObserveRate(const HttpResponse& resp) {
@@ -167,23 +158,7 @@ void RedditSource::ObserveRate(const HttpResponse& resp) {
 
 std::optional<Pace> RedditSource::Classify(const HttpResponse& resp, bool token_call) {
   if (resp.status == 200) return std::nullopt;
-  if (resp.status == 429) {
-    ++stats_.rate_limited;
-    const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
-    log::Warn(name_,
-              {{"source", name_},
-               {"network", "reddit"},
-               {"host", host_},
-               {"http_status", 429},
-               {"retry_in_ms", wait.count()}},
-              "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
-              why);
-    return Pace{wait};
-  }
-  if (resp.status >= 500) {
-    ++stats_.server_errors;
-    return Failure(fmt::format("HTTP {} from {}", resp.status, host_));
-  }
+  if (auto throttled = http_.Throttled(resp)) return throttled;
   const milliseconds long_wait = std::max(budget_.options().backoff_max, budget_.SpreadWait());
   if (resp.status == 401 && !token_call &&
       clock_.Now() - token_obtained_ > std::chrono::minutes(1)) {
@@ -214,32 +189,24 @@ std::optional<Pace> RedditSource::Classify(const HttpResponse& resp, bool token_
 
 Result<Pace> RedditSource::FetchToken(std::stop_token stop, HttpClient& http) {
   ++stats_.token_requests;
-  ++stats_.requests;
   HttpRequest req;
   req.method = "POST";
   req.url = config_.auth_url + "/api/v1/access_token";
-  req.total_timeout = config_.request_timeout;
-  req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
   req.headers.emplace_back("User-Agent", config_.user_agent);
   req.headers.emplace_back("Authorization",
                            "Basic " + Base64(config_.client_id + ":" + config_.client_secret));
   req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   req.body = "grant_type=client_credentials";
-  Result<HttpResponse> sent = http.Send(req, stop);
-  if (!sent.ok()) {
-    if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
-      return Status::Cancelled(name_ + ": cancelled");
-    }
-    ++stats_.transport_errors;
-    return Failure(sent.status().message());
-  }
-  ObserveRate(*sent);
+  std::optional<Pace> failed;
+  Result<HttpResponse> sent = http_.Send(stop, http, std::move(req), &failed);
+  if (failed) return *failed;
+  if (!sent.ok()) return sent.status();
   if (auto failed = Classify(*sent, true)) return *failed;
   int64_t expires_in = 0;
   std::string token;
   if (Status s = parser_.ParseToken(sent->body, &token, &expires_in); !s.ok()) {
     ++stats_.malformed_pages;
-    return Failure(
+    return http_.Failure(
         fmt::format("malformed token answer from {}: {}", UrlHost(config_.auth_url), s.message()));
   }
   token_ = std::move(token);
@@ -286,35 +253,18 @@ Result<Pace> RedditSource::Next(std::stop_token stop, HttpClient& http, SourceBa
   }
   HttpRequest req;
   req.url = ListingUrl();
-  req.total_timeout = config_.request_timeout;
-  req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
   req.headers.emplace_back("User-Agent", config_.user_agent);
   req.headers.emplace_back("Authorization", "Bearer " + token_);
-  ++stats_.requests;
-  Result<HttpResponse> sent = http.Send(req, stop);
-  if (!sent.ok()) {
-    if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
-      return Status::Cancelled(name_ + ": cancelled");
-    }
-    ++stats_.transport_errors;
-    return Failure(sent.status().message());
-  }
-  ObserveRate(*sent);
+  std::optional<Pace> failed;
+  Result<HttpResponse> sent = http_.Send(stop, http, std::move(req), &failed);
+  if (failed) return *failed;
+  if (!sent.ok()) return sent.status();
   if (auto failed = Classify(*sent, false)) return *failed;
   reddit::ParsedListing page;
   if (Status s = parser_.ParseListing(sent->body, &page); !s.ok()) {
-    ++stats_.malformed_pages;
-    return Failure(fmt::format("malformed listing from {} ({} bytes): {}", host_, sent->body.size(),
-                               s.message()));
+    return http_.Malformed("listing", sent->body.size(), s);
   }
-  budget_.ResetBackoff();
-  batch->fetched = true;
-  ++stats_.pages;
-  for (const std::string& error : page.errors) {
-    ++stats_.bad_items;
-    const std::string_view reason = stats_.skipped.Count(error);
-    log::Warn(name_, "skipped a bad item from {} ({}): {}", host_, reason, error);
-  }
+  http_.PageArrived(batch, page.errors, "item");
   const bool reanchored = reanchor_;
   reanchor_ = false;
   for (auto it = page.posts.rbegin(); it != page.posts.rend(); ++it) {

@@ -39,6 +39,8 @@
 #include "daemon/sources/reddit/listing_parser.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
+#include "daemon/sources/source_http.h"
 
 namespace earshot {
 
@@ -63,12 +65,8 @@ struct RedditSourceConfig {
   std::shared_ptr<SharedRateBudget> rate_budget;
 };
 
-struct RedditSourceStats {
-  std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0}, token_requests{0},
-      reanchors{0};
-  std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
-      malformed_pages{0}, client_errors{0};
-  SkippedItems skipped;  // bad_items by reason
+struct RedditSourceStats : SourceCounters {
+  std::atomic<int64_t> token_requests{0}, reanchors{0};
 };
 
 class RedditSource final : public Source {
@@ -93,7 +91,6 @@ class RedditSource final : public Source {
   std::string ListingUrl() const;
   void ObserveRate(const HttpResponse& resp);
   std::optional<Pace> Classify(const HttpResponse& resp, bool token_call);
-  Pace Failure(std::string_view what);
   Pace Wait(std::chrono::milliseconds floor) const;
   void Remember(const std::string& id);
 
@@ -111,6 +108,8 @@ class RedditSource final : public Source {
   std::deque<std::string> recent_order_;
   std::unordered_set<std::string> recent_;
   RedditSourceStats stats_;
+  // Last: it points into budget_ and stats_.
+  SourceHttp http_;
 };
 
 }  // namespace earshot

@@ -90,7 +90,11 @@ XSource::XSource(XSourceConfig config, Clock& clock)
       name_("x:" + config_.name),
       host_(UrlHost(config_.base_url)),
       clock_(clock),
-      budget_(clock, config_.backoff, config_.rate_budget) {}
+      budget_(clock, config_.backoff, config_.rate_budget),
+      http_(name_, "x", host_, budget_, stats_,
+            SourceHttp::Headers(budget_, "x-rate-limit-limit", "x-rate-limit-remaining",
+                                "x-rate-limit-reset"),
+            config_.request_timeout) {}
 
 Status XSource::Restore(std::string_view cursor) {
   if (cursor.empty() || cursor.size() > 20 ||
@@ -132,40 +136,13 @@ std::string XSource::Url() const {
 
 Pace XSource::Wait(milliseconds floor) const { return Pace{budget_.NextSlot(floor)}; }
 
-Pace XSource::Failure(std::string_view what) {
-  const milliseconds wait = budget_.Backoff();
-  log::Warn(name_,
-            {{"source", name_},
-             {"network", "x"},
-             {"host", host_},
-             {"retry_in_ms", wait.count()},
-             {"failures", budget_.failures()}},
-            "{}; retrying in {:.1f}s (failure {} in a row)", what, Secs(wait), budget_.failures());
-  return Pace{wait};
-}
-
 Result<HttpResponse> XSource::Get(std::stop_token stop, HttpClient& http, std::string url,
                                   std::optional<Pace>* pace) {
   HttpRequest req;
   req.url = std::move(url);
-  req.total_timeout = config_.request_timeout;
-  req.connect_timeout = std::min(config_.request_timeout, milliseconds(10000));
   req.headers.emplace_back("Accept", "application/json");
   req.headers.emplace_back("Authorization", "Bearer " + config_.bearer_token);
-  ++stats_.requests;
-  Result<HttpResponse> sent = http.Send(req, stop);
-  if (!sent.ok()) {
-    if (sent.status().code() == Status::Code::kCancelled || stop.stop_requested()) {
-      return Status::Cancelled(name_ + ": cancelled");
-    }
-    ++stats_.transport_errors;
-    *pace = Failure(sent.status().message());
-    return sent.status();
-  }
-  const HttpResponse& resp = *sent;
-  budget_.Observe(resp.Header("x-rate-limit-limit"), resp.Header("x-rate-limit-remaining"),
-                  resp.Header("x-rate-limit-reset"));
-  return sent;
+  return http_.Send(stop, http, std::move(req), pace);
 }
 
 std::optional<Pace> XSource::Refused(const HttpResponse& resp, std::string_view what) {
@@ -186,23 +163,7 @@ std::optional<Pace> XSource::Refused(const HttpResponse& resp, std::string_view 
     }
     return Pace{wait};
   }
-  if (resp.status == 429) {
-    ++stats_.rate_limited;
-    const auto [wait, why] = budget_.After429(resp.Header("retry-after"));
-    log::Warn(name_,
-              {{"source", name_},
-               {"network", "x"},
-               {"host", host_},
-               {"http_status", 429},
-               {"retry_in_ms", wait.count()}},
-              "HTTP 429 from {}: rate limited; waiting {:.1f}s ({})", host_, Secs(wait),
-              why);
-    return Pace{wait};
-  }
-  if (resp.status >= 500) {
-    ++stats_.server_errors;
-    return Failure(fmt::format("HTTP {} from {}", resp.status, host_));
-  }
+  if (auto throttled = http_.Throttled(resp)) return throttled;
   return std::nullopt;  // the caller handles the other 4xx
 }
 
@@ -236,8 +197,8 @@ Result<Pace> XSource::LookUpUser(std::stop_token stop, HttpClient& http) {
   if (Status parsed = parser_.ParseUserLookup(sent->body, &user); !parsed.ok()) {
     ++stats_.malformed_pages;
     ++stats_.lookup_errors;
-    return Failure(fmt::format("malformed user lookup from {} ({} bytes): {}", host_,
-                               sent->body.size(), parsed.message()));
+    return http_.Failure(fmt::format("malformed user lookup from {} ({} bytes): {}", host_,
+                                     sent->body.size(), parsed.message()));
   }
   if (user.id.empty()) {
     ++stats_.lookup_errors;
@@ -271,7 +232,7 @@ Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* 
     ++stats_.client_errors;
     log::Warn(name_, "HTTP 400 from {} while paging; restarting from the cursor", host_);
     EndRun();
-    return Failure("request refused");
+    return http_.Failure("request refused");
   }
   if (resp.status == 400 && cursor_ && !mentions()) {
     ++stats_.client_errors;
@@ -281,7 +242,7 @@ Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* 
               host_, *cursor_);
     cursor_.reset();
     EndRun();
-    return Failure("request refused");
+    return http_.Failure("request refused");
   }
   if (resp.status != 200) {
     ++stats_.client_errors;
@@ -304,18 +265,9 @@ Result<Pace> XSource::Next(std::stop_token stop, HttpClient& http, SourceBatch* 
       EndRun();
       return Pace{wait};
     }
-    ++stats_.malformed_pages;
-    return Failure(fmt::format("malformed page from {} ({} bytes): {}", host_, resp.body.size(),
-                               parsed.message()));
+    return http_.Malformed("page", resp.body.size(), parsed);
   }
-  budget_.ResetBackoff();
-  batch->fetched = true;
-  ++stats_.pages;
-  for (const std::string& error : page.errors) {
-    ++stats_.bad_items;
-    const std::string_view reason = stats_.skipped.Count(error);
-    log::Warn(name_, "skipped a bad tweet from {} ({}): {}", host_, reason, error);
-  }
+  http_.PageArrived(batch, page.errors, "tweet");
   stats_.retweets_ignored += page.ignored;
   stats_.posts += static_cast<int64_t>(page.posts.size());
   for (auto it = page.posts.rbegin(); it != page.posts.rend(); ++it) {

@@ -58,6 +58,8 @@
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
+#include "daemon/sources/source_counters.h"
+#include "daemon/sources/source_http.h"
 #include "daemon/sources/x/tweet_parser.h"
 
 namespace earshot {
@@ -84,13 +86,10 @@ struct XSourceConfig {
 };
 
 // Counters for metrics and tests. Monotonic.
-struct XSourceStats {
-  std::atomic<int64_t> requests{0}, pages{0}, posts{0}, bad_items{0}, retweets_ignored{0};
-  std::atomic<int64_t> auth_errors{0}, rate_limited{0}, server_errors{0}, transport_errors{0},
-      malformed_pages{0}, client_errors{0};
+struct XSourceStats : SourceCounters {
+  std::atomic<int64_t> retweets_ignored{0};
   // Mentions mode: username lookups sent, and those that did not yield an id.
   std::atomic<int64_t> user_lookups{0}, lookup_errors{0};
-  SkippedItems skipped;  // bad_items by reason
 };
 
 class XSource final : public Source {
@@ -122,10 +121,10 @@ class XSource final : public Source {
   // returned as a paced Failure in *pace (Cancelled is returned as is).
   Result<HttpResponse> Get(std::stop_token stop, HttpClient& http, std::string url,
                            std::optional<Pace>* pace);
-  // The Pace for every non-200 answer; nullopt for a 200. `what` names the endpoint for 403.
+  // The Pace for 401, 403, 429 and 5xx; nullopt for a 200 and the other 4xx (the caller's).
+  // `what` names the endpoint for 403.
   std::optional<Pace> Refused(const HttpResponse& resp, std::string_view what);
   Result<Pace> LookUpUser(std::stop_token stop, HttpClient& http);
-  Pace Failure(std::string_view what);
   Pace Wait(std::chrono::milliseconds floor) const;
   void EndRun();
 
@@ -142,6 +141,8 @@ class XSource final : public Source {
   std::optional<std::string> run_newest_;  // newest id of the run's first page
   std::string user_id_ = config_.user_id;  // mentions: configured or looked up; "" = unknown
   XSourceStats stats_;
+  // Last: it points into budget_ and stats_.
+  SourceHttp http_;
 };
 
 }  // namespace earshot
