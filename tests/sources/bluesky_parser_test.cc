@@ -2,21 +2,14 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "daemon/sources/bluesky/post_parser.h"
+#include "tests/sources/fixture.h"
 
 namespace earshot {
 namespace {
 
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(EARSHOT_SOURCE_DIR) + "/tests/data/bluesky/" + name);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Fixture(std::string_view name) { return testing::Fixture("bluesky", name); }
 
 std::string View(std::string_view uri, std::string_view record, std::string_view handle) {
   return fmt::format(

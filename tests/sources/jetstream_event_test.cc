@@ -2,12 +2,11 @@
 // documented post records (tests/data/bluesky/), and on the frames a firehose can send that
 // earshot must skip, each naming what was wrong.
 #include "daemon/sources/bluesky/jetstream_event.h"
+#include "tests/sources/fixture.h"
 
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
 namespace earshot {
 namespace {
@@ -16,13 +15,7 @@ using bluesky::JetstreamEvent;
 using bluesky::JetstreamParser;
 using Kind = JetstreamEvent::Kind;
 
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(EARSHOT_SOURCE_DIR) + "/tests/data/bluesky/" + name);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Fixture(std::string_view name) { return testing::Fixture("bluesky", name); }
 
 constexpr std::string_view kDid = "did:plc:eygmaihciaxprqvxpfvl6flk";
 

@@ -6,16 +6,15 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <functional>
 #include <set>
-#include <sstream>
 
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_reddit.h"
 #include "tests/sources/manual_clock.h"
 #include "tests/sources/source_rig.h"
 #include "tests/sources/source_test_util.h"
+#include "tests/sources/fixture.h"
 
 namespace earshot {
 namespace {
@@ -26,13 +25,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kPoll = 60000ms;
 constexpr milliseconds kBackoffMax = 300000ms;
 
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(EARSHOT_SOURCE_DIR) + "/tests/data/reddit/" + name);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Fixture(std::string_view name) { return testing::Fixture("reddit", name); }
 
 TEST_CASE("Reddit ListingParser: a recorded search listing of posts", "[sources][reddit]") {
   reddit::ListingParser parser;

@@ -1,20 +1,13 @@
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 
 #include "daemon/sources/mastodon/status_parser.h"
+#include "tests/sources/fixture.h"
 
 namespace earshot::mastodon {
 namespace {
 
-std::string Fixture(const char* name) {
-  std::ifstream in(std::string(EARSHOT_SOURCE_DIR) + "/tests/data/mastodon/" + name);
-  REQUIRE(in.good());
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
+std::string Fixture(std::string_view name) { return testing::Fixture("mastodon", name); }
 
 TEST_CASE("StatusParser: the documented example Status", "[sources][mastodon]") {
   StatusParser parser("mastodon.social");

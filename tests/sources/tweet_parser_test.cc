@@ -1,20 +1,13 @@
 // TweetParser on X's documented examples and on edge cases.
 #include "daemon/sources/x/tweet_parser.h"
+#include "tests/sources/fixture.h"
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
 namespace earshot {
 namespace {
 
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(EARSHOT_SOURCE_DIR) + "/tests/data/x/" + name);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Fixture(std::string_view name) { return testing::Fixture("x", name); }
 
 TEST_CASE("TweetParser: the documented search with expansions", "[sources][x]") {
   x::TweetParser parser;
