@@ -138,6 +138,9 @@ TEST_CASE("JetstreamParser: broken frames name what is wrong", "[sources][bluesk
       {R"({"did":"d","kind":"commit"})", Status::Code::kInvalidArgument, "'time_us': missing"},
       {R"({"did":"d","time_us":"soon","kind":"commit"})", Status::Code::kInvalidArgument,
        "'time_us': wrong type"},
+      // Found by the fuzzer: microseconds this large overflow a SystemTime.
+      {R"({"did":"d","time_us":17025911162329308,"kind":"identity","identity":{}})",
+       Status::Code::kInvalidArgument, "'time_us': 17025911162329308 is past the year 2262"},
       {R"({"did":"d","time_us":1})", Status::Code::kInvalidArgument, "'kind': missing"},
       {R"({"did":"d","time_us":1,"kind":"commit"})", Status::Code::kInvalidArgument,
        "'commit': missing"},

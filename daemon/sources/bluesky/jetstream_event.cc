@@ -18,6 +18,11 @@ using json_fields::Str;
 
 constexpr std::string_view kPostCollection = "app.bsky.feed.post";
 
+// The latest time_us a SystemTime (nanoseconds in 64 bits) can hold, in the year 2262: a cursor
+// past it is no time Jetstream sends, and converting it would overflow.
+constexpr int64_t kMaxTimeUs =
+    std::chrono::duration_cast<std::chrono::microseconds>(SystemTime::duration::max()).count();
+
 Status Bad(const FieldError& err) {
   return Status::InvalidArgument(fmt::format("jetstream event: '{}': {}", err.field, err.what));
 }
@@ -94,6 +99,10 @@ Status JetstreamParser::Parse(std::string_view frame, JetstreamEvent* out) {
   if (out->did.empty()) return Missing("did");
   if (kind.empty()) return Missing("kind");
   if (out->time_us <= 0) return Missing("time_us");
+  if (out->time_us > kMaxTimeUs) {
+    return Status::InvalidArgument(
+        fmt::format("jetstream event: 'time_us': {} is past the year 2262", out->time_us));
+  }
   if (kind == "commit") {
     dom::object commit;
     if (!Obj(event, "commit", &commit, "", &err)) {
