@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libsimdjson-dev libre2-dev libzmq3-dev cppzmq-dev libfmt-dev
-  libyaml-cpp-dev libsqlite3-dev libssl-dev catch2
+  libyaml-cpp-dev libsqlite3-dev libssl-dev libboost-dev catch2
   python3 python3-zmq sqlite3
   # Business hours read zones from /usr/share/zoneinfo, which a fresh bookworm container lacks.
   tzdata

@@ -29,6 +29,20 @@ SourceOptions::Value DefaultOf(const ConfigOption& row) {
       EARSHOT_CHECK(d.ok()) << "source option " << row.name << ": bad default";
       return *d;
     }
+    case OptionKind::kList: {
+      // Written as YAML would read one string: comma-separated.
+      std::vector<std::string> items;
+      std::string_view rest = row.default_value;
+      while (!rest.empty()) {
+        const size_t comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        while (item.starts_with(' ')) item.remove_prefix(1);
+        while (item.ends_with(' ')) item.remove_suffix(1);
+        if (!item.empty()) items.emplace_back(item);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      }
+      return items;
+    }
     default:
       return row.default_value;
   }
@@ -50,6 +64,12 @@ bool SourceOptions::Bool(std::string_view option) const {
 std::chrono::milliseconds SourceOptions::Duration(std::string_view option) const {
   const std::chrono::milliseconds* v = Get<std::chrono::milliseconds>(values_, option);
   return v ? *v : std::chrono::milliseconds(0);
+}
+
+const std::vector<std::string>& SourceOptions::List(std::string_view option) const {
+  static const std::vector<std::string> kEmpty;
+  const std::vector<std::string>* v = Get<std::vector<std::string>>(values_, option);
+  return v ? *v : kEmpty;
 }
 
 // Typed reads go through MapReader::Optional / Required, so a value of the wrong shape is named
@@ -87,8 +107,10 @@ void ReadSourceOptions(MapReader& map, const OptionSpec& spec, SourceOptions* ou
         }
         break;
       }
-      case OptionKind::kInt:
       case OptionKind::kList:
+        ReadInto<std::vector<std::string>>(map, row, out);
+        break;
+      case OptionKind::kInt:
       case OptionKind::kMap:
         EARSHOT_CHECK(false) << "source option " << row.name << ": kind "
                              << OptionKindName(row.kind) << " is not supported";

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "daemon/config/option_spec.h"
 #include "daemon/config/yaml_reader.h"
@@ -22,15 +23,18 @@ namespace earshot {
 
 class SourceOptions {
  public:
-  // kString and kChoice hold a string, kBool a bool, kDuration milliseconds. Sources have no
-  // list, map or integer options of their own (limit is shared).
-  using Value = std::variant<std::string, bool, std::chrono::milliseconds>;
+  // kString and kChoice hold a string, kBool a bool, kDuration milliseconds, kList strings (a
+  // YAML sequence, or one string). Sources have no map or integer options of their own (limit
+  // is shared).
+  using Value =
+      std::variant<std::string, bool, std::chrono::milliseconds, std::vector<std::string>>;
 
   // Absent options read as "", false and 0. Asking for an option as the wrong kind is a bug
   // (EARSHOT_CHECK).
   const std::string& String(std::string_view option) const;
   bool Bool(std::string_view option) const;
   std::chrono::milliseconds Duration(std::string_view option) const;
+  const std::vector<std::string>& List(std::string_view option) const;
 
   bool Has(std::string_view option) const { return values_.find(option) != values_.end(); }
   void Set(std::string option, Value value) { values_[std::move(option)] = std::move(value); }
@@ -41,7 +45,7 @@ class SourceOptions {
 
 // Reads every row of `spec` that is not a secret from `map` into *out, defaults first.
 // Required rows that are missing, and values of the wrong shape, are reported at their
-// position. A kList, kMap or kInt row is a bug in the spec (EARSHOT_CHECK).
+// position. A kMap or kInt row is a bug in the spec (EARSHOT_CHECK).
 void ReadSourceOptions(MapReader& map, const OptionSpec& spec, SourceOptions* out);
 
 }  // namespace earshot

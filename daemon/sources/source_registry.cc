@@ -2,6 +2,7 @@
 
 #include "daemon/base/check.h"
 #include "daemon/sources/bluesky/bluesky_factory.h"
+#include "daemon/sources/bluesky/jetstream_factory.h"
 #include "daemon/sources/mastodon/mastodon_factory.h"
 #include "daemon/sources/reddit/reddit_factory.h"
 #include "daemon/sources/x/x_factory.h"
@@ -31,6 +32,7 @@ void RegisterBuiltinSources(SourceRegistry& registry) {
   registry.Register(NewMastodonSourceFactory());
   registry.Register(NewXSourceFactory());
   registry.Register(NewBlueskySourceFactory());
+  registry.Register(NewJetstreamSourceFactory());
   registry.Register(NewRedditSourceFactory());
 }
 
