@@ -105,6 +105,25 @@ Result<Pace> Poller::Fetch(std::stop_token stop, SourceBatch* fetched) {
   return source_->Next(stop, *http_, fetched);
 }
 
+void Poller::CompleteAuthors(std::stop_token stop, const Detector& detector, PostBatch* batch) {
+  std::vector<size_t> matched;
+  for (size_t i = 0; i < batch->posts.size(); ++i) {
+    if (!batch->posts[i].detections.empty()) matched.push_back(i);
+  }
+  if (matched.empty()) return;
+  std::vector<Post*> posts;
+  posts.reserve(matched.size());
+  for (size_t i : matched) posts.push_back(&batch->posts[i].post);
+  // The source bounds the wait itself; this is only the outer limit.
+  const SteadyTime deadline = std::chrono::steady_clock::now() + kCompleteAuthorsLimit;
+  if (!source_->CompleteAuthors(stop, *http_, posts, deadline)) return;
+  // Reach may change what the rules decide: judge the completed posts again.
+  for (size_t i : matched) {
+    const Post post = std::move(batch->posts[i].post);
+    batch->posts[i] = detector.Detect(post);
+  }
+}
+
 void Poller::Run(std::stop_token stop) {
   const std::string component = fmt::format("source:{}", source_->name());
   log::Info(component, "polling");
@@ -151,7 +170,10 @@ void Poller::Run(std::stop_token stop) {
         const auto start = std::chrono::steady_clock::now();
         batch.posts.push_back(detector->Detect(post));
         stats_.detect_latency.Observe(std::chrono::steady_clock::now() - start);
-        for (const Detection& d : batch.posts.back().detections) ++matches[d.rule_id];
+      }
+      CompleteAuthors(stop, *detector, &batch);
+      for (const DetectedPost& dp : batch.posts) {
+        for (const Detection& d : dp.detections) ++matches[d.rule_id];
       }
       stats_.posts += static_cast<int64_t>(batch.posts.size());
       if (!matches.empty()) {

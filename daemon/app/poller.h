@@ -61,6 +61,10 @@ struct RecheckOptions {
 // far sooner than source_silent_after, and past any one blip.
 inline constexpr int64_t kFailingAfter = 5;
 
+// The longest a batch waits for its source to complete the authors of its matched posts
+// (Source::CompleteAuthors); each source keeps a tighter bound of its own.
+inline constexpr std::chrono::seconds kCompleteAuthorsLimit{5};
+
 class Poller {
  public:
   // While fetches succeed, a batch (maybe empty) goes out at least every `alive_every`, so the
@@ -95,6 +99,9 @@ class Poller {
 
   // The next call to make: a Recheck when one is due and it is its turn, else Next.
   Result<Pace> Fetch(std::stop_token stop, SourceBatch* fetched);
+  // Asks the source to complete the authors of the batch's matched posts, and judges again
+  // those it completed.
+  void CompleteAuthors(std::stop_token stop, const Detector& detector, PostBatch* batch);
 
   std::unique_ptr<Source> source_;
   std::unique_ptr<HttpClient> http_;

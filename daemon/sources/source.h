@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/base/clock.h"
 #include "daemon/base/result.h"
 #include "daemon/base/status.h"
 #include "daemon/net/http_client.h"
@@ -82,6 +83,18 @@ class Source {
   // rotated token is used without a restart. Logs what changed, never the credential; a file
   // that cannot be read keeps the credential in use. Called on the poller's thread.
   virtual void ReloadCredentials() {}
+
+  // Fills in what the network left out of posts that matter, before the escalator sees them: a
+  // firehose names each author by an id only, while on-call staff need a handle and severity
+  // needs the follower count. The poller calls it after detection with the posts that matched
+  // (so a firehose looks up a handful of authors, not the whole network), and returns at
+  // `deadline` at the latest: a page never waits longer for it. True when it changed a post;
+  // the poller then judges those posts again, since rules may read reach. Failures are the
+  // source's to log and count; the posts go on as they are.
+  virtual bool CompleteAuthors(std::stop_token /*stop*/, HttpClient& /*http*/,
+                               const std::vector<Post*>& /*posts*/, SteadyTime /*deadline*/) {
+    return false;
+  }
 
   // Whether Recheck works for this source. The poller only re-checks sources that say so.
   virtual bool can_recheck() const { return false; }

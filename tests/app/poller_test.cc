@@ -10,6 +10,9 @@
 #include "daemon/app/detector_holder.h"
 #include "daemon/app/poller.h"
 #include "daemon/net/curl_http_client.h"
+#include "daemon/sources/bluesky/jetstream_source.h"
+#include "daemon/sources/fake/fake_bluesky.h"
+#include "daemon/sources/fake/fake_jetstream.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/mastodon/mastodon_source.h"
 #include "daemon/model/post_limits.h"
@@ -190,6 +193,64 @@ TEST_CASE("Poller: a huge post is cut to the text limit with a marker, counted, 
   REQUIRE(back.ok());
   CHECK(back->posts.at(0).text_bytes == cut.text_bytes);
   CHECK(wire.size() < 2 * kMaxPostTextBytes);
+}
+
+TEST_CASE("Poller: a firehose post that matched reaches the escalator with its author looked up",
+          "[app]") {
+  auto jet = FakeJetstream::Start();
+  REQUIRE(jet.ok());
+  FakeBlueskyOptions bsky_options;
+  bsky_options.relay = [j = jet->get()](const std::string& did, const std::string& rkey,
+                                        const std::string& record) {
+    j->AddCommit(did, rkey, "create", record);
+  };
+  auto bsky = FakeBluesky::Start(bsky_options);
+  REQUIRE(bsky.ok());
+  JetstreamSourceConfig c;
+  c.name = "firehose";
+  c.instances = {(*jet)->url()};
+  c.slice = 50ms;
+  c.profiles_url = (*bsky)->base_url();
+  auto source = JetstreamSource::Create(c, RealClock());
+  REQUIRE(source.ok());
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  DetectorHolder detectors(ShippedDetector());
+  BoundedQueue<PostBatch> queue(10000);
+  Poller poller(*std::move(source), *std::move(http), detectors, queue, /*alive_every=*/30ms);
+  poller.Start();
+  // The firehose starts at its head: publish once the poller is listening.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while ((*jet)->connections() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  FakeBskyPost complaint;
+  complaint.handle = "lee.bsky.social";
+  complaint.followers = 1900;
+  complaint.text = "AcmeAir cancelled my flight and nobody rebooked me. Stuck at the gate all night.";
+  (*bsky)->AddPost(complaint);
+  FakeBskyPost chatter;
+  chatter.handle = "cat.bsky.social";
+  chatter.followers = 50;
+  chatter.text = "my cat learned to open the fridge";
+  (*bsky)->AddPost(chatter);
+  std::vector<DetectedPost> posts;
+  while (posts.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    if (auto batch = queue.Pop(std::stop_token(), 100ms)) {
+      for (auto& p : batch->posts) posts.push_back(std::move(p));
+    }
+  }
+  poller.RequestStop();
+  poller.Join();
+  REQUIRE(posts.size() == 2);
+  const DetectedPost& matched = posts[0];
+  REQUIRE_FALSE(matched.detections.empty());
+  CHECK(matched.post.author.handle == "lee.bsky.social");
+  CHECK(matched.post.author.followers == 1900);
+  // Chatter matched nothing: nobody looked its author up.
+  CHECK(posts[1].detections.empty());
+  CHECK(posts[1].post.author.handle.empty());
+  CHECK((*bsky)->profile_calls() == 1);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "daemon/net/curl_http_client.h"
 #include "daemon/net/url.h"
+#include "daemon/sources/fake/fake_bluesky.h"
 #include "daemon/sources/fake/fake_jetstream.h"
 
 namespace earshot {
@@ -377,6 +378,89 @@ TEST_CASE("JetstreamSource: stops promptly when asked, mid-read", "[jetstream]")
   Result<Pace> pace = source->Next(stop.get_token(), *http, &batch);
   stopper.join();
   CHECK(pace.status().code() == Status::Code::kCancelled);
+}
+
+TEST_CASE("JetstreamSource: authors of matched posts are looked up in batches, cached, on time",
+          "[jetstream]") {
+  auto jet = StartFake();
+  FakeBlueskyOptions bsky_options;
+  // The network's posts reach the firehose as Bluesky's relay feeds Jetstream.
+  bsky_options.relay = [j = jet.get()](const std::string& did, const std::string& rkey,
+                                       const std::string& record) {
+    j->AddCommit(did, rkey, "create", record);
+  };
+  auto bsky = FakeBluesky::Start(bsky_options);
+  REQUIRE(bsky.ok());
+  auto http = Http();
+  JetstreamSourceConfig config = Config({jet->url()});
+  config.profiles_url = (*bsky)->base_url();
+  auto source = MakeSource(config);
+  Connect(*source, *http, *jet);
+
+  // 30 authors: two getProfiles requests of at most 25 actors.
+  for (int i = 0; i < 30; ++i) {
+    FakeBskyPost p;
+    p.handle = fmt::format("flyer{}.bsky.social", i);
+    p.display_name = fmt::format("Flyer {}", i);
+    p.followers = 1000 + i;
+    p.text = fmt::format("@acmeair lost bag number {}", i);
+    (*bsky)->AddPost(p);
+  }
+  Heard heard;
+  Listen(*source, *http, &heard, Posts(30));
+  for (const Post& p : heard.posts) CHECK(p.author.handle.empty());  // the firehose has DIDs only
+  std::vector<Post*> posts;
+  for (Post& p : heard.posts) posts.push_back(&p);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  CHECK(source->CompleteAuthors(std::stop_token(), *http, posts, deadline));
+  for (int i = 0; i < 30; ++i) {
+    INFO(i);
+    CHECK(heard.posts[i].author.handle == fmt::format("flyer{}.bsky.social", i));
+    CHECK(heard.posts[i].author.display_name == fmt::format("Flyer {}", i));
+    CHECK(heard.posts[i].author.followers == 1000 + i);
+  }
+  CHECK((*bsky)->profile_calls() == 2);
+  CHECK(Js(*source).profile_stats().resolved == 30);
+
+  SECTION("a second post of a known author needs no request, and its handle comes with it") {
+    FakeBskyPost again;
+    again.handle = "flyer3.bsky.social";
+    again.followers = 1003;
+    again.text = "@acmeair still no bag";
+    (*bsky)->AddPost(again);
+    Heard more;
+    Listen(*source, *http, &more, Posts(1));
+    CHECK(more.posts[0].author.handle == "flyer3.bsky.social");  // from the cache, in Next
+    std::vector<Post*> one{&more.posts[0]};
+    CHECK(source->CompleteAuthors(std::stop_token(), *http, one, deadline));
+    CHECK(more.posts[0].author.followers == 1003);
+    CHECK((*bsky)->profile_calls() == 2);
+  }
+  SECTION("a lookup that fails lets the posts go on and holds further lookups back") {
+    FakeBskyPost stranger;
+    stranger.handle = "new.bsky.social";
+    stranger.text = "@acmeair hello?";
+    (*bsky)->AddPost(stranger);
+    Heard more;
+    Listen(*source, *http, &more, Posts(1));
+    FakeFault fault;
+    fault.kind = FakeFault::Kind::kServerError;
+    (*bsky)->InjectFault(fault);
+    std::vector<Post*> one{&more.posts[0]};
+    CHECK_FALSE(source->CompleteAuthors(std::stop_token(), *http, one, deadline));
+    CHECK(more.posts[0].author.handle.empty());
+    CHECK(Js(*source).profile_stats().failures == 1);
+    CHECK(Js(*source).profile_stats().unresolved == 1);
+    // Within the backoff no request is made at all.
+    CHECK_FALSE(source->CompleteAuthors(std::stop_token(), *http, one, deadline));
+    CHECK((*bsky)->profile_calls() == 2);
+  }
+  SECTION("an identity event renames a cached author") {
+    jet->AddIdentity(heard.posts[0].author.id, "renamed.example.com");
+    Listen(*source, *http, &heard,
+           [&](const Heard&) { return Js(*source).stats().identities == 1; });
+    CHECK(Js(*source).HandleOf(heard.posts[0].author.id) == "renamed.example.com");
+  }
 }
 
 TEST_CASE("JetstreamSource: configuration errors name the field", "[jetstream]") {

@@ -27,6 +27,12 @@ class JetstreamSourceFactory final : public SourceFactory {
         ConfigOption("rewind", OptionKind::kDuration,
                      "how far before its cursor a stream resumes on another instance")
             .Default("5s"),
+        ConfigOption("profiles_url", OptionKind::kString,
+                     "where matched posts' authors are looked up (getProfiles, no credential)")
+            .Default("https://public.api.bsky.app"),
+        ConfigOption("resolve_within", OptionKind::kDuration,
+                     "the longest a matched post waits for its author's handle and followers")
+            .Default("2s"),
     };
     return *spec;
   }
@@ -44,6 +50,13 @@ class JetstreamSourceFactory final : public SourceFactory {
                                                "wss://host (without /subscribe)",
                                                s->name, url));
       }
+    }
+    const std::string& profiles = s->options.String("profiles_url");
+    if (!profiles.starts_with("https://") && !profiles.starts_with("http://")) {
+      check.ErrorAt("profiles_url",
+                    fmt::format("source '{}': profiles_url must be an http(s) URL, such as "
+                                "https://public.api.bsky.app",
+                                s->name));
     }
     if (s->options.Duration("idle_timeout") <= std::chrono::milliseconds(0)) {
       check.ErrorAt("idle_timeout",
@@ -70,6 +83,9 @@ class JetstreamSourceFactory final : public SourceFactory {
     cfg.instances = s.options.List("instances");
     cfg.idle_timeout = s.options.Duration("idle_timeout");
     cfg.rewind = s.options.Duration("rewind");
+    cfg.profiles_url = s.options.String("profiles_url");
+    while (cfg.profiles_url.ends_with('/')) cfg.profiles_url.pop_back();
+    cfg.resolve_within = s.options.Duration("resolve_within");
     cfg.user_agent = env.user_agent;
     return BuildWithStats<JetstreamSource>(std::move(cfg), *env.clock);
   }

@@ -15,8 +15,6 @@ using std::chrono::milliseconds;
 
 // Post ids remembered to drop a post seen twice (a failover's rewind replays a few seconds).
 constexpr size_t kSeenLimit = 65536;
-// Handles remembered from identity events; the cache starts over when it is full.
-constexpr size_t kHandleLimit = 1 << 20;
 
 double Secs(milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
 
@@ -52,7 +50,10 @@ JetstreamSource::JetstreamSource(JetstreamSourceConfig config, Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
       client_(WebSocketOptions{config_.connect_timeout, std::size_t{4} << 20, config_.user_agent}),
-      reconnect_(clock, config_.backoff) {}
+      reconnect_(clock, config_.backoff),
+      profiles_(ProfileResolverOptions{config_.name, config_.profiles_url, config_.profile_ttl,
+                                       config_.user_agent, config_.backoff},
+                clock) {}
 
 JetstreamSource::~JetstreamSource() = default;
 
@@ -80,8 +81,13 @@ std::string JetstreamSource::Cursor() const {
 }
 
 std::string JetstreamSource::HandleOf(const std::string& did) const {
-  auto it = handles_.find(did);
-  return it == handles_.end() ? "" : it->second;
+  return profiles_.HandleOf(did);
+}
+
+bool JetstreamSource::CompleteAuthors(std::stop_token stop, HttpClient& http,
+                                      const std::vector<Post*>& posts, SteadyTime deadline) {
+  return profiles_.Complete(stop, http, posts,
+                            std::min(deadline, clock_.SteadyNow() + config_.resolve_within));
 }
 
 Result<Pace> JetstreamSource::Connect(std::stop_token stop) {
@@ -215,9 +221,7 @@ void JetstreamSource::Handle(const WebSocketMessage& message, SourceBatch* batch
         ++stats_.duplicates;
         return;
       }
-      if (auto it = handles_.find(event_.did); it != handles_.end()) {
-        event_.post.author.handle = it->second;
-      }
+      event_.post.author.handle = profiles_.HandleOf(event_.did);
       ++stats_.posts;
       batch->posts.push_back(std::move(event_.post));
       return;
@@ -227,7 +231,7 @@ void JetstreamSource::Handle(const WebSocketMessage& message, SourceBatch* batch
       return;
     case Kind::kIdentity:
       ++stats_.identities;
-      RememberHandle(event_.did, event_.handle);
+      profiles_.NoteHandle(event_.did, event_.handle);
       return;
     case Kind::kAccount:
       ++stats_.accounts;
@@ -236,15 +240,6 @@ void JetstreamSource::Handle(const WebSocketMessage& message, SourceBatch* batch
       ++stats_.ignored_events;
       return;
   }
-}
-
-void JetstreamSource::RememberHandle(const std::string& did, const std::string& handle) {
-  if (handle.empty()) {
-    handles_.erase(did);
-    return;
-  }
-  if (handles_.size() >= kHandleLimit) handles_.clear();
-  handles_[did] = handle;
 }
 
 bool JetstreamSource::SeenRecently(const std::string& id) {

@@ -26,8 +26,11 @@
 // time: posts seen twice are dropped by id here (a bounded set) and, across a restart, by the
 // escalator's seen posts. Nothing between the cursor and the head is lost.
 //
-// Authors: an event names its author by DID only. The handle comes from this source's cache,
-// fed by `identity` events; author.handle stays empty when unknown (post_parser.h's mapping).
+// Authors: an event names its author by DID only. Posts leave Next with the handle cached from
+// `identity` events and earlier lookups (empty when unknown, post_parser.h's mapping); the
+// poller then asks CompleteAuthors for the posts that matched a rule, which fills handle, name
+// and followers through getProfiles on the public AppView within `resolve_within`
+// (profile_resolver.h).
 //
 // Per-event failures are skipped and counted (bad_items, by reason), the stream goes on; a
 // binary message is one too (earshot does not ask for compression).
@@ -42,13 +45,13 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "daemon/base/clock.h"
 #include "daemon/net/websocket_client.h"
 #include "daemon/sources/bluesky/jetstream_event.h"
+#include "daemon/sources/bluesky/profile_resolver.h"
 #include "daemon/sources/rate_budget.h"
 #include "daemon/sources/source.h"
 #include "daemon/sources/source_counters.h"
@@ -69,6 +72,11 @@ struct JetstreamSourceConfig {
   std::chrono::microseconds rewind{std::chrono::seconds(5)};  // cursor margin across instances
   RateBudgetOptions backoff;                                  // reconnect backoff
   std::string user_agent = "earshot";
+  // Authors of matched posts: getProfiles here (no credential), cached for profile_ttl, and a
+  // page waits at most resolve_within for them.
+  std::string profiles_url = "https://public.api.bsky.app";
+  std::chrono::milliseconds profile_ttl{std::chrono::hours(1)};
+  std::chrono::milliseconds resolve_within{2000};
 };
 
 // Counters: requests are connection attempts; transport_errors, connections lost (drops,
@@ -92,8 +100,11 @@ class JetstreamSource final : public Source {
   // "<time_us>@<host>" as this source writes them, or bare decimal microseconds (then the
   // instance is not known and the stream rewinds).
   Status Restore(std::string_view cursor) override;
+  bool CompleteAuthors(std::stop_token stop, HttpClient& http, const std::vector<Post*>& posts,
+                       SteadyTime deadline) override;
 
   const JetstreamSourceStats& stats() const { return stats_; }
+  const ProfileResolverStats& profile_stats() const { return profiles_.stats(); }
   // The instance in use or to be tried next, for logs and tests.
   const std::string& instance() const { return config_.instances[current_]; }
   // The handle known for `did` ("" if none), for tests.
@@ -106,7 +117,6 @@ class JetstreamSource final : public Source {
   void Handle(const WebSocketMessage& message, SourceBatch* batch);
   // The connection ended (`why`): close, count, move to the next instance, say how long to wait.
   Pace Down(const std::string& why, bool stalled);
-  void RememberHandle(const std::string& did, const std::string& handle);
   bool SeenRecently(const std::string& id);
   std::string Cursor() const;  // needs cursor_instance_
 
@@ -124,8 +134,8 @@ class JetstreamSource final : public Source {
   SteadyTime connected_at_{};
   SteadyTime last_message_at_{};
 
-  std::unordered_map<std::string, std::string> handles_;  // did -> handle
-  std::unordered_set<std::string> seen_;                  // post ids delivered recently
+  ProfileResolver profiles_;
+  std::unordered_set<std::string> seen_;  // post ids delivered recently
   std::deque<std::string> seen_order_;
   JetstreamSourceStats stats_;
 };

@@ -192,6 +192,8 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
       Notify(uri, fmt::format("bafyreicid{}", seq), author, reason, subject, record, e.sort_at);
     }
     entries_.push_back(std::move(e));
+    // The relay (Jetstream) carries the same record, by the author's DID.
+    if (options_.relay) options_.relay(a.did, uri.substr(uri.rfind('/') + 1), record);
     return uri;
   }
 
@@ -389,12 +391,18 @@ class FakeBluesky::Impl : public fake::FakeHttpApi {
       return finish(Error(502, "UpstreamFailure", "Upstream Failure"));
     }
     const std::string token = Bearer(req);
-    if (token.empty()) {
+    // getProfiles without a token is the public AppView's (public.api.bsky.app) answer.
+    const bool public_read = token.empty() && req.path == "/xrpc/app.bsky.actor.getProfiles";
+    if (token.empty() && !public_read) {
       return finish(Error(401, "AuthenticationRequired", "Authentication Required"));
     }
-    if (expired_.count(token) > 0) return finish(Error(400, "ExpiredToken", "Token has expired"));
-    if (access_.count(token) == 0) {
-      return finish(Error(401, "InvalidToken", "Token could not be verified"));
+    if (!public_read) {
+      if (expired_.count(token) > 0) {
+        return finish(Error(400, "ExpiredToken", "Token has expired"));
+      }
+      if (access_.count(token) == 0) {
+        return finish(Error(401, "InvalidToken", "Token could not be verified"));
+      }
     }
     if (options_.enforce_rate_limit && !within) {
       ++rate_limited_;

@@ -9,7 +9,8 @@
 //        "#tag" matches tag facets), sort, since (inclusive, on sortAt = the earlier of
 //        createdAt and indexedAt), limit 1..100 (default 25), cursor (valid only with the q and
 //        since it was issued for); postView[] newest first; `cursor` while more remain
-//   GET  /xrpc/app.bsky.actor.getProfiles  actors (1..25 dids or handles) -> profileViewDetailed[]
+//   GET  /xrpc/app.bsky.actor.getProfiles  actors (1..25 dids or handles) -> profileViewDetailed[];
+//        also without a token, as the public AppView (public.api.bsky.app) answers it
 //   GET  /xrpc/app.bsky.notification.listNotifications   limit 1..100 (default 50), cursor
 //        (valid only for the account it was issued to) -> the session account's notifications,
 //        newest first by indexedAt: `mention` (a post whose text @-mentions the account),
@@ -32,6 +33,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,6 +71,13 @@ struct FakeBlueskyOptions {
   int login_limit = 30;    // createSession per 5 minutes
   Clock* clock = nullptr;  // null = the real clock
   uint16_t port = 0;
+  // Called for each post AddPost publishes, with the author's DID, the record key and the
+  // record JSON, under the fake's lock (keep it short; never call back into the fake): wired
+  // to FakeJetstream::AddCommit, the network's posts reach a firehose as Bluesky's relay feeds
+  // Jetstream.
+  std::function<void(const std::string& did, const std::string& rkey,
+                     const std::string& record_json)>
+      relay;
 };
 
 class FakeBluesky {
