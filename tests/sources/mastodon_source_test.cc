@@ -9,9 +9,13 @@
 #include <set>
 #include <thread>
 
+#include "daemon/config/diagnostics.h"
+#include "daemon/config/yaml_reader.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_mastodon.h"
+#include "daemon/sources/mastodon/mastodon_factory.h"
 #include "daemon/sources/mastodon/mastodon_source.h"
+#include "daemon/sources/source_options.h"
 #include "tests/sources/captured_log.h"
 #include "tests/sources/manual_clock.h"
 #include "tests/sources/source_rig.h"
@@ -533,6 +537,97 @@ TEST_CASE("MastodonSource: a public timeline kept for signed-in users names toke
   });
   AddPublic(*with_token.fake, 2, "post");
   CHECK(NextOk(with_token).posts.size() == 2);
+}
+
+// The YAML of one mastodon source's own keys, read and checked as earshot.yaml's loader does.
+struct CheckedEntry {
+  SourceSettings settings;
+  std::string diagnostics;
+};
+CheckedEntry CheckMastodonEntry(const std::string& yaml) {
+  auto factory = NewMastodonSourceFactory();
+  Diagnostics diags;
+  auto file = YamlFile::Parse("earshot.yaml", yaml, &diags);
+  REQUIRE(file);
+  MapReader map(file->root(), "source");
+  CheckedEntry out;
+  out.settings.name = "brand";
+  out.settings.type = "mastodon";
+  ReadSourceOptions(map, factory->options(), &out.settings.options);
+  factory->Check(SourceCheck(map, file->root()), &out.settings);
+  out.diagnostics = diags.ToText();
+  return out;
+}
+
+TEST_CASE("Mastodon config: one of hashtag, mentions or timeline, with the fix named",
+          "[sources][mastodon][config]") {
+  struct Case {
+    std::string yaml;      // after a first line "base_url: https://m.example"
+    std::string expected;  // a substring of the diagnostics; "" = none at all
+  } cases[] = {
+      {"timeline: public\n", ""},
+      {"timeline: local\nmode: stream\n", ""},
+      {"hashtag: cats\ntimeline: local\n",
+       "earshot.yaml:1:1: error: source 'brand': choose one of hashtag: TAG, mentions: true or "
+       "timeline: public|local, not hashtag and timeline; one source reads one of them, so give "
+       "each its own source"},
+      {"mentions: true\ntimeline: public\n", "not mentions and timeline"},
+      {"hashtag: cats\nmentions: true\ntimeline: public\n",
+       "not hashtag and mentions and timeline"},
+      {"",
+       "earshot.yaml:1:1: error: source 'brand': say what to read: hashtag: TAG, mentions: true "
+       "or timeline: public|local"},
+      {"mentions: false\n", "say what to read"},
+      {"timeline: federated\n",
+       "earshot.yaml:2:11: error: timeline of source: unknown value 'federated'"},
+      {"timeline: federated\n", "known: public, local"},
+      {"timeline: true\n", "unknown value 'true'"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.yaml);
+    const CheckedEntry entry = CheckMastodonEntry("base_url: https://m.example\n" + c.yaml);
+    INFO(entry.diagnostics);
+    if (c.expected.empty()) {
+      CHECK(entry.diagnostics.empty());
+    } else {
+      CHECK_THAT(entry.diagnostics, Catch::Contains(c.expected));
+    }
+  }
+  // No token is needed for a public timeline (it is sent when given).
+  CHECK_FALSE(NewMastodonSourceFactory()->SecretRequired(
+      CheckMastodonEntry("base_url: https://m.example\ntimeline: local\n").settings));
+}
+
+TEST_CASE("Mastodon config: timeline: local builds a source that reads the local timeline",
+          "[sources][mastodon][config]") {
+  const std::string mode = GENERATE(std::string("poll"), std::string("stream"));
+  INFO(mode);
+  auto fake = FakeMastodon::Start(Generous());
+  REQUIRE(fake.ok());
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  CheckedEntry entry = CheckMastodonEntry(
+      fmt::format("base_url: {}\ntimeline: local\nmode: {}\n", (*fake)->base_url(), mode));
+  REQUIRE(entry.diagnostics.empty());
+  SourceEnv env;
+  env.user_agent = "earshot-test";
+  auto built = NewMastodonSourceFactory()->Create(entry.settings, env);
+  REQUIRE(built.ok());
+  Source& source = *built->source;
+  CHECK(source.name() == "mastodon:brand");
+  const std::string wanted =
+      mode == "poll" ? "/api/v1/timelines/public" : "/api/v1/streaming/public/local";
+  bool asked = false;
+  for (int i = 0; i < 20 && !asked; ++i) {
+    SourceBatch batch;
+    REQUIRE(source.Next(std::stop_token(), **http, &batch).ok());
+    for (const RecordedRequest& r : (*fake)->requests()) {
+      if (r.path != wanted) continue;
+      asked = true;
+      if (mode == "poll") CHECK(testing::QueryParam(r, "local") == "true");
+    }
+  }
+  CHECK(asked);
 }
 
 TEST_CASE("MastodonSource::Create rejects configs that cannot work", "[sources][mastodon]") {
