@@ -100,6 +100,81 @@ TEST_CASE("FakeMastodon: Link header points to itself", "[sources][fake]") {
   CHECK_FALSE(f.Get("/api/v1/timelines/tag/cats?min_id=" + f.ids[4]).Header("link"));
 }
 
+TEST_CASE("FakeMastodon: the public timelines, federated, local and remote", "[sources][fake]") {
+  Fixture f;
+  auto add = [&](const std::string& acct, const std::string& reply_to = "") {
+    FakeStatus s;
+    s.acct = acct;
+    s.text = "hello from " + acct;
+    s.in_reply_to_id = reply_to;
+    return f.fake->AddStatus(s);
+  };
+  const std::string gus = add("gus");                              // local
+  const std::string jane = add("jane@travel.example");             // remote
+  const std::string gus_again = add("gus", gus);                   // a self-reply: shown
+  const std::string reply = add("ann", jane);                      // a reply to jane: not
+  const std::string remote_reply = add("bob@other.example", gus);  // a reply to gus: not
+  const std::string orphan = add("ann", "110000000000999000");     // unknown parent: not
+  const std::string ann = add("ann");
+  const std::string gone = add("zoe@far.example");
+  f.fake->DeleteStatus(gone);
+  (void)reply;
+  (void)remote_reply;
+  (void)orphan;
+
+  struct Case {
+    std::string query;
+    std::vector<std::string> expect;  // newest first
+  } cases[] = {
+      {"", {ann, gus_again, jane, gus}},
+      {"?local=true", {ann, gus_again, gus}},
+      {"?local=1", {ann, gus_again, gus}},
+      {"?local=false", {ann, gus_again, jane, gus}},
+      {"?remote=true", {jane}},
+      {"?local=true&remote=true", {}},  // both scopes: nothing, as Mastodon
+      {"?only_media=true", {}},         // no status of the fake has media
+      {"?local=true&limit=2", {ann, gus_again}},
+      {"?local=true&min_id=" + gus, {ann, gus_again}},
+      {"?local=true&max_id=" + gus_again, {gus}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.query);
+    CHECK(f.Ids(f.Get("/api/v1/timelines/public" + c.query)) == c.expect);
+  }
+
+  // The Link header keeps the filters, so following it stays on the local timeline.
+  const auto resp = f.Get("/api/v1/timelines/public?local=true&limit=1&min_id=" + gus);
+  CHECK(f.Ids(resp) == std::vector<std::string>{gus_again});
+  const auto links = mastodon::ParseLinkHeader(resp.Header("link").value_or(""));
+  const auto prev = mastodon::FindLink(links, "prev");
+  REQUIRE(prev);
+  CHECK(*prev ==
+        f.fake->base_url() + "/api/v1/timelines/public?limit=1&local=true&min_id=" + gus_again);
+  HttpRequest req;
+  req.url = *prev;
+  auto next = f.http->Send(req, std::stop_token());
+  REQUIRE(next.ok());
+  CHECK(f.Ids(*next) == std::vector<std::string>{ann});  // jane's, in between, is remote
+}
+
+TEST_CASE("FakeMastodon: without timeline preview the public timeline wants a token",
+          "[sources][fake]") {
+  FakeMastodonOptions options;
+  options.timeline_preview = false;
+  options.token = "tok";
+  Fixture f(options);
+  FakeStatus s;
+  s.acct = "gus";
+  const std::string id = f.fake->AddStatus(s);
+  const auto anonymous = f.Get("/api/v1/timelines/public?local=true");
+  CHECK(anonymous.status == 422);  // Mastodon's require_user!, not 401
+  CHECK(anonymous.body.find("requires an authenticated user") != std::string::npos);
+  const auto signed_in =
+      f.Get("/api/v1/timelines/public?local=true", {{"Authorization", "Bearer tok"}});
+  CHECK(signed_in.status == 200);
+  CHECK(f.Ids(signed_in) == std::vector<std::string>{id});
+}
+
 TEST_CASE("FakeMastodon: rate-limit headers and 429 past the budget", "[sources][fake]") {
   FakeMastodonOptions options;
   options.rate_limit = 3;

@@ -9,9 +9,14 @@
 #include <set>
 #include <thread>
 
+#include "daemon/config/diagnostics.h"
+#include "daemon/config/yaml_reader.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_mastodon.h"
+#include "daemon/sources/mastodon/mastodon_factory.h"
 #include "daemon/sources/mastodon/mastodon_source.h"
+#include "daemon/sources/source_options.h"
+#include "tests/sources/captured_log.h"
 #include "tests/sources/manual_clock.h"
 #include "tests/sources/source_rig.h"
 #include "tests/sources/source_test_util.h"
@@ -429,6 +434,202 @@ TEST_CASE("MastodonSource: a batch says whether the network answered", "[sources
   });
 }
 
+// Publishes `n` rounds of: a local post, a remote one, and a local reply to the remote one
+// (which Mastodon keeps off its public timelines). Returns the ids of the first two kinds, and
+// of the local ones alone, oldest first.
+struct PublicPosts {
+  std::vector<std::string> all, local;
+};
+PublicPosts AddPublic(FakeMastodon& fake, int n, const std::string& prefix) {
+  PublicPosts out;
+  for (int i = 0; i < n; ++i) {
+    FakeStatus local;
+    local.acct = "gus";
+    local.text = fmt::format("{} {}: the lounge was closed", prefix, i);
+    out.all.push_back(fake.AddStatus(local));
+    out.local.push_back(out.all.back());
+    FakeStatus remote;
+    remote.acct = "jane@travel.example";
+    remote.text = fmt::format("{} {}: my flight is late", prefix, i);
+    out.all.push_back(fake.AddStatus(remote));
+    FakeStatus reply;
+    reply.acct = "gus";
+    reply.text = "@jane@travel.example sorry to hear";
+    reply.in_reply_to_id = out.all.back();
+    fake.AddStatus(reply);
+  }
+  return out;
+}
+
+TEST_CASE("MastodonSource: the public timelines, and the local one without remote posts",
+          "[sources][mastodon]") {
+  const bool local = GENERATE(false, true);
+  INFO((local ? "local" : "public"));
+  Rig rig = MakeRig(Generous(), [local](MastodonSourceConfig& c) {
+    c.kind = local ? MastodonSourceConfig::Kind::kLocal : MastodonSourceConfig::Kind::kPublic;
+    c.tag.clear();
+  });
+  const PublicPosts old = AddPublic(*rig.fake, 4, "old");
+  const std::vector<std::string>& old_ids = local ? old.local : old.all;
+
+  // First run: the newest page only (limit 3).
+  Call first = NextOk(rig);
+  std::vector<std::string> got;
+  for (const Post& p : first.posts) got.push_back(p.id);
+  CHECK(got == std::vector<std::string>(old_ids.end() - 3, old_ids.end()));
+  CHECK(Drain(rig).empty());
+
+  // Later posts come page by page (limit 3), oldest first, each once; a local source never
+  // sees a remote one, not on the pages it reaches through the Link header either.
+  const PublicPosts later = AddPublic(*rig.fake, 5, "new");
+  const std::vector<std::string> got_later = Drain(rig);
+  CHECK(got_later == (local ? later.local : later.all));
+  CHECK(rig.mastodon().cursor() == got_later.back());
+  CHECK(rig.mastodon().stats().bad_items == 0);
+
+  const auto reqs = rig.fake->requests();
+  REQUIRE(reqs.size() >= 4);  // the first page, caught up, then at least 2 pages of 3
+  for (const RecordedRequest& r : reqs) {
+    CHECK(r.path == "/api/v1/timelines/public");
+    CHECK(testing::QueryParam(r, "local") ==
+          (local ? std::optional<std::string>("true") : std::nullopt));
+    CHECK_FALSE(testing::QueryParam(r, "remote").has_value());
+  }
+}
+
+TEST_CASE("MastodonSource: on the federated timeline, local handles get the instance's domain",
+          "[sources][mastodon]") {
+  Rig rig = MakeRig(Generous(), [](MastodonSourceConfig& c) {
+    c.kind = MastodonSourceConfig::Kind::kPublic;
+    c.tag.clear();
+  });
+  REQUIRE(rig.source->Restore("1").ok());
+  AddPublic(*rig.fake, 1, "post");
+  Call call = NextOk(rig);
+  REQUIRE(call.posts.size() == 2);
+  CHECK(call.posts[0].author.handle == "gus@127.0.0.1");  // local: the instance's domain added
+  CHECK(call.posts[1].author.handle == "jane@travel.example");
+}
+
+TEST_CASE("MastodonSource: a public timeline kept for signed-in users names token_file",
+          "[sources][mastodon]") {
+  FakeMastodonOptions options = Generous();
+  options.timeline_preview = false;
+  options.token = "s3cret-token";
+  testing::CapturedLog log;
+  Rig rig = MakeRig(options, [](MastodonSourceConfig& c) {
+    c.kind = MastodonSourceConfig::Kind::kLocal;
+    c.tag.clear();
+  });
+  AddPublic(*rig.fake, 1, "post");
+  Call refused = NextOk(rig);
+  CHECK(refused.posts.empty());
+  CHECK(refused.wait == kBackoffMax);
+  CHECK(rig.mastodon().stats().client_errors == 1);
+  CHECK_THAT(log.Text(), Catch::Contains("HTTP 422") &&
+                             Catch::Contains("signed-in users only; set token_file"));
+
+  // With the token, the same timeline reads.
+  Rig with_token = MakeRig(options, [](MastodonSourceConfig& c) {
+    c.kind = MastodonSourceConfig::Kind::kLocal;
+    c.tag.clear();
+    c.token = "s3cret-token";
+  });
+  AddPublic(*with_token.fake, 2, "post");
+  CHECK(NextOk(with_token).posts.size() == 2);
+}
+
+// The YAML of one mastodon source's own keys, read and checked as earshot.yaml's loader does.
+struct CheckedEntry {
+  SourceSettings settings;
+  std::string diagnostics;
+};
+CheckedEntry CheckMastodonEntry(const std::string& yaml) {
+  auto factory = NewMastodonSourceFactory();
+  Diagnostics diags;
+  auto file = YamlFile::Parse("earshot.yaml", yaml, &diags);
+  REQUIRE(file);
+  MapReader map(file->root(), "source");
+  CheckedEntry out;
+  out.settings.name = "brand";
+  out.settings.type = "mastodon";
+  ReadSourceOptions(map, factory->options(), &out.settings.options);
+  factory->Check(SourceCheck(map, file->root()), &out.settings);
+  out.diagnostics = diags.ToText();
+  return out;
+}
+
+TEST_CASE("Mastodon config: one of hashtag, mentions or timeline, with the fix named",
+          "[sources][mastodon][config]") {
+  struct Case {
+    std::string yaml;      // after a first line "base_url: https://m.example"
+    std::string expected;  // a substring of the diagnostics; "" = none at all
+  } cases[] = {
+      {"timeline: public\n", ""},
+      {"timeline: local\nmode: stream\n", ""},
+      {"hashtag: cats\ntimeline: local\n",
+       "earshot.yaml:1:1: error: source 'brand': choose one of hashtag: TAG, mentions: true or "
+       "timeline: public|local, not hashtag and timeline; one source reads one of them, so give "
+       "each its own source"},
+      {"mentions: true\ntimeline: public\n", "not mentions and timeline"},
+      {"hashtag: cats\nmentions: true\ntimeline: public\n",
+       "not hashtag and mentions and timeline"},
+      {"",
+       "earshot.yaml:1:1: error: source 'brand': say what to read: hashtag: TAG, mentions: true "
+       "or timeline: public|local"},
+      {"mentions: false\n", "say what to read"},
+      {"timeline: federated\n",
+       "earshot.yaml:2:11: error: timeline of source: unknown value 'federated'"},
+      {"timeline: federated\n", "known: public, local"},
+      {"timeline: true\n", "unknown value 'true'"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.yaml);
+    const CheckedEntry entry = CheckMastodonEntry("base_url: https://m.example\n" + c.yaml);
+    INFO(entry.diagnostics);
+    if (c.expected.empty()) {
+      CHECK(entry.diagnostics.empty());
+    } else {
+      CHECK_THAT(entry.diagnostics, Catch::Contains(c.expected));
+    }
+  }
+  // No token is needed for a public timeline (it is sent when given).
+  CHECK_FALSE(NewMastodonSourceFactory()->SecretRequired(
+      CheckMastodonEntry("base_url: https://m.example\ntimeline: local\n").settings));
+}
+
+TEST_CASE("Mastodon config: timeline: local builds a source that reads the local timeline",
+          "[sources][mastodon][config]") {
+  const std::string mode = GENERATE(std::string("poll"), std::string("stream"));
+  INFO(mode);
+  auto fake = FakeMastodon::Start(Generous());
+  REQUIRE(fake.ok());
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  CheckedEntry entry = CheckMastodonEntry(
+      fmt::format("base_url: {}\ntimeline: local\nmode: {}\n", (*fake)->base_url(), mode));
+  REQUIRE(entry.diagnostics.empty());
+  SourceEnv env;
+  env.user_agent = "earshot-test";
+  auto built = NewMastodonSourceFactory()->Create(entry.settings, env);
+  REQUIRE(built.ok());
+  Source& source = *built->source;
+  CHECK(source.name() == "mastodon:brand");
+  const std::string wanted =
+      mode == "poll" ? "/api/v1/timelines/public" : "/api/v1/streaming/public/local";
+  bool asked = false;
+  for (int i = 0; i < 20 && !asked; ++i) {
+    SourceBatch batch;
+    REQUIRE(source.Next(std::stop_token(), **http, &batch).ok());
+    for (const RecordedRequest& r : (*fake)->requests()) {
+      if (r.path != wanted) continue;
+      asked = true;
+      if (mode == "poll") CHECK(testing::QueryParam(r, "local") == "true");
+    }
+  }
+  CHECK(asked);
+}
+
 TEST_CASE("MastodonSource::Create rejects configs that cannot work", "[sources][mastodon]") {
   struct Case {
     const char* name;
@@ -465,6 +666,14 @@ TEST_CASE("MastodonSource::Create rejects configs that cannot work", "[sources][
   auto ok = MastodonSource::Create(base, RealClock());
   REQUIRE(ok.ok());
   CHECK((*ok)->name() == "mastodon:airline");
+  // The public timelines need neither a tag nor a token.
+  for (auto kind : {MastodonSourceConfig::Kind::kPublic, MastodonSourceConfig::Kind::kLocal}) {
+    MastodonSourceConfig config = base;
+    config.kind = kind;
+    config.tag.clear();
+    config.token.clear();
+    CHECK(MastodonSource::Create(config, RealClock()).ok());
+  }
 }
 
 }  // namespace

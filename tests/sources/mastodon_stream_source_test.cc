@@ -279,6 +279,101 @@ TEST_CASE("MastodonStreamSource: a dropped stream reconnects and the gap comes f
   for (milliseconds w : rig.waits) CHECK(w <= 200ms);  // backoff_max bounds every reconnect
 }
 
+std::string Posted(FakeMastodon& fake, const std::string& acct, const std::string& text,
+                   const std::string& reply_to = "") {
+  FakeStatus s;
+  s.acct = acct;
+  s.text = text;
+  s.in_reply_to_id = reply_to;
+  return fake.AddStatus(s);
+}
+
+TEST_CASE("MastodonStreamSource: public:local carries the instance's own posts only",
+          "[sources][mastodon][stream]") {
+  const bool local = GENERATE(false, true);
+  INFO((local ? "public:local" : "public"));
+  Rig rig =
+      MakeRig(local ? MastodonSourceConfig::Kind::kLocal : MastodonSourceConfig::Kind::kPublic);
+  REQUIRE(rig.Connected(1));
+  const std::string a = Posted(*rig.fake, "gus", "the lounge is closed again");
+  const std::string b = Posted(*rig.fake, "jane@travel.example", "my flight is late");
+  Posted(*rig.fake, "gus", "@jane@travel.example same here", b);  // a reply: on no public stream
+  const std::string c = Posted(*rig.fake, "ann", "no wifi on board");
+  const std::vector<std::string> expected =
+      local ? std::vector<std::string>{a, c} : std::vector<std::string>{a, b, c};
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= expected.size(); }));
+  for (int i = 0; i < 3; ++i) rig.Step();  // nothing more comes
+  CHECK(rig.Ids() == expected);
+  CHECK(rig.cursor == c);
+  CHECK(rig.stream().stats().requests == 0);  // all from the stream
+
+  // Deletes come for the statuses the stream carries.
+  rig.fake->DeleteStatus(b);
+  rig.fake->DeleteStatus(a);
+  REQUIRE(rig.StepUntil([&] { return rig.deleted.size() >= (local ? 1u : 2u); }));
+  for (int i = 0; i < 3; ++i) rig.Step();
+  CHECK(rig.deleted == (local ? std::vector<std::string>{a} : std::vector<std::string>{b, a}));
+
+  int stream_requests = 0;
+  for (const RecordedRequest& r : rig.fake->requests()) {
+    if (!r.path.starts_with("/api/v1/streaming")) continue;
+    ++stream_requests;
+    CHECK(r.path == (local ? "/api/v1/streaming/public/local" : "/api/v1/streaming/public"));
+    CHECK(r.query.empty());
+  }
+  CHECK(stream_requests == 1);
+}
+
+TEST_CASE("MastodonStreamSource: a dropped public stream is gap-filled from the public timeline",
+          "[sources][mastodon][stream]") {
+  const bool local = GENERATE(false, true);
+  INFO((local ? "public:local" : "public"));
+  Rig rig =
+      MakeRig(local ? MastodonSourceConfig::Kind::kLocal : MastodonSourceConfig::Kind::kPublic);
+  REQUIRE(rig.Connected(1));
+  std::vector<std::string> expected{Posted(*rig.fake, "gus", "first")};
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() == 1; }));
+
+  REQUIRE(rig.fake->DropStreams() == 1);
+  // Published while no stream is open: only the REST timeline has them.
+  for (int i = 0; i < 4; ++i) {
+    expected.push_back(Posted(*rig.fake, "gus", fmt::format("gap {}", i)));
+    const std::string remote = Posted(*rig.fake, "jane@travel.example", fmt::format("far {}", i));
+    if (!local) expected.push_back(remote);
+  }
+  const size_t gap = expected.size() - 1;
+  REQUIRE(rig.Connected(2));
+  // Published once the new stream is open, maybe before the gap fill ran: on the stream and
+  // perhaps in a gap page too; it must come once, after the gap.
+  expected.push_back(Posted(*rig.fake, "gus", "overlap"));
+  const std::string remote_overlap = Posted(*rig.fake, "jane@travel.example", "far overlap");
+  if (!local) expected.push_back(remote_overlap);
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= expected.size(); }));
+  expected.push_back(Posted(*rig.fake, "gus", "live again"));
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= expected.size(); }));
+  for (int i = 0; i < 5; ++i) rig.Step();  // nothing is delivered twice
+
+  CHECK(rig.Ids() == expected);
+  CHECK(rig.cursor == expected.back());
+  const auto& stats = rig.stream().stats();
+  CHECK(stats.transport_errors == 1);
+  CHECK(stats.connects == 2);
+  CHECK(stats.gap_fill_posts >= static_cast<int64_t>(gap));
+  CHECK(stats.requests >= static_cast<int64_t>(gap / 2));  // limit 2: pages of 2
+
+  // The gap came from the public timeline, from the cursor on, local=true for public:local.
+  int gap_requests = 0;
+  for (const RecordedRequest& r : rig.fake->requests()) {
+    if (r.path.starts_with("/api/v1/streaming") || r.path == "/api/v1/instance") continue;
+    ++gap_requests;
+    CHECK(r.path == "/api/v1/timelines/public");
+    CHECK(testing::QueryParam(r, "local") ==
+          (local ? std::optional<std::string>("true") : std::nullopt));
+    CHECK(testing::QueryParam(r, "min_id").has_value());
+  }
+  CHECK(gap_requests == stats.requests.load());
+}
+
 TEST_CASE("MastodonStreamSource: Restore resumes from the cursor through a gap fill",
           "[sources][mastodon][stream]") {
   auto fake = FakeMastodon::Start(FakeOptions());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <deque>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -46,12 +47,26 @@ struct Entry {
   std::vector<std::string> tags;      // lowercased
   std::vector<std::string> mentions;  // lowercased accts
   bool deleted = false;
+  bool local = true;  // by an account of the fake's own (an acct without '@host')
+  // Shown on the public timelines and streams: Mastodon leaves out replies to other accounts
+  // (PublicFeed's without_replies; FanOutOnWriteService skips them), self-replies stay.
+  bool on_public = true;
+};
+
+// What an open stream listens to: the path it was opened on.
+enum class Channel {
+  kHashtag,        // /api/v1/streaming/hashtag?tag=
+  kNotifications,  // /api/v1/streaming/user/notification
+  kPublic,         // /api/v1/streaming/public: every public status, local and remote
+  kPublicLocal,    // /api/v1/streaming/public/local
+  kPublicRemote,   // /api/v1/streaming/public/remote
 };
 
 // One open stream connection: what it listens to and the events waiting to be written.
 struct Subscriber {
-  bool notifications = false;  // user/notification; else hashtag `tag`
-  std::string tag;             // lowercased
+  Channel channel = Channel::kHashtag;
+  std::string tag;          // kHashtag: lowercased
+  bool only_media = false;  // `only_media=true`: the fake's statuses have no media, so nothing
   std::deque<std::string> out;
   bool dropped = false;
   bool mid_event = false;
@@ -154,8 +169,13 @@ class FakeMastodon::Impl {
         fmt::arg("content", s.content_json.empty() ? Q(content) : s.content_json),
         fmt::arg("account", account), fmt::arg("mentions", mentions_json),
         fmt::arg("tags", tags_json));
-    reply_authors_.emplace_back(AccountId(s.acct), id);
-    return Publish(id, std::move(json), std::move(tags), std::move(mentions), account, created);
+    const std::string author = AccountId(s.acct);
+    reply_authors_.emplace_back(author, id);
+    // A reply is off the public timelines unless it answers the author's own status (a parent
+    // the fake does not know counts as someone else's, as Mastodon's null account id does).
+    const bool on_public = s.in_reply_to_id.empty() || reply_account == Q(author);
+    return Publish(id, std::move(json), std::move(tags), std::move(mentions), account, created,
+                   s.acct.find('@') == std::string::npos, on_public);
   }
 
   std::string AddRawStatus(std::string json, std::vector<std::string> tags,
@@ -245,6 +265,35 @@ class FakeMastodon::Impl {
   static bool Tagged(const Entry& e, const std::string& tag) {
     return std::find(e.tags.begin(), e.tags.end(), tag) != e.tags.end();
   }
+  // Whether a public timeline with these filters (Mastodon's `local`, `remote`, `only_media`)
+  // shows `e`. Both local and remote: nothing, as Mastodon merges both scopes.
+  static bool OnPublic(const Entry& e, bool local, bool remote, bool only_media) {
+    return e.on_public && (!local || e.local) && (!remote || !e.local) && !only_media;
+  }
+  // Whether a status stream carries `e` (its update, edit and delete events).
+  bool Carries(const Subscriber& sub, const Entry& e) const REQUIRES(mu_) {
+    switch (sub.channel) {
+      case Channel::kHashtag:
+        return Tagged(e, sub.tag);
+      case Channel::kNotifications:
+        return MentionsUs(e);
+      case Channel::kPublic:
+        return OnPublic(e, false, false, sub.only_media);
+      case Channel::kPublicLocal:
+        return OnPublic(e, true, false, sub.only_media);
+      case Channel::kPublicRemote:
+        return OnPublic(e, false, true, sub.only_media);
+    }
+    return false;
+  }
+  // Rails' boolean params (ActiveModel::Type::Boolean): absent, "", "0", "f", "false", "off"
+  // (lower or upper case) are false; anything else is true.
+  static bool Truthy(const HttpServerRequest& req, std::string_view name) {
+    const auto v = req.Param(name);
+    if (!v || v->empty()) return false;
+    static constexpr std::string_view kFalse[] = {"0", "f", "F", "false", "FALSE", "off", "OFF"};
+    return std::find(std::begin(kFalse), std::end(kFalse), *v) == std::end(kFalse);
+  }
   bool MentionsUs(const Entry& e) const {
     return std::find(e.mentions.begin(), e.mentions.end(), options_.account) != e.mentions.end();
   }
@@ -257,7 +306,7 @@ class FakeMastodon::Impl {
   // Queues `event` on every stream that would have carried entry `e`.
   void Fanout(const Entry& e, const std::string& event) REQUIRES(mu_) {
     for (auto& sub : subscribers_) {
-      if (sub->notifications ? MentionsUs(e) : Tagged(e, sub->tag)) sub->out.push_back(event);
+      if (Carries(*sub, e)) sub->out.push_back(event);
     }
     stream_cv_.notify_all();
   }
@@ -409,12 +458,17 @@ class FakeMastodon::Impl {
     return html + "</p>";
   }
 
+  // Adds the entry and queues its events on the open streams that carry it. `local`: by an
+  // account of the fake's own; `on_public`: shown on the public timelines (see Entry).
   std::string Publish(uint64_t id, std::string json, std::vector<std::string> tags,
                       std::vector<std::string> mentions, const std::string& account_json,
-                      const std::string& created) REQUIRES(mu_) {
+                      const std::string& created, bool local = true, bool on_public = true)
+      REQUIRES(mu_) {
     Entry e;
     e.id = id;
     e.json = std::move(json);
+    e.local = local;
+    e.on_public = on_public;
     for (auto& t : tags) e.tags.push_back(LowerUtf8Latin(t));
     for (auto& m : mentions) e.mentions.push_back(LowerUtf8Latin(m));
     // A local mention's acct has no '@host'; a remote "acmeair@elsewhere" is someone else.
@@ -427,10 +481,12 @@ class FakeMastodon::Impl {
     }
     const Entry& added = entries_.back();
     for (auto& sub : subscribers_) {
-      if (sub->notifications && mentions_us) {
-        sub->out.push_back("event: notification\ndata: " +
-                           NotificationJson(notifications_.back()) + "\n\n");
-      } else if (!sub->notifications && Tagged(added, sub->tag)) {
+      if (sub->channel == Channel::kNotifications) {
+        if (mentions_us) {
+          sub->out.push_back(
+              "event: notification\ndata: " + NotificationJson(notifications_.back()) + "\n\n");
+        }
+      } else if (Carries(*sub, added)) {
         sub->out.push_back("event: update\ndata: " + added.json + "\n\n");
       }
     }
@@ -542,7 +598,28 @@ class FakeMastodon::Impl {
                                 Q(UrlHostAndPort()), entries_.size(), urls));
     } else if (req.path.starts_with("/api/v1/timelines/tag/")) {
       const std::string tag = LowerUtf8Latin(req.path.substr(strlen("/api/v1/timelines/tag/")));
-      r = Page(req, false, tag, 20, 40);
+      const auto tagged = [&](const Entry& e) { return Tagged(e, tag); };
+      r = Page(req, false, tagged, 20, 40);
+    } else if (req.path == "/api/v1/timelines/public") {
+      // Without "timeline preview", Mastodon's PublicController wants a signed-in user and
+      // answers 422 (not 401) to a request without a token.
+      if (!options_.timeline_preview && !auth) {
+        return finish(Json(422, R"({"error":"This method requires an authenticated user"})"));
+      }
+      const bool local = Truthy(req, "local");
+      const bool remote = Truthy(req, "remote");
+      const bool only_media = Truthy(req, "only_media");
+      const auto shown = [&](const Entry& e) { return OnPublic(e, local, remote, only_media); };
+      r = Page(req, false, shown, 20, 40);
+    } else if (req.path == "/api/v1/streaming/public" ||
+               req.path == "/api/v1/streaming/public/local" ||
+               req.path == "/api/v1/streaming/public/remote") {
+      auto sub = std::make_shared<Subscriber>();
+      sub->channel = req.path.ends_with("/local")    ? Channel::kPublicLocal
+                     : req.path.ends_with("/remote") ? Channel::kPublicRemote
+                                                     : Channel::kPublic;
+      sub->only_media = Truthy(req, "only_media");
+      return finish(Stream(std::move(sub)));
     } else if (req.path == "/api/v1/streaming/hashtag") {
       auto sub = std::make_shared<Subscriber>();
       sub->tag = LowerUtf8Latin(req.Param("tag").value_or(""));
@@ -553,13 +630,13 @@ class FakeMastodon::Impl {
         return finish(Json(401, R"({"error":"Missing access token"})"));
       }
       auto sub = std::make_shared<Subscriber>();
-      sub->notifications = true;
+      sub->channel = Channel::kNotifications;
       return finish(Stream(std::move(sub)));
     } else if (req.path == "/api/v1/notifications") {
       if (!auth && !options_.token.empty()) {
         return finish(Json(401, R"({"error":"The access token is invalid"})"));
       }
-      r = Page(req, true, "", 40, 80);
+      r = Page(req, true, nullptr, 40, 80);
     } else if (req.path.starts_with("/api/v1/statuses/")) {
       // One status, as Mastodon answers it: 404 once deleted (or never there).
       const Entry* e = Find(req.path.substr(strlen("/api/v1/statuses/")));
@@ -585,10 +662,11 @@ class FakeMastodon::Impl {
     return id;
   }
 
-  // One page of statuses (tag timeline) or mention notifications, with Mastodon's paging and
-  // Link header.
+  // One page of statuses (those `wanted` of the ones not deleted: a tag or public timeline) or
+  // of mention notifications, with Mastodon's paging and Link header.
   HttpServerResponse Page(const HttpServerRequest& req, bool notifications,
-                          const std::string& tag, int default_limit, int max_limit) REQUIRES(mu_) {
+                          const std::function<bool(const Entry&)>& wanted, int default_limit,
+                          int max_limit) REQUIRES(mu_) {
     int limit = default_limit;
     if (auto l = req.Param("limit")) {
       int v = 0;
@@ -615,7 +693,7 @@ class FakeMastodon::Impl {
       }
     } else {
       for (const Entry& e : entries_) {
-        if (!e.deleted && Tagged(e, tag)) {
+        if (!e.deleted && wanted(e)) {
           all.emplace_back(e.id, e.json);
         }
       }
@@ -648,7 +726,9 @@ class FakeMastodon::Impl {
     if (!picked.empty()) {
       std::string keep = fmt::format("limit={}", limit);
       for (const auto& [key, value] : req.params) {
-        if (key == "types[]" || key == "exclude_types[]") {
+        // Mastodon's controllers keep their filters in the Link URLs (pagination_params).
+        if (key == "types[]" || key == "exclude_types[]" || key == "local" || key == "remote" ||
+            key == "only_media") {
           keep += fmt::format("&{}={}", PercentEncode(key), PercentEncode(value));
         }
       }

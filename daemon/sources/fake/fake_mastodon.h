@@ -2,6 +2,13 @@
 // `earshot demo`. It serves what earshot reads, with Mastodon's own semantics:
 //   GET /api/v1/timelines/tag/:tag   statuses carrying the tag (case-insensitive); limit default
 //                                    20, max 40
+//   GET /api/v1/timelines/public     the public timeline: every public status that is not a
+//                                    reply to another account (self-replies stay), local and
+//                                    remote; `local=true` only the fake's own accounts'
+//                                    (an acct without '@host'), `remote=true` only the others',
+//                                    `only_media=true` none (no status has media); limit
+//                                    default 20, max 40; 422 without a token when
+//                                    timeline_preview is off
 //   GET /api/v1/notifications        `mention` notifications of the configured account (types[]
 //                                    and exclude_types[] honoured); limit default 40, max 80
 //   GET /api/v1/statuses/:id         one status; 404 {"error":"Record not found"} once deleted
@@ -9,9 +16,11 @@
 //                                    back to the fake itself (ws://127.0.0.1:<port>) unless
 //                                    options say otherwise (another URL, or none at all)
 //   GET /api/v1/streaming/hashtag?tag=         Server-Sent Events: `update` for each new status
-//   GET /api/v1/streaming/user/notification    carrying the tag / `notification` for each new
-//                                    mention (token checked as for notifications); `delete` and
-//                                    `status.update` for deleted and edited statuses; a ":)"
+//   GET /api/v1/streaming/public[/local|/remote]   carrying the tag / shown on that public
+//   GET /api/v1/streaming/user/notification    timeline (as above; `only_media=true`: none) /
+//                                    `notification` for each new mention (token checked as
+//                                    for notifications); `delete` and `status.update` for
+//                                    deleted and edited statuses the stream carries; a ":)"
 //                                    comment on connect and ":thump" heartbeats when idle.
 //                                    DropStreams cuts every open stream (optionally mid-event).
 //                                    After RedirectStreams, every /api/v1/streaming path answers
@@ -20,9 +29,10 @@
 // Paging is Mastodon's: max_id (older than), since_id (newer than, newest page), min_id (the
 // page right after, oldest first, then sent newest first); results newest first; a Link header
 // with absolute rel="next" (max_id=<oldest>) and rel="prev" (min_id=<newest>) URLs to itself
-// when the page is not empty. Every /api response carries X-RateLimit-Limit/Remaining/Reset
-// (ISO-8601) for a fixed window; past the budget it answers 429 (when enforced). Time (rate
-// windows, created_at, edited_at) comes from options.clock.
+// when the page is not empty, keeping limit and the filters (types[], exclude_types[], local,
+// remote, only_media) as Mastodon's pagination_params do. Every /api response carries
+// X-RateLimit-Limit/Remaining/Reset (ISO-8601) for a fixed window; past the budget it answers
+// 429 (when enforced). Time (rate windows, created_at, edited_at) comes from options.clock.
 //
 // Statuses follow the documented Status entity: realistic `content` HTML (<p>, hashtag links,
 // mention h-cards, links with invisible/ellipsis spans), a full `account`, tags, mentions.
@@ -111,6 +121,9 @@ struct FakeMastodonOptions {
   // false: the Instance entity has no `urls` at all (a proxy that strips it, a server that
   // does not implement it).
   bool advertise_streaming = true;
+  // Mastodon's "timeline preview" setting. false: /api/v1/timelines/public answers 422
+  // {"error":"This method requires an authenticated user"} to a request without a token.
+  bool timeline_preview = true;
   Clock* clock = nullptr;  // rate windows and timestamps; null = the real clock
 };
 
@@ -124,11 +137,12 @@ class FakeMastodon {
   uint16_t port() const;
 
   // Publishes a status (newest so far) and returns its id. A status mentioning the configured
-  // account also gets a mention notification.
+  // account also gets a mention notification. Its acct decides local or remote for the public
+  // timelines; in_reply_to_id another account's status keeps it off them.
   std::string AddStatus(const FakeStatus& status);
   // Publishes a status given as a raw JSON object (any bytes: tests use it to serve bad
   // statuses). Every "$ID" in it is replaced by the assigned id. `tags` and `mentions` decide
-  // where it is served, since the fake does not parse it.
+  // where it is served, since the fake does not parse it; it counts as a local status.
   std::string AddRawStatus(std::string json, std::vector<std::string> tags,
                            std::vector<std::string> mentions = {});
 

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "daemon/sources/mastodon/mastodon_source.h"
 #include "daemon/sources/mastodon/mastodon_stream_source.h"
 
@@ -21,6 +24,10 @@ class MastodonSourceFactory final : public SourceFactory {
         ConfigOption("hashtag", OptionKind::kString, "the tag to read; a leading '#' is dropped"),
         ConfigOption("mentions", OptionKind::kBool, "read the token account's mentions instead")
             .Default("false"),
+        ConfigOption("timeline", OptionKind::kChoice,
+                     "read a public timeline instead: public (federated: every public post the "
+                     "instance knows of) or local (its own accounts' posts only)")
+            .Choices({"public", "local"}),
         ConfigOption("local_domain", OptionKind::kString,
                      "appended to local accounts' handles; the host of base_url by default"),
         ConfigOption("recheck_every", OptionKind::kDuration,
@@ -31,8 +38,9 @@ class MastodonSourceFactory final : public SourceFactory {
                      "poll (REST paging) or stream (SSE, gaps filled by REST)")
             .Default("poll")
             .Choices({"poll", "stream"}),
-        ConfigOption("token", OptionKind::kString,
-                     "the access token; needed for mentions, sent with hashtags when given")
+        ConfigOption(
+            "token", OptionKind::kString,
+            "the access token; needed for mentions, sent with hashtags and timelines when given")
             .Secret(),
     };
     return *spec;
@@ -41,11 +49,21 @@ class MastodonSourceFactory final : public SourceFactory {
   void Check(const SourceCheck& check, SourceSettings* s) const override {
     const std::string& hashtag = s->options.String("hashtag");
     const bool mentions = s->options.Bool("mentions");
-    if (!hashtag.empty() && mentions) {
-      check.Error(fmt::format("source '{}': choose hashtag or mentions: true, not both", s->name));
-    } else if (hashtag.empty() && !mentions) {
-      check.Error(
-          fmt::format("source '{}': say what to read: hashtag: TAG or mentions: true", s->name));
+    const std::string& timeline = s->options.String("timeline");
+    // Exactly one of the three: a source reads one stream of posts, under one cursor.
+    std::vector<std::string> chosen;
+    if (!hashtag.empty()) chosen.push_back("hashtag");
+    if (mentions) chosen.push_back("mentions");
+    if (!timeline.empty()) chosen.push_back("timeline");
+    if (chosen.size() > 1) {
+      check.Error(fmt::format(
+          "source '{}': choose one of hashtag: TAG, mentions: true or timeline: public|local, "
+          "not {}; one source reads one of them, so give each its own source",
+          s->name, fmt::join(chosen, " and ")));
+    } else if (chosen.empty()) {
+      check.Error(fmt::format(
+          "source '{}': say what to read: hashtag: TAG, mentions: true or timeline: public|local",
+          s->name));
     }
     if (!hashtag.empty() && hashtag[0] == '#') s->options.Set("hashtag", hashtag.substr(1));
     if (s->limit < 0 || s->limit > 40) {
@@ -54,7 +72,8 @@ class MastodonSourceFactory final : public SourceFactory {
     }
   }
 
-  // Hashtag timelines are public; the mentions are the token's account's.
+  // Hashtag and public timelines are public; the mentions are the token's account's. (An
+  // instance may show its timelines to signed-in users only: the token is sent when given.)
   bool SecretRequired(const SourceSettings& s) const override { return s.options.Bool("mentions"); }
 
   const NetworkQuota& quota() const override {
@@ -79,8 +98,7 @@ class MastodonSourceFactory final : public SourceFactory {
     MastodonSourceConfig cfg;
     FillShared(s, env, &cfg);
     cfg.base_url = s.options.String("base_url");
-    cfg.kind = s.options.Bool("mentions") ? MastodonSourceConfig::Kind::kMentions
-                                          : MastodonSourceConfig::Kind::kHashtag;
+    cfg.kind = KindOf(s.options);
     cfg.tag = s.options.String("hashtag");
     cfg.token = s.secret;
     cfg.token_file = {s.secret_path, s.secret_key};
@@ -93,6 +111,15 @@ class MastodonSourceFactory final : public SourceFactory {
   }
 
  private:
+  // Check has made sure exactly one of hashtag, mentions and timeline is set.
+  static MastodonSourceConfig::Kind KindOf(const SourceOptions& o) {
+    using Kind = MastodonSourceConfig::Kind;
+    if (o.Bool("mentions")) return Kind::kMentions;
+    if (o.String("timeline") == "public") return Kind::kPublic;
+    if (o.String("timeline") == "local") return Kind::kLocal;
+    return Kind::kHashtag;
+  }
+
   static Result<BuiltSource> Build(MastodonSourceConfig cfg, bool stream_mode,
                                    const SourceEnv& env) {
     if (stream_mode) {

@@ -122,14 +122,43 @@ Status MastodonSource::Restore(std::string_view cursor) {
 
 std::string MastodonSource::FirstUrl() const {
   std::string url = config_.base_url;
-  if (config_.kind == MastodonSourceConfig::Kind::kHashtag) {
-    url += "/api/v1/timelines/tag/" + PercentEncode(config_.tag);
-    url += fmt::format("?limit={}", config_.limit);
-  } else {
-    url += fmt::format("/api/v1/notifications?types%5B%5D=mention&limit={}", config_.limit);
+  switch (config_.kind) {
+    case MastodonSourceConfig::Kind::kHashtag:
+      url += "/api/v1/timelines/tag/" + PercentEncode(config_.tag);
+      url += fmt::format("?limit={}", config_.limit);
+      break;
+    case MastodonSourceConfig::Kind::kMentions:
+      url += fmt::format("/api/v1/notifications?types%5B%5D=mention&limit={}", config_.limit);
+      break;
+    case MastodonSourceConfig::Kind::kPublic:
+      url += fmt::format("/api/v1/timelines/public?limit={}", config_.limit);
+      break;
+    case MastodonSourceConfig::Kind::kLocal:
+      // Mastodon keeps `local` in the Link URLs it answers with, so the pages followed stay local.
+      url += fmt::format("/api/v1/timelines/public?local=true&limit={}", config_.limit);
+      break;
   }
   if (cursor_) url += "&min_id=" + PercentEncode(*cursor_);
   return url;
+}
+
+std::string MastodonSource::UnexpectedHint(int status) const {
+  switch (config_.kind) {
+    case MastodonSourceConfig::Kind::kHashtag:
+      return "check base_url and the tag";
+    case MastodonSourceConfig::Kind::kMentions:
+      return "check base_url and the token's scopes";
+    case MastodonSourceConfig::Kind::kPublic:
+    case MastodonSourceConfig::Kind::kLocal:
+      break;
+  }
+  // Mastodon answers 422 ("This method requires an authenticated user") when the instance
+  // shows its public timelines to signed-in users only (timeline preview off).
+  if (status == 422 && token_.empty()) {
+    return "this instance shows its public timelines to signed-in users only; set token_file to "
+           "an access token with the read:statuses scope";
+  }
+  return "check base_url";
 }
 
 Pace MastodonSource::Wait(milliseconds floor) const {
@@ -161,18 +190,15 @@ Result<Pace> MastodonSource::Next(std::stop_token stop, HttpClient& http, Source
   if (resp.status != 200) {
     ++stats_.client_errors;
     const milliseconds wait = budget_.options().backoff_max;
-    log::Error(name_, "HTTP {} from {}: unexpected; check base_url and the {}. Retrying in {:.0f}s",
-               resp.status, host_,
-               config_.kind == MastodonSourceConfig::Kind::kHashtag ? "tag" : "token's scopes",
-               Secs(wait));
+    log::Error(name_, "HTTP {} from {}: unexpected; {}. Retrying in {:.0f}s", resp.status, host_,
+               UnexpectedHint(resp.status), Secs(wait));
     return Pace{wait};
   }
 
   mastodon::ParsedPage page;
-  const Status parsed =
-      config_.kind == MastodonSourceConfig::Kind::kHashtag
-          ? parser_.ParseStatusPage(resp.body, &page)
-          : parser_.ParseNotificationPage(resp.body, &page);
+  const Status parsed = config_.kind == MastodonSourceConfig::Kind::kMentions
+                            ? parser_.ParseNotificationPage(resp.body, &page)
+                            : parser_.ParseStatusPage(resp.body, &page);
   if (!parsed.ok()) {
     return http_.Malformed("page", resp.body.size(), parsed);
   }

@@ -1,14 +1,15 @@
-// MastodonSource: a Source reading one Mastodon instance: a hashtag timeline or the mentions of
-// the token's account.
+// MastodonSource: a Source reading one Mastodon instance: a hashtag timeline, the instance's
+// public timeline (`GET /api/v1/timelines/public`: federated, or `local=true` for its own
+// accounts' statuses only) or the mentions of the token's account.
 //
 // Paging. Every request asks for the page right after the cursor
 // (`min_id=<cursor>`: the `limit` oldest statuses newer than it, sent newest first) and then
 // follows the response's Link rel="prev" (min_id=<newest in page>) to newer pages until a page
 // comes back empty. Posts are emitted oldest first; the cursor is the newest paging id seen
-// (status id for hashtags, notification id for mentions). Ids are opaque: this class never
-// compares them; the server does.
+// (status id for hashtags and public timelines, notification id for mentions). Ids are opaque:
+// this class never compares them; the server does.
 //   - First run (no Restore): only the newest page is read (`limit` posts), not the whole
-//     history of the tag. From then on nothing is skipped.
+//     history of the timeline. From then on nothing is skipped.
 //   - Pace: zero-ish (only the rate budget's spacing) while full pages keep coming, so a
 //     backlog drains fast; the poll interval once a page comes back short or empty.
 //
@@ -20,7 +21,9 @@
 //                   (Pace::credentials_rejected). Without a token file: backoff_max.
 //   429             wait Retry-After, else until X-RateLimit-Reset, else backoff
 //   5xx, timeout, transport error, truncated or malformed body: backoff with full jitter
-//   other 4xx       error, wait backoff_max
+//   other 4xx       error, wait backoff_max; for a public timeline the error says an instance
+//                   may show it to signed-in users only (Mastodon answers 401 or 422 without a
+//                   token then) and names token_file as the fix
 // In every failure case the cursor stays where it was: the same page is asked for again.
 //
 // Threads: as every Source, used by its poller thread only. stats() may be read from any thread.
@@ -48,10 +51,14 @@ namespace earshot {
 struct MastodonSourceConfig {
   std::string name;      // the configured source's name, "airline"; name() is "mastodon:airline"
   std::string base_url;  // "https://mastodon.social" (no trailing path)
-  enum class Kind { kHashtag, kMentions } kind = Kind::kHashtag;
+  // What to read. kPublic is the federated timeline (every public status the instance knows of,
+  // its own and other servers'); kLocal the instance's own accounts' statuses only. Mastodon
+  // leaves replies to other accounts, and boosts, out of both public timelines.
+  enum class Kind { kHashtag, kMentions, kPublic, kLocal } kind = Kind::kHashtag;
   std::string tag;       // for kHashtag: without '#' ("AcmeAirSucks"); a leading '#' is dropped
   // Bearer token, already read from its file by the caller; required for kMentions, sent with
-  // hashtag requests too when set. Never logged.
+  // hashtag and public timeline requests too when set (an instance may show its timelines to
+  // signed-in users only). Never logged.
   std::string token;
   // The file `token` was read from: re-read after a 401/403 and on reload (ReloadCredentials),
   // so a rotated token needs no restart. Empty: the token is fixed.
@@ -80,7 +87,7 @@ class MastodonSource final : public Source {
  public:
   // kInvalidArgument naming the field when the config cannot work: empty name, base_url not
   // http(s)://host, empty tag for kHashtag, empty token for kMentions, limit outside 1..40,
-  // poll_interval <= 0.
+  // poll_interval <= 0. `tag` is ignored by the other kinds.
   static Result<std::unique_ptr<Source>> Create(MastodonSourceConfig config, Clock& clock);
 
   std::string_view name() const override { return name_; }
@@ -110,6 +117,8 @@ class MastodonSource final : public Source {
   // A 401/403: re-reads the token file, logs what happens, and paces the retry.
   Pace Rejected(int status);
   Pace Wait(std::chrono::milliseconds floor) const;
+  // What to check after an unexpected HTTP status, for the error line.
+  std::string UnexpectedHint(int status) const;
 
   const MastodonSourceConfig config_;
   const std::string name_;

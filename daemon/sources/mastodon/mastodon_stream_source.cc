@@ -188,10 +188,19 @@ Result<Pace> MastodonStreamSource::Discover(std::stop_token stop, HttpClient& ht
 Status MastodonStreamSource::OpenStream() {
   HttpRequest req;
   req.url = streaming_url_;
-  if (config_.mastodon.kind == MastodonSourceConfig::Kind::kHashtag) {
-    req.url += "/api/v1/streaming/hashtag?tag=" + PercentEncode(config_.mastodon.tag);
-  } else {
-    req.url += "/api/v1/streaming/user/notification";
+  switch (config_.mastodon.kind) {
+    case MastodonSourceConfig::Kind::kHashtag:
+      req.url += "/api/v1/streaming/hashtag?tag=" + PercentEncode(config_.mastodon.tag);
+      break;
+    case MastodonSourceConfig::Kind::kMentions:
+      req.url += "/api/v1/streaming/user/notification";
+      break;
+    case MastodonSourceConfig::Kind::kPublic:
+      req.url += "/api/v1/streaming/public";
+      break;
+    case MastodonSourceConfig::Kind::kLocal:
+      req.url += "/api/v1/streaming/public/local";
+      break;
   }
   req.connect_timeout = std::min(config_.mastodon.request_timeout, milliseconds(10000));
   req.total_timeout = config_.idle_timeout;  // the idle guard, for a stream
@@ -241,7 +250,8 @@ void MastodonStreamSource::Emit(Post post, bool allow_repeat, SourceBatch* batch
 
 void MastodonStreamSource::HandleEvent(const SseEvent& event, SourceBatch* batch) {
   ++stats_.events;
-  const bool hashtag = config_.mastodon.kind == MastodonSourceConfig::Kind::kHashtag;
+  // Hashtag and public streams carry statuses; the notification stream, notifications.
+  const bool statuses = config_.mastodon.kind != MastodonSourceConfig::Kind::kMentions;
   if (event.type == "delete") {
     ++stats_.deletes;
     log::Info(name_, "status {} was deleted", event.data);
@@ -251,9 +261,9 @@ void MastodonStreamSource::HandleEvent(const SseEvent& event, SourceBatch* batch
     batch->deleted_ids.push_back(event.data);
     return;
   }
-  const bool update = event.type == "update" && hashtag;
+  const bool update = event.type == "update" && statuses;
   const bool edit = event.type == "status.update";
-  const bool notification = event.type == "notification" && !hashtag;
+  const bool notification = event.type == "notification" && !statuses;
   if (!update && !edit && !notification) {
     ++stats_.ignored_events;
     return;

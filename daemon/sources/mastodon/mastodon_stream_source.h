@@ -1,7 +1,9 @@
 // MastodonStreamSource: a Source that listens to Mastodon's streaming API (Server-Sent Events)
-// instead of polling: a hashtag's public stream (`/api/v1/streaming/hashtag?tag=`) or the token
-// account's notifications (`/api/v1/streaming/user/notification`, mentions only). Posts arrive
-// within a second of being published, and an idle stream costs no REST requests at all.
+// instead of polling: a hashtag's public stream (`/api/v1/streaming/hashtag?tag=`), the
+// instance's public stream (`/api/v1/streaming/public`, federated) or local one
+// (`/api/v1/streaming/public/local`, its own accounts only), or the token account's
+// notifications (`/api/v1/streaming/user/notification`, mentions only). Posts arrive within a
+// second of being published, and an idle stream costs no REST requests at all.
 //
 // How it runs (all inside Next, on the poller's thread; no thread of its own):
 //   1. Discovery: GET /api/v1/instance once; the streaming base URL is
@@ -11,9 +13,9 @@
 //      whose streaming server runs elsewhere then redirects the stream request there (4a).
 //   2. Open the stream (SseClient, libcurl). Each Next then waits up to `slice` (~1 s) for
 //      bytes, so the poller's heartbeat stays fresh, and returns the posts that arrived.
-//   3. Events: `update` (a Status, hashtag streams), `notification` (a mention's status; other
-//      types are ignored), `status.update` (an edit: the status is emitted again, past the
-//      duplicate filter), `delete` (the status id: counted, logged, and kept for
+//   3. Events: `update` (a Status, hashtag and public streams), `notification` (a mention's
+//      status; other types are ignored), `status.update` (an edit: the status is emitted again,
+//      past the duplicate filter), `delete` (the status id: counted, logged, and kept for
 //      TakeDeletedIds), ':' comments (heartbeats: counted, ignored).
 //   4. When the stream ends (server close, drop, idle timeout, transport error) or answers an
 //      error, reconnect after a backoff with full jitter (RateBudget); the failure streak is
@@ -42,15 +44,16 @@
 //      http(s) streaming paths, never downgraded to cleartext. Discovery, gap fills and
 //      re-checks keep going to base_url only.
 //   5. Gap fill: after every reconnect (and after a Restore), once the new stream's head arrived,
-//      the REST timeline is read from the cursor (`min_id=`, a MastodonSource inside) page by
-//      page until a short page, one request per Next, paced by the REST rate budget (the
-//      credential's, shared with its other sources when mastodon.rate_budget is set). Mastodon
-//      allows ~300 REST requests per 5 minutes per account: gap fills are counted in
-//      stats().requests (gap fills only), and the reconnect backoff bounds how often they can
-//      happen. Posts seen both on the stream and in the gap fill are emitted once (a bounded id
-//      set).
+//      the REST timeline is read from the cursor (`min_id=`, a MastodonSource inside: the tag
+//      timeline, /api/v1/timelines/public (`local=true` for the local stream), or the
+//      notifications) page by page until a short page, one request per Next, paced by the REST
+//      rate budget (the credential's, shared with its other sources when mastodon.rate_budget
+//      is set). Mastodon allows ~300 REST requests per 5 minutes per account: gap fills are
+//      counted in stats().requests (gap fills only), and the reconnect backoff bounds how often
+//      they can happen. Posts seen both on the stream and in the gap fill are emitted once (a
+//      bounded id set).
 //
-// Cursor: the newest status id (hashtag) or notification id (mentions) delivered, exactly the
+// Cursor: the newest status id (hashtag, public) or notification id (mentions) delivered, the
 // REST source's cursor, so `mode: stream` and `mode: poll` can take over each other's cursor.
 // While a gap fill runs, the cursor only follows the gap fill's pages, never the stream's newer
 // ids, so a restart mid gap fill resumes the gap instead of skipping it. Mastodon ids are
@@ -117,8 +120,8 @@ class MastodonStreamSource final : public Source {
   std::string_view name() const override { return name_; }
   // Waits up to config.slice for stream events (or makes one discovery / gap-fill request).
   Result<Pace> Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) override;
-  // A Mastodon id (status id for hashtags, notification id for mentions). The first stream
-  // connection is then followed by a gap fill from it.
+  // A Mastodon id (status id for hashtags and public streams, notification id for mentions).
+  // The first stream connection is then followed by a gap fill from it.
   Status Restore(std::string_view cursor) override;
   // Re-reads the token file for the stream and for its gap fills.
   void ReloadCredentials() override;
