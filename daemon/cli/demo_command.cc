@@ -28,6 +28,7 @@
 #include "daemon/cli/silence_command.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_bluesky.h"
+#include "daemon/sources/fake/fake_jetstream.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/fake/fake_reddit.h"
 #include "daemon/sources/fake/fake_x.h"
@@ -43,12 +44,15 @@ struct DemoNetworks {
   std::unique_ptr<FakeMastodon> mastodon;
   std::unique_ptr<FakeX> x;
   std::unique_ptr<FakeBluesky> bluesky;
+  // Bluesky's firehose: every post published on the fake Bluesky streams out here too.
+  std::unique_ptr<FakeJetstream> jetstream;
   std::unique_ptr<FakeReddit> reddit;
 
   void Stop() {
     mastodon->Stop();
     x->Stop();
     bluesky->Stop();
+    jetstream->Stop();
     reddit->Stop();
   }
 };
@@ -64,7 +68,17 @@ Result<DemoNetworks> StartNetworks() {
   auto x = FakeX::Start({});  // X's app-only quota: 450 searches per 15 minutes
   if (!x.ok()) return Status::Unavailable("fake X: " + x.status().message());
   n.x = *std::move(x);
-  auto bluesky = FakeBluesky::Start({});
+  auto jetstream = FakeJetstream::Start({});
+  if (!jetstream.ok())
+    return Status::Unavailable("fake Jetstream: " + jetstream.status().message());
+  n.jetstream = *std::move(jetstream);
+  FakeBlueskyOptions bluesky_options;
+  bluesky_options.relay = [firehose = n.jetstream.get()](const std::string& did,
+                                                         const std::string& rkey,
+                                                         const std::string& record) {
+    firehose->AddCommit(did, rkey, "create", record);
+  };
+  auto bluesky = FakeBluesky::Start(bluesky_options);
   if (!bluesky.ok()) return Status::Unavailable("fake Bluesky: " + bluesky.status().message());
   n.bluesky = *std::move(bluesky);
   auto reddit = FakeReddit::Start({});
@@ -115,10 +129,16 @@ AppConfig DemoConfig(const DemoNetworks& networks, const std::filesystem::path& 
   SourceSettings x =
       DemoSource("acmeair", "x", networks.x->base_url(), FakeXOptions{}.bearer_token);
   x.options.Set("query", "acmeair -is:retweet");
-  SourceSettings bluesky = DemoSource("acmeair", "bluesky", networks.bluesky->base_url(),
-                                      FakeBlueskyOptions{}.app_password);
-  bluesky.options.Set("query", "acmeair");
-  bluesky.options.Set("identifier", FakeBlueskyOptions{}.identifier);
+  // Bluesky: the whole firehose, filtered here (Bluesky asks monitors not to poll its search);
+  // authors of matched posts are looked up on the fake's public AppView.
+  SourceSettings bluesky;
+  bluesky.name = "bluesky-firehose";
+  bluesky.type = "jetstream";
+  bluesky.options.Set("instances", std::vector<std::string>{networks.jetstream->url()});
+  bluesky.options.Set("idle_timeout", std::chrono::milliseconds(30000));
+  bluesky.options.Set("rewind", std::chrono::milliseconds(5000));
+  bluesky.options.Set("profiles_url", networks.bluesky->base_url());
+  bluesky.options.Set("resolve_within", std::chrono::milliseconds(2000));
   SourceSettings reddit = DemoSource("acmeair", "reddit", networks.reddit->base_url(),
                                      FakeRedditOptions{}.client_secret);
   reddit.options.Set("listing", "new");
@@ -252,11 +272,13 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   }
   const std::string metrics_url = fmt::format("http://127.0.0.1:{}", (*metrics)->port());
   out << fmt::format(
-      "earshot demo: a fake Mastodon at {}, X at {}, Bluesky at {} and Reddit at {};\n"
-      "earshot reads #AcmeAirSucks and @AcmeAir's mentions on Mastodon, searches X and Bluesky for "
-      "AcmeAir and reads r/acmeair.\nState in {}; metrics at {}/metrics\n\n",
+      "earshot demo: a fake Mastodon at {}, X at {}, Bluesky at {} (its Jetstream firehose at "
+      "{}) and Reddit at {};\n"
+      "earshot reads #AcmeAirSucks and @AcmeAir's mentions on Mastodon, searches X for AcmeAir, "
+      "hears every post on Bluesky's firehose and reads r/acmeair.\nState in {}; metrics at "
+      "{}/metrics\n\n",
       fake->base_url(), networks->x->base_url(), networks->bluesky->base_url(),
-      networks->reddit->base_url(), state_dir.string(), metrics_url);
+      networks->jetstream->url(), networks->reddit->base_url(), state_dir.string(), metrics_url);
   out.flush();
 
   const std::vector<ScriptedPost> script = DemoScenario();
@@ -269,6 +291,21 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   }
   // The same morning on the other networks: each complaint pages with its network's link.
   out << "\n-- meanwhile on X, Bluesky and Reddit\n";
+  // The firehose carries the whole network, nearly all of it about something else.
+  const char* const chatter[] = {
+      "my cat learned to open the fridge",   "anyone watching the match tonight?",
+      "new blog post on sourdough starters", "rain again in Seattle, shocking",
+      "just finished a 10k, legs are jelly", "this album is so good on repeat"};
+  constexpr int kChatter = 60;
+  for (int i = 0; i < kChatter; ++i) {
+    FakeBskyPost post;
+    post.handle = fmt::format("someone{}.bsky.social", i);
+    post.text = chatter[i % std::size(chatter)];
+    networks->bluesky->AddPost(post);
+  }
+  out << fmt::format(
+      "-- Bluesky's firehose: {} posts about anything else; expect: heard, judged, no page\n",
+      kChatter);
   {
     FakeTweet tweet;
     tweet.username = "dana_flies";
@@ -286,8 +323,8 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
         "gate all night.";
     const std::string uri = networks->bluesky->AddPost(skeet);
     out << fmt::format(
-        "-- Bluesky: @lee.bsky.social posts ({}); expect: a cancelled flight: "
-        "pages\n",
+        "-- Bluesky: @lee.bsky.social posts ({}), heard on the firehose; expect: a cancelled "
+        "flight: pages, with the author looked up (handle, 1,900 followers)\n",
         uri);
     FakeRedditPost thread;
     thread.subreddit = "acmeair";

@@ -1,23 +1,23 @@
 // The poller with a real source against a fake network, feeding the escalator: a source that
 // only meets 5xx answers vouches for nothing, however often its Next returns, so the
 // escalator's source_silent_after opens a source-silent incident for it.
-#include <catch2/catch.hpp>
+#include "daemon/app/poller.h"
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 
 #include "daemon/app/app.h"
 #include "daemon/app/detector_holder.h"
-#include "daemon/app/poller.h"
+#include "daemon/model/escalation_json.h"
+#include "daemon/model/post_limits.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/bluesky/jetstream_source.h"
 #include "daemon/sources/fake/fake_bluesky.h"
 #include "daemon/sources/fake/fake_jetstream.h"
 #include "daemon/sources/fake/fake_mastodon.h"
 #include "daemon/sources/mastodon/mastodon_source.h"
-#include "daemon/model/post_limits.h"
 #include "detectors/utf8.h"
-#include "daemon/model/escalation_json.h"
 #include "tests/escalator/escalator_fixture.h"
 
 namespace earshot {
@@ -187,8 +187,8 @@ TEST_CASE("Poller: a huge post is cut to the text limit with a marker, counted, 
   e.incident_id = "inc-1";
   e.posts.push_back(ref);
   const std::string wire = EscalationToJson(e);
-  CHECK_THAT(wire, Catch::Contains(fmt::format("\"truncated\":true,\"text_bytes\":{}",
-                                               cut.text_bytes)));
+  CHECK_THAT(wire,
+             Catch::Contains(fmt::format("\"truncated\":true,\"text_bytes\":{}", cut.text_bytes)));
   Result<Escalation> back = EscalationFromJson(wire);
   REQUIRE(back.ok());
   CHECK(back->posts.at(0).text_bytes == cut.text_bytes);
@@ -227,7 +227,8 @@ TEST_CASE("Poller: a firehose post that matched reaches the escalator with its a
   FakeBskyPost complaint;
   complaint.handle = "lee.bsky.social";
   complaint.followers = 1900;
-  complaint.text = "AcmeAir cancelled my flight and nobody rebooked me. Stuck at the gate all night.";
+  complaint.text =
+      "AcmeAir cancelled my flight and nobody rebooked me. Stuck at the gate all night.";
   (*bsky)->AddPost(complaint);
   FakeBskyPost chatter;
   chatter.handle = "cat.bsky.social";

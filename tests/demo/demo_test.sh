@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `earshot demo` keeps its promises: every network's complaint pages, the thank-you resolves,
-# the care team's reply resolves Gus's incident as its first response, the lost bag nobody
+# the care team's reply resolves Gus's incident as its first response, the Bluesky firehose is
+# heard whole and only its complaint pages, with its author looked up, the lost bag nobody
 # answers reaches team-lead at level 1, the silenced post stays quiet and the storm becomes a
 # surge incident. Usage: demo_test.sh EARSHOT
 set -uo pipefail
@@ -21,7 +22,10 @@ expect "the resolve of Jane's incident" '^(HIGH|CRITICAL) +resolve .*@jane@trave
 expect "the staff reply's resolve of Gus's incident, answered" \
   "^(HIGH|CRITICAL) +resolve .*@gus@mastodon\\.example.*\\[staff replied \\($staff\\)\\] \\[answered by $staff after [0-9]+s\\]"
 expect "the X complaint's page" '^HIGH +open .*@dana_flies .*charged me twice'
-expect "the Bluesky complaint's page" '^[A-Z]+ +open .*@lee\.bsky\.social .*cancelled'
+expect "the Bluesky complaint's page, heard on the firehose" '^[A-Z]+ +open .*@lee\.bsky\.social .*cancelled'
+expect "the firehose author's reach, looked up" '@lee\.bsky\.social \(Lee, 1900 followers\)'
+expect "every firehose post heard (60 chatter + 1 complaint)" \
+  'earshot_posts_fetched_total\{source="jetstream:bluesky-firehose"\} 61$'
 expect "the Reddit complaint's page, as u/name" '^[A-Z]+ +open .*u/suitcase_sam: "AcmeAir lost my luggage'
 expect "the unanswered lost bag's level-1 update" \
   '^[A-Z]+ +update .*u/suitcase_sam: .*\[unanswered for [0-9]+s \(level 1\)\]'
@@ -43,6 +47,9 @@ if grep -Eq '^[A-Z]+ +open .*@ivy@social\.example' "$out"; then
 fi
 if grep -Eq '^[A-Z]+ +open .*@hal@social\.example' "$out"; then
   echo "praise paged"; fail=1
+fi
+if grep -Eq '^[A-Z]+ +open .*someone[0-9]+\.bsky\.social' "$out"; then
+  echo "firehose chatter paged"; fail=1
 fi
 if grep -Eq '^[A-Z]+ +open .*@acmeair_care' "$out"; then
   echo "the staff reply paged"; fail=1

@@ -48,10 +48,11 @@ Result<std::unique_ptr<Source>> JetstreamSource::Create(JetstreamSourceConfig co
 
 JetstreamSource::JetstreamSource(JetstreamSourceConfig config, Clock& clock)
     : config_(std::move(config)),
+      name_("jetstream:" + config_.name),
       clock_(clock),
       client_(WebSocketOptions{config_.connect_timeout, std::size_t{4} << 20, config_.user_agent}),
       reconnect_(clock, config_.backoff),
-      profiles_(ProfileResolverOptions{config_.name, config_.profiles_url, config_.profile_ttl,
+      profiles_(ProfileResolverOptions{name_, config_.profiles_url, config_.profile_ttl,
                                        config_.user_agent, config_.backoff},
                 clock) {}
 
@@ -122,7 +123,7 @@ Result<Pace> JetstreamSource::Connect(std::stop_token stop) {
     return pace;
   }
   const bool resumed = last_time_us_ > 0;
-  log::Info(config_.name, "listening to Jetstream at {}{}", UrlHost(base),
+  log::Info(name_, "listening to Jetstream at {}{}", UrlHost(base),
             resumed ? fmt::format(" from cursor {}", last_time_us_) : std::string(" from now"));
   connected_at_ = clock_.SteadyNow();
   last_message_at_ = connected_at_;
@@ -138,7 +139,7 @@ Pace JetstreamSource::Down(const std::string& why, bool stalled) {
     ++stats_.failovers;
   }
   const Pace pace{reconnect_.Backoff()};
-  log::Warn(config_.name, "Jetstream at {}: {}; reconnecting to {} in {:.1f}s",
+  log::Warn(name_, "Jetstream at {}: {}; reconnecting to {} in {:.1f}s",
             UrlHost(config_.instances[failed]), why, UrlHost(config_.instances[current_]),
             Secs(pace.wait));
   return pace;
@@ -187,7 +188,7 @@ void JetstreamSource::Handle(const WebSocketMessage& message, SourceBatch* batch
   if (message.binary) {
     ++stats_.bad_items;
     stats_.skipped.Count("a binary message");
-    log::Warn(config_.name,
+    log::Warn(name_,
               "skipped a binary message of {} bytes from {} (earshot does not ask "
               "for compression)",
               message.data.size(), UrlHost(config_.instances[current_]));
@@ -197,7 +198,7 @@ void JetstreamSource::Handle(const WebSocketMessage& message, SourceBatch* batch
   if (!parsed.ok()) {
     ++stats_.bad_items;
     const std::string_view reason = stats_.skipped.Count(parsed.message());
-    log::Warn(config_.name, "skipped a bad Jetstream event from {} ({} bytes, {}): {}",
+    log::Warn(name_, "skipped a bad Jetstream event from {} ({} bytes, {}): {}",
               UrlHost(config_.instances[current_]), message.data.size(), reason, parsed.message());
     return;
   }

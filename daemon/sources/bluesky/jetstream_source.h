@@ -95,7 +95,7 @@ class JetstreamSource final : public Source {
   static Result<std::unique_ptr<Source>> Create(JetstreamSourceConfig config, Clock& clock);
   ~JetstreamSource() override;
 
-  std::string_view name() const override { return config_.name; }
+  std::string_view name() const override { return name_; }
   Result<Pace> Next(std::stop_token stop, HttpClient& http, SourceBatch* batch) override;
   // "<time_us>@<host>" as this source writes them, or bare decimal microseconds (then the
   // instance is not known and the stream rewinds).
@@ -121,6 +121,7 @@ class JetstreamSource final : public Source {
   std::string Cursor() const;  // needs cursor_instance_
 
   const JetstreamSourceConfig config_;
+  const std::string name_;  // "jetstream:<name>"
   Clock& clock_;
   WebSocketClient client_;
   bluesky::JetstreamParser parser_;
