@@ -34,6 +34,11 @@ class Detector {
   DetectedPost Detect(const Post& post) const;
   // The same, also returning the full sentiment scores (for replay's output).
   DetectedPost Detect(const Post& post, SentimentScores* scores) const;
+  // The firehose's local filter: false when no rule could hold for `post` (RuleSet::AnyCandidate:
+  // no brand name, handle, hashtag or rule word in it), found before sentiment and the complaint
+  // scorer run. Detect would then return no detections: a poller may skip it (and the scores
+  // it would compute) for a source that hears everything.
+  bool MayMatch(const Post& post) const { return rules_->AnyCandidate(post); }
   // Why Detect() says what it says: computed from the same scores, so a rule trace has
   // `matched` exactly when Detect() returns that rule, and complaint.probability equals
   // DetectedPost::complaint. The candidate rules only, or every rule when `all_rules`.

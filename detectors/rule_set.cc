@@ -329,6 +329,12 @@ std::vector<RuleTrace> RuleSet::Explain(const Post& post, double sentiment, doub
   return out;
 }
 
+bool RuleSet::AnyCandidate(const Post& post) const {
+  if (!always_.empty()) return true;
+  std::vector<int> hits;
+  return !Candidates(post, &hits).empty();
+}
+
 std::vector<Detection> RuleSet::Evaluate(const Post& post, double sentiment,
                                          double complaint) const {
   std::vector<int> hits;

@@ -55,6 +55,10 @@ class RuleSet {
   const Matcher& matcher() const { return *matcher_; }
   // Rules with no trigger atom, evaluated for every post.
   size_t always_evaluated() const { return always_.size(); }
+  // Whether any rule could hold for `post`: one of them is a candidate (its trigger atoms fired:
+  // a brand's name, handle or hashtag, a rule's words), decided in the one RE2::Set pass that
+  // Evaluate starts with. False means Evaluate returns nothing, whatever the scores.
+  bool AnyCandidate(const Post& post) const;
 
  private:
   RuleSet() = default;

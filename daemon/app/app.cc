@@ -447,6 +447,13 @@ std::string App::RenderMetrics() const {
     t.Sample("earshot_posts_fetched_total", {{"source", poller->name()}},
              static_cast<double>(poller->stats().posts.load()));
   }
+  t.Family("earshot_posts_filtered_total", "counter",
+           "Posts of a firehose that named no brand, handle, hashtag or rule word: let by "
+           "unscored (counted in earshot_posts_fetched_total too).");
+  for (const auto& poller : p.pollers) {
+    t.Sample("earshot_posts_filtered_total", {{"source", poller->name()}},
+             static_cast<double>(poller->stats().posts_filtered.load()));
+  }
   t.Family("earshot_source_rechecks_total", "counter",
            "Posts of open incidents asked for again, to find deletions (recheck_every).");
   for (const auto& poller : p.pollers) {

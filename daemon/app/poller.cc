@@ -162,13 +162,22 @@ void Poller::Run(std::stop_token stop) {
       batch.posts.reserve(fetched.posts.size());
       const std::shared_ptr<const Detector> detector = detectors_.Get();
       std::map<std::string, int64_t> matches;
+      const bool filter_locally = source_->hears_everything();
+      int64_t filtered = 0;
       for (Post& post : fetched.posts) {
         post.source = batch.source;
         // Past here a post's size is bounded: rules, escalations and sinks see at most
         // kMaxPostTextBytes of text (daemon/model/post_limits.h).
         if (TruncatePostText(&post)) ++stats_.posts_truncated;
         const auto start = std::chrono::steady_clock::now();
-        batch.posts.push_back(detector->Detect(post));
+        if (filter_locally && !detector->MayMatch(post)) {
+          DetectedPost unscored;
+          unscored.post = std::move(post);
+          batch.posts.push_back(std::move(unscored));
+          ++filtered;
+        } else {
+          batch.posts.push_back(detector->Detect(post));
+        }
         stats_.detect_latency.Observe(std::chrono::steady_clock::now() - start);
       }
       CompleteAuthors(stop, *detector, &batch);
@@ -176,6 +185,7 @@ void Poller::Run(std::stop_token stop) {
         for (const Detection& d : dp.detections) ++matches[d.rule_id];
       }
       stats_.posts += static_cast<int64_t>(batch.posts.size());
+      stats_.posts_filtered += filtered;
       if (!matches.empty()) {
         MutexLock lock(stats_.mu);
         for (const auto& [rule, n] : matches) stats_.rule_matches[rule] += n;

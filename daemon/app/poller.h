@@ -31,6 +31,9 @@ struct PollerStats {
   std::atomic<int64_t> source_errors{0}; // Next() failures the source could not pace itself
   std::atomic<int64_t> rechecks{0};      // posts re-checked on the network (Source::Recheck)
   std::atomic<int64_t> posts_truncated{0};  // posts whose text was cut to kMaxPostTextBytes
+  // Posts of a source that hears everything that the local filter let by unscored: no rule
+  // could hold for them (Source::hears_everything, Detector::MayMatch).
+  std::atomic<int64_t> posts_filtered{0};
   // Calls in a row that fetched nothing and asked for a wait (an HTTP error, a malformed page,
   // a dropped stream, a 429) or failed outright; 0 again at the next call that fetched.
   std::atomic<int64_t> consecutive_failures{0};

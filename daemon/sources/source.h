@@ -96,6 +96,13 @@ class Source {
     return false;
   }
 
+  // Whether the network sends everything and leaves the filtering to earshot (a firehose). The
+  // poller then runs its local filter first (Detector::MayMatch: a brand's name, handle or
+  // hashtag, or a rule's words, found in one pass) and gives the full detector only the posts
+  // that pass; the others go on unscored, with no detections, exactly as Detect would leave
+  // them.
+  virtual bool hears_everything() const { return false; }
+
   // Whether Recheck works for this source. The poller only re-checks sources that say so.
   virtual bool can_recheck() const { return false; }
 

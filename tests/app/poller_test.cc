@@ -252,6 +252,9 @@ TEST_CASE("Poller: a firehose post that matched reaches the escalator with its a
   CHECK(posts[1].detections.empty());
   CHECK(posts[1].post.author.handle.empty());
   CHECK((*bsky)->profile_calls() == 1);
+  // The local filter let the chatter by without scoring it.
+  CHECK(poller.stats().posts_filtered.load() == 1);
+  CHECK(poller.stats().posts.load() == 2);
 }
 
 }  // namespace

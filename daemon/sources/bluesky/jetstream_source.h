@@ -100,6 +100,8 @@ class JetstreamSource final : public Source {
   // "<time_us>@<host>" as this source writes them, or bare decimal microseconds (then the
   // instance is not known and the stream rewinds).
   Status Restore(std::string_view cursor) override;
+  // Every post of the network: the poller filters locally before the full detector.
+  bool hears_everything() const override { return true; }
   bool CompleteAuthors(std::stop_token stop, HttpClient& http, const std::vector<Post*>& posts,
                        SteadyTime deadline) override;
 
