@@ -71,7 +71,11 @@ class JetstreamSourceFactory final : public SourceFactory {
     cfg.idle_timeout = s.options.Duration("idle_timeout");
     cfg.rewind = s.options.Duration("rewind");
     cfg.user_agent = env.user_agent;
-    return BuildWithStats<JetstreamSource>(std::move(cfg), *env.clock);
+    auto built = BuildWithStats<JetstreamSource>(std::move(cfg), *env.clock);
+    if (built.ok()) {
+      built->lag_ms = &static_cast<const JetstreamSourceStats*>(built->counters)->lag_ms;
+    }
+    return built;
   }
 };
 
