@@ -221,6 +221,32 @@ TEST_CASE("FakeJetstream: a generated firehose is heard whole, and again from a 
   CHECK((*fake)->cursors().back() == firehose->TimeUs(mid) - 1);
 }
 
+TEST_CASE(
+    "FakeJetstream: a firehose cut mid-message resumes from the cursor, nothing lost or "
+    "twice",
+    "[firehose]") {
+  auto fake = FakeJetstream::Start();
+  REQUIRE(fake.ok());
+  FakeJetstreamFault cut;
+  cut.kind = FakeJetstreamFault::Kind::kDisconnect;
+  cut.after_events = 3000;
+  (*fake)->Inject(cut);
+  REQUIRE((*fake)->PlayGenerated(Plan(5000)).ok());
+  JetstreamSourceConfig config = SourceConfig((*fake)->url());
+  config.backoff.seed = 3;
+  auto source = JetstreamSource::Create(config, RealClock());
+  REQUIRE(source.ok());
+  const auto& stats = static_cast<JetstreamSource&>(**source).stats();
+  Heard heard;
+  Listen(**source, &heard, [&] { return stats.posts >= 5000; });
+  CHECK(heard.posts == 5000);
+  CHECK(heard.ids.size() == 5000);
+  CHECK(stats.transport_errors == 1);
+  CHECK((*fake)->connections() == 2);
+  REQUIRE((*fake)->cursors().size() == 2);
+  CHECK((*fake)->cursors()[1].has_value());
+}
+
 TEST_CASE("FakeJetstream: a paced firehose sends each event when the fake's clock says it is due",
           "[firehose]") {
   ManualClock clock{SystemTime(std::chrono::microseconds(kStart))};
