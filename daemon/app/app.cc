@@ -122,6 +122,8 @@ struct App::Parts {
   std::vector<std::unique_ptr<Poller>> pollers;
   // Per poller, the source's own counters (requests, 429s, errors), read by scrapes.
   std::vector<const SourceCounters*> source_stats;
+  // Per poller, its stream's lag behind the head in ms; null for a source without one.
+  std::vector<const std::atomic<int64_t>*> source_lags;
   // One rate budget per credential, shared by its sources' pollers (rate_budgets.h).
   RateBudgetRegistry budgets;
   // Escalations published, by severity and by kind: counted on the escalator's thread.
@@ -232,6 +234,7 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
                 source->name(), **cursor);
     }
     parts->source_stats.push_back(built->counters);
+    parts->source_lags.push_back(built->lag_ms);
     auto http = CurlHttpClient::Create({.user_agent = UserAgent()});
     if (!http.ok()) return http.status();
     RecheckOptions recheck;
@@ -430,6 +433,15 @@ std::string App::RenderMetrics() const {
       t.Sample("earshot_items_skipped_total",
                {{"source", p.pollers[i]->name()}, {"reason", kSkipReasonNames[r]}},
                static_cast<double>(skipped->by_reason[r].load()));
+    }
+  }
+  t.Family("earshot_source_lag_seconds", "gauge",
+           "How far a stream source is behind its network's head: now minus the time the "
+           "newest event it consumed was stamped with (Jetstream). Only for streams.");
+  for (size_t i = 0; i < p.pollers.size(); ++i) {
+    if (const std::atomic<int64_t>* lag = p.source_lags[i]) {
+      t.Sample("earshot_source_lag_seconds", {{"source", p.pollers[i]->name()}},
+               static_cast<double>(lag->load()) / 1000.0);
     }
   }
   t.Family("earshot_source_consecutive_failures", "gauge",

@@ -87,7 +87,11 @@ class JetstreamSourceFactory final : public SourceFactory {
     while (cfg.profiles_url.ends_with('/')) cfg.profiles_url.pop_back();
     cfg.resolve_within = s.options.Duration("resolve_within");
     cfg.user_agent = env.user_agent;
-    return BuildWithStats<JetstreamSource>(std::move(cfg), *env.clock);
+    auto built = BuildWithStats<JetstreamSource>(std::move(cfg), *env.clock);
+    if (built.ok()) {
+      built->lag_ms = &static_cast<const JetstreamSourceStats*>(built->counters)->lag_ms;
+    }
+    return built;
   }
 };
 

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -101,14 +102,35 @@ class FakeJetstream::Impl {
 
   int64_t Append(std::string collection, const std::function<std::string(int64_t)>& frame) {
     MutexLock lock(mu_);
-    const int64_t now_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now().time_since_epoch())
-            .count();
+    if (firehose_ || pending_plan_) return 0;  // generated mode: the log is not played
+    const int64_t now_us = NowUs();
     const int64_t t = std::max(now_us, head_us_ + 1);
     head_us_ = t;
     events_.push_back(Event{t, std::move(collection), frame(t)});
     cv_.notify_all();
     return t;
+  }
+
+  Status PlayGenerated(FirehosePlan plan, FakeJetstream::FirehoseStart start) {
+    MutexLock lock(mu_);
+    if (!events_.empty()) {
+      return Status::InvalidArgument("the fake Jetstream already plays its event log");
+    }
+    if (firehose_ || pending_plan_) {
+      return Status::InvalidArgument("the fake Jetstream already plays a firehose");
+    }
+    if (start == FakeJetstream::FirehoseStart::kNow) {
+      firehose_ = std::make_shared<const JetstreamFirehose>(std::move(plan), NowUs());
+    } else {
+      pending_plan_ = std::move(plan);
+    }
+    cv_.notify_all();
+    return Status::Ok();
+  }
+
+  std::shared_ptr<const JetstreamFirehose> firehose() const {
+    MutexLock lock(mu_);
+    return firehose_;
   }
 
   std::string Time() const { return FormatIso8601(clock_.Now()); }
@@ -133,13 +155,13 @@ class FakeJetstream::Impl {
     MutexLock lock(mu_);
     return static_cast<int>(cursors_.size());
   }
-  int64_t events_sent() const {
-    MutexLock lock(mu_);
-    return events_sent_;
-  }
+  int64_t events_sent() const { return events_sent_.load(); }
   int64_t head_time_us() const {
     MutexLock lock(mu_);
-    return head_us_;
+    if (!firehose_) return head_us_;
+    const int64_t last = firehose_->plan().posts - 1;
+    if (last < 0) return 0;
+    return std::min(NowUs(), firehose_->TimeUs({last, firehose_->HasExtra(last) ? 1 : 0}));
   }
 
   void Stop() {
@@ -240,10 +262,19 @@ class FakeJetstream::Impl {
     websocket::stream<tcp::socket&> ws(socket);
     ws.accept(request, ec);
     if (ec) return;
+    std::shared_ptr<const JetstreamFirehose> firehose;
+    int64_t connected_us = 0;
     {
       MutexLock lock(mu_);
       cursors_.push_back(sub.cursor);
       generation = drop_generation_;
+      connected_us = NowUs();
+      if (pending_plan_) {  // kFirstSubscriber: this upgrade starts the firehose
+        firehose_ =
+            std::make_shared<const JetstreamFirehose>(*std::move(pending_plan_), connected_us);
+        pending_plan_.reset();
+      }
+      firehose = firehose_;
       next = sub.cursor
                  ? static_cast<size_t>(
                        std::lower_bound(events_.begin(), events_.end(), *sub.cursor,
@@ -252,54 +283,108 @@ class FakeJetstream::Impl {
                  : events_.size();
     }
     for (;;) {
+      if (firehose) return ServeGenerated(ws, sub, *firehose, generation, connected_us);
       Event event;
       std::optional<FakeJetstreamFault> fault;
       {
         MutexLock lock(mu_);
         for (;;) {
           if (stopping_ || drop_generation_ != generation) return;
+          firehose = firehose_;  // PlayGenerated(kNow) while this connection waited
+          if (firehose) break;
           while (next < events_.size() && !Wanted(sub, events_[next])) ++next;
           if (next < events_.size()) break;
           cv_.wait(lock);
         }
+        if (firehose) continue;
         event = events_[next];
         fault = DueFault();
       }
-      if (fault) {
-        switch (fault->kind) {
-          case FakeJetstreamFault::Kind::kDisconnect:
-            // The first half of the frame as an unfinished message, then the cut.
-            ws.text(true);
-            ws.write_some(false, asio::buffer(event.frame.data(), event.frame.size() / 2), ec);
-            ::shutdown(ws.next_layer().native_handle(), SHUT_RDWR);
-            return;
-          case FakeJetstreamFault::Kind::kMalformed:
-            ws.text(true);
-            ws.write(asio::buffer(fault->frame), ec);
-            if (ec) return;
-            break;
-          case FakeJetstreamFault::Kind::kStall: {
-            MutexLock lock(mu_);
-            cv_.wait_for(lock, fault->duration, [&] {
-              mu_.AssertHeld();
-              return stopping_ || drop_generation_ != generation;
-            });
-            break;
-          }
-          case FakeJetstreamFault::Kind::kClose:
-            ws.close(websocket::close_reason(websocket::close_code::going_away, "restarting"), ec);
-            return;
-          case FakeJetstreamFault::Kind::kRefuse:
-            break;
-        }
-      }
+      if (fault && !ApplyFault(ws, *fault, event.frame, generation)) return;
       ws.text(true);
       ws.write(asio::buffer(event.frame), ec);
       if (ec) return;
       ++next;
-      MutexLock lock(mu_);
       ++events_sent_;
     }
+  }
+
+  // The generated firehose from the cursor (or from the first event not yet due), each event
+  // when its time_us is due.
+  void ServeGenerated(websocket::stream<tcp::socket&>& ws, const Subscription& sub,
+                      const JetstreamFirehose& firehose, uint64_t generation,
+                      int64_t connected_us) {
+    const bool posts_wanted = Wanted(sub, Event{0, std::string(kPosts), ""});
+    const bool paced = firehose.plan().posts_per_second > 0;
+    JetstreamFirehose::Position at = firehose.FromCursor(sub.cursor.value_or(connected_us));
+    beast::error_code ec;
+    for (;;) {
+      std::optional<FakeJetstreamFault> fault;
+      {
+        MutexLock lock(mu_);
+        for (;;) {
+          if (stopping_ || drop_generation_ != generation) return;
+          if (at == firehose.end()) {
+            cv_.wait(lock);  // the plan is over: quiet until stopped or dropped
+            continue;
+          }
+          const int64_t due = firehose.TimeUs(at) - NowUs();
+          if (!paced || due <= 0) break;
+          // Sleep at least a millisecond, then send everything due: a burst of a few events.
+          cv_.wait_for(lock, std::chrono::microseconds(std::max<int64_t>(due, 1000)));
+        }
+        fault = DueFault();
+      }
+      const bool post = firehose.Kind(at) == JetstreamFirehose::EventKind::kPost;
+      if (post && !posts_wanted) {
+        at = firehose.After(at);
+        continue;
+      }
+      const std::string frame = firehose.Frame(at);
+      if (fault && !ApplyFault(ws, *fault, frame, generation)) return;
+      ws.text(true);
+      ws.write(asio::buffer(frame), ec);
+      if (ec) return;
+      at = firehose.After(at);
+      ++events_sent_;
+    }
+  }
+
+  // Acts out `fault` before `frame` would be sent; false when the connection is over.
+  bool ApplyFault(websocket::stream<tcp::socket&>& ws, const FakeJetstreamFault& fault,
+                  const std::string& frame, uint64_t generation) {
+    beast::error_code ec;
+    switch (fault.kind) {
+      case FakeJetstreamFault::Kind::kDisconnect:
+        // The first half of the frame as an unfinished message, then the cut.
+        ws.text(true);
+        ws.write_some(false, asio::buffer(frame.data(), frame.size() / 2), ec);
+        ::shutdown(ws.next_layer().native_handle(), SHUT_RDWR);
+        return false;
+      case FakeJetstreamFault::Kind::kMalformed:
+        ws.text(true);
+        ws.write(asio::buffer(fault.frame), ec);
+        return !ec;
+      case FakeJetstreamFault::Kind::kStall: {
+        MutexLock lock(mu_);
+        cv_.wait_for(lock, fault.duration, [&] {
+          mu_.AssertHeld();
+          return stopping_ || drop_generation_ != generation;
+        });
+        return true;
+      }
+      case FakeJetstreamFault::Kind::kClose:
+        ws.close(websocket::close_reason(websocket::close_code::going_away, "restarting"), ec);
+        return false;
+      case FakeJetstreamFault::Kind::kRefuse:
+        return true;
+    }
+    return true;
+  }
+
+  int64_t NowUs() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now().time_since_epoch())
+        .count();
   }
 
   const FakeJetstreamOptions options_;
@@ -315,7 +400,9 @@ class FakeJetstream::Impl {
   int64_t head_us_ GUARDED_BY(mu_) = 0;
   std::deque<FakeJetstreamFault> faults_ GUARDED_BY(mu_);
   std::vector<std::optional<int64_t>> cursors_ GUARDED_BY(mu_);
-  int64_t events_sent_ GUARDED_BY(mu_) = 0;
+  std::atomic<int64_t> events_sent_{0};
+  std::shared_ptr<const JetstreamFirehose> firehose_ GUARDED_BY(mu_);
+  std::optional<FirehosePlan> pending_plan_ GUARDED_BY(mu_);
   uint64_t drop_generation_ GUARDED_BY(mu_) = 0;
   bool stopping_ GUARDED_BY(mu_) = false;
   int next_id_ GUARDED_BY(mu_) = 0;
@@ -367,6 +454,13 @@ int64_t FakeJetstream::AddAccount(const std::string& did, bool active, const std
         JsonQuoted(did), t, active ? "true" : "false", JsonQuoted(did), t, time,
         status.empty() ? "" : ",\"status\":" + JsonQuoted(status));
   });
+}
+
+Status FakeJetstream::PlayGenerated(FirehosePlan plan, FirehoseStart start) {
+  return impl_->PlayGenerated(std::move(plan), start);
+}
+std::shared_ptr<const JetstreamFirehose> FakeJetstream::firehose() const {
+  return impl_->firehose();
 }
 
 int64_t FakeJetstream::AddRaw(const std::string& frame) {

@@ -14,6 +14,18 @@
 //
 // time_us: the fake's clock in microseconds, strictly increasing per event.
 //
+// Two ways to play, one per fake: the explicit log (AddCommit, AddIdentity, AddAccount, AddRaw,
+// for tests that script each event) or a generated firehose (PlayGenerated, for load: millions
+// of events, none stored; fake_jetstream_firehose.h). Once PlayGenerated is called the Add*
+// calls add nothing and return 0; PlayGenerated on a fake whose log has events is refused.
+// In generated mode the events are sent in real time at the plan's rate (each when its time_us
+// is due by the fake's clock), or as fast as the client reads with posts_per_second = 0; a
+// connection without a cursor starts with the first event not yet due, one with a cursor at
+// the first event whose time_us >= cursor, computed from the cursor, so a restart replays
+// exactly. After the plan's last event the connection stays open and quiet. Faults apply the
+// same way in both modes. A connection already open when PlayGenerated(kNow) is called moves
+// to the firehose; with kFirstSubscriber the next upgrade starts it.
+//
 // Faults, consumed one connection or one event at a time, in order (FakeJetstreamFault):
 //   kRefuse           the next upgrade is answered with `http_status` (and Retry-After)
 //   kDisconnect       after `after_events` more events, half of the next event's frame is
@@ -38,6 +50,7 @@
 
 #include "daemon/base/clock.h"
 #include "daemon/base/result.h"
+#include "daemon/sources/fake/fake_jetstream_firehose.h"
 
 namespace earshot {
 
@@ -76,6 +89,18 @@ class FakeJetstream {
   // cursor past it skips it). For poison frames.
   int64_t AddRaw(const std::string& frame);
 
+  // When a generated firehose's first post is due.
+  enum class FirehoseStart {
+    kNow,              // at this call: a client connecting later without cursor misses the past
+    kFirstSubscriber,  // at the first upgrade after this call, which hears it from slot 0
+  };
+  // Plays the generated firehose `plan` instead of the log. kInvalidArgument when the log
+  // already has events or a firehose is playing.
+  Status PlayGenerated(FirehosePlan plan, FirehoseStart start = FirehoseStart::kFirstSubscriber);
+  // The firehose being played, to name what was sent (PostId, Tally); null before it started
+  // (kFirstSubscriber waits for the first upgrade) and in log mode.
+  std::shared_ptr<const JetstreamFirehose> firehose() const;
+
   void Inject(FakeJetstreamFault fault);
   // Cuts every open connection at once (TCP reset-like: no close frame).
   void DropConnections();
@@ -84,7 +109,7 @@ class FakeJetstream {
   std::vector<std::optional<int64_t>> cursors() const;
   int connections() const;       // upgrades accepted
   int64_t events_sent() const;   // event messages written (faults' frames not counted)
-  int64_t head_time_us() const;  // the newest event's time_us; 0 when none
+  int64_t head_time_us() const;  // the newest event's time_us; generated: now, or the last's
 
   void Stop();
 
