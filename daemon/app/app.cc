@@ -123,7 +123,7 @@ struct App::Parts {
   // Per poller, the source's own counters (requests, 429s, errors), read by scrapes.
   std::vector<const SourceCounters*> source_stats;
   // Per poller, its stream's lag behind the head in ms; null for a source without one.
-  std::vector<const std::atomic<int64_t>*> source_lags;
+  std::vector<std::function<int64_t()>> source_lags;
   // One rate budget per credential, shared by its sources' pollers (rate_budgets.h).
   RateBudgetRegistry budgets;
   // Escalations published, by severity and by kind: counted on the escalator's thread.
@@ -194,9 +194,8 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
 
   // Runs on the escalator's thread after each commit. A failed publish loses nothing: the
   // escalation is in the outbox, and the sinks catch up from there when they see the gap.
-  Escalator::Publish publish = [p = parts->publisher.get(),
-                                counts = parts.get()](const Escalation& e,
-                                                      std::string_view json) {
+  Escalator::Publish publish = [p = parts->publisher.get(), counts = parts.get()](
+                                   const Escalation& e, std::string_view json) {
     ++counts->escalations_by_severity[static_cast<size_t>(e.severity)];
     ++counts->escalations_by_kind[static_cast<size_t>(e.kind)];
     counts->newest_seq = e.seq;
@@ -439,9 +438,9 @@ std::string App::RenderMetrics() const {
            "How far a stream source is behind its network's head: now minus the time the "
            "newest event it consumed was stamped with (Jetstream). Only for streams.");
   for (size_t i = 0; i < p.pollers.size(); ++i) {
-    if (const std::atomic<int64_t>* lag = p.source_lags[i]) {
+    if (const std::function<int64_t()>& lag = p.source_lags[i]) {
       t.Sample("earshot_source_lag_seconds", {{"source", p.pollers[i]->name()}},
-               static_cast<double>(lag->load()) / 1000.0);
+               static_cast<double>(lag()) / 1000.0);
     }
   }
   t.Family("earshot_source_consecutive_failures", "gauge",
@@ -554,8 +553,8 @@ void AppendResponseMetrics(PrometheusText* t, const ResponseMetrics& metrics) {
     uint64_t running = 0;
     for (size_t i = 0; i < bounds.size(); ++i) cumulative.push_back(running += s.buckets[i]);
     t->Histogram("earshot_first_response_seconds",
-                 {{"brand", key.first}, {"severity", SeverityName(key.second)}}, bounds,
-                 cumulative, s.sum_seconds, s.count);
+                 {{"brand", key.first}, {"severity", SeverityName(key.second)}}, bounds, cumulative,
+                 s.sum_seconds, s.count);
   }
   t->Family("earshot_response_target_breaches_total", "counter",
             "Complaint incidents still unanswered when their severity's response target passed.");

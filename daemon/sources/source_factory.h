@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,9 +54,9 @@ class SourceCheck {
 struct BuiltSource {
   std::unique_ptr<Source> source;
   const SourceCounters* counters = nullptr;
-  // A stream's lag behind its head in ms (JetstreamSourceStats::lag_ms), exported as
-  // earshot_source_lag_seconds; null for a source that has none.
-  const std::atomic<int64_t>* lag_ms = nullptr;
+  // A stream's lag behind its head in ms, now (JetstreamSourceStats::LagMsNow), exported as
+  // earshot_source_lag_seconds; empty for a source that has none. Any thread may call it.
+  std::function<int64_t()> lag_ms;
   // How often the poller asks the source to re-check the posts of open incidents (Recheck);
   // 0 = never. Only a source that can_recheck() sets it.
   std::chrono::milliseconds recheck_every{0};

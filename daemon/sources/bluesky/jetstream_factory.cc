@@ -89,7 +89,12 @@ class JetstreamSourceFactory final : public SourceFactory {
     cfg.user_agent = env.user_agent;
     auto built = BuildWithStats<JetstreamSource>(std::move(cfg), *env.clock);
     if (built.ok()) {
-      built->lag_ms = &static_cast<const JetstreamSourceStats*>(built->counters)->lag_ms;
+      const auto* stats = static_cast<const JetstreamSourceStats*>(built->counters);
+      built->lag_ms = [stats] {
+        return stats->LagMsNow(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+      };
     }
     return built;
   }

@@ -13,8 +13,9 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-// Post ids remembered to drop a post seen twice (a failover's rewind replays a few seconds).
-constexpr size_t kSeenLimit = 65536;
+// Posts delivered within this much of the newest are remembered (as id hashes) for a failover's
+// rewind to drop, beyond the rewind itself: the instances' clocks differ a little.
+constexpr std::chrono::microseconds kRewindSlack = std::chrono::seconds(2);
 
 double Secs(milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
 
@@ -146,6 +147,8 @@ Pace JetstreamSource::Down(const std::string& why, bool stalled) {
 }
 
 Result<Pace> JetstreamSource::Next(std::stop_token stop, HttpClient& /*http*/, SourceBatch* batch) {
+  stats_.read_at_ms =
+      std::chrono::duration_cast<milliseconds>(clock_.SteadyNow().time_since_epoch()).count();
   if (!client_.is_open()) {
     Result<Pace> connected = Connect(stop);
     if (!connected.ok() || !client_.is_open()) return connected;
@@ -204,8 +207,13 @@ void JetstreamSource::Handle(const WebSocketMessage& message, SourceBatch* batch
   }
   if (cursor_instance_ != current_) {
     // The first event of another instance (or after a Restore): its clock is the cursor's now.
-    // The rewound seconds come again, and the post ids below drop what was delivered.
+    // The rewound seconds come again: posts delivered in them are dropped by id until this
+    // instance's clock is past them.
     cursor_instance_ = current_;
+    replayed_.clear();
+    for (const Delivered& d : recent_) replayed_.insert(d.id_hash);
+    recent_.clear();
+    replay_until_us_ = event_.time_us + config_.rewind.count() + kRewindSlack.count();
   } else if (event_.time_us <= last_time_us_) {
     ++stats_.duplicates;  // replayed from the cursor, which is inclusive
     return;
@@ -218,7 +226,7 @@ void JetstreamSource::Handle(const WebSocketMessage& message, SourceBatch* batch
   using Kind = bluesky::JetstreamEvent::Kind;
   switch (event_.kind) {
     case Kind::kPost:
-      if (SeenRecently(event_.post_id)) {
+      if (Replayed(event_.post_id, event_.time_us)) {
         ++stats_.duplicates;
         return;
       }
@@ -243,13 +251,18 @@ void JetstreamSource::Handle(const WebSocketMessage& message, SourceBatch* batch
   }
 }
 
-bool JetstreamSource::SeenRecently(const std::string& id) {
-  if (!seen_.insert(id).second) return true;
-  seen_order_.push_back(id);
-  if (seen_order_.size() > kSeenLimit) {
-    seen_.erase(seen_order_.front());
-    seen_order_.pop_front();
+bool JetstreamSource::Replayed(const std::string& id, int64_t time_us) {
+  // Every post delivered is remembered for a while as a hash (cheap: no string is copied), and
+  // only a failover's rewind window looks them up.
+  const uint64_t hash = std::hash<std::string>{}(id);
+  if (time_us <= replay_until_us_) {
+    if (replayed_.count(hash) > 0) return true;
+  } else if (!replayed_.empty()) {
+    replayed_.clear();
   }
+  recent_.push_back(Delivered{time_us, hash});
+  const int64_t keep = config_.rewind.count() + kRewindSlack.count();
+  while (!recent_.empty() && recent_.front().time_us < time_us - keep) recent_.pop_front();
   return false;
 }
 

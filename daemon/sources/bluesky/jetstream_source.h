@@ -23,7 +23,7 @@
 // inclusive); so does a Restore whose instance is still configured, which makes a restart exact.
 // time_us is each instance's own clock, so after a failover, or a Restore of a cursor from an
 // instance no longer configured, the cursor asked for is `rewind` earlier and nothing is dropped by
-// time: posts seen twice are dropped by id here (a bounded set) and, across a restart, by the
+// time: posts delivered within the rewind are dropped by id here and, across a restart, by the
 // escalator's seen posts. Nothing between the cursor and the head is lost.
 //
 // Authors: an event names its author by DID only. Posts leave Next with the handle cached from
@@ -84,8 +84,19 @@ struct JetstreamSourceConfig {
 struct JetstreamSourceStats : SourceCounters {
   std::atomic<int64_t> connects{0}, events{0}, deletes{0}, identities{0}, accounts{0},
       ignored_events{0}, duplicates{0}, stalls{0}, failovers{0};
-  // Seconds behind the stream's head: now minus the newest consumed event's time_us, in ms.
+  // Behind the stream's head as of the newest consumed event: then minus its time_us, in ms.
   std::atomic<int64_t> lag_ms{0};
+  // When the poller last came to read (steady clock, ms): while it is held back (the
+  // escalator's queue is full, a reconnect waits), nothing is read and the lag grows unseen.
+  std::atomic<int64_t> read_at_ms{0};
+
+  // The lag now, for /metrics: lag_ms, plus the time since the last read once that is longer
+  // than a read takes (two slices), so a stream held back shows its lag growing.
+  int64_t LagMsNow(int64_t steady_now_ms) const {
+    const int64_t read = read_at_ms.load(), lag = lag_ms.load();
+    const int64_t held = read == 0 ? 0 : steady_now_ms - read;
+    return held > 2000 ? lag + held : lag;
+  }
 };
 
 class JetstreamSource final : public Source {
@@ -119,7 +130,9 @@ class JetstreamSource final : public Source {
   void Handle(const WebSocketMessage& message, SourceBatch* batch);
   // The connection ended (`why`): close, count, move to the next instance, say how long to wait.
   Pace Down(const std::string& why, bool stalled);
-  bool SeenRecently(const std::string& id);
+  // Whether post `id` at `time_us` was delivered before a failover's rewind brought it again;
+  // remembers it otherwise.
+  bool Replayed(const std::string& id, int64_t time_us);
   std::string Cursor() const;  // needs cursor_instance_
 
   const JetstreamSourceConfig config_;
@@ -138,8 +151,17 @@ class JetstreamSource final : public Source {
   SteadyTime last_message_at_{};
 
   ProfileResolver profiles_;
-  std::unordered_set<std::string> seen_;  // post ids delivered recently
-  std::deque<std::string> seen_order_;
+  struct Delivered {
+    int64_t time_us;
+    uint64_t id_hash;
+  };
+  // Posts delivered within rewind (+ slack) of the newest, oldest first: what a failover's
+  // rewind may send again.
+  std::deque<Delivered> recent_;
+  // After a failover: the hashes of recent_, dropped while the new instance's clock is at or
+  // before replay_until_us_.
+  std::unordered_set<uint64_t> replayed_;
+  int64_t replay_until_us_ = 0;
   JetstreamSourceStats stats_;
 };
 
