@@ -410,6 +410,9 @@ Result<Pace> XStreamSource::GapFill(std::stop_token stop, HttpClient& http, Sour
   SourceBatch page;
   ++stats_.requests;
   EARSHOT_ASSIGN_OR_RETURN(Pace pace, rest.Next(stop, http, &page));
+  // The stream is not read while the gap fill runs (its bytes wait in the socket), so the time
+  // spent here, rate-limit waits included, is no evidence of a stall.
+  last_byte_at_ = clock_.SteadyNow();
   if (rest.stats().pages.load() == pages) return pace;  // failed; XSource logged it
   batch->fetched = page.fetched;
   stats_.gap_fill_posts += static_cast<int64_t>(page.posts.size());
