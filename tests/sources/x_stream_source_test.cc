@@ -10,6 +10,7 @@
 
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_x.h"
+#include "daemon/sources/source_registry.h"
 #include "daemon/sources/x/x_source.h"
 #include "tests/sources/captured_log.h"
 #include "tests/sources/manual_clock.h"
@@ -277,6 +278,27 @@ TEST_CASE("XStreamSource: a stream cut mid-line reconnects and fills the gap, no
   CHECK(testing::QueryParam(*search, "since_id") == t1);
 }
 
+TEST_CASE("XStreamSource: a tweet both on the new stream and in the gap fill is emitted once",
+          "[sources][x][stream]") {
+  Rig rig;
+  REQUIRE(rig.Connected());
+  const std::string t1 = Tweet(*rig.fake, "acmeair one");
+  REQUIRE(rig.Delivered(1));
+  rig.fake->DropStreams();
+  const std::string t2 = Tweet(*rig.fake, "acmeair two");  // while no stream is open
+  // The new stream answered; its gap fill has not run yet.
+  REQUIRE(rig.StepUntil([&] {
+    return rig.stream().stats().connects.load() == 2 && rig.stream().connected();
+  }));
+  REQUIRE(rig.stream().gap_pending());
+  const std::string t3 = Tweet(*rig.fake, "acmeair three");  // on the stream and in the search
+  REQUIRE(rig.Delivered(3));
+  for (int i = 0; i < 10; ++i) rig.Step();
+  CHECK(rig.Ids() == std::vector<std::string>{t1, t2, t3});
+  CHECK(rig.stream().stats().duplicates == 1);
+  CHECK(rig.cursor == t3);
+}
+
 TEST_CASE("XStreamSource: a new source restored from the saved cursor misses and repeats nothing",
           "[sources][x][stream]") {
   Rig rig;
@@ -426,6 +448,30 @@ TEST_CASE("XStreamSource: a query X refuses as a rule is an error naming the fix
   CHECK(captured.Text().find("fix 'query'") != std::string::npos);
 }
 
+TEST_CASE("XStreamSource: a generated stream is delivered whole, once each, in order",
+          "[sources][x][stream]") {
+  Rig rig;
+  REQUIRE(rig.Connected());
+  constexpr int kTweets = 400;
+  FakeTweet base;
+  base.username = "gen";
+  base.text = "acmeair generated";
+  const auto start = std::chrono::steady_clock::now();
+  rig.fake->PlayStream(base, kTweets, 1ms);
+  REQUIRE(rig.StepUntil([&] { return rig.posts.size() >= kTweets; }, 20000));
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (int i = 0; i < 5; ++i) rig.Step();
+  const std::vector<std::string> ids = rig.Ids();
+  REQUIRE(ids.size() == kTweets);
+  CHECK(std::is_sorted(ids.begin(), ids.end()));  // equal lengths: string order is id order
+  CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+  CHECK(rig.posts.back().text == "acmeair generated 400");
+  CHECK(rig.cursor == ids.back());
+  CHECK(rig.stream().stats().connects == 1);
+  WARN(fmt::format("{} tweets streamed and delivered in {:.2f}s", kTweets, secs));
+}
+
 TEST_CASE("FakeX: stream rules with X's semantics", "[sources][x][fake]") {
   Rig rig;
   auto post = [&](std::string body, std::string query = "") {
@@ -466,6 +512,54 @@ TEST_CASE("FakeX: stream rules with X's semantics", "[sources][x][fake]") {
   CHECK(deleted.body.find("\"deleted\":1") != std::string::npos);
   CHECK(deleted.body.find("\"not_deleted\":1") != std::string::npos);
   CHECK(rig.fake->rules().empty());
+}
+
+}  // namespace
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+// Settings for a `type: x` entry read from `yaml`, checked by the factory into *diags.
+SourceSettings XSettings(const std::string& yaml, Diagnostics* diags) {
+  const SourceFactory& factory = *BuiltinSources().Find("x");
+  auto file = YamlFile::Parse("t.yaml", yaml, diags);
+  REQUIRE(file);
+  MapReader map(file->root(), "source");
+  SourceSettings s;
+  s.name = "airline";
+  s.type = "x";
+  s.secret = kToken;
+  ReadSourceOptions(map, factory.options(), &s.options);
+  factory.Check(SourceCheck(map, file->root()), &s);
+  return s;
+}
+
+TEST_CASE("x factory: mode: stream builds the filtered stream source, which polls nothing",
+          "[sources][x][stream]") {
+  const SourceFactory& factory = *BuiltinSources().Find("x");
+  ManualClock clock(*ParseIso8601("2026-12-07T10:00:00Z"));
+  SourceEnv env;
+  env.clock = &clock;
+  for (const char* mode : {"poll", "stream"}) {
+    INFO(mode);
+    Diagnostics diags;
+    const SourceSettings s =
+        XSettings(fmt::format("name: airline\nquery: acmeair\nmode: {}\n", mode), &diags);
+    CHECK(diags.ToText().empty());
+    auto built = factory.Create(s, env);
+    REQUIRE(built.ok());
+    const bool stream = dynamic_cast<XStreamSource*>(built->source.get()) != nullptr;
+    CHECK(stream == (std::string(mode) == "stream"));
+    CHECK(factory.RequestsPerPoll(s) == (stream ? 0 : 1));
+    CHECK(built->source->name() == "x:airline");
+  }
+  Diagnostics diags;
+  XSettings("name: airline\nmentions_of: AcmeAir\nmode: stream\n", &diags);
+  CHECK(diags.ToText().find("mode: stream needs query:") != std::string::npos);
+  Diagnostics bad_mode;
+  XSettings("name: airline\nquery: acmeair\nmode: firehose\n", &bad_mode);
+  CHECK(bad_mode.ToText().find("firehose") != std::string::npos);
 }
 
 }  // namespace
