@@ -50,6 +50,7 @@ struct Rig {
   std::vector<Post> posts;             // everything Next delivered, in order
   std::optional<std::string> cursor;   // the last cursor Next reported
   std::vector<milliseconds> backoffs;  // each reconnect wait the policy set, in order
+  std::vector<milliseconds> waits;     // every Pace, in order
 
   Rig() {
     FakeXOptions o;
@@ -80,6 +81,7 @@ struct Rig {
     SourceBatch batch;
     auto pace = source->Next(std::stop_token(), *http, &batch);
     REQUIRE(pace.ok());
+    waits.push_back(pace->wait);
     for (Post& p : batch.posts) posts.push_back(std::move(p));
     if (batch.cursor) cursor = batch.cursor;
     if (!stream().streaming()) {
@@ -159,9 +161,15 @@ TEST_CASE("XStreamSource: rule sync adds its rule, deletes its stale ones, leave
 
   SECTION("a reconnect lists the rules again, and changes nothing when nothing drifted") {
     rig.fake->DropStreams();
+    const size_t before = rig.waits.size();
     REQUIRE(rig.StepUntil([&] { return rig.stream().stats().connects.load() == 2; }));
     CHECK(rig.Requests("GET", kRules) == 2);
     CHECK(rig.Requests("POST", kRules) == 2);
+    // Only the reconnect backoff: the rules GET that found nothing to change costs no spacing.
+    std::vector<milliseconds> waited;
+    std::copy_if(rig.waits.begin() + before, rig.waits.end(), std::back_inserter(waited),
+                 [](milliseconds w) { return w.count() > 0; });
+    CHECK(waited == std::vector<milliseconds>{250ms});
   }
   SECTION("a rule deleted behind its back is added again at the next reconnect") {
     rig.fake->StallStreams();  // keep the old stream quiet; the fake forgets nothing else
@@ -287,9 +295,8 @@ TEST_CASE("XStreamSource: a tweet both on the new stream and in the gap fill is 
   rig.fake->DropStreams();
   const std::string t2 = Tweet(*rig.fake, "acmeair two");  // while no stream is open
   // The new stream answered; its gap fill has not run yet.
-  REQUIRE(rig.StepUntil([&] {
-    return rig.stream().stats().connects.load() == 2 && rig.stream().connected();
-  }));
+  REQUIRE(rig.StepUntil(
+      [&] { return rig.stream().stats().connects.load() == 2 && rig.stream().connected(); }));
   REQUIRE(rig.stream().gap_pending());
   const std::string t3 = Tweet(*rig.fake, "acmeair three");  // on the stream and in the search
   REQUIRE(rig.Delivered(3));

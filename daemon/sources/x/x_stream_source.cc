@@ -134,6 +134,12 @@ std::optional<HttpResponse> XStreamSource::RulesRequest(std::stop_token stop, Ht
   return std::move(sent).value();
 }
 
+Pace XStreamSource::RulesPace() const {
+  // The rules budget spaces rules requests only: once in step, the stream connects at once.
+  if (rule_step_ == RuleStep::kDone) return Pace{milliseconds(0)};
+  return Pace{rules_budget_.NextSlot(milliseconds(0))};
+}
+
 Result<Pace> XStreamSource::SyncRules(std::stop_token stop, HttpClient& http) {
   const milliseconds long_wait =
       std::max(rules_budget_.options().backoff_max, rules_budget_.SpreadWait());
@@ -176,7 +182,7 @@ Result<Pace> XStreamSource::SyncRules(std::stop_token stop, HttpClient& http) {
                  : !plan_.delete_ids.empty() ? RuleStep::kDelete
                                              : RuleStep::kDone;
     rules_budget_.ResetBackoff();
-    return Pace{rules_budget_.NextSlot(milliseconds(0))};
+    return RulesPace();
   }
 
   x::RuleChange change;
@@ -232,7 +238,7 @@ Result<Pace> XStreamSource::SyncRules(std::stop_token stop, HttpClient& http) {
     rule_step_ = RuleStep::kDone;
   }
   rules_budget_.ResetBackoff();
-  return Pace{rules_budget_.NextSlot(milliseconds(0))};
+  return RulesPace();
 }
 
 Status XStreamSource::OpenStream() {

@@ -118,6 +118,8 @@ class XStreamSource final : public Source {
                 std::unique_ptr<SseClient> stream);
 
   Result<Pace> SyncRules(std::stop_token stop, HttpClient& http);
+  // After a rules step that worked: the budget's spacing before another rules request.
+  Pace RulesPace() const;
   // Sends a rules request (GET, or POST `body`); a failure or refusal comes back in *pace.
   std::optional<HttpResponse> RulesRequest(std::stop_token stop, HttpClient& http, std::string body,
                                            std::optional<Pace>* pace, Status* cancelled);
