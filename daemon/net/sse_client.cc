@@ -123,10 +123,15 @@ Status SseClient::Open(const HttpRequest& request) {
   curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent_.c_str());
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(request.connect_timeout.count()));
-  // No total timeout: the idle guard is "fewer than 1 byte/s for idle_timeout".
-  const long idle_s = std::max<long>(1, static_cast<long>(request.total_timeout.count() / 1000));
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, idle_s);
+  // No total timeout: the idle guard is "fewer than 1 byte/s for idle_timeout". A caller that
+  // watches the stream itself passes 0 and gets no guard here: libcurl averages the speed over
+  // a few seconds, so a stream whose only bytes are sparse 2-byte keep-alives (X) would count as
+  // idle however regular they are.
+  if (request.total_timeout.count() > 0) {
+    const long idle_s = std::max<long>(1, static_cast<long>(request.total_timeout.count() / 1000));
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, idle_s);
+  }
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &received_);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);

@@ -5,6 +5,8 @@
 //
 // Unlike HttpClient::Send there is no total timeout (a stream lasts for hours); an idle timeout
 // (no byte at all, heartbeats included, for `idle_timeout`) ends the stream instead.
+// Nothing in it is specific to Server-Sent Events: the body is handed over as it arrives, so it
+// also carries X's newline-delimited JSON stream (XStreamSource splits the lines itself).
 //
 // Secrets: errors name the host only, never the path, query or headers (the bearer token).
 // Threads: an instance belongs to one thread. Not thread-safe.
@@ -35,8 +37,9 @@ class SseClient {
   SseClient(const SseClient&) = delete;
   SseClient& operator=(const SseClient&) = delete;
 
-  // Starts `request` (GET; its total_timeout is used as the idle timeout). Closes a stream that
-  // is still open first. kInvalidArgument for a URL that is not absolute http(s).
+  // Starts `request` (GET; its total_timeout is used as the idle timeout, and 0 means none: the
+  // caller watches for a stall itself). Closes a stream that is still open first. kInvalidArgument
+  // for a URL that is not absolute http(s).
   Status Open(const HttpRequest& request);
 
   // Waits up to `max_wait` for body bytes and appends them to *body; returns as soon as some

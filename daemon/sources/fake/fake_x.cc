@@ -3,11 +3,15 @@
 #include "daemon/sources/fake/fake_kit.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
 #include <deque>
+#include <list>
 #include <map>
+#include <thread>
 
 #include "daemon/base/json_escape.h"
 #include "daemon/base/mutex.h"
@@ -73,6 +77,45 @@ std::vector<std::string> MentionedIn(std::string_view text) {
   }
   return out;
 }
+
+// A query or stream rule as the fake understands it: whitespace-separated terms that must all
+// occur in the text (case-insensitive); "-is:retweet" drops retweets; other operators and "OR"
+// are ignored.
+struct QueryMatch {
+  std::vector<std::string> terms;
+  bool no_retweets = false;
+
+  static QueryMatch Parse(std::string_view query) {
+    QueryMatch m;
+    const std::string q = LowerUtf8Latin(query);
+    size_t start = 0;
+    while (start < q.size()) {
+      size_t end = q.find(' ', start);
+      if (end == std::string::npos) end = q.size();
+      std::string term = q.substr(start, end - start);
+      start = end + 1;
+      if (term == "-is:retweet") m.no_retweets = true;
+      if (term.empty() || term == "or" || term.find(':') != std::string::npos) continue;
+      m.terms.push_back(std::move(term));
+    }
+    return m;
+  }
+  bool Matches(const Tweet& t) const {
+    return !(no_retweets && t.retweet) &&
+           std::all_of(terms.begin(), terms.end(), [&](const std::string& term) {
+             return t.search_text.find(term) != std::string::npos;
+           });
+  }
+};
+
+// One open filtered stream connection and the bytes waiting to be written on it.
+struct StreamSub {
+  std::deque<std::string> out;
+  bool dropped = false;
+  bool cut_next = false;  // the next line goes out half, then the connection closes
+  std::string cut;        // that half, once chosen
+  bool stalled = false;
+};
 
 struct PageToken {
   std::string query;  // search: the query; mentions: "mentions:<user id>"
@@ -189,6 +232,7 @@ class FakeX::Impl : public fake::FakeHttpApi {
     authors_[ids] = author_id;
     usernames_[ids] = t.username;
     tweets_.push_back(std::move(tweet));
+    Fanout(tweets_.back());
     return ids;
   }
 
@@ -203,6 +247,7 @@ class FakeX::Impl : public fake::FakeHttpApi {
     tweet.search_text = LowerUtf8Latin(search_text);
     tweet.mentioned = MentionedIn(search_text);
     tweets_.push_back(std::move(tweet));
+    Fanout(tweets_.back());
     return ids;
   }
 
@@ -228,7 +273,275 @@ class FakeX::Impl : public fake::FakeHttpApi {
     return rate_limited_;
   }
 
+  std::vector<FakeStreamRule> rules() const {
+    MutexLock lock(mu_);
+    std::vector<FakeStreamRule> out;
+    for (const Rule& r : rules_) out.push_back(r.rule);
+    return out;
+  }
+  std::string AddRule(const std::string& value, const std::string& tag) {
+    MutexLock lock(mu_);
+    if (FindRule(value)) return "";
+    return CreateRule(value, tag);
+  }
+  size_t open_streams() const {
+    MutexLock lock(mu_);
+    return std::count_if(subs_.begin(), subs_.end(), [](const std::shared_ptr<StreamSub>& sub) {
+      return !sub->dropped && !sub->stalled;
+    });
+  }
+  size_t DropStreams() {
+    MutexLock lock(mu_);
+    size_t n = 0;
+    for (auto& sub : subs_) {
+      if (!sub->dropped) ++n;
+      sub->dropped = true;
+    }
+    stream_cv_.notify_all();
+    return n;
+  }
+  void CutStreams() {
+    MutexLock lock(mu_);
+    for (auto& sub : subs_) sub->cut_next = true;
+  }
+  void SendRaw(const std::string& bytes) {
+    MutexLock lock(mu_);
+    for (auto& sub : subs_) sub->out.push_back(bytes);
+    stream_cv_.notify_all();
+  }
+  void StallStreams() {
+    MutexLock lock(mu_);
+    for (auto& sub : subs_) sub->stalled = true;
+  }
+  void InjectStreamFault(const FakeFault& f) {
+    MutexLock lock(mu_);
+    stream_faults_.Inject(f);
+  }
+  int64_t stream_lines() const {
+    MutexLock lock(mu_);
+    return stream_lines_;
+  }
+  void PlayStream(FakeTweet base, int count, std::chrono::milliseconds interval) {
+    std::lock_guard lock(players_mu_);
+    players_.emplace_back([this, base = std::move(base), count, interval](std::stop_token stop) {
+      std::mutex m;
+      std::condition_variable_any cv;
+      for (int i = 0; i < count && !stop.stop_requested(); ++i) {
+        FakeTweet t = base;
+        t.text = fmt::format("{} {}", base.text, i + 1);
+        AddTweet(t);
+        std::unique_lock wait(m);
+        cv.wait_for(wait, stop, interval, [] { return false; });
+      }
+    });
+  }
+  void StopPlayers() {
+    std::vector<std::jthread> players;
+    {
+      std::lock_guard lock(players_mu_);
+      players.swap(players_);
+    }
+    players.clear();  // each jthread asks its thread to stop and joins it
+  }
+
  private:
+  struct Rule {
+    FakeStreamRule rule;
+    QueryMatch match;
+  };
+
+  const Rule* FindRule(std::string_view value) const REQUIRES(mu_) {
+    for (const Rule& r : rules_) {
+      if (r.rule.value == value) return &r;
+    }
+    return nullptr;
+  }
+  std::string CreateRule(const std::string& value, const std::string& tag) REQUIRES(mu_) {
+    const std::string id = std::to_string(1800000000000000001ULL + 17 * rule_counter_++);
+    rules_.push_back(Rule{FakeStreamRule{id, value, tag}, QueryMatch::Parse(value)});
+    return id;
+  }
+  static std::string RuleJson(const FakeStreamRule& r, bool with_value) {
+    std::string out = "{\"id\":" + Q(r.id);
+    if (with_value) out += ",\"value\":" + Q(r.value);
+    if (!r.tag.empty()) out += ",\"tag\":" + Q(r.tag);
+    return out + "}";
+  }
+
+  // Queues `t` on every open stream when it matches an active rule, as X's stream carries it.
+  void Fanout(const Tweet& t) REQUIRES(mu_) {
+    if (subs_.empty()) return;
+    std::string matched;
+    for (const Rule& r : rules_) {
+      if (!r.match.Matches(t)) continue;
+      if (!matched.empty()) matched += ",";
+      matched += RuleJson(r.rule, false);
+    }
+    if (matched.empty()) return;
+    std::string line = "{\"data\":" + t.json;
+    if (!t.author_id.empty()) line += ",\"includes\":{\"users\":[" + t.user_json + "]}";
+    line += ",\"matching_rules\":[" + matched + "]}\r\n";
+    for (auto& sub : subs_) {
+      if (sub->dropped) continue;
+      ++stream_lines_;
+      if (sub->cut_next) {
+        sub->cut = line.substr(0, line.size() / 2);
+        sub->dropped = true;
+      } else {
+        sub->out.push_back(line);
+      }
+    }
+    stream_cv_.notify_all();
+  }
+
+  HttpServerResponse ListRules() REQUIRES(mu_) {
+    const std::string sent = FormatIso8601(clock_.Now());
+    if (rules_.empty()) {
+      return Json(200, fmt::format("{{\"meta\":{{\"sent\":\"{}\",\"result_count\":0}}}}", sent));
+    }
+    std::string data;
+    for (const Rule& r : rules_) data += (data.empty() ? "" : ",") + RuleJson(r.rule, true);
+    return Json(200, fmt::format("{{\"data\":[{}],\"meta\":{{\"sent\":\"{}\","
+                                 "\"result_count\":{}}}}}",
+                                 data, sent, rules_.size()));
+  }
+
+  // POST rules: {"add":[...]} or {"delete":{"ids":[...]}}, checked as X checks them.
+  HttpServerResponse ChangeRules(const HttpServerRequest& req) REQUIRES(mu_) {
+    namespace dom = simdjson::dom;
+    dom::parser parser;
+    dom::element root;
+    dom::object obj;
+    if (parser.parse(req.body.data(), req.body.size()).get(root) || root.get(obj)) {
+      return Invalid("The request body is not a JSON object");
+    }
+    dom::element add, del;
+    const bool has_add = obj["add"].get(add) == simdjson::SUCCESS;
+    const bool has_del = obj["delete"].get(del) == simdjson::SUCCESS;
+    for (auto field : obj) {
+      if (field.key != "add" && field.key != "delete") {
+        return Invalid(fmt::format("The `{}` field is not one of [add, delete]", field.key));
+      }
+    }
+    if (has_add == has_del) return Invalid("Exactly one of `add` or `delete` must be given");
+    const bool dry_run = req.Param("dry_run") == "true";
+    const std::string sent = FormatIso8601(clock_.Now());
+    std::string errors;
+    auto error = [&](std::string json) { errors += (errors.empty() ? "" : ",") + json; };
+    if (has_add) {
+      dom::array arr;
+      if (add.get(arr) || arr.size() == 0) return Invalid("`add` must be a non-empty array");
+      std::vector<std::pair<std::string, std::string>> wanted;  // value, tag
+      for (dom::element e : arr) {
+        dom::object r;
+        std::string_view value, tag;
+        if (e.get(r) || r["value"].get(value) || value.empty() ||
+            CodePoints(value, value.size()) > 512) {
+          return Invalid("Each rule needs a `value` of 1 to 512 characters");
+        }
+        dom::element t;
+        if (r["tag"].get(t) == simdjson::SUCCESS && !t.is_null() && t.get(tag)) {
+          return Invalid("A rule's `tag` must be a string");
+        }
+        wanted.emplace_back(std::string(value), std::string(tag));
+      }
+      std::string data;
+      int created = 0, not_created = 0;
+      std::vector<std::string> added;
+      for (const auto& [value, tag] : wanted) {
+        const Rule* existing = FindRule(value);
+        const bool repeated = std::find(added.begin(), added.end(), value) != added.end();
+        if (existing || repeated) {
+          ++not_created;
+          error(
+              fmt::format("{{\"value\":{},\"id\":{},\"title\":\"DuplicateRule\",\"type\":"
+                          "\"https://api.twitter.com/2/problems/duplicate-rules\"}}",
+                          Q(value), Q(existing ? existing->rule.id : "")));
+          continue;
+        }
+        ++created;
+        added.push_back(value);
+        const std::string id = dry_run ? "0" : CreateRule(value, tag);
+        data += (data.empty() ? "" : ",") + RuleJson(FakeStreamRule{id, value, tag}, true);
+      }
+      std::string body = fmt::format(
+          "{{{}\"meta\":{{\"sent\":\"{}\",\"summary\":{{\"created\":{},\"not_created\":{},"
+          "\"valid\":{},\"invalid\":{}}}}}{}}}",
+          data.empty() || dry_run ? "" : "\"data\":[" + data + "],", sent, dry_run ? 0 : created,
+          not_created, created, not_created, errors.empty() ? "" : ",\"errors\":[" + errors + "]");
+      return Json(created > 0 ? (dry_run ? 200 : 201) : 400, std::move(body));
+    }
+    dom::object d;
+    dom::array ids;
+    if (del.get(d) || d["ids"].get(ids) || ids.size() == 0) {
+      return Invalid("`delete` must be {\"ids\": [rule ids as strings]}");
+    }
+    std::vector<std::string> wanted;
+    for (dom::element e : ids) {
+      std::string_view id;
+      if (e.get(id)) return Invalid("Rule ids in `delete.ids` must be strings");
+      wanted.emplace_back(id);
+    }
+    int deleted = 0, not_deleted = 0;
+    for (const std::string& id : wanted) {
+      auto it = std::find_if(rules_.begin(), rules_.end(),
+                             [&](const Rule& r) { return r.rule.id == id; });
+      if (it == rules_.end()) {
+        ++not_deleted;
+        error(
+            fmt::format("{{\"value\":{},\"details\":[\"Rule does not exist\"],\"title\":"
+                        "\"Invalid Request\",\"type\":\"https://api.twitter.com/2/problems/"
+                        "invalid-request\"}}",
+                        Q(id)));
+        continue;
+      }
+      ++deleted;
+      if (!dry_run) rules_.erase(it);
+    }
+    return Json(200, fmt::format("{{\"meta\":{{\"sent\":\"{}\",\"summary\":{{\"deleted\":{},"
+                                 "\"not_deleted\":{}}}}}{}}}",
+                                 sent, deleted, not_deleted,
+                                 errors.empty() ? "" : ",\"errors\":[" + errors + "]"));
+  }
+
+  // The filtered stream: one JSON object per line, keep-alives between, until the stream is
+  // dropped, the client goes away or the server stops.
+  HttpServerResponse Stream() REQUIRES(mu_) {
+    auto sub = std::make_shared<StreamSub>();
+    subs_.push_back(sub);
+    HttpServerResponse r;
+    r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+    r.stream = [this, sub](std::stop_token stop,
+                           const std::function<bool(std::string_view)>& write) {
+      bool alive = true;
+      while (alive) {
+        MutexLock lock(mu_);
+        stream_cv_.wait_for(lock, stop, options_.keepalive_interval, [&] {
+          mu_.AssertHeld();
+          return sub->dropped || (!sub->stalled && !sub->out.empty());
+        });
+        if (stop.stop_requested()) break;
+        if (sub->stalled && !sub->dropped) continue;
+        std::deque<std::string> out;
+        out.swap(sub->out);
+        const bool dropped = sub->dropped;
+        const std::string cut = sub->cut;
+        lock.unlock();
+        if (out.empty() && !dropped) alive = write("\r\n");
+        for (const std::string& line : out) {
+          if (alive) alive = write(line);
+        }
+        if (dropped) {
+          if (alive && !cut.empty()) write(cut);
+          break;
+        }
+      }
+      MutexLock lock(mu_);
+      subs_.remove(sub);
+    };
+    return r;
+  }
+
   uint64_t NextId() REQUIRES(mu_) { return kFirstTweetId + 1000 * (tweets_.size() + 1); }
 
   // Stable user ids by lowercased username.
@@ -240,7 +553,9 @@ class FakeX::Impl : public fake::FakeHttpApi {
 
   // Counts the request against its endpoint's window and adds the x-rate-limit headers.
   bool RateLimit(const std::string& endpoint, HttpServerResponse* r) REQUIRES(mu_) {
-    const int limit = endpoint == "lookup" ? options_.lookup_rate_limit : options_.rate_limit;
+    const int limit = endpoint == "lookup"   ? options_.lookup_rate_limit
+                      : endpoint == "stream" ? options_.stream_connect_limit
+                                             : options_.rate_limit;
     fake::RateWindow& window = windows_[endpoint];
     const bool within = window.Spend(clock_.Now(), options_.rate_window, limit);
     r->headers.emplace_back("x-rate-limit-limit", std::to_string(limit));
@@ -262,10 +577,14 @@ class FakeX::Impl : public fake::FakeHttpApi {
   HttpServerResponse Route(const HttpServerRequest& req) override REQUIRES(mu_) {
     constexpr std::string_view kLookup = "/2/users/by/username/";
     const std::string mentions_user = MentionsUser(req.path);
-    const std::string endpoint = req.path.starts_with(kLookup) ? "lookup"
-                                 : !mentions_user.empty()      ? "mentions"
-                                                               : "search";
-    const std::optional<FakeFault> fault = faults_.Take();
+    const std::string endpoint = req.path.starts_with(kLookup)                 ? "lookup"
+                                 : !mentions_user.empty()                      ? "mentions"
+                                 : req.path == "/2/tweets/search/stream"       ? "stream"
+                                 : req.path == "/2/tweets/search/stream/rules" ? "rules"
+                                                                               : "search";
+    // Stream connects take only the faults injected for them.
+    const std::optional<FakeFault> fault =
+        endpoint == "stream" ? stream_faults_.Take() : faults_.Take();
     HttpServerResponse head;
     const bool within_budget = RateLimit(endpoint, &head);
     auto finish = [&](HttpServerResponse r) {
@@ -301,6 +620,10 @@ class FakeX::Impl : public fake::FakeHttpApi {
       r = Lookup(req.path.substr(kLookup.size()));
     } else if (endpoint == "mentions") {
       r = Mentions(req, mentions_user);
+    } else if (endpoint == "rules" && (req.method == "GET" || req.method == "POST")) {
+      r = req.method == "POST" ? ChangeRules(req) : ListRules();
+    } else if (endpoint == "stream" && req.method == "GET") {
+      return finish(Stream());
     } else if (req.path == "/2/tweets/search/recent") {
       r = Search(req);
     } else {
@@ -429,28 +752,9 @@ class FakeX::Impl : public fake::FakeHttpApi {
     if (!query || query->empty()) return Invalid("The `query` query parameter can not be empty");
     int max_results = 10;
     if (auto bad = PageSize(req, 10, &max_results)) return *bad;
-    // Terms.
-    std::vector<std::string> terms;
-    bool no_retweets = false;
-    {
-      const std::string q = LowerUtf8Latin(*query);
-      size_t start = 0;
-      while (start < q.size()) {
-        size_t end = q.find(' ', start);
-        if (end == std::string::npos) end = q.size();
-        std::string term = q.substr(start, end - start);
-        start = end + 1;
-        if (term == "-is:retweet") no_retweets = true;
-        if (term.empty() || term == "or" || term.find(':') != std::string::npos) continue;
-        terms.push_back(std::move(term));
-      }
-    }
-    return Page(req, std::string(*query), "next_token", max_results, [&](const Tweet& t) {
-      return !(no_retweets && t.retweet) &&
-             std::all_of(terms.begin(), terms.end(), [&](const std::string& term) {
-               return t.search_text.find(term) != std::string::npos;
-             });
-    });
+    const QueryMatch match = QueryMatch::Parse(*query);
+    return Page(req, std::string(*query), "next_token", max_results,
+                [&](const Tweet& t) { return match.Matches(t); });
   }
 
   FakeXOptions options_;
@@ -466,6 +770,14 @@ class FakeX::Impl : public fake::FakeHttpApi {
   std::map<std::string, fake::RateWindow> windows_ GUARDED_BY(mu_);  // by endpoint
   int rate_limited_ GUARDED_BY(mu_) = 0;
   int lookups_ GUARDED_BY(mu_) = 0;
+  std::vector<Rule> rules_ GUARDED_BY(mu_);
+  uint64_t rule_counter_ GUARDED_BY(mu_) = 0;
+  std::list<std::shared_ptr<StreamSub>> subs_ GUARDED_BY(mu_);  // open streams
+  std::condition_variable_any stream_cv_;                       // signalled on new lines and drops
+  fake::FaultQueue stream_faults_ GUARDED_BY(mu_);
+  int64_t stream_lines_ GUARDED_BY(mu_) = 0;
+  std::mutex players_mu_;
+  std::vector<std::jthread> players_;  // guarded by players_mu_ (a std::mutex, not annotated)
 };
 
 Result<std::unique_ptr<FakeX>> FakeX::Start(FakeXOptions options) {
@@ -485,10 +797,27 @@ std::string FakeX::AddRawTweet(std::string json, std::string search_text) {
 std::string FakeX::AddUser(const std::string& username) { return impl_->AddUser(username); }
 void FakeX::RemoveUser(const std::string& username) { impl_->RemoveUser(username); }
 int FakeX::lookups() const { return impl_->lookups(); }
+std::vector<FakeStreamRule> FakeX::rules() const { return impl_->rules(); }
+std::string FakeX::AddRule(const std::string& value, const std::string& tag) {
+  return impl_->AddRule(value, tag);
+}
+size_t FakeX::open_streams() const { return impl_->open_streams(); }
+size_t FakeX::DropStreams() { return impl_->DropStreams(); }
+void FakeX::CutStreams() { impl_->CutStreams(); }
+void FakeX::SendRaw(const std::string& bytes) { impl_->SendRaw(bytes); }
+void FakeX::StallStreams() { impl_->StallStreams(); }
+void FakeX::InjectStreamFault(FakeFault fault) { impl_->InjectStreamFault(fault); }
+void FakeX::PlayStream(FakeTweet base, int count, std::chrono::milliseconds interval) {
+  impl_->PlayStream(std::move(base), count, interval);
+}
+int64_t FakeX::stream_lines() const { return impl_->stream_lines(); }
 void FakeX::InjectFault(FakeFault fault) { impl_->InjectFault(fault); }
 void FakeX::ClearFaults() { impl_->ClearFaults(); }
 std::vector<RecordedRequest> FakeX::requests() const { return impl_->requests(); }
 int FakeX::rate_limited() const { return impl_->rate_limited(); }
-void FakeX::Stop() { impl_->Stop(); }
+void FakeX::Stop() {
+  impl_->StopPlayers();
+  impl_->Stop();
+}
 
 }  // namespace earshot

@@ -15,6 +15,30 @@
 //                                 {"data":{"id","name","username"}} for a known account (one that
 //                                 posted, was mentioned, or was added with AddUser),
 //                                 case-insensitive; else 200 with a problem body.
+//   GET /2/tweets/search/stream/rules
+//                                 {"data":[{"id","value","tag"}],"meta":{"sent","result_count"}}
+//                                 (no `data` when there are no rules); ids are 19-digit strings.
+//   POST /2/tweets/search/stream/rules
+//                                 {"add":[{"value","tag"?}]} or {"delete":{"ids":[...]}}, checked
+//                                 as X does (exactly one of the two, values 1..512 characters,
+//                                 ids strings; else 400 "Invalid Request"). A value already on
+//                                 the app is refused with a "DuplicateRule" error naming the
+//                                 existing id; an unknown id to delete is reported in `errors`.
+//                                 Answers `data` (created rules), `meta.summary`
+//                                 {created, not_created, valid, invalid | deleted, not_deleted}
+//                                 and `errors`: 201 when a rule was created, 400 when an add
+//                                 created none, 200 for a delete. `dry_run=true` changes nothing.
+//   GET /2/tweets/search/stream   the filtered stream, newline-delimited JSON on one long
+//                                 response: each tweet published while the stream is open that
+//                                 matches an active rule (as recent search matches its query)
+//                                 goes out as {"data","includes":{"users"},"matching_rules":
+//                                 [{"id","tag"}]} plus "\r\n", and a bare "\r\n" keep-alive
+//                                 every keepalive_interval. Connects count against
+//                                 stream_connect_limit per window.
+//   The stream can misbehave on demand: CutStreams (the next line goes out half, then the
+//   connection closes), DropStreams, SendRaw (malformed lines), StallStreams (no byte at all,
+//   not even a keep-alive, on the streams open now), InjectStreamFault (the next connects
+//   answer 401, 429 or 503), and PlayStream publishes generated tweets at a given rate.
 // Every request needs "Authorization: Bearer <bearer_token>" (else 401, problem JSON). A
 // next_token / pagination_token is valid only with the query (or user) and since_id it was
 // issued for (else 400), as X requires. Every response carries x-rate-limit-limit/remaining/reset
@@ -70,6 +94,15 @@ struct FakeXOptions {
   bool enforce_rate_limit = true;
   Clock* clock = nullptr;  // rate windows and default created_at; null = real
   uint16_t port = 0;
+  // The filtered stream: a keep-alive this often when no tweet goes out (X: 20 s), and X's
+  // connect limit per rate window (50 per 15 minutes per app).
+  std::chrono::milliseconds keepalive_interval{20000};
+  int stream_connect_limit = 50;
+};
+
+// A filtered stream rule, as the fake holds it.
+struct FakeStreamRule {
+  std::string id, value, tag;
 };
 
 class FakeX {
@@ -90,6 +123,30 @@ class FakeX {
   // The account is gone (deactivated, suspended): lookups and its mention timeline answer
   // "Not Found Error". Its tweets stay.
   void RemoveUser(const std::string& username);
+
+  // The app's stream rules, oldest first; AddRule adds one directly (another client's rule,
+  // say) and returns its id ("" when the value exists already).
+  std::vector<FakeStreamRule> rules() const;
+  std::string AddRule(const std::string& value, const std::string& tag);
+
+  // Open filtered stream connections right now.
+  size_t open_streams() const;
+  // Closes every open stream now; returns how many.
+  size_t DropStreams();
+  // On every stream open now, the next line goes out cut in half, and the connection closes.
+  void CutStreams();
+  // Writes `bytes` as they are on every open stream (malformed lines, say).
+  void SendRaw(const std::string& bytes);
+  // The streams open now send nothing more, not even keep-alives, until the client leaves.
+  void StallStreams();
+  // The next `fault.count` stream connects answer kUnauthorized (401), kTooManyRequests (429)
+  // or kServerError (503); other requests are not affected.
+  void InjectStreamFault(FakeFault fault);
+  // Publishes `count` tweets like `base` ("<text> <n>"), one every `interval`, on a thread of
+  // its own; Stop ends it.
+  void PlayStream(FakeTweet base, int count, std::chrono::milliseconds interval);
+  // Tweet lines written on streams so far (cut ones included).
+  int64_t stream_lines() const;
 
   void InjectFault(FakeFault fault);
   void ClearFaults();

@@ -119,6 +119,31 @@ bool TweetItem(dom::element v, const std::unordered_map<std::string, User>& user
   return true;
 }
 
+// includes.users by id.
+std::unordered_map<std::string, User> IncludedUsers(dom::object obj) {
+  std::unordered_map<std::string, User> users;
+  dom::array user_arr;
+  if (!obj.at_pointer("/includes/users").get(user_arr)) {
+    for (dom::element e : user_arr) {
+      dom::object u;
+      if (e.get(u)) continue;
+      FieldError ignored;
+      std::string id;
+      User user;
+      Str(u, "id", &id, "", &ignored);
+      Str(u, "username", &user.username, "", &ignored);
+      Str(u, "name", &user.name, "", &ignored);
+      dom::object pm;
+      if (Obj(u, "public_metrics", &pm, "", &ignored)) {
+        Int(pm, "followers_count", &user.followers, "", &ignored);
+      }
+      // A user with a malformed field keeps what could be read: the tweet is still worth having.
+      if (!id.empty()) users.emplace(std::move(id), std::move(user));
+    }
+  }
+  return users;
+}
+
 }  // namespace
 
 std::string UnescapeTweetText(std::string_view text) {
@@ -168,26 +193,7 @@ Status TweetParser::ParsePage(std::string_view json, ParsedTweetPage* page) {
   if (!next.empty()) page->next_token = next;
   page->result_count = static_cast<int>(count);
 
-  std::unordered_map<std::string, User> users;
-  dom::array user_arr;
-  if (!obj.at_pointer("/includes/users").get(user_arr)) {
-    for (dom::element e : user_arr) {
-      dom::object u;
-      if (e.get(u)) continue;
-      FieldError ignored;
-      std::string id;
-      User user;
-      Str(u, "id", &id, "", &ignored);
-      Str(u, "username", &user.username, "", &ignored);
-      Str(u, "name", &user.name, "", &ignored);
-      dom::object pm;
-      if (Obj(u, "public_metrics", &pm, "", &ignored)) {
-        Int(pm, "followers_count", &user.followers, "", &ignored);
-      }
-      // A user with a malformed field keeps what could be read: the tweet is still worth having.
-      if (!id.empty()) users.emplace(std::move(id), std::move(user));
-    }
-  }
+  const std::unordered_map<std::string, User> users = IncludedUsers(obj);
 
   dom::element data;
   if (obj["data"].get(data) || data.is_null()) return Status::Ok();  // no results
@@ -235,6 +241,41 @@ std::string FirstProblem(dom::object obj) {
 }
 
 }  // namespace
+
+Status TweetParser::ParseStreamLine(std::string_view json, ParsedStreamLine* line) {
+  *line = ParsedStreamLine{};
+  dom::object obj;
+  if (Status s = json_fields::ParseObject(parser_, json, &obj); !s.ok()) return s;
+  dom::element data;
+  if (obj["data"].get(data) || data.is_null()) {
+    line->problem = FirstProblem(obj);
+    if (line->problem.empty()) return Status::DataLoss("neither 'data' nor 'errors' in the line");
+    return Status::Ok();
+  }
+  dom::array rules;
+  if (obj["matching_rules"].get(rules) == simdjson::SUCCESS) {
+    line->has_rules = true;
+    for (dom::element e : rules) {
+      dom::object r;
+      if (e.get(r)) continue;
+      FieldError ignored;
+      MatchingRule rule;
+      Str(r, "id", &rule.id, "", &ignored);
+      Str(r, "tag", &rule.tag, "", &ignored);
+      line->rules.push_back(std::move(rule));
+    }
+  }
+  const std::unordered_map<std::string, User> users = IncludedUsers(obj);
+  Post post;
+  FieldError err;
+  if (!TweetItem(data, users, &line->id, &line->retweet, &post, &err)) {
+    line->error =
+        fmt::format("tweet {}: '{}': {}", line->id.empty() ? "#0" : line->id, err.field, err.what);
+    return Status::Ok();
+  }
+  if (!line->retweet) line->post = std::move(post);
+  return Status::Ok();
+}
 
 Status ParseUserLookup(dom::parser& parser, std::string_view json, UserLookup* out) {
   *out = UserLookup{};

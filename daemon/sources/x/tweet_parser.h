@@ -43,6 +43,13 @@
 
 namespace earshot::x {
 
+// The fields every request asks for (recent search, mentions, the filtered stream), so that
+// each answer maps to Posts the same way: referenced_tweets tells replies and retweets apart.
+inline constexpr std::string_view kTweetFields =
+    "created_at,conversation_id,lang,public_metrics,entities,in_reply_to_user_id,"
+    "referenced_tweets";
+inline constexpr std::string_view kUserFields = "public_metrics,username,name";
+
 struct ParsedTweetPage {
   std::vector<Post> posts;  // in page order: newest first, as X sends them
   // meta.newest_id / oldest_id / next_token: they cover skipped tweets too, so the cursor moves
@@ -52,6 +59,25 @@ struct ParsedTweetPage {
   int items = 0;                    // elements of `data`
   int ignored = 0;                  // retweets
   std::vector<std::string> errors;  // one line per skipped tweet: "tweet 12: 'created_at': missing"
+};
+
+// A rule of the filtered stream that a streamed tweet matched (`matching_rules[]`).
+struct MatchingRule {
+  std::string id, tag;
+};
+
+// One line of the filtered stream (`GET /2/tweets/search/stream`): `{"data":{tweet},
+// "includes":{"users":[...]},"matching_rules":[{"id","tag"}]}`, mapped as a page's tweet is.
+struct ParsedStreamLine {
+  std::optional<Post> post;  // nullopt for a retweet (ignored), a bad tweet, or a problem
+  std::string id;            // the tweet id, when it could be read
+  bool retweet = false;
+  std::string error;  // a bad tweet: "tweet 12: 'created_at': missing"
+  std::vector<MatchingRule> rules;
+  bool has_rules = false;  // `matching_rules` was present
+  // A line with `errors` and no `data` (X's "operational-disconnect" notice before it closes a
+  // stream): "<title>: <detail>".
+  std::string problem;
 };
 
 // What `GET /2/users/by/username/:username` answered: the user's id, or X's problem detail.
@@ -78,6 +104,9 @@ class TweetParser {
   // kDataLoss when the body is not a JSON object with a `meta` object, or `data` is not an
   // array. Bad tweets are skipped.
   Status ParsePage(std::string_view json, ParsedTweetPage* page);
+  // kDataLoss when the line is not a JSON object, or has neither `data` nor `errors`. A bad tweet
+  // is reported in line->error, not as a failure.
+  Status ParseStreamLine(std::string_view json, ParsedStreamLine* line);
   Status ParseUserLookup(std::string_view json, UserLookup* out) {
     return x::ParseUserLookup(parser_, json, out);
   }

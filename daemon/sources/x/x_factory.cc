@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "daemon/sources/x/x_source.h"
+#include "daemon/sources/x/x_stream_source.h"
 
 namespace earshot {
 namespace {
@@ -29,6 +30,11 @@ class XSourceFactory final : public SourceFactory {
                      "the username whose mention timeline to read; a leading '@' is dropped"),
         ConfigOption("user_id", OptionKind::kString,
                      "that account's numeric id; looked up from mentions_of when left out"),
+        ConfigOption("mode", OptionKind::kChoice,
+                     "poll (recent search or mentions, paged) or stream (the filtered stream "
+                     "with query as its rule, gaps filled by recent search)")
+            .Default("poll")
+            .Choices({"poll", "stream"}),
         ConfigOption("bearer_token", OptionKind::kString, "the app-only bearer token")
             .Required()
             .Secret(),
@@ -70,6 +76,12 @@ class XSourceFactory final : public SourceFactory {
                                 "letters, digits or '_')",
                                 s->name, mentions_of.substr(0, 40)));
     }
+    if (s->options.String("mode") == "stream" && query.empty()) {
+      check.ErrorAt("mode", fmt::format("source '{}': mode: stream needs query: (it becomes the "
+                                        "filtered stream's rule); mentions_of is read with "
+                                        "mode: poll",
+                                        s->name));
+    }
     const int min_limit = mentions_of.empty() ? 10 : 5;
     if (s->limit != 0 && (s->limit < min_limit || s->limit > 100)) {
       check.ErrorAt(
@@ -91,6 +103,11 @@ class XSourceFactory final : public SourceFactory {
     return "x|" + BudgetHost(s, "https://api.x.com") + "|" + endpoint + "|" + BudgetHash(s.secret);
   }
 
+  // A stream polls nothing: its gap fills follow reconnects only.
+  int64_t RequestsPerPoll(const SourceSettings& s) const override {
+    return s.options.String("mode") == "stream" ? 0 : 1;
+  }
+
   Result<BuiltSource> Create(const SourceSettings& s, const SourceEnv& env) const override {
     XSourceConfig cfg;
     FillShared(s, env, &cfg);
@@ -100,6 +117,12 @@ class XSourceFactory final : public SourceFactory {
     cfg.user_id = s.options.String("user_id");
     cfg.bearer_token = s.secret;
     if (s.limit > 0) cfg.max_results = s.limit;
+    if (s.options.String("mode") == "stream") {
+      XStreamSourceConfig stream;
+      stream.x = std::move(cfg);
+      stream.user_agent = env.user_agent;
+      return BuildWithStats<XStreamSource>(std::move(stream), *env.clock);
+    }
     return BuildWithStats<XSource>(std::move(cfg), *env.clock);
   }
 };

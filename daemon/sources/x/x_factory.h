@@ -1,4 +1,5 @@
-// The X network: API v2 recent search for a query, or one account's mention timeline.
+// The X network: API v2 recent search for a query, or one account's mention timeline
+// (`mode: poll`); or the filtered stream with the query as its rule (`mode: stream`).
 #pragma once
 
 #include <memory>

@@ -15,10 +15,8 @@ using std::chrono::milliseconds;
 
 double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
 
-constexpr std::string_view kTweetFields =
-    "created_at,conversation_id,lang,public_metrics,entities,in_reply_to_user_id,"
-    "referenced_tweets";
-constexpr std::string_view kUserFields = "public_metrics,username,name";
+using x::kTweetFields;
+using x::kUserFields;
 
 }  // namespace
 
