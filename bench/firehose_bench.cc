@@ -115,15 +115,23 @@ double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-// Parses every frame; with a detector, detects every post. Returns detections.
-size_t Ingest(const Corpus& c, const Detector* detector) {
+// What the poller does with a firehose post: the local filter, then the full detector only for
+// the posts it lets through (Source::hears_everything, Detector::MayMatch).
+size_t Judge(const Detector& detector, const Post& post, bool filter) {
+  if (filter && !detector.MayMatch(post)) return 0;
+  return detector.Detect(post).detections.size();
+}
+
+// Parses every frame; with a detector, detects every post (through the local filter when
+// `filter`). Returns detections.
+size_t Ingest(const Corpus& c, const Detector* detector, bool filter = false) {
   bluesky::JetstreamParser parser;
   bluesky::JetstreamEvent event;
   size_t detections = 0;
   for (const std::string& frame : c.frames) {
     if (!parser.Parse(frame, &event).ok()) std::exit(2);
     if (detector && event.kind == bluesky::JetstreamEvent::Kind::kPost) {
-      detections += detector->Detect(event.post).detections.size();
+      detections += Judge(*detector, event.post, filter);
     }
   }
   return detections;
@@ -147,17 +155,17 @@ void Loopback(int64_t posts, int brands, const Detector& detector) {
   while (stats.posts < posts) {
     SourceBatch batch;
     if (!(*source)->Next(std::stop_token(), **http, &batch).ok()) std::exit(4);
-    for (const Post& p : batch.posts) detections += detector.Detect(p).detections.size();
+    for (const Post& p : batch.posts) detections += Judge(detector, p, /*filter=*/true);
   }
   const double s = std::chrono::duration<double>(Steady::now() - start).count();
   const double cpu = ThreadCpuSeconds() - cpu_start;
   const FirehoseTally tally = (*fake)->firehose()->Tally(posts);
   const auto frames = static_cast<size_t>(tally.events);
-  Row(fmt::format("(c) loopback, {} brands: wall clock", brands), frames, posts, 0, s,
+  Row(fmt::format("(c) loopback, {} brands, filtered: wall clock", brands), frames, posts, 0, s,
       fmt::format("{} posts, {} detections, {} connection(s)", posts, detections,
                   (*fake)->connections()));
   Row("    the reader thread's CPU time alone", frames, posts, 0, cpu,
-      "Next (WebSocket, parse, cursor) + detect");
+      "Next (WebSocket, parse, cursor) + filter + detect");
 }
 
 }  // namespace
@@ -192,6 +200,19 @@ int main(int argc, char** argv) {
   const double d100_s = BestSeconds(rounds, [&] { d100 = Ingest(hundred, detector100.get()); });
   Row("(b) parse + detect, 100 brands", hundred.frames.size(), hundred.posts, hundred.bytes, d100_s,
       fmt::format("{} detections", d100));
+  size_t f1 = 0, f100 = 0;
+  const double f1_s = BestSeconds(rounds, [&] { f1 = Ingest(one, detector1.get(), true); });
+  Row("(b') parse + local filter + detect, 1 brand", one.frames.size(), one.posts, one.bytes, f1_s,
+      fmt::format("{} detections", f1));
+  const double f100_s =
+      BestSeconds(rounds, [&] { f100 = Ingest(hundred, detector100.get(), true); });
+  Row("(b') parse + local filter + detect, 100 brands", hundred.frames.size(), hundred.posts,
+      hundred.bytes, f100_s, fmt::format("{} detections", f100));
+  if (f1 != d1 || f100 != d100) {
+    fmt::print(stderr, "the local filter changed the detections: {} vs {}, {} vs {}\n", f1, d1,
+               f100, d100);
+    return 5;
+  }
   Row("the fake's frame generation alone", one.frames.size(), one.posts, one.bytes, gen_s,
       "caps (c): the fake's server thread makes each frame");
   if (loopback_posts > 0) Loopback(loopback_posts, 100, *detector100);

@@ -65,7 +65,9 @@ struct JetstreamSourceConfig {
   std::shared_ptr<SharedRateBudget> rate_budget;  // unused: Jetstream has no quota
   std::chrono::milliseconds poll_interval{0};     // unused: a stream does not poll
   std::chrono::milliseconds slice{1000};          // longest a Next reads
-  int max_events_per_next = 5000;                 // bounds one batch
+  // Bounds one batch, and so what the escalator's queue (64 batches) can hold while it is
+  // behind: 64,000 posts, tens of MiB.
+  int max_events_per_next = 1000;
   std::chrono::milliseconds idle_timeout{30000};  // no message this long: reconnect
   std::chrono::milliseconds stable_after{60000};  // a connection this old forgets the streak
   std::chrono::milliseconds connect_timeout{10000};
