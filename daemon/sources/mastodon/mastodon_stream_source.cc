@@ -15,10 +15,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr size_t kSeenCap = 4096;
 constexpr size_t kDeletedCap = 1024;
 constexpr size_t kMaxPendingEventBytes = 8 << 20;
-constexpr int kMaxNoHead = 3;  // stream failures without a response before leaving the host
+constexpr int kMaxNoHead = 3;     // stream failures without a response before leaving the host
 constexpr int kMaxRedirects = 3;  // redirects followed in a row before calling it a loop
 
 double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
@@ -28,12 +27,6 @@ bool UrlSafe(std::string_view s) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
            c == '~';
   });
-}
-
-// Mastodon ids are decimal strings of growing length; a longer one is newer.
-bool Newer(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return a.size() > b.size();
-  return a > b;
 }
 
 // ws(s)://host -> http(s)://host, without a trailing slash; "" when not a URL we can use.
@@ -122,11 +115,8 @@ Status MastodonStreamSource::Restore(std::string_view cursor) {
     return Status::InvalidArgument(
         fmt::format("{}: stored cursor '{}' is not a Mastodon id", name_, cursor.substr(0, 64)));
   }
-  cursor_ = std::string(cursor);
   // A stream already open missed nothing that the gap fill of its connection will not fetch.
-  gap_pending_ = true;
-  gap_started_ = false;
-  held_newest_.reset();
+  gap_.Restore(std::string(cursor));
   return Status::Ok();
 }
 
@@ -216,34 +206,16 @@ Status MastodonStreamSource::OpenStream() {
   streaming_ = true;
   connected_at_ = clock_.Now();
   // Whatever was published while no stream was open comes from the REST timeline.
-  if (cursor_) {
-    gap_pending_ = true;
-    gap_started_ = false;
-    held_newest_.reset();
-  }
+  gap_.Connected();
   return Status::Ok();
 }
 
-void MastodonStreamSource::Advance(const std::string& id) {
-  if (gap_pending_) {
-    if (!held_newest_ || Newer(id, *held_newest_)) held_newest_ = id;
-    return;
-  }
-  if (!cursor_ || Newer(id, *cursor_)) cursor_ = id;
-}
-
 void MastodonStreamSource::Emit(Post post, bool allow_repeat, SourceBatch* batch) {
-  if (seen_.contains(post.id) && !allow_repeat) {
+  if (gap_.SeenBefore(post.id) && !allow_repeat) {
     ++stats_.duplicates;
     return;
   }
-  if (seen_.insert(post.id).second) {
-    seen_order_.push_back(post.id);
-    if (seen_order_.size() > kSeenCap) {
-      seen_.erase(seen_order_.front());
-      seen_order_.pop_front();
-    }
-  }
+  gap_.Emitted(post.id);
   ++stats_.posts;
   batch->posts.push_back(std::move(post));
 }
@@ -278,14 +250,14 @@ void MastodonStreamSource::HandleEvent(const SseEvent& event, SourceBatch* batch
     const std::string_view reason = stats_.skipped.Count(why);
     log::Warn(name_, "skipped a bad '{}' event from {} ({} bytes, {}): {}", event.type, host_,
               event.data.size(), reason, why);
-    if (parsed.ok() && page.newest_id && !edit) Advance(*page.newest_id);
+    if (parsed.ok() && page.newest_id && !edit) gap_.Advance(*page.newest_id);
     return;
   }
   if (page.ignored > 0) ++stats_.ignored_events;  // a notification other than a mention
   if (edit) ++stats_.edits;
   for (Post& post : page.posts) Emit(std::move(post), edit, batch);
   // An edit is of an older status: it never moves the cursor.
-  if (page.newest_id && !edit) Advance(*page.newest_id);
+  if (page.newest_id && !edit) gap_.Advance(*page.newest_id);
 }
 
 Pace MastodonStreamSource::StreamDown() {
@@ -304,8 +276,7 @@ Pace MastodonStreamSource::StreamDown() {
     ++auth_failures_;
     const CredentialFile& file = config_.mastodon.token_file;
     const milliseconds max = config_.mastodon.backoff.backoff_max;
-    Pace pace{file.empty() ? max
-                           : AuthRetryWait(config_.mastodon.auth_retry, auth_failures_, max)};
+    Pace pace{file.empty() ? max : AuthRetryWait(config_.mastodon.auth_retry, auth_failures_, max)};
     pace.credentials_rejected = true;
     if (file.empty()) {
       log::Error(name_,
@@ -414,10 +385,10 @@ Pace MastodonStreamSource::Redirected(long status, std::optional<std::string> lo
 Result<Pace> MastodonStreamSource::GapFill(std::stop_token stop, HttpClient& http,
                                            SourceBatch* batch) {
   auto& rest = static_cast<MastodonSource&>(*rest_);
-  if (!gap_started_) {
-    EARSHOT_RETURN_IF_ERROR(rest.Restore(*cursor_));
-    gap_started_ = true;
-    log::Info(name_, "filling the gap since {} from the REST timeline", *cursor_);
+  if (!gap_.started()) {
+    EARSHOT_RETURN_IF_ERROR(rest.Restore(*gap_.cursor()));
+    gap_.MarkStarted();
+    log::Info(name_, "filling the gap since {} from the REST timeline", *gap_.cursor());
   }
   const int64_t pages = rest.stats().pages.load();
   const int64_t items = rest.stats().posts.load() + rest.stats().bad_items.load();
@@ -428,18 +399,15 @@ Result<Pace> MastodonStreamSource::GapFill(std::stop_token stop, HttpClient& htt
   batch->fetched = page.fetched;
   stats_.gap_fill_posts += static_cast<int64_t>(page.posts.size());
   for (Post& post : page.posts) Emit(std::move(post), false, batch);
-  if (page.cursor) cursor_ = *page.cursor;
+  if (page.cursor) gap_.SetCursor(*page.cursor);
   const bool caught_up =
       rest.stats().posts.load() + rest.stats().bad_items.load() - items < config_.mastodon.limit;
   if (caught_up) {
-    gap_pending_ = false;
-    gap_started_ = false;
-    if (held_newest_ && (!cursor_ || Newer(*held_newest_, *cursor_))) cursor_ = held_newest_;
-    held_newest_.reset();
-    batch->cursor = cursor_;
+    gap_.GapFilled();
+    batch->cursor = gap_.cursor();
     return Pace{milliseconds(0)};
   }
-  if (cursor_) batch->cursor = cursor_;
+  if (gap_.cursor()) batch->cursor = gap_.cursor();
   return pace;  // the REST budget's spacing while pages keep coming
 }
 
@@ -450,12 +418,13 @@ Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
   if (!streaming_) EARSHOT_RETURN_IF_ERROR(OpenStream());
   // The gap fill waits for the new stream's 200 head, so nothing published meanwhile is missed:
   // it is either in the REST pages or on the stream (or both; Emit drops the repeat).
-  if (gap_pending_ && cursor_ && sse_->status() == 200) return GapFill(stop, http, batch);
+  if (gap_.pending() && gap_.cursor() && sse_->status() == 200) return GapFill(stop, http, batch);
 
-  const std::optional<std::string> cursor_before = cursor_;
+  const std::optional<std::string> cursor_before = gap_.cursor();
   std::string bytes;
   // Held bytes are due now: do not wait a whole slice for more before delivering them.
-  const milliseconds wait = !gap_pending_ && !held_bytes_.empty() ? milliseconds(0) : config_.slice;
+  const milliseconds wait =
+      !gap_.pending() && !held_bytes_.empty() ? milliseconds(0) : config_.slice;
   Result<SseClient::State> state = sse_->Pump(stop, wait, &bytes);
   if (!state.ok()) {
     if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
@@ -466,7 +435,7 @@ Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
   if (status == 200) redirects_in_a_row_ = auth_failures_ = 0;
   // Any byte from a 200 stream, a heartbeat included, shows the network answering.
   if (status == 200 && !bytes.empty()) batch->fetched = true;
-  if (gap_pending_) {
+  if (gap_.pending()) {
     // Events that came with the new stream's head are newer than the gap: keep them until the
     // gap fill has delivered what came before, so posts stay oldest first.
     held_bytes_ += bytes;
@@ -482,7 +451,7 @@ Result<Pace> MastodonStreamSource::Next(std::stop_token stop, HttpClient& http,
     stats_.heartbeats += sse_parser_.comments() - comments;
     for (const SseEvent& event : events) HandleEvent(event, batch);
   }
-  if (cursor_ != cursor_before) batch->cursor = cursor_;
+  if (gap_.cursor() != cursor_before) batch->cursor = gap_.cursor();
   if (sse_parser_.pending_bytes() > kMaxPendingEventBytes ||
       held_bytes_.size() > kMaxPendingEventBytes) {
     // A runaway event, or a gap fill that cannot finish while the stream keeps talking: start

@@ -73,7 +73,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "daemon/base/clock.h"
@@ -85,6 +84,7 @@
 #include "daemon/sources/skipped_items.h"
 #include "daemon/sources/source.h"
 #include "daemon/sources/source_counters.h"
+#include "daemon/sources/stream_gap_fill.h"
 
 namespace earshot {
 
@@ -134,7 +134,7 @@ class MastodonStreamSource final : public Source {
   }
 
   const MastodonStreamSourceStats& stats() const { return stats_; }
-  const std::optional<std::string>& cursor() const { return cursor_; }
+  const std::optional<std::string>& cursor() const { return gap_.cursor(); }
   // The streaming base URL in use once discovered ("" before), for logs and tests.
   const std::string& streaming_url() const { return streaming_url_; }
   // Ids of statuses deleted since the last call, oldest first (at most 1024 kept). For the
@@ -154,7 +154,6 @@ class MastodonStreamSource final : public Source {
   // A 3xx from the stream (the stream is closed already): follows `location` or refuses it.
   Pace Redirected(long status, std::optional<std::string> location);
   void Emit(Post post, bool allow_repeat, SourceBatch* batch);
-  void Advance(const std::string& id);
 
   const MastodonStreamSourceConfig config_;
   const std::string name_;
@@ -173,18 +172,14 @@ class MastodonStreamSource final : public Source {
   std::string streaming_url_;
   int redirects_in_a_row_ = 0;  // followed since a stream last answered 200
   SystemTime connected_at_{};
-  bool streaming_ = false;  // a stream is open (its head may not have arrived yet)
+  bool streaming_ = false;    // a stream is open (its head may not have arrived yet)
   int no_head_in_a_row_ = 0;  // stream attempts that ended before any HTTP response
 
-  std::optional<std::string> cursor_;
-  // Gap fill: pending after a (re)connect when there is a cursor to fill from.
-  bool gap_pending_ = false;
-  bool gap_started_ = false;
-  std::optional<std::string> held_newest_;  // newest stream id seen while the gap fill runs
+  // The cursor, the gap fill's state (pending after a (re)connect when there is a cursor to
+  // fill from) and the ids emitted recently.
+  StreamGapFill gap_;
   std::string held_bytes_;  // stream bytes that arrived before the gap fill finished
 
-  std::unordered_set<std::string> seen_;  // post ids emitted recently
-  std::deque<std::string> seen_order_;
   std::deque<std::string> deleted_;
   MastodonStreamSourceStats stats_;
 };

@@ -13,7 +13,6 @@ namespace {
 using std::chrono::milliseconds;
 using Failure = x::XReconnectPolicy::Failure;
 
-constexpr size_t kSeenCap = 4096;
 constexpr size_t kMaxPendingBytes = 8 << 20;
 
 double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
@@ -21,12 +20,6 @@ double Secs(milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
 bool TweetId(std::string_view s) {
   return !s.empty() && s.size() <= 20 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Tweet ids are decimal strings of growing length; a longer one is newer.
-bool Newer(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return a.size() > b.size();
-  return a > b;
 }
 
 }  // namespace
@@ -79,11 +72,8 @@ Status XStreamSource::Restore(std::string_view cursor) {
     return Status::InvalidArgument(
         fmt::format("{}: stored cursor '{}' is not a tweet id", name_, cursor.substr(0, 64)));
   }
-  cursor_ = std::string(cursor);
   // A stream already open missed nothing that the gap fill of its connection will not fetch.
-  gap_pending_ = true;
-  gap_started_ = false;
-  held_newest_.reset();
+  gap_.Restore(std::string(cursor));
   return Status::Ok();
 }
 
@@ -257,34 +247,16 @@ Status XStreamSource::OpenStream() {
   head_seen_ = false;
   last_byte_at_ = clock_.SteadyNow();
   // Whatever was published while no stream was open comes from recent search.
-  if (cursor_) {
-    gap_pending_ = true;
-    gap_started_ = false;
-    held_newest_.reset();
-  }
+  gap_.Connected();
   return Status::Ok();
 }
 
-void XStreamSource::Advance(const std::string& id) {
-  if (!TweetId(id)) return;
-  if (gap_pending_) {
-    if (!held_newest_ || Newer(id, *held_newest_)) held_newest_ = id;
-    return;
-  }
-  if (!cursor_ || Newer(id, *cursor_)) cursor_ = id;
-}
-
 void XStreamSource::Emit(Post post, SourceBatch* batch) {
-  if (seen_.contains(post.id)) {
+  if (gap_.SeenBefore(post.id)) {
     ++stats_.duplicates;
     return;
   }
-  seen_.insert(post.id);
-  seen_order_.push_back(post.id);
-  if (seen_order_.size() > kSeenCap) {
-    seen_.erase(seen_order_.front());
-    seen_order_.pop_front();
-  }
+  gap_.Emitted(post.id);
   ++stats_.posts;
   batch->posts.push_back(std::move(post));
 }
@@ -330,7 +302,8 @@ void XStreamSource::HandleLine(std::string_view line, SourceBatch* batch) {
   } else if (parsed.post) {
     Emit(std::move(*parsed.post), batch);
   }
-  Advance(parsed.id);  // past a bad tweet or a retweet too, as the polling source's newest_id
+  // Past a bad tweet or a retweet too, as the polling source's newest_id.
+  if (TweetId(parsed.id)) gap_.Advance(parsed.id);
 }
 
 void XStreamSource::FeedLines(std::string_view bytes, SourceBatch* batch) {
@@ -407,10 +380,10 @@ Pace XStreamSource::StreamDown(std::string_view why) {
 
 Result<Pace> XStreamSource::GapFill(std::stop_token stop, HttpClient& http, SourceBatch* batch) {
   auto& rest = static_cast<XSource&>(*rest_);
-  if (!gap_started_) {
-    EARSHOT_RETURN_IF_ERROR(rest.Restore(*cursor_));
-    gap_started_ = true;
-    log::Info(name_, "filling the gap since tweet {} from recent search", *cursor_);
+  if (!gap_.started()) {
+    EARSHOT_RETURN_IF_ERROR(rest.Restore(*gap_.cursor()));
+    gap_.MarkStarted();
+    log::Info(name_, "filling the gap since tweet {} from recent search", *gap_.cursor());
   }
   const int64_t pages = rest.stats().pages.load();
   SourceBatch page;
@@ -424,13 +397,9 @@ Result<Pace> XStreamSource::GapFill(std::stop_token stop, HttpClient& http, Sour
   stats_.gap_fill_posts += static_cast<int64_t>(page.posts.size());
   for (Post& post : page.posts) Emit(std::move(post), batch);
   if (rest.paging()) return pace;  // the budget's spacing while pages keep coming
-  gap_pending_ = false;
-  gap_started_ = false;
   // The run's newest id (none when nothing was missed), then the stream's newer ones.
-  if (page.cursor && (!cursor_ || Newer(*page.cursor, *cursor_))) cursor_ = *page.cursor;
-  if (held_newest_ && (!cursor_ || Newer(*held_newest_, *cursor_))) cursor_ = held_newest_;
-  held_newest_.reset();
-  batch->cursor = cursor_;
+  gap_.GapFilled(page.cursor);
+  batch->cursor = gap_.cursor();
   return Pace{milliseconds(0)};
 }
 
@@ -444,12 +413,12 @@ Result<Pace> XStreamSource::Next(std::stop_token stop, HttpClient& http, SourceB
   }
   // The gap fill waits for the new stream's 200, so nothing published meanwhile is missed: it
   // is in the search pages or on the stream (or both; Emit drops the repeat).
-  if (gap_pending_ && cursor_ && head_seen_) return GapFill(stop, http, batch);
+  if (gap_.pending() && gap_.cursor() && head_seen_) return GapFill(stop, http, batch);
 
-  const std::optional<std::string> cursor_before = cursor_;
+  const std::optional<std::string> cursor_before = gap_.cursor();
   std::string bytes;
   // Held lines are due now: do not wait a whole slice for more before delivering them.
-  const milliseconds wait = !gap_pending_ && !held_.empty() ? milliseconds(0) : config_.slice;
+  const milliseconds wait = !gap_.pending() && !held_.empty() ? milliseconds(0) : config_.slice;
   Result<SseClient::State> state = stream_->Pump(stop, wait, &bytes);
   if (!state.ok()) {
     if (stop.stop_requested()) return Status::Cancelled(name_ + ": cancelled");
@@ -466,7 +435,7 @@ Result<Pace> XStreamSource::Next(std::stop_token stop, HttpClient& http, SourceB
     last_byte_at_ = clock_.SteadyNow();
     batch->fetched = true;  // a keep-alive too shows the network answering
   }
-  if (gap_pending_ && cursor_) {
+  if (gap_.pending() && gap_.cursor()) {
     // Lines that came with the new stream's head are newer than the gap: keep them until the
     // gap fill has delivered what came before.
     held_ += bytes;
@@ -475,7 +444,7 @@ Result<Pace> XStreamSource::Next(std::stop_token stop, HttpClient& http, SourceB
     FeedLines(held_, batch);
     held_.clear();
   }
-  if (cursor_ != cursor_before) batch->cursor = cursor_;
+  if (gap_.cursor() != cursor_before) batch->cursor = gap_.cursor();
   if (partial_.size() > kMaxPendingBytes || held_.size() > kMaxPendingBytes) {
     // A runaway line, or a gap fill that cannot finish while the stream keeps talking: start
     // over rather than buffer without bound (the next gap fill covers what is dropped here).

@@ -44,7 +44,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +55,7 @@
 #include "daemon/sources/source.h"
 #include "daemon/sources/source_counters.h"
 #include "daemon/sources/source_http.h"
+#include "daemon/sources/stream_gap_fill.h"
 #include "daemon/sources/x/tweet_parser.h"
 #include "daemon/sources/x/x_reconnect_policy.h"
 #include "daemon/sources/x/x_source.h"
@@ -101,14 +101,14 @@ class XStreamSource final : public Source {
   Status Restore(std::string_view cursor) override;
 
   const XStreamSourceStats& stats() const { return stats_; }
-  const std::optional<std::string>& cursor() const { return cursor_; }
+  const std::optional<std::string>& cursor() const { return gap_.cursor(); }
   const std::string& rule_tag() const { return tag_; }
   // True while a stream is open (its head may not have arrived yet).
   bool streaming() const { return streaming_; }
   // True once the open stream answered 200.
   bool connected() const { return streaming_ && head_seen_; }
   // True until the gap fill after a (re)connect or Restore has ended.
-  bool gap_pending() const { return gap_pending_; }
+  bool gap_pending() const { return gap_.pending(); }
   const x::XReconnectPolicy& reconnect() const { return policy_; }
 
  private:
@@ -130,7 +130,6 @@ class XStreamSource final : public Source {
   // The stream ended, stalled, or answered an error: closes it and says how long to wait.
   Pace StreamDown(std::string_view why);
   void Emit(Post post, SourceBatch* batch);
-  void Advance(const std::string& id);
   bool Ours(const x::ParsedStreamLine& line) const;
 
   const XStreamSourceConfig config_;
@@ -155,13 +154,7 @@ class XStreamSource final : public Source {
   std::string partial_;  // a line not yet ended by '\n'
   std::string held_;     // stream bytes that arrived before the gap fill ended
 
-  std::optional<std::string> cursor_;
-  bool gap_pending_ = false;
-  bool gap_started_ = false;
-  std::optional<std::string> held_newest_;  // newest stream id seen while the gap fill runs
-
-  std::unordered_set<std::string> seen_;  // post ids emitted recently
-  std::deque<std::string> seen_order_;
+  StreamGapFill gap_;  // the cursor, the gap fill's state and the ids emitted recently
   XStreamSourceStats stats_;
   // Last: they point into stats_. The rules endpoints have their own rate limit (450 per 15
   // minutes per app), so their own budget.
