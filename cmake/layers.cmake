@@ -20,7 +20,8 @@ set(EARSHOT_LAYERS
   detectors=4
   sources=5 sinks=5 escalator=5
   app=6
-  commands=7)
+  console=7
+  commands=8)
 
 # earshot_layer(<target> <layer> [DIRS dir ...] [HEADERS header ...])
 # Places <target> on <layer> and publishes its headers: every header under each DIRS folder

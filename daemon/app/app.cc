@@ -141,6 +141,10 @@ struct App::Parts {
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
+OperatorStore& App::operator_store() const { return *parts_->store; }
+OutboxStore& App::outbox_store() const { return *parts_->store; }
+std::shared_ptr<const Detector> App::detector() const { return parts_->detectors->Get(); }
+
 App::~App() { Stop(); }
 
 Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* diags) {

@@ -22,6 +22,8 @@
 namespace earshot {
 
 class Detector;
+class OperatorStore;
+class OutboxStore;
 class PrometheusText;
 
 // Loads the lexicon and the rule files of `config` into one immutable detector.
@@ -67,6 +69,13 @@ class App {
   std::string RenderMetrics() const;
   // One line for systemd's STATUS=: "2 sources, 2 sinks, 3 incidents escalated".
   std::string StatusLine() const;
+
+  // What the web console reads and acts through (daemon/console), thread-safe while the App
+  // runs: the operators' side of the state store (the same calls `earshot ack` and `earshot
+  // silence` make), its outbox side (the sinks' deliveries), and the rules now loaded.
+  OperatorStore& operator_store() const;
+  OutboxStore& outbox_store() const;
+  std::shared_ptr<const Detector> detector() const;
 
  private:
   struct Parts;

@@ -64,6 +64,13 @@ struct AppConfig {
   std::string bus_endpoint;            // "" = in-process only
   std::vector<SinkSettings> sinks;
   std::string metrics_address;         // "127.0.0.1:9464"; "" = no metrics server
+  // The web console on the metrics address (docs/console.md).
+  struct Console {
+    bool enabled = true;
+    // console.secret_file / secret_credential: "" = served to loopback peers only.
+    std::string secret;
+    std::chrono::seconds session_ttl{std::chrono::hours(12)};
+  } console;
   std::chrono::milliseconds shutdown_grace{10000};  // sinks' time to deliver on SIGTERM
   // A thread silent this long is stuck: the watchdog ping stops and /healthz turns 503. Longer
   // than any single blocking call (an HTTP request times out after 30 s).

@@ -419,6 +419,15 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
     }
     root.Map("bus", [&](MapReader& bus) { bus.Optional("endpoint", &c.bus_endpoint); });
     root.Map("metrics", [&](MapReader& m) { m.Optional("address", &c.metrics_address); });
+    root.Map("console", [&](MapReader& m) {
+      m.Optional("enabled", &c.console.enabled);
+      Duration ttl = c.console.session_ttl;
+      m.Optional("session_ttl", &ttl);
+      c.console.session_ttl = std::chrono::duration_cast<std::chrono::seconds>(ttl);
+      if (auto secret = ReadSecret(m, "secret", base_dir, false, "console")) {
+        c.console.secret = *secret;
+      }
+    });
     root.Map("watchdog", [&](MapReader& w) {
       Duration stale = c.stale_after;
       w.Optional("stale_after", &stale);

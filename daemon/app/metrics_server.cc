@@ -21,8 +21,11 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(std::string_view add
   HttpServerOptions options;
   options.address = std::string(address.substr(0, colon));
   options.port = static_cast<uint16_t>(port);
-  options.max_connections = 16;
+  // A console page holds an event stream open and the browser up to six connections more.
+  options.max_connections = handlers.other ? 64 : 16;
   auto handler = [h = std::move(handlers)](const HttpServerRequest& req) {
+    const bool own = req.path == "/metrics" || req.path == "/healthz" || req.path == "/readyz";
+    if (!own && h.other) return h.other(req);
     HttpServerResponse resp;
     resp.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
     if (req.method != "GET") {

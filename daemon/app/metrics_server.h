@@ -4,6 +4,7 @@
 //   GET /healthz   200 "ok" while every thread's heartbeat is fresh, else 503 naming the stale ones
 //   GET /readyz    200 once sources and sinks are up, 503 while starting or stopping, and 503
 //                  naming them while sources keep failing ("failing: mastodon:airline (...)")
+//   anything else  the web console when `other` is set (docs/console.md)
 // The callbacks run on the server's connection threads and must be thread-safe.
 #pragma once
 
@@ -24,6 +25,8 @@ struct MetricsHandlers {
   std::function<bool()> ready;
   // Sources whose fetches keep failing, named with why; any makes /readyz 503. May be unset.
   std::function<std::vector<std::string>()> failing;
+  // Every other path (the web console, daemon/console); unset: 404.
+  HttpHandler other;
 };
 
 class MetricsServer {

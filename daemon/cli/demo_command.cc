@@ -19,13 +19,16 @@
 
 #include "daemon/app/app.h"
 #include "daemon/app/metrics_server.h"
+#include "daemon/app/signals.h"
 #include "daemon/base/log.h"
 #include "daemon/base/paths.h"
 #include "daemon/cli/commands.h"
 #include "daemon/cli/demo_outcomes.h"
+#include "daemon/cli/demo_pager.h"
 #include "daemon/cli/demo_routing.h"
 #include "daemon/cli/demo_scenario.h"
 #include "daemon/cli/silence_command.h"
+#include "daemon/console/app_console.h"
 #include "daemon/net/curl_http_client.h"
 #include "daemon/sources/fake/fake_bluesky.h"
 #include "daemon/sources/fake/fake_jetstream.h"
@@ -224,15 +227,26 @@ std::optional<Escalation> AwaitEscalation(const std::filesystem::path& path,
 
 int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::filesystem::path keep;
+  bool serve = false;
+  std::string listen = "127.0.0.1:0";
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--keep" && i + 1 < args.size()) {
       keep = args[++i];
+    } else if (args[i] == "--serve") {
+      serve = true;
+    } else if (args[i] == "--listen" && i + 1 < args.size()) {
+      listen = args[++i];
     } else {
       err << fmt::format(
-          "earshot demo: unexpected argument '{}'\nusage: earshot demo [--keep DIR]\n", args[i]);
+          "earshot demo: unexpected argument '{}'\nusage: earshot demo [--keep DIR] [--serve "
+          "[--listen HOST:PORT]]\n",
+          args[i]);
       return kExitUsage;
     }
   }
+  // --serve waits for Ctrl-C: block the signals before any thread starts, as `run` does.
+  std::optional<SignalWaiter> signals;
+  if (serve) signals.emplace();
   log::SetLevel(log::Level::kWarn);  // the console sink and the narration tell the story
 
   auto networks = StartNetworks();
@@ -245,7 +259,24 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   std::filesystem::create_directories(state_dir);
 
   AppConfig config = DemoConfig(*networks, state_dir);
-  if (Status s = ApplyDemoRouting(config); !s.ok()) {
+  // --serve adds the on-call pager, a loopback PagerDuty, so an acknowledgement made in the
+  // console can be watched reaching it.
+  std::unique_ptr<DemoPager> pager;
+  if (serve) {
+    auto started = DemoPager::Start();
+    if (!started.ok()) {
+      err << fmt::format("earshot demo: cannot start the pager: {}\n", started.status().message());
+      return kExitFailure;
+    }
+    pager = *std::move(started);
+    config.sinks.push_back({std::string(kDemoPagerSink),
+                            "pagerduty",
+                            {{"url", pager->enqueue_url()},
+                             {"routing_key", "demo0routing0key0not0a0secret000"},
+                             {"retry_initial", "200ms"}},
+                            "(demo)"});
+  }
+  if (Status s = ApplyDemoRouting(config, serve); !s.ok()) {
     err << fmt::format("earshot demo: {}\n", s.message());
     return kExitFailure;
   }
@@ -265,7 +296,12 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   handlers.metrics = [running] { return running->RenderMetrics(); };
   handlers.stale = [running] { return running->Stale(std::chrono::seconds(90)); };
   handlers.ready = [] { return true; };
-  auto metrics = MetricsServer::Start("127.0.0.1:0", std::move(handlers));
+  std::unique_ptr<Console> console;
+  if (serve) {
+    console = MakeAppConsole(*running, config);
+    handlers.other = [c = console.get()](const HttpServerRequest& req) { return c->Handle(req); };
+  }
+  auto metrics = MetricsServer::Start(serve ? listen : "127.0.0.1:0", std::move(handlers));
   if (!metrics.ok()) {
     err << fmt::format("earshot demo: {}\n", metrics.status().message());
     return kExitFailure;
@@ -398,9 +434,23 @@ int RunDemoCommand(const std::vector<std::string>& args, std::ostream& out, std:
   // What Prometheus would scrape right now, over real HTTP, the families on-call staff watch.
   out << fmt::format("\n-- GET {}/metrics (excerpt)\n", metrics_url);
   out << MetricsExcerpt(metrics_url);
+  if (serve) {
+    out << fmt::format(
+        "\n-- the console: {}/incidents (this host only, no sign-in)\n"
+        "   post more: curl -d status='@AcmeAir my bag is lost again' -H 'Authorization: Bearer "
+        "kim' {}/api/v1/statuses\n"
+        "   the on-call pager (a loopback PagerDuty) heard: {}\n"
+        "earshot demo: serving until Ctrl-C\n",
+        metrics_url, fake->base_url(), pager->events_url());
+    out.flush();
+    while (!signals->Wait(std::chrono::seconds(1))) {
+    }
+    out << "\n-- Ctrl-C: stopping\n";
+  }
   (*metrics)->Stop();
   (*app)->Stop();
   networks->Stop();
+  if (pager) pager->Stop();
 
   // Read back from what the sinks wrote once they had drained: the outcome, not the plan.
   out << fmt::format("\n-- answer in minutes: what happened (from the archive and {}'s sink)\n",

@@ -1,5 +1,7 @@
 #include "daemon/cli/demo_routing.h"
 
+#include <fmt/format.h>
+
 #include <memory>
 #include <optional>
 #include <utility>
@@ -40,9 +42,15 @@ std::filesystem::path DemoLevelFile(const std::filesystem::path& state_dir) {
   return state_dir / "team-lead.jsonl";
 }
 
-Status ApplyDemoRouting(AppConfig& config) {
+Status ApplyDemoRouting(AppConfig& config, bool with_pager) {
   Diagnostics diags;
-  std::optional<YamlFile> file = YamlFile::Parse("(demo routes)", kDemoRouting, &diags);
+  std::string text = kDemoRouting;
+  if (with_pager) {
+    const std::string support = "sinks: [console, archive]";
+    text.replace(text.find(support), support.size(),
+                 fmt::format("sinks: [console, archive, {}]", kDemoPagerSink));
+  }
+  std::optional<YamlFile> file = YamlFile::Parse("(demo routes)", text, &diags);
   if (file) {
     MapReader top(file->root(), "(demo routes)");
     std::optional<ResponsePolicy> policy;

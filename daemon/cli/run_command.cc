@@ -28,6 +28,7 @@
 #include "daemon/base/file_read.h"
 #include "daemon/base/log.h"
 #include "daemon/cli/commands.h"
+#include "daemon/console/app_console.h"
 
 namespace earshot {
 namespace {
@@ -199,6 +200,7 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
   }
   std::atomic<bool> ready{true};
   std::unique_ptr<MetricsServer> metrics;
+  std::unique_ptr<Console> console;
   if (!config->metrics_address.empty()) {
     App* a = app->get();
     const auto stale_after = config->stale_after;
@@ -207,6 +209,10 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
     handlers.stale = [a, stale_after] { return a->Stale(stale_after); };
     handlers.ready = [&ready] { return ready.load(); };
     handlers.failing = [a] { return a->FailingSources(); };
+    if (config->console.enabled) {
+      console = MakeAppConsole(*a, *config);
+      handlers.other = [c = console.get()](const HttpServerRequest& req) { return c->Handle(req); };
+    }
     auto server = MetricsServer::Start(config->metrics_address, std::move(handlers));
     if (!server.ok()) {
       const std::string msg = fmt::format("{}; stopping", server.status().message());
@@ -217,6 +223,11 @@ int RunDaemonCommand(const std::vector<std::string>& args, std::ostream& out, st
     }
     metrics = *std::move(server);
     log::Info(kComponent, "metrics on http://{}/metrics", config->metrics_address);
+    if (console) {
+      log::Info(kComponent, "console on http://{}/ ({})", config->metrics_address,
+                config->console.secret.empty() ? "this host only, no sign-in"
+                                               : "sign in with the console secret");
+    }
   }
   notifier.Send(fmt::format("READY=1\nSTATUS={}", (*app)->StatusLine()));
   log::Info(kComponent, "ready");

@@ -158,8 +158,13 @@ class HttpServer::Impl {
       }
       if (fds[1].revents != 0 || stop_.stop_requested()) return;
       if ((fds[0].revents & POLLIN) == 0) continue;
-      const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      sockaddr_in peer{};
+      socklen_t peer_len = sizeof(peer);
+      const int fd =
+          ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC);
       if (fd < 0) continue;  // EAGAIN, ECONNABORTED, EMFILE: nothing to serve
+      char peer_text[INET_ADDRSTRLEN] = "";
+      ::inet_ntop(AF_INET, &peer.sin_addr, peer_text, sizeof(peer_text));
       MutexLock lock(mu_);
       Reap();
       if (conns_.size() >= options_.max_connections) {
@@ -169,8 +174,8 @@ class HttpServer::Impl {
       auto conn = std::make_unique<Connection>();
       conn->fd = fd;
       Connection* raw = conn.get();
-      conn->thread = std::thread([this, raw] {
-        Serve(raw->fd);
+      conn->thread = std::thread([this, raw, peer_address = std::string(peer_text)] {
+        Serve(raw->fd, peer_address);
         ::shutdown(raw->fd, SHUT_RDWR);
         raw->done = true;
       });
@@ -210,7 +215,7 @@ class HttpServer::Impl {
     }
   }
 
-  void Serve(int fd) {
+  void Serve(int fd, const std::string& peer_address) {
     std::string buf;
     while (!stop_.stop_requested()) {
       size_t head_end;
@@ -223,6 +228,7 @@ class HttpServer::Impl {
       }
       HttpServerRequest req;
       req.received_at = std::chrono::steady_clock::now();
+      req.peer_address = peer_address;
       bool keep_alive = true;
       size_t content_length = 0;
       if (!ParseHead(std::string_view(buf).substr(0, head_end), &req, &keep_alive,

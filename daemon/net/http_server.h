@@ -39,6 +39,7 @@ struct HttpServerRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
   SteadyTime received_at{};  // when the request head was complete (steady clock)
+  std::string peer_address;  // the client's IPv4 address, "127.0.0.1"
 
   // The first header `lower_name`, or nullopt.
   std::optional<std::string_view> Header(std::string_view lower_name) const;

@@ -20,6 +20,7 @@
 #include "daemon/base/json_escape.h"
 #include "daemon/base/mutex.h"
 #include "daemon/net/http_server.h"
+#include "daemon/net/url.h"
 #include "daemon/sources/mastodon/html_text.h"
 #include "daemon/sources/mastodon/status_parser.h"
 
@@ -520,6 +521,7 @@ class FakeMastodon::Impl {
   }
 
   HttpServerResponse Handle(const HttpServerRequest& req) {
+    if (req.method == "POST" && req.path == "/api/v1/statuses") return PostStatus(req);
     MutexLock lock(mu_);
     RecordedRequest rec{req.received_at, req.method, req.path, req.query, req.params,
                         req.headers, 0};
@@ -527,6 +529,49 @@ class FakeMastodon::Impl {
     rec.status = resp.status;
     requests_.push_back(std::move(rec));
     return resp;
+  }
+
+  // POST /api/v1/statuses (Mastodon's "post a new status"): the form's or JSON body's
+  // `status` and `in_reply_to_id`. The fake has no accounts: the bearer token names the poster
+  // ("Bearer kim" posts as kim, with 100 followers).
+  HttpServerResponse PostStatus(const HttpServerRequest& req) EXCLUDES(mu_) {
+    const std::string_view auth = req.Header("authorization").value_or("");
+    if (!auth.starts_with("Bearer ") || auth.size() == 7) {
+      return Json(401, R"({"error":"The access token is invalid"})");
+    }
+    std::map<std::string, std::string> fields;
+    if (req.Header("content-type").value_or("").starts_with("application/json")) {
+      simdjson::dom::parser parser;
+      simdjson::dom::object object;
+      if (parser.parse(req.body).get(object)) {
+        return Json(400, R"({"error":"A JSON object is expected"})");
+      }
+      for (auto [key, value] : object) {
+        std::string_view text;
+        if (!value.get(text)) fields.emplace(std::string(key), std::string(text));
+      }
+    } else {
+      for (std::string_view rest = req.body; !rest.empty();) {
+        const size_t amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+        const size_t eq = pair.find('=');
+        if (eq == std::string_view::npos) continue;
+        fields.emplace(PercentDecode(pair.substr(0, eq), true), PercentDecode(pair.substr(eq + 1), true));
+      }
+    }
+    if (fields["status"].empty()) {
+      return Json(422, R"({"error":"Validation failed: Text can't be blank"})");
+    }
+    FakeStatus status;
+    status.acct = std::string(auth.substr(7));
+    status.followers = 100;
+    status.text = fields["status"];
+    status.in_reply_to_id = fields["in_reply_to_id"];
+    const std::string id = AddStatus(status);
+    MutexLock lock(mu_);
+    const Entry* e = Find(id);
+    return Json(200, e != nullptr ? e->json : "{}");
   }
 
   HttpServerResponse Route(const HttpServerRequest& req) REQUIRES(mu_) {

@@ -1,0 +1,18 @@
+#include "daemon/console/app_console.h"
+
+namespace earshot {
+
+std::unique_ptr<Console> MakeAppConsole(App& app, const AppConfig& config) {
+  ConsoleBackend backend;
+  backend.operators = &app.operator_store();
+  backend.outbox = &app.outbox_store();
+  backend.detector = [&app] { return app.detector(); };
+  for (const SinkSettings& sink : config.sinks) backend.sinks.push_back(sink.name);
+  backend.clock = &RealClock();
+  ConsoleAuthOptions auth;
+  auth.secret = config.console.secret;
+  auth.session_ttl = config.console.session_ttl;
+  return std::make_unique<Console>(std::move(backend), std::move(auth));
+}
+
+}  // namespace earshot
