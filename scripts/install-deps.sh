@@ -15,9 +15,11 @@ packages=(
 )
 # Only the test command needs these: systemd-analyze checks the shipped unit; clang and its
 # runtime build and run the libFuzzer targets (scripts/fuzz.sh); lintian checks the .deb;
-# promtool (prometheus) lints the metrics and unit-tests the shipped alert rules.
+# promtool (prometheus) lints the metrics and unit-tests the shipped alert rules; headless
+# Chromium, its driver and Selenium test the web console in a real browser.
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(systemd clang-14 libclang-rt-14-dev lintian prometheus groff-base man-db zsh)
+  packages+=(systemd clang-14 libclang-rt-14-dev lintian prometheus groff-base man-db zsh
+             chromium chromium-driver python3-selenium)
 fi
 
 missing=()

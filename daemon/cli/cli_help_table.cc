@@ -56,7 +56,7 @@ std::vector<CliCommand> BuildTable() {
 
   t.push_back({
       .name = "demo",
-      .synopsis = {"demo [--keep DIR]"},
+      .synopsis = {"demo [--keep DIR] [--serve [--listen HOST:PORT]]"},
       .summary = "play a scripted scenario against built-in fake networks",
       .description =
           "Starts loopback fakes of the social networks, runs the daemon against them with the "
@@ -66,11 +66,20 @@ std::vector<CliCommand> BuildTable() {
       .options = {{"--keep", "DIR",
                    "Keep the state (the SQLite store) in DIR instead of a temporary directory "
                    "that is removed at the end.",
-                   CliValue::kDir}},
+                   CliValue::kDir},
+                  {"--serve", "",
+                   "After the scenario, keep the daemon and the fakes running and serve the web "
+                   "console (with the demo's incidents on it) until Ctrl-C; its address is "
+                   "printed. The demo also pages a loopback PagerDuty then.",
+                   CliValue::kNone},
+                  {"--listen", "HOST:PORT",
+                   "Where --serve listens (default 127.0.0.1 and a free port).",
+                   CliValue::kNone}},
       .exits = {{0, "the scenario played to its end"},
                 {1, "a fake network or the daemon could not start"},
                 {2, "usage error"}},
-      .examples = {"earshot demo", "earshot demo --keep /tmp/earshot-demo"},
+      .examples = {"earshot demo", "earshot demo --keep /tmp/earshot-demo",
+                   "earshot demo --serve --listen 127.0.0.1:9464"},
   });
 
   t.push_back({

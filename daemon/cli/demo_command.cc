@@ -154,8 +154,9 @@ AppConfig DemoConfig(const DemoNetworks& networks, const std::filesystem::path& 
              // The team lead's pager: a file of its own, so the demo can show what reached it.
              {kDemoLevelSink, "file", {{"path", DemoLevelFile(state_dir).string()}}, "(demo)"}};
   c.escalation.sentiment_raise = -0.6;  // as in the shipped earshot.yaml
-  // A storm the size of a demo: 5 posts from 4 customers within two minutes is a surge.
-  c.escalation.surge_window = std::chrono::minutes(2);
+  // A storm the size of a demo: 5 posts from 4 customers within a minute is a surge (and a
+  // minute after the storm it is over: `demo --serve` goes on paging).
+  c.escalation.surge_window = std::chrono::minutes(1);
   c.escalation.surge_min_count = 5;
   c.escalation.surge_min_distinct_authors = 4;
   // Handles as the source spells them: a local account gets the instance's domain.

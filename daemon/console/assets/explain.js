@@ -14,7 +14,7 @@
       const verdict = document.getElementById('verdict');
       const matched = (e.rules || []).filter((r) => r.matched).map((r) => r.id);
       verdict.replaceChildren(
-        el('div', {}, `complaint probability ${Number(e.complaint ?? 0).toFixed(3)} · sentiment ${Number((e.sentiment && e.sentiment.compound) ?? 0).toFixed(3)}`),
+        el('div', {}, `complaint probability ${Number(e.complaint_score ?? 0).toFixed(3)} · sentiment ${Number((e.sentiment && e.sentiment.compound) ?? 0).toFixed(3)}`),
         el('div', { class: 'rules' }, matched.length ? 'matched: ' : 'no rule matched', ...matched.map((r) => el('span', {}, r))));
       verdict.hidden = false;
       const pre = document.getElementById('explanation');
