@@ -377,6 +377,57 @@ std::vector<std::string> App::FailingSources() const {
   return failing;
 }
 
+std::vector<SourceView> App::Sources() const {
+  const Parts& p = *parts_;
+  std::vector<SourceView> out;
+  for (size_t i = 0; i < p.pollers.size(); ++i) {
+    const Poller& poller = *p.pollers[i];
+    SourceView v;
+    v.name = poller.name();
+    v.network = v.name.substr(0, v.name.find(':'));
+    v.posts = poller.stats().posts.load();
+    v.consecutive_failures = poller.stats().consecutive_failures.load();
+    v.failing = poller.failing();
+    if (p.source_lags[i]) v.lag_seconds = static_cast<double>(p.source_lags[i]()) / 1000.0;
+    // The budget names the sources that share it: "x:airline,x:brand".
+    for (const RateBudgetRegistry::Entry& e : p.budgets.budgets()) {
+      const std::string names = "," + e.budget->name() + ",";
+      if (names.find("," + v.name + ",") == std::string::npos) continue;
+      const SharedRateBudget::Snapshot snap = e.budget->Read();
+      v.budget = e.budget->name();
+      v.budget_remaining = snap.remaining;
+      v.budget_limit = snap.limit;
+      v.budget_reset = snap.reset;
+    }
+    // A source logs under its own name, its poller under "source:" and the name: the newer.
+    v.last_problem = log::LastProblem(v.name);
+    if (auto poller_problem = log::LastProblem("source:" + v.name);
+        poller_problem && (!v.last_problem || poller_problem->at > v.last_problem->at)) {
+      v.last_problem = std::move(poller_problem);
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<SinkView> App::Sinks() const {
+  const Parts& p = *parts_;
+  const uint64_t newest = p.newest_seq.load();
+  std::vector<SinkView> out;
+  for (const auto& sink : p.sinks) {
+    SinkView v;
+    v.name = sink->name();
+    v.delivered = sink->delivered();
+    v.skipped = sink->skipped();
+    v.retries = sink->retries();
+    v.dead_lettered = sink->dead_lettered();
+    v.backlog = newest > sink->cursor() ? newest - sink->cursor() : 0;
+    v.last_problem = log::LastProblem("sink:" + v.name);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 std::string App::StatusLine() const {
   const Parts& p = *parts_;
   return fmt::format("{} source(s), {} sink(s)", p.pollers.size(), p.sinks.size());

@@ -11,10 +11,12 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "daemon/app/app_config.h"
+#include "daemon/base/log.h"
 #include "daemon/base/result.h"
 #include "daemon/base/status.h"
 #include "daemon/config/diagnostics.h"
@@ -30,6 +32,28 @@ class PrometheusText;
 // Diagnostics carry every problem, 1-based file:line:col; the Status is their summary.
 Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config,
                                                       Diagnostics* diags);
+
+// A source as the web console's sources page shows it.
+struct SourceView {
+  std::string name;     // "mastodon:acmeair-sucks"
+  std::string network;  // "mastodon"
+  int64_t posts = 0;
+  int64_t consecutive_failures = 0;
+  bool failing = false;                    // as /readyz judges it
+  std::optional<double> lag_seconds;       // streams only
+  std::string budget;                      // the rate budget it shares ("x:a,x:b"), "" = none
+  std::optional<int64_t> budget_remaining, budget_limit;
+  std::optional<SystemTime> budget_reset;
+  std::optional<log::Problem> last_problem;  // its last warning or error
+};
+
+// A sink as the web console's sinks page shows it.
+struct SinkView {
+  std::string name;
+  uint64_t delivered = 0, skipped = 0, retries = 0, dead_lettered = 0;
+  uint64_t backlog = 0;  // escalations in the outbox it has not handled yet
+  std::optional<log::Problem> last_problem;
+};
 
 class App {
  public:
@@ -76,6 +100,9 @@ class App {
   OperatorStore& operator_store() const;
   OutboxStore& outbox_store() const;
   std::shared_ptr<const Detector> detector() const;
+  // Every source and sink with its counters now, in config order. Thread-safe while running.
+  std::vector<SourceView> Sources() const;
+  std::vector<SinkView> Sinks() const;
 
  private:
   struct Parts;

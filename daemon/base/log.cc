@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <unordered_map>
 #include <string>
 
@@ -19,6 +20,8 @@ namespace {
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 std::atomic<int> g_format{static_cast<int>(Format::kKeyValue)};
 Mutex g_write_mu;
+Mutex g_problems_mu;
+std::map<std::string, Problem, std::less<>> g_problems GUARDED_BY(g_problems_mu);
 
 // Output and repeat suppression.
 std::FILE* g_out GUARDED_BY(g_write_mu) = nullptr;  // nullptr: stderr
@@ -186,9 +189,25 @@ std::string Line(Level level, std::string_view component, const Fields& fields,
   return Render(now, g_journal == 1, level, component, fields, message, 0);
 }
 
+std::optional<Problem> LastProblem(std::string_view component) {
+  MutexLock lock(g_problems_mu);
+  auto it = g_problems.find(component);
+  if (it == g_problems.end()) return std::nullopt;
+  return it->second;
+}
+
 void Write(Level level, std::string_view component, const Fields& fields,
            std::string_view message) {
   const SystemTime now = RealClock().Now();
+  if (level >= Level::kWarn) {
+    MutexLock lock(g_problems_mu);
+    auto it = g_problems.find(component);
+    // Bounded: components are the configured sources and sinks and a few fixed names.
+    if (it == g_problems.end() && g_problems.size() < 1024) {
+      it = g_problems.emplace(std::string(component), Problem{}).first;
+    }
+    if (it != g_problems.end()) it->second = Problem{level, std::string(message), now};
+  }
   const std::string rendered_fields = RenderFields(fields, Format::kKeyValue);
   MutexLock lock(g_write_mu);
   // Repeat suppression, keyed on what the line says (not when), fields included: the same

@@ -16,10 +16,13 @@
 #include <concepts>
 #include <cstdio>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "daemon/base/clock.h"
 
 namespace earshot::log {
 
@@ -100,6 +103,16 @@ inline constexpr int kRepeatWindowSeconds = 10;
 // ($JOURNAL_STREAM names stderr's device and inode), lines carry the "<N>" priority prefix
 // journald parses, and no timestamp, since the journal stamps every entry itself.
 void SetOutputForTesting(std::FILE* out, bool journal);
+
+// The last warning or error a component wrote ("source:mastodon:airline", "sink:pagerduty"),
+// even one that repeat suppression kept off the output: what the web console shows as a
+// source's or a sink's last error. Log lines never hold a secret, so neither does this.
+struct Problem {
+  Level level = Level::kWarn;
+  std::string message;
+  SystemTime at{};
+};
+std::optional<Problem> LastProblem(std::string_view component);
 
 template <class... Args>
 void Debug(std::string_view component, fmt::format_string<Args...> f, Args&&... args) {

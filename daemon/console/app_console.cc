@@ -8,6 +8,8 @@ std::unique_ptr<Console> MakeAppConsole(App& app, const AppConfig& config) {
   backend.outbox = &app.outbox_store();
   backend.detector = [&app] { return app.detector(); };
   for (const SinkSettings& sink : config.sinks) backend.sinks.push_back(sink.name);
+  backend.source_views = [&app] { return app.Sources(); };
+  backend.sink_views = [&app] { return app.Sinks(); };
   backend.clock = &RealClock();
   ConsoleAuthOptions auth;
   auth.secret = config.console.secret;

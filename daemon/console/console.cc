@@ -17,7 +17,8 @@ struct PageRoute {
 constexpr PageRoute kPages[] = {
     {"/incidents", "incidents.html"}, {"/incident", "incident.html"},
     {"/feed", "feed.html"},           {"/explain", "explain.html"},
-    {"/silences", "silences.html"},
+    {"/silences", "silences.html"},   {"/sources", "sources.html"},
+    {"/sinks", "sinks.html"},
 };
 
 HttpServerResponse Text(int status, std::string body) {

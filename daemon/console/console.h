@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/app/app.h"
 #include "daemon/base/clock.h"
 #include "daemon/console/console_auth.h"
 #include "daemon/net/http_server.h"
@@ -34,6 +35,9 @@ struct ConsoleBackend {
   std::function<std::shared_ptr<const Detector>()> detector;
   DetectionFeed* feed = nullptr;     // detections as they happen; null: the feed page is empty
   std::vector<std::string> sinks;    // configured sink names, in config order
+  // Sources and sinks with their counters now (App::Sources, App::Sinks); unset: none.
+  std::function<std::vector<SourceView>()> source_views;
+  std::function<std::vector<SinkView>()> sink_views;
   Clock* clock = nullptr;
 };
 

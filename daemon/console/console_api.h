@@ -10,6 +10,10 @@
 //   POST /api/v1/silences {"matchers","for","comment","by"}   as `earshot silence add`
 //   POST /api/v1/silences/ID/expire           as `earshot silence expire ID`
 //   POST /api/v1/explain {"text"}             as `earshot explain --json TEXT`, and its text
+//   GET  /api/v1/sources                      each source: posts, failures, lag, rate budget,
+//                                             its last warning or error
+//   GET  /api/v1/sinks                        each sink: counts, backlog, dead letters, last error
+//   POST /api/v1/sinks/NAME/retry {"seq"}     as `earshot deadletter retry NAME [SEQ]`
 //
 // The caller has been authenticated, and a change's CSRF token checked, before Handle.
 // Threads: thread-safe; the stores and the detector are.
@@ -32,6 +36,9 @@ class ConsoleApi {
   HttpServerResponse AddSilence(const HttpServerRequest& req);
   HttpServerResponse ExpireSilence(std::string_view id);
   HttpServerResponse Explain(const HttpServerRequest& req);
+  HttpServerResponse Sources();
+  HttpServerResponse Sinks();
+  HttpServerResponse Retry(std::string_view sink, const HttpServerRequest& req);
 
   const ConsoleBackend& backend_;
 };
