@@ -308,6 +308,27 @@ class ConsoleTest:
             raise Failure(f'PagerDuty heard of a silenced incident: {paged}')
         print(f'silence: {incident["id"]} ' + next(e['reason'] for e in events if e['kind'] == 'silenced'))
 
+    def sources_and_sinks(self):
+        self.open('/sources')
+        rows = wait_for('the sources', lambda: self.driver.find_elements(By.CSS_SELECTOR, '#sources tbody tr'))
+        names = [r.get_attribute('data-name') for r in rows]
+        for expected in ('mastodon:acmeair-sucks', 'jetstream:bluesky-firehose', 'reddit:acmeair'):
+            if expected not in names:
+                raise Failure(f'the sources page does not list {expected}: {names}')
+        firehose = next(r for r in rows if r.get_attribute('data-name') == 'jetstream:bluesky-firehose')
+        if not re.search(r'\d+\.\ds', firehose.text):
+            raise Failure(f'the firehose shows no lag: "{firehose.text}"')
+        self.shot('sources')
+        self.open('/sinks')
+        pager = wait_for('the pager on the sinks page', lambda: next(
+            (r for r in self.driver.find_elements(By.CSS_SELECTOR, '#sinks tbody tr')
+             if r.get_attribute('data-name') == 'oncall-pager'), None))
+        delivered = int(pager.find_elements(By.CSS_SELECTOR, 'td')[1].text)
+        if delivered < 1:
+            raise Failure(f'the sinks page says the pager delivered nothing: "{pager.text}"')
+        self.shot('sinks')
+        print(f'sources: {len(rows)} listed; sinks: oncall-pager delivered {delivered}')
+
     def non_loopback_refused(self, port):
         address = non_loopback_address()
         if address is None:
@@ -344,6 +365,7 @@ def main():
         incident = test.ack_reaches_pagerduty()
         test.csrf_refused(incident)
         test.explain()
+        test.sources_and_sinks()
         test.feed_and_hostile_post()
         test.non_loopback_refused(port)
         test.silence_mutes_next_post()

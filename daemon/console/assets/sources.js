@@ -6,7 +6,7 @@
 
   function budget(b) {
     if (!b) return '';
-    if (b.remaining === null) return `(no answer yet) · ${b.shared_by}`;
+    if (b.remaining === null) return 'not reported yet';
     const reset = b.reset ? `, resets ${new Date(b.reset).toLocaleTimeString()}` : '';
     return `${b.remaining} of ${b.limit ?? '?'}${reset}`;
   }
