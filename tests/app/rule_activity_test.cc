@@ -107,7 +107,7 @@ TEST_CASE("RuleActivity: hourly buckets roll over with the clock", "[app]") {
   CHECK(r->last_posts[0].at == kDay1At1030 + 24h);
 }
 
-TEST_CASE("RuleActivity: shadow hits are counted apart; one hit per rule per post", "[app]") {
+TEST_CASE("RuleActivity: shadow hits are counted apart, and a post is one hit per rule", "[app]") {
   RuleActivity activity;
   activity.Record("s", Matched("p1", {Hit("lost-baggage"), Hit("bag-trial", true)}), kDay1At1030);
   activity.Record("s", Matched("p2", {Hit("bag-trial", true)}), kDay1At1030);
