@@ -11,16 +11,20 @@
 #include "daemon/app/build_source.h"
 #include "daemon/app/check_rules.h"
 #include "daemon/app/config_loader.h"
+#include "daemon/app/detection_feed.h"
 #include "daemon/app/detector_holder.h"
+#include "daemon/app/live_detections.h"
 #include "daemon/app/poller.h"
 #include "daemon/app/process_metrics.h"
 #include "daemon/app/prometheus_text.h"
 #include "daemon/app/routed_sink.h"
+#include "daemon/app/rule_activity.h"
 #include "daemon/app/rule_hashtags.h"
 #include "daemon/base/bounded_queue.h"
 #include "daemon/base/build_info.h"
 #include "daemon/base/check.h"
 #include "daemon/base/log.h"
+#include "daemon/base/mutex.h"
 #include "daemon/bus/publisher.h"
 #include "daemon/escalator/escalator.h"
 #include "daemon/net/curl_http_client.h"
@@ -119,6 +123,11 @@ struct App::Parts {
   std::unique_ptr<DetectorHolder> detectors;
   BoundedQueue<PostBatch> batches{kBatchQueueCapacity};
   std::unique_ptr<Escalator> escalator;
+  // The console's live views. Declared before the pollers, which publish to them, so they are
+  // destroyed after the pollers' threads are joined.
+  DetectionFeed feed;
+  RuleActivity activity;
+  LiveDetections live{feed, activity, RealClock()};
   std::vector<std::unique_ptr<Poller>> pollers;
   // Per poller, the source's own counters (requests, 429s, errors), read by scrapes.
   std::vector<const SourceCounters*> source_stats;
@@ -134,6 +143,9 @@ struct App::Parts {
   // and a gauge stays 0 while the files on disk are broken (a counter's increase() forgets).
   std::atomic<bool> last_reload_ok{true};
   std::atomic<int64_t> last_reload_success_ms{0};
+  // The last reload's outcome, read by the console's thread (App::LastReload).
+  mutable Mutex reload_mu;
+  ReloadOutcome last_reload GUARDED_BY(reload_mu);
   std::atomic<uint64_t> newest_seq{0};  // the outbox's newest seq, for the sinks' backlog
   bool started = false;
   bool stopped = false;
@@ -250,10 +262,17 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     };
     parts->pollers.push_back(std::make_unique<Poller>(std::move(source), *std::move(http),
                                                       *parts->detectors, parts->batches,
-                                                      std::chrono::minutes(1), std::move(recheck)));
+                                                      std::chrono::minutes(1), std::move(recheck),
+                                                      &parts->live));
   }
   if (diags->has_errors()) {
     return Status::InvalidArgument(fmt::format("{} configuration error(s)", diags->error_count()));
+  }
+  {
+    // Until the first reload, the console shows what the start loaded (its warnings, if any).
+    MutexLock lock(parts->reload_mu);
+    parts->last_reload.at = RealClock().Now();
+    for (const Diagnostic& d : diags->all()) parts->last_reload.diagnostics.push_back(d.ToString());
   }
   return std::unique_ptr<App>(new App(std::move(parts)));
 }
@@ -269,6 +288,13 @@ Status App::Start() {
 }
 
 Status App::Reload(const AppConfig& config, Diagnostics* diags) {
+  const size_t from = diags->all().size();
+  Status status = ReloadRules(config, diags);
+  FinishReload(status, *diags, from);
+  return status;
+}
+
+Status App::ReloadRules(const AppConfig& config, Diagnostics* diags) {
   // Credential files are re-read whatever else the reload finds: rotating a revoked token must
   // not wait for an unrelated broken rule to be fixed.
   for (auto& poller : parts_->pollers) poller->ReloadCredentials();
@@ -277,7 +303,6 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
   auto next = BuildDetector(config, diags);
   auto file_silences = LoadConfiguredSilences(config, RealClock().Now(), diags);
   if (!next.ok() || !file_silences) {
-    CountReload(false);
     if (!next.ok()) return next.status();
     return Status::InvalidArgument(
         fmt::format("{}: silences file has errors", config.silences_file.string()));
@@ -286,7 +311,6 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
   parts_->detectors->Swap(*std::move(next));
   const size_t silence_count = file_silences->size();
   parts_->escalator->SetFileSilences(*std::move(file_silences));
-  CountReload(true);
   // logrotate sends SIGHUP after moving files: sinks that hold one open reopen it.
   for (auto& sink : parts_->sinks) sink->Reopen();
   log::Info(kComponent,
@@ -316,19 +340,41 @@ Status App::Reload(const AppConfig& config, Diagnostics* diags) {
 }
 
 Status App::ReloadFromFile(const std::filesystem::path& config_path, Diagnostics* diags) {
+  const size_t from = diags->all().size();
   auto config = LoadAppConfig(config_path, diags);
-  if (!config.ok()) {
-    CountReload(false);
-    return config.status();
-  }
-  return Reload(*config, diags);
+  Status status = config.ok() ? ReloadRules(*config, diags) : config.status();
+  FinishReload(status, *diags, from);
+  return status;
 }
 
-void App::CountReload(bool ok) {
+void App::FinishReload(const Status& status, const Diagnostics& diags, size_t from) {
+  const bool ok = status.ok();
+  const SystemTime now = RealClock().Now();
   ++(ok ? parts_->reloads_ok : parts_->reloads_failed);
   parts_->last_reload_ok = ok;
-  if (ok) parts_->last_reload_success_ms = ToUnixMillis(RealClock().Now());
+  if (ok) parts_->last_reload_success_ms = ToUnixMillis(now);
+  // Rendered here, on the reloading thread, so the console only copies strings.
+  ReloadOutcome outcome;
+  outcome.ok = ok;
+  outcome.at_start = false;
+  outcome.at = now;
+  if (!ok) outcome.error = status.message();
+  for (size_t i = from; i < diags.all().size(); ++i) {
+    outcome.diagnostics.push_back(diags.all()[i].ToString());
+  }
+  MutexLock lock(parts_->reload_mu);
+  parts_->last_reload = std::move(outcome);
 }
+
+ReloadOutcome App::LastReload() const {
+  MutexLock lock(parts_->reload_mu);
+  return parts_->last_reload;
+}
+
+DetectionFeed& App::detection_feed() { return parts_->feed; }
+const DetectionFeed& App::detection_feed() const { return parts_->feed; }
+RuleActivity& App::rule_activity() { return parts_->activity; }
+const RuleActivity& App::rule_activity() const { return parts_->activity; }
 
 void App::Stop() {
   Parts& p = *parts_;

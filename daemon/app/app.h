@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "daemon/app/app_config.h"
+#include "daemon/base/clock.h"
 #include "daemon/base/log.h"
 #include "daemon/base/result.h"
 #include "daemon/base/status.h"
@@ -23,10 +24,24 @@
 
 namespace earshot {
 
+class DetectionFeed;
 class Detector;
 class OperatorStore;
 class OutboxStore;
 class PrometheusText;
+class RuleActivity;
+
+// What the last reload did (or the start, before any reload), for a console's "load errors of
+// the last reload".
+struct ReloadOutcome {
+  bool ok = true;
+  bool at_start = true;  // no reload yet: this is the start's load
+  SystemTime at{};       // when it finished
+  std::string error;     // the reload's Status message when it failed; "" when ok
+  // Every diagnostic it reported, errors and warnings, as Diagnostic::ToString() renders them
+  // ("rules/complaints.yaml:14:5: error: unknown key ..."), in the order found.
+  std::vector<std::string> diagnostics;
+};
 
 // Loads the lexicon and the rule files of `config` into one immutable detector.
 // Diagnostics carry every problem, 1-based file:line:col; the Status is their summary.
@@ -103,14 +118,25 @@ class App {
   // Every source and sink with its counters now, in config order. Thread-safe while running.
   std::vector<SourceView> Sources() const;
   std::vector<SinkView> Sinks() const;
+  // The console's live views, fed by every poller with each post that matched a rule. They
+  // live as long as the App; both are thread-safe.
+  DetectionFeed& detection_feed();
+  const DetectionFeed& detection_feed() const;
+  RuleActivity& rule_activity();
+  const RuleActivity& rule_activity() const;
+  // A copy of what the last Reload or ReloadFromFile did. Thread-safe.
+  ReloadOutcome LastReload() const;
 
  private:
   struct Parts;
   explicit App(std::unique_ptr<Parts> parts);
   // The escalator's and the sinks' families of /metrics.
   void AppendComponentMetrics(PrometheusText* t) const;
-  // Counts one reload and sets the last-reload gauges.
-  void CountReload(bool ok);
+  // Reload's work: everything but counting and recording the outcome.
+  Status ReloadRules(const AppConfig& config, Diagnostics* diags);
+  // Counts one reload, sets the last-reload gauges and keeps its outcome for LastReload(), with
+  // the diagnostics it added to `diags` from index `from` on.
+  void FinishReload(const Status& status, const Diagnostics& diags, size_t from);
   std::unique_ptr<Parts> parts_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "daemon/app/live_detections.h"
 #include "daemon/base/log.h"
 #include "daemon/base/stop.h"
 #include "daemon/model/post_limits.h"
@@ -19,12 +20,14 @@ int64_t SteadyMillis() {
 
 Poller::Poller(std::unique_ptr<Source> source, std::unique_ptr<HttpClient> http,
                const DetectorHolder& detectors, BoundedQueue<PostBatch>& out,
-               std::chrono::milliseconds alive_every, RecheckOptions recheck)
+               std::chrono::milliseconds alive_every, RecheckOptions recheck,
+               LiveDetections* live)
     : source_(std::move(source)),
       http_(std::move(http)),
       recheck_(std::move(recheck)),
       detectors_(detectors),
       out_(out),
+      live_(live),
       name_(source_->name()),
       alive_every_(alive_every) {
   // The first round waits a whole period: at start the incidents are as fresh as they get.
@@ -183,6 +186,8 @@ void Poller::Run(std::stop_token stop) {
       CompleteAuthors(stop, *detector, &batch);
       for (const DetectedPost& dp : batch.posts) {
         for (const Detection& d : dp.detections) ++matches[d.rule_id];
+        // Here the detections are final; the console sees a post before the escalator does.
+        if (live_ != nullptr && !dp.detections.empty()) live_->Publish(batch.source, dp);
       }
       stats_.posts += static_cast<int64_t>(batch.posts.size());
       stats_.posts_filtered += filtered;

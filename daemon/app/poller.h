@@ -68,14 +68,18 @@ inline constexpr int64_t kFailingAfter = 5;
 // (Source::CompleteAuthors); each source keeps a tighter bound of its own.
 inline constexpr std::chrono::seconds kCompleteAuthorsLimit{5};
 
+class LiveDetections;
+
 class Poller {
  public:
   // While fetches succeed, a batch (maybe empty) goes out at least every `alive_every`, so the
-  // escalator can tell a silent source; tests shorten it.
+  // escalator can tell a silent source; tests shorten it. `live`, when not null, is told of
+  // every post that matched a rule, with its final detections, before the batch is handed on
+  // (the console's live views); it must outlive the poller.
   Poller(std::unique_ptr<Source> source, std::unique_ptr<HttpClient> http,
          const DetectorHolder& detectors, BoundedQueue<PostBatch>& out,
          std::chrono::milliseconds alive_every = std::chrono::minutes(1),
-         RecheckOptions recheck = {});
+         RecheckOptions recheck = {}, LiveDetections* live = nullptr);
   ~Poller();  // requests stop and joins
 
   void Start();
@@ -114,6 +118,7 @@ class Poller {
   bool recheck_turn_ = false;  // alternates with Next, so a round never starves polling
   const DetectorHolder& detectors_;
   BoundedQueue<PostBatch>& out_;
+  LiveDetections* const live_;  // may be null
   const std::string name_;
   const std::chrono::milliseconds alive_every_;
   PollerStats stats_;

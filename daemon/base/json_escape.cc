@@ -83,4 +83,36 @@ std::string JsonQuoted(std::string_view s) {
   return out;
 }
 
+void AppendJsonEscapedForHtml(std::string_view s, std::string* out) {
+  // Escape first, then rewrite: the escaped text is valid UTF-8 and holds '<', '>' and '&' only
+  // as themselves, so the byte patterns below cannot start inside another character.
+  const std::string escaped = JsonEscape(s);
+  out->reserve(out->size() + escaped.size());
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    const char c = escaped[i];
+    if (c == '<') {
+      out->append("\\u003c");
+    } else if (c == '>') {
+      out->append("\\u003e");
+    } else if (c == '&') {
+      out->append("\\u0026");
+    } else if (c == '\xE2' && i + 2 < escaped.size() && escaped[i + 1] == '\x80' &&
+               (escaped[i + 2] == '\xA8' || escaped[i + 2] == '\xA9')) {
+      out->append(escaped[i + 2] == '\xA8' ? "\\u2028" : "\\u2029");
+      i += 2;
+    } else {
+      out->push_back(c);
+    }
+  }
+}
+
+std::string JsonQuotedForHtml(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  AppendJsonEscapedForHtml(s, &out);
+  out.push_back('"');
+  return out;
+}
+
 }  // namespace earshot

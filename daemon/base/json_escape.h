@@ -13,4 +13,11 @@ void AppendJsonEscaped(std::string_view s, std::string* out);
 // `s` as a whole JSON string literal, quotes included: what payload builders splice into JSON.
 std::string JsonQuoted(std::string_view s);
 
+// As AppendJsonEscaped, and also safe where a page embeds the JSON in an HTML <script> element
+// or evaluates it as JavaScript: '<', '>' and '&' become \u003c, \u003e, \u0026 (so a post's
+// "</script>" or "<!--" cannot end the element) and U+2028, U+2029 become \u2028, \u2029
+// (line terminators in older JavaScript). Any JSON parser reads back the same text.
+void AppendJsonEscapedForHtml(std::string_view s, std::string* out);
+std::string JsonQuotedForHtml(std::string_view s);
+
 }  // namespace earshot

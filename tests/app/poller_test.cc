@@ -8,7 +8,10 @@
 #include <thread>
 
 #include "daemon/app/app.h"
+#include "daemon/app/detection_feed.h"
 #include "daemon/app/detector_holder.h"
+#include "daemon/app/live_detections.h"
+#include "daemon/app/rule_activity.h"
 #include "daemon/model/escalation_json.h"
 #include "daemon/model/post_limits.h"
 #include "daemon/net/curl_http_client.h"
@@ -255,6 +258,94 @@ TEST_CASE("Poller: a firehose post that matched reaches the escalator with its a
   // The local filter let the chatter by without scoring it.
   CHECK(poller.stats().posts_filtered.load() == 1);
   CHECK(poller.stats().posts.load() == 2);
+}
+
+}  // namespace
+}  // namespace earshot
+
+namespace earshot {
+namespace {
+
+// The console's live feed hears every post a rule matched, from the poller, before the
+// escalator; a post no rule matched never shows.
+TEST_CASE("Poller: a matched post reaches the live feed and the rule activity, a quiet one not",
+          "[app]") {
+  auto fake = FakeMastodon::Start();
+  REQUIRE(fake.ok());
+  FakeStatus complaint;
+  complaint.acct = "jane@travel.example";
+  complaint.display_name = "Jane";
+  complaint.followers = 150000;
+  complaint.text = "#AcmeAir you lost my luggage on the way to Lisbon and nobody can tell me "
+                   "where it is";
+  (*fake)->AddStatus(complaint);
+  FakeStatus quiet;
+  quiet.text = "#AcmeAir boarding at gate 12 now";
+  (*fake)->AddStatus(quiet);
+  MastodonSourceConfig c;
+  c.name = "airline";
+  c.base_url = (*fake)->base_url();
+  c.tag = "AcmeAir";
+  c.poll_interval = 20ms;
+  c.request_timeout = 5000ms;
+  auto source = MastodonSource::Create(c, RealClock());
+  REQUIRE(source.ok());
+  auto http = CurlHttpClient::Create();
+  REQUIRE(http.ok());
+  DetectorHolder detectors(ShippedDetector());
+  BoundedQueue<PostBatch> queue(10000);
+  DetectionFeed feed;
+  RuleActivity activity;
+  LiveDetections live(feed, activity, RealClock());
+  Poller poller(*std::move(source), *std::move(http), detectors, queue, /*alive_every=*/30ms,
+                RecheckOptions{}, &live);
+  poller.Start();
+  std::vector<DetectedPost> posts;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (posts.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    if (auto batch = queue.Pop(std::stop_token(), 100ms)) {
+      for (auto& p : batch->posts) posts.push_back(std::move(p));
+    }
+  }
+  poller.RequestStop();
+  poller.Join();
+  REQUIRE(posts.size() == 2);
+  const DetectedPost& matched = posts[0].post.text.find("luggage") != std::string::npos
+                                    ? posts[0] : posts[1];
+  const DetectedPost& other = &matched == &posts[0] ? posts[1] : posts[0];
+  REQUIRE_FALSE(matched.detections.empty());
+  REQUIRE(other.detections.empty());
+
+  // Exactly the matched post, with the rules of its batch.
+  const std::vector<DetectionFeed::Entry> entries = feed.Since(0, 10);
+  REQUIRE(entries.size() == 1);
+  const DetectionFeed::Entry& e = entries[0];
+  CHECK(e.seq == 1);
+  CHECK(e.source == "mastodon:airline");
+  CHECK(e.network == "mastodon");
+  CHECK(e.post_id == matched.post.id);
+  CHECK(e.post_id != other.post.id);
+  CHECK(e.author_handle == "jane@travel.example");
+  CHECK(e.author_followers == 150000);
+  CHECK_THAT(e.text, Catch::Contains("lost my luggage"));
+  CHECK(e.lang == std::optional<std::string>("en"));
+  std::vector<std::string> rule_ids;
+  for (const auto& r : e.rules) rule_ids.push_back(r.rule_id);
+  CHECK_THAT(rule_ids, Catch::VectorContains(std::string("lost-baggage")));
+  REQUIRE(rule_ids.size() == matched.detections.size());
+  for (size_t i = 0; i < rule_ids.size(); ++i) CHECK(rule_ids[i] == matched.detections[i].rule_id);
+
+  const auto rules = activity.Snapshot(RealClock().Now());
+  REQUIRE(rules.size() == rule_ids.size());
+  for (const auto& r : rules) {
+    CHECK(r.hits == 1);
+    REQUIRE(r.last_posts.size() == 1);
+    CHECK(r.last_posts[0].feed_seq == 1);
+    CHECK(r.last_posts[0].post_id == matched.post.id);
+    int64_t in_hours = 0;  // one of the last two hours, should the hour turn meanwhile
+    for (const auto& h : r.hourly) in_hours += h.hits;
+    CHECK(in_hours == 1);
+  }
 }
 
 }  // namespace

@@ -25,3 +25,33 @@ TEST_CASE("JsonEscape: quotes, controls, UTF-8 kept, invalid bytes replaced", "[
 
 }  // namespace
 }  // namespace earshot
+
+namespace earshot {
+namespace {
+
+TEST_CASE("JsonQuotedForHtml: markup and JS line separators escaped, the rest as JsonQuoted",
+          "[base]") {
+  struct Case {
+    std::string in, out;
+  } cases[] = {
+      {"plain", "\"plain\""},
+      {"</script>", "\"\\u003c/script\\u003e\""},
+      {"<!-- a & b -->", "\"\\u003c!-- a \\u0026 b --\\u003e\""},
+      {"line\xE2\x80\xA8para\xE2\x80\xA9", "\"line\\u2028para\\u2029\""},
+      // Other characters of the same lead byte stay as they are: an en dash, a bullet.
+      {"\xE2\x80\x93 \xE2\x80\xA2", "\"\xE2\x80\x93 \xE2\x80\xA2\""},
+      {"say \"hi\"\\\n\x01", "\"say \\\"hi\\\"\\\\\\n\\u0001\""},
+      {"bad \xC3 <", "\"bad \xEF\xBF\xBD \\u003c\""},
+      {"cut \xE2\x80", "\"cut \xEF\xBF\xBD\xEF\xBF\xBD\""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.in);
+    CHECK(JsonQuotedForHtml(c.in) == c.out);
+  }
+  std::string appended = "x";
+  AppendJsonEscapedForHtml("<", &appended);
+  CHECK(appended == "x\\u003c");
+}
+
+}  // namespace
+}  // namespace earshot
