@@ -456,6 +456,25 @@ std::vector<SourceView> App::Sources() const {
   return out;
 }
 
+Result<std::map<std::string, double>> App::SurgeBaselinesPerHour() const {
+  EARSHOT_ASSIGN_OR_RETURN(std::vector<SurgeKeyRecord> keys, parts_->store->LoadSurgeKeys());
+  const double windows_per_hour =
+      3600.0 / std::max<double>(1.0, std::chrono::duration<double>(
+                                         parts_->config.escalation.surge_window)
+                                         .count());
+  std::map<std::string, double> out;
+  constexpr std::string_view kBrand = "|brand:";
+  for (const SurgeKeyRecord& k : keys) {
+    // "rule:lost-baggage|brand:acmeair"; hashtag keys would count the same posts twice.
+    const size_t at = k.key.find(kBrand);
+    if (!k.key.starts_with("rule:") || at == std::string::npos) continue;
+    const std::string brand = k.key.substr(at + kBrand.size());
+    if (brand.empty()) continue;
+    out[brand] += k.mean * windows_per_hour;
+  }
+  return out;
+}
+
 std::vector<SinkView> App::Sinks() const {
   const Parts& p = *parts_;
   const uint64_t newest = p.newest_seq.load();

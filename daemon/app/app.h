@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -126,6 +127,10 @@ class App {
   const RuleActivity& rule_activity() const;
   // A copy of what the last Reload or ReloadFromFile did. Thread-safe.
   ReloadOutcome LastReload() const;
+  // Per brand, the complaints an hour its complaint rules usually see: the surge detector's
+  // baselines (EWMA per surge_window) of the brand's rule keys, summed and scaled to an hour.
+  // Brands without a learnt baseline are absent. Reads the state store.
+  Result<std::map<std::string, double>> SurgeBaselinesPerHour() const;
 
  private:
   struct Parts;

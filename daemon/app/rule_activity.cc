@@ -51,6 +51,36 @@ void RuleActivity::Record(std::string_view source, const DetectedPost& dp, Syste
     s.recent.push_back({shared, d.shadow});
     if (s.recent.size() > kRecentPosts) s.recent.erase(s.recent.begin());
   }
+  // The brands a live complaint rule matched, each once for the post.
+  std::vector<std::string_view> brands;
+  for (const Detection& d : dp.detections) {
+    if (d.shadow || d.category != Category::kComplaint) continue;
+    auto brand = d.labels.find("brand");
+    if (brand == d.labels.end() || brand->second.empty()) continue;
+    if (std::find(brands.begin(), brands.end(), brand->second) != brands.end()) continue;
+    brands.push_back(brand->second);
+    Slot& slot = brands_[brand->second][SlotOf(hour)];
+    if (slot.hour < hour) slot = Slot{hour, 0};
+    if (slot.hour == hour) ++slot.hits;
+  }
+}
+
+std::vector<RuleActivity::Brand> RuleActivity::Brands(SystemTime now) const {
+  const int64_t current = HourOf(now);
+  std::vector<Brand> out;
+  MutexLock lock(mu_);
+  for (const auto& [name, slots] : brands_) {
+    Brand b;
+    b.brand = name;
+    for (size_t i = 0; i < kHours; ++i) {
+      const int64_t hour = current - static_cast<int64_t>(kHours - 1 - i);
+      const Slot& slot = slots[SlotOf(hour)];
+      b.hourly[i].hour_start = SystemTime(std::chrono::hours(hour));
+      b.hourly[i].hits = slot.hour == hour ? slot.hits : 0;
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
 }
 
 std::vector<RuleActivity::Rule> RuleActivity::Snapshot(SystemTime now) const {

@@ -69,6 +69,15 @@ class RuleActivity {
   // counted back from the hour of `now`.
   std::vector<Rule> Snapshot(SystemTime now) const;
 
+  // Complaints per hour for one brand: posts a live (not shadow) complaint rule matched with
+  // that brand, each counted once however many rules matched it.
+  struct Brand {
+    std::string brand;
+    std::array<HourCount, kHours> hourly{};  // as Rule::hourly
+  };
+  // Every brand complained about since the start, ordered by name.
+  std::vector<Brand> Brands(SystemTime now) const;
+
  private:
   // Hour slot i holds the hits of the hour `hour` (hours since the epoch) with hour % kHours == i;
   // a slot still holding an older hour counts as 0 for the current one.
@@ -90,6 +99,7 @@ class RuleActivity {
 
   mutable Mutex mu_;
   std::map<std::string, Stats, std::less<>> rules_ GUARDED_BY(mu_);
+  std::map<std::string, std::array<Slot, kHours>, std::less<>> brands_ GUARDED_BY(mu_);
 };
 
 // The snapshot as JSON, for the console:

@@ -10,6 +10,10 @@ std::unique_ptr<Console> MakeAppConsole(App& app, const AppConfig& config) {
   for (const SinkSettings& sink : config.sinks) backend.sinks.push_back(sink.name);
   backend.source_views = [&app] { return app.Sources(); };
   backend.sink_views = [&app] { return app.Sinks(); };
+  backend.feed = &app.detection_feed();
+  backend.activity = &app.rule_activity();
+  backend.last_reload = [&app] { return app.LastReload(); };
+  backend.surge_baselines = [&app] { return app.SurgeBaselinesPerHour(); };
   backend.clock = &RealClock();
   ConsoleAuthOptions auth;
   auth.secret = config.console.secret;

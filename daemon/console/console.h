@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ namespace earshot {
 class ConsoleApi;
 class Detector;
 class DetectionFeed;
+class RuleActivity;
 class OperatorStore;
 class OutboxStore;
 
@@ -34,6 +36,9 @@ struct ConsoleBackend {
   OutboxStore* outbox = nullptr;
   std::function<std::shared_ptr<const Detector>()> detector;
   DetectionFeed* feed = nullptr;     // detections as they happen; null: the feed page is empty
+  RuleActivity* activity = nullptr;  // per rule and brand hits; null: the rules page is empty
+  std::function<ReloadOutcome()> last_reload;
+  std::function<Result<std::map<std::string, double>>()> surge_baselines;  // per brand, per hour
   std::vector<std::string> sinks;    // configured sink names, in config order
   // Sources and sinks with their counters now (App::Sources, App::Sinks); unset: none.
   std::function<std::vector<SourceView>()> source_views;

@@ -10,6 +10,9 @@
 //   POST /api/v1/silences {"matchers","for","comment","by"}   as `earshot silence add`
 //   POST /api/v1/silences/ID/expire           as `earshot silence expire ID`
 //   POST /api/v1/explain {"text"}             as `earshot explain --json TEXT`, and its text
+//   GET  /api/v1/feed?after=SEQ               detections after SEQ (the newest 50 without it)
+//   GET  /api/v1/feed/events                  the same as Server-Sent Events, then each new one
+//   GET  /api/v1/rules                        per rule and brand activity, the last reload
 //   GET  /api/v1/sources                      each source: posts, failures, lag, rate budget,
 //                                             its last warning or error
 //   GET  /api/v1/sinks                        each sink: counts, backlog, dead letters, last error
@@ -36,6 +39,9 @@ class ConsoleApi {
   HttpServerResponse AddSilence(const HttpServerRequest& req);
   HttpServerResponse ExpireSilence(std::string_view id);
   HttpServerResponse Explain(const HttpServerRequest& req);
+  HttpServerResponse Feed(const HttpServerRequest& req);
+  HttpServerResponse FeedEvents(const HttpServerRequest& req);
+  HttpServerResponse Rules();
   HttpServerResponse Sources();
   HttpServerResponse Sinks();
   HttpServerResponse Retry(std::string_view sink, const HttpServerRequest& req);
