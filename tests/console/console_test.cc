@@ -100,7 +100,7 @@ TEST_CASE("Console: every response carries the CSP, no framing and nosniff", "[c
   }
 }
 
-TEST_CASE("Console: / redirects to /incidents; unknown pages are 404", "[console]") {
+TEST_CASE("Console: / redirects to /incidents, unknown pages are 404", "[console]") {
   ConsoleRig rig;
   for (const char* path : {"/", "/index.html"}) {
     const HttpServerResponse resp = rig.Handle(Request("GET", path));

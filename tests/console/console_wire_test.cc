@@ -17,7 +17,7 @@ namespace {
 using testing::ConsoleRig;
 using testing::CookiePair;
 
-TEST_CASE("Console over HTTP: page, cookie, CSRF token, ack; /metrics beside it", "[console]") {
+TEST_CASE("Console over HTTP: page, cookie, CSRF token and ack, with /metrics beside it", "[console]") {
   ConsoleRig rig;
   rig.AddIncident("inc-a", Severity::kHigh, "lost-baggage", "acmeair", 0);
   MetricsHandlers handlers;
