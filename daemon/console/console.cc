@@ -87,10 +87,13 @@ HttpServerResponse Console::Page(const HttpServerRequest& req, std::string_view 
 
 HttpServerResponse Console::LoginPost(const HttpServerRequest& req) {
   if (!auth_.needs_login()) return Redirect("/incidents");
-  // Login CSRF: a form on another site must not sign this browser in.
-  if (auto origin = req.Header("origin"); origin && req.Header("host") &&
-                                          origin->find(*req.Header("host")) == std::string_view::npos) {
-    return Text(403, "a sign-in from another site is refused\n");
+  // Login CSRF: a form on another site must not sign this browser in. The origin must be ours
+  // exactly (http or, behind a TLS proxy, https), not merely contain our host.
+  if (auto origin = req.Header("origin"); origin) {
+    const std::string_view host = req.Header("host").value_or("");
+    if (*origin != fmt::format("http://{}", host) && *origin != fmt::format("https://{}", host)) {
+      return Text(403, "a sign-in from another site is refused\n");
+    }
   }
   std::string secret;
   for (std::string_view rest = req.body; !rest.empty();) {

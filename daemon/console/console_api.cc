@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <limits>
 #include <map>
 
 #include "daemon/app/detection_feed.h"
@@ -72,6 +73,10 @@ std::string FieldOr(const std::map<std::string, std::string>& fields, const std:
 
 HttpServerResponse ConsoleApi::Handle(const HttpServerRequest& req, const ConsoleCaller& caller) {
   std::string_view path = req.path;
+  if (!path.starts_with("/api/v1/")) {
+    return Error(404, fmt::format("no {} {} in the API; docs/console.md lists its calls",
+                                  req.method, req.path));
+  }
   path.remove_prefix(std::string_view("/api/v1").size());
   const bool get = req.method == "GET", post = req.method == "POST";
   if (path == "/session" && get) {
@@ -120,18 +125,23 @@ HttpServerResponse ConsoleApi::Incidents(const HttpServerRequest& req) {
       return Error(400, "limit must be a positive whole number");
     }
   }
+  const std::string_view severity = req.Param("severity").value_or("");
+  const std::string_view brand = req.Param("brand").value_or("");
+  const std::string_view rule = req.Param("rule").value_or("");
+  // The limit counts what the filters keep, so a filtered list reads every incident of the
+  // status: the store's limit would cut it before the filters ran.
+  const bool filtered = !severity.empty() || !brand.empty() || !rule.empty();
+  const size_t read_limit = filtered ? size_t{std::numeric_limits<int64_t>::max()} : limit;
   Result<std::vector<IncidentRecord>> list =
-      status == "active" ? backend_.operators->LoadActiveIncidents()
-                         : backend_.operators->ListIncidents(status == "all" ? "" : status, limit);
+      status == "active"
+          ? backend_.operators->LoadActiveIncidents()
+          : backend_.operators->ListIncidents(status == "all" ? "" : status, read_limit);
   if (!list.ok()) return Error(StatusFor(list.status()), list.status().message());
   if (status == "active") {
     std::sort(list->begin(), list->end(), [](const IncidentRecord& a, const IncidentRecord& b) {
       return a.last_post_at > b.last_post_at;
     });
   }
-  const std::string_view severity = req.Param("severity").value_or("");
-  const std::string_view brand = req.Param("brand").value_or("");
-  const std::string_view rule = req.Param("rule").value_or("");
   const SystemTime now = backend_.clock->Now();
   JsonOut out;
   out.BeginObject().Key("incidents").BeginArray();
