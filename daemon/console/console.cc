@@ -18,7 +18,7 @@ constexpr PageRoute kPages[] = {
     {"/incidents", "incidents.html"}, {"/incident", "incident.html"},
     {"/feed", "feed.html"},           {"/explain", "explain.html"},
     {"/silences", "silences.html"},   {"/sources", "sources.html"},
-    {"/sinks", "sinks.html"},
+    {"/sinks", "sinks.html"},         {"/rules", "rules.html"},
 };
 
 HttpServerResponse Text(int status, std::string body) {

@@ -329,6 +329,26 @@ class ConsoleTest:
         self.shot('sinks')
         print(f'sources: {len(rows)} listed; sinks: oncall-pager delivered {delivered}')
 
+    def rules(self):
+        self.open('/rules')
+        rows = wait_for('the rules\' activity', lambda: self.driver.find_elements(By.CSS_SELECTOR, '#rules tbody tr'))
+        rules = {r.get_attribute('data-rule'): r for r in rows}
+        for expected in ('brand-sucks-hashtag', 'lost-baggage', 'cancelled-without-notice'):
+            if expected not in rules:
+                raise Failure(f'the rules page does not list {expected}: {sorted(rules)}')
+        hits = int(rules['brand-sucks-hashtag'].find_elements(By.CSS_SELECTOR, 'td')[1].text)
+        if hits < 7:
+            raise Failure(f'brand-sucks-hashtag shows {hits} hits; the storm alone was 7')
+        if not rules['brand-sucks-hashtag'].find_elements(By.CSS_SELECTOR, 'svg.chart rect.bar'):
+            raise Failure('a rule has no chart of its hits')
+        brand = wait_for('the complaints chart of acmeair', lambda: self.driver.find_elements(
+            By.CSS_SELECTOR, '#brands [data-brand="acmeair"] svg.chart'))
+        reload = self.driver.find_element(By.ID, 'reload').text
+        if 'loaded cleanly' not in reload:
+            raise Failure(f'the rules page does not say the rules loaded: "{reload}"')
+        self.shot('rules')
+        print(f'rules: {len(rows)} rules with activity; brand-sucks-hashtag {hits} hits; {len(brand)} brand chart')
+
     def non_loopback_refused(self, port):
         address = non_loopback_address()
         if address is None:
@@ -366,6 +386,7 @@ def main():
         test.csrf_refused(incident)
         test.explain()
         test.sources_and_sinks()
+        test.rules()
         test.feed_and_hostile_post()
         test.non_loopback_refused(port)
         test.silence_mutes_next_post()

@@ -7,19 +7,22 @@
   const kKeep = 200;  // entries shown; older ones leave the page
 
   function entry(d) {
-    const who = d.author_name ? `${d.author_name} (@${d.author})` : `@${d.author}`;
+    const a = d.author;
+    const who = a.display_name ? `${a.display_name} (@${a.handle})` : `@${a.handle}`;
     const rules = el('div', { class: 'rules' });
     for (const r of d.rules) {
       rules.append(el('span', { class: r.shadow ? 'shadow' : '' },
-        `${r.rule} · ${r.category} · ${r.severity}${r.shadow ? ' · shadow' : ''}${r.brand ? ` · ${r.brand}` : ''}`));
+        `${r.rule_id} · ${r.category} · ${r.severity}${r.shadow ? ' · shadow' : ''}${r.brand ? ` · ${r.brand}` : ''}`));
     }
-    return el('div', { class: 'post', 'data-seq': d.seq, 'data-id': d.id },
+    // Why: each rule's own summary, as its page would headline it.
+    const reasons = [...new Set(d.rules.map((r) => r.summary).filter(Boolean))];
+    return el('div', { class: 'post', 'data-seq': d.seq, 'data-id': d.post_id },
       el('div', { class: 'meta' },
-        `${new Date(d.at).toLocaleTimeString()} · ${d.source} · ${who} · ${d.followers} followers · complaint ${Number(d.complaint).toFixed(2)} · `,
+        `${new Date(d.at).toLocaleTimeString()} · ${d.source} · ${who} · ${a.followers} followers · complaint ${Number(d.complaint).toFixed(2)} · `,
         earshot.link(d.url, 'original')),
       el('div', { class: 'text' }, d.text),
       rules,
-      d.reason ? el('div', { class: 'meta reason' }, d.reason) : null);
+      reasons.length ? el('div', { class: 'meta reason' }, reasons.join(' · ')) : null);
   }
 
   document.addEventListener('DOMContentLoaded', () => {

@@ -45,8 +45,8 @@
       const data = await earshot.get('/api/v1/rules');
       reload(data.reload);
       document.getElementById('brands').replaceChildren(...data.brands.map(brandChart));
-      document.querySelector('#rules tbody').replaceChildren(...data.rules.map(row));
-      document.getElementById('empty').hidden = data.rules.length > 0;
+      document.querySelector('#rules tbody').replaceChildren(...data.activity.rules.map(row));
+      document.getElementById('empty').hidden = data.activity.rules.length > 0;
       earshot.clearError();
     } catch (error) {
       earshot.showError(error);
