@@ -316,6 +316,24 @@ std::vector<CliCommand> BuildTable() {
   });
 
   t.push_back({
+      .name = "resolve",
+      .synopsis = {"resolve [--config FILE] INCIDENT_ID [--by NAME]"},
+      .summary = "resolve an incident by hand: every sink hears it is over",
+      .description =
+          "Records in the state store that the incident is resolved, by whom; the running "
+          "daemon (or a stopped one at its start) resolves it within a second and sends every "
+          "sink a `resolve`, reason \"resolved by NAME\" (none for an incident never paged). "
+          "A later complaint on the same thread opens it again. Resolving what is already "
+          "resolved is not an error. Find the id with `earshot incidents`.",
+      .options = {kConfigOption, {"--by", "NAME", "Who resolves it (default: $USER)."}},
+      .exits = {{0, "resolved, or already resolved"},
+                {1, "no such incident, or the state store failed"},
+                {2, "usage error"},
+                {78, "the config has errors"}},
+      .examples = {"earshot resolve inc-7f3a2c --by dana"},
+  });
+
+  t.push_back({
       .name = "silence",
       .synopsis = {"silence [--config FILE] add MATCHER... (--for DURATION | --until TIME) "
                    "[--comment TEXT] [--by NAME]",

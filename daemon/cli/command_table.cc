@@ -38,6 +38,7 @@ constexpr std::array kCommands = {
     Command{"incidents", WithoutInput<RunIncidentsCommand>},
     Command{"report", WithoutInput<RunReportCommand>},
     Command{"ack", WithoutInput<RunAckCommand>},
+    Command{"resolve", WithoutInput<RunResolveCommand>},
     Command{"silence", WithoutInput<RunSilenceCommand>},
     Command{"deadletter", WithoutInput<RunDeadLetterCommand>},
     Command{"routes", WithoutInput<RunRoutesCommand>},

@@ -31,6 +31,8 @@ int RunDeadLetterCommand(const std::vector<std::string>& args, std::ostream& out
                          std::ostream& err);
 // `earshot ack [--config FILE] INCIDENT_ID [--by NAME]`: stops repeat pages for an incident.
 int RunAckCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `earshot resolve [--config FILE] INCIDENT_ID [--by NAME]`: resolves an incident by hand.
+int RunResolveCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `earshot incidents [--config FILE] [--status S | --all]`: the incidents the store holds.
 int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `earshot report [--config FILE] [--since DUR|TIME] ...`: first-response times (report_command.h).

@@ -2,6 +2,7 @@
 //   earshot silence    [--config FILE] add|list|expire ...
 //   earshot deadletter [--config FILE] list|retry ...
 //   earshot ack        [--config FILE] INCIDENT_ID [--by NAME]
+//   earshot resolve    [--config FILE] INCIDENT_ID [--by NAME]
 //   earshot incidents  [--config FILE] [--status STATUS | --all] [--limit N]
 //   earshot report     [--config FILE] [--since DUR|TIME] [--until TIME] [--tz ZONE] [--json]
 //                      [--svg FILE]
@@ -21,6 +22,7 @@
 #include "daemon/cli/deadletter_command.h"
 #include "daemon/cli/incidents_command.h"
 #include "daemon/cli/report_command.h"
+#include "daemon/cli/resolve_command.h"
 #include "daemon/cli/silence_command.h"
 #include "daemon/state/state_store.h"
 
@@ -85,6 +87,13 @@ int RunAckCommand(const std::vector<std::string>& args, std::ostream& out, std::
   return WithStateStore("ack", args, err, [&](const auto& rest, StateStore& store, const AppConfig&) {
     return RunAckOnStore(rest, store, RealClock(), out, err);
   });
+}
+
+int RunResolveCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return WithStateStore("resolve", args, err,
+                        [&](const auto& rest, StateStore& store, const AppConfig&) {
+                          return RunResolveOnStore(rest, store, RealClock(), out, err);
+                        });
 }
 
 int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out,

@@ -282,6 +282,7 @@ Status Escalator::Finish(EscalationStep& step) {
 
   const bool empty = commit.seen.empty() && commit.incidents.empty() && commit.events.empty() &&
                      commit.surge.empty() && commit.acks_done.empty() &&
+                     commit.resolves_done.empty() &&
                      !(commit.cursor && !commit.source.empty());
   if (!empty) EARSHOT_RETURN_IF_ERROR(store_.Commit(commit));
 
@@ -325,6 +326,27 @@ void Escalator::CountResponses(const EscalationStep& step) {
   }
 }
 
+void Escalator::ResolveByHand(EscalationStep& step, const std::vector<PendingResolve>& resolves) {
+  for (const PendingResolve& r : resolves) {
+    // Carried out or moot, the record goes in this step's commit: a resolution is told once.
+    step.commit.resolves_done.push_back(r.id);
+    IncidentRecord* inc = book_.Touch(step, r.incident_id, /*load_resolved=*/false);
+    // Resolved meanwhile (the receivers heard that resolve), or resolved and reopened since the
+    // operator's word (the new complaint is news the operator has not seen; times compared at
+    // the stored millisecond): nothing to carry out.
+    if (inc == nullptr || inc->status == IncidentStatus::kResolved ||
+        FromUnixMillis(ToUnixMillis(inc->opened_at)) > r.at) {
+      continue;
+    }
+    // The path of every resolution: a `resolve` to the receivers when it was paged, else a
+    // "(never paged)" history line; the book lets it go after the commit, so the next
+    // complaint on its key reopens it.
+    step.Resolve(*inc, ResolvedByReason(r.by));
+    log::Info(kComponent, {{"incident_id", inc->id}}, "{} resolved by {} (earshot resolve)",
+              inc->id, r.by);
+  }
+}
+
 Status Escalator::Tick() {
   EARSHOT_RETURN_IF_ERROR(EnsureLoaded());
   // `earshot silence` writes from another process, a reload sets the file's: re-read what is
@@ -332,7 +354,7 @@ Status Escalator::Tick() {
   EARSHOT_RETURN_IF_ERROR(silences_.Refresh(clock_.Now()));
   // `earshot ack` too: an acknowledged incident stops its repeat pages. A sole writer's store
   // changes only through this escalator, which acknowledges only from pending acks: once read,
-  // neither list can grow.
+  // neither list can grow (nor can the pending resolutions of `earshot resolve`).
   const bool read_acks = !sole_writer_ || !acks_read_;
   acks_read_ = true;
   std::vector<std::string> acked;
@@ -365,8 +387,15 @@ Status Escalator::Tick() {
     step.Notify(inc->id, Escalation::Kind::kAcknowledge,
                 NotifyReason::Of(NotifyReason::Kind::kAcknowledged, ack.by));
   }
+  std::vector<PendingResolve> resolves;
+  if (read_acks) {
+    EARSHOT_ASSIGN_OR_RETURN(resolves, store_.LoadPendingResolves());
+  }
+  ResolveByHand(step, resolves);
   for (const std::string& id : book_.TimerDue(step.now, options_.resolve_after_quiet)) {
     IncidentRecord* inc = book_.Touch(step, id, false);
+    // Resolved by hand a moment ago: its resolve is in this step already.
+    if (inc->status == IncidentStatus::kResolved) continue;
     if (step.now - inc->last_post_at >= options_.resolve_after_quiet) {
       step.Resolve(*inc, fmt::format("quiet for {}", ShortDuration(options_.resolve_after_quiet)));
     } else {
@@ -375,12 +404,13 @@ Status Escalator::Tick() {
   }
   const bool deadlines_moved = responses_.Check(step);
   silent_.Check(step);
+  if (!step.error.ok()) return step.error;
   surges_.ResolveEnded(step);
   // Only commit when something changed (held notifications not yet due change nothing). Surge
   // keys the timer forgot are deleted from the store too, or they would come back at the next
   // start; a window that merely slid is not worth an fsync a second (it is redone at start).
   if (!step.intents.empty() || !step.commit.events.empty() || !step.commit.acks_done.empty() ||
-      deadlines_moved ||
+      !step.commit.resolves_done.empty() || deadlines_moved ||
       !surges_.detector().Changes(step.now).forgotten.empty()) {
     EARSHOT_RETURN_IF_ERROR(Finish(step));
   }

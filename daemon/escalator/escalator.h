@@ -60,7 +60,8 @@ class Escalator {
   Status Process(const PostBatch& batch);
 
   // Time-based work: notifications held by group_wait / group_interval or a silence that has
-  // ended, quiet-period resolution, pruning of old seen post ids. Called every second by the
+  // ended, quiet-period resolution, acknowledgements and resolutions by hand from the store,
+  // pruning of old seen post ids. Called every second by the
   // thread; tests call it after moving their clock.
   Status Tick();
 
@@ -85,9 +86,9 @@ class Escalator {
   void SetRuleHashtags(const std::vector<std::string>& hashtags);
 
   // Nobody else writes the store (`earshot replay`'s scratch file, which no other process
-  // knows): no `earshot ack` can acknowledge behind the escalator's back, so after the first
-  // tick it stops re-reading acknowledgements and pending acks, two queries a tick. Call before
-  // the first batch; never for the daemon's store.
+  // knows): no `earshot ack` or `resolve` can write behind the escalator's back, so after the
+  // first tick it stops re-reading acknowledgements, pending acks and pending resolutions. Call
+  // before the first batch; never for the daemon's store.
   void SetSoleWriter() { sole_writer_ = true; }
 
   // First-response times and target breaches per (brand, severity), from any thread.
@@ -118,6 +119,9 @@ class Escalator {
   // signal, then the complaint's own incident.
   void HandleComplaint(EscalationStep& step, const DetectedPost& dp, const Detection& d,
                        const std::string& source);
+  // `earshot resolve`'s pending resolutions (PendingResolve): each resolves its incident if it
+  // is still active, as any resolution does.
+  void ResolveByHand(EscalationStep& step, const std::vector<PendingResolve>& resolves);
   // A post deleted on the network takes its incident with it ("post deleted").
   Status ResolveDeleted(EscalationStep& step, const PostBatch& batch);
   Status Finish(EscalationStep& step);

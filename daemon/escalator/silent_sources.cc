@@ -52,8 +52,11 @@ void SilentSources::Check(EscalationStep& step) {
     const std::string group_key = fmt::format("{}|{}", kind, source);
     // One incident per silent episode, like surges: the next silence is a new page.
     const std::string id = IncidentIdFor(fmt::format("{}|{}", group_key, ToUnixMillis(last)));
-    IncidentRecord* inc = book_.Touch(step, id, /*load_resolved=*/false);
-    if (inc != nullptr) continue;  // this episode was already opened and resolved
+    // This episode was already opened and resolved (by hand, or quiet): one page per silence,
+    // or an operator's `earshot resolve` would be answered by the same page a second later.
+    IncidentRecord* inc = book_.Touch(step, id, /*load_resolved=*/true);
+    if (!step.error.ok()) return;
+    if (inc != nullptr) continue;
     step.order.push_back(id);
     inc = &step.touched[id];
     inc->id = id;

@@ -19,12 +19,13 @@ constexpr std::array<KindName<IncidentKind>, 4> kIncidentKindNames = {{
     {IncidentKind::kSourceSilent, "source-silent"},
 }};
 
-constexpr std::array<KindName<IncidentEventKind>, 11> kEventKindNames = {{
+constexpr std::array<KindName<IncidentEventKind>, 12> kEventKindNames = {{
     {IncidentEventKind::kOpen, "open"},
     {IncidentEventKind::kUpdate, "update"},
     {IncidentEventKind::kResolve, "resolve"},
     {IncidentEventKind::kAcknowledge, "acknowledge"},
     {IncidentEventKind::kAcknowledged, "acknowledged"},
+    {IncidentEventKind::kResolved, "resolved"},
     {IncidentEventKind::kSilenced, "silenced"},
     {IncidentEventKind::kInhibited, "inhibited"},
     {IncidentEventKind::kJoined, "joined"},
@@ -111,6 +112,10 @@ std::string_view IncidentEventKindName(IncidentEventKind k) { return NameIn(kEve
 
 std::optional<IncidentEventKind> ParseIncidentEventKind(std::string_view name) {
   return KindIn(kEventKindNames, name);
+}
+
+std::string ResolvedByReason(std::string_view by) {
+  return NotifyReason::Of(NotifyReason::Kind::kResolved, "resolved by " + std::string(by)).Text();
 }
 
 IncidentEventKind EventKindOf(Escalation::Kind k) {

@@ -62,6 +62,7 @@ enum class IncidentEventKind {
   kResolve,       // "resolve"       paged or not ("... (never paged)")
   kAcknowledge,   // "acknowledge"
   kAcknowledged,  // "acknowledged"  an operator ran `earshot ack`
+  kResolved,      // "resolved"      an operator ran `earshot resolve`
   kSilenced,      // "silenced"      a page held by a silence
   kInhibited,     // "inhibited"     a page dropped during a surge for its brand
   kJoined,        // "joined"        a surge seen through another key joined the incident
@@ -71,6 +72,9 @@ enum class IncidentEventKind {
 };
 std::string_view IncidentEventKindName(IncidentEventKind k);
 std::optional<IncidentEventKind> ParseIncidentEventKind(std::string_view name);
+// The reason of a resolution by hand (`earshot resolve --by NAME`): "resolved by NAME". The
+// operator's history line and the `resolve` escalation the escalator sends for it say the same.
+std::string ResolvedByReason(std::string_view by);
 // The history line an escalation of kind `k` writes.
 IncidentEventKind EventKindOf(Escalation::Kind k);
 

@@ -77,6 +77,17 @@ struct PendingAck {
   bool operator==(const PendingAck&) const = default;
 };
 
+// A resolution by hand (`earshot resolve`) the escalator has not carried out yet. The store
+// leaves the incident's status alone: the escalator resolves it in its book and its commit, as
+// it resolves any incident, so that a batch working from its cache cannot undo it.
+struct PendingResolve {
+  int64_t id = 0;  // its row: the commit that carries it out deletes it by this
+  std::string incident_id;
+  std::string by;
+  SystemTime at{};
+  bool operator==(const PendingResolve&) const = default;
+};
+
 // Everything one escalator step writes, committed atomically by IncidentStore::Commit.
 struct EscalatorCommit {
   std::string source;                 // "" for timer-driven work (no cursor to move)
@@ -94,6 +105,9 @@ struct EscalatorCommit {
   // PendingAck ids told (or found moot) by this step: deleted with the outbox records, so an
   // acknowledgement reaches the outbox once.
   std::vector<int64_t> acks_done;
+  // PendingResolve ids carried out (or found moot) by this step, deleted in the same way: the
+  // incident's resolution and its `resolve` escalation land with the deletion, or none of them.
+  std::vector<int64_t> resolves_done;
 };
 
 class IncidentStore {
@@ -133,6 +147,8 @@ class IncidentStore {
   virtual Result<std::vector<std::string>> AcknowledgedIncidentIds() = 0;
   // Acknowledgements not yet told to the receivers, oldest first (schema 9).
   virtual Result<std::vector<PendingAck>> LoadPendingAcks() = 0;
+  // Resolutions by hand not yet carried out, oldest first (schema 12).
+  virtual Result<std::vector<PendingResolve>> LoadPendingResolves() = 0;
   // Every surge key with its sliding window (oldest post first), for the escalator at start.
   virtual Result<std::vector<SurgeKeyRecord>> LoadSurgeKeys() = 0;
   // Every brand hashtag earshot has seen, by hashtag (the escalator's cache at start).

@@ -174,6 +174,13 @@ Result<std::vector<PendingAck>> MemoryStore::LoadPendingAcks() {
   return out;
 }
 
+Result<std::vector<PendingResolve>> MemoryStore::LoadPendingResolves() {
+  MutexLock lock(mu_);
+  std::vector<PendingResolve> out;
+  for (const auto& [id, resolve] : pending_resolves_) out.push_back(resolve);
+  return out;
+}
+
 Result<std::vector<SurgeKeyRecord>> MemoryStore::LoadSurgeKeys() {
   MutexLock lock(mu_);
   std::vector<SurgeKeyRecord> out;
@@ -275,6 +282,7 @@ void MemoryStore::Apply(const EscalatorCommit& c) {
   }
   if (!c.outbox.empty()) max_seq_ = c.outbox.back().seq;
   for (int64_t id : c.acks_done) pending_acks_.erase(id);
+  for (int64_t id : c.resolves_done) pending_resolves_.erase(id);
   for (const BrandHashtagRecord& h : c.hashtags) {
     BrandHashtagRecord stored = h;
     stored.first_seen = ToMillis(h.first_seen);
@@ -367,6 +375,12 @@ Status MemoryStore::AcknowledgeIncident(std::string_view id, std::string_view by
         fmt::format("incident '{}': already resolved; nothing to acknowledge", id));
   }
   if (inc->record.status == IncidentStatus::kAcknowledged) return Status::Ok();
+  if (ResolvePending(id)) {
+    return Status::InvalidArgument(fmt::format(
+        "incident '{}': already resolved by hand (the daemon carries it out within a second); "
+        "nothing to acknowledge",
+        id));
+  }
   inc->record.status = IncidentStatus::kAcknowledged;
   const SystemTime at = ToMillis(now);
   inc->events.push_back(
@@ -374,6 +388,28 @@ Status MemoryStore::AcknowledgeIncident(std::string_view id, std::string_view by
        NotifyReason::Of(NotifyReason::Kind::kAcknowledged, std::string(by)).Text(), 0});
   const int64_t ack_id = next_ack_id_++;
   pending_acks_[ack_id] = PendingAck{ack_id, std::string(id), std::string(by), at};
+  return Status::Ok();
+}
+
+bool MemoryStore::ResolvePending(std::string_view id) const {
+  return std::any_of(pending_resolves_.begin(), pending_resolves_.end(),
+                     [&](const auto& entry) { return entry.second.incident_id == id; });
+}
+
+Status MemoryStore::ResolveIncident(std::string_view id, std::string_view by, SystemTime now) {
+  MutexLock lock(mu_);
+  Incident* inc = Find(id);
+  if (!inc) {
+    return Status::NotFound(
+        fmt::format("incident '{}': no such incident; see `earshot incidents` for the ids", id));
+  }
+  if (inc->record.status == IncidentStatus::kResolved || ResolvePending(id)) return Status::Ok();
+  // As StateStore: the status is the escalator's to change when it carries the record out.
+  const SystemTime at = ToMillis(now);
+  inc->events.push_back({std::string(id), at, IncidentEventKind::kResolved, inc->record.severity,
+                         ResolvedByReason(by), 0});
+  const int64_t resolve_id = next_resolve_id_++;
+  pending_resolves_[resolve_id] = PendingResolve{resolve_id, std::string(id), std::string(by), at};
   return Status::Ok();
 }
 

@@ -52,6 +52,7 @@ class MemoryStore final : public IncidentStore, public OperatorStore {
       const std::vector<std::string>& post_ids) override;
   Result<std::vector<std::string>> AcknowledgedIncidentIds() override;
   Result<std::vector<PendingAck>> LoadPendingAcks() override;
+  Result<std::vector<PendingResolve>> LoadPendingResolves() override;
   Result<std::vector<SurgeKeyRecord>> LoadSurgeKeys() override;
   Result<std::vector<BrandHashtagRecord>> LoadBrandHashtags() override;
   Result<std::vector<SilenceRecord>> ListSilences(SystemTime now, bool active_only) override;
@@ -65,6 +66,7 @@ class MemoryStore final : public IncidentStore, public OperatorStore {
   Result<std::vector<IncidentRecord>> ListIncidentsOpenedBetween(SystemTime since,
                                                                  SystemTime until) override;
   Status AcknowledgeIncident(std::string_view id, std::string_view by, SystemTime now) override;
+  Status ResolveIncident(std::string_view id, std::string_view by, SystemTime now) override;
   Result<std::string> AddSilence(const SilenceRecord& silence) override;
   Status ExpireSilence(std::string_view id, SystemTime now) override;
 
@@ -85,6 +87,7 @@ class MemoryStore final : public IncidentStore, public OperatorStore {
   using StringSet = std::set<std::string, std::less<>>;
 
   Incident* Find(std::string_view id) REQUIRES(mu_);
+  bool ResolvePending(std::string_view id) const REQUIRES(mu_);
   void Apply(const EscalatorCommit& c) REQUIRES(mu_);
   void AttachPost(const IncidentPost& ip) REQUIRES(mu_);
 
@@ -100,6 +103,8 @@ class MemoryStore final : public IncidentStore, public OperatorStore {
   std::map<std::string, BrandHashtagRecord, std::less<>> hashtags_ GUARDED_BY(mu_);
   std::map<int64_t, PendingAck> pending_acks_ GUARDED_BY(mu_);
   int64_t next_ack_id_ GUARDED_BY(mu_) = 1;
+  std::map<int64_t, PendingResolve> pending_resolves_ GUARDED_BY(mu_);
+  int64_t next_resolve_id_ GUARDED_BY(mu_) = 1;
   std::map<int64_t, SilenceRecord> silences_ GUARDED_BY(mu_);  // by the number in "sil-N"
   int64_t next_silence_ GUARDED_BY(mu_) = 1;
   uint64_t max_seq_ GUARDED_BY(mu_) = 0;

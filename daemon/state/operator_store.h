@@ -1,7 +1,7 @@
 // OperatorStore: what operators read and change, from the command line (`earshot incidents`,
-// `report`, `ack`, `silence`) or a console: incidents with their posts and history, acknowledgements and
-// silences. These writes come from another process than the daemon's, and the escalator picks
-// them up at its next timer step.
+// `report`, `ack`, `resolve`, `silence`) or a console: incidents with their posts and history,
+// acknowledgements, resolutions by hand and silences. These writes come from another process
+// than the daemon's, and the escalator picks them up at its next timer step.
 //
 // Threads: every method is thread-safe.
 #pragma once
@@ -51,7 +51,21 @@ class OperatorStore {
   // two cannot lose it). Acknowledging twice is Ok and tells nothing new. kNotFound when
   // `id` names no incident; kInvalidArgument when it is already resolved. The escalator
   // then stops repeat pages for it; a severity raise still pages, a resolution still resolves.
+  // A resolution by hand already recorded (see ResolveIncident) is kInvalidArgument too.
   virtual Status AcknowledgeIncident(std::string_view id, std::string_view by, SystemTime now) = 0;
+
+  // ---- resolution by hand (written by `earshot resolve`, possibly from another process) ------
+  // Resolves an open or acknowledged incident on an operator's word: records who and when in
+  // its events (kind "resolved", reason "resolved by NAME", ResolvedByReason) and, in the same
+  // transaction, a PendingResolve. The status stays as it is until the escalator, which owns
+  // the active incidents, reads the pending record (within a second while the daemon runs, else
+  // at its first step): it then resolves the incident as it resolves any, with a `resolve`
+  // escalation for every sink (none for an incident never paged), and deletes the record in
+  // that commit, so a crash between the two can neither lose the resolution nor tell it twice.
+  // A later complaint on the same key then reopens the incident. Resolving what is resolved, or
+  // already waits for the escalator, is Ok and tells nothing new. kNotFound when `id` names no
+  // incident.
+  virtual Status ResolveIncident(std::string_view id, std::string_view by, SystemTime now) = 0;
 
   // ---- silences (written by `earshot silence`, possibly from another process) ----------------
   // Stores a new silence and returns its id ("sil-1", ...).

@@ -123,6 +123,15 @@ ALTER TABLE incidents ADD COLUMN response_due_at INTEGER;
 ALTER TABLE incidents ADD COLUMN unanswered_level INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE incidents ADD COLUMN breach_notified INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 12: resolutions by hand not yet carried out. `earshot resolve` (another process) writes
+      // one in the transaction that records the operator's event, and leaves the incident's
+      // status to the escalator: it resolves the incident, puts the `resolve` escalation in the
+      // outbox and deletes the row in one commit, so a resolution is carried out exactly once,
+      // in seq order, even across a crash.
+      R"sql(
+CREATE TABLE pending_resolves(id INTEGER PRIMARY KEY, incident_id TEXT NOT NULL,
+  by TEXT NOT NULL, at INTEGER NOT NULL);
+)sql",
   };
   return kMigrations;
 }

@@ -706,6 +706,11 @@ Status StateStore::Commit(const EscalatorCommit& c) {
     q->Bind(1, id);
     EARSHOT_RETURN_IF_ERROR(q->Run(what));
   }
+  for (int64_t id : c.resolves_done) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare("DELETE FROM pending_resolves WHERE id = ?"));
+    q->Bind(1, id);
+    EARSHOT_RETURN_IF_ERROR(q->Run(what));
+  }
   for (const BrandHashtagRecord& h : c.hashtags) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
         "INSERT OR REPLACE INTO brand_hashtags(hashtag, brand, first_seen, first_network, "
@@ -831,6 +836,15 @@ Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by,
         "incident '{}': already resolved; nothing to acknowledge", id));
   }
   if (status == "acknowledged") return Status::Ok();  // acknowledging twice changes nothing
+  EARSHOT_ASSIGN_OR_RETURN(auto r, db.Prepare(
+      "SELECT 1 FROM pending_resolves WHERE incident_id = ? LIMIT 1"));
+  r->Bind(1, id);
+  EARSHOT_ASSIGN_OR_RETURN(bool resolving, r->Step(what));
+  if (resolving) {
+    return Status::InvalidArgument(fmt::format(
+        "incident '{}': already resolved by hand (the daemon carries it out within a second); "
+        "nothing to acknowledge", id));
+  }
   EARSHOT_ASSIGN_OR_RETURN(auto u, db.Prepare(
       "UPDATE incidents SET status = 'acknowledged' WHERE id = ?"));
   u->Bind(1, id);
@@ -847,6 +861,55 @@ Status StateStore::AcknowledgeIncident(std::string_view id, std::string_view by,
   p->Bind(1, id).Bind(2, by).Bind(3, ToUnixMillis(now));
   EARSHOT_RETURN_IF_ERROR(p->Run(what));
   return txn.Commit(what);
+}
+
+Status StateStore::ResolveIncident(std::string_view id, std::string_view by, SystemTime now) {
+  MutexLock lock(impl_->mu);
+  SqliteDb& db = *impl_->db;
+  const std::string what = fmt::format("resolve incident '{}'", id);
+  Transaction txn(db);
+  EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
+  EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare(
+      "SELECT status, severity, EXISTS(SELECT 1 FROM pending_resolves WHERE incident_id = ?1) "
+      "FROM incidents WHERE id = ?1"));
+  q->Bind(1, id);
+  EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
+  if (!row) {
+    return Status::NotFound(fmt::format(
+        "incident '{}': no such incident; see `earshot incidents` for the ids", id));
+  }
+  // Resolved already, or waiting for the escalator to carry out an earlier `earshot resolve`:
+  // resolving twice changes nothing.
+  if (q->Text(0) == "resolved" || q->Int(2) != 0) return Status::Ok();
+  const int64_t severity = q->Int(1);
+  // The status is the escalator's to change (PendingResolve says why): only the history line
+  // and the pending record are written here.
+  EARSHOT_ASSIGN_OR_RETURN(auto e, db.Prepare(
+      "INSERT INTO incident_events(incident_id, at, kind, severity, reason, seq) "
+      "VALUES(?, ?, ?, ?, ?, 0)"));
+  e->Bind(1, id).Bind(2, ToUnixMillis(now));
+  e->Bind(3, IncidentEventKindName(IncidentEventKind::kResolved)).Bind(4, severity);
+  e->Bind(5, ResolvedByReason(by));
+  EARSHOT_RETURN_IF_ERROR(e->Run(what));
+  EARSHOT_ASSIGN_OR_RETURN(auto p, db.Prepare(
+      "INSERT INTO pending_resolves(incident_id, by, at) VALUES(?, ?, ?)"));
+  p->Bind(1, id).Bind(2, by).Bind(3, ToUnixMillis(now));
+  EARSHOT_RETURN_IF_ERROR(p->Run(what));
+  return txn.Commit(what);
+}
+
+Result<std::vector<PendingResolve>> StateStore::LoadPendingResolves() {
+  MutexLock lock(impl_->mu);
+  EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
+      "SELECT id, incident_id, by, at FROM pending_resolves ORDER BY id"));
+  std::vector<PendingResolve> out;
+  EARSHOT_RETURN_IF_ERROR(impl_->ReadAll(
+      *q, "list resolutions to carry out",
+      [](const Query& r) -> Result<PendingResolve> {
+        return PendingResolve{r.Int(0), r.Text(1), r.Text(2), FromUnixMillis(r.Int(3))};
+      },
+      &out));
+  return out;
 }
 
 Result<std::vector<PendingAck>> StateStore::LoadPendingAcks() {

@@ -1,7 +1,8 @@
 // StateStore: everything earshot must remember across a restart, in one SQLite database (WAL)
 // under the state directory: source cursors, recently seen post ids, incidents (with their
 // momentum counts), the outbox of promised escalations, each sink's delivery cursor, dead
-// letters, the brand hashtags seen, the escalator's surge counts, acknowledgements and silences.
+// letters, the brand hashtags seen, the escalator's surge counts, acknowledgements, resolutions by
+// hand and silences.
 //
 // It implements one interface per role, and each part of earshot sees only its own:
 //   IncidentStore  the escalator: its caches, its per-batch reads, the one Commit per batch
@@ -82,6 +83,7 @@ class StateStore final : public IncidentStore,
       const std::vector<std::string>& post_ids) override;
   Result<std::vector<std::string>> AcknowledgedIncidentIds() override;
   Result<std::vector<PendingAck>> LoadPendingAcks() override;
+  Result<std::vector<PendingResolve>> LoadPendingResolves() override;
   Result<std::vector<SurgeKeyRecord>> LoadSurgeKeys() override;
   Result<std::vector<BrandHashtagRecord>> LoadBrandHashtags() override;
   Result<std::vector<SilenceRecord>> ListSilences(SystemTime now, bool active_only) override;
@@ -94,6 +96,7 @@ class StateStore final : public IncidentStore,
   Result<std::vector<IncidentRecord>> ListIncidentsOpenedBetween(SystemTime since,
                                                                  SystemTime until) override;
   Status AcknowledgeIncident(std::string_view id, std::string_view by, SystemTime now) override;
+  Status ResolveIncident(std::string_view id, std::string_view by, SystemTime now) override;
   Result<std::string> AddSilence(const SilenceRecord& silence) override;
   Status ExpireSilence(std::string_view id, SystemTime now) override;
 

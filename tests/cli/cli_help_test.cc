@@ -32,6 +32,7 @@ const std::vector<std::string> kDispatched = {"run",
                                               "incidents",
                                               "report",
                                               "ack",
+                                              "resolve",
                                               "silence",
                                               "silence add",
                                               "silence list",
@@ -348,7 +349,8 @@ TEST_CASE("bash completion: commands, subcommands, options and files, as bash ru
   // `earshot test <TAB>`: the sinks subcommand and the rule test files alike.
   CHECK(out.find("earshot test  -> sinks ") != std::string::npos);
   CHECK(out.find("earshot  -> run demo check replay explain test score incidents report ack "
-                 "silence deadletter routes tail version help completion\n") != std::string::npos);
+                 "resolve silence deadletter routes tail version help completion\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("zsh completion: the same answers through zsh's completion functions", "[app][cli]") {

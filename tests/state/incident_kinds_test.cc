@@ -31,8 +31,9 @@ TEST_CASE("IncidentKind: each name parses back, others do not", "[state]") {
 TEST_CASE("IncidentEventKind: each name parses back, as earlier versions wrote them", "[state]") {
   // The names earlier versions stored: each parses, and names itself back.
   const std::string_view names[] = {"open",         "update",        "resolve",   "acknowledge",
-                                    "acknowledged", "silenced",      "inhibited", "joined",
-                                    "new-hashtag",  "source-silent", "momentum"};
+                                    "acknowledged", "resolved",      "silenced",  "inhibited",
+                                    "joined",       "new-hashtag",   "source-silent",
+                                    "momentum"};
   std::set<IncidentEventKind> kinds;
   for (std::string_view name : names) {
     const auto kind = ParseIncidentEventKind(name);
@@ -42,6 +43,8 @@ TEST_CASE("IncidentEventKind: each name parses back, as earlier versions wrote t
   }
   CHECK(kinds.size() == std::size(names));  // no two names share a kind
   CHECK(ParseIncidentEventKind("acknowledged") == IncidentEventKind::kAcknowledged);
+  CHECK(ParseIncidentEventKind("resolved") == IncidentEventKind::kResolved);
+  CHECK(ResolvedByReason("dana") == "resolved by dana");
   CHECK_FALSE(ParseIncidentEventKind("reopen"));
   CHECK(EventKindOf(Escalation::Kind::kOpen) == IncidentEventKind::kOpen);
   CHECK(EventKindOf(Escalation::Kind::kUpdate) == IncidentEventKind::kUpdate);

@@ -2,8 +2,8 @@
 // StateStore (real SQLite) does. The same writes go to both, and after each one every read is
 // compared, on the cases where a copy in memory would drift from what SQLite gives back: times
 // finer than a millisecond, a score that is not a number, a cut post, an edited post, counts
-// that only grow, an acknowledgement the escalator has not read, a refused commit, ties in the
-// orders, a surge window that slides.
+// that only grow, an acknowledgement or a resolution by hand the escalator has not read, a
+// refused commit, ties in the orders, a surge window that slides.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
@@ -89,6 +89,7 @@ void CompareReads(Stores& s, SystemTime now) {
   CHECK(Must(si.IncidentsWithPosts(kPosts)) == Must(mi.IncidentsWithPosts(kPosts)));
   CHECK(Must(si.AcknowledgedIncidentIds()) == Must(mi.AcknowledgedIncidentIds()));
   CHECK(Must(si.LoadPendingAcks()) == Must(mi.LoadPendingAcks()));
+  CHECK(Must(si.LoadPendingResolves()) == Must(mi.LoadPendingResolves()));
   CHECK(Must(si.LoadSurgeKeys()) == Must(mi.LoadSurgeKeys()));
   CHECK(Must(si.LoadBrandHashtags()) == Must(mi.LoadBrandHashtags()));
   CHECK(Must(si.MaxOutboxSeq()) == Must(mi.MaxOutboxSeq()));
@@ -251,6 +252,35 @@ TEST_CASE("MemoryStore: every read agrees with StateStore after the same writes"
   s.Both([&](IncidentStore&, OperatorStore& op) {
     return op.AcknowledgeIncident("inc-zz", "x", kT0);
   });
+
+  // 6b. Resolutions by hand: the history line and the pending record, the status left to the
+  //     escalator; twice, or of a resolved incident, records nothing; acknowledging it then is
+  //     refused; an unknown id fails alike; the commit that carries it out removes the record.
+  for (int i = 0; i < 2; ++i) {
+    s.Both([&](IncidentStore&, OperatorStore& op) {
+      return op.ResolveIncident("inc-c", "dana", kT0 + std::chrono::microseconds(5'500'700));
+    });
+  }
+  s.Both([&](IncidentStore&, OperatorStore& op) { return op.ResolveIncident("inc-b", "x", kT0); });
+  s.Both(
+      [&](IncidentStore&, OperatorStore& op) { return op.ResolveIncident("inc-zz", "x", kT0); });
+  s.Both([&](IncidentStore&, OperatorStore& op) {
+    return op.AcknowledgeIncident("inc-c", "x", kT0);
+  });
+  CompareReads(s, kT0 + Seconds(5));
+  const std::vector<PendingResolve> resolves = Must(s.memory.LoadPendingResolves());
+  REQUIRE(resolves.size() == 1);
+  CHECK(resolves[0].incident_id == "inc-c");
+  CHECK(Must(s.memory.LoadIncident("inc-c"))->status == IncidentStatus::kOpen);
+  EscalatorCommit c6;
+  IncidentRecord done = c;
+  done.status = IncidentStatus::kResolved;
+  done.resolved_at = kT0 + Seconds(6);
+  c6.incidents = {done};
+  c6.resolves_done = {resolves[0].id};
+  s.Both([&](IncidentStore& st, OperatorStore&) { return st.Commit(c6); });
+  CompareReads(s, kT0 + Seconds(6));
+  CHECK(Must(s.sqlite->LoadPendingResolves()).empty());
 
   // 7. Silences: ids, the active window to the millisecond, expiring, ids that name none.
   SilenceRecord sil{
