@@ -96,6 +96,7 @@ HttpServerResponse ConsoleApi::Handle(const HttpServerRequest& req, const Consol
         slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     if (action.empty() && get) return Incident(id);
     if (action == "ack" && post) return Ack(id, req);
+    if (action == "resolve" && post) return Resolve(id, req);
   }
   if (path == "/silences") {
     if (get) return Silences(req);
@@ -225,6 +226,19 @@ HttpServerResponse ConsoleApi::Ack(std::string_view id, const HttpServerRequest&
   }
   JsonOut out;
   out.BeginObject().Field("id", id).Field("acknowledged_by", by).EndObject();
+  return Json(200, out.Take());
+}
+
+HttpServerResponse ConsoleApi::Resolve(std::string_view id, const HttpServerRequest& req) {
+  auto fields = StringFields(req.body.empty() ? "{}" : req.body);
+  if (!fields.ok()) return Error(400, fields.status().message());
+  const std::string by = FieldOr(*fields, "by", "console");
+  // As `earshot resolve`: the escalator resolves it at its next step and every sink hears it.
+  if (Status s = backend_.operators->ResolveIncident(id, by, backend_.clock->Now()); !s.ok()) {
+    return Error(StatusFor(s), s.message());
+  }
+  JsonOut out;
+  out.BeginObject().Field("id", id).Field("resolved_by", by).EndObject();
   return Json(200, out.Take());
 }
 

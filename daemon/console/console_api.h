@@ -6,6 +6,7 @@
 //   GET  /api/v1/incidents/ID                 the incident, its posts, its history with each
 //                                             notification's delivery state per sink
 //   POST /api/v1/incidents/ID/ack  {"by"}     as `earshot ack ID --by NAME`
+//   POST /api/v1/incidents/ID/resolve {"by"}  as `earshot resolve ID --by NAME`
 //   GET  /api/v1/silences?all=1
 //   POST /api/v1/silences {"matchers","for","comment","by"}   as `earshot silence add`
 //   POST /api/v1/silences/ID/expire           as `earshot silence expire ID`
@@ -35,6 +36,7 @@ class ConsoleApi {
   HttpServerResponse Incidents(const HttpServerRequest& req);
   HttpServerResponse Incident(std::string_view id);
   HttpServerResponse Ack(std::string_view id, const HttpServerRequest& req);
+  HttpServerResponse Resolve(std::string_view id, const HttpServerRequest& req);
   HttpServerResponse Silences(const HttpServerRequest& req);
   HttpServerResponse AddSilence(const HttpServerRequest& req);
   HttpServerResponse ExpireSilence(std::string_view id);

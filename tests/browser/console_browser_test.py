@@ -5,7 +5,8 @@ chromedriver (Debian's chromium, chromium-driver and python3-selenium), against
 
 What it checks, each step a failure message of its own:
   - the demo's incidents appear on the incidents page;
-  - an acknowledgement made on the page reaches the demo's PagerDuty as `acknowledge`;
+  - an acknowledgement made on the page reaches the demo's PagerDuty as `acknowledge`, and a
+    resolution made on an incident's page as `resolve`;
   - a CSRF-less change is refused (from the page's own origin and from a script with the cookie);
   - explain shows the cues and the rules for a pasted text;
   - the live feed shows a post made on the fake Mastodon, as it happens;
@@ -198,6 +199,24 @@ class ConsoleTest:
         print(f'ack: {incident} acknowledged on the page, PagerDuty heard "acknowledge"')
         return incident
 
+    def resolve_reaches_pagerduty(self):
+        """Resolves another paged incident from its page: PagerDuty hears `resolve`."""
+        paged = [e['dedup_key'] for e in self.demo.pager_events() if e['event_action'] == 'trigger']
+        active = {i['id'] for i in self.api('/api/v1/incidents')[1]['incidents']
+                  if i['status'] == 'open'}
+        incident = next((i for i in paged if i in active), None)
+        if incident is None:
+            raise Failure(f'no open incident that paged PagerDuty to resolve: {paged} {active}')
+        self.open(f'/incident?id={incident}')
+        wait_for('the resolve button', lambda: self.driver.find_element(By.ID, 'resolve').is_displayed())
+        self.driver.find_element(By.ID, 'resolve').click()
+        wait_for(f'PagerDuty to hear "resolve" for {incident}', lambda: any(
+            e['event_action'] == 'resolve' and e['dedup_key'] == incident
+            for e in self.demo.pager_events()), timeout=20)
+        wait_for('the incident page to say resolved', lambda: self.driver.find_element(
+            By.ID, 'state').text.startswith('resolved'), timeout=15)
+        print(f'resolve: {incident} resolved on its page, PagerDuty heard "resolve"')
+
     def csrf_refused(self, incident):
         # From the page's own origin, with its cookie, but without the token.
         status, body = self.driver.execute_async_script(
@@ -252,6 +271,9 @@ class ConsoleTest:
             (e for e in self.driver.find_elements(By.CSS_SELECTOR, '#feed .post')
              if 'lost my bag in Denver and nobody answers' in e.text), None), timeout=15, interval=0.05)
         seen = time.monotonic() - posted
+        # From the detection's publication in the daemon to the page (one host, one clock).
+        pushed = (int(entry.get_attribute('data-shown')) -
+                  self.driver.execute_script('return Date.parse(arguments[0]);', entry.get_attribute('data-at'))) / 1000
         text = entry.find_element(By.CSS_SELECTOR, '.text').text
         if '<script>' not in text or 'onerror=' not in text:
             raise Failure(f'the hostile post is not shown as its text: "{text}"')
@@ -260,7 +282,8 @@ class ConsoleTest:
         if self.driver.title != title:
             raise Failure(f'a script of the hostile post ran: the title is "{self.driver.title}"')
         self.shot('feed')
-        print(f'feed: status {status_id} shown {seen:.2f}s after it was posted; its markup is text')
+        print(f'feed: status {status_id} shown {seen:.2f}s after it was posted, {pushed:.3f}s after earshot '
+              'detected it; its markup is text')
         # Its incident page shows it as text too.
         incident = wait_for('the hostile post\'s incident', lambda: next(
             (i['id'] for i in self.api('/api/v1/incidents?status=all')[1]['incidents']
@@ -384,6 +407,7 @@ def main():
         test.incidents_appear()
         incident = test.ack_reaches_pagerduty()
         test.csrf_refused(incident)
+        test.resolve_reaches_pagerduty()
         test.explain()
         test.sources_and_sinks()
         test.rules()

@@ -349,6 +349,34 @@ TEST_CASE("Console: acknowledging needs the session's CSRF token", "[console]") 
             .status == 400);
 }
 
+TEST_CASE("Console: resolving by hand leaves a pending resolve for the escalator", "[console]") {
+  ConsoleRig rig;
+  rig.AddIncident("inc-a", Severity::kHigh, "lost-baggage", "acmeair", 0);
+  const ConsoleRig::Browser b = rig.OpenPage();
+  auto resolve = [&](Headers headers, std::string id = "inc-a") {
+    headers.emplace_back("cookie", b.cookie);
+    return rig.Handle(Request("POST", "/api/v1/incidents/" + id + "/resolve", "127.0.0.1",
+                              std::move(headers), R"({"by":"ana"})"));
+  };
+  // Without the token: refused, nothing pending.
+  CHECK(resolve({}).status == 403);
+  auto pending = rig.store.LoadPendingResolves();
+  REQUIRE(pending.ok());
+  CHECK(pending->empty());
+
+  const HttpServerResponse ok = resolve({{"x-csrf-token", b.csrf}});
+  CHECK(ok.status == 200);
+  CHECK(Json(ok).String("resolved_by") == "ana");
+  pending = rig.store.LoadPendingResolves();
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 1);
+  CHECK(pending->front().incident_id == "inc-a");
+  // The escalator resolves it at its next step; a second request tells nothing new.
+  CHECK(resolve({{"x-csrf-token", b.csrf}}).status == 200);
+  CHECK(rig.store.LoadPendingResolves()->size() == 1);
+  CHECK(resolve({{"x-csrf-token", b.csrf}}, "inc-nope").status == 404);
+}
+
 TEST_CASE("Console: silences are added with checked matchers, listed and expired", "[console]") {
   ConsoleRig rig;
   const ConsoleRig::Browser b = rig.OpenPage();

@@ -16,7 +16,8 @@
     }
     // Why: each rule's own summary, as its page would headline it.
     const reasons = [...new Set(d.rules.map((r) => r.summary).filter(Boolean))];
-    return el('div', { class: 'post', 'data-seq': d.seq, 'data-id': d.post_id },
+    // data-at and data-shown: when earshot published the detection and when it reached this page.
+    return el('div', { class: 'post', 'data-seq': d.seq, 'data-id': d.post_id, 'data-at': d.at, 'data-shown': Date.now() },
       el('div', { class: 'meta' },
         `${new Date(d.at).toLocaleTimeString()} · ${d.source} · ${who} · ${a.followers} followers · complaint ${Number(d.complaint).toFixed(2)} · `,
         earshot.link(d.url, 'original')),

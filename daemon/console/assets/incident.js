@@ -35,6 +35,7 @@
           `${inc.status} · rule ${inc.rule} · ${inc.posts} posts by ${inc.authors} authors · opened ${earshot.ago(inc.opened_at)}` +
           (inc.first_response ? ` · answered by @${inc.first_response.by}` : '')));
       document.getElementById('ack').hidden = inc.status !== 'open';
+      document.getElementById('resolve').hidden = inc.status === 'resolved';
       document.getElementById('silence').dataset.rule = inc.rule;
       document.getElementById('posts').replaceChildren(...data.posts.map(post));
       document.getElementById('timeline').replaceChildren(...data.events.map(event));
@@ -57,6 +58,10 @@
     document.getElementById('ack').addEventListener('click', () => act(async () => {
       await earshot.post(`/api/v1/incidents/${encodeURIComponent(id)}/ack`, { by: earshot.who() });
       return `acknowledged by ${earshot.who()}`;
+    }));
+    document.getElementById('resolve').addEventListener('click', () => act(async () => {
+      await earshot.post(`/api/v1/incidents/${encodeURIComponent(id)}/resolve`, { by: earshot.who() });
+      return `resolved by ${earshot.who()}; every sink hears of it within a second`;
     }));
     document.getElementById('silence').addEventListener('click', (event) => act(async () => {
       const rule = event.target.dataset.rule;
