@@ -8,18 +8,48 @@
 #include "daemon/net/url.h"
 
 namespace earshot {
+
+// The pages, by path: each is layout.html around its own PAGE.main.html, with its title and
+// scripts (console.js, which every page needs, is in the layout).
+struct PageRoute {
+  std::string_view path, title, main;
+  std::string_view scripts;  // after console.js, in order
+};
+
 namespace {
 
-// The pages, by path; each is one HTML file of console_assets.
-struct PageRoute {
-  std::string_view path, asset;
-};
 constexpr PageRoute kPages[] = {
-    {"/incidents", "incidents.html"}, {"/incident", "incident.html"},
-    {"/feed", "feed.html"},           {"/explain", "explain.html"},
-    {"/silences", "silences.html"},   {"/sources", "sources.html"},
-    {"/sinks", "sinks.html"},         {"/rules", "rules.html"},
+    {"/incidents", "Incidents", "incidents.main.html", "incidents.js"},
+    {"/incident", "Incident", "incident.main.html", "incident.js"},
+    {"/feed", "Live feed", "feed.main.html", "feed.js"},
+    {"/explain", "Explain", "explain.main.html", "explain.js"},
+    {"/silences", "Silences", "silences.main.html", "silences.js"},
+    {"/rules", "Rules", "rules.main.html", "charts.js rules.js"},
+    {"/sources", "Sources", "sources.main.html", "sources.js"},
+    {"/sinks", "Sinks", "sinks.main.html", "sinks.js"},
 };
+
+// The page's HTML: the layout with the route's words in place. Every word is the build's own
+// text, never a request's.
+std::string RenderPage(const PageRoute& page) {
+  const ConsoleAsset* layout = FindConsoleAsset("layout.html");
+  const ConsoleAsset* main = FindConsoleAsset(page.main);
+  if (layout == nullptr || main == nullptr) return {};
+  std::string scripts;
+  for (std::string_view rest = page.scripts; !rest.empty();) {
+    const size_t space = rest.find(' ');
+    scripts += fmt::format("<script src=\"/static/{}\" defer></script>\n", rest.substr(0, space));
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+  }
+  std::string html(layout->body);
+  auto put = [&html](std::string_view word, std::string_view text) {
+    if (const size_t at = html.find(word); at != std::string::npos) html.replace(at, word.size(), text);
+  };
+  put("@TITLE@", page.title);
+  put("@SCRIPTS@", scripts);
+  put("@MAIN@", main->body);
+  return html;
+}
 
 HttpServerResponse Text(int status, std::string body) {
   HttpServerResponse resp;
@@ -72,15 +102,17 @@ Console::Console(ConsoleBackend backend, ConsoleAuthOptions auth)
 
 Console::~Console() = default;
 
-HttpServerResponse Console::Page(const HttpServerRequest& req, std::string_view name) {
-  const ConsoleAsset* asset = FindConsoleAsset(name);
-  if (asset == nullptr) return Text(500, fmt::format("{} is missing from this build\n", name));
+HttpServerResponse Console::Page(const HttpServerRequest& req, const PageRoute& page) {
+  std::string html = RenderPage(page);
+  if (html.empty()) return Text(500, fmt::format("{} is missing from this build\n", page.main));
+  HttpServerResponse resp;
+  resp.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+  resp.body = std::move(html);
   ConsoleCaller caller = auth_.Identify(req);
-  if (caller.allowed()) return Asset(*asset);
+  if (caller.allowed()) return resp;
   if (auth_.needs_login()) return Redirect("/login");
   std::optional<std::string> cookie = auth_.StartLoopbackSession(req, &caller);
   if (!cookie) return Text(403, "not allowed\n");
-  HttpServerResponse resp = Asset(*asset);
   resp.headers.emplace_back("Set-Cookie", *cookie);
   return resp;
 }
@@ -151,7 +183,7 @@ HttpServerResponse Console::Handle(const HttpServerRequest& req) {
     for (const PageRoute& page : kPages) {
       if (path == page.path) {
         if (req.method != "GET") return Text(405, "only GET\n");
-        return Page(req, page.asset);
+        return Page(req, page);
       }
     }
     return Text(404, "no such page; the console starts at /incidents\n");

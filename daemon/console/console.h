@@ -24,6 +24,7 @@
 namespace earshot {
 
 class ConsoleApi;
+struct PageRoute;  // console.cc: a page's path, title, content and scripts
 class Detector;
 class DetectionFeed;
 class RuleActivity;
@@ -55,7 +56,7 @@ class Console {
   HttpServerResponse Handle(const HttpServerRequest& req);
 
  private:
-  HttpServerResponse Page(const HttpServerRequest& req, std::string_view asset);
+  HttpServerResponse Page(const HttpServerRequest& req, const PageRoute& page);
   HttpServerResponse LoginPost(const HttpServerRequest& req);
 
   ConsoleBackend backend_;
