@@ -84,6 +84,13 @@ const earshot = (() => {
     return `${Math.floor(seconds / 3600)}h${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')}`;
   }
 
+  // A table cell with a source's or a sink's last warning or error, and how long ago.
+  function problemCell(p) {
+    if (!p) return el('td', { class: 'muted' }, 'none');
+    return el('td', { class: p.level === 'error' ? 'problem error-text' : 'problem' },
+      `${ago(p.at)}: ${p.message}`);
+  }
+
   // Who acts: kept in this browser, sent as "by" with every action (as `--by NAME`).
   function who() { return (localStorage.getItem('earshot.who') || '').trim() || 'console'; }
 
@@ -116,5 +123,5 @@ const earshot = (() => {
   }
   document.addEventListener('DOMContentLoaded', start);
 
-  return { get, post, el, link, severity, ago, wait, who, showError, clearError, notice };
+  return { get, post, el, link, severity, ago, wait, problemCell, who, showError, clearError, notice };
 })();

@@ -14,19 +14,13 @@
     }
   }
 
-  function problem(p) {
-    if (!p) return el('td', { class: 'muted' }, 'none');
-    return el('td', { class: p.level === 'error' ? 'problem error-text' : 'problem' },
-      `${earshot.ago(p.at)}: ${p.message}`);
-  }
-
   function row(s) {
     const actions = el('td');
     if (s.dead_letters.length) actions.append(el('button', { onclick: () => retry(s.name) }, 'Retry all'));
     return el('tr', { 'data-name': s.name },
       el('td', {}, s.name), el('td', { class: 'num' }, s.delivered), el('td', { class: 'num' }, s.skipped),
       el('td', { class: 'num' }, s.retries), el('td', { class: 'num' }, s.backlog),
-      el('td', { class: 'num' }, s.dead_letters.length), problem(s.last_problem), actions);
+      el('td', { class: 'num' }, s.dead_letters.length), earshot.problemCell(s.last_problem), actions);
   }
 
   function letter(sink, d) {

@@ -11,12 +11,6 @@
     return `${b.remaining} of ${b.limit ?? '?'}${reset}`;
   }
 
-  function problem(p) {
-    if (!p) return el('td', { class: 'muted' }, 'none');
-    return el('td', { class: p.level === 'error' ? 'problem error-text' : 'problem' },
-      `${earshot.ago(p.at)}: ${p.message}`);
-  }
-
   function row(s) {
     return el('tr', { 'data-name': s.name },
       el('td', {}, s.name),
@@ -25,7 +19,7 @@
       el('td', { class: 'num' }, s.consecutive_failures),
       el('td', {}, s.lag_seconds === null ? '' : `${s.lag_seconds.toFixed(1)}s`),
       el('td', {}, budget(s.budget)),
-      problem(s.last_problem));
+      earshot.problemCell(s.last_problem));
   }
 
   async function load() {
