@@ -30,6 +30,7 @@ targets=(
   "corpus 8192 json tests/data/mastodon/mastodon-status.json"
   "sentiment 2048 text"
   "complaint 2048 text"
+  "console_requests 4096 http"
 )
 
 build() {

@@ -1,16 +1,15 @@
 #include "daemon/console/console_api.h"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <map>
 
-#include "daemon/app/detection_feed.h"
-#include "daemon/app/rule_activity.h"
 #include "daemon/base/duration.h"
 #include "daemon/console/console_json.h"
+#include "daemon/console/console_reply.h"
 #include "daemon/escalator/label_matcher.h"
 #include "daemon/state/operator_store.h"
 #include "daemon/state/outbox_store.h"
@@ -21,53 +20,9 @@
 namespace earshot {
 namespace {
 
+using namespace console_reply;
+
 constexpr size_t kPostsShown = 200;  // an incident page lists at most this many posts
-
-HttpServerResponse Json(int status, std::string body) {
-  HttpServerResponse resp;
-  resp.status = status;
-  resp.headers.emplace_back("Content-Type", "application/json");
-  resp.body = std::move(body);
-  return resp;
-}
-
-HttpServerResponse Error(int status, std::string_view message) {
-  return Json(status, ErrorJson(message));
-}
-
-// The HTTP status for a store's refusal.
-int StatusFor(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kNotFound: return 404;
-    case Status::Code::kInvalidArgument: return 400;
-    default: return 500;
-  }
-}
-
-// A request body's string fields ({"by":"ana","text":"..."}); other types are ignored. Errors
-// name what is wrong with the body.
-Result<std::map<std::string, std::string>> StringFields(std::string_view body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (auto e = parser.parse(body.data(), body.size()).get(doc); e) {
-    return Status::InvalidArgument(
-        fmt::format("the body is not JSON ({})", simdjson::error_message(e)));
-  }
-  simdjson::dom::object object;
-  if (doc.get(object)) return Status::InvalidArgument("the body must be a JSON object");
-  std::map<std::string, std::string> fields;
-  for (auto [key, value] : object) {
-    std::string_view text;
-    if (!value.get(text)) fields.emplace(std::string(key), std::string(text));
-  }
-  return fields;
-}
-
-std::string FieldOr(const std::map<std::string, std::string>& fields, const std::string& key,
-                    std::string_view fallback) {
-  auto it = fields.find(key);
-  return it == fields.end() || it->second.empty() ? std::string(fallback) : it->second;
-}
 
 }  // namespace
 
@@ -307,248 +262,6 @@ HttpServerResponse ConsoleApi::Explain(const HttpServerRequest& req) {
   AppendExplanationJson(*detector, post, e, &json);
   JsonOut out;
   out.BeginObject().Field("text", text).Key("explanation").Raw(json).EndObject();
-  return Json(200, out.Take());
-}
-
-}  // namespace earshot
-
-namespace earshot {
-namespace {
-
-void ProblemJson(const std::optional<log::Problem>& problem, JsonOut* out) {
-  if (!problem) {
-    out->Null();
-    return;
-  }
-  out->BeginObject()
-      .Field("level", problem->level == log::Level::kError ? "error" : "warning")
-      .Field("message", problem->message)
-      .Key("at")
-      .Time(problem->at)
-      .EndObject();
-}
-
-void OptionalInt(const std::optional<int64_t>& value, JsonOut* out) {
-  if (value) {
-    out->Int(*value);
-  } else {
-    out->Null();
-  }
-}
-
-}  // namespace
-
-HttpServerResponse ConsoleApi::Sources() {
-  JsonOut out;
-  out.BeginObject().Key("sources").BeginArray();
-  if (backend_.source_views) {
-    for (const SourceView& v : backend_.source_views()) {
-      out.BeginObject()
-          .Field("name", v.name)
-          .Field("network", v.network)
-          .Field("posts", v.posts)
-          .Field("consecutive_failures", v.consecutive_failures)
-          .Field("state", v.failing ? "failing" : "ok");
-      out.Key("lag_seconds");
-      if (v.lag_seconds) {
-        out.Number(*v.lag_seconds);
-      } else {
-        out.Null();
-      }
-      out.Key("budget");
-      if (v.budget.empty()) {
-        out.Null();
-      } else {
-        out.BeginObject().Field("shared_by", v.budget).Key("remaining");
-        OptionalInt(v.budget_remaining, &out);
-        out.Key("limit");
-        OptionalInt(v.budget_limit, &out);
-        out.Key("reset");
-        if (v.budget_reset) {
-          out.Time(*v.budget_reset);
-        } else {
-          out.Null();
-        }
-        out.EndObject();
-      }
-      out.Key("last_problem");
-      ProblemJson(v.last_problem, &out);
-      out.EndObject();
-    }
-  }
-  out.EndArray().EndObject();
-  return Json(200, out.Take());
-}
-
-HttpServerResponse ConsoleApi::Sinks() {
-  std::vector<DeadLetter> letters;
-  if (backend_.outbox != nullptr) {
-    auto listed = backend_.outbox->ListDeadLetters();
-    if (!listed.ok()) return Error(500, listed.status().message());
-    letters = *std::move(listed);
-  }
-  JsonOut out;
-  out.BeginObject().Key("sinks").BeginArray();
-  if (backend_.sink_views) {
-    for (const SinkView& v : backend_.sink_views()) {
-      out.BeginObject()
-          .Field("name", v.name)
-          .Field("delivered", static_cast<int64_t>(v.delivered))
-          .Field("skipped", static_cast<int64_t>(v.skipped))
-          .Field("retries", static_cast<int64_t>(v.retries))
-          .Field("dead_lettered", static_cast<int64_t>(v.dead_lettered))
-          .Field("backlog", static_cast<int64_t>(v.backlog));
-      out.Key("last_problem");
-      ProblemJson(v.last_problem, &out);
-      out.Key("dead_letters").BeginArray();
-      for (const DeadLetter& d : letters) {
-        if (d.sink != v.name) continue;
-        out.BeginObject()
-            .Field("seq", static_cast<int64_t>(d.seq))
-            .Field("reason", d.reason)
-            .Key("at")
-            .Time(d.at)
-            .Field("retry_pending", d.redeliver)
-            .EndObject();
-      }
-      out.EndArray().EndObject();
-    }
-  }
-  out.EndArray().EndObject();
-  return Json(200, out.Take());
-}
-
-HttpServerResponse ConsoleApi::Retry(std::string_view sink, const HttpServerRequest& req) {
-  if (backend_.outbox == nullptr) return Error(404, "no outbox");
-  auto fields = StringFields(req.body.empty() ? "{}" : req.body);
-  if (!fields.ok()) return Error(400, fields.status().message());
-  std::vector<uint64_t> seqs;
-  if (const std::string seq = FieldOr(*fields, "seq", ""); !seq.empty()) {
-    uint64_t n = 0;
-    if (std::from_chars(seq.data(), seq.data() + seq.size(), n).ec != std::errc() || n == 0) {
-      return Error(400, "seq must be a dead letter's number, as `earshot deadletter list` shows");
-    }
-    seqs.push_back(n);
-  }
-  // The same call as `earshot deadletter retry`: the sink's runner sends them again soon.
-  if (Status s = backend_.outbox->RequeueDeadLetters(sink, seqs); !s.ok()) {
-    return Error(StatusFor(s), s.message());
-  }
-  JsonOut out;
-  out.BeginObject().Field("sink", sink).Field("retry", seqs.empty() ? "all" : FieldOr(*fields, "seq", ""))
-      .EndObject();
-  return Json(200, out.Take());
-}
-
-}  // namespace earshot
-
-namespace earshot {
-namespace {
-
-constexpr size_t kFeedBacklog = 50;  // what a new reader of the feed is shown first
-
-// The feed position to read after: ?after=SEQ or a reconnecting EventSource's Last-Event-ID,
-// else the newest kFeedBacklog entries.
-uint64_t FeedStart(const HttpServerRequest& req, const DetectionFeed& feed) {
-  std::string_view given = req.Header("last-event-id").value_or(req.Param("after").value_or(""));
-  uint64_t after = 0;
-  if (!given.empty() &&
-      std::from_chars(given.data(), given.data() + given.size(), after).ec == std::errc()) {
-    return after;
-  }
-  const uint64_t newest = feed.newest_seq();
-  return newest > kFeedBacklog ? newest - kFeedBacklog : 0;
-}
-
-}  // namespace
-
-HttpServerResponse ConsoleApi::Feed(const HttpServerRequest& req) {
-  JsonOut out;
-  out.BeginObject().Key("detections").BeginArray();
-  uint64_t newest = 0;
-  if (backend_.feed != nullptr) {
-    newest = backend_.feed->newest_seq();
-    for (const DetectionFeed::Entry& e : backend_.feed->Since(FeedStart(req, *backend_.feed), 500)) {
-      out.Raw(EntryToJson(e));
-    }
-  }
-  out.EndArray().Field("newest_seq", static_cast<int64_t>(newest)).EndObject();
-  return Json(200, out.Take());
-}
-
-HttpServerResponse ConsoleApi::FeedEvents(const HttpServerRequest& req) {
-  if (backend_.feed == nullptr) return Error(404, "no live feed here");
-  HttpServerResponse resp;
-  resp.headers.emplace_back("Content-Type", "text/event-stream");
-  resp.headers.emplace_back("X-Accel-Buffering", "no");  // nginx: pass each event on at once
-  const DetectionFeed* feed = backend_.feed;
-  const uint64_t start = FeedStart(req, *feed);
-  resp.stream = [feed, start](std::stop_token stop,
-                              const std::function<bool(std::string_view)>& write) {
-    // A browser that loses the stream reconnects after `retry` ms with the last id it saw.
-    if (!write("retry: 2000\n\n")) return;
-    uint64_t after = start;
-    while (!stop.stop_requested()) {
-      const std::vector<DetectionFeed::Entry> entries =
-          feed->WaitSince(after, 100, std::chrono::seconds(15), stop);
-      std::string chunk;
-      for (const DetectionFeed::Entry& e : entries) {
-        // EntryToJson holds no newline, so each entry is one data line.
-        chunk += fmt::format("id: {}\nevent: detection\ndata: {}\n\n", e.seq, EntryToJson(e));
-        after = e.seq;
-      }
-      // A comment every 15 s when quiet: proxies and the browser see a live connection, and a
-      // gone reader is noticed by the failed write.
-      if (chunk.empty()) chunk = ": quiet\n\n";
-      if (!write(chunk)) return;
-    }
-  };
-  return resp;
-}
-
-HttpServerResponse ConsoleApi::Rules() {
-  const SystemTime now = backend_.clock->Now();
-  JsonOut out;
-  out.BeginObject().Key("activity");
-  out.Raw(backend_.activity != nullptr ? RuleActivityToJson(backend_.activity->Snapshot(now))
-                                       : std::string(R"({"rules":[]})"));
-  std::map<std::string, double> baselines;
-  if (backend_.surge_baselines) {
-    if (auto b = backend_.surge_baselines(); b.ok()) baselines = *std::move(b);
-  }
-  out.Key("brands").BeginArray();
-  if (backend_.activity != nullptr) {
-    for (const RuleActivity::Brand& b : backend_.activity->Brands(now)) {
-      out.BeginObject().Field("brand", b.brand).Key("hourly").BeginArray();
-      for (const RuleActivity::HourCount& h : b.hourly) {
-        out.BeginObject().Key("hour").Time(h.hour_start).Field("complaints", h.hits).EndObject();
-      }
-      out.EndArray().Key("baseline_per_hour");
-      if (auto it = baselines.find(b.brand); it != baselines.end()) {
-        out.Number(it->second);
-      } else {
-        out.Null();
-      }
-      out.EndObject();
-    }
-  }
-  out.EndArray().Key("reload");
-  if (backend_.last_reload) {
-    const ReloadOutcome r = backend_.last_reload();
-    out.BeginObject()
-        .Field("ok", r.ok)
-        .Field("at_start", r.at_start)
-        .Key("at")
-        .Time(r.at)
-        .Field("error", r.error)
-        .Key("diagnostics")
-        .BeginArray();
-    for (const std::string& d : r.diagnostics) out.String(d);
-    out.EndArray().EndObject();
-  } else {
-    out.Null();
-  }
-  out.EndObject();
   return Json(200, out.Take());
 }
 
