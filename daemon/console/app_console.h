@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "daemon/app/app.h"
 #include "daemon/console/console.h"
@@ -12,5 +13,9 @@ namespace earshot {
 
 // The App must outlive the Console.
 std::unique_ptr<Console> MakeAppConsole(App& app, const AppConfig& config);
+
+// The directory every rule file and the lexicon share, with a trailing '/' ("" when none): what
+// explain cuts from file names.
+std::string RulesDirOf(const AppConfig& config);
 
 }  // namespace earshot

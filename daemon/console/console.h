@@ -41,6 +41,9 @@ struct ConsoleBackend {
   std::function<ReloadOutcome()> last_reload;
   std::function<Result<std::map<std::string, double>>()> surge_baselines;  // per brand, per hour
   std::vector<std::string> sinks;    // configured sink names, in config order
+  // Cut from the file names explain shows ("/usr/share/earshot/rules/"), so a cue reads
+  // "lexicon/complaint_cues.tsv:380"; "" keeps them whole.
+  std::string rules_dir;
   // Sources and sinks with their counters now (App::Sources, App::Sinks); unset: none.
   std::function<std::vector<SourceView>()> source_views;
   std::function<std::vector<SinkView>()> sink_views;

@@ -258,7 +258,9 @@ HttpServerResponse ConsoleApi::Explain(const HttpServerRequest& req) {
   const std::shared_ptr<const Detector> detector = backend_.detector();
   const PostExplanation e = detector->Explain(post, FieldOr(*fields, "all_rules", "") == "1");
   std::string text, json;
-  AppendExplanationText(*detector, post, e, ExplainFormat{}, &text);
+  ExplainFormat format;
+  format.strip_prefix = backend_.rules_dir;
+  AppendExplanationText(*detector, post, e, format, &text);
   AppendExplanationJson(*detector, post, e, &json);
   JsonOut out;
   out.BeginObject().Field("text", text).Key("explanation").Raw(json).EndObject();

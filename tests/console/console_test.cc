@@ -2,6 +2,7 @@
 // sessions, sign-in with a secret, the static files, and the JSON API (incidents with filters,
 // an incident's posts and deliveries per sink, acknowledgement behind the CSRF token, silences,
 // explain) against a MemoryStore.
+#include "daemon/console/app_console.h"
 #include "daemon/console/console.h"
 
 #include <simdjson.h>
@@ -653,3 +654,22 @@ TEST_CASE("Console: explain gives the text and the explanation of a post", "[con
 
 }  // namespace
 }  // namespace earshot
+
+namespace earshot::testing {
+namespace {
+
+TEST_CASE("Console: explain names rule files from the rules' own directory", "[console]") {
+  AppConfig config;
+  config.rule_files = {"/usr/share/earshot/rules/complaints.yaml",
+                       "/usr/share/earshot/rules/praise.yaml"};
+  config.lexicon_dir = "/usr/share/earshot/rules/lexicon";
+  CHECK(RulesDirOf(config) == "/usr/share/earshot/rules/");
+  // Whole directories only, never half a name.
+  config.rule_files = {"/srv/rules-a/x.yaml", "/srv/rules-b/y.yaml"};
+  config.lexicon_dir = "/srv/rules-a/lexicon";
+  CHECK(RulesDirOf(config) == "/srv/");
+  CHECK(RulesDirOf(AppConfig{}).empty());
+}
+
+}  // namespace
+}  // namespace earshot::testing
