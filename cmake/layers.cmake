@@ -15,8 +15,8 @@ set(EARSHOT_LAYER_ROOT ${CMAKE_BINARY_DIR}/layers)
 set(EARSHOT_LAYERS
   base=0
   model=1 config=1 cli=1
-  net=2 bus=2 state=2 sentiment=2
-  complaint=3
+  net=2 bus=2 state=2 sentiment=2 nats=2
+  complaint=3 cluster=3
   detectors=4
   sources=5 sinks=5 escalator=5
   app=6

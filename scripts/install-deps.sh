@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libsimdjson-dev libre2-dev libzmq3-dev cppzmq-dev libfmt-dev
-  libyaml-cpp-dev libsqlite3-dev libssl-dev libboost-dev catch2
+  libyaml-cpp-dev libsqlite3-dev libssl-dev libboost-dev catch2 libnats-dev
   python3 python3-zmq sqlite3
   # Business hours read zones from /usr/share/zoneinfo, which a fresh bookworm container lacks.
   tzdata
@@ -16,10 +16,11 @@ packages=(
 # Only the test command needs these: systemd-analyze checks the shipped unit; clang and its
 # runtime build and run the libFuzzer targets (scripts/fuzz.sh); lintian checks the .deb;
 # promtool (prometheus) lints the metrics and unit-tests the shipped alert rules; headless
-# Chromium, its driver and Selenium test the web console in a real browser.
+# Chromium, its driver and Selenium test the web console in a real browser; nats-server runs the
+# cluster's tests on loopback.
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(systemd clang-14 libclang-rt-14-dev lintian prometheus groff-base man-db zsh
-             chromium chromium-driver python3-selenium)
+             chromium chromium-driver python3-selenium nats-server)
 fi
 
 missing=()

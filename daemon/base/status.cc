@@ -13,6 +13,7 @@ std::string_view CodeName(Status::Code code) {
     case Status::Code::kDataLoss: return "DATA_LOSS";
     case Status::Code::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
     case Status::Code::kCancelled: return "CANCELLED";
+    case Status::Code::kAborted: return "ABORTED";
     case Status::Code::kInternal: return "INTERNAL";
   }
   return "UNKNOWN";

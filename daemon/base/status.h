@@ -25,6 +25,7 @@ class [[nodiscard]] Status {
     kDataLoss,          // a truncated body, a corrupt database page
     kDeadlineExceeded,  // a timeout
     kCancelled,         // the stop token fired
+    kAborted,           // a compare-and-set lost: another writer moved the record first
     kInternal,          // a broken invariant
   };
 
@@ -46,6 +47,7 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string msg = "cancelled") {
     return {Code::kCancelled, std::move(msg)};
   }
+  static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
