@@ -1,0 +1,246 @@
+#include "daemon/cluster/lease_keeper.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <utility>
+
+#include "daemon/base/log.h"
+
+namespace earshot::cluster {
+namespace {
+
+constexpr const char* kComponent = "cluster";
+
+}  // namespace
+
+LeaseKeeper::LeaseKeeper(LeaseTable& leases, NodeRegistry& nodes, KeeperOptions options,
+                         OnGained on_gained, OnLost on_lost, Clock& clock)
+    : leases_(leases),
+      nodes_(nodes),
+      options_(std::move(options)),
+      on_gained_(std::move(on_gained)),
+      on_lost_(std::move(on_lost)),
+      clock_(clock) {}
+
+LeaseKeeper::~LeaseKeeper() { Stop(); }
+
+void LeaseKeeper::Start() {
+  thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+}
+
+void LeaseKeeper::Run(std::stop_token stop) {
+  const auto every = leases_.ttl() / 3;
+  std::mutex wait_mu;
+  std::condition_variable_any wake;
+  while (!stop.stop_requested()) {
+    Round();
+    std::unique_lock lock(wait_mu);
+    wake.wait_for(lock, stop, every, [] { return false; });
+  }
+}
+
+void LeaseKeeper::Stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+  MutexLock lock(round_mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  ReleaseAll("stopping");
+  if (Status s = nodes_.Leave(options_.identity.node); !s.ok()) {
+    log::Warn(kComponent, "leaving the node registry: {}; the others count this node until its "
+              "record lapses", s.message());
+  }
+}
+
+void LeaseKeeper::Publish() {
+  MutexLock lock(mu_);
+  visible_ = held_;
+}
+
+void LeaseKeeper::Lose(size_t index, const Status& why) {
+  const std::string name = held_[index].name;
+  held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(index));
+  Publish();
+  on_lost_(name, why);
+}
+
+void LeaseKeeper::ReleaseAll(std::string_view reason) {
+  while (!held_.empty()) {
+    const HeldLease lease = held_.back();
+    Lose(held_.size() - 1, Status::Cancelled(std::string(reason)));
+    // Released after the work stopped, so the next holder never overlaps this one.
+    if (Status s = leases_.Release(lease); !s.ok()) {
+      log::Warn(kComponent, "releasing lease {}: {}; it lapses after the ttl instead", lease.name,
+                s.message());
+    }
+  }
+}
+
+void LeaseKeeper::Round() {
+  MutexLock round(round_mu_);
+  if (stopped_) return;
+  bool failed = false;
+
+  // 1. Renew, newest first so that Lose's erase keeps the indexes below valid.
+  for (size_t i = held_.size(); i-- > 0;) {
+    HeldLease& lease = held_[i];
+    Status s = leases_.Renew(&lease);
+    if (s.ok()) continue;
+    if (s.code() == Status::Code::kAborted) {
+      log::Warn(kComponent, {{"lease", lease.name}}, "{}; stopping its work", s.message());
+      Lose(i, s);
+      continue;
+    }
+    failed = true;
+    if (!lease.Valid(clock_.SteadyNow())) {
+      log::Warn(kComponent, {{"lease", lease.name}},
+                "lease {} expired: renewing failed until it could no longer be trusted ({}); "
+                "stopping its work",
+                lease.name, s.message());
+      Lose(i, Status::Aborted(fmt::format("lease {} expired unrenewed: {}", lease.name,
+                                          s.message())));
+    }
+  }
+  Publish();
+
+  // 2. Heartbeat, then 3. the nodes alive and their agreement.
+  NodeRecord me = options_.identity;
+  me.beat = clock_.Now();
+  for (const HeldLease& l : held_) me.leases.push_back(l.name);
+  {
+    MutexLock lock(mu_);
+    me.stand_by = standing_by_;
+  }
+  if (Status s = nodes_.Beat(me); !s.ok()) {
+    failed = true;
+    log::Warn(kComponent, "heartbeat: {}", s.message());
+  }
+  auto live = nodes_.Live();
+  if (!live.ok()) {
+    failed = true;
+    log::Warn(kComponent, "reading the node registry: {}", live.status().message());
+    MutexLock lock(mu_);
+    ++rounds_failed_;
+    return;  // without the live count no share can be judged; held leases stay renewed
+  }
+  // This round's own record may not be visible yet; count it anyway.
+  if (std::none_of(live->begin(), live->end(),
+                   [&](const NodeRecord& n) { return n.node == me.node; })) {
+    live->push_back(me);
+  }
+  const Agreement agreement = JudgeAgreement(*live);
+  const bool agrees = agreement.Agrees(me);
+  const bool stand_by = !agrees && options_.on_mismatch == RulesMismatchPolicy::kStandBy;
+  bool was_standing_by = false;
+  {
+    MutexLock lock(mu_);
+    was_standing_by = standing_by_;
+    if (!agrees && (agreement_.rules_hash != agreement.rules_hash ||
+                    agreement_.config_hash != agreement.config_hash || agreement_.agreeing == 0)) {
+      log::Warn(kComponent,
+                {{"node", me.node}, {"rules_hash", me.rules_hash}, {"config_hash", me.config_hash}},
+                "this node's rules or config differ from {} of {} node(s) (rules {}, config {}){}",
+                agreement.agreeing, live->size(), agreement.rules_hash, agreement.config_hash,
+                stand_by ? "; standing by: it takes no lease until they agree" : "");
+    }
+    agreement_ = agreement;
+    standing_by_ = stand_by;
+    live_nodes_ = live->size();
+    if (failed) ++rounds_failed_;
+  }
+  if (stand_by) {
+    ReleaseAll("this node's rules differ from the cluster's");
+    return;
+  }
+  if (was_standing_by) log::Info(kComponent, "rules agree again; taking leases");
+
+  // 4. The fair share, counting only the nodes that take leases.
+  const size_t workers = std::max<size_t>(
+      1, static_cast<size_t>(std::count_if(live->begin(), live->end(),
+                                           [](const NodeRecord& n) { return !n.stand_by; })));
+  const size_t target = (options_.wanted.size() + workers - 1) / workers;
+  if (held_.size() > target) {
+    const HeldLease lease = held_.back();
+    log::Info(kComponent, {{"lease", lease.name}},
+              "handing lease {} over: {} node(s) share {} lease(s), and this one holds {}",
+              lease.name, workers, options_.wanted.size(), held_.size());
+    Lose(held_.size() - 1, Status::Cancelled("rebalancing"));
+    if (Status s = leases_.Release(lease); !s.ok()) {
+      log::Warn(kComponent, "releasing lease {}: {}", lease.name, s.message());
+    }
+    return;
+  }
+  Acquire(target);
+}
+
+void LeaseKeeper::Acquire(size_t target) {
+  for (const std::string& name : options_.wanted) {
+    if (held_.size() >= target) break;
+    if (std::any_of(held_.begin(), held_.end(),
+                    [&](const HeldLease& l) { return l.name == name; })) {
+      continue;
+    }
+    auto taken = leases_.TryAcquire(name);
+    if (!taken.ok()) {
+      log::Warn(kComponent, {{"lease", name}}, "taking lease {}: {}", name,
+                taken.status().message());
+      MutexLock lock(mu_);
+      ++rounds_failed_;
+      return;
+    }
+    if (!taken->has_value()) continue;  // another node holds it
+    held_.push_back(**std::move(taken));
+    Publish();
+    log::Info(kComponent, {{"lease", name}, {"epoch", held_.back().epoch}},
+              "took lease {} (epoch {})", name, held_.back().epoch);
+    on_gained_(held_.back());
+  }
+}
+
+bool LeaseKeeper::Holds(const std::string& name) const {
+  const SteadyTime now = clock_.SteadyNow();
+  MutexLock lock(mu_);
+  return std::any_of(visible_.begin(), visible_.end(),
+                     [&](const HeldLease& l) { return l.name == name && l.Valid(now); });
+}
+
+std::optional<uint64_t> LeaseKeeper::EpochOf(const std::string& name) const {
+  MutexLock lock(mu_);
+  for (const HeldLease& l : visible_) {
+    if (l.name == name) return l.epoch;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> LeaseKeeper::Held() const {
+  MutexLock lock(mu_);
+  std::vector<std::string> names;
+  for (const HeldLease& l : visible_) names.push_back(l.name);
+  return names;
+}
+
+Agreement LeaseKeeper::agreement() const {
+  MutexLock lock(mu_);
+  return agreement_;
+}
+
+bool LeaseKeeper::standing_by() const {
+  MutexLock lock(mu_);
+  return standing_by_;
+}
+
+size_t LeaseKeeper::live_nodes() const {
+  MutexLock lock(mu_);
+  return live_nodes_;
+}
+
+int64_t LeaseKeeper::rounds_failed() const {
+  MutexLock lock(mu_);
+  return rounds_failed_;
+}
+
+}  // namespace earshot::cluster
