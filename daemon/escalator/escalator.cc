@@ -136,6 +136,7 @@ Status Escalator::Process(const PostBatch& batch) {
   step.now = clock_.Now();
   step.commit.source = batch.source;
   step.commit.cursor = batch.cursor;
+  step.commit.input_seq = batch.input_seq;
   // Posts no rule matched cannot page; remembering them would only cost writes. An edited post
   // is seen under its id and edit stamp: each version is judged once.
   std::vector<std::string> seen_keys;
@@ -283,7 +284,7 @@ Status Escalator::Finish(EscalationStep& step) {
   const bool empty = commit.seen.empty() && commit.incidents.empty() && commit.events.empty() &&
                      commit.surge.empty() && commit.acks_done.empty() &&
                      commit.resolves_done.empty() &&
-                     !(commit.cursor && !commit.source.empty());
+                     !(commit.cursor && !commit.source.empty()) && !commit.input_seq;
   if (!empty) EARSHOT_RETURN_IF_ERROR(store_.Commit(commit));
 
   // Committed: now the in-memory view may follow, and the world may hear of it.

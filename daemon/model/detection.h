@@ -58,6 +58,9 @@ struct PostBatch {
   // batch (maybe empty) at least once a minute while that holds, so the escalator can tell a
   // source that went silent, 5xx answers and timeouts included.
   bool fetch_ok = false;
+  // In a cluster: where this batch sits in the batch stream, set by the leader that read it and
+  // committed with its effects (EscalatorCommit::input_seq). nullopt on a single node.
+  std::optional<uint64_t> input_seq;
 };
 
 }  // namespace earshot

@@ -108,6 +108,11 @@ struct EscalatorCommit {
   // PendingResolve ids carried out (or found moot) by this step, deleted in the same way: the
   // incident's resolution and its `resolve` escalation land with the deletion, or none of them.
   std::vector<int64_t> resolves_done;
+  // In a cluster (docs/cluster.md): the batch stream's sequence of the batch this step consumed
+  // (PostBatch::input_seq). It lands with the batch's effects, so a new leader resumes reading
+  // right after the last batch committed, neither losing nor repeating one. nullopt on a single
+  // node and for timer steps.
+  std::optional<uint64_t> input_seq;
 };
 
 class IncidentStore {
