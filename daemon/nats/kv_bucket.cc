@@ -45,11 +45,14 @@ Result<std::unique_ptr<KvBucket>> KvBucket::Open(const Connection& connection, c
   s = js_CreateKeyValue(&b->kv_, connection.js(), &cfg);
   if (s != NATS_OK) {
     b->kv_ = nullptr;
+    // Read the failure now: the bind below resets the thread's last error, and with it the
+    // server's reason ("no suitable peers for placement").
+    Status failed = FromNats(s, fmt::format("create KV bucket {} ({} replica(s))", spec.bucket,
+                                            spec.replicas));
     // Another node created it between our two calls: bind to theirs.
     if (js_KeyValue(&b->kv_, connection.js(), spec.bucket.c_str()) == NATS_OK) return b;
     b->kv_ = nullptr;
-    return FromNats(s, fmt::format("create KV bucket {} ({} replica(s))", spec.bucket,
-                                   spec.replicas));
+    return failed;
   }
   return b;
 }

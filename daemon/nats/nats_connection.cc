@@ -20,8 +20,13 @@ std::string UrlOf(natsConnection* nc) {
 }
 
 void OnDisconnected(natsConnection* nc, void* /*closure*/) {
+  // libnats also calls this when we close the connection ourselves: nothing to report then.
+  if (natsConnection_IsClosed(nc)) return;
+  // natsConnection_GetLastError writes through its second argument, which must not be null.
+  const char* detail = nullptr;
+  const natsStatus last = natsConnection_GetLastError(nc, &detail);
   log::Warn(kComponent, "disconnected from NATS ({}); reconnecting",
-            natsConnection_GetLastError(nc, nullptr) != NATS_OK ? "connection lost" : "closed");
+            last != NATS_OK && detail != nullptr && *detail != '\0' ? detail : "connection lost");
 }
 
 void OnReconnected(natsConnection* nc, void* /*closure*/) {
@@ -103,7 +108,8 @@ Result<std::unique_ptr<Connection>> Connection::Connect(const ConnectOptions& op
     c->js_ = nullptr;
     return FromNats(s, "JetStream context");
   }
-  log::Info(kComponent, "connected to NATS at {} as {}", UrlOf(c->nc_), options.name);
+  log::Info(kComponent, "connected to NATS at {}{}", UrlOf(c->nc_),
+            options.name.empty() ? "" : " as " + options.name);
   return c;
 }
 
@@ -116,7 +122,9 @@ Connection::~Connection() {
   }
 }
 
-bool Connection::connected() const { return natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED; }
+bool Connection::connected() const {
+  return natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED;
+}
 
 std::string Connection::connected_url() const { return connected() ? UrlOf(nc_) : ""; }
 

@@ -44,8 +44,11 @@ Status FromNats(natsStatus s, std::string_view what, jsErrCode js_code) {
   if (js_code == JSStreamNotFoundErr || js_code == JSConsumerNotFoundErr) {
     return Status::NotFound(message);
   }
+  // Too few servers up to place (or serve) the replicas: the cluster may heal, so the caller
+  // should retry rather than give up. KV calls give no code, only the server's text.
   if (js_code == JSNotEnabledErr || js_code == JSNotEnabledForAccountErr ||
-      js_code == JSClusterNotAvailErr || js_code == JSStreamOfflineErr) {
+      js_code == JSClusterNotAvailErr || js_code == JSStreamOfflineErr ||
+      js_code == JSClusterNoPeersErr || d.find("no suitable peers") != d.npos) {
     return Status::Unavailable(message);
   }
   return Status::Internal(message);
