@@ -31,6 +31,7 @@ targets=(
   "sentiment 2048 text"
   "complaint 2048 text"
   "console_requests 4096 http"
+  "cluster_messages 16384 json"
 )
 
 build() {
