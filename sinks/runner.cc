@@ -59,6 +59,12 @@ SinkRunner::SinkRunner(std::string name, ConfiguredSink sink, OutboxStore& store
 SinkRunner::~SinkRunner() { Join(); }
 
 void SinkRunner::Start() {
+  {
+    MutexLock lock(mu_);
+    done_ = false;
+  }
+  draining_.store(false);
+  running_.store(true);
   thread_ = std::jthread([this](std::stop_token stop) {
     Run(stop);
     MutexLock lock(mu_);
@@ -83,9 +89,11 @@ void SinkRunner::Drain(SteadyTime deadline) {
 }
 
 void SinkRunner::Join() {
-  if (!thread_.joinable()) return;
-  thread_.request_stop();
-  thread_.join();
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+  running_.store(false);
 }
 
 void SinkRunner::Beat() { heartbeat_ms_.store(SteadyMillisNow(), std::memory_order_relaxed); }
@@ -161,6 +169,13 @@ SinkRunner::Outcome SinkRunner::DeliverOne(const Escalation& e, std::stop_token 
     }
     limiter_.Take(clock_.SteadyNow());
     Beat();
+    // Asked at the last moment: a node paused past its lease finds out here, before it sends
+    // what the sink's new holder sends.
+    if (options_.may_deliver && !options_.may_deliver()) {
+      log::Warn(component_, {{"sink", name_}, {"seq", e.seq}},
+                "seq {} not sent: this node no longer holds the sink's lease", e.seq);
+      return Outcome::kStopped;
+    }
     DeliveryResult r = sink_->Deliver(Fit(e, &fitted), stop);
     ++attempt;
     switch (r.kind) {

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <stop_token>
@@ -52,6 +53,9 @@ struct SinkRunnerOptions {
   // A sink without a saved cursor starts after the newest outbox record (it is not paged with
   // history); false starts at the beginning of the outbox.
   bool new_sink_starts_at_end = true;
+  // In a cluster: asked before every delivery attempt; false stops the runner instead (this node
+  // no longer holds the sink's lease, so another node delivers now). Empty = always.
+  std::function<bool()> may_deliver;
 };
 
 class SinkRunner {
@@ -67,7 +71,8 @@ class SinkRunner {
   SinkRunner(const SinkRunner&) = delete;
   SinkRunner& operator=(const SinkRunner&) = delete;
 
-  // Starts the thread. Call once.
+  // Starts the thread. Again after Join (a cluster node that holds the sink's lease again): the
+  // runner resumes from the cursor in the store.
   void Start();
   // Asks the runner to deliver what the outbox holds and exit, and waits for that until
   // `deadline`. The escalator must have stopped first, so the outbox no longer grows. A sink that
@@ -80,6 +85,9 @@ class SinkRunner {
   void Reopen() { sink_->Reopen(); }
 
   const std::string& name() const { return name_; }
+  // True from Start until Join: a runner that is not running has no heartbeat to judge (a
+  // cluster node that does not hold the sink's lease).
+  bool running() const { return running_.load(std::memory_order_relaxed); }
   // steady_clock milliseconds (since its epoch) of the runner's last sign of life, for the
   // watchdog. Stamped at least every 100 ms except during one Deliver call, which may take as
   // long as the sink's own timeout.
@@ -135,6 +143,7 @@ class SinkRunner {
   std::atomic<uint64_t> cursor_{0};
   std::atomic<uint64_t> delivered_{0}, skipped_{0}, retries_{0}, dead_lettered_{0}, cut_{0};
   std::atomic<bool> draining_{false};
+  std::atomic<bool> running_{false};
 
   Mutex mu_;
   std::condition_variable_any done_cv_;

@@ -1,4 +1,7 @@
 #include "daemon/app/app.h"
+#include "daemon/app/app_cluster.h"
+#include "daemon/app/app_parts.h"
+#include "daemon/app/cluster_fingerprint.h"
 
 #include <fmt/format.h>
 
@@ -40,9 +43,6 @@ namespace earshot {
 namespace {
 
 constexpr const char* kComponent = "app";
-// Batches waiting for the escalator. Small on purpose: a full queue slows the pollers
-// (backpressure), and every batch in it is uncommitted work that a crash re-fetches.
-constexpr size_t kBatchQueueCapacity = 64;
 
 int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -114,47 +114,17 @@ Result<std::shared_ptr<const Detector>> BuildDetector(const AppConfig& config, D
       *std::move(rules), std::move(sentiment), std::move(complaint)));
 }
 
-struct App::Parts {
-  AppConfig config;
-  std::unique_ptr<StateStore> store;
-  zmq::context_t zmq_context{1};
-  std::unique_ptr<bus::Publisher> publisher;
-  std::vector<std::unique_ptr<SinkRunner>> sinks;
-  std::unique_ptr<DetectorHolder> detectors;
-  BoundedQueue<PostBatch> batches{kBatchQueueCapacity};
-  std::unique_ptr<Escalator> escalator;
-  // The console's live views. Declared before the pollers, which publish to them, so they are
-  // destroyed after the pollers' threads are joined.
-  DetectionFeed feed;
-  RuleActivity activity;
-  LiveDetections live{feed, activity, RealClock()};
-  std::vector<std::unique_ptr<Poller>> pollers;
-  // Per poller, the source's own counters (requests, 429s, errors), read by scrapes.
-  std::vector<const SourceCounters*> source_stats;
-  // Per poller, its stream's lag behind the head in ms; null for a source without one.
-  std::vector<std::function<int64_t()>> source_lags;
-  // One rate budget per credential, shared by its sources' pollers (rate_budgets.h).
-  RateBudgetRegistry budgets;
-  // Escalations published, by severity and by kind: counted on the escalator's thread.
-  std::array<std::atomic<int64_t>, 5> escalations_by_severity{};
-  std::array<std::atomic<int64_t>, 4> escalations_by_kind{};
-  std::atomic<int64_t> reloads_ok{0}, reloads_failed{0};
-  // As Prometheus' own *_config_last_reload_successful: the start is the first successful load,
-  // and a gauge stays 0 while the files on disk are broken (a counter's increase() forgets).
-  std::atomic<bool> last_reload_ok{true};
-  std::atomic<int64_t> last_reload_success_ms{0};
-  // The last reload's outcome, read by the console's thread (App::LastReload).
-  mutable Mutex reload_mu;
-  ReloadOutcome last_reload GUARDED_BY(reload_mu);
-  std::atomic<uint64_t> newest_seq{0};  // the outbox's newest seq, for the sinks' backlog
-  bool started = false;
-  bool stopped = false;
-};
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
-OperatorStore& App::operator_store() const { return *parts_->store; }
-OutboxStore& App::outbox_store() const { return *parts_->store; }
+OperatorStore& App::operator_store() const {
+  if (parts_->cluster) return *parts_->cluster->store;
+  return *parts_->store;
+}
+OutboxStore& App::outbox_store() const {
+  if (parts_->cluster) return *parts_->cluster->store;
+  return *parts_->store;
+}
 std::shared_ptr<const Detector> App::detector() const { return parts_->detectors->Get(); }
 
 App::~App() { Stop(); }
@@ -182,6 +152,12 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
   bus_options.external_endpoint = config.bus_endpoint;
   EARSHOT_ASSIGN_OR_RETURN(parts->publisher,
                            bus::Publisher::Create(parts->zmq_context, bus_options));
+  // A cluster node's escalator, sinks and pollers work through the state log instead of the
+  // file alone (docs/cluster.md).
+  if (config.cluster) EARSHOT_RETURN_IF_ERROR(CreateCluster(*parts));
+  ClusterParts* cluster = parts->cluster.get();
+  OutboxStore& outbox =
+      cluster != nullptr ? static_cast<OutboxStore&>(*cluster->store) : *parts->store;
 
   SinkRegistry registry;
   RegisterBuiltinSinks(registry);
@@ -196,40 +172,61 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     if (config.routes) {
       sink->sink = std::make_unique<RoutedSink>(s.name, std::move(sink->sink), config.routes);
     }
-    // A new sink starts after the outbox's newest record (it is not paged with history). Pin
-    // that point now, before the escalator can commit: if the runner's thread chose it later,
-    // an escalation committed in between would be skipped.
-    auto cursor = parts->store->LoadSinkCursor(s.name);
-    if (!cursor.ok()) return cursor.status();
-    if (!cursor->has_value()) {
-      EARSHOT_RETURN_IF_ERROR(parts->store->SaveSinkCursor(s.name, newest));
+    SinkRunnerOptions runner_options;
+    if (cluster == nullptr) {
+      // A new sink starts after the outbox's newest record (it is not paged with history). Pin
+      // that point now, before the escalator can commit: if the runner's thread chose it later,
+      // an escalation committed in between would be skipped. (A cluster's sink is pinned by its
+      // first holder, from the state it caught up with.)
+      auto cursor = parts->store->LoadSinkCursor(s.name);
+      if (!cursor.ok()) return cursor.status();
+      if (!cursor->has_value()) {
+        EARSHOT_RETURN_IF_ERROR(parts->store->SaveSinkCursor(s.name, newest));
+      }
+    } else {
+      cluster->sinks.emplace(SinkLease(s.name), parts->sinks.size());
+      runner_options.may_deliver = [cluster, lease = SinkLease(s.name)] {
+        return cluster->keeper != nullptr && cluster->keeper->Holds(lease);
+      };
     }
-    parts->sinks.push_back(
-        std::make_unique<SinkRunner>(s.name, *std::move(sink), *parts->store, parts->zmq_context));
+    parts->sinks.push_back(std::make_unique<SinkRunner>(
+        s.name, *std::move(sink), outbox, parts->zmq_context, std::move(runner_options)));
   }
 
   // Runs on the escalator's thread after each commit. A failed publish loses nothing: the
   // escalation is in the outbox, and the sinks catch up from there when they see the gap.
-  Escalator::Publish publish = [p = parts->publisher.get(), counts = parts.get()](
-                                   const Escalation& e, std::string_view json) {
+  // In a cluster the bus hears of commits from the state replica instead, on every node.
+  parts->escalator_publish = [p = parts->publisher.get(), counts = parts.get(),
+                              bus = cluster == nullptr](const Escalation& e,
+                                                        std::string_view json) {
     ++counts->escalations_by_severity[static_cast<size_t>(e.severity)];
     ++counts->escalations_by_kind[static_cast<size_t>(e.kind)];
-    counts->newest_seq = e.seq;
+    counts->newest_seq = std::max<uint64_t>(counts->newest_seq.load(), e.seq);
+    if (!bus) return;
     if (Status s = p->Publish(json); !s.ok()) {
       log::Warn(kComponent, "bus: {}; sinks will catch up from the outbox", s.message());
     }
   };
-  parts->escalator = std::make_unique<Escalator>(*parts->store, config.escalation, RealClock(),
-                                                 std::move(publish));
-  // The packs' own hashtags are not new; Reload tells the escalator again.
-  parts->escalator->SetRuleHashtags(RuleHashtags(*parts->detectors->Get()));
   // The silences file, like the rules: a broken one stops the start, with every error.
   auto file_silences = LoadConfiguredSilences(config, RealClock().Now(), diags);
   if (!file_silences) {
     return Status::InvalidArgument(
         fmt::format("{}: silences file has errors", config.silences_file.string()));
   }
-  parts->escalator->SetFileSilences(*std::move(file_silences));
+  {
+    MutexLock lock(parts->file_silences_mu);
+    parts->file_silences = *file_silences;
+  }
+  // A cluster node builds an escalator each time it becomes leader (App::StartTerm).
+  if (cluster == nullptr) {
+    auto escalator = std::make_shared<Escalator>(*parts->store, config.escalation, RealClock(),
+                                                 parts->escalator_publish);
+    // The packs' own hashtags are not new; Reload tells the escalator again.
+    escalator->SetRuleHashtags(RuleHashtags(*parts->detectors->Get()));
+    escalator->SetFileSilences(*std::move(file_silences));
+    MutexLock lock(parts->escalator_mu);
+    parts->escalator = std::move(escalator);
+  }
 
   // The sources' side of the store: their cursors and the posts to re-check.
   CursorStore* cursors = parts->store.get();
@@ -243,7 +240,10 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
     std::unique_ptr<Source> source = std::move(built->source);
     auto cursor = cursors->LoadCursor(source->name());
     if (!cursor.ok()) return cursor.status();
-    if (cursor->has_value()) {
+    // A cluster node restores the cursor when it takes the source's lease (OnLeaseGained).
+    if (cluster != nullptr) {
+      cluster->pollers.emplace(SourceLease(source->name()), parts->pollers.size());
+    } else if (cursor->has_value()) {
       EARSHOT_RETURN_IF_ERROR(source->Restore(**cursor));
       log::Info(kComponent, {{"source", source->name()}}, "source {} resumes after {}",
                 source->name(), **cursor);
@@ -261,7 +261,9 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
       return cursors->PostsToRecheck(name, kRecheckPerRound);
     };
     parts->pollers.push_back(std::make_unique<Poller>(std::move(source), *std::move(http),
-                                                      *parts->detectors, parts->batches,
+                                                      *parts->detectors,
+                                                      cluster != nullptr ? cluster->outgoing
+                                                                         : parts->batches,
                                                       std::chrono::minutes(1), std::move(recheck),
                                                       &parts->live));
   }
@@ -279,8 +281,15 @@ Result<std::unique_ptr<App>> App::Create(const AppConfig& config, Diagnostics* d
 
 Status App::Start() {
   Parts& p = *parts_;
+  if (p.cluster) {
+    // The work starts lease by lease (OnLeaseGained).
+    EARSHOT_RETURN_IF_ERROR(StartCluster());
+    p.started = true;
+    log::Info(kComponent, "running: {}", StatusLine());
+    return Status::Ok();
+  }
   for (auto& sink : p.sinks) sink->Start();
-  p.escalator->Start(p.batches);
+  p.CurrentEscalator()->Start(p.batches);
   for (auto& poller : p.pollers) poller->Start();
   p.started = true;
   log::Info(kComponent, "running: {}", StatusLine());
@@ -307,10 +316,25 @@ Status App::ReloadRules(const AppConfig& config, Diagnostics* diags) {
     return Status::InvalidArgument(
         fmt::format("{}: silences file has errors", config.silences_file.string()));
   }
-  parts_->escalator->SetRuleHashtags(RuleHashtags(**next));
+  const std::shared_ptr<Escalator> escalator = parts_->CurrentEscalator();
+  if (escalator) escalator->SetRuleHashtags(RuleHashtags(**next));
   parts_->detectors->Swap(*std::move(next));
   const size_t silence_count = file_silences->size();
-  parts_->escalator->SetFileSilences(*std::move(file_silences));
+  {
+    MutexLock lock(parts_->file_silences_mu);
+    parts_->file_silences = *file_silences;
+  }
+  if (escalator) escalator->SetFileSilences(*std::move(file_silences));
+  if (ClusterParts* cluster = parts_->cluster.get()) {
+    // The others compare this node's hashes with theirs from its next heartbeat on.
+    auto fingerprint = FingerprintOf(config);
+    if (fingerprint.ok()) {
+      MutexLock lock(cluster->fingerprint_mu);
+      cluster->fingerprint = *std::move(fingerprint);
+    } else {
+      log::Warn(kComponent, "cluster: rules hash not updated: {}", fingerprint.status().message());
+    }
+  }
   // logrotate sends SIGHUP after moving files: sinks that hold one open reopen it.
   for (auto& sink : parts_->sinks) sink->Reopen();
   log::Info(kComponent,
@@ -383,12 +407,21 @@ void App::Stop() {
   log::Info(kComponent, "stopping");
   // Every step runs whatever happened before it: a stuck source must not keep the sinks from
   // their grace period, nor the store from closing cleanly.
+  if (p.cluster) {
+    // Each lease's work stops before its lease is given back, so the next holder never
+    // overlaps this node.
+    StopCluster();
+    p.publisher.reset();
+    log::Info(kComponent, "stopped");
+    return;
+  }
   for (auto& poller : p.pollers) poller->RequestStop();
   for (auto& poller : p.pollers) poller->Join();
   // The escalator drains what the pollers handed over, then commits and exits.
   p.batches.Close();
-  p.escalator->RequestStop();
-  p.escalator->Join();
+  const std::shared_ptr<Escalator> escalator = p.CurrentEscalator();
+  escalator->RequestStop();
+  escalator->Join();
   const SteadyTime deadline = std::chrono::steady_clock::now() + p.config.shutdown_grace;
   for (auto& sink : p.sinks) sink->Drain(deadline);
   for (auto& sink : p.sinks) sink->Join();
@@ -403,10 +436,16 @@ std::vector<std::string> App::Stale(std::chrono::milliseconds max_age) const {
   auto check = [&](std::string_view name, int64_t beat) {
     if (now - beat > max_age.count()) stale.emplace_back(name);
   };
-  for (const auto& poller : p.pollers) check(poller->name(), poller->heartbeat_ms());
-  check("escalator", p.escalator->heartbeat_ms());
+  // A cluster node judges only the work it holds a lease for now.
+  const bool all = p.cluster == nullptr;
+  for (const auto& poller : p.pollers) {
+    if (all || poller->running()) check(poller->name(), poller->heartbeat_ms());
+  }
+  if (const std::shared_ptr<Escalator> escalator = p.CurrentEscalator()) {
+    check("escalator", escalator->heartbeat_ms());
+  }
   for (const auto& sink : p.sinks) {
-    check(fmt::format("sink:{}", sink->name()), sink->heartbeat_ms());
+    if (all || sink->running()) check(fmt::format("sink:{}", sink->name()), sink->heartbeat_ms());
   }
   return stale;
 }
@@ -417,6 +456,8 @@ std::vector<std::string> App::FailingSources() const {
   std::vector<std::string> failing;
   for (const auto& poller : parts_->pollers) {
     if (!poller->failing()) continue;
+    // A cluster node answers for the sources it polls now.
+    if (parts_->cluster && !poller->running()) continue;
     failing.push_back(fmt::format("{} ({} failed fetches in a row)", poller->name(),
                                   poller->stats().consecutive_failures.load()));
   }
@@ -632,6 +673,7 @@ std::string App::RenderMetrics() const {
              static_cast<double>(p.escalations_by_kind[static_cast<size_t>(k)].load()));
   }
   AppendComponentMetrics(&t);
+  AppendClusterMetrics(&t);
   t.Family("earshot_reloads_total", "counter",
            "Reloads (SIGHUP) by result; failed when any file (earshot.yaml, rules, lexicon, "
            "silences) did not load.");
@@ -693,15 +735,24 @@ void App::AppendComponentMetrics(PrometheusText* t) const {
   t->Family("earshot_incidents_open", "gauge", "Incidents open or acknowledged.");
   // The escalator's count as of its last commit, kept for other threads: a scrape takes no
   // store lock. Until its first step has loaded the incidents, the store's count stands in.
-  if (std::optional<size_t> open = p.escalator->committed_active_incidents()) {
+  // A cluster node that does not lead has no escalator: its replica's count stands in.
+  const std::shared_ptr<Escalator> escalator = p.CurrentEscalator();
+  std::optional<size_t> open;
+  if (escalator) open = escalator->committed_active_incidents();
+  if (open) {
     t->Sample("earshot_incidents_open", {}, static_cast<double>(*open));
   } else if (auto active = p.store->LoadActiveIncidents(); active.ok()) {
     t->Sample("earshot_incidents_open", {}, static_cast<double>(active->size()));
   }
-  AppendResponseMetrics(t, p.escalator->response_metrics());
+  if (escalator) AppendResponseMetrics(t, escalator->response_metrics());
   t->Family("earshot_file_silences", "gauge",
             "Entries of the silences file loaded (active or pending), as of the last reload.");
-  t->Sample("earshot_file_silences", {}, static_cast<double>(p.escalator->file_silence_count()));
+  size_t file_silences = 0;
+  {
+    MutexLock lock(p.file_silences_mu);
+    file_silences = p.file_silences.size();
+  }
+  t->Sample("earshot_file_silences", {}, static_cast<double>(file_silences));
   t->Family("earshot_bus_published_total", "counter", "Escalations published on the bus.");
   t->Sample("earshot_bus_published_total", {}, static_cast<double>(p.publisher->published()));
 

@@ -25,6 +25,9 @@
 
 namespace earshot {
 
+namespace cluster {
+struct HeldLease;
+}  // namespace cluster
 class DetectionFeed;
 class Detector;
 class OperatorStore;
@@ -137,6 +140,22 @@ class App {
   explicit App(std::unique_ptr<Parts> parts);
   // The escalator's and the sinks' families of /metrics.
   void AppendComponentMetrics(PrometheusText* t) const;
+
+  // ---- a cluster node (app_cluster.cc, docs/cluster.md) ----------------------------------------
+  // Connects to NATS, makes sure the streams and buckets exist and opens the state replica:
+  // Create's part, before any work is built on the replicated store.
+  static Status CreateCluster(Parts& p);
+  // Catches up with the state log, then starts forwarding batches and taking leases.
+  Status StartCluster();
+  // Gives every lease back (stopping its work), then stops the replica.
+  void StopCluster();
+  // The keeper's callbacks (its thread): start or stop the work under one lease.
+  bool OnLeaseGained(const cluster::HeldLease& lease);
+  void OnLeaseLost(const std::string& name, const Status& why);
+  // A term as the escalator's leader: its escalator and batch reader.
+  bool StartTerm(uint64_t epoch);
+  void EndTerm();
+  void AppendClusterMetrics(PrometheusText* t) const;
   // Reload's work: everything but counting and recording the outcome.
   Status ReloadRules(const AppConfig& config, Diagnostics* diags);
   // Counts one reload, sets the last-reload gauges and keeps its outcome for LastReload(), with

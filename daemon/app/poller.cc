@@ -41,13 +41,23 @@ Poller::~Poller() {
 
 void Poller::Start() {
   heartbeat_ms_ = SteadyMillis();
+  running_ = true;
   thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+}
+
+Status Poller::Resume(const std::optional<std::string>& cursor) {
+  Join();
+  if (cursor) EARSHOT_RETURN_IF_ERROR(source_->Restore(*cursor));
+  recheck_queue_.clear();
+  Start();
+  return Status::Ok();
 }
 
 void Poller::RequestStop() { thread_.request_stop(); }
 
 void Poller::Join() {
   if (thread_.joinable()) thread_.join();
+  running_ = false;
 }
 
 // Waits in slices so the heartbeat stays fresh through a long Retry-After: a source that is

@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <memory>
 #include <thread>
@@ -85,6 +86,13 @@ class Poller {
   void Start();
   void RequestStop();
   void Join();
+  // Starts the poller again after Join, its source restored to `cursor` first (nullopt: where
+  // it stood): a cluster node that takes the source's lease (back) resumes from the cursor the
+  // last holder committed.
+  Status Resume(const std::optional<std::string>& cursor);
+  // True from Start (or Resume) until Join: a poller that is not running has no heartbeat to
+  // judge (a cluster node that does not hold its source's lease).
+  bool running() const { return running_.load(std::memory_order_relaxed); }
   // Asks the poller to have its source re-read its credentials before its next request, and
   // wakes it when it waits after a rejected credential. Thread-safe (the reload thread calls it).
   void ReloadCredentials() { reload_credentials_ = true; }
@@ -124,6 +132,7 @@ class Poller {
   PollerStats stats_;
   std::atomic<int64_t> heartbeat_ms_{0};
   std::atomic<bool> reload_credentials_{false};
+  std::atomic<bool> running_{false};
   std::jthread thread_;
 };
 

@@ -449,6 +449,24 @@ std::vector<CliCommand> BuildTable() {
   });
 
   t.push_back({
+      .name = "cluster status",
+      .synopsis = {"cluster status [--config FILE] [--json]"},
+      .summary = "the cluster's nodes, leases, lag and rules hashes",
+      .description =
+          "Reads, from the NATS servers of the config's cluster section, every node alive with "
+          "its version, the hashes of its rules and config, how many state log messages it is "
+          "behind and when it last beat; every lease (each source, each sink and the "
+          "escalator's) with its holder and epoch; and whether the nodes' rules agree. It needs "
+          "no running daemon on this host, only NATS. See docs/cluster.md.",
+      .options = {kConfigOption, {"--json", "", "One JSON object instead of the tables."}},
+      .exits = {{0, "shown, and the rules of every node agree"},
+                {1, "NATS could not be read, or some node's rules differ"},
+                {2, "usage error"},
+                {78, "the config has errors, or no cluster section"}},
+      .examples = {"earshot cluster status --config /etc/earshot/earshot.yaml"},
+  });
+
+  t.push_back({
       .name = "routes",
       .synopsis = {"routes test --config FILE [--at TIME] LABEL=VALUE..."},
       .summary = "try the routing tree",

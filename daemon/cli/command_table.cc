@@ -41,6 +41,7 @@ constexpr std::array kCommands = {
     Command{"resolve", WithoutInput<RunResolveCommand>},
     Command{"silence", WithoutInput<RunSilenceCommand>},
     Command{"deadletter", WithoutInput<RunDeadLetterCommand>},
+    Command{"cluster status", WithoutInput<RunClusterStatusCommand>},
     Command{"routes", WithoutInput<RunRoutesCommand>},
     Command{"tail", WithoutInput<RunTailCommand>},
     Command{"version", WithoutInput<RunVersionCommand>},

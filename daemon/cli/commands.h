@@ -38,6 +38,8 @@ int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out,
 // `earshot report [--config FILE] [--since DUR|TIME] ...`: first-response times (report_command.h).
 int RunReportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `earshot test sinks [--config FILE]`: one marked test escalation to every configured sink.
+int RunClusterStatusCommand(const std::vector<std::string>& args, std::ostream& out,
+                             std::ostream& err);
 int RunTestSinksCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `earshot tail`, stopping on SIGINT/SIGTERM (tail_command.h).
 int RunTailCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -46,12 +46,34 @@ int WithStateStore(
   return run(rest, **store, *config);
 }
 
+// In a cluster every change goes through the state log, which a running node writes; a change
+// to this host's copy of the state alone would be undone by nothing and seen by no other node.
+// Reads work on the copy as they do on a single node. True (and said on `err`) when `write` is
+// such a change.
+bool RefusedInCluster(std::string_view command, const AppConfig& config, bool write,
+                      std::ostream& err) {
+  if (!config.cluster || !write) return false;
+  err << fmt::format(
+      "earshot {}: {} is a cluster node's config: make this change through a node, so that "
+      "every node makes it: the web console or its JSON API on any node (docs/console.md, "
+      "docs/cluster.md)\n",
+      command, config.file.string());
+  return true;
+}
+
+bool FirstIs(const std::vector<std::string>& rest, std::initializer_list<std::string_view> words) {
+  return !rest.empty() && std::find(words.begin(), words.end(), rest[0]) != words.end();
+}
+
 }  // namespace
 
 int RunSilenceCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> rest;
   auto config = LoadConfigArg("silence", args, &rest, err);
   if (!config) return kExitConfig;
+  if (RefusedInCluster("silence", *config, FirstIs(rest, {"add", "expire"}), err)) {
+    return kExitFailure;
+  }
   auto store = StateStore::Open(config->state_dir / "earshot.db");
   if (!store.ok()) {
     err << fmt::format("earshot silence: {}\n", store.status().message());
@@ -78,20 +100,28 @@ int RunSilenceCommand(const std::vector<std::string>& args, std::ostream& out, s
 
 int RunDeadLetterCommand(const std::vector<std::string>& args, std::ostream& out,
                          std::ostream& err) {
-  return WithStateStore("deadletter", args, err, [&](const auto& rest, StateStore& store, const AppConfig&) {
-    return RunDeadLetterOnStore(rest, store, out, err);
-  });
+  return WithStateStore("deadletter", args, err,
+                        [&](const auto& rest, StateStore& store, const AppConfig& config) {
+                          if (RefusedInCluster("deadletter", config, FirstIs(rest, {"retry"}),
+                                               err)) {
+                            return kExitFailure;
+                          }
+                          return RunDeadLetterOnStore(rest, store, out, err);
+                        });
 }
 
 int RunAckCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  return WithStateStore("ack", args, err, [&](const auto& rest, StateStore& store, const AppConfig&) {
-    return RunAckOnStore(rest, store, RealClock(), out, err);
-  });
+  return WithStateStore("ack", args, err,
+                        [&](const auto& rest, StateStore& store, const AppConfig& config) {
+                          if (RefusedInCluster("ack", config, true, err)) return kExitFailure;
+                          return RunAckOnStore(rest, store, RealClock(), out, err);
+                        });
 }
 
 int RunResolveCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   return WithStateStore("resolve", args, err,
-                        [&](const auto& rest, StateStore& store, const AppConfig&) {
+                        [&](const auto& rest, StateStore& store, const AppConfig& config) {
+                          if (RefusedInCluster("resolve", config, true, err)) return kExitFailure;
                           return RunResolveOnStore(rest, store, RealClock(), out, err);
                         });
 }

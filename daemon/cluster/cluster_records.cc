@@ -49,9 +49,9 @@ std::string NodeRecord::ToJson() const {
   leases_json += ']';
   return fmt::format(
       R"({{"node":{},"version":{},"rules_hash":{},"config_hash":{},"started_ms":{},)"
-      R"("beat_ms":{},"stand_by":{},"leases":{}}})",
+      R"("beat_ms":{},"stand_by":{},"applied":{},"leases":{}}})",
       JsonQuoted(node), JsonQuoted(version), JsonQuoted(rules_hash), JsonQuoted(config_hash),
-      ToUnixMillis(started), ToUnixMillis(beat), stand_by ? "true" : "false", leases_json);
+      ToUnixMillis(started), ToUnixMillis(beat), stand_by ? "true" : "false", applied, leases_json);
 }
 
 Result<NodeRecord> NodeRecord::FromJson(std::string_view json) {
@@ -71,6 +71,7 @@ Result<NodeRecord> NodeRecord::FromJson(std::string_view json) {
       doc["started_ms"].get(started) != simdjson::SUCCESS ||
       doc["beat_ms"].get(beat) != simdjson::SUCCESS ||
       doc["stand_by"].get(r.stand_by) != simdjson::SUCCESS ||
+      doc["applied"].get(r.applied) != simdjson::SUCCESS ||
       doc["leases"].get(leases) != simdjson::SUCCESS) {
     return Bad("node", json);
   }

@@ -35,6 +35,7 @@ struct NodeRecord {
   SystemTime started{};
   SystemTime beat{};        // its last heartbeat
   bool stand_by = false;    // takes no lease (its rules differ, and on_rules_mismatch says so)
+  uint64_t applied = 0;     // the state log's last message this node applied
   std::vector<std::string> leases;  // the leases it holds, by name
 
   std::string ToJson() const;

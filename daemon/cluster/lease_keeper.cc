@@ -109,6 +109,7 @@ void LeaseKeeper::Round() {
 
   // 2. Heartbeat, then 3. the nodes alive and their agreement.
   NodeRecord me = options_.identity;
+  if (options_.fill) options_.fill(&me);
   me.beat = clock_.Now();
   for (const HeldLease& l : held_) me.leases.push_back(l.name);
   {
@@ -163,12 +164,21 @@ void LeaseKeeper::Round() {
       1, static_cast<size_t>(std::count_if(live->begin(), live->end(),
                                            [](const NodeRecord& n) { return !n.stand_by; })));
   const size_t target = (options_.wanted.size() + workers - 1) / workers;
-  if (held_.size() > target) {
-    const HeldLease lease = held_.back();
+  // The newest lease that may move, handed over when this node holds more than its share.
+  size_t movable = held_.size();
+  for (size_t i = held_.size(); i-- > 0;) {
+    if (std::find(options_.sticky.begin(), options_.sticky.end(), held_[i].name) ==
+        options_.sticky.end()) {
+      movable = i;
+      break;
+    }
+  }
+  if (held_.size() > target && movable < held_.size()) {
+    const HeldLease lease = held_[movable];
     log::Info(kComponent, {{"lease", lease.name}},
               "handing lease {} over: {} node(s) share {} lease(s), and this one holds {}",
               lease.name, workers, options_.wanted.size(), held_.size());
-    Lose(held_.size() - 1, Status::Cancelled("rebalancing"));
+    Lose(movable, Status::Cancelled("rebalancing"));
     if (Status s = leases_.Release(lease); !s.ok()) {
       log::Warn(kComponent, "releasing lease {}: {}", lease.name, s.message());
     }
@@ -195,9 +205,18 @@ void LeaseKeeper::Acquire(size_t target) {
     if (!taken->has_value()) continue;  // another node holds it
     held_.push_back(**std::move(taken));
     Publish();
-    log::Info(kComponent, {{"lease", name}, {"epoch", held_.back().epoch}},
-              "took lease {} (epoch {})", name, held_.back().epoch);
-    on_gained_(held_.back());
+    const HeldLease lease = held_.back();
+    log::Info(kComponent, {{"lease", name}, {"epoch", lease.epoch}}, "took lease {} (epoch {})",
+              name, lease.epoch);
+    if (!on_gained_(lease)) {
+      held_.pop_back();
+      Publish();
+      log::Warn(kComponent, {{"lease", name}}, "lease {} given back: its work could not start",
+                name);
+      if (Status s = leases_.Release(lease); !s.ok()) {
+        log::Warn(kComponent, "releasing lease {}: {}", name, s.message());
+      }
+    }
   }
 }
 

@@ -40,13 +40,20 @@ namespace earshot::cluster {
 
 struct KeeperOptions {
   std::vector<std::string> wanted;  // every lease this node can work under, in config order
-  NodeRecord identity;              // node, version, hashes, started; leases and beat per round
+  // Leases never handed over to even out the shares (the escalator's: moving the leader costs a
+  // catch-up and gains nothing); they move only when their holder stops or dies.
+  std::vector<std::string> sticky;
+  NodeRecord identity;              // node, version, started; the rest is filled per round
+  // Fills the record's changing fields each round (hashes after a reload, the state applied);
+  // leases, beat and stand_by are the keeper's. May be empty.
+  std::function<void(NodeRecord*)> fill;
   RulesMismatchPolicy on_mismatch = RulesMismatchPolicy::kWarn;
 };
 
 class LeaseKeeper {
  public:
-  using OnGained = std::function<void(const HeldLease&)>;
+  // Starts the lease's work; false when it cannot now (the keeper gives the lease back at once).
+  using OnGained = std::function<bool(const HeldLease&)>;
   using OnLost = std::function<void(const std::string& name, const Status& why)>;
 
   LeaseKeeper(LeaseTable& leases, NodeRegistry& nodes, KeeperOptions options, OnGained on_gained,

@@ -113,6 +113,10 @@ struct EscalatorCommit {
   // right after the last batch committed, neither losing nor repeating one. nullopt on a single
   // node and for timer steps.
   std::optional<uint64_t> input_seq;
+  // In a cluster: the state log's sequence of the message this commit came in, set by the node
+  // applying it (not logged). Stored with it, and a commit at or below the stored position is
+  // skipped, so a node that crashed mid-apply applies each message exactly once.
+  std::optional<uint64_t> log_seq;
 };
 
 class IncidentStore {

@@ -415,7 +415,15 @@ Status MemoryStore::ResolveIncident(std::string_view id, std::string_view by, Sy
 
 Result<std::string> MemoryStore::AddSilence(const SilenceRecord& silence) {
   MutexLock lock(mu_);
-  const int64_t number = next_silence_++;
+  // As StateStore: a given id (a cluster replica's) is kept, once; SQLite's next rowid is then
+  // one past the highest.
+  const std::optional<int64_t> given = silence.id.empty() ? std::nullopt : SilenceNumber(silence.id);
+  if (!silence.id.empty() && (!given || *given <= 0)) {
+    return Status::InvalidArgument(fmt::format("silence id '{}' is not sil-N", silence.id));
+  }
+  if (given && silences_.count(*given) > 0) return silence.id;
+  const int64_t number = given ? *given : next_silence_;
+  next_silence_ = std::max(next_silence_, number + 1);
   SilenceRecord& stored = silences_[number] = silence;
   stored.id = fmt::format("sil-{}", number);
   stored.starts_at = ToMillis(silence.starts_at);

@@ -132,6 +132,13 @@ ALTER TABLE incidents ADD COLUMN breach_notified INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE pending_resolves(id INTEGER PRIMARY KEY, incident_id TEXT NOT NULL,
   by TEXT NOT NULL, at INTEGER NOT NULL);
 )sql",
+      // 13: a cluster node's positions (docs/cluster.md): "state_log", the last message of the
+      // state log applied to this file, and "last_commit", its last escalator commit, both written
+      // in the transaction of the commit they applied; "batch_input", the batch stream's last
+      // batch committed, so that a new leader resumes after it.
+      R"sql(
+CREATE TABLE cluster_positions(name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+)sql",
   };
   return kMigrations;
 }

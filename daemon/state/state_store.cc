@@ -130,6 +130,22 @@ struct StateStore::Impl {
   // The one connection (opened SQLITE_OPEN_NOMUTEX): every use of it holds mu.
   const std::unique_ptr<SqliteDb> db PT_GUARDED_BY(mu);
 
+  // The cluster position stored under `name`, 0 when none (schema 13).
+  Result<uint64_t> Position(std::string_view name, std::string_view what) REQUIRES(mu) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db->Prepare("SELECT seq FROM cluster_positions WHERE name = ?"));
+    q->Bind(1, name);
+    EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
+    return row ? static_cast<uint64_t>(q->Int(0)) : 0;
+  }
+  // Stores `seq` under `name` unless a higher one is there.
+  Status StorePosition(std::string_view name, uint64_t seq, std::string_view what) REQUIRES(mu) {
+    EARSHOT_ASSIGN_OR_RETURN(auto q, db->Prepare(
+        "INSERT INTO cluster_positions(name, seq) VALUES(?, ?) ON CONFLICT(name) "
+        "DO UPDATE SET seq = max(seq, excluded.seq)"));
+    q->Bind(1, name).Bind(2, static_cast<int64_t>(seq));
+    return q->Run(what);
+  }
+
   // Reads every row of `q` through `read`, appending to *out.
   template <class T, class F>
   Status ReadAll(Query& q, std::string_view what, F read, std::vector<T>* out) {
@@ -599,6 +615,14 @@ Status StateStore::Commit(const EscalatorCommit& c) {
                        : fmt::format("commit batch of source '{}'", c.source);
   Transaction txn(db);
   EARSHOT_RETURN_IF_ERROR(txn.Begin(what));
+  if (c.log_seq) {
+    // Applied already (a restart after the commit, before the caller heard of it): once only.
+    EARSHOT_ASSIGN_OR_RETURN(uint64_t applied, impl_->Position("state_log", what));
+    if (applied >= *c.log_seq) return Status::Ok();
+    EARSHOT_RETURN_IF_ERROR(impl_->StorePosition("state_log", *c.log_seq, what));
+    EARSHOT_RETURN_IF_ERROR(impl_->StorePosition("last_commit", *c.log_seq, what));
+  }
+  if (c.input_seq) EARSHOT_RETURN_IF_ERROR(impl_->StorePosition("batch_input", *c.input_seq, what));
   if (!c.outbox.empty()) {
     EARSHOT_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT coalesce(max(seq), 0) FROM outbox"));
     EARSHOT_ASSIGN_OR_RETURN(bool row, q->Step(what));
@@ -941,12 +965,24 @@ Result<std::vector<std::string>> StateStore::AcknowledgedIncidentIds() {
 
 Result<std::string> StateStore::AddSilence(const SilenceRecord& s) {
   MutexLock lock(impl_->mu);
+  // A cluster's replica applies a logged silence under the id it was logged with, once however
+  // often the log is replayed (state_ops.h); a new one gets the next free number.
+  const std::optional<int64_t> given = s.id.empty() ? std::nullopt : SilenceNumber(s.id);
+  if (!s.id.empty() && (!given || *given <= 0)) {
+    return Status::InvalidArgument(fmt::format("silence id '{}' is not sil-N", s.id));
+  }
   EARSHOT_ASSIGN_OR_RETURN(auto q, impl_->db->Prepare(
-      "INSERT INTO silences(matchers, comment, created_by, starts_at, ends_at) "
-      "VALUES(?, ?, ?, ?, ?)"));
-  q->Bind(1, s.matchers).Bind(2, s.comment).Bind(3, s.created_by);
-  q->Bind(4, ToUnixMillis(s.starts_at)).Bind(5, ToUnixMillis(s.ends_at));
+      "INSERT OR IGNORE INTO silences(id, matchers, comment, created_by, starts_at, ends_at) "
+      "VALUES(?, ?, ?, ?, ?, ?)"));
+  if (given) {
+    q->Bind(1, *given);
+  } else {
+    q->BindNull(1);
+  }
+  q->Bind(2, s.matchers).Bind(3, s.comment).Bind(4, s.created_by);
+  q->Bind(5, ToUnixMillis(s.starts_at)).Bind(6, ToUnixMillis(s.ends_at));
   EARSHOT_RETURN_IF_ERROR(q->Run("add silence"));
+  if (given) return s.id;
   return fmt::format("sil-{}", sqlite3_last_insert_rowid(impl_->db->raw()));
 }
 
@@ -984,6 +1020,18 @@ Status StateStore::ExpireSilence(std::string_view id, SystemTime now) {
                                         id));
   }
   return Status::Ok();
+}
+
+// ---- a cluster node's positions ------------------------------------------------------------
+
+Result<uint64_t> StateStore::LoadPosition(std::string_view name) {
+  MutexLock lock(impl_->mu);
+  return impl_->Position(name, "read cluster position");
+}
+
+Status StateStore::SavePosition(std::string_view name, uint64_t seq) {
+  MutexLock lock(impl_->mu);
+  return impl_->StorePosition(name, seq, "store cluster position");
 }
 
 // ---- schema and tests -----------------------------------------------------------------------

@@ -100,6 +100,12 @@ class StateStore final : public IncidentStore,
   Result<std::string> AddSilence(const SilenceRecord& silence) override;
   Status ExpireSilence(std::string_view id, SystemTime now) override;
 
+  // ---- a cluster node's positions (docs/cluster.md) -----------------------------------------
+  // The sequence stored under `name` ("state_log", "last_commit", "batch_input"), 0 when none.
+  Result<uint64_t> LoadPosition(std::string_view name);
+  // Stores `seq` under `name` unless a higher one is stored already.
+  Status SavePosition(std::string_view name, uint64_t seq);
+
   // ---- schema and tests ----------------------------------------------------------------------
   // The schema version this file is at, and the newest this build knows.
   Result<int> SchemaVersion();
