@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/cluster/cluster_options.h"
 #include "daemon/escalator/escalator_options.h"
 #include "daemon/escalator/routes.h"
 #include "daemon/sources/source_settings.h"
@@ -75,6 +77,12 @@ struct AppConfig {
   // A thread silent this long is stuck: the watchdog ping stops and /healthz turns 503. Longer
   // than any single blocking call (an HTTP request times out after 30 s).
   std::chrono::milliseconds stale_after{90000};
+  // The `cluster:` section (docs/cluster.md): nullopt, the default, runs one node on its own
+  // SQLite state as ever. Each node keeps its state_dir either way.
+  std::optional<ClusterOptions> cluster;
+  // The section itself, for problems found when the node joins (NATS refusing the token, a
+  // stream with other replicas) to point at.
+  ConfigPosition cluster_position;
 };
 
 }  // namespace earshot

@@ -4,14 +4,13 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "daemon/app/cluster_section.h"
+#include "daemon/app/section_reading.h"
 #include "daemon/base/ascii.h"
-#include "daemon/base/file_read.h"
 #include "daemon/base/log.h"
 #include "daemon/config/yaml_reader.h"
 #include "daemon/escalator/response_policy.h"
@@ -22,90 +21,6 @@ namespace earshot {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path Resolve(const fs::path& base_dir, const std::string& p) {
-  if (p.empty()) return {};
-  fs::path path(p);
-  return path.is_absolute() ? path : (base_dir / path).lexically_normal();
-}
-
-// Reads a secret file: the whole content minus trailing whitespace (editors add a newline).
-// The message names the file, never its content.
-std::optional<std::string> ReadSecretFile(const fs::path& path, const YamlValue& where,
-                                          std::string_view what) {
-  // A regular file of bounded size: a FIFO named here must not hang `check` or a reload.
-  Result<std::string> text = ReadRegularFile(path, kMaxSecretFileBytes);
-  if (!text.ok()) {
-    where.Error(text.status().code() == Status::Code::kNotFound
-                    ? fmt::format("{}: cannot read {}; create it (mode 0600) or fix the path",
-                                  what, path.string())
-                    : fmt::format("{}: {}: {}", what, path.string(), text.status().message()));
-    return std::nullopt;
-  }
-  std::string secret = *std::move(text);
-  while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) {
-    secret.pop_back();
-  }
-  if (secret.empty()) {
-    where.Error(fmt::format("{}: {} is empty", what, path.string()));
-    return std::nullopt;
-  }
-  return secret;
-}
-
-// A secret named by `<key>_file: PATH` or `<key>_credential: NAME` (systemd's LoadCredential=,
-// under $CREDENTIALS_DIRECTORY).
-// With `origin`, also says which file it was and under which key, for re-reading it later.
-std::optional<std::string> ReadSecret(MapReader& map, std::string_view key,
-                                      const fs::path& base_dir, bool required,
-                                      const std::string& subject,
-                                      SourceSettings* origin = nullptr) {
-  const std::string file_key = fmt::format("{}_file", key);
-  const std::string cred_key = fmt::format("{}_credential", key);
-  auto file = map.Get(file_key);
-  auto cred = map.Get(cred_key);
-  if (file && cred) {
-    cred->Error(fmt::format("{}: give either {} or {}, not both", subject, file_key,
-                            cred_key));
-    return std::nullopt;
-  }
-  if (file) {
-    auto p = file->ReadString(file_key);
-    if (!p) return std::nullopt;
-    if (origin) {
-      origin->secret_path = Resolve(base_dir, *p).string();
-      origin->secret_key = file_key;
-    }
-    return ReadSecretFile(Resolve(base_dir, *p), *file, fmt::format("{} of {}", file_key, subject));
-  }
-  if (cred) {
-    auto name = cred->ReadString(cred_key);
-    if (!name) return std::nullopt;
-    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
-    if (dir == nullptr || *dir == '\0') {
-      cred->Error(fmt::format("{}: {} needs $CREDENTIALS_DIRECTORY (LoadCredential={}:... in the "
-                              "unit); outside systemd use {} instead",
-                              subject, cred_key, *name, file_key));
-      return std::nullopt;
-    }
-    if (origin) {
-      origin->secret_path = (fs::path(dir) / *name).string();
-      origin->secret_key = cred_key;
-    }
-    return ReadSecretFile(fs::path(dir) / *name, *cred,
-                          fmt::format("{} of {}", cred_key, subject));
-  }
-  if (map.Has(key)) {
-    auto v = map.Get(key);
-    v->Error(fmt::format("{}: secrets never go in the config file; use {} or {}", subject,
-                         file_key, cred_key));
-    return std::nullopt;
-  }
-  if (required) {
-    map.value().Error(fmt::format("{}: missing {} (or {})", subject, file_key, cred_key));
-  }
-  return std::nullopt;
-}
 
 // The network's own keys, as its factory declares them: the options, then the checks that span
 // several of them, then the credential (whose need may depend on the options: a Mastodon
@@ -220,7 +135,7 @@ void ReadSink(const YamlValue& item, const fs::path& base_dir, AppConfig* config
     } else if (auto v = value.ReadString(fmt::format("{} of sink '{}'", key, s.name))) {
       // Paths are relative to the config file, like every other path in it.
       const bool is_path = key == "path" || (k.size() > 5 && k.substr(k.size() - 5) == "_path");
-      s.options[key] = is_path ? Resolve(base_dir, *v).string() : *v;
+      s.options[key] = is_path ? ResolveConfigPath(base_dir, *v).string() : *v;
     }
   }
   m.Finish();
@@ -351,7 +266,7 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
   if (root.ok()) {
     std::string state_dir = "/var/lib/earshot";
     root.Optional("brands", &c.brands).Optional("state_dir", &state_dir);
-    c.state_dir = Resolve(base_dir, state_dir);
+    c.state_dir = ResolveConfigPath(base_dir, state_dir);
     root.Map("log", [&](MapReader& log) {
       if (auto v = log.Get("level")) {
         if (auto l = v->ReadChoice("log level", {"debug", "info", "warn", "error"})) c.log_level = *l;
@@ -370,7 +285,7 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
               .Optional("lexicon_overlays", &overlays)
               .Optional("complaint_overlays", &complaint_overlays)
               .Optional("require_complaint_rules", &c.require_complaint_rules);
-          for (const auto& f : files) c.rule_files.push_back(Resolve(base_dir, f));
+          for (const auto& f : files) c.rule_files.push_back(ResolveConfigPath(base_dir, f));
           // Where each setting is written: a file it names that cannot be read is reported at
           // the line that names it, not at the missing path.
           auto at = [](const YamlValue& v) {
@@ -389,11 +304,13 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
           if (auto v = rules.Get("require_complaint_rules")) {
             c.require_complaint_rules_position = at(*v);
           }
-          for (const auto& f : overlays) c.lexicon_overlays.push_back(Resolve(base_dir, f));
-          for (const auto& f : complaint_overlays) {
-            c.complaint_overlays.push_back(Resolve(base_dir, f));
+          for (const auto& f : overlays) {
+            c.lexicon_overlays.push_back(ResolveConfigPath(base_dir, f));
           }
-          c.lexicon_dir = Resolve(base_dir, lexicon_dir);
+          for (const auto& f : complaint_overlays) {
+            c.complaint_overlays.push_back(ResolveConfigPath(base_dir, f));
+          }
+          c.lexicon_dir = ResolveConfigPath(base_dir, lexicon_dir);
         },
         /*required=*/true);
     std::set<std::string> source_names, sink_names;
@@ -401,7 +318,7 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
     root.Map("escalation", [&](MapReader& e) {
       ReadEscalation(e, &c.escalation);
       if (e.Optional("silences_file", &c.silences_file_name); !c.silences_file_name.empty()) {
-        c.silences_file = Resolve(base_dir, c.silences_file_name);
+        c.silences_file = ResolveConfigPath(base_dir, c.silences_file_name);
       }
     });
     if (auto routes = root.Get("routes")) {
@@ -428,6 +345,10 @@ Result<AppConfig> LoadAppConfig(const std::filesystem::path& path, Diagnostics* 
         c.console.secret = *secret;
       }
     });
+    if (auto v = root.Get("cluster")) {
+      c.cluster_position = ConfigPosition{v->file(), v->mark().line, v->mark().column};
+    }
+    root.Map("cluster", [&](MapReader& m) { c.cluster = ReadClusterSection(m, base_dir); });
     root.Map("watchdog", [&](MapReader& w) {
       Duration stale = c.stale_after;
       w.Optional("stale_after", &stale);

@@ -8,6 +8,7 @@
 
 #include "daemon/app/app.h"
 #include "daemon/app/check_rules.h"
+#include "daemon/app/cluster_section.h"
 #include "detectors/detector.h"
 #include "daemon/app/config_loader.h"
 #include "daemon/app/rate_budgets.h"
@@ -58,6 +59,8 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
                          config->sources.size(), config->sinks.size(),
                          diags.warning_count() ? fmt::format(", {} warning(s)", diags.warning_count())
                                                : "");
+      // Its own line: the summary above reads the same with or without a cluster.
+      if (config->cluster) out << fmt::format("cluster: {}\n", DescribeCluster(*config->cluster));
     } else {
       err << fmt::format("{}: {} error(s), {} warning(s)\n", config_path, diags.error_count(),
                          diags.warning_count());

@@ -65,6 +65,7 @@ TEST_CASE("Config: the annotated example in systemd/ loads", "[app]") {
   CHECK(config->sources.size() == 1);
   CHECK(config->sources[0].secret.empty());
   CHECK(!config->sinks.empty());
+  CHECK_FALSE(config->cluster);  // the cluster example ships commented out: one node
   // The shipped silences file sits beside it, reads cleanly and holds none.
   CHECK(config->silences_file == fs::path(EARSHOT_SOURCE_DIR) / "systemd/silences.yaml");
   auto silences = LoadConfiguredSilences(*config, SystemTime{}, &diags);

@@ -78,6 +78,29 @@ TEST_CASE("check: a clean config says what it loaded", "[app]") {
   INFO(err.str());
   CHECK(code == 0);
   CHECK(out.str().find(": ok: ") != std::string::npos);
+  CHECK(out.str().find("cluster") == std::string::npos);  // one node says nothing of clusters
+}
+
+TEST_CASE("check: a cluster section is one line, without its token", "[app]") {
+  std::ostringstream out, err;
+  std::random_device rd;
+  const fs::path dir = fs::temp_directory_path() / ("earshot-check-" + std::to_string(rd()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "nats.token") << "nats-token-value\n";
+  std::ofstream(dir / "earshot.yaml")
+      << "brands: [AcmeAir]\nstate_dir: state\nrules:\n  files: [" << EARSHOT_SOURCE_DIR
+      << "/rules/complaints.yaml]\n  lexicon_dir: " << EARSHOT_SOURCE_DIR
+      << "/rules/lexicon\nsinks:\n  - name: c\n    type: console\n"
+         "cluster:\n  node: earshot-a\n  nats: [nats://n1, nats://n2, tls://n3:4443]\n"
+         "  token_file: nats.token\n  replicas: 3\n";
+  const int code = RunCheckCommand({"--config", (dir / "earshot.yaml").string()}, out, err);
+  fs::remove_all(dir);
+  INFO(out.str() << err.str());
+  CHECK(code == 0);
+  CHECK_THAT(out.str(), Catch::Contains("\ncluster: node earshot-a, 3 NATS server(s), lease_ttl "
+                                        "10s, replicas 3\n"));
+  CHECK(out.str().find("nats-token-value") == std::string::npos);
+  CHECK(err.str().find("nats-token-value") == std::string::npos);
 }
 
 // Two X queries under one bearer token polling every second: 1800 requests per 15 minutes
