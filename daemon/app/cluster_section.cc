@@ -33,6 +33,8 @@ bool IsPrefixChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
+bool IsHostChar(char c) { return IsNodeChar(c) || c == '.'; }
+
 // The first character of `s` that `allowed` refuses, as a message shows it: "'.'", or
 // "byte 0xc3" for one that would not print.
 std::optional<std::string> BadChar(std::string_view s, bool (*allowed)(char)) {
@@ -108,7 +110,7 @@ std::optional<std::string> ReadNatsUrl(const YamlValue& where, size_t index) {
     host = rest.substr(0, close + 1);
     std::string_view after = rest.substr(close + 1);
     if (!after.empty() && after.front() != ':') return fail("has text after its host");
-    if (!after.empty()) port = after.substr(1);
+    port = after.empty() ? kDefaultNatsPort : after.substr(1);
     if (host.size() == 2) host = {};
   } else if (const size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
     host = rest.substr(0, colon);
@@ -120,6 +122,9 @@ std::optional<std::string> ReadNatsUrl(const YamlValue& where, size_t index) {
     port = kDefaultNatsPort;
   }
   if (host.empty()) return fail("has no host");
+  if (host.front() != '[') {
+    if (auto bad = BadChar(host, IsHostChar)) return fail(fmt::format("has {} in its host", *bad));
+  }
   if (port.empty() || port.size() > 5 ||
       !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
       std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {

@@ -33,7 +33,7 @@ struct TempDir {
   fs::path path;
 };
 
-// Lines 10-20 are the cluster section; the error cases below point into them.
+// Lines 10-21 are the cluster section; the error cases below point into them.
 constexpr const char* kConfig = R"(brands: [AcmeAir]
 state_dir: state
 rules:
@@ -49,6 +49,7 @@ cluster:
     - nats://nats-1:4222
     - tls://nats-2
     - NATS://[::1]:6222
+    - tls://[fd00::7]
   token_file: secrets/nats_token
   lease_ttl: 15s
   replicas: 3
@@ -74,7 +75,7 @@ TEST_CASE("Cluster: a full section is read into ClusterOptions", "[app]") {
   CHECK(c.node == "earshot-a");
   // Ports default to 4222; schemes are compared and written in lower case.
   CHECK(c.servers == std::vector<std::string>{"nats://nats-1:4222", "tls://nats-2:4222",
-                                              "nats://[::1]:6222"});
+                                              "nats://[::1]:6222", "tls://[fd00::7]:4222"});
   CHECK(c.token == kToken);  // trailing newline trimmed
   CHECK(c.credentials_file.empty());
   CHECK(c.lease_ttl == std::chrono::seconds(15));
@@ -149,7 +150,7 @@ TEST_CASE("Cluster: each mistake is named at its line and column with the fix", 
     std::string expected;  // one whole diagnostic line, after the directory
   };
   const std::string nats_list = "  nats:\n    - nats://nats-1:4222\n    - tls://nats-2\n"
-                                "    - NATS://[::1]:6222\n";
+                                "    - NATS://[::1]:6222\n    - tls://[fd00::7]\n";
   const std::vector<Case> cases = {
       {"node: earshot-a", "node: earshot.a",
        "earshot.yaml:11:9: error: cluster.node: 'earshot.a' has '.'; it is part of NATS KV keys: "
@@ -171,6 +172,9 @@ TEST_CASE("Cluster: each mistake is named at its line and column with the fix", 
        "65535); expected nats://host:port or tls://host:port (the port defaults to 4222)"},
       {"- tls://nats-2", "- nats://:4222",
        "earshot.yaml:14:7: error: cluster.nats[1]: 'nats://:4222' has no host; expected"},
+      {"- tls://nats-2", "- nats://nats 2",
+       "earshot.yaml:14:7: error: cluster.nats[1]: 'nats://nats 2' has a space in its host; "
+       "expected"},
       {"- tls://nats-2", "- nats://nats-2:4222/jetstream",
        "earshot.yaml:14:7: error: cluster.nats[1]: 'nats://nats-2:4222/jetstream' has a path"},
       {"- tls://nats-2", "- nats://alice:pw-in-url@nats-2",
@@ -186,36 +190,36 @@ TEST_CASE("Cluster: each mistake is named at its line and column with the fix", 
       {nats_list, "", "error: 'cluster' of earshot.yaml: missing required key 'nats'"},
       {"token_file: secrets/nats_token", "token_file: secrets/nats_token\n"
                                          "  credentials_file: nats.creds",
-       "earshot.yaml:17:21: error: cluster: give either a token (token_file, token_credential) "
+       "earshot.yaml:18:21: error: cluster: give either a token (token_file, token_credential) "
        "or credentials_file, not both; NATS authenticates a connection one way"},
       {"token_file: secrets/nats_token", "credentials_file: missing.creds",
        "missing.creds: cannot read the file: No such file or directory; name the .creds file "
        "the NATS operator issued (nsc generate creds)"},
       {"token_file: secrets/nats_token", "token_file: secrets/nope",
-       "earshot.yaml:16:15: error: token_file of cluster: cannot read "},
+       "earshot.yaml:17:15: error: token_file of cluster: cannot read "},
       {"token_file: secrets/nats_token", "token: abc",
-       "earshot.yaml:16:10: error: cluster: secrets never go in the config file; use token_file "
+       "earshot.yaml:17:10: error: cluster: secrets never go in the config file; use token_file "
        "or token_credential"},
       {"lease_ttl: 15s", "lease_ttl: 2s",
-       "earshot.yaml:17:14: error: cluster.lease_ttl: 2s is below 3s; a node renews its leases "
+       "earshot.yaml:18:14: error: cluster.lease_ttl: 2s is below 3s; a node renews its leases "
        "three times per lease_ttl, and renewals closer than a second apart lose leases to one "
        "slow NATS round trip"},
       {"lease_ttl: 15s", "lease_ttl: 10m",
-       "earshot.yaml:17:14: error: cluster.lease_ttl: 10m is above 5m; the sources of a node "
+       "earshot.yaml:18:14: error: cluster.lease_ttl: 10m is above 5m; the sources of a node "
        "that dies wait this long before another node takes them over"},
       {"lease_ttl: 15s", "lease_ttl: 15",
-       "earshot.yaml:17:14: error: 'lease_ttl' of 'cluster' of earshot.yaml: "},
+       "earshot.yaml:18:14: error: 'lease_ttl' of 'cluster' of earshot.yaml: "},
       {"replicas: 3", "replicas: 2",
-       "earshot.yaml:18:13: error: cluster.replicas: 2 is not 1, 3 or 5; JetStream keeps a "
+       "earshot.yaml:19:13: error: cluster.replicas: 2 is not 1, 3 or 5; JetStream keeps a "
        "stream on 1, 3 or 5 servers (R1, R3, R5), never more than the NATS cluster has"},
       {"prefix: earshot_staging", "prefix: Earshot",
-       "earshot.yaml:19:11: error: cluster.prefix: 'Earshot' has 'E'; it begins the names of "
+       "earshot.yaml:20:11: error: cluster.prefix: 'Earshot' has 'E'; it begins the names of "
        "NATS streams, buckets and subjects: use a-z, 0-9, '_' and '-'"},
       {"on_rules_mismatch: stand_by", "on_rules_mismatch: standby",
-       "earshot.yaml:20:22: error: cluster.on_rules_mismatch: unknown value 'standby' (did you "
+       "earshot.yaml:21:22: error: cluster.on_rules_mismatch: unknown value 'standby' (did you "
        "mean 'stand_by'?); known: warn, stand_by"},
       {"lease_ttl: 15s", "lease_tll: 15s",
-       "earshot.yaml:17:3: error: unknown key 'lease_tll' in 'cluster' of earshot.yaml (did you "
+       "earshot.yaml:18:3: error: unknown key 'lease_tll' in 'cluster' of earshot.yaml (did you "
        "mean 'lease_ttl'?)"},
       {"cluster:\n  node", "cluster: []\nx:\n  node",
        "earshot.yaml:10:10: error: 'cluster' of earshot.yaml: expected a mapping, got a list"},
