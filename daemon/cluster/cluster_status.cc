@@ -29,7 +29,17 @@ std::string Join(const std::vector<std::string>& items) {
   return out.empty() ? "-" : out;
 }
 
+// The bucket when a node has created it; nullopt when none has. Only a node may create one:
+// KvBucket::Open creates a missing bucket with the spec it is given, and a bucket created here,
+// without the nodes' ttl, would keep every lease and heartbeat forever once the nodes bind to it.
 Result<std::unique_ptr<nats::KvBucket>> Bind(const nats::Connection& c, const std::string& name) {
+  auto state = nats::GetStreamState(c, "KV_" + name);  // the stream behind a bucket
+  if (!state.ok()) {
+    if (state.status().code() == Status::Code::kNotFound) {
+      return std::unique_ptr<nats::KvBucket>();
+    }
+    return state.status();
+  }
   nats::KvSpec spec;
   spec.bucket = name;
   return nats::KvBucket::Open(c, spec);
@@ -42,11 +52,15 @@ Result<ClusterStatus> ReadClusterStatus(const nats::Connection& connection,
   ClusterStatus out;
   out.prefix = names.prefix;
   EARSHOT_ASSIGN_OR_RETURN(auto nodes_bucket, Bind(connection, names.nodes_bucket));
-  NodeRegistry registry(*nodes_bucket);
-  EARSHOT_ASSIGN_OR_RETURN(out.nodes, registry.Live());
+  if (nodes_bucket != nullptr) {
+    NodeRegistry registry(*nodes_bucket);
+    EARSHOT_ASSIGN_OR_RETURN(out.nodes, registry.Live());
+  }
   EARSHOT_ASSIGN_OR_RETURN(auto leases_bucket, Bind(connection, names.leases_bucket));
-  LeaseTable table(*leases_bucket, "", std::chrono::milliseconds(1));
-  EARSHOT_ASSIGN_OR_RETURN(out.leases, table.List());
+  if (leases_bucket != nullptr) {
+    LeaseTable table(*leases_bucket, "", std::chrono::milliseconds(1));
+    EARSHOT_ASSIGN_OR_RETURN(out.leases, table.List());
+  }
   out.agreement = JudgeAgreement(out.nodes);
   if (auto log = nats::GetStreamState(connection, names.state_stream); log.ok()) {
     out.log_last = log->last_seq;

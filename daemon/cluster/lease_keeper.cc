@@ -158,6 +158,12 @@ void LeaseKeeper::Round() {
     return;
   }
   if (was_standing_by) log::Info(kComponent, "rules agree again; taking leases");
+  // This round's record still carries the last round's stand_by: a node that agrees again
+  // counts itself among the workers now, or it would judge its share against one node fewer
+  // and take more than it keeps.
+  for (NodeRecord& n : *live) {
+    if (n.node == me.node) n.stand_by = false;
+  }
 
   // 4. The fair share, counting only the nodes that take leases.
   const size_t workers = std::max<size_t>(

@@ -125,10 +125,21 @@ Result<std::vector<SilenceRecord>> ReplicatedStore::ListSilences(SystemTime now,
   return local_.ListSilences(now, active_only);
 }
 
+void ReplicatedStore::SetLeaderEpoch(uint64_t epoch) {
+  MutexLock lock(term_mu_);
+  leader_epoch_ = epoch;
+  term_base_ = replica_.last_commit();
+}
+
 Status ReplicatedStore::Commit(const EscalatorCommit& commit) {
-  const uint64_t after = replica_.last_commit();
-  const std::string msg_id = fmt::format("commit:{}:{}:{}", node_, leader_epoch_.load(), after);
+  MutexLock lock(term_mu_);
+  // Fenced on what the term's state was built from, not on the replica's last commit now: a
+  // paused leader's replica may apply its successor's commit before the old leader's escalator
+  // appends, and naming that commit would let the stale step land after it.
+  const uint64_t after = term_base_.value_or(replica_.last_commit());
+  const std::string msg_id = fmt::format("commit:{}:{}:{}", node_, leader_epoch_, after);
   EARSHOT_ASSIGN_OR_RETURN(uint64_t seq, log_.AppendCommit(EncodeCommit(commit), after, msg_id));
+  if (term_base_) term_base_ = seq;
   return replica_.WaitApplied(seq, apply_wait_);
 }
 

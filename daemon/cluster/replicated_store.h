@@ -15,8 +15,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "daemon/base/mutex.h"
 #include "daemon/cluster/state_log.h"
 #include "daemon/cluster/state_ops.h"
 #include "daemon/cluster/state_replica.h"
@@ -37,10 +39,14 @@ class ReplicatedStore final : public IncidentStore,
   ReplicatedStore(StateStore& local, StateLog& log, StateReplica& replica, std::string node,
                   std::chrono::milliseconds apply_wait = std::chrono::seconds(10));
 
-  // The epoch of the escalator lease this node holds: it names the commits this node appends,
-  // so that a retry after a lost acknowledgement lands once and a predecessor's never passes
-  // for this node's.
-  void SetLeaderEpoch(uint64_t epoch) { leader_epoch_ = epoch; }
+  // Begins a term as the escalator's leader, under the lease epoch `epoch`; call it once this
+  // node has caught up with the log and before the term reads its state. The epoch names the
+  // commits this node appends, so that a retry after a lost acknowledgement lands once and a
+  // predecessor's never passes for this node's. The term's commits are fenced on the last
+  // commit applied now and then on the term's own: a commit by any other node since, even one
+  // this node's replica has applied meanwhile, refuses the term's next commit (kAborted), as
+  // the term decided from a state that no longer holds.
+  void SetLeaderEpoch(uint64_t epoch);
 
   // ---- CursorStore -----------------------------------------------------------------------------
   Result<std::optional<std::string>> LoadCursor(std::string_view source) override;
@@ -79,7 +85,8 @@ class ReplicatedStore final : public IncidentStore,
   Result<std::vector<SurgeKeyRecord>> LoadSurgeKeys() override;
   Result<std::vector<BrandHashtagRecord>> LoadBrandHashtags() override;
   Result<std::vector<SilenceRecord>> ListSilences(SystemTime now, bool active_only) override;
-  // Appends the commit to the state log (fenced: kAborted when another node leads now) and
+  // Appends the commit to the state log (fenced: kAborted when another node committed since
+  // the term began, see SetLeaderEpoch; without a term, since the last commit applied here) and
   // returns once this node applied it.
   Status Commit(const EscalatorCommit& commit) override;
   Result<int64_t> PruneSeenPosts(SystemTime before) override;
@@ -104,7 +111,12 @@ class ReplicatedStore final : public IncidentStore,
   StateReplica& replica_;
   const std::string node_;
   const std::chrono::milliseconds apply_wait_;
-  std::atomic<uint64_t> leader_epoch_{0};
+  // Held across a commit's append, so that the term's commits chain one after another.
+  Mutex term_mu_;
+  uint64_t leader_epoch_ GUARDED_BY(term_mu_) = 0;
+  // The last commit the term's state includes: the fence of its next commit. nullopt before the
+  // first term.
+  std::optional<uint64_t> term_base_ GUARDED_BY(term_mu_);
   std::atomic<uint64_t> ops_logged_{0};
   const uint64_t incarnation_;  // tells this process's op ids from an earlier run's
 };
