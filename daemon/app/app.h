@@ -155,6 +155,9 @@ class App {
   // A term as the escalator's leader: its escalator and batch reader.
   bool StartTerm(uint64_t epoch);
   void EndTerm();
+  // After each lease round: a term whose commit had an unknown outcome ends, and a new one
+  // starts from the state log when this node still leads.
+  void RestartBrokenTerm();
   void AppendClusterMetrics(PrometheusText* t) const;
   // Reload's work: everything but counting and recording the outcome.
   Status ReloadRules(const AppConfig& config, Diagnostics* diags);

@@ -122,6 +122,7 @@ Status App::StartCluster() {
     }
     r->applied = cp->replica->applied();
   };
+  keep.after_round = [this] { RestartBrokenTerm(); };
   c.keeper = std::make_unique<cluster::LeaseKeeper>(
       *c.leases, *c.nodes, std::move(keep),
       [this](const cluster::HeldLease& lease) { return OnLeaseGained(lease); },
@@ -224,6 +225,25 @@ bool App::StartTerm(uint64_t epoch) {
             "leading: escalating from batch {} on, state at log message {}", *committed + 1,
             c.replica->applied());
   return true;
+}
+
+void App::RestartBrokenTerm() {
+  ClusterParts& c = *parts_->cluster;
+  const bool leading = parts_->CurrentEscalator() != nullptr;
+  if (leading && !c.store->term_broken()) return;
+  if (leading) {
+    log::Warn(kComponent, "a commit's outcome was unknown; starting a new term from the log");
+    EndTerm();
+  }
+  // Still the lease's holder without a term (this round's, or an earlier round's restart that
+  // could not catch up): start one.
+  const std::optional<uint64_t> epoch = c.keeper->EpochOf(std::string(kEscalatorLease));
+  if (!epoch || !c.keeper->Holds(std::string(kEscalatorLease))) return;
+  if (Status s = c.replica->CatchUp(kLeaseCatchUp); !s.ok()) {
+    log::Warn(kComponent, "the new term waits for the next lease round: {}", s.message());
+    return;
+  }
+  StartTerm(*epoch);
 }
 
 void App::EndTerm() {

@@ -83,6 +83,11 @@ void LeaseKeeper::ReleaseAll(std::string_view reason) {
 void LeaseKeeper::Round() {
   MutexLock round(round_mu_);
   if (stopped_) return;
+  RoundSteps();
+  if (options_.after_round) options_.after_round();
+}
+
+void LeaseKeeper::RoundSteps() {
   bool failed = false;
 
   // 1. Renew, newest first so that Lose's erase keeps the indexes below valid.

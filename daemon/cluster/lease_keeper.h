@@ -47,6 +47,9 @@ struct KeeperOptions {
   // Fills the record's changing fields each round (hashes after a reload, the state applied);
   // leases, beat and stand_by are the keeper's. May be empty.
   std::function<void(NodeRecord*)> fill;
+  // Runs on the keeper's thread at the end of each round, with the round's view settled (the
+  // app restarts a leader's term there). May be empty.
+  std::function<void()> after_round;
   RulesMismatchPolicy on_mismatch = RulesMismatchPolicy::kWarn;
 };
 
@@ -83,6 +86,8 @@ class LeaseKeeper {
 
  private:
   void Run(std::stop_token stop);
+  // Round's steps, which return early when one cannot go on.
+  void RoundSteps() REQUIRES(round_mu_);
   // Drops held_[index] and tells on_lost.
   void Lose(size_t index, const Status& why) REQUIRES(round_mu_);
   void ReleaseAll(std::string_view reason) REQUIRES(round_mu_);

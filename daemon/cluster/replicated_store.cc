@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "daemon/base/log.h"
 #include "daemon/cluster/commit_codec.h"
 #include "daemon/cluster/op_codec.h"
 
@@ -129,6 +130,12 @@ void ReplicatedStore::SetLeaderEpoch(uint64_t epoch) {
   MutexLock lock(term_mu_);
   leader_epoch_ = epoch;
   term_base_ = replica_.last_commit();
+  term_broken_ = false;
+}
+
+bool ReplicatedStore::term_broken() const {
+  MutexLock lock(term_mu_);
+  return term_broken_;
 }
 
 Status ReplicatedStore::Commit(const EscalatorCommit& commit) {
@@ -136,11 +143,34 @@ Status ReplicatedStore::Commit(const EscalatorCommit& commit) {
   // Fenced on what the term's state was built from, not on the replica's last commit now: a
   // paused leader's replica may apply its successor's commit before the old leader's escalator
   // appends, and naming that commit would let the stale step land after it.
+  if (term_broken_) {
+    return Status::Aborted("this node's term as leader ended with a commit whose outcome is "
+                           "unknown; it starts a new term from the state log");
+  }
   const uint64_t after = term_base_.value_or(replica_.last_commit());
   const std::string msg_id = fmt::format("commit:{}:{}:{}", node_, leader_epoch_, after);
-  EARSHOT_ASSIGN_OR_RETURN(uint64_t seq, log_.AppendCommit(EncodeCommit(commit), after, msg_id));
-  if (term_base_) term_base_ = seq;
-  return replica_.WaitApplied(seq, apply_wait_);
+  Result<uint64_t> seq = log_.AppendCommit(EncodeCommit(commit), after, msg_id);
+  if (!seq.ok()) {
+    // kAborted: another node leads. Anything else (a timeout, NATS away) leaves the outcome
+    // unknown: the step may have landed. Running it again could page twice, and the escalator's
+    // memory may no longer match the log, so the term ends; the app starts a new one, whose
+    // escalator reads the state from the log (App::OnLeaseRound).
+    if (seq.status().code() != Status::Code::kAborted) term_broken_ = true;
+    return seq.status();
+  }
+  if (term_base_) term_base_ = *seq;
+  // In the log: the step happened, and the escalator must not run it again. Wait for this
+  // node's copy however long it takes (a slow disk), so that the next step reads it.
+  while (true) {
+    Status applied = replica_.WaitApplied(*seq, apply_wait_);
+    if (applied.ok()) return applied;
+    if (applied.code() == Status::Code::kCancelled) {
+      term_broken_ = true;
+      return applied;
+    }
+    log::Warn("cluster", "commit {} is in the state log but not applied here yet: {}; waiting",
+              *seq, applied.message());
+  }
 }
 
 Result<int64_t> ReplicatedStore::PruneSeenPosts(SystemTime before) {

@@ -47,6 +47,9 @@ class ReplicatedStore final : public IncidentStore,
   // this node's replica has applied meanwhile, refuses the term's next commit (kAborted), as
   // the term decided from a state that no longer holds.
   void SetLeaderEpoch(uint64_t epoch);
+  // True once a commit of this term failed with its outcome unknown (a timeout, NATS away): the
+  // term's commits are refused from then on, and the app starts a new term.
+  bool term_broken() const;
 
   // ---- CursorStore -----------------------------------------------------------------------------
   Result<std::optional<std::string>> LoadCursor(std::string_view source) override;
@@ -112,7 +115,8 @@ class ReplicatedStore final : public IncidentStore,
   const std::string node_;
   const std::chrono::milliseconds apply_wait_;
   // Held across a commit's append, so that the term's commits chain one after another.
-  Mutex term_mu_;
+  mutable Mutex term_mu_;
+  bool term_broken_ GUARDED_BY(term_mu_) = false;
   uint64_t leader_epoch_ GUARDED_BY(term_mu_) = 0;
   // The last commit the term's state includes: the fence of its next commit. nullopt before the
   // first term.
