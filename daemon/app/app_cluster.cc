@@ -102,7 +102,6 @@ Status App::StartCluster() {
   }
   log::Info(kComponent, {{"node", c.options.node}}, "joined the cluster as {}: state at log "
             "message {}", c.options.node, c.replica->applied());
-  c.forwarder->Start(c.outgoing);
 
   cluster::KeeperOptions keep;
   keep.wanted.emplace_back(kEscalatorLease);
@@ -127,6 +126,8 @@ Status App::StartCluster() {
       *c.leases, *c.nodes, std::move(keep),
       [this](const cluster::HeldLease& lease) { return OnLeaseGained(lease); },
       [this](const std::string& name, const Status& why) { OnLeaseLost(name, why); });
+  // The forwarder asks the keeper which leases are held: it starts once the keeper exists.
+  c.forwarder->Start(c.outgoing);
   c.keeper->Start();
   return Status::Ok();
 }
