@@ -14,6 +14,10 @@
 //   earshot_bench_cluster [--dir DIR] [--commits N] [--ops N] [--paths single,r1,r3] [--no-r3]
 //
 // Loopback hides the network: on real hosts R3 adds a round trip to the nearest follower.
+// On a VM whose CPUs go idle during an fsync, the waiting thread may only wake at the next timer
+// tick (4 ms at HZ=250). The cluster paths keep a CPU busy (nats-server, the client's threads)
+// and skip that wait, which can make them look faster than the single node; run the single path
+// again with a CPU kept busy to tell the disk from the tick.
 #include <fmt/format.h>
 
 #include <algorithm>
