@@ -29,23 +29,6 @@
 namespace earshot {
 namespace {
 
-// Loads --config, opens its state store and runs `run` with the remaining words, the store
-// and the config.
-int WithStateStore(
-    std::string_view command, const std::vector<std::string>& args, std::ostream& err,
-    const std::function<int(const std::vector<std::string>&, StateStore&, const AppConfig&)>&
-        run) {
-  std::vector<std::string> rest;
-  auto config = LoadConfigArg(command, args, &rest, err);
-  if (!config) return kExitConfig;
-  auto store = StateStore::Open(config->state_dir / "earshot.db");
-  if (!store.ok()) {
-    err << fmt::format("earshot {}: {}\n", command, store.status().message());
-    return kExitFailure;
-  }
-  return run(rest, **store, *config);
-}
-
 // In a cluster every change goes through the state log, which a running node writes; a change
 // to this host's copy of the state alone would be undone by nothing and seen by no other node.
 // Reads work on the copy as they do on a single node. True (and said on `err`) when `write` is
@@ -63,6 +46,26 @@ bool RefusedInCluster(std::string_view command, const AppConfig& config, bool wr
 
 bool FirstIs(const std::vector<std::string>& rest, std::initializer_list<std::string_view> words) {
   return !rest.empty() && std::find(words.begin(), words.end(), rest[0]) != words.end();
+}
+
+// Loads --config, opens its state store and runs `run` with the remaining words, the store
+// and the config. `writes` tells, from those words, whether the command changes the state: a
+// cluster node's config refuses that before anything is opened (RefusedInCluster).
+int WithStateStore(
+    std::string_view command, const std::vector<std::string>& args, std::ostream& err,
+    const std::function<bool(const std::vector<std::string>&)>& writes,
+    const std::function<int(const std::vector<std::string>&, StateStore&, const AppConfig&)>&
+        run) {
+  std::vector<std::string> rest;
+  auto config = LoadConfigArg(command, args, &rest, err);
+  if (!config) return kExitConfig;
+  if (RefusedInCluster(command, *config, writes(rest), err)) return kExitFailure;
+  auto store = StateStore::Open(config->state_dir / "earshot.db");
+  if (!store.ok()) {
+    err << fmt::format("earshot {}: {}\n", command, store.status().message());
+    return kExitFailure;
+  }
+  return run(rest, **store, *config);
 }
 
 }  // namespace
@@ -100,42 +103,42 @@ int RunSilenceCommand(const std::vector<std::string>& args, std::ostream& out, s
 
 int RunDeadLetterCommand(const std::vector<std::string>& args, std::ostream& out,
                          std::ostream& err) {
-  return WithStateStore("deadletter", args, err,
-                        [&](const auto& rest, StateStore& store, const AppConfig& config) {
-                          if (RefusedInCluster("deadletter", config, FirstIs(rest, {"retry"}),
-                                               err)) {
-                            return kExitFailure;
-                          }
-                          return RunDeadLetterOnStore(rest, store, out, err);
-                        });
+  return WithStateStore(
+      "deadletter", args, err, [](const auto& rest) { return FirstIs(rest, {"retry"}); },
+      [&](const auto& rest, StateStore& store, const AppConfig&) {
+        return RunDeadLetterOnStore(rest, store, out, err);
+      });
 }
 
 int RunAckCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  return WithStateStore("ack", args, err,
-                        [&](const auto& rest, StateStore& store, const AppConfig& config) {
-                          if (RefusedInCluster("ack", config, true, err)) return kExitFailure;
-                          return RunAckOnStore(rest, store, RealClock(), out, err);
-                        });
+  return WithStateStore(
+      "ack", args, err, [](const auto&) { return true; },
+      [&](const auto& rest, StateStore& store, const AppConfig&) {
+        return RunAckOnStore(rest, store, RealClock(), out, err);
+      });
 }
 
 int RunResolveCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   return WithStateStore("resolve", args, err,
-                        [&](const auto& rest, StateStore& store, const AppConfig& config) {
-                          if (RefusedInCluster("resolve", config, true, err)) return kExitFailure;
+                        [](const auto&) { return true; },
+                        [&](const auto& rest, StateStore& store, const AppConfig&) {
                           return RunResolveOnStore(rest, store, RealClock(), out, err);
                         });
 }
 
 int RunIncidentsCommand(const std::vector<std::string>& args, std::ostream& out,
                         std::ostream& err) {
-  return WithStateStore("incidents", args, err, [&](const auto& rest, StateStore& store, const AppConfig&) {
-    return RunIncidentsOnStore(rest, store, RealClock(), out, err);
-  });
+  return WithStateStore(
+      "incidents", args, err, [](const auto&) { return false; },
+      [&](const auto& rest, StateStore& store, const AppConfig&) {
+        return RunIncidentsOnStore(rest, store, RealClock(), out, err);
+      });
 }
 
 int RunReportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   return WithStateStore(
-      "report", args, err, [&](const auto& rest, StateStore& store, const AppConfig& config) {
+      "report", args, err, [](const auto&) { return false; },
+      [&](const auto& rest, StateStore& store, const AppConfig& config) {
         // Days are the support team's: the zone of `response.business_hours` unless --tz says.
         const std::string zone = config.escalation.response
                                      ? config.escalation.response->hours.zone().name()
