@@ -344,6 +344,31 @@ std::optional<std::chrono::milliseconds> ClusterRig::WaitTakenOver(
                                                                since);
 }
 
+std::map<std::string, uint64_t> ClusterRig::Revisions() {
+  std::map<std::string, uint64_t> out;
+  if (auto status = Status()) {
+    for (const cluster::LeaseView& l : status->leases) {
+      if (!l.record.holder.empty()) out[l.name] = l.revision;
+    }
+  }
+  return out;
+}
+
+std::optional<std::chrono::milliseconds> ClusterRig::WaitReheld(
+    const std::map<std::string, uint64_t>& before, std::chrono::steady_clock::time_point since,
+    std::chrono::milliseconds timeout) {
+  auto reheld = [&] {
+    const auto now = Revisions();
+    return std::all_of(before.begin(), before.end(), [&](const auto& lease) {
+      const auto it = now.find(lease.first);
+      return it != now.end() && it->second > lease.second;
+    });
+  };
+  if (!WaitUntil(reheld, timeout)) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               since);
+}
+
 int ClusterRig::StatusCommand(bool json, std::string* out) const {
   const std::string path = dir_ + "/status.out";
   std::filesystem::remove(path);

@@ -92,6 +92,16 @@ class ClusterRig {
       const std::string& gone, const std::vector<std::string>& leases,
       std::chrono::steady_clock::time_point since, std::chrono::milliseconds timeout);
 
+  // Lease -> the bucket revision of its last write, for leases held now.
+  std::map<std::string, uint64_t> Revisions();
+  // Waits until each lease in `before` is held and written since: by a successor, or by its
+  // holder restarted under the same name (which takes its own leases back at once). The time
+  // from `since` until the last of them was, as this poll saw it; nullopt after `timeout`.
+  // Reads only NATS: safe while another thread starts or stops nodes.
+  std::optional<std::chrono::milliseconds> WaitReheld(
+      const std::map<std::string, uint64_t>& before, std::chrono::steady_clock::time_point since,
+      std::chrono::milliseconds timeout);
+
   // Runs `earshot cluster status --config <node 0's config> [--json]`; its exit status, with
   // its standard output in `*out`.
   int StatusCommand(bool json, std::string* out) const;
