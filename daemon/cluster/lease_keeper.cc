@@ -93,6 +93,24 @@ void LeaseKeeper::RoundSteps() {
   // 1. Renew, newest first so that Lose's erase keeps the indexes below valid.
   for (size_t i = held_.size(); i-- > 0;) {
     HeldLease& lease = held_[i];
+    if (!lease.Valid(clock_.SteadyNow())) {
+      // Past its deadline the work already stopped trusting the lease: a sink runner refused
+      // to send and ended, a poller's batches were dropped while it polled on. A renewal may
+      // still land (the server's ttl is longer than the trust), but renewing would keep a
+      // lease whose work is gone or has skipped posts. It is lost here instead, and taken
+      // again below when still free, so the work restarts from the log.
+      const HeldLease stale = lease;
+      log::Warn(kComponent, {{"lease", stale.name}},
+                "lease {} was not renewed before its deadline on this node's clock (a pause or "
+                "a slow round); stopping its work",
+                stale.name);
+      Lose(i, Status::Aborted(fmt::format("lease {} expired on this node's clock", stale.name)));
+      // After the work stopped, as in ReleaseAll; fails harmlessly when another node has it.
+      if (Status s = leases_.Release(stale); !s.ok()) {
+        log::Warn(kComponent, "releasing lease {}: {}", stale.name, s.message());
+      }
+      continue;
+    }
     Status s = leases_.Renew(&lease);
     if (s.ok()) continue;
     if (s.code() == Status::Code::kAborted) {

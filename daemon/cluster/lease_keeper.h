@@ -1,7 +1,8 @@
 // LeaseKeeper: this node's part in sharing the work. Every lease round (a third of the lease
 // ttl) it
-//   1. renews the leases it holds, and gives up at once any it lost (kAborted) or could not
-//      renew before it stopped being valid (NATS unreachable);
+//   1. renews the leases it holds, and gives up at once any it lost (kAborted), could not
+//      renew before it stopped being valid (NATS unreachable), or finds already past its
+//      deadline (a pause, a slow round: the work stopped trusting it, so it is taken anew);
 //   2. writes its NodeRecord (heartbeat, hashes, leases held) to the node registry;
 //   3. judges whether its rules agree with the majority's; with on_rules_mismatch: stand_by a
 //      node that differs releases everything and takes nothing until it agrees again;

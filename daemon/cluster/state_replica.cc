@@ -155,10 +155,11 @@ Status StateReplica::ApplyOp(uint64_t seq, const StateOp& op) {
         } else if constexpr (std::is_same_v<T, ExpireSilenceOp>) {
           return store_.ExpireSilence(o.id, o.at);
         } else if constexpr (std::is_same_v<T, SinkCursorOp>) {
-          // Forward only: a runner that lost its lease while saving may log its save after the
-          // sink's next holder moved on, and moving back would send those escalations again.
-          EARSHOT_ASSIGN_OR_RETURN(std::optional<uint64_t> current, store_.LoadSinkCursor(o.sink));
-          if (current && *current > o.seq) return Status::Ok();
+          // Only forward. A node paused between a delivery and logging its cursor logs it on
+          // resuming, after the sink's next holder logged later ones; moving the cursor back
+          // would make the holder after that one send those escalations again.
+          EARSHOT_ASSIGN_OR_RETURN(std::optional<uint64_t> now, store_.LoadSinkCursor(o.sink));
+          if (now && *now >= o.seq) return Status::Ok();
           return store_.SaveSinkCursor(o.sink, o.seq);
         } else if constexpr (std::is_same_v<T, DeadLetterOp>) {
           if (o.update) return store_.UpdateDeadLetter(o.letter);

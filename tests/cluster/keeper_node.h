@@ -27,6 +27,7 @@ class KeeperNode {
     std::string rules_hash = "rules-1";
     // Leases whose work "cannot start": on_gained answers false.
     std::set<std::string> refuse;
+    Clock* clock = nullptr;  // the table's and keeper's; null = the real one
 
     static Options Of(std::string name, std::vector<std::string> wanted) {
       Options o;
@@ -39,12 +40,14 @@ class KeeperNode {
     Options& Mismatch(RulesMismatchPolicy p) { on_mismatch = p; return *this; }
     Options& Rules(std::string h) { rules_hash = std::move(h); return *this; }
     Options& Refuse(std::set<std::string> r) { refuse = std::move(r); return *this; }
+    Options& WithClock(Clock& c) { clock = &c; return *this; }
   };
 
   KeeperNode(nats::KvBucket& leases, nats::KvBucket& nodes, Options options,
              std::chrono::milliseconds ttl)
       : options_(std::move(options)),
-        table_(leases, options_.name, ttl),
+        table_(leases, options_.name, ttl,
+               options_.clock != nullptr ? *options_.clock : RealClock()),
         registry_(nodes),
         rules_hash_(options_.rules_hash) {
     cluster::KeeperOptions k;
@@ -69,7 +72,8 @@ class KeeperNode {
         [this](const std::string& name, const Status& why) {
           std::lock_guard lock(mu_);
           lost_.emplace_back(name, why.code());
-        });
+        },
+        options_.clock != nullptr ? *options_.clock : RealClock());
   }
 
   cluster::LeaseKeeper& keeper() { return *keeper_; }

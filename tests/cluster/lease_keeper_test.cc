@@ -7,6 +7,7 @@
 
 #include "tests/cluster/cluster_fixture.h"
 #include "tests/cluster/keeper_node.h"
+#include "tests/sources/manual_clock.h"
 
 namespace earshot::cluster {
 namespace {
@@ -168,6 +169,28 @@ TEST_CASE("LeaseKeeper: a lease whose work cannot start is given back", "[cluste
   auto taken = other.TryAcquire("source:b");
   REQUIRE(taken.ok());
   CHECK(taken->has_value());
+}
+
+TEST_CASE("LeaseKeeper: a lease past its deadline on the holder's clock is taken anew, not "
+          "renewed, so its stopped work restarts",
+          "[cluster][nats]") {
+  Cluster c;  // a 60 s ttl: the server still has the key, so a renewal would land
+  ManualClock clock(kStart);
+  KeeperNode& a =
+      c.Add(KeeperNode::Options::Of("node-a", Names({"source:a"})).WithClock(clock));
+  c.Rounds(1, {&a});
+  REQUIRE(a.keeper().Holds("source:a"));
+  const std::optional<uint64_t> epoch = a.keeper().EpochOf("source:a");
+  // A round late past the 0.8 x ttl the holder trusts a lease for (a SIGSTOP, a slow round):
+  // meanwhile its work was told no, and a sink runner that was told no has ended.
+  clock.Advance(kLongTtl - kLongTtl / 10);
+  CHECK_FALSE(a.keeper().Holds("source:a"));
+  c.Rounds(1, {&a});
+  CHECK(a.LostCount("source:a") == 1);
+  const std::vector<std::string> gained = a.gained();
+  CHECK(std::count(gained.begin(), gained.end(), "source:a") == 2);
+  CHECK(a.keeper().Holds("source:a"));
+  CHECK(a.keeper().EpochOf("source:a") > epoch);
 }
 
 TEST_CASE("LeaseKeeper: a node whose rules differ stands by until they agree again",

@@ -185,6 +185,27 @@ TEST_CASE("ReplicatedStore: operators' and sinks' changes apply on every node",
   }
 }
 
+TEST_CASE("ReplicatedStore: a sink cursor logged late never moves the cursor back",
+          "[cluster][nats]") {
+  NatsServer server;
+  TempDir dir;
+  StateNode a(server, dir.File("a.db"), "node-a"), b(server, dir.File("b.db"), "node-b");
+  // node-a delivered seq 3 and was paused before logging it; node-b took the sink over and
+  // delivered up to 5. node-a, resumed, logs its 3 after node-b's 5.
+  REQUIRE(b.store->SaveSinkCursor("archive", 5).ok());
+  REQUIRE(a.store->SaveSinkCursor("archive", 3).ok());
+  a.CatchUp();
+  b.CatchUp();
+  for (StateNode* n : {&a, &b}) {
+    INFO(n->name);
+    CHECK(*n->store->LoadSinkCursor("archive") == std::optional<uint64_t>(5));
+  }
+  // Forward still moves it.
+  REQUIRE(b.store->SaveSinkCursor("archive", 6).ok());
+  a.CatchUp();
+  CHECK(*a.store->LoadSinkCursor("archive") == std::optional<uint64_t>(6));
+}
+
 TEST_CASE("ReplicatedStore: a leader whose replica is behind is fenced", "[cluster][nats]") {
   NatsServer server;
   TempDir dir;
