@@ -233,6 +233,17 @@ std::optional<int> HandleCliHelp(const std::vector<std::string>& args, std::ostr
     return 0;
   }
   const CliCommand* command = FindCliCommand(first == "--version" ? "version" : first);
+  // A command of two words whose first is no command of its own ("cluster status"), its second
+  // word after any options (`cluster --config FILE status`).
+  for (size_t i = 1; command == nullptr && i < args.size(); ++i) {
+    if (args[i] == "--config") {
+      ++i;
+      continue;
+    }
+    if (args[i].starts_with("-")) continue;
+    command = FindCliCommand(first + " " + args[i]);
+    break;
+  }
   if (command == nullptr) return std::nullopt;
   // --help wins wherever it stands before a `--` (after which words are texts, as in explain):
   // nothing else is read, so it works without a config, a state store or a HOME.

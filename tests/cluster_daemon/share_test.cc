@@ -55,8 +55,10 @@ TEST_CASE("Cluster daemon: three nodes share the leases and page each complaint 
   for (int i = 0; i < 3; ++i) {
     held += rig.Metric(i, "earshot_cluster_leases_held").value_or(-100);
     leaders += rig.Metric(i, "earshot_cluster_leader").value_or(-100);
-    CHECK(rig.Metric(i, "earshot_cluster_nodes") == 3);
-    CHECK(rig.Metric(i, "earshot_cluster_rules_agree") == 1);
+    // Each node counts the others at its own lease rounds, which may not have run since the
+    // last one joined.
+    CHECK(WaitUntil([&] { return rig.Metric(i, "earshot_cluster_nodes") == 3; }, 10s));
+    CHECK(WaitUntil([&] { return rig.Metric(i, "earshot_cluster_rules_agree") == 1; }, 10s));
   }
   CHECK(held == 6);
   CHECK(leaders == 1);
