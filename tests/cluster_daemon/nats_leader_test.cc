@@ -64,8 +64,12 @@ TEST_CASE("Cluster daemon: losing the NATS server that leads the state log loses
   nats.server(*leader).Restart();
   Storm after(rig, "n01", 4, 1s);
   after.Join();
-  CHECK(WaitAllPaged(rig, after.authors(), 60s));
-  CHECK(CountPages(rig.Escalations(), after.authors(), /*others_ok=*/true).clean());
+  const bool after_arrived = WaitAllPaged(rig, after.authors(), 60s);
+  const PageTally after_tally = CountPages(rig.Escalations(), after.authors(), /*others_ok=*/true);
+  for (const std::string& p : after_tally.problems) std::cout << "  after: " << p << "\n";
+  if (!after_arrived || !after_tally.clean()) std::cerr << rig.AllLogs();
+  CHECK(after_arrived);
+  CHECK(after_tally.clean());
   CHECK(rig.WaitBalanced({"a", "b", "c"}, 30s));
   for (int i : rig.Running()) CHECK(rig.Stop(i) == 0);
 }
