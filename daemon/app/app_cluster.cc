@@ -234,7 +234,8 @@ void App::RestartBrokenTerm() {
   const bool leading = parts_->CurrentEscalator() != nullptr;
   if (leading && !c.store->term_broken()) return;
   if (leading) {
-    log::Warn(kComponent, "a commit's outcome was unknown; starting a new term from the log");
+    log::Warn(kComponent, "a commit was refused or its outcome unknown; starting a new term "
+              "from the log");
     EndTerm();
   }
   // Still the lease's holder without a term (this round's, or an earlier round's restart that
