@@ -52,7 +52,9 @@ Status App::CreateCluster(Parts& p) {
   nodes.replicas = o.replicas;
   EARSHOT_ASSIGN_OR_RETURN(c.nodes_bucket, nats::KvBucket::Open(*c.connection, nodes));
   c.leases = std::make_unique<cluster::LeaseTable>(*c.leases_bucket, o.node, o.lease_ttl);
-  c.nodes = std::make_unique<cluster::NodeRegistry>(*c.nodes_bucket);
+  // A fifth of the ttl: a round's wait (a third) and a registry that does not answer still
+  // bring the next renewal well inside the 0.8 ttl each lease is trusted for.
+  c.nodes = std::make_unique<cluster::NodeRegistry>(*c.nodes_bucket, o.lease_ttl / 5);
 
   c.log = std::make_unique<cluster::StateLog>(*c.connection, c.names, o.replicas);
   EARSHOT_RETURN_IF_ERROR(c.log->Ensure());
@@ -233,7 +235,8 @@ void App::RestartBrokenTerm() {
   const bool leading = parts_->CurrentEscalator() != nullptr;
   if (leading && !c.store->term_broken()) return;
   if (leading) {
-    log::Warn(kComponent, "a commit's outcome was unknown; starting a new term from the log");
+    log::Warn(kComponent, "a commit was refused or its outcome unknown; starting a new term "
+              "from the log");
     EndTerm();
   }
   // Still the lease's holder without a term (this round's, or an earlier round's restart that

@@ -12,7 +12,7 @@ Status NodeRegistry::Beat(const NodeRecord& record) {
 Status NodeRegistry::Leave(std::string_view node) { return bucket_.Delete(LeaseKey(node)); }
 
 Result<std::vector<NodeRecord>> NodeRegistry::Live() {
-  EARSHOT_ASSIGN_OR_RETURN(std::vector<nats::KvEntry> entries, bucket_.All());
+  EARSHOT_ASSIGN_OR_RETURN(std::vector<nats::KvEntry> entries, bucket_.All(read_timeout_));
   std::vector<NodeRecord> nodes;
   for (const nats::KvEntry& e : entries) {
     auto record = NodeRecord::FromJson(e.value);

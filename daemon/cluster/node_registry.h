@@ -6,6 +6,7 @@
 // Threads: thread-safe.
 #pragma once
 
+#include <chrono>
 #include <string_view>
 #include <vector>
 
@@ -18,7 +19,13 @@ namespace earshot::cluster {
 
 class NodeRegistry {
  public:
-  explicit NodeRegistry(nats::KvBucket& bucket) : bucket_(bucket) {}
+  // `read_timeout` bounds Live (0 = the client's default). The lease keeper reads it inside its
+  // round, between two renewals: a read that waits out the client's seconds while NATS is
+  // degraded (a server lost) delays the next renewal past the lease's deadline, and every lease
+  // is lost and taken again round after round.
+  explicit NodeRegistry(nats::KvBucket& bucket,
+                        std::chrono::milliseconds read_timeout = std::chrono::milliseconds(0))
+      : bucket_(bucket), read_timeout_(read_timeout) {}
 
   // Writes (or refreshes) this node's record.
   Status Beat(const NodeRecord& record);
@@ -29,6 +36,7 @@ class NodeRegistry {
 
  private:
   nats::KvBucket& bucket_;
+  std::chrono::milliseconds read_timeout_;
 };
 
 }  // namespace earshot::cluster

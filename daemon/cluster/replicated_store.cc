@@ -155,7 +155,11 @@ Status ReplicatedStore::Commit(const EscalatorCommit& commit) {
     // unknown: the step may have landed. Running it again could page twice, and the escalator's
     // memory may no longer match the log, so the term ends; the app starts a new one, whose
     // escalator reads the state from the log (App::OnLeaseRound).
-    if (seq.status().code() != Status::Code::kAborted) term_broken_ = true;
+    // kAborted ends the term too: the log moved past what the term was built from (a deposed
+    // leader's last commit landed after this term began), and every retry of this step names
+    // the same position and is refused again, forever, while this node keeps the lease. A new
+    // term starts from the log when this node still holds it (App::RestartBrokenTerm).
+    term_broken_ = true;
     return seq.status();
   }
   if (term_base_) term_base_ = *seq;

@@ -47,8 +47,9 @@ class ReplicatedStore final : public IncidentStore,
   // this node's replica has applied meanwhile, refuses the term's next commit (kAborted), as
   // the term decided from a state that no longer holds.
   void SetLeaderEpoch(uint64_t epoch);
-  // True once a commit of this term failed with its outcome unknown (a timeout, NATS away): the
-  // term's commits are refused from then on, and the app starts a new term.
+  // True once a commit of this term failed: its outcome unknown (a timeout, NATS away) or
+  // refused by the fence (the log moved past the term's base). The term's commits are refused
+  // from then on, and the app starts a new term when this node still holds the lease.
   bool term_broken() const;
 
   // ---- CursorStore -----------------------------------------------------------------------------

@@ -119,9 +119,12 @@ Status KvBucket::Delete(std::string_view key) {
   return FromNats(kvStore_Delete(kv_, k.c_str()), Describe("delete", key));
 }
 
-Result<std::vector<KvEntry>> KvBucket::All() {
+Result<std::vector<KvEntry>> KvBucket::All(std::chrono::milliseconds list_timeout) {
   kvKeysList keys{};
-  natsStatus s = kvStore_Keys(&keys, kv_, nullptr);
+  kvWatchOptions options;
+  kvWatchOptions_Init(&options);
+  options.Timeout = list_timeout.count();
+  natsStatus s = kvStore_Keys(&keys, kv_, list_timeout.count() > 0 ? &options : nullptr);
   std::vector<KvEntry> out;
   if (s == NATS_NOT_FOUND) return out;  // an empty bucket
   if (s != NATS_OK) return FromNats(s, fmt::format("KV {} keys", name_));

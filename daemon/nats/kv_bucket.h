@@ -62,8 +62,10 @@ class KvBucket {
   Result<uint64_t> Put(std::string_view key, std::string_view value);
   // Deletes the key (a delete marker: Create works on it again).
   Status Delete(std::string_view key);
-  // Every key with a value now and its entry, in key order.
-  Result<std::vector<KvEntry>> All();
+  // Every key with a value now and its entry, in key order. `list_timeout` bounds the listing
+  // of the keys (0 = the client's default, seconds): a caller on a schedule passes its own.
+  Result<std::vector<KvEntry>> All(
+      std::chrono::milliseconds list_timeout = std::chrono::milliseconds(0));
 
  private:
   KvBucket() = default;

@@ -39,12 +39,17 @@ TEST_CASE("Cluster daemon: losing the NATS server that leads the state log loses
   const auto election = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - killed_at);
   storm.Join();
-  const bool arrived = WaitAllPaged(rig, storm.authors(), 60s);
+  const bool arrived = WaitAllPaged(rig, storm.authors(), 60s, 0ms);
+  const auto paged = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - killed_at);
+  std::this_thread::sleep_for(1500ms);  // for a late repeat to show
   const PageTally t = CountPages(rig.Escalations(), storm.authors());
 
   std::cout << fmt::format("cluster nats: server {} led EARSHOT_STATE; a new leader {}\n",
                            nats.server(*leader).name(),
                            elected ? fmt::format("after {} ms", election.count()) : "never");
+  std::cout << fmt::format("cluster nats: the last complaint paged {} ms after the kill\n",
+                           paged.count());
   std::cout << fmt::format("cluster nats: {} complaints, {} lines, lost {}, duplicated by line "
                            "{}, by key {}\n",
                            storm.authors().size(), t.lines, t.lost, t.duplicated_lines,
@@ -59,8 +64,12 @@ TEST_CASE("Cluster daemon: losing the NATS server that leads the state log loses
   nats.server(*leader).Restart();
   Storm after(rig, "n01", 4, 1s);
   after.Join();
-  CHECK(WaitAllPaged(rig, after.authors(), 60s));
-  CHECK(CountPages(rig.Escalations(), after.authors(), /*others_ok=*/true).clean());
+  const bool after_arrived = WaitAllPaged(rig, after.authors(), 60s);
+  const PageTally after_tally = CountPages(rig.Escalations(), after.authors(), /*others_ok=*/true);
+  for (const std::string& p : after_tally.problems) std::cout << "  after: " << p << "\n";
+  if (!after_arrived || !after_tally.clean()) std::cerr << rig.AllLogs();
+  CHECK(after_arrived);
+  CHECK(after_tally.clean());
   CHECK(rig.WaitBalanced({"a", "b", "c"}, 30s));
   for (int i : rig.Running()) CHECK(rig.Stop(i) == 0);
 }

@@ -4,6 +4,7 @@
 // written twice and none is lost.
 #include <catch2/catch.hpp>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -57,6 +58,11 @@ TEST_CASE("Cluster daemon: a sink holder paused past its lease sends nothing twi
   CHECK(taken.has_value());
   CHECK(arrived);
   CHECK(t.clean());
+  // What the resumed node said about it, for the record.
+  std::istringstream lines(resumed_log);
+  for (std::string line; std::getline(lines, line);) {
+    if (Contains(line, "level=warn")) std::cout << "  " << rig.name(paused) << ": " << line << "\n";
+  }
   // The resumed node learnt it no longer held its leases, and stopped their work.
   INFO(resumed_log);
   CHECK(Contains(resumed_log, "stopping its work"));
