@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <functional>
+#include <thread>
 
 #include "daemon/app/app.h"
 #include "daemon/app/app_cluster.h"
@@ -26,6 +29,29 @@ constexpr auto kLeaseCatchUp = std::chrono::seconds(10);
 // How long the batch stream keeps a batch nobody committed: longer than any leader change.
 constexpr auto kBatchRetention = std::chrono::hours(24);
 
+// How long a starting node waits for NATS to be ready: servers that boot beside earshot may
+// still be forming their cluster, and a stream or bucket with replicas: 3 has "no suitable
+// peers" until every server has joined.
+constexpr auto kNatsSetupPatience = std::chrono::seconds(90);
+
+// Runs `setup` again while it fails with what a forming NATS cluster answers (kUnavailable,
+// kDeadlineExceeded), for up to kNatsSetupPatience; any other error, or the last one, returns.
+Status RetryWhileForming(std::string_view what, const std::function<Status()>& setup) {
+  const auto deadline = std::chrono::steady_clock::now() + kNatsSetupPatience;
+  auto backoff = std::chrono::milliseconds(250);
+  while (true) {
+    Status s = setup();
+    if (s.ok() || (s.code() != Status::Code::kUnavailable &&
+                   s.code() != Status::Code::kDeadlineExceeded) ||
+        std::chrono::steady_clock::now() + backoff >= deadline) {
+      return s;
+    }
+    log::Warn(kComponent, "{}: {}; retrying in {}ms", what, s.message(), backoff.count());
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+  }
+}
+
 }  // namespace
 
 Status App::CreateCluster(Parts& p) {
@@ -37,34 +63,50 @@ Status App::CreateCluster(Parts& p) {
   connect.name = fmt::format("earshot {} {}", o.node, BuildVersion());
   connect.token = o.token;
   connect.credentials_file = o.credentials_file;
-  EARSHOT_ASSIGN_OR_RETURN(c.connection, nats::Connection::Connect(connect));
+  EARSHOT_RETURN_IF_ERROR(RetryWhileForming("connecting to NATS", [&] {
+    auto connection = nats::Connection::Connect(connect);
+    if (!connection.ok()) return connection.status();
+    c.connection = *std::move(connection);
+    return Status::Ok();
+  }));
 
   nats::KvSpec leases;
   leases.bucket = c.names.leases_bucket;
   leases.description = "earshot: which node holds each source, sink and the escalator";
   leases.ttl = o.lease_ttl;
   leases.replicas = o.replicas;
-  EARSHOT_ASSIGN_OR_RETURN(c.leases_bucket, nats::KvBucket::Open(*c.connection, leases));
+  EARSHOT_RETURN_IF_ERROR(RetryWhileForming("the leases bucket", [&] {
+    auto bucket = nats::KvBucket::Open(*c.connection, leases);
+    if (!bucket.ok()) return bucket.status();
+    c.leases_bucket = *std::move(bucket);
+    return Status::Ok();
+  }));
   nats::KvSpec nodes;
   nodes.bucket = c.names.nodes_bucket;
   nodes.description = "earshot: the nodes alive, their rules hashes and leases";
   nodes.ttl = o.lease_ttl;
   nodes.replicas = o.replicas;
-  EARSHOT_ASSIGN_OR_RETURN(c.nodes_bucket, nats::KvBucket::Open(*c.connection, nodes));
+  EARSHOT_RETURN_IF_ERROR(RetryWhileForming("the nodes bucket", [&] {
+    auto bucket = nats::KvBucket::Open(*c.connection, nodes);
+    if (!bucket.ok()) return bucket.status();
+    c.nodes_bucket = *std::move(bucket);
+    return Status::Ok();
+  }));
   c.leases = std::make_unique<cluster::LeaseTable>(*c.leases_bucket, o.node, o.lease_ttl);
   // A fifth of the ttl: a round's wait (a third) and a registry that does not answer still
   // bring the next renewal well inside the 0.8 ttl each lease is trusted for.
   c.nodes = std::make_unique<cluster::NodeRegistry>(*c.nodes_bucket, o.lease_ttl / 5);
 
   c.log = std::make_unique<cluster::StateLog>(*c.connection, c.names, o.replicas);
-  EARSHOT_RETURN_IF_ERROR(c.log->Ensure());
+  EARSHOT_RETURN_IF_ERROR(RetryWhileForming("the state log", [&] { return c.log->Ensure(); }));
   nats::StreamSpec batches;
   batches.name = c.names.batch_stream;
   batches.description = "earshot: batches of detected posts, from every node to the leader";
   batches.subjects = {c.names.batch_subject};
   batches.replicas = o.replicas;
   batches.max_age = kBatchRetention;
-  EARSHOT_RETURN_IF_ERROR(nats::EnsureStream(*c.connection, batches));
+  EARSHOT_RETURN_IF_ERROR(RetryWhileForming(
+      "the batch stream", [&] { return nats::EnsureStream(*c.connection, batches); }));
 
   // Each commit applied here wakes this node's sink runners through the in-process bus, as the
   // escalator's publish does on a single node (whichever node leads).

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
+
 #include "daemon/cluster/cluster_names.h"
 #include "daemon/model/escalation_json.h"
 #include "daemon/net/curl_http_client.h"
@@ -175,6 +177,10 @@ bool ClusterRig::Start(const std::vector<int>& which) {
     const Node& n = *nodes_.at(which[k]);
     if (!WaitUntil([&] { return n.notify->Count("READY=1") > ready_before[k]; },
                    std::chrono::seconds(60))) {
+      // Why it never got ready, in the test's output: the node's own last lines.
+      const std::string log = ReadFile(fmt::format("{}/earshot.{}.log", n.dir, n.runs));
+      std::cout << "node " << which[k] << " never got ready; its log ends:\n"
+                << log.substr(log.size() > 4000 ? log.size() - 4000 : 0) << "\n";
       return false;
     }
   }
